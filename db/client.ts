@@ -1,0 +1,119 @@
+/**
+ * One `Db` interface over postgres.js (real Postgres) and PGlite (embedded Postgres in WASM).
+ * Repos write plain SQL with `$1` placeholders and never know which engine runs it.
+ *
+ * @example
+ * const db = await openDb({ databaseUrl: undefined, dataDir: "./data" });
+ * const rows = await db.query<{ n: number }>("select 1 as n");
+ */
+import postgres from "postgres";
+import { PGlite } from "@electric-sql/pglite";
+
+export type Row = Record<string, unknown>;
+
+/** Something that runs SQL: the pool, or a transaction. */
+export interface Sql {
+  query<T = Row>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Sql {
+  readonly engine: "postgres" | "pglite";
+  /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
+  tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel; returns a function that stops listening. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const toIso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+
+function normalise<T>(rows: Row[]): T[] {
+  for (const row of rows) {
+    for (const k in row) {
+      const v = row[k];
+      if (v instanceof Date) row[k] = v.toISOString();
+      else if (typeof v === "bigint") row[k] = Number(v);
+    }
+  }
+  return rows as T[];
+}
+
+export interface OpenDbOptions {
+  databaseUrl?: string;
+  /** Folder for PGlite's files; `memory://` keeps everything in memory (tests). */
+  dataDir: string;
+  maxConnections?: number;
+}
+
+export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10)
+    : await openPglite(opts.dataDir);
+}
+
+function openPostgres(url: string, max: number): Db {
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    types: {
+      // int8 as JS numbers: ids and sequence numbers stay far below 2^53.
+      bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) },
+    },
+    connection: { application_name: "parley" },
+  });
+  const run = (s: postgres.Sql | postgres.TransactionSql) => ({
+    async query<T>(text: string, params: unknown[] = []) {
+      // deno-lint-ignore no-explicit-any
+      const rows = await s.unsafe(text, params.map(toIso) as any[]);
+      return normalise<T>(rows as unknown as Row[]);
+    },
+  });
+  const base = run(sql);
+  return {
+    engine: "postgres",
+    query: base.query,
+    async tx(fn) {
+      return (await sql.begin((t) => fn(run(t)))) as never;
+    },
+    async listen(channel, onPayload) {
+      const { unlisten } = await sql.listen(channel, onPayload);
+      return unlisten;
+    },
+    async notify(channel, payload) {
+      await sql.notify(channel, payload);
+    },
+    async close() {
+      await sql.end({ timeout: 2 });
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Db> {
+  if (!dataDir.startsWith("memory://")) await Deno.mkdir(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir, { parsers: { 20: (x: string) => Number(x) } });
+  // PGlite is single-connection: queue transactions so one never interleaves with another.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(fn, fn);
+    chain = next.catch(() => {});
+    return next;
+  };
+  const q = async <T>(t: { query: PGlite["query"] }, text: string, params: unknown[] = []) =>
+    normalise<T>((await t.query<Row>(text, params.map(toIso))).rows);
+  return {
+    engine: "pglite",
+    query: (text, params) => serial(() => q(pg, text, params)),
+    tx: (fn) => serial(() => pg.transaction((t) => fn({ query: (text, params) => q(t, text, params) }))),
+    async listen(channel, onPayload) {
+      const unlisten = await pg.listen(channel, onPayload);
+      return async () => await unlisten();
+    },
+    async notify(channel, payload) {
+      await serial(() => pg.query("select pg_notify($1, $2)", [channel, payload]));
+    },
+    async close() {
+      await serial(() => pg.close());
+    },
+  };
+}

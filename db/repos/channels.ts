@@ -1,0 +1,265 @@
+/** Typed queries on channels and their members. No business rules. */
+import type { Sql } from "../client.ts";
+import type { ChannelKind } from "../../realtime/protocol.ts";
+
+export interface ChannelRow {
+  id: number;
+  workspaceId: number;
+  kind: ChannelKind;
+  name: string;
+  description: string;
+  readOnly: boolean;
+  allowPosting: boolean;
+  archivedAt: string | null;
+  dmKey: string | null;
+  createdBy: number | null;
+  lastSeq: number;
+  lastMessageAt: string | null;
+  createdAt: string;
+}
+
+export interface MemberRow {
+  channelId: number;
+  userId: number;
+  role: "owner" | "admin" | "moderator" | "member";
+  canPost: boolean;
+  blockedBy: number | null;
+  blockedAt: string | null;
+  lastReadSeq: number;
+  joinedAt: string;
+}
+
+const COLS = `c.id, c.workspace_id AS "workspaceId", c.kind, c.name, c.description, c.read_only AS "readOnly",
+  c.allow_posting AS "allowPosting", c.archived_at AS "archivedAt", c.dm_key AS "dmKey", c.created_by AS "createdBy",
+  c.last_seq AS "lastSeq", c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt"`;
+const MCOLS = `m.channel_id AS "channelId", m.user_id AS "userId", m.role, m.can_post AS "canPost",
+  m.blocked_by AS "blockedBy", m.blocked_at AS "blockedAt", m.last_read_seq AS "lastReadSeq", m.joined_at AS "joinedAt"`;
+
+export async function byId(
+  sql: Sql,
+  workspaceId: number,
+  id: number,
+  lock = false,
+): Promise<ChannelRow | null> {
+  const r = await sql.query<ChannelRow>(
+    `SELECT ${COLS} FROM channels c WHERE c.workspace_id = $1 AND c.id = $2${lock ? " FOR UPDATE" : ""}`,
+    [workspaceId, id],
+  );
+  return r[0] ?? null;
+}
+
+export async function byDmKey(sql: Sql, workspaceId: number, dmKey: string): Promise<ChannelRow | null> {
+  const r = await sql.query<ChannelRow>(
+    `SELECT ${COLS} FROM channels c WHERE c.workspace_id = $1 AND c.dm_key = $2`,
+    [
+      workspaceId,
+      dmKey,
+    ],
+  );
+  return r[0] ?? null;
+}
+
+export async function byName(sql: Sql, workspaceId: number, name: string): Promise<ChannelRow | null> {
+  const r = await sql.query<ChannelRow>(
+    `SELECT ${COLS} FROM channels c WHERE c.workspace_id = $1 AND lower(c.name) = lower($2)
+       AND c.kind IN ('public_channel', 'private_channel')`,
+    [workspaceId, name],
+  );
+  return r[0] ?? null;
+}
+
+/** Channels the user is a member of, with the membership and unread/mention counts. */
+export async function forUser(
+  sql: Sql,
+  workspaceId: number,
+  userId: number,
+): Promise<(ChannelRow & { member: MemberRow; unread: number; mentions: number; memberCount: number })[]> {
+  return await sql.query(
+    `SELECT ${COLS}, row_to_json(mm) AS member,
+       (SELECT count(*)::int FROM members x WHERE x.channel_id = c.id) AS "memberCount",
+       (SELECT count(*)::int FROM messages g WHERE g.channel_id = c.id AND g.seq > mm."lastReadSeq"
+          AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM $2 AND g.reply_to IS NULL) AS unread,
+       (SELECT count(*)::int FROM messages g WHERE g.channel_id = c.id AND g.seq > mm."lastReadSeq"
+          AND g.deleted_at IS NULL AND $2 = ANY(g.mentions)) AS mentions
+     FROM channels c
+     JOIN LATERAL (SELECT ${MCOLS} FROM members m WHERE m.channel_id = c.id AND m.user_id = $2) mm ON true
+     WHERE c.workspace_id = $1
+     ORDER BY c.kind, c.name, c.id`,
+    [workspaceId, userId],
+  );
+}
+
+export async function channelIdsForUser(sql: Sql, userId: number): Promise<number[]> {
+  const r = await sql.query<{ id: number }>("SELECT channel_id AS id FROM members WHERE user_id = $1", [
+    userId,
+  ]);
+  return r.map((x) => x.id);
+}
+
+export async function browsePublic(
+  sql: Sql,
+  workspaceId: number,
+  q: string,
+  limit: number,
+): Promise<(ChannelRow & { memberCount: number })[]> {
+  const like = `%${q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+  return await sql.query(
+    `SELECT ${COLS}, (SELECT count(*)::int FROM members x WHERE x.channel_id = c.id) AS "memberCount"
+     FROM channels c WHERE c.workspace_id = $1 AND c.kind = 'public_channel' AND (c.name ILIKE $2 OR c.description ILIKE $2)
+     ORDER BY c.name LIMIT $3`,
+    [workspaceId, like, limit],
+  );
+}
+
+export interface NewChannel {
+  workspaceId: number;
+  kind: ChannelKind;
+  name: string;
+  description?: string;
+  readOnly?: boolean;
+  dmKey?: string | null;
+  createdBy: number | null;
+}
+
+export async function insert(sql: Sql, c: NewChannel): Promise<ChannelRow> {
+  const r = await sql.query<ChannelRow>(
+    `INSERT INTO channels AS c (workspace_id, kind, name, description, read_only, dm_key, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLS}`,
+    [c.workspaceId, c.kind, c.name, c.description ?? "", c.readOnly ?? false, c.dmKey ?? null, c.createdBy],
+  );
+  return r[0];
+}
+
+export async function update(
+  sql: Sql,
+  id: number,
+  p: { name?: string; description?: string; readOnly?: boolean; allowPosting?: boolean; archived?: boolean },
+): Promise<void> {
+  await sql.query(
+    `UPDATE channels SET name = coalesce($2, name), description = coalesce($3, description),
+       read_only = coalesce($4, read_only), allow_posting = coalesce($5, allow_posting),
+       archived_at = CASE WHEN $6::boolean IS NULL THEN archived_at WHEN $6 THEN coalesce(archived_at, now()) ELSE NULL END,
+       updated_at = now()
+     WHERE id = $1`,
+    [
+      id,
+      p.name ?? null,
+      p.description ?? null,
+      p.readOnly ?? null,
+      p.allowPosting ?? null,
+      p.archived ?? null,
+    ],
+  );
+}
+
+export async function remove(sql: Sql, id: number): Promise<void> {
+  await sql.query("DELETE FROM channels WHERE id = $1", [id]);
+}
+
+/** Takes the channel's next sequence number. Holds the row lock until commit, so order = commit order. */
+export async function nextSeq(sql: Sql, id: number, touchMessageTime: boolean): Promise<number> {
+  const r = await sql.query<{ seq: number }>(
+    `UPDATE channels SET last_seq = last_seq + 1,
+       last_message_at = CASE WHEN $2 THEN now() ELSE last_message_at END
+     WHERE id = $1 RETURNING last_seq AS seq`,
+    [id, touchMessageTime],
+  );
+  return r[0].seq;
+}
+
+// ---- members ------------------------------------------------------------------------------------
+
+export async function member(sql: Sql, channelId: number, userId: number): Promise<MemberRow | null> {
+  const r = await sql.query<MemberRow>(
+    `SELECT ${MCOLS} FROM members m WHERE m.channel_id = $1 AND m.user_id = $2`,
+    [
+      channelId,
+      userId,
+    ],
+  );
+  return r[0] ?? null;
+}
+
+export async function members(sql: Sql, channelId: number): Promise<MemberRow[]> {
+  return await sql.query<MemberRow>(
+    `SELECT ${MCOLS} FROM members m WHERE m.channel_id = $1 ORDER BY m.joined_at`,
+    [
+      channelId,
+    ],
+  );
+}
+
+export async function membersOf(sql: Sql, channelIds: number[]): Promise<MemberRow[]> {
+  if (!channelIds.length) return [];
+  return await sql.query<MemberRow>(`SELECT ${MCOLS} FROM members m WHERE m.channel_id = ANY($1::bigint[])`, [
+    channelIds,
+  ]);
+}
+
+export async function addMember(
+  sql: Sql,
+  m: {
+    channelId: number;
+    userId: number;
+    workspaceId: number;
+    role?: MemberRow["role"];
+    lastReadSeq?: number;
+  },
+): Promise<boolean> {
+  const r = await sql.query(
+    `INSERT INTO members (channel_id, user_id, workspace_id, role, last_read_seq) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT DO NOTHING RETURNING user_id`,
+    [m.channelId, m.userId, m.workspaceId, m.role ?? "member", m.lastReadSeq ?? 0],
+  );
+  return r.length > 0;
+}
+
+export async function removeMember(sql: Sql, channelId: number, userId: number): Promise<boolean> {
+  const r = await sql.query("DELETE FROM members WHERE channel_id = $1 AND user_id = $2 RETURNING user_id", [
+    channelId,
+    userId,
+  ]);
+  return r.length > 0;
+}
+
+export async function setRole(
+  sql: Sql,
+  channelId: number,
+  userId: number,
+  role: MemberRow["role"],
+): Promise<void> {
+  await sql.query("UPDATE members SET role = $3 WHERE channel_id = $1 AND user_id = $2", [
+    channelId,
+    userId,
+    role,
+  ]);
+}
+
+export async function setBlocked(
+  sql: Sql,
+  channelId: number,
+  userId: number,
+  by: number | null,
+): Promise<void> {
+  await sql.query(
+    `UPDATE members SET can_post = ($3::bigint IS NULL), blocked_by = $3,
+       blocked_at = CASE WHEN $3::bigint IS NULL THEN NULL ELSE now() END
+     WHERE channel_id = $1 AND user_id = $2`,
+    [channelId, userId, by],
+  );
+}
+
+/** Moves the read position forward only; returns the new position. */
+export async function markRead(
+  sql: Sql,
+  channelId: number,
+  userId: number,
+  seq: number,
+): Promise<number | null> {
+  const r = await sql.query<{ seq: number }>(
+    `UPDATE members SET last_read_seq = greatest(last_read_seq, least($3, (SELECT last_seq FROM channels WHERE id = $1)))
+     WHERE channel_id = $1 AND user_id = $2 RETURNING last_read_seq AS seq`,
+    [channelId, userId, seq],
+  );
+  return r[0]?.seq ?? null;
+}

@@ -1,0 +1,152 @@
+/** Typed queries on users. No business rules. */
+import type { Sql } from "../client.ts";
+import type { WorkspaceRole } from "../../domain/permissions.ts";
+import type { PresenceStatus, UserSummary } from "../../realtime/protocol.ts";
+
+export interface UserRow {
+  id: number;
+  workspaceId: number;
+  username: string;
+  displayName: string;
+  email: string | null;
+  avatarUrl: string | null;
+  role: WorkspaceRole;
+  permissions: string[];
+  passwordHash: string | null;
+  externalId: string | null;
+  status: PresenceStatus;
+  statusText: string;
+  awayMessage: string;
+  deactivatedAt: string | null;
+  createdAt: string;
+}
+
+const COLS = `id, workspace_id AS "workspaceId", username, display_name AS "displayName", email,
+  avatar_url AS "avatarUrl", role, permissions, password_hash AS "passwordHash", external_id AS "externalId",
+  status, status_text AS "statusText", away_message AS "awayMessage", deactivated_at AS "deactivatedAt",
+  created_at AS "createdAt"`;
+
+export const summary = (u: UserRow): UserSummary => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  avatarUrl: u.avatarUrl,
+});
+
+export async function byId(sql: Sql, workspaceId: number, id: number): Promise<UserRow | null> {
+  const r = await sql.query<UserRow>(`SELECT ${COLS} FROM users WHERE workspace_id = $1 AND id = $2`, [
+    workspaceId,
+    id,
+  ]);
+  return r[0] ?? null;
+}
+
+export async function byIds(sql: Sql, workspaceId: number, ids: number[]): Promise<UserRow[]> {
+  if (!ids.length) return [];
+  return await sql.query<UserRow>(
+    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND id = ANY($2::bigint[])`,
+    [
+      workspaceId,
+      ids,
+    ],
+  );
+}
+
+export async function byUsername(sql: Sql, workspaceId: number, username: string): Promise<UserRow | null> {
+  const r = await sql.query<UserRow>(
+    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND lower(username) = lower($2)`,
+    [workspaceId, username],
+  );
+  return r[0] ?? null;
+}
+
+export async function byExternalId(
+  sql: Sql,
+  workspaceId: number,
+  externalId: string,
+): Promise<UserRow | null> {
+  const r = await sql.query<UserRow>(
+    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND external_id = $2`,
+    [
+      workspaceId,
+      externalId,
+    ],
+  );
+  return r[0] ?? null;
+}
+
+export async function search(sql: Sql, workspaceId: number, q: string, limit: number): Promise<UserRow[]> {
+  const like = `%${q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+  return await sql.query<UserRow>(
+    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND deactivated_at IS NULL
+       AND (username ILIKE $2 OR display_name ILIKE $2 OR coalesce(email, '') ILIKE $2)
+     ORDER BY display_name LIMIT $3`,
+    [workspaceId, like, limit],
+  );
+}
+
+export interface NewUser {
+  workspaceId: number;
+  username: string;
+  displayName: string;
+  email?: string | null;
+  role?: WorkspaceRole;
+  permissions?: string[];
+  passwordHash?: string | null;
+  externalId?: string | null;
+}
+
+export async function insert(sql: Sql, u: NewUser): Promise<UserRow> {
+  const r = await sql.query<UserRow>(
+    `INSERT INTO users (workspace_id, username, display_name, email, role, permissions, password_hash, external_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLS}`,
+    [
+      u.workspaceId,
+      u.username,
+      u.displayName,
+      u.email ?? null,
+      u.role ?? "member",
+      u.permissions ?? [],
+      u.passwordHash ?? null,
+      u.externalId ?? null,
+    ],
+  );
+  return r[0];
+}
+
+export async function updateProfile(
+  sql: Sql,
+  id: number,
+  p: { displayName?: string; email?: string | null; role?: WorkspaceRole; permissions?: string[] },
+): Promise<void> {
+  await sql.query(
+    `UPDATE users SET display_name = coalesce($2, display_name), email = coalesce($3, email),
+       role = coalesce($4, role), permissions = coalesce($5, permissions), updated_at = now() WHERE id = $1`,
+    [id, p.displayName ?? null, p.email ?? null, p.role ?? null, p.permissions ?? null],
+  );
+}
+
+export async function updateStatus(
+  sql: Sql,
+  id: number,
+  p: { status?: PresenceStatus; statusText?: string; awayMessage?: string },
+): Promise<void> {
+  await sql.query(
+    `UPDATE users SET status = coalesce($2, status), status_text = coalesce($3, status_text),
+       away_message = coalesce($4, away_message), updated_at = now() WHERE id = $1`,
+    [id, p.status ?? null, p.statusText ?? null, p.awayMessage ?? null],
+  );
+}
+
+export async function setDeactivated(sql: Sql, id: number, deactivated: boolean): Promise<void> {
+  await sql.query(`UPDATE users SET deactivated_at = CASE WHEN $2 THEN now() ELSE NULL END WHERE id = $1`, [
+    id,
+    deactivated,
+  ]);
+}
+
+export async function inWorkspace(sql: Sql, workspaceId: number): Promise<UserRow[]> {
+  return await sql.query<UserRow>(`SELECT ${COLS} FROM users WHERE workspace_id = $1 ORDER BY display_name`, [
+    workspaceId,
+  ]);
+}

@@ -1,0 +1,42 @@
+/** Typed queries on workspaces and their settings. */
+import type { Sql } from "../client.ts";
+
+export interface WorkspaceRow {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+export async function bySlug(sql: Sql, slug: string): Promise<WorkspaceRow | null> {
+  const r = await sql.query<WorkspaceRow>("SELECT id, slug, name FROM workspaces WHERE slug = $1", [slug]);
+  return r[0] ?? null;
+}
+
+export async function byId(sql: Sql, id: number): Promise<WorkspaceRow | null> {
+  const r = await sql.query<WorkspaceRow>("SELECT id, slug, name FROM workspaces WHERE id = $1", [id]);
+  return r[0] ?? null;
+}
+
+export async function insert(sql: Sql, slug: string, name: string): Promise<WorkspaceRow> {
+  const r = await sql.query<WorkspaceRow>(
+    "INSERT INTO workspaces (slug, name) VALUES ($1, $2) RETURNING id, slug, name",
+    [slug, name],
+  );
+  return r[0];
+}
+
+export async function settings(sql: Sql, workspaceId: number): Promise<Record<string, unknown>> {
+  const rows = await sql.query<{ key: string; value: unknown }>(
+    "SELECT key, value FROM workspace_settings WHERE workspace_id = $1",
+    [workspaceId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+}
+
+export async function putSetting(sql: Sql, workspaceId: number, key: string, value: unknown): Promise<void> {
+  await sql.query(
+    `INSERT INTO workspace_settings (workspace_id, key, value) VALUES ($1, $2, $3::jsonb)
+     ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value, updated_at = now()`,
+    [workspaceId, key, JSON.stringify(value)],
+  );
+}

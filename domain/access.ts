@@ -1,0 +1,80 @@
+/** Who may see and post in a channel. Every domain operation on a channel goes through these checks. */
+import type { Sql } from "../db/client.ts";
+import * as channelsRepo from "../db/repos/channels.ts";
+import type { ChannelRow, MemberRow } from "../db/repos/channels.ts";
+import type { Actor } from "./deps.ts";
+import { AppError, forbidden, notFound } from "./errors.ts";
+import type { Permission } from "./permissions.ts";
+
+export function requirePermission(actor: Actor, p: Permission, why?: string) {
+  if (!actor.permissions.has(p)) throw forbidden(why ?? `You need the ${p} permission`);
+}
+
+export const isPrivateKind = (c: ChannelRow) => c.kind !== "public_channel";
+export const isChannelModerator = (m: MemberRow | null) =>
+  !!m && (m.role === "owner" || m.role === "admin" || m.role === "moderator");
+
+export interface ChannelAccess {
+  channel: ChannelRow;
+  member: MemberRow | null;
+}
+
+/**
+ * Loads a channel the actor may read. Private channels, DMs and groups do not exist for non-members
+ * (404, so their existence does not leak), unless the actor holds chat.monitor_all.
+ */
+export async function readable(
+  sql: Sql,
+  actor: Actor,
+  channelId: number,
+  lock = false,
+): Promise<ChannelAccess> {
+  const channel = await channelsRepo.byId(sql, actor.workspaceId, channelId, lock);
+  if (!channel) throw notFound("No such channel");
+  const member = await channelsRepo.member(sql, channelId, actor.userId);
+  if (!member && isPrivateKind(channel) && !actor.permissions.has("chat.monitor_all")) {
+    throw notFound("No such channel");
+  }
+  requirePermission(actor, "chat.access_channels");
+  return { channel, member };
+}
+
+/** Channel managers: its owner/admin, or holders of chat.manage_channels. */
+export function requireManager(actor: Actor, a: ChannelAccess) {
+  const m = a.member;
+  if (actor.permissions.has("chat.manage_channels")) return;
+  if (m && (m.role === "owner" || m.role === "admin")) return;
+  throw forbidden("Only the channel's owners and admins can do that");
+}
+
+/** Channel moderators: owner/admin/moderator of the channel, or chat.moderate_channels holders. */
+export function requireModerator(actor: Actor, a: ChannelAccess) {
+  if (actor.permissions.has("chat.moderate_channels") || actor.permissions.has("chat.manage_channels")) {
+    return;
+  }
+  if (isChannelModerator(a.member)) return;
+  throw forbidden("Only the channel's moderators can do that");
+}
+
+/** Throws the reason the actor cannot post here, if any. */
+export function requirePost(actor: Actor, a: ChannelAccess) {
+  const { channel, member } = a;
+  if (!member) throw new AppError("not_member", 403, "Join the channel to post in it");
+  if (channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
+  const mod = isChannelModerator(member) || actor.permissions.has("chat.moderate_channels");
+  if (!member.canPost) {
+    throw new AppError("blocked", 403, "You have been blocked from posting in this channel");
+  }
+  if ((channel.readOnly || !channel.allowPosting) && !mod) {
+    throw new AppError("read_only", 403, "This channel is read-only: only moderators can post");
+  }
+}
+
+export function canPost(actor: Actor, a: ChannelAccess): boolean {
+  try {
+    requirePost(actor, a);
+    return true;
+  } catch {
+    return false;
+  }
+}

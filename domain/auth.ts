@@ -1,0 +1,271 @@
+/**
+ * Accounts and sessions: built-in login with a throttle, logout, token authentication, and host-application
+ * sign-in (a short-lived JWT from the host app exchanged for a Parley session).
+ */
+import { z } from "zod";
+import * as jose from "jose";
+import * as usersRepo from "../db/repos/users.ts";
+import * as sessionsRepo from "../db/repos/sessions.ts";
+import * as workspacesRepo from "../db/repos/workspaces.ts";
+import type { Actor, Deps } from "./deps.ts";
+import { AppError, unauthenticated } from "./errors.ts";
+import { verifyPassword } from "./passwords.ts";
+import { effectivePermissions, type WorkspaceRole } from "./permissions.ts";
+import { parse } from "./validate.ts";
+
+export const LOCK_WINDOW_MS = 30 * 60 * 1000;
+export const ACCOUNT_MAX_FAILURES = 5;
+export const IP_MAX_FAILURES = 50;
+
+export const LoginInput = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  workspace: z.string().trim().min(1).max(64).optional(),
+}).strict();
+
+export interface SessionResult {
+  token: string;
+  expiresAt: string;
+  user: ReturnType<typeof publicUser>;
+}
+
+export function publicUser(u: usersRepo.UserRow) {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    email: u.email,
+    avatarUrl: u.avatarUrl,
+    role: u.role,
+    permissions: [...effectivePermissions(u.role, u.permissions)],
+    status: u.status,
+    statusText: u.statusText,
+    awayMessage: u.awayMessage,
+  };
+}
+
+export async function sha256(text: string): Promise<string> {
+  const buf = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function workspaceFor(deps: Deps, slug?: string) {
+  const ws = await workspacesRepo.bySlug(deps.db, slug ?? deps.config.defaultWorkspace);
+  if (!ws) throw new AppError("unknown_workspace", 400, "No such workspace");
+  return ws;
+}
+
+async function startSession(deps: Deps, user: usersRepo.UserRow, userAgent: string): Promise<SessionResult> {
+  const token = newToken();
+  const expiresAt = new Date(deps.now().getTime() + deps.config.sessionDays * 86400_000);
+  await sessionsRepo.insert(deps.db, {
+    tokenHash: await sha256(token),
+    userId: user.id,
+    workspaceId: user.workspaceId,
+    expiresAt,
+    userAgent: userAgent.slice(0, 300),
+  });
+  return { token, expiresAt: expiresAt.toISOString(), user: publicUser(user) };
+}
+
+async function checkThrottle(deps: Deps, key: string, max: number, why: string) {
+  const since = new Date(deps.now().getTime() - LOCK_WINDOW_MS);
+  const f = await sessionsRepo.failures(deps.db, key, since);
+  if (f.count >= max && f.oldest) {
+    const until = new Date(f.oldest).getTime() + LOCK_WINDOW_MS;
+    const retry = Math.max(1, Math.ceil((until - deps.now().getTime()) / 1000));
+    throw new AppError("locked", 429, `${why} Try again after ${new Date(until).toISOString()}.`, {
+      retryAfter: retry,
+      lockedUntil: new Date(until).toISOString(),
+    });
+  }
+}
+
+/** Built-in login. Five failures in 30 minutes lock the account for the rest of the window. */
+export async function login(
+  deps: Deps,
+  input: unknown,
+  ctx: { ip: string; userAgent: string },
+): Promise<SessionResult> {
+  const { username, password, workspace } = parse(LoginInput, input);
+  const ws = await workspaceFor(deps, workspace);
+  const acctKey = `acct:${ws.id}:${username.toLowerCase()}`;
+  const ipKey = `ip:${ctx.ip}`;
+  await checkThrottle(deps, ipKey, IP_MAX_FAILURES, "Too many failed sign-ins from this address.");
+  await checkThrottle(
+    deps,
+    acctKey,
+    ACCOUNT_MAX_FAILURES,
+    "This account is locked after too many failed sign-ins.",
+  );
+  const user = await usersRepo.byUsername(deps.db, ws.id, username);
+  const ok = await verifyPassword(password, user?.passwordHash ?? null);
+  if (!user || !ok || user.deactivatedAt) {
+    await sessionsRepo.recordFailure(deps.db, [acctKey, ipKey]);
+    await sessionsRepo.audit(deps.db, {
+      workspaceId: ws.id,
+      actorId: user?.id ?? null,
+      action: "login_failed",
+      target: username,
+      ip: ctx.ip,
+    });
+    await checkThrottle(
+      deps,
+      acctKey,
+      ACCOUNT_MAX_FAILURES,
+      "This account is locked after too many failed sign-ins.",
+    );
+    throw new AppError("bad_credentials", 401, "Wrong username or password");
+  }
+  await sessionsRepo.clearFailures(deps.db, acctKey);
+  await sessionsRepo.audit(deps.db, { workspaceId: ws.id, actorId: user.id, action: "login", ip: ctx.ip });
+  return await startSession(deps, user, ctx.userAgent);
+}
+
+export async function logout(deps: Deps, actor: Actor): Promise<void> {
+  if (actor.sessionHash) await sessionsRepo.remove(deps.db, actor.sessionHash);
+  await sessionsRepo.audit(deps.db, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: "logout",
+  });
+  deps.bus.publish([{
+    event: { type: "session_revoked", reason: "logged_out" },
+    audience: { kind: "users", userIds: [actor.userId] },
+    workspaceId: actor.workspaceId,
+  }]);
+}
+
+export function actorFromUser(u: usersRepo.UserRow, sessionHash: string | null): Actor {
+  return {
+    userId: u.id,
+    workspaceId: u.workspaceId,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    permissions: effectivePermissions(u.role, u.permissions),
+    sessionHash,
+  };
+}
+
+/** Resolves a bearer or cookie token to an Actor; null when unknown, expired, logged out or deactivated. */
+export async function authenticate(deps: Deps, token: string | undefined | null): Promise<Actor | null> {
+  if (!token || token.length > 200) return null;
+  const hash = await sha256(token);
+  const s = await sessionsRepo.live(deps.db, hash);
+  if (!s) return null;
+  const u = await usersRepo.byId(deps.db, s.workspaceId, s.userId);
+  if (!u || u.deactivatedAt) return null;
+  return actorFromUser(u, hash);
+}
+
+/** Of these session hashes, the ones still valid (not logged out, expired, or of a deactivated user). */
+export async function liveSessions(deps: Deps, hashes: string[]): Promise<Set<string>> {
+  return new Set(await sessionsRepo.liveOf(deps.db, hashes));
+}
+
+/** Is this session still valid? The gateway asks periodically to close sockets of ended sessions. */
+export async function sessionAlive(deps: Deps, actor: Actor): Promise<boolean> {
+  if (!actor.sessionHash) return true;
+  const s = await sessionsRepo.live(deps.db, actor.sessionHash);
+  if (!s) return false;
+  const u = await usersRepo.byId(deps.db, s.workspaceId, s.userId);
+  return !!u && !u.deactivatedAt;
+}
+
+// ---- host-application sign-in -------------------------------------------------------------------
+
+export const SsoInput = z.object({ token: z.string().min(10).max(8192) }).strict();
+
+const SsoClaims = z.object({
+  sub: z.string().min(1).max(200),
+  name: z.string().trim().min(1).max(120).optional(),
+  email: z.email().max(254).optional(),
+  username: z.string().trim().regex(/^[a-zA-Z0-9._-]{1,64}$/).optional(),
+  roles: z.array(z.string().max(64)).max(50).optional(),
+  workspace: z.string().trim().min(1).max(64).optional(),
+});
+
+let jwks: ReturnType<typeof jose.createRemoteJWKSet> | null = null;
+
+function roleFrom(roles: string[] = []): WorkspaceRole {
+  if (roles.includes("admin")) return "admin";
+  if (roles.includes("moderator")) return "moderator";
+  if (roles.includes("guest")) return "guest";
+  return "member";
+}
+
+/** Verifies the host's JWT (HS256 with the shared secret, or RS256/ES256 against the JWKS) and opens a session. */
+export async function ssoExchange(
+  deps: Deps,
+  input: unknown,
+  ctx: { ip: string; userAgent: string },
+): Promise<SessionResult> {
+  const { token } = parse(SsoInput, input);
+  const { hsSecret, jwksUrl, issuer, audience, maxLifetimeSeconds } = deps.config.sso;
+  if (!hsSecret && !jwksUrl) {
+    throw new AppError("sso_disabled", 400, "Host-application sign-in is not configured");
+  }
+  let payload: jose.JWTPayload;
+  try {
+    const opts: jose.JWTVerifyOptions = {
+      issuer,
+      audience,
+      requiredClaims: ["exp", "sub"],
+      currentDate: deps.now(),
+      clockTolerance: 30,
+    };
+    if (hsSecret) {
+      ({ payload } = await jose.jwtVerify(token, new TextEncoder().encode(hsSecret), {
+        ...opts,
+        algorithms: ["HS256"],
+      }));
+    } else {
+      jwks ??= jose.createRemoteJWKSet(new URL(jwksUrl!));
+      ({ payload } = await jose.jwtVerify(token, jwks, { ...opts, algorithms: ["RS256", "ES256"] }));
+    }
+  } catch {
+    throw unauthenticated("The sign-in token is invalid or expired");
+  }
+  const nowS = Math.floor(deps.now().getTime() / 1000);
+  const issued = payload.iat ?? nowS;
+  if ((payload.exp ?? 0) - issued > maxLifetimeSeconds) {
+    throw unauthenticated(`The sign-in token lives too long (at most ${maxLifetimeSeconds} s)`);
+  }
+  const claims = parse(SsoClaims, payload);
+  const ws = await workspaceFor(deps, claims.workspace);
+  const role = roleFrom(claims.roles);
+  const user = await deps.db.tx(async (sql) => {
+    const found = await usersRepo.byExternalId(sql, ws.id, claims.sub);
+    const displayName = claims.name ?? claims.username ?? claims.sub;
+    if (found) {
+      await usersRepo.updateProfile(sql, found.id, { displayName, email: claims.email ?? null, role });
+      return (await usersRepo.byId(sql, ws.id, found.id))!;
+    }
+    let username =
+      (claims.username ?? claims.email?.split("@")[0] ?? `user${claims.sub}`).replace(/[^a-zA-Z0-9._-]/g, "")
+        .slice(0, 48) || "user";
+    if (await usersRepo.byUsername(sql, ws.id, username)) username = `${username}-${claims.sub.slice(0, 12)}`;
+    return await usersRepo.insert(sql, {
+      workspaceId: ws.id,
+      username,
+      displayName,
+      email: claims.email ?? null,
+      role,
+      externalId: claims.sub,
+    });
+  });
+  if (user.deactivatedAt) throw new AppError("deactivated", 403, "This account is deactivated");
+  await sessionsRepo.audit(deps.db, {
+    workspaceId: ws.id,
+    actorId: user.id,
+    action: "sso_login",
+    ip: ctx.ip,
+  });
+  return await startSession(deps, user, ctx.userAgent);
+}

@@ -1,0 +1,26 @@
+/** What every domain function receives: the database, the bus to publish on after commit, settings, a clock. */
+import type { Db } from "../db/client.ts";
+import type { EventBus } from "../realtime/server/bus/bus.ts";
+import type { Config } from "../config.ts";
+import type { Permission, WorkspaceRole } from "./permissions.ts";
+import type { RateLimiter } from "./rate_limit.ts";
+
+export interface Deps {
+  db: Db;
+  bus: EventBus;
+  config: Config;
+  now: () => Date;
+  limiter: RateLimiter;
+}
+
+/** The authenticated caller of a domain function. */
+export interface Actor {
+  userId: number;
+  workspaceId: number;
+  username: string;
+  displayName: string;
+  role: WorkspaceRole;
+  permissions: Set<Permission>;
+  /** sha-256 of the session token, so logout can end exactly this session. */
+  sessionHash: string | null;
+}

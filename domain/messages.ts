@@ -1,0 +1,345 @@
+/**
+ * Messages: idempotent send, history pages, threads, edit and delete within the window, reactions, read
+ * positions. The REST routes and the WebSocket gateway both call these.
+ */
+import { z } from "zod";
+import type { Sql } from "../db/client.ts";
+import * as channelsRepo from "../db/repos/channels.ts";
+import * as messagesRepo from "../db/repos/messages.ts";
+import * as usersRepo from "../db/repos/users.ts";
+import * as workspacesRepo from "../db/repos/workspaces.ts";
+import type { Message } from "../realtime/protocol.ts";
+import type { Actor, Deps } from "./deps.ts";
+import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
+import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
+import { withTx } from "./publish.ts";
+import { parse } from "./validate.ts";
+
+export const DEFAULT_EDIT_WINDOW_SECONDS = 180;
+
+const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
+const Emoji = z.string().min(1).max(64).regex(/^[^\s<>]+$/u, "one emoji or :shortcode:");
+
+export const sendSchema = (maxChars: number) =>
+  z.object({
+    channelId: z.number().int().positive(),
+    clientId: ClientId,
+    body: z.string().max(maxChars, `at most ${maxChars} characters`).refine(
+      (s) => s.trim().length > 0,
+      "is empty",
+    ),
+    replyTo: z.number().int().positive().nullish(),
+    type: z.enum(["text", "broadcast", "ticket_link"]).default("text"),
+  }).strict();
+
+export const editSchema = (maxChars: number) =>
+  z.object({
+    body: z.string().max(maxChars, `at most ${maxChars} characters`).refine(
+      (s) => s.trim().length > 0,
+      "is empty",
+    ),
+  }).strict();
+
+export const HistoryInput = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  after: z.coerce.number().int().nonnegative().optional(),
+  around: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const ReactionInput = z.object({ emoji: Emoji }).strict();
+export const ReadInput = z.object({ seq: z.number().int().nonnegative() }).strict();
+
+async function editWindowSeconds(sql: Sql, workspaceId: number): Promise<number> {
+  const s = await workspacesRepo.settings(sql, workspaceId);
+  const v = Number(s["messages.edit_window_seconds"]);
+  return Number.isFinite(v) && v >= 0 ? v : DEFAULT_EDIT_WINDOW_SECONDS;
+}
+
+/** @usernames in the body that name members of the channel. */
+async function resolveMentions(
+  sql: Sql,
+  workspaceId: number,
+  channelId: number,
+  body: string,
+): Promise<number[]> {
+  const names = [
+    ...new Set([...body.matchAll(/(?:^|[^\w@])@([a-zA-Z0-9._-]{1,64})/g)].map((m) => m[1].toLowerCase())),
+  ];
+  if (!names.length) return [];
+  const mems = new Set((await channelsRepo.members(sql, channelId)).map((m) => m.userId));
+  const ids: number[] = [];
+  for (const n of names.slice(0, 50)) {
+    const u = await usersRepo.byUsername(sql, workspaceId, n.replace(/[.]+$/, ""));
+    if (u && mems.has(u.id)) ids.push(u.id);
+  }
+  return ids;
+}
+
+class DuplicateKey extends Error {}
+
+export interface SendResult {
+  message: Message;
+  /** false when this was a retry of a send already stored. */
+  created: boolean;
+}
+
+/**
+ * Stores a message once per (sender, clientId). A retry with the same content returns the stored message;
+ * the same key with different content is a 409. The result is returned only after the commit.
+ */
+export async function send(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
+  const p = parse(sendSchema(deps.config.limits.messageChars), input);
+  const existing = await findRetry(deps, actor, p);
+  if (existing) return { message: existing, created: false };
+  deps.limiter.take(
+    `send:${actor.userId}`,
+    deps.config.limits.sendsPerMinute,
+    "You are sending messages too fast",
+  );
+  if (p.type === "broadcast") requirePermission(actor, "chat.system_broadcast", "Only admins can broadcast");
+  try {
+    const ev = await withTx(deps, async (tx) => {
+      const a = await readable(tx.sql, actor, p.channelId);
+      requirePost(actor, a);
+      if (p.replyTo != null) {
+        const parent = await messagesRepo.byId(tx.sql, actor.workspaceId, p.replyTo);
+        if (!parent || parent.channelId !== p.channelId) {
+          throw invalid("replyTo: no such message in this channel");
+        }
+        if (parent.replyTo != null) throw invalid("replyTo: reply to the thread's first message");
+      }
+      const mentions = await resolveMentions(tx.sql, actor.workspaceId, p.channelId, p.body);
+      return await tx.sequenced(actor.workspaceId, p.channelId, async (seq) => {
+        const message = await messagesRepo.insert(tx.sql, {
+          workspaceId: actor.workspaceId,
+          channelId: p.channelId,
+          senderId: actor.userId,
+          clientId: p.clientId,
+          seq,
+          type: p.type,
+          body: p.body,
+          replyTo: p.replyTo ?? null,
+          mentions,
+        });
+        if (!message) throw new DuplicateKey();
+        if (p.replyTo != null) await messagesRepo.bumpReplyCount(tx.sql, p.replyTo);
+        // The sender has read what they wrote.
+        await channelsRepo.markRead(tx.sql, p.channelId, actor.userId, seq);
+        return { type: "message_received" as const, channelId: p.channelId, seq, message };
+      }, { newMessage: true });
+    });
+    return { message: ev.message, created: true };
+  } catch (err) {
+    if (!(err instanceof DuplicateKey)) throw err;
+    // A concurrent send with the same key committed first: answer like a retry.
+    const again = await findRetry(deps, actor, p);
+    if (!again) throw err;
+    return { message: again, created: false };
+  }
+}
+
+async function findRetry(
+  deps: Deps,
+  actor: Actor,
+  p: { clientId: string; channelId: number; body: string; replyTo?: number | null },
+): Promise<Message | null> {
+  const prior = await messagesRepo.byClientId(deps.db, actor.userId, p.clientId);
+  if (!prior) return null;
+  if (
+    prior.channelId !== p.channelId || prior.body !== p.body ||
+    (prior.replyTo ?? null) !== (p.replyTo ?? null)
+  ) {
+    throw conflict("This client id was already used for a different message");
+  }
+  return await messagesRepo.byId(deps.db, actor.workspaceId, prior.id);
+}
+
+async function loadOwnable(sql: Sql, actor: Actor, messageId: number) {
+  const m = await messagesRepo.byId(sql, actor.workspaceId, messageId);
+  if (!m) throw notFound("No such message");
+  const a = await readable(sql, actor, m.channelId);
+  return { m, a };
+}
+
+function withinWindow(deps: Deps, m: Message, seconds: number) {
+  return deps.now().getTime() - new Date(m.createdAt).getTime() <= seconds * 1000;
+}
+
+export async function edit(deps: Deps, actor: Actor, messageId: number, input: unknown): Promise<Message> {
+  const { body } = parse(editSchema(deps.config.limits.messageChars), input);
+  const ev = await withTx(deps, async (tx) => {
+    const { m, a } = await loadOwnable(tx.sql, actor, messageId);
+    if (m.senderId !== actor.userId) throw forbidden("You can only edit your own messages");
+    if (m.deletedAt) throw new AppError("deleted", 409, "This message was deleted");
+    if (a.channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
+    const win = await editWindowSeconds(tx.sql, actor.workspaceId);
+    if (!withinWindow(deps, m, win)) {
+      throw new AppError(
+        "edit_window_passed",
+        403,
+        `Messages can be edited for ${Math.round(win / 60)} minutes`,
+      );
+    }
+    const mentions = await resolveMentions(tx.sql, actor.workspaceId, m.channelId, body);
+    await messagesRepo.edit(tx.sql, messageId, body, mentions);
+    const message = (await messagesRepo.byId(tx.sql, actor.workspaceId, messageId))!;
+    return await tx.sequenced(actor.workspaceId, m.channelId, (seq) => ({
+      type: "message_updated" as const,
+      channelId: m.channelId,
+      seq,
+      message,
+    }));
+  });
+  return ev.message;
+}
+
+export async function remove(deps: Deps, actor: Actor, messageId: number): Promise<void> {
+  await withTx(deps, async (tx) => {
+    const { m, a } = await loadOwnable(tx.sql, actor, messageId);
+    if (m.deletedAt) return;
+    const moderator = actor.permissions.has("chat.delete_messages") || isChannelModerator(a.member) ||
+      actor.permissions.has("chat.moderate_channels");
+    if (!moderator) {
+      if (m.senderId !== actor.userId) throw forbidden("You can only delete your own messages");
+      const win = await editWindowSeconds(tx.sql, actor.workspaceId);
+      if (!withinWindow(deps, m, win)) {
+        throw new AppError(
+          "edit_window_passed",
+          403,
+          `Messages can be deleted for ${Math.round(win / 60)} minutes`,
+        );
+      }
+    }
+    const deletedAt = await messagesRepo.softDelete(tx.sql, messageId);
+    await tx.sequenced(actor.workspaceId, m.channelId, (seq) => ({
+      type: "message_deleted" as const,
+      channelId: m.channelId,
+      seq,
+      messageId,
+      deletedAt,
+    }));
+  });
+}
+
+export async function react(
+  deps: Deps,
+  actor: Actor,
+  messageId: number,
+  input: unknown,
+  add: boolean,
+): Promise<void> {
+  const { emoji } = parse(ReactionInput, input);
+  await withTx(deps, async (tx) => {
+    const { m, a } = await loadOwnable(tx.sql, actor, messageId);
+    if (!a.member) throw new AppError("not_member", 403, "Join the channel to react");
+    if (m.deletedAt) throw new AppError("deleted", 409, "This message was deleted");
+    if (a.channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
+    const changed = add
+      ? await messagesRepo.addReaction(tx.sql, {
+        messageId,
+        userId: actor.userId,
+        workspaceId: actor.workspaceId,
+        emoji,
+      })
+      : await messagesRepo.removeReaction(tx.sql, messageId, actor.userId, emoji);
+    if (!changed) return;
+    await tx.sequenced(actor.workspaceId, m.channelId, (seq) => ({
+      type: add ? "reaction_added" as const : "reaction_removed" as const,
+      channelId: m.channelId,
+      seq,
+      messageId,
+      userId: actor.userId,
+      emoji,
+    }));
+  });
+}
+
+export interface HistoryPage {
+  messages: Message[];
+  /** Pass as `before` for older messages; null at the start of the channel. */
+  olderCursor: number | null;
+  /** Pass as `after` for newer messages; null when this page reaches the newest. */
+  newerCursor: number | null;
+  lastSeq: number;
+}
+
+/** Top-level messages, newest page by default, or around/before/after a message id. */
+export async function history(
+  deps: Deps,
+  actor: Actor,
+  channelId: number,
+  input: unknown,
+): Promise<HistoryPage> {
+  const p = parse(HistoryInput, input);
+  const a = await readable(deps.db, actor, channelId);
+  let messages: Message[];
+  let hasOlder: boolean;
+  let hasNewer: boolean;
+  if (p.around !== undefined) {
+    const half = Math.max(1, Math.floor(p.limit / 2));
+    const older = await messagesRepo.page(deps.db, channelId, { before: p.around + 1, limit: half + 1 });
+    const newer = await messagesRepo.page(deps.db, channelId, { after: p.around, limit: half + 1 });
+    hasOlder = older.length > half;
+    hasNewer = newer.length > half;
+    messages = [...older.slice(hasOlder ? 1 : 0), ...newer.slice(0, half)];
+  } else if (p.after !== undefined) {
+    const rows = await messagesRepo.page(deps.db, channelId, { after: p.after, limit: p.limit + 1 });
+    hasNewer = rows.length > p.limit;
+    messages = rows.slice(0, p.limit);
+    hasOlder = true;
+  } else {
+    const rows = await messagesRepo.page(deps.db, channelId, { before: p.before, limit: p.limit + 1 });
+    hasOlder = rows.length > p.limit;
+    messages = rows.slice(hasOlder ? 1 : 0);
+    hasNewer = p.before !== undefined;
+  }
+  return {
+    messages,
+    olderCursor: hasOlder && messages.length ? messages[0].id : null,
+    newerCursor: hasNewer && messages.length ? messages[messages.length - 1].id : null,
+    lastSeq: a.channel.lastSeq,
+  };
+}
+
+export async function thread(deps: Deps, actor: Actor, messageId: number) {
+  const m = await messagesRepo.byId(deps.db, actor.workspaceId, messageId);
+  if (!m) throw notFound("No such message");
+  await readable(deps.db, actor, m.channelId);
+  return { parent: m, replies: await messagesRepo.thread(deps.db, messageId, 500) };
+}
+
+export async function get(deps: Deps, actor: Actor, messageId: number): Promise<Message> {
+  const m = await messagesRepo.byId(deps.db, actor.workspaceId, messageId);
+  if (!m) throw notFound("No such message");
+  await readable(deps.db, actor, m.channelId);
+  return m;
+}
+
+/** Moves the actor's read position; others in the conversation get a read receipt, the actor's tabs new counts. */
+export async function markRead(deps: Deps, actor: Actor, channelId: number, input: unknown) {
+  const { seq } = parse(ReadInput, input);
+  return await withTx(deps, async (tx) => {
+    const a = await readable(tx.sql, actor, channelId);
+    if (!a.member) throw new AppError("not_member", 403, "You are not a member of this channel");
+    const now = await channelsRepo.markRead(tx.sql, channelId, actor.userId, seq);
+    if (now === null || now === a.member.lastReadSeq) return { lastReadSeq: now ?? a.member.lastReadSeq };
+    tx.emit(actor.workspaceId, { type: "read_receipt", channelId, userId: actor.userId, seq: now }, {
+      kind: "channel",
+      channelId,
+    });
+    const counts = (await channelsRepo.forUser(tx.sql, actor.workspaceId, actor.userId)).filter((c) =>
+      c.id === channelId
+    )
+      .map((c) => ({ channelId: c.id, unread: c.unread, mentions: c.mentions, lastReadSeq: now }));
+    tx.emit(actor.workspaceId, { type: "unread_counts", counts }, { kind: "users", userIds: [actor.userId] });
+    return { lastReadSeq: now };
+  });
+}
+
+/** Events after `afterSeq` for replay, or null when the client is further behind than the replay limit. */
+export async function eventsSince(deps: Deps, actor: Actor, channelId: number, afterSeq: number) {
+  const a = await readable(deps.db, actor, channelId);
+  const limit = deps.config.ws.replayLimit;
+  if (a.channel.lastSeq - afterSeq > limit) return null;
+  return await messagesRepo.eventsAfter(deps.db, channelId, afterSeq, limit);
+}

@@ -1,0 +1,55 @@
+/** Permission names and the default sets per workspace role, from the full Orvale plan (section 1.4 and 8.3). */
+export const PERMISSIONS = [
+  "chat.access_channels",
+  "chat.create_channels",
+  "chat.manage_channels",
+  "chat.delete_messages",
+  "chat.moderate_channels",
+  "chat.access_private",
+  "chat.send_files",
+  "chat.create_direct",
+  "chat.admin_dashboard",
+  "chat.system_broadcast",
+  "chat.monitor_all",
+  "chat.manage_users",
+  "chat.view_analytics",
+  "chat.customize_widget",
+  "chat.make_audio_calls",
+  "chat.make_video_calls",
+  "chat.receive_calls",
+  "chat.record_calls",
+  "chat.monitor_calls",
+] as const;
+export type Permission = typeof PERMISSIONS[number];
+export type WorkspaceRole = "admin" | "moderator" | "member" | "guest";
+
+const MEMBER: Permission[] = [
+  "chat.access_channels",
+  "chat.create_direct",
+  "chat.send_files",
+  "chat.make_audio_calls",
+  "chat.make_video_calls",
+  "chat.receive_calls",
+];
+const MODERATOR: Permission[] = [
+  ...MEMBER,
+  "chat.create_channels",
+  "chat.access_private",
+  "chat.moderate_channels",
+  "chat.delete_messages",
+  "chat.manage_users",
+];
+
+export const ROLE_PERMISSIONS: Record<WorkspaceRole, readonly Permission[]> = {
+  guest: ["chat.access_channels"],
+  member: MEMBER,
+  moderator: MODERATOR,
+  admin: PERMISSIONS,
+};
+
+/** The role's defaults plus any permissions granted to the user individually. */
+export function effectivePermissions(role: WorkspaceRole, extra: readonly string[] = []): Set<Permission> {
+  const set = new Set<Permission>(ROLE_PERMISSIONS[role] ?? []);
+  for (const p of extra) if ((PERMISSIONS as readonly string[]).includes(p)) set.add(p as Permission);
+  return set;
+}

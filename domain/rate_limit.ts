@@ -1,0 +1,27 @@
+/** In-memory token buckets per key (per instance). Used for sends, typing and connection attempts. */
+import { rateLimited } from "./errors.ts";
+
+export class RateLimiter {
+  #buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(private now: () => number = () => Date.now()) {}
+
+  /** Takes one token from `key`'s bucket of `perMinute`; throws `rate_limited` with a retry time when empty. */
+  take(key: string, perMinute: number, what = "Too many requests") {
+    const now = this.now();
+    const rate = perMinute / 60_000;
+    const b = this.#buckets.get(key) ?? { tokens: perMinute, at: now };
+    b.tokens = Math.min(perMinute, b.tokens + (now - b.at) * rate);
+    b.at = now;
+    if (b.tokens < 1) {
+      this.#buckets.set(key, b);
+      throw rateLimited(Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000)), what);
+    }
+    b.tokens -= 1;
+    this.#buckets.set(key, b);
+    if (this.#buckets.size > 100_000) this.#sweep(now);
+  }
+
+  #sweep(now: number) {
+    for (const [k, b] of this.#buckets) if (now - b.at > 120_000) this.#buckets.delete(k);
+  }
+}

@@ -1,0 +1,52 @@
+/** People in the workspace: search, profiles, the actor's own status. */
+import { z } from "zod";
+import * as usersRepo from "../db/repos/users.ts";
+import type { Actor, Deps } from "./deps.ts";
+import { notFound } from "./errors.ts";
+import { requirePermission } from "./access.ts";
+import { parse } from "./validate.ts";
+import { withTx } from "./publish.ts";
+
+export const SearchInput = z.object({
+  q: z.string().max(80).default(""),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export const StatusInput = z.object({
+  status: z.enum(["online", "away", "busy", "offline"]).optional(),
+  statusText: z.string().trim().max(100).optional(),
+  awayMessage: z.string().trim().max(200).optional(),
+}).strict();
+
+export function profile(u: usersRepo.UserRow) {
+  return {
+    ...usersRepo.summary(u),
+    email: u.email,
+    role: u.role,
+    status: u.status,
+    statusText: u.statusText,
+    awayMessage: u.awayMessage,
+    deactivated: !!u.deactivatedAt,
+  };
+}
+
+export async function search(deps: Deps, actor: Actor, input: unknown) {
+  requirePermission(actor, "chat.access_channels");
+  const { q, limit } = parse(SearchInput, input);
+  return (await usersRepo.search(deps.db, actor.workspaceId, q, limit)).map(profile);
+}
+
+export async function get(deps: Deps, actor: Actor, userId: number) {
+  requirePermission(actor, "chat.access_channels");
+  const u = await usersRepo.byId(deps.db, actor.workspaceId, userId);
+  if (!u) throw notFound("No such user");
+  return profile(u);
+}
+
+/** Stores the chosen status, custom status text and away message; presence.ts makes it live. */
+export async function setStatus(deps: Deps, actor: Actor, input: unknown) {
+  const p = parse(StatusInput, input);
+  await withTx(deps, async (tx) => {
+    await usersRepo.updateStatus(tx.sql, actor.userId, p);
+  });
+  return await get(deps, actor, actor.userId);
+}

@@ -1,0 +1,100 @@
+/**
+ * The composition root, and the only one: config -> db -> migrations -> bus -> domain deps -> hub and
+ * gateway -> app -> Deno.serve. Nothing else wires things together.
+ */
+import { loadConfig } from "./config.ts";
+import { openDb } from "./db/client.ts";
+import { migrate } from "./db/migrate.ts";
+import { seedDemo } from "./db/seed.ts";
+import * as messagesRepo from "./db/repos/messages.ts";
+import type { Deps } from "./domain/deps.ts";
+import { RateLimiter } from "./domain/rate_limit.ts";
+import type { EventBus } from "./realtime/server/bus/bus.ts";
+import { memoryBus } from "./realtime/server/bus/memory.ts";
+import { broadcastChannelBus } from "./realtime/server/bus/broadcast_channel.ts";
+import { pgNotifyBus } from "./realtime/server/bus/pg_notify.ts";
+import { Hub } from "./realtime/server/hub.ts";
+import { createGateway } from "./realtime/server/gateway.ts";
+import { createApp } from "./routes/app.ts";
+import { pageRoutes } from "./routes/pages/mod.ts";
+import type { Config } from "./config.ts";
+import type { Db } from "./db/client.ts";
+
+export interface Server {
+  url: string;
+  deps: Deps;
+  hub: Hub;
+  shutdown(): Promise<void>;
+}
+
+async function selectBus(config: Config, db: Db): Promise<EventBus> {
+  if (config.bus === "pg_notify") {
+    return await pgNotifyBus(
+      db,
+      config.instanceId,
+      (channelId, seqs) => messagesRepo.envelopes(db, channelId, seqs),
+    );
+  }
+  if (config.bus === "broadcast_channel") return broadcastChannelBus();
+  return memoryBus();
+}
+
+/** Starts Parley. Used by `deno task start` and by tests that need a real server. */
+export async function startServer(
+  config: Config,
+  log: (line: string) => void = console.log,
+): Promise<Server> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(db, log);
+  if (config.demo && await seedDemo(db, { slug: config.defaultWorkspace, password: config.demoPassword })) {
+    log(`seed: created the demo workspace "${config.defaultWorkspace}"`);
+  }
+  const bus = await selectBus(config, db);
+  const deps: Deps = { db, bus, config, now: () => new Date(), limiter: new RateLimiter() };
+  const hub = new Hub(config.ws);
+  const unsubscribe = bus.subscribe((env) => hub.deliver(env));
+  const gateway = createGateway(deps, hub);
+  const app = createApp(deps, { mounts: [["/api/chat", gateway.routes], ["/", await pageRoutes(deps)]] });
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { port: config.port, hostname: config.hostname, signal: ac.signal, onListen: () => {} },
+    app.fetch,
+  );
+  const url = `http://localhost:${server.addr.port}`;
+  return {
+    url,
+    deps,
+    hub,
+    async shutdown() {
+      gateway.stop();
+      hub.closeAll(1001, "server shutting down");
+      unsubscribe();
+      ac.abort();
+      await server.finished;
+      await bus.close();
+      await db.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const config = loadConfig(Deno.env.toObject(), Deno.args);
+  const s = await startServer(config);
+  const where = config.databaseUrl ? "Postgres (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`;
+  console.log(
+    `Parley is running at ${s.url} on ${where}, bus: ${config.bus}, instance ${config.instanceId}.`,
+  );
+  if (config.demo) {
+    console.log(
+      `Open ${s.url}/login and sign in as alice (or bob, carol, dave, admin) with password "${config.demoPassword}".`,
+    );
+  }
+  console.log(`API docs: ${s.url}/api/docs`);
+  const stop = async () => {
+    console.log("Stopping…");
+    await s.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}

@@ -1,0 +1,246 @@
+/**
+ * The realtime protocol, shared by the server and the browser: the event union, client and server frames,
+ * and a pure `applyEvent` reducer. Documented with an example of every frame in `docs/protocol.md`.
+ * No Deno or DOM APIs here: this file is bundled into the islands.
+ */
+
+export type ChannelKind = "public_channel" | "private_channel" | "direct_message" | "group";
+export type MessageType = "text" | "file" | "image" | "system" | "broadcast" | "ticket_link";
+export type PresenceStatus = "online" | "away" | "busy" | "offline";
+
+export interface Reaction {
+  emoji: string;
+  userIds: number[];
+}
+
+export interface Message {
+  id: number;
+  channelId: number;
+  seq: number;
+  senderId: number | null;
+  clientId: string;
+  type: MessageType;
+  body: string;
+  replyTo: number | null;
+  replyCount: number;
+  mentions: number[];
+  reactions: Reaction[];
+  editedAt: string | null;
+  deletedAt: string | null;
+  createdAt: string;
+}
+
+export interface UserSummary {
+  id: number;
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+}
+
+export interface ChannelSummary {
+  id: number;
+  kind: ChannelKind;
+  name: string;
+  /** What the sidebar shows to this user: "# general", the other person, or the smart group name. */
+  displayName: string;
+  description: string;
+  readOnly: boolean;
+  allowPosting: boolean;
+  archived: boolean;
+  lastSeq: number;
+  lastMessageAt: string | null;
+  memberCount: number;
+  members?: UserSummary[];
+  myRole?: string | null;
+  canPost?: boolean;
+  lastReadSeq?: number;
+  unread?: number;
+  mentions?: number;
+}
+
+/** Events that change a channel's history. They carry the channel's gap-free sequence number. */
+export type SequencedEvent =
+  | { type: "message_received"; channelId: number; seq: number; message: Message }
+  | { type: "message_updated"; channelId: number; seq: number; message: Message }
+  | { type: "message_deleted"; channelId: number; seq: number; messageId: number; deletedAt: string }
+  | {
+    type: "reaction_added";
+    channelId: number;
+    seq: number;
+    messageId: number;
+    userId: number;
+    emoji: string;
+  }
+  | {
+    type: "reaction_removed";
+    channelId: number;
+    seq: number;
+    messageId: number;
+    userId: number;
+    emoji: string;
+  };
+
+export interface PresenceInfo {
+  userId: number;
+  status: PresenceStatus;
+  statusText: string;
+  awayMessage: string;
+  connections: number;
+}
+
+/** Events with no sequence number: membership, presence, typing, receipts, counts. */
+export type EphemeralEvent =
+  | { type: "channel_updated"; channel: ChannelSummary }
+  | { type: "channel_removed"; channelId: number }
+  | { type: "user_joined"; channelId: number; userId: number }
+  | { type: "user_left"; channelId: number; userId: number }
+  | { type: "user_typing"; channelId: number; userId: number; typing: boolean }
+  | ({ type: "presence_updated" } & PresenceInfo)
+  | { type: "read_receipt"; channelId: number; userId: number; seq: number }
+  | {
+    type: "unread_counts";
+    counts: { channelId: number; unread: number; mentions: number; lastReadSeq: number }[];
+  }
+  | { type: "resync_required"; channelId: number; reason: string }
+  | { type: "session_revoked"; reason: string };
+
+export type ServerEvent = SequencedEvent | EphemeralEvent;
+
+export const SEQUENCED_TYPES = new Set<ServerEvent["type"]>([
+  "message_received",
+  "message_updated",
+  "message_deleted",
+  "reaction_added",
+  "reaction_removed",
+]);
+
+export function isSequenced(e: ServerEvent): e is SequencedEvent {
+  return SEQUENCED_TYPES.has(e.type);
+}
+
+/** Who receives an event. The hub resolves it against its connections; it never asks the database. */
+export type Audience =
+  | { kind: "channel"; channelId: number }
+  | { kind: "users"; userIds: number[] }
+  | { kind: "workspace"; workspaceId: number };
+
+export interface Envelope {
+  event: ServerEvent;
+  audience: Audience;
+  workspaceId: number;
+  /** The connection that caused it, when it should not get its own echo (typing). */
+  exceptConnection?: string;
+}
+
+// ---- frames ------------------------------------------------------------------------------------
+
+/** Frames a client sends. Every one carries a request id `id`, answered by an ack or an error. */
+export type ClientFrame =
+  | { id: string; action: "hello"; channels?: Record<string, number>; page?: string }
+  | { id: string; action: "ping" }
+  | {
+    id: string;
+    action: "send_message";
+    channelId: number;
+    clientId: string;
+    body: string;
+    replyTo?: number | null;
+  }
+  | { id: string; action: "edit_message"; messageId: number; body: string }
+  | { id: string; action: "delete_message"; messageId: number }
+  | { id: string; action: "add_reaction"; messageId: number; emoji: string }
+  | { id: string; action: "remove_reaction"; messageId: number; emoji: string }
+  | { id: string; action: "join_channel"; channelId: number }
+  | { id: string; action: "leave_channel"; channelId: number }
+  | { id: string; action: "typing_start"; channelId: number }
+  | { id: string; action: "typing_stop"; channelId: number }
+  | {
+    id: string;
+    action: "update_presence";
+    status?: PresenceStatus;
+    statusText?: string;
+    awayMessage?: string;
+    page?: string;
+  }
+  | { id: string; action: "message_read"; channelId: number; seq: number }
+  | { id: string; action: "replay"; channelId: number; afterSeq: number };
+
+export type ClientAction = ClientFrame["action"];
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  retryAfter?: number;
+}
+
+/** Frames the server sends: `ready` once after connect, acks and errors for requests, and events. */
+export type ServerFrame =
+  | { type: "ready"; connectionId: string; userId: number; heartbeatMs: number }
+  | { type: "ack"; id: string; data: unknown }
+  | { type: "error"; id: string | null; error: ErrorBody }
+  | ServerEvent;
+
+// ---- the reducer -------------------------------------------------------------------------------
+
+/** What a client holds per channel: messages by id in sequence order and the last applied sequence. */
+export interface ChannelState {
+  lastSeq: number;
+  messages: Message[];
+}
+
+export type ChatState = Record<number, ChannelState>;
+
+/**
+ * Applies one sequenced event to a channel's state. Pure: returns a new state, or the same object when the
+ * event is old (already applied). Callers detect gaps with `needsReplay` before applying.
+ */
+export function applyEvent(state: ChatState, e: ServerEvent): ChatState {
+  if (!isSequenced(e)) return state;
+  const ch = state[e.channelId] ?? { lastSeq: 0, messages: [] };
+  if (e.seq <= ch.lastSeq) return state;
+  let messages = ch.messages;
+  const patch = (id: number, fn: (m: Message) => Message) => {
+    messages = messages.map((m) => (m.id === id ? fn(m) : m));
+  };
+  switch (e.type) {
+    case "message_received":
+      if (!messages.some((m) => m.id === e.message.id)) messages = [...messages, e.message];
+      if (e.message.replyTo != null) {
+        patch(e.message.replyTo, (m) => ({ ...m, replyCount: m.replyCount + 1 }));
+      }
+      break;
+    case "message_updated":
+      patch(e.message.id, () => e.message);
+      break;
+    case "message_deleted":
+      patch(e.messageId, (m) => ({ ...m, body: "", deletedAt: e.deletedAt, reactions: [] }));
+      break;
+    case "reaction_added":
+      patch(e.messageId, (m) => ({ ...m, reactions: addReaction(m.reactions, e.emoji, e.userId) }));
+      break;
+    case "reaction_removed":
+      patch(e.messageId, (m) => ({ ...m, reactions: removeReaction(m.reactions, e.emoji, e.userId) }));
+      break;
+  }
+  return { ...state, [e.channelId]: { lastSeq: e.seq, messages } };
+}
+
+/** True when applying `e` would skip sequence numbers the client has not seen. */
+export function needsReplay(state: ChatState, e: ServerEvent): boolean {
+  if (!isSequenced(e)) return false;
+  const last = state[e.channelId]?.lastSeq;
+  return last !== undefined && e.seq > last + 1;
+}
+
+export function addReaction(list: Reaction[], emoji: string, userId: number): Reaction[] {
+  const found = list.find((r) => r.emoji === emoji);
+  if (!found) return [...list, { emoji, userIds: [userId] }];
+  if (found.userIds.includes(userId)) return list;
+  return list.map((r) => (r.emoji === emoji ? { emoji, userIds: [...r.userIds, userId] } : r));
+}
+
+export function removeReaction(list: Reaction[], emoji: string, userId: number): Reaction[] {
+  return list
+    .map((r) => (r.emoji === emoji ? { emoji, userIds: r.userIds.filter((u) => u !== userId) } : r))
+    .filter((r) => r.userIds.length > 0);
+}

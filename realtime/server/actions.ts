@@ -1,0 +1,104 @@
+/**
+ * The gateway's action table: each client frame action calls the same domain function the REST API calls.
+ * Frames are checked for shape here (id and action); the domain validates the rest.
+ */
+import * as messages from "../../domain/messages.ts";
+import * as channels from "../../domain/channels.ts";
+import * as presence from "../../domain/presence.ts";
+import { setTyping } from "../../domain/typing.ts";
+import type { Actor, Deps } from "../../domain/deps.ts";
+import { invalid } from "../../domain/errors.ts";
+import type { ClientAction } from "../protocol.ts";
+import type { Connection, Hub } from "./hub.ts";
+
+export interface ActionContext {
+  deps: Deps;
+  hub: Hub;
+  actor: Actor;
+  conn: Connection;
+  frame: Record<string, unknown>;
+}
+
+type Handler = (ctx: ActionContext) => Promise<unknown>;
+
+/** The frame without its envelope fields, as the domain input. */
+function input(frame: Record<string, unknown>, ...omit: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(frame)) {
+    if (k !== "id" && k !== "action" && !omit.includes(k)) out[k] = v;
+  }
+  return out;
+}
+
+const num = (v: unknown): number => (typeof v === "number" ? v : NaN);
+
+export const ACTIONS: Record<Exclude<ClientAction, "hello">, Handler> = {
+  ping: () => Promise.resolve({ pong: Date.now() }),
+  send_message: async ({ deps, actor, frame }) => await messages.send(deps, actor, input(frame)),
+  edit_message: async ({ deps, actor, frame }) => ({
+    message: await messages.edit(
+      deps,
+      actor,
+      positive(frame.messageId, "messageId"),
+      input(frame, "messageId"),
+    ),
+  }),
+  delete_message: async ({ deps, actor, frame }) => {
+    await messages.remove(deps, actor, positive(frame.messageId, "messageId"));
+    return { ok: true };
+  },
+  add_reaction: async ({ deps, actor, frame }) => {
+    await messages.react(
+      deps,
+      actor,
+      positive(frame.messageId, "messageId"),
+      input(frame, "messageId"),
+      true,
+    );
+    return { ok: true };
+  },
+  remove_reaction: async ({ deps, actor, frame }) => {
+    await messages.react(
+      deps,
+      actor,
+      positive(frame.messageId, "messageId"),
+      input(frame, "messageId"),
+      false,
+    );
+    return { ok: true };
+  },
+  join_channel: async ({ deps, actor, frame }) => ({
+    channel: await channels.join(deps, actor, positive(frame.channelId, "channelId")),
+  }),
+  leave_channel: async ({ deps, actor, frame }) => {
+    await channels.leave(deps, actor, positive(frame.channelId, "channelId"));
+    return { ok: true };
+  },
+  typing_start: async ({ deps, actor, conn, frame }) => {
+    await setTyping(deps, actor, frame.channelId, true, conn.id);
+    return { ok: true };
+  },
+  typing_stop: async ({ deps, actor, conn, frame }) => {
+    await setTyping(deps, actor, frame.channelId, false, conn.id);
+    return { ok: true };
+  },
+  update_presence: async ({ deps, actor, conn, frame }) => {
+    const r = await presence.update(deps, actor, conn.id, input(frame));
+    if (typeof frame.page === "string") conn.page = frame.page.slice(0, 300);
+    return r;
+  },
+  message_read: async ({ deps, actor, frame }) =>
+    await messages.markRead(deps, actor, positive(frame.channelId, "channelId"), input(frame, "channelId")),
+  replay: async ({ deps, actor, frame }) => {
+    const channelId = positive(frame.channelId, "channelId");
+    const after = num(frame.afterSeq);
+    if (!Number.isSafeInteger(after) || after < 0) throw invalid("afterSeq: must be a non-negative integer");
+    const events = await messages.eventsSince(deps, actor, channelId, after);
+    return events === null ? { channelId, resync: true } : { channelId, events };
+  },
+};
+
+function positive(v: unknown, name: string): number {
+  if (typeof v === "number" && Number.isSafeInteger(v) && v > 0) return v;
+  throw invalid(`${name}: must be a positive integer`);
+}

@@ -1,0 +1,219 @@
+/**
+ * The WebSocket gateway at `/api/chat/ws`: authenticates at the handshake (session cookie or bearer token),
+ * checks Origin, decodes frames, runs the action table, and resumes clients from the database.
+ * Transport only: every rule lives in `domain/`. The protocol is described in `docs/protocol.md`.
+ */
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import * as auth from "../../domain/auth.ts";
+import * as channelsRepo from "../../db/repos/channels.ts";
+import * as messages from "../../domain/messages.ts";
+import * as presence from "../../domain/presence.ts";
+import type { Actor, Deps } from "../../domain/deps.ts";
+import { AppError, toAppError, unauthenticated } from "../../domain/errors.ts";
+import type { AppEnv } from "../../routes/env.ts";
+import { clientIp, originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
+import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
+import { ACTIONS } from "./actions.ts";
+import { Connection, type Hub } from "./hub.ts";
+
+const HELLO_TIMEOUT_MS = 10_000;
+const SESSION_CHECK_MS = 3_000;
+
+/** The `/ws` route and a `stop` that ends the background checks (session revocation, heartbeats). */
+export function createGateway(deps: Deps, hub: Hub) {
+  const app = new Hono<AppEnv>();
+  const timer = startBackgroundChecks(deps, hub);
+
+  app.get(
+    "/ws",
+    async function authenticateUpgrade(c, next) {
+      // Non-browser clients send no Origin; browsers always do, and it must be ours or allow-listed.
+      if (c.req.header("origin") && !originAllowed(c, deps.config.allowedOrigins)) {
+        throw new AppError("bad_origin", 403, "This origin may not open a Parley socket");
+      }
+      deps.limiter.take(
+        `connect-ip:${clientIp(c)}`,
+        deps.config.limits.connectsPerMinute * 20,
+        "Too many connections",
+      );
+      const { token } = tokenFrom(c);
+      const actor = await auth.authenticate(deps, token);
+      if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
+      deps.limiter.take(
+        `connect:${actor.userId}`,
+        deps.config.limits.connectsPerMinute,
+        "Too many connection attempts",
+      );
+      c.set("actor", actor);
+      await next();
+    },
+    upgradeWebSocket((c) => {
+      const actor = c.get("actor");
+      const userAgent = c.req.header("user-agent") ?? "";
+      let conn: Connection | null = null;
+      return {
+        onOpen: async (_evt, ws) => {
+          const raw = ws.raw as WebSocket;
+          conn = new Connection(crypto.randomUUID(), actor.userId, actor.workspaceId, actor.sessionHash, raw);
+          conn.pending = [];
+          const channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId).catch(() => []);
+          if (conn.closed) return;
+          hub.add(conn, channelIds);
+          hub.sendRaw(
+            conn,
+            JSON.stringify({
+              type: "ready",
+              connectionId: conn.id,
+              userId: actor.userId,
+              heartbeatMs: deps.config.ws.heartbeatMs,
+            }),
+          );
+          const opened = conn;
+          setTimeout(() => opened.pending && hub.endResume(opened), HELLO_TIMEOUT_MS);
+          presence.connected(deps, actor, conn.id, "", userAgent).catch((e) => console.error("presence", e));
+        },
+        onMessage: (evt, _ws) => {
+          if (!conn || conn.closed) return;
+          conn.lastSeen = Date.now();
+          void handleFrame(deps, hub, actor, conn, evt.data);
+        },
+        onClose: () => {
+          if (!conn) return;
+          hub.remove(conn);
+          presence.disconnected(deps, actor, conn.id).catch(() => {});
+        },
+        onError: () => {
+          if (conn) hub.remove(conn);
+        },
+      };
+    }, { idleTimeout: 60 }),
+  );
+  return { routes: app, stop: () => clearInterval(timer) };
+}
+
+function errorFrame(conn: Connection, hub: Hub, id: string | null, e: ErrorBody) {
+  hub.sendRaw(conn, JSON.stringify({ type: "error", id, error: e }));
+}
+
+async function handleFrame(deps: Deps, hub: Hub, actor: Actor, conn: Connection, data: unknown) {
+  if (typeof data !== "string") {
+    return errorFrame(conn, hub, null, { code: "bad_frame", message: "Send JSON text frames" });
+  }
+  if (data.length > deps.config.ws.maxFrameBytes) return hub.close(conn, 1009, "frame too large");
+  let frame: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(data);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error();
+    frame = parsed;
+  } catch {
+    return errorFrame(conn, hub, null, { code: "bad_frame", message: "Frames are JSON objects" });
+  }
+  const id = typeof frame.id === "string" && frame.id.length <= 64 ? frame.id : null;
+  if (id === null) {
+    return errorFrame(conn, hub, null, {
+      code: "bad_frame",
+      message: "id: a string of at most 64 characters",
+    });
+  }
+  try {
+    deps.limiter.take(`frames:${actor.userId}`, 3000, "Too many frames");
+    let data: unknown;
+    if (frame.action === "hello") data = await hello(deps, hub, actor, conn, frame);
+    else {
+      const handler = typeof frame.action === "string" && Object.hasOwn(ACTIONS, frame.action)
+        ? ACTIONS[frame.action as keyof typeof ACTIONS]
+        : null;
+      if (!handler) {
+        throw new AppError(
+          "unknown_action",
+          400,
+          `Unknown action ${JSON.stringify(String(frame.action)).slice(0, 80)}`,
+        );
+      }
+      data = await handler({ deps, hub, actor, conn, frame });
+    }
+    hub.sendRaw(conn, JSON.stringify({ type: "ack", id, data }));
+  } catch (err) {
+    const e = toAppError(err);
+    errorFrame(conn, hub, id, e.toJSON() as ErrorBody);
+  }
+}
+
+/**
+ * Resume: for each channel the client lists with its last sequence, replay exactly what it missed from the
+ * database, then flush live events that arrived meanwhile (duplicates skipped by sequence). A client
+ * further behind than the replay limit is told to resync that channel.
+ */
+async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame: Record<string, unknown>) {
+  const wanted = frame.channels && typeof frame.channels === "object" && !Array.isArray(frame.channels)
+    ? frame.channels as Record<string, unknown>
+    : {};
+  if (typeof frame.page === "string") conn.page = frame.page.slice(0, 300);
+  if (!conn.pending) conn.pending = [];
+  const replay: SequencedEvent[] = [];
+  const resync: number[] = [];
+  try {
+    for (const [key, last] of Object.entries(wanted).slice(0, 2000)) {
+      const ch = Number(key);
+      if (!conn.channels.has(ch) || typeof last !== "number" || !Number.isSafeInteger(last) || last < 0) {
+        continue;
+      }
+      const events = await messages.eventsSince(deps, actor, ch, last);
+      if (events === null) resync.push(ch);
+      else replay.push(...events);
+      conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
+    }
+  } finally {
+    // Synchronously: write the replay, then whatever arrived while we read.
+    const pending = conn.pending;
+    conn.pending = null;
+    for (const e of replay) hub.write(conn, JSON.stringify(e), e);
+    for (const ch of resync) {
+      const e: ServerEvent = { type: "resync_required", channelId: ch, reason: "too far behind" };
+      hub.write(conn, JSON.stringify(e), e);
+    }
+    conn.pending = pending;
+    hub.endResume(conn);
+  }
+  const counts = (await channelsRepo.forUser(deps.db, actor.workspaceId, actor.userId)).map((c) => ({
+    channelId: c.id,
+    unread: c.unread,
+    mentions: c.mentions,
+    lastReadSeq: c.member.lastReadSeq,
+  }));
+  const ev: ServerEvent = { type: "unread_counts", counts };
+  hub.write(conn, JSON.stringify(ev), ev);
+  return { replayed: replay.length, resync, presence: await presence.snapshot(deps, actor) };
+}
+
+/** Every few seconds: close sockets whose session ended; refresh this instance's connection rows. */
+function startBackgroundChecks(deps: Deps, hub: Hub) {
+  let beat = 0;
+  const id = setInterval(async () => {
+    const conns = [...hub.conns.values()];
+    if (!conns.length) return;
+    try {
+      const hashes = [...new Set(conns.map((c) => c.sessionHash).filter((h): h is string => !!h))];
+      const live = await auth.liveSessions(deps, hashes);
+      for (const c of conns) {
+        if (c.sessionHash && !live.has(c.sessionHash)) {
+          hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
+          hub.close(c, 4001, "session ended");
+        }
+      }
+      const now = Date.now();
+      for (const c of conns) {
+        const jitter = (c.id.charCodeAt(0) % 10) / 100;
+        if (now - c.lastSeen > deps.config.ws.heartbeatMs * (2.5 + jitter)) {
+          hub.close(c, 4000, "heartbeat timeout");
+        }
+      }
+      if (++beat % 10 === 0) await presence.heartbeat(deps, conns.map((c) => c.id));
+    } catch (err) {
+      console.error("gateway background check failed", err);
+    }
+  }, SESSION_CHECK_MS);
+  Deno.unrefTimer(id);
+  return id;
+}

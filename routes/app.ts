@@ -1,0 +1,37 @@
+/**
+ * Builds the Hono app from its sub-apps. `main.ts` calls this with the wired dependencies; tests call it
+ * too and use `app.request()` with no server.
+ */
+import { Hono } from "hono";
+import type { Deps } from "../domain/deps.ts";
+import type { AppEnv } from "./env.ts";
+import { errorResponse } from "./middleware/errors.ts";
+import { authRoutes } from "./api/auth.ts";
+import { chatRoutes } from "./api/chat.ts";
+
+export interface AppParts {
+  /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
+  mounts?: [string, Hono<AppEnv>][];
+}
+
+export function createApp(deps: Deps, parts: AppParts = {}) {
+  const app = new Hono<AppEnv>();
+  app.onError((err, c) => errorResponse(c, err));
+  app.notFound((c) => c.json({ error: { code: "not_found", message: "No such endpoint" } }, 404));
+  app.use("*", async function securityHeaders(c, next) {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "same-origin");
+    if (!c.res.headers.has("X-Frame-Options") && c.req.path.startsWith("/api/")) {
+      c.header("X-Frame-Options", "DENY");
+    }
+  });
+  app.get("/healthz", async (c) => {
+    await deps.db.query("SELECT 1");
+    return c.json({ ok: true, engine: deps.db.engine, instance: deps.config.instanceId });
+  });
+  app.route("/api/auth", authRoutes(deps));
+  for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
+  app.route("/api/chat", chatRoutes(deps));
+  return app;
+}

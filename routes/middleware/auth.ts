@@ -1,0 +1,79 @@
+/**
+ * Authentication and CSRF protection.
+ *
+ * A request authenticates with the `parley_session` cookie (browsers) or `Authorization: Bearer <token>`.
+ * CSRF: state-changing requests authenticated by cookie must carry an `Origin` (or, failing that, `Referer`)
+ * equal to the server's own origin or one of ALLOWED_ORIGINS; otherwise they are refused with 403. Bearer
+ * requests are not subject to it (a foreign page cannot set that header without the token). The cookie is
+ * also SameSite=Lax, which stops cross-site POSTs in current browsers on its own.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { authenticate } from "../../domain/auth.ts";
+import type { Deps } from "../../domain/deps.ts";
+import { AppError, unauthenticated } from "../../domain/errors.ts";
+import { type AppEnv, SESSION_COOKIE } from "../env.ts";
+
+export function tokenFrom(c: Context): { token: string | null; via: "cookie" | "bearer" } {
+  const h = c.req.header("authorization");
+  if (h?.toLowerCase().startsWith("bearer ")) return { token: h.slice(7).trim(), via: "bearer" };
+  return { token: getCookie(c, SESSION_COOKIE) ?? null, via: "cookie" };
+}
+
+export function originAllowed(c: Context, allowed: string[]): boolean {
+  const own = new URL(c.req.url).origin;
+  const host = c.req.header("host");
+  let origin = c.req.header("origin");
+  if (!origin) {
+    const ref = c.req.header("referer");
+    if (!ref) return false;
+    try {
+      origin = new URL(ref).origin;
+    } catch {
+      return false;
+    }
+  }
+  if (origin === own || allowed.includes(origin)) return true;
+  try {
+    return !!host && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Requires a live session; sets `actor`. */
+export function requireAuth(deps: Deps): MiddlewareHandler<AppEnv> {
+  return async function requireAuth(c, next) {
+    const { token, via } = tokenFrom(c);
+    const actor = await authenticate(deps, token);
+    if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
+    if (via === "cookie" && !SAFE.has(c.req.method) && !originAllowed(c, deps.config.allowedOrigins)) {
+      throw new AppError("csrf", 403, "Cross-site request refused (Origin check)");
+    }
+    c.set("actor", actor);
+    c.set("authVia", via);
+    await next();
+  };
+}
+
+/** CSRF check for endpoints that use no session yet (login). */
+export function requireSameOrigin(deps: Deps): MiddlewareHandler<AppEnv> {
+  return async function requireSameOrigin(c, next) {
+    const hasCookie = !!getCookie(c, SESSION_COOKIE);
+    const fromBrowser = !!(c.req.header("origin") || c.req.header("sec-fetch-site"));
+    if (
+      (hasCookie || fromBrowser) && !SAFE.has(c.req.method) && !originAllowed(c, deps.config.allowedOrigins)
+    ) {
+      throw new AppError("csrf", 403, "Cross-site request refused (Origin check)");
+    }
+    await next();
+  };
+}
+
+export function clientIp(c: Context): string {
+  // deno-lint-ignore no-explicit-any
+  const info = (c.env as any)?.remoteAddr ?? (c.env as any)?.info?.remoteAddr;
+  return info?.hostname ?? c.req.header("x-forwarded-for")?.split(",")[0].trim() ?? "unknown";
+}
