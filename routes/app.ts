@@ -8,6 +8,7 @@ import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./middleware/errors.ts";
 import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
+import { adminRoutes } from "./api/admin.ts";
 
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
@@ -33,5 +34,6 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   app.route("/api/auth", authRoutes(deps));
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
   app.route("/api/chat", chatRoutes(deps));
+  app.route("/api/admin", adminRoutes(deps));
   return app;
 }

@@ -4,6 +4,7 @@ import * as channels from "../../domain/channels.ts";
 import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
 import * as users from "../../domain/users.ts";
+import * as presence from "../../domain/presence.ts";
 import type { Deps } from "../../domain/deps.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth } from "../middleware/auth.ts";
@@ -157,6 +158,7 @@ export function chatRoutes(deps: Deps) {
     "/users/:id",
     async (c) => c.json({ user: await users.get(deps, c.get("actor"), idParam(c, "id")) }),
   );
+  app.get("/presence", async (c) => c.json({ presence: await presence.snapshot(deps, c.get("actor")) }));
   app.put(
     "/me/status",
     async (c) => c.json({ user: await users.setStatus(deps, c.get("actor"), await jsonBody(c)) }),
