@@ -108,6 +108,7 @@ export class ParleyClient {
   #typingStop = new Map<number, ReturnType<typeof setTimeout>>();
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #replaying = new Set<number>();
+  #heartbeat: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: ClientOptions = {}) {
     this.#base = opts.baseUrl ?? globalThis.location?.origin ?? "";
@@ -290,22 +291,40 @@ export class ParleyClient {
     }
     this.#ws = ws;
     ws.onmessage = (ev) => this.#onFrame(ws, ev.data);
-    ws.onclose = (ev) => {
+    ws.onclose = (ev) => this.#onClosed(ws, ev.code, ev.reason);
+  }
+
+  #onClosed(ws: WebSocket, code: number, reason: string) {
+    if (this.#ws !== ws) return;
+    this.#ws = null;
+    if (this.#heartbeat) clearTimeout(this.#heartbeat);
+    this.status.value = "offline";
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new ApiError("offline", "Disconnected", 0));
+    }
+    this.#pending.clear();
+    this.#outboxSet((items) => items.map((i) => (i.state === "sending" ? { ...i, state: "pending" } : i)));
+    if (code === 4001) {
+      this.#emit({ type: "session_revoked", reason: reason || "session ended" });
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  /** Pings every ~interval (with jitter); a server that does not answer in time is treated as gone. */
+  #startHeartbeat(ws: WebSocket, intervalMs: number) {
+    if (this.#heartbeat) clearTimeout(this.#heartbeat);
+    const tick = () => {
       if (this.#ws !== ws) return;
-      this.#ws = null;
-      this.status.value = "offline";
-      for (const p of this.#pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(new ApiError("offline", "Disconnected", 0));
-      }
-      this.#pending.clear();
-      this.#outboxSet((items) => items.map((i) => (i.state === "sending" ? { ...i, state: "pending" } : i)));
-      if (ev.code === 4001) {
-        this.#emit({ type: "session_revoked", reason: ev.reason || "session ended" });
-        return;
-      }
-      this.#scheduleReconnect();
+      this.#requestOn(ws, "ping", {}).catch(() => {
+        // Do not wait for a dead peer's closing handshake: drop it and reconnect now.
+        this.#onClosed(ws, 4000, "heartbeat timeout");
+        ws.close(4000, "heartbeat timeout");
+      });
+      this.#heartbeat = setTimeout(tick, intervalMs * (0.75 + Math.random() * 0.25));
     };
+    this.#heartbeat = setTimeout(tick, intervalMs * (0.75 + Math.random() * 0.25));
   }
 
   #scheduleReconnect() {
@@ -335,7 +354,10 @@ export class ParleyClient {
     } catch {
       return;
     }
-    if (f.type === "ready") return void this.#hello(ws);
+    if (f.type === "ready") {
+      this.#startHeartbeat(ws, Number((f as { heartbeatMs?: number }).heartbeatMs) || 35_000);
+      return void this.#hello(ws);
+    }
     if (f.type === "ack" || f.type === "error") {
       const p = f.id ? this.#pending.get(f.id) : undefined;
       if (!p) return;
