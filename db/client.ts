@@ -43,13 +43,15 @@ export interface OpenDbOptions {
   databaseUrl?: string;
   /** Folder for PGlite's files; `memory://` keeps everything in memory (tests). */
   dataDir: string;
+  /** PGlite only: start from this data directory dump (`dumpDataDir()`) instead of running initdb. */
+  loadDataDir?: Blob;
   maxConnections?: number;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   return opts.databaseUrl
     ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10)
-    : await openPglite(opts.dataDir);
+    : await openPglite(opts.dataDir, opts.loadDataDir);
 }
 
 function openPostgres(url: string, max: number): Db {
@@ -59,6 +61,13 @@ function openPostgres(url: string, max: number): Db {
     types: {
       // int8 as JS numbers: ids and sequence numbers stay far below 2^53.
       bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) },
+      // JSON parameters: a string is JSON text already (as on PGlite); postgres.js would encode it again.
+      json: {
+        to: 114,
+        from: [114, 3802],
+        parse: (x: string) => JSON.parse(x),
+        serialize: (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x)),
+      },
     },
     connection: { application_name: "parley" },
   });
@@ -66,7 +75,8 @@ function openPostgres(url: string, max: number): Db {
     async query<T>(text: string, params: unknown[] = []) {
       // deno-lint-ignore no-explicit-any
       const rows = await s.unsafe(text, params.map(toIso) as any[]);
-      return normalise<T>(rows as unknown as Row[]);
+      // A plain array, as PGlite gives (postgres.js returns an Array subclass with extra fields).
+      return normalise<T>(Array.from(rows as unknown as Row[]));
     },
   });
   const base = run(sql);
@@ -89,9 +99,9 @@ function openPostgres(url: string, max: number): Db {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Db> {
+async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
   if (!dataDir.startsWith("memory://")) await Deno.mkdir(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir, { parsers: { 20: (x: string) => Number(x) } });
+  const pg = await PGlite.create(dataDir, { parsers: { 20: (x: string) => Number(x) }, loadDataDir });
   // PGlite is single-connection: queue transactions so one never interleaves with another.
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {

@@ -20,8 +20,12 @@ export async function loadMigrations(): Promise<Migration[]> {
 }
 
 async function applied(db: Db): Promise<Set<number>> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  await db.tx(async (sql) => {
+    // CREATE TABLE IF NOT EXISTS races with a concurrent twin (duplicate pg_type key): take the lock first.
+    await sql.query("SELECT pg_advisory_xact_lock(7244101)");
+    await sql.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
   const rows = await db.query<{ version: number }>("SELECT version FROM schema_migrations");
   return new Set(rows.map((r) => r.version));
 }

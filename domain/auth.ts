@@ -134,11 +134,8 @@ export async function logout(deps: Deps, actor: Actor): Promise<void> {
     actorId: actor.userId,
     action: "logout",
   });
-  deps.bus.publish([{
-    event: { type: "session_revoked", reason: "logged_out" },
-    audience: { kind: "users", userIds: [actor.userId] },
-    workspaceId: actor.workspaceId,
-  }]);
+  // No event to the user: their other sessions (another browser, the phone) stay signed in. The gateway
+  // closes this session's sockets (session_revoked, then 4001) at its next check, a few seconds at most.
 }
 
 export function actorFromUser(u: usersRepo.UserRow, sessionHash: string | null): Actor {
@@ -182,7 +179,8 @@ export async function sessionAlive(deps: Deps, actor: Actor): Promise<boolean> {
 
 export const SsoInput = z.object({ token: z.string().min(10).max(8192) }).strict();
 
-const SsoClaims = z.object({
+/** The claims the host application puts in its sign-in JWT (besides exp, iat, iss, aud). */
+export const SsoClaims = z.object({
   sub: z.string().min(1).max(200),
   name: z.string().trim().min(1).max(120).optional(),
   email: z.email().max(254).optional(),
@@ -191,7 +189,8 @@ const SsoClaims = z.object({
   workspace: z.string().trim().min(1).max(64).optional(),
 });
 
-let jwks: ReturnType<typeof jose.createRemoteJWKSet> | null = null;
+/** Remote key sets by URL (jose caches the keys and refetches on an unknown key id). */
+const jwksByUrl = new Map<string, ReturnType<typeof jose.createRemoteJWKSet>>();
 
 function roleFrom(roles: string[] = []): WorkspaceRole {
   if (roles.includes("admin")) return "admin";
@@ -220,13 +219,16 @@ export async function ssoExchange(
       currentDate: deps.now(),
       clockTolerance: 30,
     };
-    if (hsSecret) {
+    // The secret verifies HS256 only and the JWKS RS256/ES256 only, so neither key can be confused for
+    // the other; with both configured, the token's header picks which one is tried.
+    if (hsSecret && (!jwksUrl || jose.decodeProtectedHeader(token).alg === "HS256")) {
       ({ payload } = await jose.jwtVerify(token, new TextEncoder().encode(hsSecret), {
         ...opts,
         algorithms: ["HS256"],
       }));
     } else {
-      jwks ??= jose.createRemoteJWKSet(new URL(jwksUrl!));
+      let jwks = jwksByUrl.get(jwksUrl!);
+      if (!jwks) jwksByUrl.set(jwksUrl!, jwks = jose.createRemoteJWKSet(new URL(jwksUrl!)));
       ({ payload } = await jose.jwtVerify(token, jwks, { ...opts, algorithms: ["RS256", "ES256"] }));
     }
   } catch {

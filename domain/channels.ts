@@ -178,7 +178,16 @@ async function announceUpdate(deps: Deps, actor: Actor, channelId: number) {
   deps.bus.publish([{
     event: {
       type: "channel_updated",
-      channel: { ...summary, members: summary.members, myRole: undefined, canPost: undefined },
+      // Without the fields that are the actor's own (role, read position, counts).
+      channel: {
+        ...summary,
+        members: summary.members,
+        myRole: undefined,
+        canPost: undefined,
+        lastReadSeq: undefined,
+        unread: undefined,
+        mentions: undefined,
+      },
     },
     audience: { kind: "users", userIds: ids },
     workspaceId: actor.workspaceId,
@@ -255,13 +264,10 @@ export async function join(deps: Deps, actor: Actor, channelId: number): Promise
       workspaceId: actor.workspaceId,
       lastReadSeq: a.channel.lastSeq,
     });
+    // The channel audience includes the joiner: the hub subscribes their connections before fanning out.
     tx.emit(actor.workspaceId, { type: "user_joined", channelId, userId: actor.userId }, {
       kind: "channel",
       channelId,
-    });
-    tx.emit(actor.workspaceId, { type: "user_joined", channelId, userId: actor.userId }, {
-      kind: "users",
-      userIds: [actor.userId],
     });
   });
   return await get(deps, actor, channelId);
@@ -282,13 +288,10 @@ export async function leave(deps: Deps, actor: Actor, channelId: number): Promis
       }
     }
     await channelsRepo.removeMember(tx.sql, channelId, actor.userId);
+    // The channel audience includes the leaver: the hub unsubscribes their connections after fanning out.
     tx.emit(actor.workspaceId, { type: "user_left", channelId, userId: actor.userId }, {
       kind: "channel",
       channelId,
-    });
-    tx.emit(actor.workspaceId, { type: "user_left", channelId, userId: actor.userId }, {
-      kind: "users",
-      userIds: [actor.userId],
     });
   });
 }

@@ -57,8 +57,8 @@ export async function add(deps: Deps, actor: Actor, channelId: number, input: un
       });
       if (!added) continue;
       const ev = { type: "user_joined", channelId, userId: u.id } as const;
+      // The channel audience includes the new member (the hub subscribes them first).
       tx.emit(actor.workspaceId, ev, { kind: "channel", channelId });
-      tx.emit(actor.workspaceId, ev, { kind: "users", userIds: [u.id] });
     }
   });
   return await list(deps, actor, channelId);
@@ -86,8 +86,8 @@ export async function remove(deps: Deps, actor: Actor, channelId: number, userId
       target: `${channelId}:${userId}`,
     });
     const ev = { type: "user_left", channelId, userId } as const;
+    // The channel audience includes the removed member (the hub unsubscribes them afterwards).
     tx.emit(actor.workspaceId, ev, { kind: "channel", channelId });
-    tx.emit(actor.workspaceId, ev, { kind: "users", userIds: [userId] });
   });
 }
 

@@ -13,6 +13,7 @@ import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
 import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
 import { withTx } from "./publish.ts";
+import { sendBatched } from "./send_batch.ts";
 import { parse } from "./validate.ts";
 
 export const DEFAULT_EDIT_WINDOW_SECONDS = 180;
@@ -20,7 +21,7 @@ export const DEFAULT_EDIT_WINDOW_SECONDS = 180;
 const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
 const Emoji = z.string().min(1).max(64).regex(/^[^\s<>]+$/u, "one emoji or :shortcode:");
 
-export const sendSchema = (maxChars: number) =>
+const buildSendSchema = (maxChars: number) =>
   z.object({
     channelId: z.number().int().positive(),
     clientId: ClientId,
@@ -32,13 +33,26 @@ export const sendSchema = (maxChars: number) =>
     type: z.enum(["text", "broadcast", "ticket_link"]).default("text"),
   }).strict();
 
-export const editSchema = (maxChars: number) =>
+const buildEditSchema = (maxChars: number) =>
   z.object({
     body: z.string().max(maxChars, `at most ${maxChars} characters`).refine(
       (s) => s.trim().length > 0,
       "is empty",
     ),
   }).strict();
+
+/** Builds a schema once per limit: constructing a zod schema costs more than a whole send otherwise does. */
+function memo<S>(build: (maxChars: number) => S): (maxChars: number) => S {
+  const cache = new Map<number, S>();
+  return (maxChars) => {
+    let s = cache.get(maxChars);
+    if (!s) cache.set(maxChars, s = build(maxChars));
+    return s;
+  };
+}
+
+export const sendSchema = memo(buildSendSchema);
+export const editSchema = memo(buildEditSchema);
 
 export const HistoryInput = z.object({
   before: z.coerce.number().int().positive().optional(),
@@ -89,13 +103,23 @@ export interface SendResult {
  */
 export async function send(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
   const p = parse(sendSchema(deps.config.limits.messageChars), input);
+  // Group commit for plain messages (no reply, mention or broadcast); anything else, and whatever the
+  // batch leaves out, takes the path below.
+  let charged = false;
+  if (p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@")) {
+    const o = await sendBatched(deps, actor, { ...p, type: p.type });
+    if (o.stored) return { message: o.message, created: true };
+    charged = o.charged;
+  }
   const existing = await findRetry(deps, actor, p);
   if (existing) return { message: existing, created: false };
-  deps.limiter.take(
-    `send:${actor.userId}`,
-    deps.config.limits.sendsPerMinute,
-    "You are sending messages too fast",
-  );
+  if (!charged) {
+    deps.limiter.take(
+      `send:${actor.userId}`,
+      deps.config.limits.sendsPerMinute,
+      "You are sending messages too fast",
+    );
+  }
   if (p.type === "broadcast") requirePermission(actor, "chat.system_broadcast", "Only admins can broadcast");
   try {
     const ev = await withTx(deps, async (tx) => {
@@ -336,10 +360,13 @@ export async function markRead(deps: Deps, actor: Actor, channelId: number, inpu
   });
 }
 
-/** Events after `afterSeq` for replay, or null when the client is further behind than the replay limit. */
+/**
+ * Events after `afterSeq` for replay, or null when the client must resync: further behind than the replay
+ * limit, or ahead of the channel (its state is from another database, say one restored from a backup).
+ */
 export async function eventsSince(deps: Deps, actor: Actor, channelId: number, afterSeq: number) {
   const a = await readable(deps.db, actor, channelId);
   const limit = deps.config.ws.replayLimit;
-  if (a.channel.lastSeq - afterSeq > limit) return null;
+  if (a.channel.lastSeq - afterSeq > limit || afterSeq > a.channel.lastSeq) return null;
   return await messagesRepo.eventsAfter(deps.db, channelId, afterSeq, limit);
 }

@@ -79,11 +79,12 @@ export async function one(deps: Deps, actor: Actor, userId: number): Promise<Pre
   return effective(u, await connectionsRepo.liveCount(deps.db, userId));
 }
 
-/** Everyone's presence in the actor's workspace. */
+/**
+ * Everyone's presence in the actor's workspace (the same rule as `effective`, applied in one query that
+ * returns one JSON value: every hello asks for it, so it must not cost a row per user).
+ */
 export async function snapshot(deps: Deps, actor: Actor): Promise<PresenceInfo[]> {
-  const users = await usersRepo.inWorkspace(deps.db, actor.workspaceId);
-  const counts = await connectionsRepo.liveCounts(deps.db, actor.workspaceId);
-  return users.filter((u) => !u.deactivatedAt).map((u) => effective(u, counts.get(u.id) ?? 0));
+  return await connectionsRepo.presenceOfWorkspace(deps.db, actor.workspaceId);
 }
 
 export async function heartbeat(deps: Deps, connIds: string[]) {

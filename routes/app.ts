@@ -8,6 +8,7 @@ import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./middleware/errors.ts";
 import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
+import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
 
 export interface AppParts {
@@ -32,6 +33,7 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
     return c.json({ ok: true, engine: deps.db.engine, instance: deps.config.instanceId });
   });
   app.route("/api/auth", authRoutes(deps));
+  app.route("/api", openapiRoutes(deps));
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));

@@ -52,12 +52,17 @@ export function createGateway(deps: Deps, hub: Hub) {
       const actor = c.get("actor");
       const userAgent = c.req.header("user-agent") ?? "";
       let conn: Connection | null = null;
+      // A client may send `hello` as soon as the socket opens, before `ready`: frames wait until the
+      // connection is registered with its channels, in the order they came.
+      const registered = Promise.withResolvers<void>();
+      let present: Promise<unknown> = Promise.resolve();
       return {
         onOpen: async (_evt, ws) => {
           const raw = ws.raw as WebSocket;
           conn = new Connection(crypto.randomUUID(), actor.userId, actor.workspaceId, actor.sessionHash, raw);
           conn.pending = [];
           const channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId).catch(() => []);
+          registered.resolve();
           if (conn.closed) return;
           hub.add(conn, channelIds);
           hub.sendRaw(
@@ -71,17 +76,24 @@ export function createGateway(deps: Deps, hub: Hub) {
           );
           const opened = conn;
           setTimeout(() => opened.pending && hub.endResume(opened), HELLO_TIMEOUT_MS);
-          presence.connected(deps, actor, conn.id, "", userAgent).catch((e) => console.error("presence", e));
+          present = presence.connected(deps, actor, conn.id, "", userAgent).catch((e) =>
+            console.error("presence", e)
+          );
         },
         onMessage: (evt, _ws) => {
           if (!conn || conn.closed) return;
           conn.lastSeen = Date.now();
-          void handleFrame(deps, hub, actor, conn, evt.data);
+          const c = conn;
+          void registered.promise.then(async () => {
+            if (!c.closed) await handleFrame(deps, hub, actor, c, evt.data);
+          });
         },
         onClose: () => {
           if (!conn) return;
           hub.remove(conn);
-          presence.disconnected(deps, actor, conn.id).catch(() => {});
+          // After the connection row exists, or a fast close would leave a ghost "online" row behind.
+          const id = conn.id;
+          void present.then(() => presence.disconnected(deps, actor, id)).catch(() => {});
         },
         onError: () => {
           if (conn) hub.remove(conn);
@@ -160,8 +172,12 @@ async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame
         continue;
       }
       const events = await messages.eventsSince(deps, actor, ch, last);
-      if (events === null) resync.push(ch);
-      else replay.push(...events);
+      if (events === null) {
+        // Its `last` means nothing here (it may even be ahead of the channel): live events keep flowing.
+        resync.push(ch);
+        continue;
+      }
+      replay.push(...events);
       conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
     }
   } finally {

@@ -5,6 +5,9 @@
  *
  * Back-pressure: a connection whose socket buffer passes the soft limit stops receiving typing and
  * presence events; one that passes the hard limit is closed (1013), never allowed to grow memory.
+ *
+ * Order: each channel's sequenced events are fanned out in sequence order (see `deliver`), and a
+ * connection is never written the same sequence twice (`Connection.sent`).
  */
 import type { Envelope, ServerEvent } from "../protocol.ts";
 import { isSequenced } from "../protocol.ts";
@@ -39,6 +42,17 @@ const DROPPABLE = new Set<ServerEvent["type"]>(["user_typing", "presence_updated
 export interface HubLimits {
   sendBufferSoftBytes: number;
   sendBufferHardBytes: number;
+  /** How long an out-of-order sequenced event waits for the ones before it (default 1000 ms). */
+  reorderWaitMs?: number;
+}
+
+const REORDER_WAIT_MS = 1000;
+
+interface ChannelOrder {
+  /** The highest sequence fanned out. */
+  last: number;
+  held: Map<number, Envelope>;
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 export class Hub {
@@ -46,7 +60,8 @@ export class Hub {
   readonly #byUser = new Map<number, Set<Connection>>();
   readonly #byChannel = new Map<number, Set<Connection>>();
   readonly #byWorkspace = new Map<number, Set<Connection>>();
-  stats = { delivered: 0, dropped: 0, slowClosed: 0 };
+  readonly #order = new Map<number, ChannelOrder>();
+  stats = { delivered: 0, dropped: 0, slowClosed: 0, reordered: 0 };
 
   constructor(private limits: HubLimits) {}
 
@@ -79,8 +94,63 @@ export class Hub {
     return [...(this.#byUser.get(userId) ?? [])];
   }
 
-  /** Delivers one envelope from the bus to every local connection in its audience. */
+  /**
+   * Delivers one envelope from the bus to every local connection in its audience. Sequenced events go out
+   * in sequence order: one that arrives before an earlier one of its channel (two commits published in
+   * the other order, or a remote instance's event still on its way) is held until the earlier one comes,
+   * for at most `reorderWaitMs`; after that it goes anyway and clients fill the gap with `replay`.
+   */
   deliver(env: Envelope) {
+    const e = env.event;
+    if (!isSequenced(e)) return this.#fanOut(env);
+    let o = this.#order.get(e.channelId);
+    if (!o) {
+      // The first one seen here: what a connection already has (from its hello) says what comes next.
+      let known = -1;
+      for (const c of this.#byChannel.get(e.channelId) ?? []) {
+        known = Math.max(known, c.sent.get(e.channelId) ?? -1);
+      }
+      this.#order.set(
+        e.channelId,
+        o = { last: known >= 0 ? known : e.seq - 1, held: new Map(), timer: null },
+      );
+    }
+    // Late or repeated: connections that already have it skip it by sequence.
+    if (e.seq <= o.last) return this.#fanOut(env);
+    o.held.set(e.seq, env);
+    this.#release(o, false);
+    if (o.held.has(e.seq)) this.stats.reordered++;
+    if (o.held.size && o.timer === null) {
+      const order = o;
+      const id = setTimeout(() => {
+        order.timer = null;
+        this.#release(order, true);
+      }, this.limits.reorderWaitMs ?? REORDER_WAIT_MS);
+      Deno.unrefTimer(id);
+      order.timer = id;
+    }
+  }
+
+  /** Fans out the held events that are next in order; `force` skips the gaps that remain. */
+  #release(o: ChannelOrder, force: boolean) {
+    while (o.held.size) {
+      if (!o.held.has(o.last + 1)) {
+        if (!force) break;
+        let first = Infinity;
+        for (const seq of o.held.keys()) first = Math.min(first, seq);
+        o.last = first - 1;
+      }
+      const next = o.held.get(o.last + 1)!;
+      o.held.delete(++o.last);
+      this.#fanOut(next);
+    }
+    if (!o.held.size && o.timer !== null) {
+      clearTimeout(o.timer);
+      o.timer = null;
+    }
+  }
+
+  #fanOut(env: Envelope) {
     const e = env.event;
     // Keep the channel index current before choosing targets.
     if (e.type === "user_joined") {
@@ -92,6 +162,9 @@ export class Hub {
     }
     if (e.type === "channel_removed") {
       for (const c of [...(this.#byChannel.get(e.channelId) ?? [])]) this.unsubscribe(c, e.channelId);
+      const o = this.#order.get(e.channelId);
+      if (o?.timer != null) clearTimeout(o.timer);
+      this.#order.delete(e.channelId);
     }
     if (!targets.size) return;
     const text = JSON.stringify(e);

@@ -1,0 +1,56 @@
+/**
+ * Summarises a V8 `.cpuprofile` (from `deno run --cpu-prof`): the functions with the most self time and
+ * the most inclusive time. `deno run -A bench/lib/profile.ts <file.cpuprofile> [top]`.
+ */
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+export function summarise(profile: { nodes: Node[]; startTime: number; endTime: number }, top = 25) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totalHits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
+  const msPerHit = (profile.endTime - profile.startTime) / 1000 / Math.max(1, totalHits);
+  const key = (n: Node) => {
+    const url = n.callFrame.url.replace(/^.*\/(work\/main|node_modules)\//, "$1/").replace(/^file:\/\//, "");
+    return `${n.callFrame.functionName || "(anonymous)"} ${url}:${n.callFrame.lineNumber + 1}`;
+  };
+  const self = new Map<string, number>();
+  const incl = new Map<string, number>();
+  const walk = (id: number, onStack: Set<string>): number => {
+    const n = byId.get(id)!;
+    const k = key(n);
+    const fresh = !onStack.has(k);
+    if (fresh) onStack.add(k);
+    let hits = n.hitCount ?? 0;
+    for (const c of n.children ?? []) hits += walk(c, onStack);
+    self.set(k, (self.get(k) ?? 0) + (n.hitCount ?? 0));
+    if (fresh) {
+      incl.set(k, (incl.get(k) ?? 0) + hits);
+      onStack.delete(k);
+    }
+    return hits;
+  };
+  walk(profile.nodes[0].id, new Set());
+  const fmt = (m: Map<string, number>) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, h]) =>
+      `${(h * msPerHit).toFixed(0).padStart(7)} ms ${(100 * h / totalHits).toFixed(1).padStart(5)}%  ${k}`
+    );
+  return {
+    totalMs: totalHits * msPerHit,
+    self: fmt(self),
+    inclusive: fmt(incl),
+  };
+}
+
+if (import.meta.main) {
+  const p = JSON.parse(await Deno.readTextFile(Deno.args[0]));
+  const s = summarise(p, Number(Deno.args[1] ?? 30));
+  console.log(
+    `sampled ${s.totalMs.toFixed(0)} ms\n\nself time:\n${s.self.join("\n")}\n\ninclusive:\n${
+      s.inclusive.join("\n")
+    }`,
+  );
+}

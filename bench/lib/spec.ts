@@ -1,0 +1,57 @@
+/** What the orchestrator (`bench/run.ts`) hands a load generator process, one JSON file per run. */
+import type { BenchUser, Kind } from "../loadgen/client.ts";
+
+interface Common {
+  kind: Kind;
+  url: string;
+  users: BenchUser[];
+  openConcurrency: number;
+  /** The server's pid, so steps can report its CPU use. */
+  serverPid?: number;
+}
+
+/** Workload 1: raise the rate step by step until p99 passes the limit. */
+export interface FanoutSpec extends Common {
+  scenario: "fanout";
+  group: number;
+  /** Target deliveries per second, in order. */
+  steps: number[];
+  stepSeconds: number;
+  drainSeconds: number;
+  p99LimitMs: number;
+}
+
+/** Workload 2: one steady rate, send→ack and send→deliver percentiles. */
+export interface SteadySpec extends Common {
+  scenario: "steady";
+  msgsPerSecond: number;
+  warmupSeconds: number;
+  seconds: number;
+}
+
+/** Workload 3: open every connection, hold them idle until told to release. */
+export interface IdleSpec extends Common {
+  scenario: "idle";
+  pingSeconds: number;
+}
+
+/** Workload 5: all `users` drop at once and resume; `senders` keep posting throughout. */
+export interface StormSpec extends Common {
+  scenario: "storm";
+  senders: BenchUser[];
+  msgsPerSecond: number;
+  beforeSeconds: number;
+  afterSeconds: number;
+}
+
+/** Workload 4: latest page and a deep page through the REST API. */
+export interface HistorySpec extends Common {
+  scenario: "history";
+  token: string;
+  /** channel id -> a message id deep in the past (pages before it). */
+  deep: [number, number][];
+  requests: number;
+  concurrency: number;
+}
+
+export type Spec = FanoutSpec | SteadySpec | IdleSpec | StormSpec | HistorySpec;

@@ -1,0 +1,219 @@
+/**
+ * One benchmark client over a raw Deno WebSocket, speaking whichever protocol the server under test speaks:
+ * Parley's (bearer token, ready, hello, send_message, ack), the bare server's subset of it, or Socket.io's
+ * (Engine.IO v4 framing: `0` open, `40` connect with auth, `42` event, `42<id>` event with ack, `43<id>`
+ * ack, `2`/`3` ping/pong). All three load generators pay the same per-frame cost: no client library, and
+ * the send time is read from the frame text without a full JSON parse.
+ */
+export type Kind = "parley" | "bare" | "socketio";
+
+export interface BenchUser {
+  id: number;
+  token: string;
+  channels: number[];
+}
+
+export interface Handlers {
+  /** A message_received frame (raw text). */
+  deliver(c: Client, raw: string): void;
+  /** The ack of a send (or its error, with `error` set). */
+  ack(c: Client, reqId: number, error: string | null, raw: string): void;
+  closed?(c: Client, code: number): void;
+}
+
+const OPEN_TIMEOUT_MS = 60_000;
+
+/** Body text that carries the send time and a tag: `~<ms>~<tag>~ padding`. */
+export function makeBody(sentAt: number, tag: number, pad: string): string {
+  return `~${sentAt.toFixed(3)}~${tag}~${pad}`;
+}
+
+/** Reads the send time and tag back out of a frame that contains a body made by `makeBody`. */
+export function readBody(raw: string): { sentAt: number; tag: number } | null {
+  const i = raw.indexOf('"~');
+  if (i < 0) return null;
+  const a = raw.indexOf("~", i + 2);
+  const b = raw.indexOf("~", a + 1);
+  return { sentAt: +raw.slice(i + 2, a), tag: +raw.slice(a + 1, b) };
+}
+
+export class Client {
+  ws: WebSocket | null = null;
+  live = false;
+  /** performance.now() when the last open started, the server said ready, and the client became live. */
+  openedAt = 0;
+  connectedAt = 0;
+  liveAt = 0;
+  #helloResolve: (() => void) | null = null;
+  #helloReject: ((e: Error) => void) | null = null;
+  #joinsLeft = 0;
+
+  constructor(
+    readonly kind: Kind,
+    readonly baseUrl: string,
+    readonly user: BenchUser,
+    readonly h: Handlers,
+  ) {}
+
+  /** Connects and becomes live (hello acknowledged / rooms joined). `resume` = last seq per channel. */
+  open(resume: Record<string, number> = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => fail(new Error(`open timed out for user ${this.user.id}`)),
+        OPEN_TIMEOUT_MS,
+      );
+      const fail = (e: Error) => {
+        clearTimeout(timer);
+        this.#helloResolve = null;
+        try {
+          this.ws?.close();
+        } catch { /* closing */ }
+        reject(e);
+      };
+      this.openedAt = performance.now();
+      this.#helloResolve = () => {
+        clearTimeout(timer);
+        this.liveAt = performance.now();
+        this.#helloResolve = null;
+        this.live = true;
+        resolve();
+      };
+      this.#helloReject = fail;
+      const base = this.baseUrl.replace(/^http/, "ws");
+      let ws: WebSocket;
+      if (this.kind === "parley") {
+        ws = new WebSocket(`${base}/api/chat/ws`, {
+          headers: { authorization: `Bearer ${this.user.token}` },
+        } as unknown as string[]);
+      } else if (this.kind === "bare") {
+        ws = new WebSocket(`${base}/api/chat/ws?user=${this.user.id}`);
+      } else {
+        ws = new WebSocket(`${base}/socket.io/?EIO=4&transport=websocket`);
+      }
+      this.ws = ws;
+      // A dropped socket's late frames and close event belong to the past: ignore them.
+      ws.onmessage = (e) => this.ws === ws && this.#onFrame(e.data as string, resume);
+      ws.onerror = () => {};
+      ws.onclose = (e) => {
+        if (this.ws !== ws) return;
+        const wasLive = this.live;
+        this.live = false;
+        if (this.#helloResolve) fail(new Error(`closed during open (${e.code} ${e.reason})`));
+        else if (wasLive) this.h.closed?.(this, e.code);
+      };
+    });
+  }
+
+  #onFrame(raw: string, resume: Record<string, number>) {
+    if (this.kind === "socketio") return this.#onSocketIo(raw);
+    // Parley and bare: JSON objects that start with their type; replayed events come from jsonb, whose
+    // keys are in another order, so look for the type anywhere in frames that are not acks.
+    if (raw.startsWith('{"type":"message_received"')) return this.h.deliver(this, raw);
+    if (!raw.startsWith('{"type":"') && raw.includes('"type":"message_received"')) {
+      return this.h.deliver(this, raw);
+    }
+    if (raw.startsWith('{"type":"ack","id":"')) {
+      const end = raw.indexOf('"', 20);
+      const id = raw.slice(20, end);
+      if (id === "h") return this.#helloResolve?.();
+      if (id === "p") return;
+      return this.h.ack(this, +id, null, raw);
+    }
+    if (raw.startsWith('{"type":"ready"')) {
+      this.connectedAt = performance.now();
+      const hello: Record<string, unknown> = { id: "h", action: "hello", channels: resume };
+      if (this.kind === "bare") hello.join = this.user.channels;
+      this.ws!.send(JSON.stringify(hello));
+      return;
+    }
+    if (raw.startsWith('{"type":"error"')) {
+      const f = JSON.parse(raw);
+      if (f.id === "h") return this.#helloReject?.(new Error(`hello failed: ${f.error?.code}`));
+      if (typeof f.id === "string" && /^\d+$/.test(f.id)) {
+        this.h.ack(this, +f.id, f.error?.code ?? "error", raw);
+      }
+    }
+    // presence_updated, unread_counts, user_typing …: not measured.
+  }
+
+  #onSocketIo(raw: string) {
+    const c0 = raw.charCodeAt(0);
+    if (c0 === 50 /* 2 */ && raw.length === 1) return this.ws!.send("3");
+    if (raw.startsWith('42["message_received"')) return this.h.deliver(this, raw);
+    if (raw.startsWith("43")) {
+      const b = raw.indexOf("[");
+      const id = +raw.slice(2, b);
+      if (id === 0) {
+        if (--this.#joinsLeft <= 0) this.#helloResolve?.();
+        return;
+      }
+      const err = raw.startsWith('[{"error"', b) ? "error" : null;
+      return this.h.ack(this, id, err, raw);
+    }
+    if (raw.startsWith("0{")) {
+      this.ws!.send(`40${JSON.stringify({ token: this.user.token })}`);
+      return;
+    }
+    if (raw.startsWith("40")) {
+      this.connectedAt = performance.now();
+      this.#joinsLeft = this.user.channels.length;
+      if (!this.#joinsLeft) return this.#helloResolve?.();
+      // The Orvale design joins rooms by event; ack id 0 marks join acks.
+      for (const ch of this.user.channels) this.ws!.send(`420["join_channel",${ch}]`);
+      return;
+    }
+    if (raw.startsWith("44")) this.#helloReject?.(new Error(`socket.io connect refused: ${raw}`));
+  }
+
+  /** Sends one message; the ack arrives through `h.ack` with the same `reqId` (a positive integer). */
+  send(reqId: number, channelId: number, clientId: string, body: string) {
+    const ws = this.ws!;
+    if (this.kind === "socketio") {
+      ws.send(
+        `42${reqId}["send_message",{"channelId":${channelId},"clientId":"${clientId}","message":"${body}"}]`,
+      );
+    } else {
+      ws.send(
+        `{"id":"${reqId}","action":"send_message","channelId":${channelId},"clientId":"${clientId}","body":"${body}"}`,
+      );
+    }
+  }
+
+  /** Parley's heartbeat: any frame counts, `ping` is the cheapest. */
+  ping() {
+    if (this.kind !== "socketio" && this.live) this.ws?.send('{"id":"p","action":"ping"}');
+  }
+
+  close() {
+    this.live = false;
+    const ws = this.ws;
+    this.ws = null;
+    try {
+      ws?.close();
+    } catch { /* already closed */ }
+  }
+}
+
+/** Opens clients with at most `concurrency` handshakes in flight; returns the ones that failed. */
+export async function openAll(
+  clients: Client[],
+  concurrency: number,
+  resume?: (c: Client) => Record<string, number>,
+): Promise<{ failed: number; errors: string[] }> {
+  let next = 0;
+  let failed = 0;
+  const errors: string[] = [];
+  const worker = async () => {
+    while (next < clients.length) {
+      const c = clients[next++];
+      try {
+        await c.open(resume?.(c));
+      } catch (e) {
+        failed++;
+        if (errors.length < 5) errors.push(String((e as Error).message));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, clients.length) }, worker));
+  return { failed, errors };
+}

@@ -1,0 +1,179 @@
+/**
+ * A load generator process: `deno run -A bench/loadgen/main.ts <spec.json>`. Runs one workload against
+ * one server and prints JSON lines on stdout: progress lines, `{"event":"holding"}` when idle
+ * connections are open (it then waits for a `release` line on stdin), and a final `{"event":"result"}`.
+ */
+import type { FanoutSpec, HistorySpec, IdleSpec, Spec, SteadySpec } from "../lib/spec.ts";
+import type { Handlers } from "./client.ts";
+import { type StepResult, Traffic } from "./traffic.ts";
+import { exactPercentile, Histogram, round } from "../lib/stats.ts";
+import { connect, emit, heartbeat, makeClients } from "./common.ts";
+import { storm } from "./storm.ts";
+import { cpuMeter } from "../lib/cpu.ts";
+
+function meter(spec: Spec) {
+  return cpuMeter(spec.serverPid ? { server: spec.serverPid, loadgen: "self" } : { loadgen: "self" });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Clients whose handlers forward to a Traffic created after them (it needs the clients). */
+function trafficClients(spec: Spec, users = spec.users) {
+  let traffic: Traffic | null = null;
+  const h: Handlers = {
+    deliver: (c, raw) => traffic!.deliver(c, raw),
+    ack: (c, id, err, raw) => traffic!.ack(c, id, err, raw),
+  };
+  const clients = makeClients(spec, users, h);
+  traffic = new Traffic(clients);
+  return { clients, traffic };
+}
+
+async function fanout(spec: FanoutSpec) {
+  const { clients, traffic } = trafficClients(spec);
+  const conn = await connect(spec, clients);
+  const stopBeat = heartbeat(clients, 20);
+  const members = spec.group;
+  // Warm up (JIT, pools) at the first step's rate for a second; not reported.
+  await traffic.run(0, spec.steps[0] / members, 1, 100_000);
+  await traffic.drain(0, 2000);
+  const steps: (StepResult & { ok: boolean })[] = [];
+  let tag = 1;
+  const runStep = async (target: number) => {
+    const msgs = target / members;
+    const m = meter(spec);
+    await traffic.run(tag, msgs, spec.stepSeconds, Math.max(500, msgs * 2));
+    const cpu = m();
+    await traffic.drain(tag, spec.drainSeconds * 1000);
+    const r = { ...traffic.result(tag, msgs, spec.stepSeconds), cpu };
+    const ok = r.errors === 0 && r.skipped_backlog === 0 && r.delivered >= 0.99 * r.expected_deliveries &&
+      r.deliver.p99_ms < spec.p99LimitMs;
+    steps.push({ ...r, ok });
+    emit({
+      event: "progress",
+      what: "step",
+      target,
+      deliveries_per_s: r.deliveries_per_s,
+      p99: r.deliver.p99_ms,
+      ok,
+      cpu,
+    });
+    tag++;
+    // Let anything left over settle before the next step.
+    await traffic.drain(tag - 1, 3000);
+    await sleep(300);
+    return ok;
+  };
+  let lastOk = 0;
+  for (const target of spec.steps) {
+    if (await runStep(target)) lastOk = target;
+    else {
+      // One step between the last rate held and the first one missed.
+      const mid = Math.round(Math.sqrt(Math.max(lastOk, spec.steps[0] / 2) * target));
+      if (mid > lastOk * 1.05 && mid < target * 0.95) await runStep(mid);
+      break;
+    }
+  }
+  stopBeat();
+  for (const c of clients) c.close();
+  const held = steps.filter((s) => s.ok);
+  const best = held.reduce((m, s) => Math.max(m, s.deliveries_per_s), 0);
+  const bestStep = held.find((s) => s.deliveries_per_s === best);
+  return {
+    connect: conn,
+    group: spec.group,
+    users: clients.length,
+    deliveries_per_s: best,
+    p99_ms_at_best: bestStep?.deliver.p99_ms ?? 0,
+    peak_deliveries_per_s: steps.reduce((m, s) => Math.max(m, s.deliveries_per_s), 0),
+    steps,
+  };
+}
+
+async function steady(spec: SteadySpec) {
+  const { clients, traffic } = trafficClients(spec);
+  const conn = await connect(spec, clients);
+  const stopBeat = heartbeat(clients, 20);
+  await traffic.run(0, spec.msgsPerSecond, spec.warmupSeconds, spec.msgsPerSecond * 5);
+  await traffic.drain(0, 2000);
+  const m = meter(spec);
+  await traffic.run(1, spec.msgsPerSecond, spec.seconds, spec.msgsPerSecond * 5);
+  const cpu = m();
+  await traffic.drain(1, 5000);
+  stopBeat();
+  for (const c of clients) c.close();
+  return {
+    connect: conn,
+    users: clients.length,
+    ...traffic.result(1, spec.msgsPerSecond, spec.seconds),
+    cpu,
+  };
+}
+
+async function idle(spec: IdleSpec) {
+  const h: Handlers = { deliver: () => {}, ack: () => {} };
+  const clients = makeClients(spec, spec.users, h);
+  let closed = 0;
+  h.closed = () => void closed++;
+  const conn = await connect(spec, clients);
+  const stopBeat = heartbeat(clients, spec.pingSeconds);
+  emit({ event: "holding", open: clients.filter((c) => c.live).length });
+  const buf = new Uint8Array(64);
+  await Deno.stdin.read(buf); // "release"
+  const live = clients.filter((c) => c.live).length;
+  stopBeat();
+  for (const c of clients) c.close();
+  return { connect: conn, clients: clients.length, live_at_release: live, closed_by_server: closed };
+}
+
+async function history(spec: HistorySpec) {
+  const latest = new Histogram();
+  const deep = new Histogram();
+  const latestMs: number[] = [];
+  const deepMs: number[] = [];
+  const headers = { authorization: `Bearer ${spec.token}` };
+  let errors = 0;
+  let i = 0;
+  const worker = async () => {
+    while (i < spec.requests) {
+      const n = i++;
+      const [ch, before] = spec.deep[(n * 7919) % spec.deep.length];
+      const isDeep = n % 2 === 1;
+      const q = isDeep ? `?before=${before}&limit=50` : "?limit=50";
+      const t0 = performance.now();
+      const res = await fetch(`${spec.url}/api/chat/channels/${ch}/messages${q}`, { headers });
+      const body = await res.json();
+      const ms = performance.now() - t0;
+      if (!res.ok || body.messages?.length !== 50) errors++;
+      (isDeep ? deep : latest).add(ms);
+      (isDeep ? deepMs : latestMs).push(ms);
+    }
+  };
+  // Warm-up: a few requests not measured.
+  for (const [ch] of spec.deep.slice(0, 20)) {
+    await (await fetch(`${spec.url}/api/chat/channels/${ch}/messages?limit=50`, { headers })).body?.cancel();
+  }
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    requests: spec.requests,
+    concurrency: spec.concurrency,
+    errors,
+    requests_per_s: Math.round(spec.requests / seconds),
+    latest: { ...latest.summary(), p99_ms: round(exactPercentile(latestMs, 99)) },
+    deep: { ...deep.summary(), p99_ms: round(exactPercentile(deepMs, 99)) },
+  };
+}
+
+if (import.meta.main) {
+  const spec = JSON.parse(await Deno.readTextFile(Deno.args[0])) as Spec;
+  let result: unknown;
+  if (spec.scenario === "fanout") result = await fanout(spec);
+  else if (spec.scenario === "steady") result = await steady(spec);
+  else if (spec.scenario === "idle") result = await idle(spec);
+  else if (spec.scenario === "storm") result = await storm(spec);
+  else result = await history(spec);
+  emit({ event: "result", result });
+  Deno.exit(0);
+}

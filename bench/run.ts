@@ -1,0 +1,156 @@
+/**
+ * `deno task bench [--quick] [--only=fanout,latency,connections,reconnect,history]
+ *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]`
+ *
+ * Starts a throw-away Postgres (Debian's binaries; installs them with apt-get when root and missing),
+ * runs the workloads against Parley, a bare Deno fan-out server and a Socket.io 4 server, prints a table
+ * and writes bench/results/latest.json. Described in bench/README.md.
+ */
+import { findPgBin, startCluster } from "../cli/pg_cluster.ts";
+import type { Kind } from "./loadgen/client.ts";
+import { pinning, setPinning } from "./lib/procs.ts";
+import { consoleTable, machine, markdownTable, rows } from "./lib/report.ts";
+import { type Ctx, FULL, QUICK } from "./workloads/ctx.ts";
+import { fanout, latency } from "./workloads/realtime.ts";
+import { connections, history, reconnect } from "./workloads/scale.ts";
+import { connectSql } from "./lib/fixtures.ts";
+
+const WORKLOADS = ["fanout", "latency", "connections", "reconnect", "history"] as const;
+type Workload = typeof WORKLOADS[number];
+
+const args = Deno.args;
+const flag = (name: string) => args.includes(`--${name}`);
+const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const quick = flag("quick");
+const only = (opt("only")?.split(",") ?? [...WORKLOADS]) as Workload[];
+const kinds = (opt("servers")?.split(",") ?? ["parley", "bare", "socketio"]) as Kind[];
+const verbose = flag("verbose");
+const profile = flag("profile");
+if (flag("no-pin")) setPinning(false);
+const here = new URL(".", import.meta.url).pathname;
+const outFile = opt("out") ?? `${here}results/latest.json`;
+
+async function ensurePostgres(): Promise<void> {
+  if (findPgBin()) return;
+  if (Deno.uid?.() !== 0) {
+    throw new Error("No Postgres binaries: apt-get install postgresql, or set BENCH_DATABASE_URL");
+  }
+  console.error("bench: installing Debian's postgresql (apt-get)…");
+  for (const a of [["update"], ["install", "-y", "--no-install-recommends", "postgresql"]]) {
+    const out = await new Deno.Command("apt-get", {
+      args: a,
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) throw new Error(`apt-get ${a.join(" ")} failed`);
+  }
+}
+
+const started = performance.now();
+let adminUrl = Deno.env.get("BENCH_DATABASE_URL");
+let stopCluster: (() => Promise<void>) | null = null;
+if (!adminUrl) {
+  await ensurePostgres();
+  const extra = ["-c shared_buffers=256MB", "-c max_wal_size=2GB"];
+  if (profile) {
+    extra.push("-c shared_preload_libraries=pg_stat_statements", "-c pg_stat_statements.track=all");
+  }
+  const cluster = await startCluster({ fsync: true, maxConnections: 300, extra });
+  adminUrl = cluster.url;
+  stopCluster = cluster.stop;
+}
+const cleanup = async () => {
+  if (stopCluster) await stopCluster();
+  stopCluster = null;
+};
+Deno.addSignalListener("SIGINT", async () => {
+  await cleanup();
+  Deno.exit(130);
+});
+
+const params = quick ? QUICK : FULL;
+const cpuProfDir = profile ? `${here}results/profiles` : undefined;
+if (cpuProfDir) await Deno.mkdir(cpuProfDir, { recursive: true });
+const ctx: Ctx = {
+  params,
+  adminUrl,
+  kinds,
+  tokenPrefix: `bench-${crypto.randomUUID().slice(0, 8)}-`,
+  verbose,
+  cpuProfDir,
+  quietSeconds: Number(opt("quiet") ?? (quick ? 5 : 60)),
+  log: (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`),
+};
+
+/** With --profile: the statements that took Postgres the most time during the workload, then reset. */
+async function topStatements(workload: string) {
+  const sql = connectSql(adminUrl!);
+  try {
+    const rows = await sql`SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,
+        round(mean_exec_time::numeric, 3) AS mean_ms, rows, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
+      FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`;
+    console.log(`\n-- ${workload}: top statements by total time (pg_stat_statements)`);
+    for (const r of rows) {
+      console.log(
+        `${String(r.total_ms).padStart(9)} ms ${String(r.calls).padStart(8)} calls ${
+          String(r.mean_ms).padStart(8)
+        } ms/call  ${r.query}`,
+      );
+    }
+    await sql`SELECT pg_stat_statements_reset()`;
+  } finally {
+    await sql.end();
+  }
+}
+
+const results: Record<string, unknown> = {};
+const timings: Record<string, number> = {};
+try {
+  results.machine = await machine(adminUrl, pinning);
+  if (profile) {
+    const sql = connectSql(adminUrl);
+    await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`;
+    await sql.end();
+  }
+  const run: Record<Workload, (c: Ctx) => Promise<unknown>> = {
+    fanout,
+    latency,
+    connections,
+    reconnect,
+    history,
+  };
+  for (const w of WORKLOADS) {
+    if (!only.includes(w)) continue;
+    const t0 = performance.now();
+    try {
+      results[w] = await run[w](ctx);
+    } catch (err) {
+      console.error(`bench: ${w} failed:`, err);
+      results[w] = { error: String((err as Error).message ?? err).slice(0, 2000) };
+    }
+    timings[w] = Math.round((performance.now() - t0) / 1000);
+    if (profile) await topStatements(w);
+  }
+} finally {
+  await cleanup();
+}
+
+const out: Record<string, unknown> = {
+  generated_at: new Date().toISOString(),
+  mode: quick ? "quick" : "full",
+  duration_seconds: Math.round((performance.now() - started) / 1000),
+  workload_seconds: timings,
+  ...results,
+  parameters: { ...params, servers: kinds, workloads: only },
+};
+(out.machine as Record<string, unknown>).loadavg_at_end = (await Deno.readTextFile("/proc/loadavg")).split(
+  " ",
+)
+  .slice(0, 3).map(Number);
+await Deno.mkdir(`${here}results`, { recursive: true });
+await Deno.writeTextFile(outFile, JSON.stringify(out, null, 2) + "\n");
+const table = rows(out);
+await Deno.writeTextFile(outFile.replace(/\.json$/, ".md"), markdownTable(table) + "\n");
+console.log("\n" + consoleTable(table));
+console.log(`\n${out.mode} run in ${out.duration_seconds} s; wrote ${outFile}`);

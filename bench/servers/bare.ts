@@ -1,0 +1,96 @@
+/**
+ * The ceiling: a bare Deno WebSocket fan-out server with no database and no rules. It speaks the subset
+ * of Parley's protocol the load generators use (ready, hello, send_message, ack, message_received) and
+ * sends frames of the same shape and size, each event encoded once and the same string written to every
+ * member's socket. Used only by `deno task bench`.
+ *
+ * Usage: deno run -A bench/servers/bare.ts  (prints {"url": "..."} once listening; PORT overrides 0)
+ *
+ * Membership comes from the client: hello carries `join: [channelId, …]`.
+ */
+const channels = new Map<number, Set<WebSocket>>();
+const seqs = new Map<number, number>();
+let nextMessageId = 1;
+
+function handle(ws: WebSocket, userId: number) {
+  const mine: number[] = [];
+  ws.onopen = () => ws.send(JSON.stringify({ type: "ready", connectionId: crypto.randomUUID(), userId }));
+  ws.onmessage = (e) => {
+    let f: Record<string, unknown>;
+    try {
+      f = JSON.parse(e.data as string);
+    } catch {
+      ws.send(JSON.stringify({ type: "error", id: null, error: { code: "bad_frame", message: "JSON" } }));
+      return;
+    }
+    if (f.action === "hello") {
+      for (const ch of (f.join as number[] | undefined) ?? []) {
+        let set = channels.get(ch);
+        if (!set) channels.set(ch, set = new Set());
+        set.add(ws);
+        mine.push(ch);
+      }
+      ws.send(JSON.stringify({ type: "ack", id: f.id, data: { replayed: 0, resync: [], presence: [] } }));
+      return;
+    }
+    if (f.action === "send_message") {
+      const channelId = f.channelId as number;
+      const seq = (seqs.get(channelId) ?? 0) + 1;
+      seqs.set(channelId, seq);
+      const message = {
+        id: nextMessageId++,
+        channelId,
+        seq,
+        senderId: userId,
+        clientId: f.clientId,
+        type: "text",
+        body: f.body,
+        replyTo: null,
+        replyCount: 0,
+        mentions: [],
+        editedAt: null,
+        deletedAt: null,
+        createdAt: new Date().toISOString(),
+        reactions: [],
+      };
+      const text = JSON.stringify({ type: "message_received", channelId, seq, message });
+      for (const s of channels.get(channelId) ?? []) {
+        if (s.readyState === WebSocket.OPEN) s.send(text);
+      }
+      ws.send(JSON.stringify({ type: "ack", id: f.id, data: { message, created: true } }));
+      return;
+    }
+    ws.send(JSON.stringify({ type: "ack", id: f.id ?? null, data: { ok: true } }));
+  };
+  ws.onclose = () => {
+    for (const ch of mine) channels.get(ch)?.delete(ws);
+  };
+}
+
+const server = Deno.serve(
+  { port: Number(Deno.env.get("PORT") ?? 0), hostname: "127.0.0.1", onListen: () => {} },
+  (req) => {
+    const url = new URL(req.url);
+    if (url.pathname !== "/api/chat/ws") return new Response("not found", { status: 404 });
+    if (req.headers.get("upgrade") !== "websocket") return new Response("upgrade required", { status: 426 });
+    const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 60 });
+    handle(socket, Number(url.searchParams.get("user") ?? 0));
+    return response;
+  },
+);
+console.log(JSON.stringify({ url: `http://127.0.0.1:${server.addr.port}` }));
+
+// SIGUSR2: collect garbage (with --expose-gc) and print memory, as the Parley wrapper does.
+Deno.addSignalListener("SIGUSR2", () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = Deno.memoryUsage();
+  console.log(
+    JSON.stringify({
+      event: "stats",
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+    }),
+  );
+});

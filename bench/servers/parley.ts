@@ -1,0 +1,49 @@
+/**
+ * Parley under test, in its own process: `startServer` from main.ts with the environment the benchmark
+ * sets (DATABASE_URL, DEMO=0, raised rate limits). Prints {"url": "..."} once listening; on SIGUSR2
+ * collects garbage (when started with --expose-gc) and prints hub and memory statistics; SIGTERM shuts it
+ * down cleanly (so `--cpu-prof` writes its profile).
+ */
+import { loadConfig } from "../../config.ts";
+import { startServer } from "../../main.ts";
+
+const config = loadConfig(Deno.env.toObject(), []);
+const server = await startServer(config, () => {});
+console.log(JSON.stringify({ url: server.url }));
+
+Deno.addSignalListener("SIGUSR2", () => {
+  // With --v8-flags=--expose-gc (the benchmark passes it): collect first, so memory is what is retained.
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = Deno.memoryUsage();
+  console.log(JSON.stringify({
+    event: "stats",
+    connections: server.hub.conns.size,
+    hub: server.hub.stats,
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+  }));
+});
+Deno.addSignalListener("SIGTERM", async () => {
+  await server.shutdown().catch(() => {});
+  Deno.exit(0);
+});
+
+// BENCH_LAG=1: report event-loop lag (how late a 10 ms timer fires) every 500 samples, on stderr.
+if (Deno.env.get("BENCH_LAG")) {
+  let last = performance.now();
+  const lags: number[] = [];
+  setInterval(() => {
+    const now = performance.now();
+    lags.push(now - last - 10);
+    last = now;
+    if (lags.length >= 500) {
+      lags.sort((a, b) => a - b);
+      console.error(
+        `lag p50 ${lags[250].toFixed(1)} p99 ${lags[495].toFixed(1)} max ${lags[499].toFixed(1)} ms`,
+      );
+      lags.length = 0;
+    }
+  }, 10);
+}

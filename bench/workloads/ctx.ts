@@ -1,0 +1,58 @@
+/** What every workload gets from `bench/run.ts`: sizes, the Postgres cluster, and switches. */
+import type { Kind } from "../loadgen/client.ts";
+
+export interface Params {
+  fanout: { groups: number[]; users: number; steps: number[]; stepSeconds: number };
+  latency: { users: number; group: number; msgsPerSecond: number; warmupSeconds: number; seconds: number };
+  connections: { count: number; group: number; workspaceUsers: number; baselines: boolean };
+  history: { channels: number; perChannel: number; requests: number; deepSeq: number };
+  reconnect: {
+    clients: number;
+    group: number;
+    msgsPerSecond: number;
+    beforeSeconds: number;
+    afterSeconds: number;
+  };
+}
+
+export interface Ctx {
+  params: Params;
+  /** The cluster's maintenance database; workloads create their own databases on it. */
+  adminUrl: string;
+  kinds: Kind[];
+  tokenPrefix: string;
+  verbose: boolean;
+  cpuProfDir?: string;
+  /** How long to wait for the shared machine to be quiet before each measured run. */
+  quietSeconds: number;
+  log(line: string): void;
+}
+
+/** deno task bench: about 15 minutes on 2 cores. */
+export const FULL: Params = {
+  fanout: {
+    groups: [10, 100, 1000],
+    users: 1000,
+    steps: [5000, 7500, 11000, 17000, 25000, 38000, 57000, 85000, 128000, 192000],
+    stepSeconds: 2.5,
+  },
+  latency: { users: 2000, group: 20, msgsPerSecond: 1000, warmupSeconds: 2, seconds: 10 },
+  connections: { count: 10_000, group: 20, workspaceUsers: 1000, baselines: true },
+  history: { channels: 1000, perChannel: 1000, requests: 2000, deepSeq: 100 },
+  reconnect: {
+    clients: Number(Deno.env.get("STORM_N") ?? 2000),
+    group: 20,
+    msgsPerSecond: 200,
+    beforeSeconds: 3,
+    afterSeconds: 3,
+  },
+};
+
+/** deno task bench --quick: every workload, smaller, in under two minutes. */
+export const QUICK: Params = {
+  fanout: { groups: [100], users: 500, steps: [5000, 10000, 20000, 40000, 80000, 160000], stepSeconds: 1 },
+  latency: { users: 500, group: 20, msgsPerSecond: 250, warmupSeconds: 1, seconds: 3 },
+  connections: { count: 1000, group: 20, workspaceUsers: 1000, baselines: false },
+  history: { channels: 100, perChannel: 1000, requests: 400, deepSeq: 100 },
+  reconnect: { clients: 500, group: 20, msgsPerSecond: 100, beforeSeconds: 1.5, afterSeconds: 1.5 },
+};

@@ -1,0 +1,190 @@
+/**
+ * Workloads 1 (fan-out) and 2 (latency at a steady load), run against every server kind: Parley, the bare
+ * ceiling and the Socket.io baseline, each on a fresh fixture and a fresh server process.
+ */
+import type { BenchUser, Kind } from "../loadgen/client.ts";
+import type { StepResult } from "../loadgen/traffic.ts";
+import { connectSql, freshDatabase, makeFixture, withJwts } from "../lib/fixtures.ts";
+import { openDb } from "../../db/client.ts";
+import { migrate } from "../../db/migrate.ts";
+import { JWT_SECRET, runLoadgen, startServer } from "../lib/servers.ts";
+import { cpuSeconds, waitQuiet } from "../lib/cpu.ts";
+import type { Ctx } from "./ctx.ts";
+import { round } from "../lib/stats.ts";
+
+export interface FanoutResult {
+  group: number;
+  users: number;
+  deliveries_per_s: number;
+  p99_ms_at_best: number;
+  peak_deliveries_per_s: number;
+  connect: { seconds: number; failed: number };
+  steps: (StepResult & { ok: boolean })[];
+}
+
+/** Starts `kind` on `dbUrl`, makes the users it needs (Parley's schema exists only once Parley ran). */
+async function withServer<T>(
+  ctx: Ctx,
+  kind: Kind,
+  dbUrl: string,
+  users: BenchUser[],
+  fn: (url: string, users: BenchUser[], pid: number) => Promise<T>,
+): Promise<T> {
+  const s = await startServer(kind, {
+    databaseUrl: dbUrl,
+    verbose: ctx.verbose,
+    cpuProfDir: kind === "parley" ? ctx.cpuProfDir : undefined,
+  });
+  try {
+    const u = kind === "socketio" ? await withJwts(users, JWT_SECRET) : users;
+    await quiet(ctx);
+    return await fn(s.url, u, s.proc.pid);
+  } finally {
+    await s.proc.stop();
+  }
+}
+
+/** Waits for the shared machine to calm down (other people's tests) and notes it when it does not. */
+export async function quiet(ctx: Ctx) {
+  const busy = await waitQuiet(ctx.quietSeconds);
+  if (busy > 0.3) ctx.log(`  note: the machine is busy with other work (${busy} cores) as this run starts`);
+  return busy;
+}
+
+/** A fresh database with Parley's schema (its own migrations) for fixtures. */
+export async function parleyDatabase(ctx: Ctx, name: string): Promise<string> {
+  const url = await freshDatabase(ctx.adminUrl, name);
+  const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
+  try {
+    await migrate(db, () => {});
+  } finally {
+    await db.close();
+  }
+  return url;
+}
+
+export async function fanout(ctx: Ctx) {
+  const p = ctx.params.fanout;
+  const dbUrl = await parleyDatabase(ctx, "bench_fanout");
+  const sql = connectSql(dbUrl);
+  const out: Record<string, Record<string, FanoutResult>> = {};
+  try {
+    for (const group of p.groups) {
+      const fx = await makeFixture(sql, {
+        slug: `fanout-${group}`,
+        users: Math.max(p.users, group),
+        group,
+        tokenPrefix: ctx.tokenPrefix,
+      });
+      for (const kind of ctx.kinds) {
+        ctx.log(`fanout: ${kind}, ${fx.users.length} users in channels of ${group}`);
+        const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid) => {
+          const cpu0 = cpuSeconds(pid);
+          const res = await runLoadgen<FanoutResult>(
+            {
+              scenario: "fanout",
+              kind,
+              url,
+              users,
+              openConcurrency: 50,
+              serverPid: pid,
+              group,
+              steps: p.steps,
+              stepSeconds: p.stepSeconds,
+              drainSeconds: 1.5,
+              p99LimitMs: 50,
+            },
+            20 * 60_000,
+            ctx.verbose,
+          );
+          return { ...res, server_cpu_seconds: round(cpuSeconds(pid) - cpu0) };
+        });
+        (out[kind] ??= {})[String(group)] = r;
+        ctx.log(
+          `  held ${r.deliveries_per_s}/s (p99 ${r.p99_ms_at_best} ms); steps: ${
+            r.steps.map((s) =>
+              `${s.deliveries_per_s}${
+                s.ok ? "" : "✗"
+              }@${s.deliver.p99_ms}ms[cpu ${s.cpu?.server}/${s.cpu?.loadgen}/${s.cpu?.machine}]`
+            ).join(" ")
+          }`,
+        );
+      }
+    }
+  } finally {
+    await sql.end();
+  }
+  const summary: Record<string, unknown> = {};
+  for (const [kind, byGroup] of Object.entries(out)) {
+    const best = Object.values(byGroup).reduce((m, r) => Math.max(m, r.deliveries_per_s), 0);
+    summary[kind] = { deliveries_per_s: best, by_group: byGroup };
+  }
+  return summary;
+}
+
+export interface SteadyResult extends StepResult {
+  users: number;
+  connect: { seconds: number; failed: number };
+}
+
+export async function latency(ctx: Ctx) {
+  const p = ctx.params.latency;
+  const dbUrl = await parleyDatabase(ctx, "bench_latency");
+  const sql = connectSql(dbUrl);
+  const out: Record<string, unknown> = {};
+  try {
+    const fx = await makeFixture(sql, {
+      slug: "latency",
+      users: p.users,
+      group: p.group,
+      tokenPrefix: ctx.tokenPrefix,
+    });
+    for (const kind of ctx.kinds) {
+      ctx.log(`latency: ${kind}, ${p.users} users, ${p.msgsPerSecond} msgs/s over channels of ${p.group}`);
+      const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid) => {
+        const cpu0 = cpuSeconds(pid);
+        const res = await runLoadgen<SteadyResult>(
+          {
+            scenario: "steady",
+            kind,
+            url,
+            users,
+            openConcurrency: 50,
+            serverPid: pid,
+            msgsPerSecond: p.msgsPerSecond,
+            warmupSeconds: p.warmupSeconds,
+            seconds: p.seconds,
+          },
+          10 * 60_000,
+          ctx.verbose,
+        );
+        return { ...res, server_cpu_seconds: round(cpuSeconds(pid) - cpu0) };
+      });
+      out[kind] = {
+        p50_ms: r.deliver.p50_ms,
+        p95_ms: r.deliver.p95_ms,
+        p99_ms: r.deliver.p99_ms,
+        ack_p50_ms: r.ack.p50_ms,
+        ack_p95_ms: r.ack.p95_ms,
+        ack_p99_ms: r.ack.p99_ms,
+        deliveries_per_s: r.deliveries_per_s,
+        msgs_per_s: r.msgs_per_s,
+        delivered: r.delivered,
+        expected_deliveries: r.expected_deliveries,
+        errors: r.errors,
+        skipped_backlog: r.skipped_backlog,
+        connect_seconds: r.connect.seconds,
+        server_cpu_seconds: (r as unknown as { server_cpu_seconds: number }).server_cpu_seconds,
+        cpu: r.cpu,
+      };
+      ctx.log(
+        `  deliver p50/p95/p99 ${r.deliver.p50_ms}/${r.deliver.p95_ms}/${r.deliver.p99_ms} ms, ack p99 ${r.ack.p99_ms} ms, ${r.delivered}/${r.expected_deliveries} delivered, cpu ${
+          JSON.stringify(r.cpu)
+        }`,
+      );
+    }
+  } finally {
+    await sql.end();
+  }
+  return out;
+}

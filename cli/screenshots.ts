@@ -1,0 +1,87 @@
+/**
+ * `deno run -A cli/screenshots.ts`: refreshes docs/screenshots/ from a throw-away server with the demo data:
+ * /chat in the light and dark themes, the settings dialog, the widget open on a demo page, and phone-sized
+ * views. Uses Debian's Chromium like the browser tests (apt-get install chromium fonts-noto-color-emoji).
+ */
+import type { Page } from "playwright-core";
+import {
+  browserAvailable,
+  launch,
+  openConversation,
+  signIn,
+  startTestServer,
+} from "../tests/browser/browser.ts";
+
+const OUT = new URL("../docs/screenshots/", import.meta.url);
+
+async function theme(page: Page, id: string) {
+  await page.evaluate((t) => {
+    const p = JSON.parse(localStorage.getItem("parley.prefs") ?? "{}");
+    localStorage.setItem("parley.prefs", JSON.stringify({ ...p, theme: t }));
+    document.documentElement.dataset.theme = t;
+  }, id);
+}
+
+async function say(page: Page, box: string, text: string) {
+  const el = page.getByRole("textbox", { name: box });
+  await el.fill(text);
+  await el.press("Enter");
+  await page.waitForTimeout(150);
+}
+
+if (!browserAvailable()) Deno.exit(1);
+await Deno.mkdir(OUT, { recursive: true });
+const server = await startTestServer();
+const browser = await launch();
+try {
+  const { page: alice } = await signIn(browser, server.url, "alice");
+  const { page: bob } = await signIn(browser, server.url, "bob");
+  await openConversation(bob, /general/);
+  await openConversation(alice, /general/);
+  await say(
+    bob,
+    "Message # general",
+    "Deploy checklist for **Friday**:\n- freeze `main` at noon\n- run the migrations\n- tell #helpdesk when done",
+  );
+  await say(alice, "Message # general", "Thanks @bob! I'll take the migrations 👍");
+  await say(bob, "Message # general", "```\ndeno task migrate && deno task start\n```");
+  const row = alice.locator("[data-message-id]").filter({ hasText: "Deploy checklist" });
+  await row.hover();
+  await row.getByRole("button", { name: "Add reaction" }).click();
+  await alice.getByRole("dialog", { name: "Emoji" }).getByRole("button", { name: "thumbs up" }).first()
+    .click();
+  await bob.getByRole("textbox", { name: "Message # general" }).pressSequentially("On it");
+  await alice.waitForTimeout(800);
+  await alice.mouse.move(5, 790);
+
+  await theme(alice, "light");
+  await alice.screenshot({ path: new URL("chat-light.png", OUT).pathname });
+  await theme(alice, "dark");
+  await alice.waitForTimeout(200);
+  await alice.screenshot({ path: new URL("chat-dark.png", OUT).pathname });
+  await alice.getByRole("button", { name: "Settings" }).first().click();
+  await alice.getByRole("radio", { name: "Ocean" }).check();
+  await alice.waitForTimeout(200);
+  await alice.screenshot({ path: new URL("settings-ocean-preview.png", OUT).pathname });
+  await alice.keyboard.press("Escape");
+  await theme(alice, "light");
+
+  await bob.goto(`${server.url}/demo/tickets`);
+  await bob.getByRole("button", { name: /^Open chat/ }).click();
+  await bob.getByRole("region", { name: "Chat" }).getByRole("button", { name: /Alice Johnson(?! &)/ })
+    .click();
+  await bob.waitForTimeout(800);
+  await bob.screenshot({ path: new URL("widget-demo-tickets.png", OUT).pathname });
+
+  const phone = { width: 390, height: 844 };
+  const { page: mobile } = await signIn(browser, server.url, "alice", { viewport: phone });
+  await mobile.waitForTimeout(800);
+  await mobile.screenshot({ path: new URL("phone-list.png", OUT).pathname });
+  await openConversation(mobile, /general/);
+  await mobile.waitForTimeout(500);
+  await mobile.screenshot({ path: new URL("phone-conversation.png", OUT).pathname });
+  console.log(`screenshots written to ${OUT.pathname}`);
+} finally {
+  await browser.close();
+  await server.shutdown();
+}

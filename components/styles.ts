@@ -1,0 +1,13 @@
+/** Global CSS that utilities cannot express: focus ring, screen-reader-only text, markdown bodies. */
+export const BASE_CSS = `html,body{height:100%}body{margin:0;background:var(--p-main);color:var(--p-text);` +
+  `font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}` +
+  `:focus-visible{outline:2px solid var(--p-focus);outline-offset:2px}` +
+  `.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}` +
+  `dialog::backdrop{background:rgba(0,0,0,.45)}.md p{margin:0}.md p+p{margin-top:.4em}.md a{color:var(--p-link);text-decoration:underline}` +
+  `.md code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.875em;background:var(--p-hover);padding:.1em .3em;border-radius:4px}` +
+  `.md pre{background:var(--p-input);border:1px solid var(--p-border);padding:.5em .75em;border-radius:6px;overflow-x:auto;margin:.3em 0}` +
+  `.md pre code{background:none;padding:0}.md ul{list-style:disc;padding-left:1.4em;margin:.2em 0}` +
+  `.md ol{list-style:decimal;padding-left:1.4em;margin:.2em 0}.md blockquote{border-left:3px solid var(--p-border);padding-left:.6em;color:var(--p-muted)}` +
+  `.md .mention{background:var(--p-mention-bg);color:var(--p-text);border-radius:4px;padding:0 .15em;font-weight:600}` +
+  `.md .chan{color:var(--p-link);font-weight:600}` +
+  `@keyframes p-flash{from{background:var(--p-mention-bg)}to{background:transparent}}.flash{animation:p-flash 2.5s ease-out}`;

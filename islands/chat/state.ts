@@ -1,0 +1,161 @@
+/**
+ * UI state of the chat app (what is open, preferences, toasts) next to the ParleyClient's data signals, and
+ * the context that hands both to every component.
+ */
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+import { computed, type ReadonlySignal, type Signal, signal } from "@preact/signals";
+import type { ParleyClient } from "../../realtime/client.ts";
+import type { ChannelSummary, UserSummary } from "../../realtime/protocol.ts";
+import { resolveTheme, type ThemeId } from "../../components/themes.ts";
+
+export interface Prefs {
+  theme: ThemeId;
+  tsFormat: "relative" | "absolute";
+  tsPosition: "right" | "tooltip" | "below";
+  sounds: boolean;
+  muteAll: boolean;
+  desktop: boolean;
+}
+
+export const DEFAULT_PREFS: Prefs = {
+  theme: "auto",
+  tsFormat: "relative",
+  tsPosition: "right",
+  sounds: true,
+  muteAll: false,
+  desktop: false,
+};
+
+const PREFS_KEY = "parley.prefs";
+
+export function loadPrefs(): Prefs {
+  try {
+    return { ...DEFAULT_PREFS, ...JSON.parse(globalThis.localStorage?.getItem(PREFS_KEY) ?? "{}") };
+  } catch {
+    return { ...DEFAULT_PREFS };
+  }
+}
+
+export function savePrefs(p: Prefs) {
+  try {
+    globalThis.localStorage?.setItem(PREFS_KEY, JSON.stringify(p));
+  } catch { /* private mode */ }
+}
+
+/** Switches the page's theme without a reload. */
+export function applyTheme(id: ThemeId) {
+  if (typeof document === "undefined") return;
+  document.documentElement.dataset.theme = id;
+  document.documentElement.dataset.resolvedTheme = resolveTheme(id);
+}
+
+/** Workspace settings the server passes to the page. */
+export interface WorkspaceSettings {
+  soundsEnabled: boolean;
+  editWindowSeconds: number;
+  messageChars: number;
+}
+
+export type DialogState =
+  | null
+  | { kind: "settings" }
+  | { kind: "newChat" }
+  | { kind: "create" }
+  | { kind: "browse" }
+  | { kind: "channel"; channelId: number }
+  | { kind: "switcher" };
+
+export interface Toast {
+  id: number;
+  text: string;
+  tone: "info" | "error";
+  channelId?: number;
+}
+
+export interface Ui {
+  channelId: Signal<number | null>;
+  /** A message to scroll to and highlight (deep links, search). */
+  jumpTo: Signal<number | null>;
+  threadId: Signal<number | null>;
+  dialog: Signal<DialogState>;
+  filter: Signal<string>;
+  prefs: Signal<Prefs>;
+  toasts: Signal<Toast[]>;
+  /** Phone-sized screens show either the list or the conversation. */
+  mobileView: Signal<"list" | "conversation">;
+  /** The message being edited inline. */
+  editing: Signal<number | null>;
+  /** Ticks every 30 s so relative times refresh. */
+  now: Signal<number>;
+  /** Whether the open conversation is scrolled to its newest message. */
+  atBottom: Signal<boolean>;
+  sessionEnded: Signal<boolean>;
+}
+
+export function createUi(initial: { channelId: number | null; messageId: number | null }): Ui {
+  return {
+    channelId: signal(initial.channelId),
+    jumpTo: signal(initial.messageId),
+    threadId: signal(null),
+    dialog: signal(null),
+    filter: signal(""),
+    prefs: signal(DEFAULT_PREFS),
+    toasts: signal([]),
+    mobileView: signal(initial.channelId ? "conversation" : "list"),
+    editing: signal(null),
+    now: signal(Date.now()),
+    atBottom: signal(true),
+    sessionEnded: signal(false),
+  };
+}
+
+let toastSeq = 0;
+export function toast(ui: Ui, text: string, tone: Toast["tone"] = "info", channelId?: number) {
+  const id = ++toastSeq;
+  ui.toasts.value = [...ui.toasts.value.slice(-3), { id, text, tone, channelId }];
+  setTimeout(
+    () => (ui.toasts.value = ui.toasts.value.filter((x) => x.id !== id)),
+    tone === "error" ? 10000 : 6000,
+  );
+}
+
+export interface AppCtx {
+  client: ParleyClient;
+  ui: Ui;
+  settings: WorkspaceSettings;
+  current: ReadonlySignal<ChannelSummary | null>;
+  totalUnread: ReadonlySignal<number>;
+  navigate: (channelId: number | null, messageId?: number | null) => void;
+  userName: (id: number | null) => string;
+}
+
+export const AppContext = createContext<AppCtx>(null as unknown as AppCtx);
+export const useApp = () => useContext(AppContext);
+
+export function makeCtx(
+  client: ParleyClient,
+  ui: Ui,
+  settings: WorkspaceSettings,
+  navigate: AppCtx["navigate"],
+): AppCtx {
+  const current = computed(() => client.channels.value.find((c) => c.id === ui.channelId.value) ?? null);
+  const totalUnread = computed(() =>
+    client.channels.value.reduce((s, c) => s + (client.counts.value[c.id]?.unread ?? 0), 0)
+  );
+  const userName = (id: number | null) => {
+    if (id === null) return "Parley";
+    const u: UserSummary | undefined = client.users.value[id] ??
+      client.channels.value.flatMap((c) => c.members ?? []).find((m) => m.id === id);
+    return u?.displayName ?? `#${id}`;
+  };
+  return { client, ui, settings, current, totalUnread, navigate, userName };
+}
+
+/** Status of a user: live presence first, then the stored status. */
+export function statusOf(client: ParleyClient, id: number) {
+  const p = client.presence.value[id];
+  const u = client.users.value[id];
+  const status = (p?.connections ? p.status : "offline") as "online" | "away" | "busy" | "offline";
+  return { status, text: p?.statusText || u?.statusText || "", away: p?.awayMessage || u?.awayMessage || "" };
+}

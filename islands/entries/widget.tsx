@@ -1,0 +1,62 @@
+/**
+ * Browser entry of the widget. On Parley's own pages it mounts itself from `#parley-widget-props`; host
+ * applications load it through `/embed/widget.js`, which calls `mount()`. It always renders inside a shadow
+ * root, so the host page's CSS cannot reach it and its CSS cannot reach the host page.
+ */
+import { render } from "preact";
+import { ParleyClient } from "../../realtime/client.ts";
+import { themeCss } from "../../components/themes.ts";
+import { BASE_CSS } from "../../components/styles.ts";
+import { Widget } from "../widget/Widget.tsx";
+import { DEFAULT_LOOK, WIDGET_CSS, type WidgetLook } from "../widget/look.ts";
+
+export interface MountOptions {
+  /** Parley's origin ("" for the same origin). */
+  baseUrl?: string;
+  cssUrl: string;
+  look?: Partial<WidgetLook>;
+  signedIn: boolean;
+  theme?: string;
+}
+
+/** Creates the shadow host, starts a client and renders the widget. Returns an unmount function. */
+export function mount(opts: MountOptions): () => void {
+  const base = opts.baseUrl ?? "";
+  const host = document.createElement("div");
+  host.id = "parley-widget";
+  host.setAttribute("style", "all:initial");
+  document.body.append(host);
+  const shadow = host.attachShadow({ mode: "open" });
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = base + opts.cssUrl;
+  const style = document.createElement("style");
+  style.textContent = themeCss() + BASE_CSS.replace(/html,body\{[^}]*\}body\{[^}]*\}/, "") + WIDGET_CSS;
+  const root = document.createElement("div");
+  let theme = opts.theme ?? "auto";
+  try {
+    theme = JSON.parse(localStorage.getItem("parley.prefs") ?? "{}").theme ?? theme;
+  } catch { /* ignore */ }
+  root.dataset.theme = theme;
+  shadow.append(link, style, root);
+  const client = opts.signedIn ? new ParleyClient(base ? { baseUrl: base } : {}) : null;
+  client?.start().catch(() => {});
+  const here = encodeURIComponent(location.pathname + location.search);
+  render(
+    <Widget
+      client={client}
+      look={{ ...DEFAULT_LOOK, ...opts.look }}
+      chatUrl={`${base}/chat`}
+      loginUrl={`${base}/login?next=${here}`}
+    />,
+    root,
+  );
+  return () => {
+    client?.stop();
+    render(null, root);
+    host.remove();
+  };
+}
+
+const propsEl = document.getElementById("parley-widget-props");
+if (propsEl) mount(JSON.parse(propsEl.textContent || "{}") as MountOptions);

@@ -1,0 +1,286 @@
+/**
+ * Every endpoint of the REST API with the schemas it validates with: the table `openapi.ts` turns into the
+ * OpenAPI document. A test checks that it lists exactly the routes the app registers.
+ */
+import type { z } from "zod";
+import type { Config } from "../../config.ts";
+import { LoginInput, SsoInput } from "../../domain/auth.ts";
+import {
+  BrowseInput,
+  CreateChannelInput,
+  DirectInput,
+  GroupInput,
+  UpdateChannelInput,
+} from "../../domain/channels.ts";
+import { AddMembersInput, RoleInput } from "../../domain/members.ts";
+import { editSchema, HistoryInput, ReactionInput, ReadInput, sendSchema } from "../../domain/messages.ts";
+import { SearchInput, StatusInput } from "../../domain/users.ts";
+import { SettingsInput } from "../../domain/admin.ts";
+import { SESSION_COOKIE } from "../env.ts";
+import * as R from "./response_schemas.ts";
+
+export type Method = "get" | "post" | "put" | "patch" | "delete";
+
+/** One documented endpoint. `path` uses Hono's syntax (`/channels/:id`), exactly as the route is registered. */
+export interface Endpoint {
+  method: Method;
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** Needs a session (cookie or bearer). Cookie-authenticated writes are also Origin-checked. */
+  auth: boolean;
+  query?: z.ZodObject;
+  /** The request body schema and its component name. */
+  body?: [string, z.ZodType];
+  /** Success responses: status, description, body (a component of `response_schemas.ts`, or none). */
+  ok: [number, string, z.ZodType | null][];
+  /** Error statuses worth listing besides 400 for bad input and 401/403 for auth. */
+  errors?: number[];
+}
+
+/** Every endpoint of the API. A test checks that this lists every route the app registers. */
+export function endpoints(config: Config): Endpoint[] {
+  const max = config.limits.messageChars;
+  const e = (
+    method: Method,
+    path: string,
+    tag: string,
+    summary: string,
+    rest: Omit<Endpoint, "method" | "path" | "tag" | "summary" | "auth"> & { auth?: boolean },
+  ): Endpoint => ({ method, path, tag, summary, auth: true, ...rest });
+  const chat = "/api/chat";
+  const ch = `${chat}/channels/:id`;
+  const msg = `${chat}/messages/:id`;
+  return [
+    e("get", "/healthz", "Meta", "Liveness and database check", { auth: false, ok: [[200, "Up", R.Health]] }),
+    e("get", "/api/openapi.json", "Meta", "This OpenAPI 3.1 document", {
+      auth: false,
+      ok: [[200, "The document", null]],
+    }),
+    e("get", "/api/docs", "Meta", "Readable API documentation (HTML)", {
+      auth: false,
+      ok: [[200, "HTML page", null]],
+    }),
+
+    e("post", "/api/auth/login", "Auth", "Sign in with username and password", {
+      auth: false,
+      description:
+        `Sets the HttpOnly, SameSite=Lax \`${SESSION_COOKIE}\` cookie and returns a bearer token. ` +
+        "Five failures in 30 minutes lock the account for the rest of the window (429 with `retryAfter` " +
+        "and `lockedUntil`). Browser requests must come from an allowed Origin.",
+      body: ["LoginInput", LoginInput],
+      ok: [[200, "Signed in", R.Session]],
+      errors: [401, 429],
+    }),
+    e("post", "/api/auth/sso", "Auth", "Exchange a host application's JWT for a session", {
+      auth: false,
+      description: "The host signs a short-lived JWT (HS256 with the shared secret SSO_JWT_SECRET, or " +
+        "RS256/ES256 verifiable with the JWKS at SSO_JWKS_URL); `alg: none`, other algorithms, expired " +
+        "tokens and tokens living longer than SSO_MAX_LIFETIME_SECONDS are refused with 401. The user is " +
+        "created or updated from the claims on every exchange; the claims it reads are the SsoClaims schema " +
+        "(plus `exp`, required, and `iat`, `iss`, `aud`).",
+      body: ["SsoInput", SsoInput],
+      ok: [[200, "Signed in", R.Session]],
+      errors: [401],
+    }),
+    e("post", "/api/auth/logout", "Auth", "End this session", {
+      description: "The token and cookie stop working at once, on every instance; open sockets are closed.",
+      ok: [[200, "Signed out", R.Ok]],
+    }),
+    e("get", "/api/auth/me", "Auth", "The signed-in user with their permissions", {
+      ok: [[200, "The user", R.MeResponse]],
+    }),
+
+    e("get", `${chat}/channels`, "Channels", "Channels, DMs and groups I am a member of", {
+      description: "With unread and mention counts and smart names for DMs and groups.",
+      ok: [[200, "My conversations", R.ChannelsResponse]],
+    }),
+    e("get", `${chat}/channels/browse`, "Channels", "Browse and search public channels", {
+      query: BrowseInput,
+      ok: [[200, "Public channels", R.ChannelsResponse]],
+    }),
+    e("post", `${chat}/channels`, "Channels", "Create a channel", {
+      description: "Needs chat.create_channels (and chat.access_private for a private channel). " +
+        "The creator becomes its owner.",
+      body: ["CreateChannelInput", CreateChannelInput],
+      ok: [[201, "Created", R.ChannelResponse]],
+      errors: [409],
+    }),
+    e("get", ch, "Channels", "One channel", {
+      description: "Private channels, DMs and groups are 404 for non-members.",
+      ok: [[200, "The channel", R.ChannelResponse]],
+      errors: [404],
+    }),
+    e("patch", ch, "Channels", "Change name, description, read-only, posting, archived", {
+      description: "Channel owners and admins, or chat.manage_channels holders.",
+      body: ["UpdateChannelInput", UpdateChannelInput],
+      ok: [[200, "Updated", R.ChannelResponse]],
+      errors: [404, 409],
+    }),
+    e("post", `${ch}/archive`, "Channels", "Archive (read-only, still readable and searchable)", {
+      ok: [[200, "Archived", R.ChannelResponse]],
+      errors: [404],
+    }),
+    e("post", `${ch}/unarchive`, "Channels", "Unarchive", {
+      ok: [[200, "Unarchived", R.ChannelResponse]],
+      errors: [404],
+    }),
+    e("delete", ch, "Channels", "Delete a channel and its history", {
+      description: "chat.manage_channels only; others archive.",
+      ok: [[200, "Deleted", R.Ok]],
+      errors: [404],
+    }),
+    e("post", `${ch}/join`, "Channels", "Join a public channel", {
+      ok: [[200, "Joined", R.ChannelResponse]],
+      errors: [404],
+    }),
+    e("post", `${ch}/leave`, "Channels", "Leave a channel or group", {
+      ok: [[200, "Left", R.Ok]],
+      errors: [404],
+    }),
+
+    e("get", `${ch}/members`, "Members", "Members with roles and posting state", {
+      ok: [[200, "Members", R.MembersResponse]],
+      errors: [404],
+    }),
+    e("post", `${ch}/members`, "Members", "Add members", {
+      description: "Channel moderators for channels; any member for groups.",
+      body: ["AddMembersInput", AddMembersInput],
+      ok: [[200, "Members after the change", R.MembersResponse]],
+      errors: [404],
+    }),
+    e("delete", `${ch}/members/:userId`, "Members", "Remove a member (or yourself)", {
+      ok: [[200, "Removed", R.Ok]],
+      errors: [404],
+    }),
+    e("patch", `${ch}/members/:userId`, "Members", "Change a member's channel role", {
+      body: ["RoleInput", RoleInput],
+      ok: [[200, "Members after the change", R.MembersResponse]],
+      errors: [404],
+    }),
+    e("post", `${ch}/members/:userId/block`, "Members", "Block a member from posting", {
+      ok: [[200, "Members after the change", R.MembersResponse]],
+      errors: [404],
+    }),
+    e("post", `${ch}/members/:userId/unblock`, "Members", "Allow a blocked member to post again", {
+      ok: [[200, "Members after the change", R.MembersResponse]],
+      errors: [404],
+    }),
+
+    e("post", `${chat}/direct`, "Direct messages", "Open the direct message with someone", {
+      description: "Creates the one DM between the two people, or returns it when it exists.",
+      body: ["DirectInput", DirectInput],
+      ok: [[200, "The DM", R.ChannelResponse]],
+    }),
+    e("post", `${chat}/groups`, "Direct messages", "Start a group of three or more people", {
+      body: ["GroupInput", GroupInput],
+      ok: [[201, "Created", R.ChannelResponse]],
+    }),
+
+    e("get", `${ch}/messages`, "Messages", "History, one page of top-level messages", {
+      description: "Newest page by default; `before` = older than that message id, `after` = newer, " +
+        "`around` = a page centred on it. Follow `olderCursor`/`newerCursor`.",
+      query: HistoryInput,
+      ok: [[200, "A page, oldest first", R.HistoryPage]],
+      errors: [404],
+    }),
+    e("post", `${ch}/messages`, "Messages", "Send a message (idempotent per clientId)", {
+      description: `At most ${max} characters. Sending the same \`clientId\` again returns the stored ` +
+        "message with 200 instead of storing it twice; the same `clientId` with different content is 409. " +
+        "Read-only channels accept posts from moderators only; blocked members and archived channels " +
+        "refuse posts (403).",
+      body: ["SendMessageInput", sendSchema(max).omit({ channelId: true })],
+      ok: [[201, "Stored", R.MessageResponse], [
+        200,
+        "A retry: the message stored before",
+        R.MessageResponse,
+      ]],
+      errors: [404, 409, 429],
+    }),
+    e("post", `${ch}/read`, "Messages", "Move my read position forward", {
+      body: ["ReadInput", ReadInput],
+      ok: [[200, "My read position", R.ReadResponse]],
+      errors: [404],
+    }),
+    e("get", msg, "Messages", "One message", {
+      ok: [[200, "The message", R.MessageResponse]],
+      errors: [404],
+    }),
+    e("patch", msg, "Messages", "Edit my message", {
+      description: "Authors only, within the workspace's edit window (3 minutes by default).",
+      body: ["EditMessageInput", editSchema(max)],
+      ok: [[200, "Edited", R.MessageResponse]],
+      errors: [404, 409],
+    }),
+    e("delete", msg, "Messages", "Delete a message (leaves a placeholder)", {
+      description: "Authors within the edit window; channel moderators and chat.delete_messages holders " +
+        "at any time.",
+      ok: [[200, "Deleted", R.Ok]],
+      errors: [404],
+    }),
+    e("get", `${msg}/thread`, "Messages", "A thread: the first message and its replies", {
+      ok: [[200, "The thread", R.Thread]],
+      errors: [404],
+    }),
+    e("post", `${msg}/reactions`, "Messages", "Add a reaction (once per person and emoji)", {
+      body: ["ReactionInput", ReactionInput],
+      ok: [[200, "The message with its reactions", R.MessageResponse]],
+      errors: [404, 409],
+    }),
+    e("delete", `${msg}/reactions/:emoji`, "Messages", "Remove my reaction", {
+      ok: [[200, "The message with its reactions", R.MessageResponse]],
+      errors: [404],
+    }),
+
+    e("get", `${chat}/users`, "Users", "Search people in my workspace", {
+      query: SearchInput,
+      ok: [[200, "Matching people", R.UsersResponse]],
+    }),
+    e("get", `${chat}/users/:id`, "Users", "A profile", {
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("get", `${chat}/presence`, "Users", "Everyone's presence in my workspace", {
+      description: "A snapshot; live changes arrive as presence_updated events over the WebSocket.",
+      ok: [[200, "Presence of every active person", R.PresenceResponse]],
+    }),
+    e("put", `${chat}/me/status`, "Users", "Set my status, status text and away message", {
+      body: ["StatusInput", StatusInput],
+      ok: [[200, "My profile", R.UserResponse]],
+    }),
+
+    e("post", "/api/admin/users/:id/deactivate", "Admin", "Deactivate a person", {
+      description: "chat.manage_users. Their sessions end at once and their sockets close within seconds.",
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("post", "/api/admin/users/:id/reactivate", "Admin", "Reactivate a person", {
+      description: "chat.manage_users.",
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("get", "/api/admin/connections", "Admin", "Live connections and the page each is on", {
+      description: "chat.admin_dashboard.",
+      ok: [[200, "Connections", R.ConnectionsResponse]],
+    }),
+    e("get", "/api/admin/settings", "Admin", "Workspace settings", {
+      ok: [[200, "Settings by key", R.SettingsResponse]],
+    }),
+    e("patch", "/api/admin/settings", "Admin", "Change workspace settings", {
+      description:
+        "chat.admin_dashboard, or chat.customize_widget for widget.* keys only. Unknown keys are " +
+        "refused.",
+      body: ["SettingsInput", SettingsInput],
+      ok: [[200, "Settings after the change", R.SettingsResponse]],
+    }),
+
+    e("get", `${chat}/ws`, "Realtime", "WebSocket connection (upgrade)", {
+      description:
+        "Authenticated like the REST API at the handshake; browsers must send an allowed Origin. " +
+        "Frames and events are described in docs/protocol.md.",
+      ok: [[101, "Switching protocols", null]],
+      errors: [429],
+    }),
+  ];
+}

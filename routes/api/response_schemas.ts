@@ -1,0 +1,162 @@
+/**
+ * What the REST API answers with, as zod schemas: the OpenAPI document (`openapi.ts`) is generated from them,
+ * and the HTTP tests parse real responses with them, so the documentation cannot drift from the code.
+ * They mirror the types in `realtime/protocol.ts` and the shapes built in `domain/`. Objects are not strict:
+ * a new field is allowed, a missing or retyped documented field is not.
+ */
+import { z } from "zod";
+import { PERMISSIONS } from "../../domain/permissions.ts";
+
+const Id = z.number().int().positive();
+const Timestamp = z.string().describe("ISO 8601 date-time");
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string().describe("stable machine-readable code, e.g. invalid_input, not_found, csrf"),
+    message: z.string().describe("safe, human-readable explanation"),
+    retryAfter: z.number().int().optional().describe("seconds to wait (rate limits, locked accounts)"),
+    lockedUntil: Timestamp.optional(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional()
+      .describe("every validation problem (invalid_input)"),
+  }),
+});
+
+export const Ok = z.object({ ok: z.literal(true) });
+
+export const UserSummary = z.object({
+  id: Id,
+  username: z.string(),
+  displayName: z.string(),
+  avatarUrl: z.string().nullable(),
+});
+
+const Role = z.enum(["admin", "moderator", "member", "guest"]);
+const Status = z.enum(["online", "away", "busy", "offline"]);
+
+export const Me = z.object({
+  id: Id,
+  username: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
+  role: Role,
+  permissions: z.array(z.enum(PERMISSIONS)),
+  status: Status,
+  statusText: z.string(),
+  awayMessage: z.string(),
+});
+
+export const Profile = UserSummary.extend({
+  email: z.string().nullable(),
+  role: Role,
+  status: Status,
+  statusText: z.string(),
+  awayMessage: z.string(),
+  deactivated: z.boolean(),
+});
+
+export const Session = z.object({
+  token: z.string().describe("bearer token for non-browser clients; browsers use the cookie set alongside"),
+  expiresAt: Timestamp,
+  user: Me,
+});
+
+export const Reaction = z.object({ emoji: z.string(), userIds: z.array(Id) });
+
+export const Message = z.object({
+  id: Id,
+  channelId: Id,
+  seq: z.number().int().positive().describe("the channel's gap-free event sequence number at sending"),
+  senderId: Id.nullable(),
+  clientId: z.string(),
+  type: z.enum(["text", "file", "image", "system", "broadcast", "ticket_link"]),
+  body: z.string().describe("empty once deleted: show 'This message was deleted'"),
+  replyTo: Id.nullable().describe("the thread's first message, for replies"),
+  replyCount: z.number().int().nonnegative(),
+  mentions: z.array(Id),
+  reactions: z.array(Reaction),
+  editedAt: Timestamp.nullable(),
+  deletedAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+});
+
+export const Channel = z.object({
+  id: Id,
+  kind: z.enum(["public_channel", "private_channel", "direct_message", "group"]),
+  name: z.string(),
+  displayName: z.string().describe('"# general", the other person of a DM, or the smart group name'),
+  description: z.string(),
+  readOnly: z.boolean(),
+  allowPosting: z.boolean(),
+  archived: z.boolean(),
+  lastSeq: z.number().int().nonnegative(),
+  lastMessageAt: Timestamp.nullable(),
+  memberCount: z.number().int().nonnegative(),
+  members: z.array(UserSummary).optional().describe("DMs and groups only"),
+  myRole: z.enum(["owner", "admin", "moderator", "member"]).nullable().optional(),
+  canPost: z.boolean().optional(),
+  lastReadSeq: z.number().int().nonnegative().optional(),
+  unread: z.number().int().nonnegative().optional(),
+  mentions: z.number().int().nonnegative().optional(),
+});
+
+export const Member = UserSummary.extend({
+  role: z.enum(["owner", "admin", "moderator", "member"]),
+  canPost: z.boolean(),
+  blockedBy: Id.nullable(),
+  blockedAt: Timestamp.nullable(),
+  joinedAt: Timestamp,
+  lastReadSeq: z.number().int().nonnegative(),
+});
+
+export const HistoryPage = z.object({
+  messages: z.array(Message).describe("oldest first"),
+  olderCursor: Id.nullable().describe("pass as `before` for older messages; null at the start"),
+  newerCursor: Id.nullable().describe(
+    "pass as `after` for newer messages; null when this page is the newest",
+  ),
+  lastSeq: z.number().int().nonnegative(),
+});
+
+export const Thread = z.object({ parent: Message, replies: z.array(Message) });
+
+export const Health = z.object({
+  ok: z.literal(true),
+  engine: z.enum(["postgres", "pglite"]),
+  instance: z.string(),
+});
+
+export const Presence = z.object({
+  userId: Id,
+  status: Status,
+  statusText: z.string(),
+  awayMessage: z.string(),
+  connections: z.number().int().nonnegative().describe("open tabs and apps, across instances"),
+});
+
+export const Connection = z.object({
+  id: z.string(),
+  userId: Id,
+  instanceId: z.string(),
+  page: z.string(),
+  userAgent: z.string(),
+  connectedAt: Timestamp,
+  seenAt: Timestamp,
+});
+
+// Response bodies that wrap the shapes above.
+export const MeResponse = z.object({ user: Me });
+export const ChannelResponse = z.object({ channel: Channel });
+export const ChannelsResponse = z.object({ channels: z.array(Channel) });
+export const MembersResponse = z.object({ members: z.array(Member) });
+export const MessageResponse = z.object({ message: Message });
+export const ReadResponse = z.object({ lastReadSeq: z.number().int().nonnegative() });
+export const UserResponse = z.object({ user: Profile });
+export const UsersResponse = z.object({ users: z.array(Profile) });
+export const PresenceResponse = z.object({ presence: z.array(Presence) });
+export const ConnectionsResponse = z.object({ connections: z.array(Connection) });
+export const SettingsResponse = z.object({
+  settings: z.record(z.string(), z.unknown()).describe(
+    "workspace settings by key, e.g. messages.edit_window_seconds",
+  ),
+});

@@ -1,0 +1,81 @@
+/** Contract: db/repos/sessions.ts (sessions, login failures, audit log). */
+import assert from "node:assert/strict";
+import { dbTest } from "../../helpers/db.ts";
+import * as workspacesRepo from "../../../db/repos/workspaces.ts";
+import * as usersRepo from "../../../db/repos/users.ts";
+import * as sessionsRepo from "../../../db/repos/sessions.ts";
+import type { Db } from "../../../db/client.ts";
+
+async function setup(db: Db) {
+  const w = await workspacesRepo.insert(db, "a", "A");
+  const u = await usersRepo.insert(db, { workspaceId: w.id, username: "u", displayName: "U" });
+  const session = (hash: string, inMs: number) =>
+    sessionsRepo.insert(db, {
+      tokenHash: hash,
+      userId: u.id,
+      workspaceId: w.id,
+      expiresAt: new Date(Date.now() + inMs),
+      userAgent: "ua",
+    });
+  return { w, u, session };
+}
+
+dbTest("live sessions: not expired, not removed, user not deactivated", async (db) => {
+  const { w, u, session } = await setup(db);
+  await session("h1", 60_000);
+  await session("h2", -1_000);
+  await session("h3", 60_000);
+  assert.deepEqual(await sessionsRepo.live(db, "h1"), {
+    tokenHash: "h1",
+    userId: u.id,
+    workspaceId: w.id,
+    expiresAt: (await sessionsRepo.live(db, "h1"))!.expiresAt,
+  });
+  assert.equal(await sessionsRepo.live(db, "h2"), null);
+  assert.equal(await sessionsRepo.live(db, "nope"), null);
+  assert.deepEqual((await sessionsRepo.liveOf(db, ["h1", "h2", "h3", "x"])).sort(), ["h1", "h3"]);
+  assert.deepEqual(await sessionsRepo.liveOf(db, []), []);
+  await sessionsRepo.remove(db, "h1");
+  assert.equal(await sessionsRepo.live(db, "h1"), null);
+  await usersRepo.setDeactivated(db, u.id, true);
+  assert.deepEqual(await sessionsRepo.liveOf(db, ["h3"]), []);
+  await sessionsRepo.removeForUser(db, u.id);
+  assert.equal((await db.query("SELECT 1 FROM sessions")).length, 0); // expired ones too
+});
+
+dbTest("login failures are counted per key within a window and cleared", async (db) => {
+  await sessionsRepo.recordFailure(db, ["acct:1:u", "ip:1.2.3.4"]);
+  await sessionsRepo.recordFailure(db, ["acct:1:u"]);
+  const since = new Date(Date.now() - 60_000);
+  const f = await sessionsRepo.failures(db, "acct:1:u", since);
+  assert.equal(f.count, 2);
+  assert.ok(Date.parse(f.oldest!) <= Date.now() + 5_000);
+  assert.equal((await sessionsRepo.failures(db, "ip:1.2.3.4", since)).count, 1);
+  assert.deepEqual(await sessionsRepo.failures(db, "acct:1:u", new Date(Date.now() + 60_000)), {
+    count: 0,
+    oldest: null,
+  });
+  await sessionsRepo.clearFailures(db, "acct:1:u");
+  assert.equal((await sessionsRepo.failures(db, "acct:1:u", since)).count, 0);
+  assert.equal((await sessionsRepo.failures(db, "ip:1.2.3.4", since)).count, 1);
+});
+
+dbTest("the audit log stores who, what, detail as JSON, and where", async (db) => {
+  const { w, u } = await setup(db);
+  await sessionsRepo.audit(db, {
+    workspaceId: w.id,
+    actorId: u.id,
+    action: "channel_created",
+    target: "7",
+    detail: { name: "x" },
+    ip: "1.2.3.4",
+  });
+  await sessionsRepo.audit(db, { workspaceId: null, actorId: null, action: "boot" });
+  const rows = await db.query<Record<string, unknown>>(
+    "SELECT action, target, detail, jsonb_typeof(detail) AS t, ip FROM audit_log ORDER BY id",
+  );
+  assert.deepEqual(rows.map((r) => ({ ...r })), [
+    { action: "channel_created", target: "7", detail: { name: "x" }, t: "object", ip: "1.2.3.4" },
+    { action: "boot", target: "", detail: {}, t: "object", ip: "" },
+  ]);
+});
