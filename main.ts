@@ -27,16 +27,21 @@ export interface Server {
   shutdown(): Promise<void>;
 }
 
-async function selectBus(config: Config, db: Db): Promise<EventBus> {
+/** The bus, and what to close with it. LISTEN/NOTIFY gets its own small pool so fan-out never queues behind writes. */
+async function selectBus(config: Config, db: Db): Promise<{ bus: EventBus; busDb: Db | null }> {
   if (config.bus === "pg_notify") {
-    return await pgNotifyBus(
-      db,
+    const busDb = config.databaseUrl
+      ? await openDb({ databaseUrl: config.databaseUrl, dataDir: "", maxConnections: 2 })
+      : db;
+    const bus = await pgNotifyBus(
+      busDb,
       config.instanceId,
-      (channelId, seqs) => messagesRepo.envelopes(db, channelId, seqs),
+      (channelId, seqs) => messagesRepo.envelopes(busDb, channelId, seqs),
     );
+    return { bus, busDb: busDb === db ? null : busDb };
   }
-  if (config.bus === "broadcast_channel") return broadcastChannelBus();
-  return memoryBus();
+  if (config.bus === "broadcast_channel") return { bus: broadcastChannelBus(), busDb: null };
+  return { bus: memoryBus(), busDb: null };
 }
 
 /** Starts Parley. Used by `deno task start` and by tests that need a real server. */
@@ -49,7 +54,7 @@ export async function startServer(
   if (config.demo && await seedDemo(db, { slug: config.defaultWorkspace, password: config.demoPassword })) {
     log(`seed: created the demo workspace "${config.defaultWorkspace}"`);
   }
-  const bus = await selectBus(config, db);
+  const { bus, busDb } = await selectBus(config, db);
   const deps: Deps = { db, bus, config, now: () => new Date(), limiter: new RateLimiter() };
   const hub = new Hub(config.ws);
   const unsubscribe = bus.subscribe((env) => hub.deliver(env));
@@ -72,6 +77,7 @@ export async function startServer(
       ac.abort();
       await server.finished;
       await bus.close();
+      await busDb?.close();
       await db.close();
     },
   };

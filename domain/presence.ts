@@ -79,12 +79,11 @@ export async function one(deps: Deps, actor: Actor, userId: number): Promise<Pre
   return effective(u, await connectionsRepo.liveCount(deps.db, userId));
 }
 
-/**
- * Everyone's presence in the actor's workspace (the same rule as `effective`, applied in one query that
- * returns one JSON value: every hello asks for it, so it must not cost a row per user).
- */
+/** Everyone's presence in the actor's workspace. */
 export async function snapshot(deps: Deps, actor: Actor): Promise<PresenceInfo[]> {
-  return await connectionsRepo.presenceOfWorkspace(deps.db, actor.workspaceId);
+  const users = await usersRepo.inWorkspace(deps.db, actor.workspaceId);
+  const counts = await connectionsRepo.liveCounts(deps.db, actor.workspaceId);
+  return users.filter((u) => !u.deactivatedAt).map((u) => effective(u, counts.get(u.id) ?? 0));
 }
 
 export async function heartbeat(deps: Deps, connIds: string[]) {

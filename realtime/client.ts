@@ -111,7 +111,7 @@ export class ParleyClient {
   #heartbeat: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: ClientOptions = {}) {
-    this.#base = opts.baseUrl ?? globalThis.location?.origin ?? "";
+    this.#base = opts.baseUrl || globalThis.location?.origin || "";
     this.#storage = opts.storage ?? (globalThis as { localStorage?: Storage }).localStorage ?? null;
     this.#token = opts.token;
   }
@@ -372,7 +372,8 @@ export class ParleyClient {
 
   async #hello(ws: WebSocket) {
     const channels: Record<string, number> = {};
-    for (const [id, st] of Object.entries(this.chat.value)) if (st.lastSeq > 0) channels[id] = st.lastSeq;
+    // Every channel held, even an empty one (lastSeq 0): what was sent while away is replayed.
+    for (const [id, st] of Object.entries(this.chat.value)) channels[id] = st.lastSeq;
     try {
       const r = await this.#requestOn<{ presence: PresenceInfo[]; resync: number[] }>(ws, "hello", {
         channels,
@@ -689,10 +690,16 @@ export class ParleyClient {
     );
     const c = this.counts.value[channelId];
     if (c && c.unread === 0 && c.mentions === 0 && c.lastReadSeq >= seq) return;
-    this.counts.value = { ...this.counts.value, [channelId]: { unread: 0, mentions: 0, lastReadSeq: seq } };
+    const before = this.counts.value;
+    this.counts.value = { ...before, [channelId]: { unread: 0, mentions: 0, lastReadSeq: seq } };
     try {
       await this.request("message_read", { channelId, seq });
-    } catch { /* sent again next time */ }
+    } catch {
+      // Not sent (offline): restore the counts so the next call sends it again.
+      if (this.counts.value[channelId]?.lastReadSeq === seq) {
+        this.counts.value = { ...this.counts.value, [channelId]: before[channelId] };
+      }
+    }
   }
 
   /** Call on every keystroke: sends typing_start at most every few seconds and typing_stop after a pause. */

@@ -84,6 +84,8 @@ export async function makeFixture(
   }
   await sql`INSERT INTO members (channel_id, user_id, workspace_id)
     SELECT unnest(${memberCh}::bigint[]), unnest(${memberUser}::bigint[]), ${workspaceId}`;
+  // A running system has table statistics; bulk-filled tables have none until autovacuum comes by.
+  await sql`ANALYZE`;
   return { workspaceId, users, senders, channels };
 }
 

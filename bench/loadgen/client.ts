@@ -19,6 +19,8 @@ export interface Handlers {
   /** The ack of a send (or its error, with `error` set). */
   ack(c: Client, reqId: number, error: string | null, raw: string): void;
   closed?(c: Client, code: number): void;
+  /** The server says a channel must be refetched (its replay would be too long). */
+  resync?(c: Client, raw: string): void;
 }
 
 const OPEN_TIMEOUT_MS = 60_000;
@@ -133,6 +135,7 @@ export class Client {
         this.h.ack(this, +f.id, f.error?.code ?? "error", raw);
       }
     }
+    if (raw.startsWith('{"type":"resync_required"')) this.h.resync?.(this, raw);
     // presence_updated, unread_counts, user_typing …: not measured.
   }
 

@@ -19,6 +19,7 @@ export async function storm(spec: StormSpec) {
   const gapExamples: unknown[] = [];
   let duplicates = 0;
   let unexpectedCloses = 0;
+  let resyncs = 0;
   const h: Handlers = {
     deliver(c, raw) {
       traffic!.deliver(c, raw);
@@ -46,6 +47,7 @@ export async function storm(spec: StormSpec) {
     },
     ack: (c, id, err, raw) => traffic!.ack(c, id, err, raw),
     closed: () => void unexpectedCloses++,
+    resync: () => void resyncs++,
   };
   const clients = makeClients(spec, spec.users, h);
   const senders = makeClients(spec, spec.senders, h);
@@ -119,6 +121,7 @@ export async function storm(spec: StormSpec) {
     gaps_live: gaps,
     missed_tail: missedTail,
     duplicates,
+    resyncs,
     gap_examples: gapExamples,
     unexpected_closes: unexpectedCloses,
     messages_sent: r.sent,

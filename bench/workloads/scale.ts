@@ -214,6 +214,8 @@ export async function reconnect(ctx: Ctx) {
       ctx.verbose,
     );
     const integrity = await checkSequences(dbUrl);
+    const server = await memoryStats(s).catch(() => null);
+    if (server) (r as Record<string, unknown>).server = server;
     ctx.log(`  ${JSON.stringify({ ...r, deliver: undefined, connect: undefined, integrity })}`);
     return { parley: { ...r, integrity } };
   } finally {

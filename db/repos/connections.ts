@@ -1,6 +1,5 @@
 /** Live WebSocket connections, shared by all instances through the database. */
 import type { Sql } from "../client.ts";
-import type { PresenceInfo } from "../../realtime/protocol.ts";
 
 /** A connection counts as live when its instance refreshed it within this many seconds. */
 export const LIVE_SECONDS = 90;
@@ -46,27 +45,6 @@ export async function liveCounts(sql: Sql, workspaceId: number): Promise<Map<num
     [workspaceId, LIVE_SECONDS],
   );
   return new Map(r.map((x) => [x.userId, x.n]));
-}
-
-/**
- * Presence of every active user of a workspace, ordered by display name, as one JSON value: offline with
- * no live connection, online when connected with the stored status "offline", else the stored status.
- */
-export async function presenceOfWorkspace(sql: Sql, workspaceId: number): Promise<PresenceInfo[]> {
-  const r = await sql.query<{ presence: PresenceInfo[] | string }>(
-    `SELECT coalesce(json_agg(json_build_object(
-       'userId', u.id,
-       'status', CASE WHEN coalesce(c.n, 0) = 0 THEN 'offline' WHEN u.status = 'offline' THEN 'online' ELSE u.status END,
-       'statusText', u.status_text, 'awayMessage', u.away_message, 'connections', coalesce(c.n, 0))
-       ORDER BY u.display_name), '[]'::json) AS presence
-     FROM users u
-     LEFT JOIN (SELECT user_id, count(*)::int AS n FROM connections
-       WHERE workspace_id = $1 AND seen_at > now() - make_interval(secs => $2) GROUP BY user_id) c ON c.user_id = u.id
-     WHERE u.workspace_id = $1 AND u.deactivated_at IS NULL`,
-    [workspaceId, LIVE_SECONDS],
-  );
-  const p = r[0].presence;
-  return typeof p === "string" ? JSON.parse(p) : p;
 }
 
 export interface ConnectionRow {
