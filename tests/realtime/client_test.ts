@@ -8,29 +8,7 @@ import * as channels from "../../domain/channels.ts";
 import * as messages from "../../domain/messages.ts";
 import { ParleyClient } from "../../realtime/client.ts";
 import { brief, dbHistory, serverTest, type TestServer, until } from "./helpers.ts";
-
-/** A Storage kept in memory (the browser's localStorage stand-in, not the thing under test). */
-class MemoryStorage implements Storage {
-  #m = new Map<string, string>();
-  get length() {
-    return this.#m.size;
-  }
-  clear() {
-    this.#m.clear();
-  }
-  getItem(k: string) {
-    return this.#m.get(k) ?? null;
-  }
-  key(i: number) {
-    return [...this.#m.keys()][i] ?? null;
-  }
-  removeItem(k: string) {
-    this.#m.delete(k);
-  }
-  setItem(k: string, v: string) {
-    this.#m.set(k, v);
-  }
-}
+import { MemoryStorage } from "../helpers/wait.ts";
 
 async function client(t: TestServer, name: "alice" | "bob", storage = new MemoryStorage()) {
   const c = new ParleyClient({ baseUrl: t.url, token: await t.token(name), storage });
