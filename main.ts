@@ -31,7 +31,7 @@ export interface Server {
 async function selectBus(config: Config, db: Db): Promise<{ bus: EventBus; busDb: Db | null }> {
   if (config.bus === "pg_notify") {
     const busDb = config.databaseUrl
-      ? await openDb({ databaseUrl: config.databaseUrl, dataDir: "", maxConnections: 2 })
+      ? await openDb({ databaseUrl: config.databaseUrl, dataDir: "", maxConnections: 2, asyncCommit: true })
       : db;
     const bus = await pgNotifyBus(
       busDb,

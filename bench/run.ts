@@ -8,7 +8,7 @@
  */
 import { findPgBin, startCluster } from "../cli/pg_cluster.ts";
 import type { Kind } from "./loadgen/client.ts";
-import { pinning, setPinning } from "./lib/procs.ts";
+import { pinning, pinPostgres, setPinning } from "./lib/procs.ts";
 import { consoleTable, machine, markdownTable, rows } from "./lib/report.ts";
 import { type Ctx, FULL, QUICK } from "./workloads/ctx.ts";
 import { fanout, latency } from "./workloads/realtime.ts";
@@ -60,6 +60,14 @@ if (!adminUrl) {
   adminUrl = cluster.url;
   stopCluster = cluster.stop;
 }
+// --pg-cpu=N pins the cluster (postmaster, its helpers and every backend it forks later) to CPU N.
+const pgCpu = opt("pg-cpu");
+if (pgCpu !== undefined && pinning) {
+  const sql = connectSql(adminUrl);
+  const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
+  await pinPostgres(Number(pid), pgCpu);
+  await sql.end();
+}
 const cleanup = async () => {
   if (stopCluster) await stopCluster();
   stopCluster = null;
@@ -79,7 +87,7 @@ const ctx: Ctx = {
   tokenPrefix: `bench-${crypto.randomUUID().slice(0, 8)}-`,
   verbose,
   cpuProfDir,
-  quietSeconds: Number(opt("quiet") ?? (quick ? 5 : 60)),
+  quietSeconds: Number(opt("quiet") ?? (quick ? 2 : 60)),
   log: (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`),
 };
 
@@ -88,14 +96,14 @@ async function topStatements(workload: string) {
   const sql = connectSql(adminUrl!);
   try {
     const rows = await sql`SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,
-        round(mean_exec_time::numeric, 3) AS mean_ms, rows, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
+        round(mean_exec_time::numeric, 3) AS mean_ms, round(max_exec_time::numeric, 1) AS max_ms, rows, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`;
     console.log(`\n-- ${workload}: top statements by total time (pg_stat_statements)`);
     for (const r of rows) {
       console.log(
         `${String(r.total_ms).padStart(9)} ms ${String(r.calls).padStart(8)} calls ${
           String(r.mean_ms).padStart(8)
-        } ms/call  ${r.query}`,
+        } ms/call ${String(r.max_ms).padStart(7)} ms max  ${r.query}`,
       );
     }
     await sql`SELECT pg_stat_statements_reset()`;
@@ -107,7 +115,7 @@ async function topStatements(workload: string) {
 const results: Record<string, unknown> = {};
 const timings: Record<string, number> = {};
 try {
-  results.machine = await machine(adminUrl, pinning);
+  results.machine = await machine(adminUrl, pinning, pgCpu);
   if (profile) {
     const sql = connectSql(adminUrl);
     await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`;

@@ -46,15 +46,20 @@ export interface OpenDbOptions {
   /** PGlite only: start from this data directory dump (`dumpDataDir()`) instead of running initdb. */
   loadDataDir?: Blob;
   maxConnections?: number;
+  /**
+   * Postgres only: commit without waiting for the WAL flush (`synchronous_commit=off`). For connections
+   * whose writes need no durability, such as NOTIFY: each one is otherwise a commit that waits for fsync.
+   */
+  asyncCommit?: boolean;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10)
+    ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.asyncCommit ?? false)
     : await openPglite(opts.dataDir, opts.loadDataDir);
 }
 
-function openPostgres(url: string, max: number): Db {
+function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
   const sql = postgres(url, {
     max,
     onnotice: () => {},
@@ -69,7 +74,7 @@ function openPostgres(url: string, max: number): Db {
         serialize: (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x)),
       },
     },
-    connection: { application_name: "parley" },
+    connection: { application_name: "parley", ...(asyncCommit ? { synchronous_commit: "off" } : {}) },
   });
   const run = (s: postgres.Sql | postgres.TransactionSql) => ({
     async query<T>(text: string, params: unknown[] = []) {

@@ -112,7 +112,11 @@ export async function send(deps: Deps, actor: Actor, input: unknown): Promise<Se
     charged = o.charged;
   }
   const existing = await findRetry(deps, actor, p);
-  if (existing) return { message: existing, created: false };
+  if (existing) {
+    // A retry is answered from the database and not charged against the limit.
+    if (charged) deps.limiter.refund(`send:${actor.userId}`, deps.config.limits.sendsPerMinute);
+    return { message: existing, created: false };
+  }
   if (!charged) {
     deps.limiter.take(
       `send:${actor.userId}`,

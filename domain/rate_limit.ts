@@ -21,6 +21,12 @@ export class RateLimiter {
     if (this.#buckets.size > 100_000) this.#sweep(now);
   }
 
+  /** Gives back a token taken by `take` for something that turned out not to count (a retried send). */
+  refund(key: string, perMinute: number) {
+    const b = this.#buckets.get(key);
+    if (b) b.tokens = Math.min(perMinute, b.tokens + 1);
+  }
+
   #sweep(now: number) {
     for (const [k, b] of this.#buckets) if (now - b.at > 120_000) this.#buckets.delete(k);
   }

@@ -1,16 +1,17 @@
 /**
  * Group commit for `messages.send`: plain sends that arrive while a batch is being stored wait for the
- * next batch, and each batch is one transaction (a check for retried keys, one statement that checks,
- * numbers and stores the messages, one that appends their events to the channel logs). Under load this
- * turns eight round trips and a commit per message into five round trips and one commit per batch.
+ * next batch, and each batch is one statement, so one round trip and one commit: it checks, numbers and
+ * stores the messages, appends their events to the channel logs and moves the senders' read positions.
+ * That replaces eight round trips and a commit per message.
  *
  * The guarantees stay those of the one-at-a-time path: nothing is acknowledged before the commit; events
- * are published after it, in sequence order; sequence numbers stay gap-free (a key that turns out to be
- * stored fails the whole transaction, which then rolls back); and anything unusual — a retried key, a
- * sender who may not post, any error — is answered by the one-at-a-time path, which explains it.
+ * are published after it, in sequence order; sequence numbers stay gap-free (a key stored meanwhile by
+ * someone else fails the whole statement, which then rolls back); and anything unusual — a retried key, a
+ * sender who may not post, any error — is answered by the one-at-a-time path, which explains it (and
+ * gives back the rate-limit token of a send that turns out to be a retry).
  */
 import * as batchRepo from "../db/repos/message_batch.ts";
-import type { Envelope, Message, SequencedEvent } from "../realtime/protocol.ts";
+import type { Envelope, Message } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 
 export interface PlainSend {
@@ -20,7 +21,10 @@ export interface PlainSend {
   type: "text" | "ticket_link";
 }
 
-/** What the batch did with a send: stored it, or left it to the one-at-a-time path (`charged`: its rate-limit token is spent). */
+/**
+ * What the batch did with a send: stored it, or left it to the one-at-a-time path (`charged`: its
+ * rate-limit token is already taken).
+ */
 export type BatchOutcome =
   | { stored: true; message: Message }
   | { stored: false; charged: boolean };
@@ -32,8 +36,11 @@ interface Item {
   reject(e: unknown): void;
 }
 
-/** Transactions in flight at once; their channel locks are taken in id order, so they never deadlock. */
-const MAX_IN_FLIGHT = 2;
+/**
+ * One batch in flight per instance: batches commit, and so publish, in the order their sequence numbers
+ * were taken, and a batch grows with the load while the previous one is stored.
+ */
+const MAX_IN_FLIGHT = 1;
 const MAX_BATCH = 256;
 
 class SendBatcher {
@@ -73,72 +80,49 @@ class SendBatcher {
       }
     }
     const items: Item[] = [];
-    try {
-      // A retried send is answered from the database and not charged against the rate limit.
-      const stored = await batchRepo.existingKeys(
-        deps.db,
-        firsts.map((it) => ({ senderId: it.actor.userId, clientId: it.p.clientId })),
-      );
-      for (const it of firsts) {
-        if (stored.has(`${it.actor.userId}:${it.p.clientId}`)) {
-          it.resolve({ stored: false, charged: false });
-          continue;
-        }
-        try {
-          deps.limiter.take(
-            `send:${it.actor.userId}`,
-            deps.config.limits.sendsPerMinute,
-            "You are sending messages too fast",
-          );
-        } catch (e) {
-          it.reject(e);
-          continue;
-        }
+    for (const it of firsts) {
+      try {
+        deps.limiter.take(
+          `send:${it.actor.userId}`,
+          deps.config.limits.sendsPerMinute,
+          "You are sending messages too fast",
+        );
         items.push(it);
+      } catch {
+        // Out of tokens: the one-at-a-time path answers a retry from the database, or refuses.
+        it.resolve({ stored: false, charged: false });
       }
-    } catch {
-      for (const it of firsts) it.resolve({ stored: false, charged: false });
-      return;
     }
     if (!items.length) return;
-    let stored: { rows: { index: number; message: Message }[]; events: SequencedEvent[] };
+    let rows: { index: number; message: Message }[];
     try {
-      stored = await deps.db.tx(async (sql) => {
-        const rows = await batchRepo.insertBatch(
-          sql,
-          items.map((it) => ({
-            workspaceId: it.actor.workspaceId,
-            channelId: it.p.channelId,
-            senderId: it.actor.userId,
-            clientId: it.p.clientId,
-            type: it.p.type,
-            body: it.p.body,
-            moderator: it.actor.permissions.has("chat.moderate_channels"),
-          })),
-        );
-        const events: SequencedEvent[] = rows.map(({ message }) => ({
-          type: "message_received" as const,
-          channelId: message.channelId,
-          seq: message.seq,
-          message,
-        }));
-        await batchRepo.appendEvents(sql, rows.map((r) => items[r.index].actor.workspaceId), events);
-        return { rows, events };
-      });
+      // One statement, so its own transaction: the messages, their events in the log, read positions.
+      rows = await batchRepo.insertBatch(
+        deps.db,
+        items.map((it) => ({
+          workspaceId: it.actor.workspaceId,
+          channelId: it.p.channelId,
+          senderId: it.actor.userId,
+          clientId: it.p.clientId,
+          type: it.p.type,
+          body: it.p.body,
+          moderator: it.actor.permissions.has("chat.moderate_channels"),
+        })),
+      );
     } catch {
       // A key stored meanwhile, a deadlock with another instance, a lost connection: nothing was committed.
       for (const it of items) it.resolve({ stored: false, charged: true });
       return;
     }
     // After the commit: publish in sequence order, then answer.
-    const envs: Envelope[] = stored.events.map((event, i) => ({
-      event,
-      audience: { kind: "channel", channelId: event.channelId },
-      workspaceId: items[stored.rows[i].index].actor.workspaceId,
+    const envs: Envelope[] = rows.map(({ index, message }) => ({
+      event: { type: "message_received", channelId: message.channelId, seq: message.seq, message },
+      audience: { kind: "channel", channelId: message.channelId },
+      workspaceId: items[index].actor.workspaceId,
     }));
     if (envs.length) deps.bus.publish(envs);
     const done = new Set<number>();
-    for (const { index, message } of stored.rows) {
+    for (const { index, message } of rows) {
       done.add(index);
       items[index].resolve({ stored: true, message });
     }

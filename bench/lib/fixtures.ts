@@ -89,6 +89,40 @@ export async function makeFixture(
   return { workspaceId, users, senders, channels };
 }
 
+/**
+ * The same as `makeFixture`, spread over workspaces of `workspaceUsers` users each (presence goes to a
+ * whole workspace, so its size sets how much a connect costs).
+ */
+export async function makeWorkspaces(
+  sql: SqlClient,
+  opts: {
+    slug: string;
+    users: number;
+    group: number;
+    senders?: boolean;
+    tokenPrefix: string;
+    workspaceUsers: number;
+  },
+): Promise<Fixture & { workspaces: number }> {
+  const out: Fixture & { workspaces: number } = {
+    workspaceId: 0,
+    users: [],
+    senders: [],
+    channels: [],
+    workspaces: 0,
+  };
+  for (let i = 0; i * opts.workspaceUsers < opts.users; i++) {
+    const n = Math.min(opts.workspaceUsers, opts.users - i * opts.workspaceUsers);
+    const f = await makeFixture(sql, { ...opts, slug: `${opts.slug}-${i}`, users: n });
+    out.workspaceId ||= f.workspaceId;
+    out.users.push(...f.users);
+    out.senders.push(...f.senders);
+    out.channels.push(...f.channels);
+    out.workspaces++;
+  }
+  return out;
+}
+
 /** Socket.io baseline tokens: HS256 JWTs with the user id, as the Orvale design verifies them. */
 export async function withJwts(users: BenchUser[], secret: string): Promise<BenchUser[]> {
   const key = new TextEncoder().encode(secret);

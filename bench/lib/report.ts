@@ -159,7 +159,7 @@ async function cmdVersion(cmd: string, args: string[]): Promise<string> {
   }
 }
 
-export async function machine(dbUrl: string, pinned: boolean) {
+export async function machine(dbUrl: string, pinned: boolean, pgCpu?: string) {
   const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
   const memKb = Number(/MemTotal:\s+(\d+)/.exec(meminfo)?.[1] ?? 0);
@@ -192,7 +192,11 @@ export async function machine(dbUrl: string, pinned: boolean) {
       Number,
     ),
     pinning: pinned
-      ? "server under test on CPU 0, load generator on CPU 1 (taskset -c); Postgres unpinned"
+      ? `server under test on CPU 0, load generator on CPU 1 (taskset -c); Postgres ${
+        pgCpu === undefined
+          ? "unpinned"
+          : `on CPU ${pgCpu} (taskset -a -p on the postmaster and its children)`
+      }`
       : "none (taskset unavailable or BENCH_NO_PIN / --no-pin)",
   };
 }

@@ -66,7 +66,8 @@ async function fanout(spec: FanoutSpec) {
   };
   let lastOk = 0;
   for (const target of spec.steps) {
-    if (await runStep(target)) lastOk = target;
+    // The machine may be shared: a step that misses is tried once more before it counts as the limit.
+    if (await runStep(target) || await runStep(target)) lastOk = target;
     else {
       // One step between the last rate held and the first one missed.
       const mid = Math.round(Math.sqrt(Math.max(lastOk, spec.steps[0] / 2) * target));

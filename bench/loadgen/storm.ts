@@ -8,6 +8,7 @@ import type { Client, Handlers } from "./client.ts";
 import { Traffic } from "./traffic.ts";
 import { connect, emit, heartbeat, makeClients } from "./common.ts";
 import { exactPercentile, round } from "../lib/stats.ts";
+import { cpuMeter } from "../lib/cpu.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,6 +68,7 @@ export async function storm(spec: StormSpec) {
   await sleep(spec.beforeSeconds * 1000);
 
   // The storm: everyone drops at once, then everyone resumes at once (retrying failures with backoff).
+  const meter = cpuMeter(spec.serverPid ? { server: spec.serverPid, loadgen: "self" } : { loadgen: "self" });
   const t0 = performance.now();
   stormAt = t0;
   for (const c of clients) c.close();
@@ -87,6 +89,7 @@ export async function storm(spec: StormSpec) {
     gaveUp++;
   }));
   const settled = (performance.now() - t0) / 1000;
+  const stormCpu = meter();
   emit({ event: "progress", what: "storm settled", seconds: settled, failedAttempts, gaveUp });
 
   await sleep(spec.afterSeconds * 1000);
@@ -113,6 +116,7 @@ export async function storm(spec: StormSpec) {
     clients: clients.length,
     senders: senders.length,
     seconds: round(settled, 3),
+    cpu: stormCpu,
     p50_s: round(exactPercentile(times, 50) / 1000, 3),
     p99_s: round(exactPercentile(times, 99) / 1000, 3),
     failed_attempts: failedAttempts,

@@ -3,12 +3,20 @@ import type { Kind } from "../loadgen/client.ts";
 
 export interface Params {
   fanout: { groups: number[]; users: number; steps: number[]; stepSeconds: number };
-  latency: { users: number; group: number; msgsPerSecond: number; warmupSeconds: number; seconds: number };
+  latency: {
+    users: number;
+    group: number;
+    workspaceUsers: number;
+    msgsPerSecond: number;
+    warmupSeconds: number;
+    seconds: number;
+  };
   connections: { count: number; group: number; workspaceUsers: number; baselines: boolean };
   history: { channels: number; perChannel: number; requests: number; deepSeq: number };
   reconnect: {
     clients: number;
     group: number;
+    workspaceUsers: number;
     msgsPerSecond: number;
     beforeSeconds: number;
     afterSeconds: number;
@@ -36,12 +44,20 @@ export const FULL: Params = {
     steps: [5000, 7500, 11000, 17000, 25000, 38000, 57000, 85000, 128000, 192000],
     stepSeconds: 2.5,
   },
-  latency: { users: 2000, group: 20, msgsPerSecond: 1000, warmupSeconds: 2, seconds: 10 },
+  latency: {
+    users: 2000,
+    group: 20,
+    workspaceUsers: 500,
+    msgsPerSecond: 1000,
+    warmupSeconds: 2,
+    seconds: 10,
+  },
   connections: { count: 10_000, group: 20, workspaceUsers: 1000, baselines: true },
   history: { channels: 1000, perChannel: 1000, requests: 2000, deepSeq: 100 },
   reconnect: {
-    clients: Number(Deno.env.get("STORM_N") ?? 2000),
+    clients: 2000,
     group: 20,
+    workspaceUsers: 500,
     msgsPerSecond: 200,
     beforeSeconds: 3,
     afterSeconds: 3,
@@ -51,8 +67,15 @@ export const FULL: Params = {
 /** deno task bench --quick: every workload, smaller, in under two minutes. */
 export const QUICK: Params = {
   fanout: { groups: [100], users: 500, steps: [5000, 10000, 20000, 40000, 80000, 160000], stepSeconds: 1 },
-  latency: { users: 500, group: 20, msgsPerSecond: 250, warmupSeconds: 1, seconds: 3 },
+  latency: { users: 500, group: 20, workspaceUsers: 500, msgsPerSecond: 250, warmupSeconds: 1, seconds: 3 },
   connections: { count: 1000, group: 20, workspaceUsers: 1000, baselines: false },
   history: { channels: 100, perChannel: 1000, requests: 400, deepSeq: 100 },
-  reconnect: { clients: 500, group: 20, msgsPerSecond: 100, beforeSeconds: 1.5, afterSeconds: 1.5 },
+  reconnect: {
+    clients: 500,
+    group: 20,
+    workspaceUsers: 500,
+    msgsPerSecond: 100,
+    beforeSeconds: 1.5,
+    afterSeconds: 1.5,
+  },
 };

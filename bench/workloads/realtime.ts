@@ -4,10 +4,10 @@
  */
 import type { BenchUser, Kind } from "../loadgen/client.ts";
 import type { StepResult } from "../loadgen/traffic.ts";
-import { connectSql, freshDatabase, makeFixture, withJwts } from "../lib/fixtures.ts";
+import { connectSql, freshDatabase, makeFixture, makeWorkspaces, withJwts } from "../lib/fixtures.ts";
 import { openDb } from "../../db/client.ts";
 import { migrate } from "../../db/migrate.ts";
-import { JWT_SECRET, runLoadgen, startServer } from "../lib/servers.ts";
+import { JWT_SECRET, memoryStats, runLoadgen, startServer } from "../lib/servers.ts";
 import { cpuSeconds, waitQuiet } from "../lib/cpu.ts";
 import type { Ctx } from "./ctx.ts";
 import { round } from "../lib/stats.ts";
@@ -38,7 +38,14 @@ async function withServer<T>(
   try {
     const u = kind === "socketio" ? await withJwts(users, JWT_SECRET) : users;
     await quiet(ctx);
-    return await fn(s.url, u, s.proc.pid);
+    const r = await fn(s.url, u, s.proc.pid);
+    if (kind === "parley") {
+      const st = await memoryStats(s).catch(() => null);
+      if (st && r && typeof r === "object") {
+        (r as Record<string, unknown>).hub = (st as { hub?: unknown }).hub;
+      }
+    }
+    return r;
   } finally {
     await s.proc.stop();
   }
@@ -133,10 +140,11 @@ export async function latency(ctx: Ctx) {
   const sql = connectSql(dbUrl);
   const out: Record<string, unknown> = {};
   try {
-    const fx = await makeFixture(sql, {
+    const fx = await makeWorkspaces(sql, {
       slug: "latency",
       users: p.users,
       group: p.group,
+      workspaceUsers: p.workspaceUsers,
       tokenPrefix: ctx.tokenPrefix,
     });
     for (const kind of ctx.kinds) {
@@ -176,6 +184,7 @@ export async function latency(ctx: Ctx) {
         connect_seconds: r.connect.seconds,
         server_cpu_seconds: (r as unknown as { server_cpu_seconds: number }).server_cpu_seconds,
         cpu: r.cpu,
+        hub: (r as { hub?: unknown }).hub,
       };
       ctx.log(
         `  deliver p50/p95/p99 ${r.deliver.p50_ms}/${r.deliver.p95_ms}/${r.deliver.p99_ms} ms, ack p99 ${r.ack.p99_ms} ms, ${r.delivered}/${r.expected_deliveries} delivered, cpu ${

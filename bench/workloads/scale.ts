@@ -2,8 +2,8 @@
  * Workloads 3 (idle connections and memory), 4 (history pages over a million messages) and 5 (the
  * reconnect storm). Parley is the subject; the baselines join workload 3 for scale.
  */
-import type { BenchUser, Kind } from "../loadgen/client.ts";
-import { bulkMessages, connectSql, makeFixture, withJwts } from "../lib/fixtures.ts";
+import type { Kind } from "../loadgen/client.ts";
+import { bulkMessages, connectSql, makeFixture, makeWorkspaces, withJwts } from "../lib/fixtures.ts";
 import {
   JWT_SECRET,
   loadgenResult,
@@ -24,17 +24,13 @@ export async function connections(ctx: Ctx) {
   const dbUrl = await parleyDatabase(ctx, "bench_connections");
   const sql = connectSql(dbUrl);
   // Presence goes to the whole workspace, so the connections are spread over workspaces of a set size.
-  const fx = { users: [] as BenchUser[] };
-  for (let i = 0; i * p.workspaceUsers < p.count; i++) {
-    const n = Math.min(p.workspaceUsers, p.count - i * p.workspaceUsers);
-    const w = await makeFixture(sql, {
-      slug: `idle-${i}`,
-      users: n,
-      group: p.group,
-      tokenPrefix: ctx.tokenPrefix,
-    });
-    fx.users.push(...w.users);
-  }
+  const fx = await makeWorkspaces(sql, {
+    slug: "idle",
+    users: p.count,
+    group: p.group,
+    workspaceUsers: p.workspaceUsers,
+    tokenPrefix: ctx.tokenPrefix,
+  });
   await sql.end();
   const kinds: Kind[] = p.baselines ? ctx.kinds : ["parley"];
   const out: Record<string, unknown> = {};
@@ -182,15 +178,18 @@ export async function reconnect(ctx: Ctx) {
   const p = ctx.params.reconnect;
   const dbUrl = await parleyDatabase(ctx, "bench_reconnect");
   const sql = connectSql(dbUrl);
-  const fx = await makeFixture(sql, {
+  const fx = await makeWorkspaces(sql, {
     slug: "storm",
     users: p.clients,
     group: p.group,
     senders: true,
+    workspaceUsers: p.workspaceUsers,
     tokenPrefix: ctx.tokenPrefix,
   });
   await sql.end();
-  ctx.log(`reconnect: ${p.clients} clients drop at once and resume while ${fx.senders.length} senders post`);
+  ctx.log(
+    `reconnect: ${p.clients} clients (workspaces of ${p.workspaceUsers}) drop at once and resume while ${fx.senders.length} senders post`,
+  );
   const s = await startServer("parley", {
     databaseUrl: dbUrl,
     verbose: ctx.verbose,
@@ -206,6 +205,7 @@ export async function reconnect(ctx: Ctx) {
         users: fx.users,
         senders: fx.senders,
         openConcurrency: 100,
+        serverPid: s.proc.pid,
         msgsPerSecond: p.msgsPerSecond,
         beforeSeconds: p.beforeSeconds,
         afterSeconds: p.afterSeconds,
@@ -217,7 +217,7 @@ export async function reconnect(ctx: Ctx) {
     const server = await memoryStats(s).catch(() => null);
     if (server) (r as Record<string, unknown>).server = server;
     ctx.log(`  ${JSON.stringify({ ...r, deliver: undefined, connect: undefined, integrity })}`);
-    return { parley: { ...r, integrity } };
+    return { parley: { ...r, workspace_users: p.workspaceUsers, integrity } };
   } finally {
     await s.proc.stop();
   }

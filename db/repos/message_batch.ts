@@ -1,10 +1,10 @@
 /**
- * Set-based queries for group commit (domain/send_batch.ts): many plain sends stored by one statement in
- * one transaction, instead of eight round trips each. No business rules beyond what the statement filters
- * on; sends it leaves out go through the one-at-a-time path, which explains why.
+ * Set-based queries for group commit (domain/send_batch.ts): many plain sends stored by one statement
+ * (one round trip, one commit), instead of eight round trips and a commit each. No business rules beyond
+ * what the statement filters on; sends it leaves out go through the one-at-a-time path, which explains why.
  */
 import type { Sql } from "../client.ts";
-import type { Message, SequencedEvent } from "../../realtime/protocol.ts";
+import type { Message } from "../../realtime/protocol.ts";
 
 export interface BatchSend {
   workspaceId: number;
@@ -17,27 +17,16 @@ export interface BatchSend {
   moderator: boolean;
 }
 
-/** Of these (sender, client id) keys, the ones already stored. */
-export async function existingKeys(
-  sql: Sql,
-  keys: { senderId: number; clientId: string }[],
-): Promise<Set<string>> {
-  if (!keys.length) return new Set();
-  const r = await sql.query<{ k: string }>(
-    `SELECT m.sender_id || ':' || m.client_id AS k FROM messages m
-     JOIN unnest($1::bigint[], $2::text[]) AS t(sender_id, client_id)
-       ON m.sender_id = t.sender_id AND m.client_id = t.client_id`,
-    [keys.map((k) => k.senderId), keys.map((k) => k.clientId)],
-  );
-  return new Set(r.map((x) => x.k));
-}
-
 /**
  * Stores the sends the sender may post (a member who can post, channel not archived, read-only only for
- * moderators), each with the next sequence number of its channel in input order, and moves each sender's
- * read position to their last message. Channel rows are locked in id order, so concurrent batches never
- * deadlock. Returns the stored messages with each one's index in `sends`; a key that is already stored
- * fails the whole statement (unique violation), so the caller can fall back without leaving a gap.
+ * moderators) whose key is not stored yet (a retry goes back to the caller), each with the next sequence
+ * number of its channel in input order, appends each one's `message_received` event to its channel's
+ * log, and moves each sender's read position to their last message — all in one statement, so one round
+ * trip and one commit. Channel rows are locked in id order,
+ * so concurrent batches never deadlock. Returns the stored messages with each one's index in `sends`; a
+ * key stored by someone else meanwhile fails the whole statement (unique violation), so the caller can
+ * fall back without leaving a gap. The logged event is the one the caller publishes: `createdAt` has the
+ * millisecond ISO form the client gives timestamps.
  */
 export async function insertBatch(
   sql: Sql,
@@ -54,6 +43,7 @@ export async function insertBatch(
        JOIN members mb ON mb.channel_id = i.channel_id AND mb.user_id = i.sender_id
        WHERE c.archived_at IS NULL AND mb.can_post
          AND ((NOT c.read_only AND c.allow_posting) OR i.moderator = 1 OR mb.role IN ('owner', 'admin', 'moderator'))
+         AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = i.sender_id AND x.client_id = i.client_id)
      ),
      locked AS (
        SELECT c.id FROM channels c WHERE c.id IN (SELECT channel_id FROM ok) ORDER BY c.id FOR UPDATE
@@ -78,6 +68,17 @@ export async function insertBatch(
        UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, r.seq)
        FROM (SELECT channel_id, sender_id, max(seq) AS seq FROM numbered GROUP BY channel_id, sender_id) r
        WHERE mb.channel_id = r.channel_id AND mb.user_id = r.sender_id
+     ),
+     ev AS (
+       INSERT INTO channel_events (channel_id, seq, workspace_id, event)
+       SELECT g.channel_id, g.seq, g.workspace_id, jsonb_build_object(
+         'type', 'message_received', 'channelId', g.channel_id, 'seq', g.seq,
+         'message', jsonb_build_object('id', g.id, 'channelId', g.channel_id, 'seq', g.seq, 'senderId', g.sender_id,
+           'clientId', g.client_id, 'type', g.type, 'body', g.body, 'replyTo', g.reply_to,
+           'replyCount', g.reply_count, 'mentions', to_jsonb(g.mentions), 'editedAt', g.edited_at,
+           'deletedAt', g.deleted_at, 'reactions', '[]'::jsonb,
+           'createdAt', to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+       FROM ins g
      )
      SELECT n.ord, g.id, g.channel_id AS "channelId", g.seq, g.sender_id AS "senderId", g.client_id AS "clientId",
        g.type, g.body, g.reply_to AS "replyTo", g.reply_count AS "replyCount", g.mentions, g.edited_at AS "editedAt",
@@ -101,24 +102,4 @@ export async function insertBatch(
     message.mentions = (message.mentions ?? []).map(Number);
     return { index: Number(ord), message };
   });
-}
-
-/** Appends many events to the channel logs at once (same rows as `messages.appendEvent`, one each). */
-export async function appendEvents(
-  sql: Sql,
-  workspaceIds: number[],
-  events: SequencedEvent[],
-): Promise<void> {
-  if (!events.length) return;
-  await sql.query(
-    `INSERT INTO channel_events (channel_id, seq, workspace_id, event)
-     SELECT channel_id, seq, workspace_id, event::jsonb FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[])
-       AS t(channel_id, seq, workspace_id, event)`,
-    [
-      events.map((e) => e.channelId),
-      events.map((e) => e.seq),
-      workspaceIds,
-      events.map((e) => JSON.stringify(e)),
-    ],
-  );
 }

@@ -18,6 +18,8 @@ import { ACTIONS } from "./actions.ts";
 import { Connection, type Hub } from "./hub.ts";
 
 const HELLO_TIMEOUT_MS = 10_000;
+/** Connections whose hello is reading the replay from the database. */
+const resuming = new WeakSet<Connection>();
 const SESSION_CHECK_MS = 3_000;
 
 /** The `/ws` route and a `stop` that ends the background checks (session revocation, heartbeats). */
@@ -75,7 +77,12 @@ export function createGateway(deps: Deps, hub: Hub) {
             }),
           );
           const opened = conn;
-          setTimeout(() => opened.pending && hub.endResume(opened), HELLO_TIMEOUT_MS);
+          // Not while a hello is reading its replay: live events flushed now would go out before the replayed
+          // ones, which would then be skipped as already sent.
+          setTimeout(
+            () => opened.pending && !resuming.has(opened) && hub.endResume(opened),
+            HELLO_TIMEOUT_MS,
+          );
           present = presence.connected(deps, actor, conn.id, "", userAgent).catch((e) =>
             console.error("presence", e)
           );
@@ -163,6 +170,7 @@ async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame
     : {};
   if (typeof frame.page === "string") conn.page = frame.page.slice(0, 300);
   if (!conn.pending) conn.pending = [];
+  resuming.add(conn);
   const replay: SequencedEvent[] = [];
   const resync: number[] = [];
   try {
@@ -181,6 +189,7 @@ async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame
       conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
     }
   } finally {
+    resuming.delete(conn);
     // Synchronously: write the replay, then whatever arrived while we read.
     const pending = conn.pending;
     conn.pending = null;
