@@ -31,8 +31,9 @@ function trafficClients(spec: Spec, users = spec.users) {
 
 async function fanout(spec: FanoutSpec) {
   const { clients, traffic } = trafficClients(spec);
-  const conn = await connect(spec, clients);
+  // Pings start before connecting: opening thousands can take longer than Parley's heartbeat timeout.
   const stopBeat = heartbeat(clients, 20);
+  const conn = await connect(spec, clients);
   const members = spec.group;
   // Warm up (JIT, pools) at the first step's rate for a second; not reported.
   await traffic.run(0, spec.steps[0] / members, 1, 100_000);
@@ -93,8 +94,9 @@ async function fanout(spec: FanoutSpec) {
 
 async function steady(spec: SteadySpec) {
   const { clients, traffic } = trafficClients(spec);
-  const conn = await connect(spec, clients);
+  // Pings start before connecting: opening thousands can take longer than Parley's heartbeat timeout.
   const stopBeat = heartbeat(clients, 20);
+  const conn = await connect(spec, clients);
   await traffic.run(0, spec.msgsPerSecond, spec.warmupSeconds, spec.msgsPerSecond * 5);
   await traffic.drain(0, 2000);
   const m = meter(spec);
@@ -116,8 +118,8 @@ async function idle(spec: IdleSpec) {
   const clients = makeClients(spec, spec.users, h);
   let closed = 0;
   h.closed = () => void closed++;
-  const conn = await connect(spec, clients);
   const stopBeat = heartbeat(clients, spec.pingSeconds);
+  const conn = await connect(spec, clients);
   emit({ event: "holding", open: clients.filter((c) => c.live).length });
   const buf = new Uint8Array(64);
   await Deno.stdin.read(buf); // "release"

@@ -60,8 +60,8 @@ export async function storm(spec: StormSpec) {
     const original = c.open.bind(c);
     c.open = (resume = resumeOf(c)) => original(resume);
   }
-  const conn = await connect(spec, [...senders, ...clients]);
   const stopBeat = heartbeat([...senders, ...clients], 20);
+  const conn = await connect(spec, [...senders, ...clients]);
 
   let stop = false;
   const sending = traffic.run(1, spec.msgsPerSecond, 3600, spec.msgsPerSecond * 10, () => stop);

@@ -63,7 +63,7 @@ export async function connections(ctx: Ctx) {
       // them back after some idle seconds. Measure both, report the settled one per connection.
       await sleep(3000);
       const early = await memoryStats(s);
-      await sleep(12_000);
+      await sleep(Math.max(0, p.settleSeconds - 3) * 1000);
       const after = await memoryStats(s);
       const open = Number(holding.open);
       await lg.write("release");
