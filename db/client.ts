@@ -78,8 +78,11 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
   });
   const run = (s: postgres.Sql | postgres.TransactionSql) => ({
     async query<T>(text: string, params: unknown[] = []) {
+      // With parameters: prepared (per connection, by text). The repos' SQL is fixed text, so each statement
+      // is parsed and planned once per connection instead of on every call. Without: as given (migrations
+      // are several statements in one text, which a prepared statement cannot be).
       // deno-lint-ignore no-explicit-any
-      const rows = await s.unsafe(text, params.map(toIso) as any[]);
+      const rows = await s.unsafe(text, params.map(toIso) as any[], { prepare: params.length > 0 });
       // A plain array, as PGlite gives (postgres.js returns an Array subclass with extra fields).
       return normalise<T>(Array.from(rows as unknown as Row[]));
     },

@@ -154,9 +154,7 @@ export function actorFromUser(u: usersRepo.UserRow, sessionHash: string | null):
 export async function authenticate(deps: Deps, token: string | undefined | null): Promise<Actor | null> {
   if (!token || token.length > 200) return null;
   const hash = await sha256(token);
-  const s = await sessionsRepo.live(deps.db, hash);
-  if (!s) return null;
-  const u = await usersRepo.byId(deps.db, s.workspaceId, s.userId);
+  const u = await usersRepo.bySession(deps.db, hash);
   if (!u || u.deactivatedAt) return null;
   return actorFromUser(u, hash);
 }

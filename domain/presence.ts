@@ -8,6 +8,7 @@ import * as connectionsRepo from "../db/repos/connections.ts";
 import * as usersRepo from "../db/repos/users.ts";
 import type { PresenceInfo, PresenceStatus } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
+import { coalescing } from "./coalesce.ts";
 import { parse } from "./validate.ts";
 
 export const GRACE_MS = 5_000;
@@ -19,24 +20,70 @@ export const PresenceInput = z.object({
   page: z.string().max(300).optional(),
 }).strict();
 
-function effective(u: usersRepo.UserRow, connections: number): PresenceInfo {
-  const status: PresenceStatus = connections === 0 ? "offline" : u.status === "offline" ? "online" : u.status;
-  return { userId: u.id, status, statusText: u.statusText, awayMessage: u.awayMessage, connections };
+/** What others see: offline without a live connection, "online" for a stored "offline" with one. */
+function effective(p: PresenceInfo): PresenceInfo {
+  const status: PresenceStatus = p.connections === 0
+    ? "offline"
+    : p.status === "offline"
+    ? "online"
+    : p.status;
+  return { ...p, status };
 }
 
-async function announce(deps: Deps, workspaceId: number, userId: number) {
-  const u = await usersRepo.byId(deps.db, workspaceId, userId);
-  if (!u) return;
-  const info = effective(u, await connectionsRepo.liveCount(deps.db, userId));
-  deps.bus.publish([{
-    event: { type: "presence_updated", ...info },
-    audience: { kind: "workspace", workspaceId },
-    workspaceId,
-  }]);
+/**
+ * How long presence changes of a workspace are gathered before they go out as one event. When many people
+ * connect at once (a deploy, a network blip, the start of the working day) every connection would
+ * otherwise get a frame for every other person: this turns N² frames into a few per second.
+ */
+export const ANNOUNCE_WINDOW_MS = 150;
+
+/** Gathers who changed per workspace; one query and one `presence_updated` per workspace per window. */
+class Announcer {
+  #pending = new Map<number, Set<number>>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  constructor(private deps: Deps) {}
+
+  add(workspaceId: number, userId: number) {
+    let users = this.#pending.get(workspaceId);
+    if (!users) this.#pending.set(workspaceId, users = new Set());
+    users.add(userId);
+    this.#timer ??= setTimeout(() => void this.#flush(), ANNOUNCE_WINDOW_MS);
+  }
+
+  async #flush() {
+    const pending = this.#pending;
+    this.#pending = new Map();
+    try {
+      for (const [workspaceId, ids] of pending) {
+        const users = (await connectionsRepo.presenceOf(this.deps.db, workspaceId, [...ids])).map(effective);
+        if (!users.length) continue;
+        this.deps.bus.publish([{
+          event: { type: "presence_updated", users },
+          audience: { kind: "workspace", workspaceId },
+          workspaceId,
+        }]);
+      }
+    } catch { /* shutting down: presence is soft state, the next change or hello corrects it */ }
+    this.#timer = null;
+    if (this.#pending.size) this.#timer = setTimeout(() => void this.#flush(), ANNOUNCE_WINDOW_MS);
+  }
 }
 
+const announcers = new WeakMap<Deps, Announcer>();
+
+function announce(deps: Deps, workspaceId: number, userId: number) {
+  let a = announcers.get(deps);
+  if (!a) announcers.set(deps, a = new Announcer(deps));
+  a.add(workspaceId, userId);
+}
+
+const rowWriters = new WeakMap<Deps, (row: connectionsRepo.NewConnection) => Promise<void>>();
+
+/** Stores the connection row (grouped with others arriving at the same time), then announces the user. */
 export async function connected(deps: Deps, actor: Actor, connId: string, page: string, userAgent: string) {
-  await connectionsRepo.insert(deps.db, {
+  let insert = rowWriters.get(deps);
+  if (!insert) rowWriters.set(deps, insert = coalescing((rows) => connectionsRepo.insertMany(deps.db, rows)));
+  await insert({
     id: connId,
     userId: actor.userId,
     workspaceId: actor.workspaceId,
@@ -44,7 +91,7 @@ export async function connected(deps: Deps, actor: Actor, connId: string, page: 
     page,
     userAgent,
   });
-  await announce(deps, actor.workspaceId, actor.userId);
+  announce(deps, actor.workspaceId, actor.userId);
 }
 
 /** Forgets the connection; the user is announced offline after the grace period if nothing reconnected. */
@@ -53,7 +100,7 @@ export async function disconnected(deps: Deps, actor: Actor, connId: string, gra
   const check = async () => {
     try {
       if (await connectionsRepo.liveCount(deps.db, actor.userId) === 0) {
-        await announce(deps, actor.workspaceId, actor.userId);
+        announce(deps, actor.workspaceId, actor.userId);
       }
     } catch { /* shutting down */ }
   };
@@ -68,22 +115,19 @@ export async function update(deps: Deps, actor: Actor, connId: string, input: un
   if (p.status !== undefined || p.statusText !== undefined || p.awayMessage !== undefined) {
     deps.limiter.take(`presence:${actor.userId}`, 60, "Too many status changes");
     await usersRepo.updateStatus(deps.db, actor.userId, p);
-    await announce(deps, actor.workspaceId, actor.userId);
+    announce(deps, actor.workspaceId, actor.userId);
   }
   return await one(deps, actor, actor.userId);
 }
 
 export async function one(deps: Deps, actor: Actor, userId: number): Promise<PresenceInfo | null> {
-  const u = await usersRepo.byId(deps.db, actor.workspaceId, userId);
-  if (!u) return null;
-  return effective(u, await connectionsRepo.liveCount(deps.db, userId));
+  const [p] = await connectionsRepo.presenceOf(deps.db, actor.workspaceId, [userId]);
+  return p ? effective(p) : null;
 }
 
 /** Everyone's presence in the actor's workspace. */
 export async function snapshot(deps: Deps, actor: Actor): Promise<PresenceInfo[]> {
-  const users = await usersRepo.inWorkspace(deps.db, actor.workspaceId);
-  const counts = await connectionsRepo.liveCounts(deps.db, actor.workspaceId);
-  return users.filter((u) => !u.deactivatedAt).map((u) => effective(u, counts.get(u.id) ?? 0));
+  return (await connectionsRepo.presenceOf(deps.db, actor.workspaceId, null)).map(effective);
 }
 
 export async function heartbeat(deps: Deps, connIds: string[]) {

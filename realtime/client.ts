@@ -378,6 +378,7 @@ export class ParleyClient {
       const r = await this.#requestOn<{ presence: PresenceInfo[]; resync: number[] }>(ws, "hello", {
         channels,
         page: globalThis.location?.pathname ?? "",
+        presence: true,
       });
       this.#attempt = 0;
       this.presence.value = Object.fromEntries(r.presence.map((p) => [p.userId, p]));
@@ -448,8 +449,9 @@ export class ParleyClient {
         break;
       }
       case "presence_updated": {
-        const { type: _t, ...info } = e;
-        this.presence.value = { ...this.presence.value, [e.userId]: info };
+        const next = { ...this.presence.value };
+        for (const p of e.users) next[p.userId] = p;
+        this.presence.value = next;
         break;
       }
       case "user_typing":

@@ -95,7 +95,8 @@ export type EphemeralEvent =
   | { type: "user_joined"; channelId: number; userId: number }
   | { type: "user_left"; channelId: number; userId: number }
   | { type: "user_typing"; channelId: number; userId: number; typing: boolean }
-  | ({ type: "presence_updated" } & PresenceInfo)
+  /** Presence changes gathered over a short window: one frame for many people. */
+  | { type: "presence_updated"; users: PresenceInfo[] }
   | { type: "read_receipt"; channelId: number; userId: number; seq: number }
   | {
     type: "unread_counts";

@@ -128,8 +128,10 @@ export async function runLoadgen<T>(spec: Spec, timeoutMs: number, verbose?: boo
 }
 
 /** Asks a server to collect garbage and report its memory (SIGUSR2); resolves with its stats line. */
-export async function memoryStats(s: Running): Promise<{ rss: number; heapUsed: number; external: number }> {
+export async function memoryStats(
+  s: Running,
+): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number }> {
   s.proc.signal("SIGUSR2");
   const line = await s.proc.next((l) => l.event === "stats", 30_000);
-  return line as unknown as { rss: number; heapUsed: number; external: number };
+  return line as unknown as { rss: number; heapUsed: number; heapTotal: number; external: number };
 }

@@ -78,6 +78,8 @@ export async function connections(ctx: Ctx) {
         count: open,
         kb_per_connection: perConn(after.rss, before.rss),
         heap_kb_per_connection: perConn(after.heapUsed + after.external, before.heapUsed + before.external),
+        // What V8 holds from the system for its heap (used or not): the rest of the RSS is outside V8.
+        heap_committed_kb_per_connection: perConn(after.heapTotal, before.heapTotal),
         rss_before_mb: round(before.rss / 2 ** 20, 1),
         rss_after_mb: round(after.rss / 2 ** 20, 1),
         rss_peak_kb_per_connection: perConn(rssRightAfter, before.rss),

@@ -1,17 +1,34 @@
 /** Live WebSocket connections, shared by all instances through the database. */
 import type { Sql } from "../client.ts";
+import type { PresenceInfo } from "../../realtime/protocol.ts";
 
 /** A connection counts as live when its instance refreshed it within this many seconds. */
 export const LIVE_SECONDS = 90;
 
-export async function insert(
-  sql: Sql,
-  c: { id: string; userId: number; workspaceId: number; instanceId: string; page: string; userAgent: string },
-) {
+export interface NewConnection {
+  id: string;
+  userId: number;
+  workspaceId: number;
+  instanceId: string;
+  page: string;
+  userAgent: string;
+}
+
+/** Stores connection rows, many in one statement (one round trip and one commit). */
+export async function insertMany(sql: Sql, rows: NewConnection[]) {
+  if (!rows.length) return;
   await sql.query(
-    `INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
      ON CONFLICT (id) DO NOTHING`,
-    [c.id, c.userId, c.workspaceId, c.instanceId, c.page.slice(0, 300), c.userAgent.slice(0, 300)],
+    [
+      rows.map((c) => c.id),
+      rows.map((c) => c.userId),
+      rows.map((c) => c.workspaceId),
+      rows.map((c) => c.instanceId),
+      rows.map((c) => c.page.slice(0, 300)),
+      rows.map((c) => c.userAgent.slice(0, 300)),
+    ],
   );
 }
 
@@ -36,6 +53,24 @@ export async function liveCount(sql: Sql, userId: number): Promise<number> {
     [userId, LIVE_SECONDS],
   );
   return r[0].n;
+}
+
+/** Presence rows (status, texts, live connections) of some users of a workspace, or of all active ones. */
+export async function presenceOf(
+  sql: Sql,
+  workspaceId: number,
+  userIds: number[] | null,
+): Promise<PresenceInfo[]> {
+  return await sql.query<PresenceInfo>(
+    `SELECT u.id AS "userId", u.status, u.status_text AS "statusText", u.away_message AS "awayMessage",
+       coalesce(c.n, 0)::int AS connections
+     FROM users u
+     LEFT JOIN (SELECT user_id, count(*) AS n FROM connections
+       WHERE workspace_id = $1 AND seen_at > now() - make_interval(secs => $2) GROUP BY user_id) c ON c.user_id = u.id
+     WHERE u.workspace_id = $1 AND u.deactivated_at IS NULL AND ($3::bigint[] IS NULL OR u.id = ANY($3::bigint[]))
+     ORDER BY u.id`,
+    [workspaceId, LIVE_SECONDS, userIds],
+  );
 }
 
 export async function liveCounts(sql: Sql, workspaceId: number): Promise<Map<number, number>> {

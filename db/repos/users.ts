@@ -26,6 +26,9 @@ const COLS = `id, workspace_id AS "workspaceId", username, display_name AS "disp
   status, status_text AS "statusText", away_message AS "awayMessage", deactivated_at AS "deactivatedAt",
   created_at AS "createdAt"`;
 
+/** COLS qualified with the alias `u`, for joins. */
+const U_COLS = COLS.replace(/(^|,\s*)([a-z_]+)/g, "$1u.$2");
+
 export const summary = (u: UserRow): UserSummary => ({
   id: u.id,
   username: u.username,
@@ -38,6 +41,17 @@ export async function byId(sql: Sql, workspaceId: number, id: number): Promise<U
     workspaceId,
     id,
   ]);
+  return r[0] ?? null;
+}
+
+/** The user of a live (unexpired) session, in one round trip; deactivated users too (the caller decides). */
+export async function bySession(sql: Sql, tokenHash: string): Promise<UserRow | null> {
+  const r = await sql.query<UserRow>(
+    `SELECT ${U_COLS} FROM sessions s
+     JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
+     WHERE s.token_hash = $1 AND s.expires_at > now()`,
+    [tokenHash],
+  );
   return r[0] ?? null;
 }
 

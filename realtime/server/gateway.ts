@@ -209,7 +209,13 @@ async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame
   }));
   const ev: ServerEvent = { type: "unread_counts", counts };
   hub.write(conn, JSON.stringify(ev), ev);
-  return { replayed: replay.length, resync, presence: await presence.snapshot(deps, actor) };
+  // Everyone's presence only when asked: a collapsed widget or a bot needs none of it, and in a large
+  // workspace it is the biggest part of a connect.
+  return {
+    replayed: replay.length,
+    resync,
+    ...(frame.presence === true ? { presence: await presence.snapshot(deps, actor) } : {}),
+  };
 }
 
 /** Every few seconds: close sockets whose session ended; refresh this instance's connection rows. */

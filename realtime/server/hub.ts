@@ -156,7 +156,9 @@ export class Hub {
     if (e.type === "user_joined") {
       for (const c of this.connectionsOf(e.userId)) this.subscribe(c, e.channelId);
     }
-    const targets = this.#targets(env);
+    // Events that change the index are sent to who was there before the change: a copy.
+    const changes = e.type === "user_left" || e.type === "channel_removed";
+    const targets = changes ? new Set(this.#targets(env)) : this.#targets(env);
     if (e.type === "user_left") {
       for (const c of this.connectionsOf(e.userId)) this.unsubscribe(c, e.channelId);
     }
@@ -174,10 +176,14 @@ export class Hub {
     }
   }
 
+  /**
+   * The index's own set, not a copy (a thousand-member channel would be copied for every event): a socket
+   * closed while it is walked is deleted from it, which a Set's iteration allows.
+   */
   #targets(env: Envelope): Set<Connection> {
     const a = env.audience;
-    if (a.kind === "channel") return new Set(this.#byChannel.get(a.channelId) ?? []);
-    if (a.kind === "workspace") return new Set(this.#byWorkspace.get(a.workspaceId) ?? []);
+    if (a.kind === "channel") return this.#byChannel.get(a.channelId) ?? NONE;
+    if (a.kind === "workspace") return this.#byWorkspace.get(a.workspaceId) ?? NONE;
     const out = new Set<Connection>();
     for (const u of a.userIds) for (const c of this.#byUser.get(u) ?? []) out.add(c);
     return out;
@@ -245,6 +251,8 @@ export class Hub {
     for (const c of this.connectionsOf(userId)) this.close(c, code, reason);
   }
 }
+
+const NONE: Set<Connection> = new Set();
 
 function index<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection) {
   let set = map.get(key);

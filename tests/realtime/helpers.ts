@@ -16,6 +16,7 @@ import {
   type ChatState,
   isSequenced,
   type Message,
+  type PresenceInfo,
   type SequencedEvent,
 } from "../../realtime/protocol.ts";
 import { postgresUrl } from "../helpers/db.ts";
@@ -279,6 +280,13 @@ export class WsClient {
  * Sends a raw HTTP upgrade request over TCP and returns the status code and body: a WebSocket client
  * cannot see why an upgrade was refused.
  */
+/** The entry for `userId` when `f` is a `presence_updated` event that lists them. */
+export function presenceIn(f: Frame, userId: number): PresenceInfo | undefined {
+  return f.type === "presence_updated"
+    ? (f.users as PresenceInfo[]).find((p) => p.userId === userId)
+    : undefined;
+}
+
 export async function rawUpgrade(baseUrl: string, headers: Record<string, string>) {
   const u = new URL(baseUrl);
   const conn = await Deno.connect({ hostname: u.hostname, port: Number(u.port) });

@@ -10,19 +10,28 @@ dbTest("connections count while fresh, per user and workspace; stale ones are pu
   const u = await usersRepo.insert(db, { workspaceId: w.id, username: "u", displayName: "U" });
   const v = await usersRepo.insert(db, { workspaceId: w.id, username: "v", displayName: "V" });
   const conn = (id: string, userId: number) =>
-    connectionsRepo.insert(db, {
+    connectionsRepo.insertMany(db, [{
       id,
       userId,
       workspaceId: w.id,
       instanceId: "i1",
       page: "/chat",
       userAgent: "ua",
-    });
+    }]);
   await conn("c1", u.id);
   await conn("c1", u.id); // the same id twice is one connection
   await conn("c2", u.id);
   await conn("c3", v.id);
   assert.equal(await connectionsRepo.liveCount(db, u.id), 2);
+  // Presence rows: status and live connections, of some users or of everyone active.
+  assert.deepEqual(
+    (await connectionsRepo.presenceOf(db, w.id, [u.id])).map((p) => [p.userId, p.connections]),
+    [[u.id, 2]],
+  );
+  assert.deepEqual(
+    (await connectionsRepo.presenceOf(db, w.id, null)).map((p) => [p.userId, p.connections]),
+    [[u.id, 2], [v.id, 1]],
+  );
   assert.deepEqual([...(await connectionsRepo.liveCounts(db, w.id))].sort(), [[u.id, 2], [v.id, 1]].sort());
   await connectionsRepo.setPage(db, "c2", "/chat/7");
   // Ordered by connection time; these three may share one instant, so compare by id.

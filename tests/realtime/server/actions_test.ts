@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as channels from "../../../domain/channels.ts";
 import { GRACE_MS } from "../../../domain/presence.ts";
 import { ACTIONS } from "../../../realtime/server/actions.ts";
-import { serverTest, type TestServer, until, WsClient } from "../helpers.ts";
+import { presenceIn, serverTest, type TestServer, until, WsClient } from "../helpers.ts";
 import type { Fixture } from "../../helpers/fixture.ts";
 
 type Name = keyof Fixture["users"];
@@ -154,10 +154,10 @@ serverTest("events of a private channel reach its members only", async (t) => {
   assert.equal(JSON.stringify(carol.frames).includes("private plans"), false);
   // eve is in another workspace: nothing of this one reaches her, not even presence.
   await alice.ok("update_presence", { status: "busy" });
-  await bob.waitFor((f) => f.type === "presence_updated" && f.status === "busy");
+  await bob.waitFor((f) => presenceIn(f, t.f.users.alice.id)?.status === "busy");
   assert.equal(
     eve.of("message_received").length +
-      eve.of("presence_updated").filter((p) => p.userId !== t.f.users.eve.id).length,
+      eve.of("presence_updated").flatMap((e) => e.users).filter((p) => p.userId !== t.f.users.eve.id).length,
     0,
   );
   for (const c of [alice, bob, carol, eve]) c.close();
@@ -221,21 +221,19 @@ serverTest(
     const bob = await connect(t, "bob");
     const aliceId = f.users.alice.id;
     const tab1 = await connect(t, "alice");
-    await bob.waitFor((e) => e.type === "presence_updated" && e.userId === aliceId && e.connections === 1);
+    await bob.waitFor((e) => presenceIn(e, aliceId)?.connections === 1);
     const tab2 = await connect(t, "alice");
-    const two = await bob.waitFor((e) =>
-      e.type === "presence_updated" && e.userId === aliceId && e.connections === 2
-    );
-    assert.equal(two.status, "online");
-    const snap = await bob.ok("hello");
+    const two = presenceIn(await bob.waitFor((e) => presenceIn(e, aliceId)?.connections === 2), aliceId);
+    assert.equal(two?.status, "online");
+    const snap = await bob.ok("hello", { presence: true });
     assert.deepEqual(
       snap.presence.find((p: { userId: number }) => p.userId === aliceId),
       { userId: aliceId, status: "online", statusText: "", awayMessage: "", connections: 2 },
     );
     // Away with a message, seen by everyone in the workspace.
     await tab1.ok("update_presence", { status: "away", statusText: "Lunch", awayMessage: "Away until 3 PM" });
-    await bob.waitFor((e) => e.type === "presence_updated" && e.userId === aliceId && e.status === "away");
-    await tab2.waitFor((e) => e.type === "presence_updated" && e.awayMessage === "Away until 3 PM");
+    await bob.waitFor((e) => presenceIn(e, aliceId)?.status === "away");
+    await tab2.waitFor((e) => presenceIn(e, aliceId)?.awayMessage === "Away until 3 PM");
 
     // Both tabs close (a reload, say) and a new one opens within the grace period: never shown offline.
     const mark = bob.frames.length;
@@ -245,21 +243,22 @@ serverTest(
     await tab2.closed;
     const closedAt = Date.now();
     const tab3 = await connect(t, "alice");
-    await bob.waitFor((e) => e.type === "presence_updated" && e.userId === aliceId && e.connections >= 1, {
+    await bob.waitFor((e) => (presenceIn(e, aliceId)?.connections ?? 0) >= 1, {
       from: mark,
     });
     tab3.close();
     await tab3.closed;
     const lastGone = Date.now();
-    const offline = await bob.waitFor(
-      (e) => e.type === "presence_updated" && e.userId === aliceId && e.status === "offline",
-      { from: mark, timeoutMs: GRACE_MS * 4 },
+    const offline = presenceIn(
+      await bob.waitFor(
+        (e) => presenceIn(e, aliceId)?.status === "offline",
+        { from: mark, timeoutMs: GRACE_MS * 4 },
+      ),
+      aliceId,
     );
     assert.ok(Date.now() - lastGone >= GRACE_MS - 1000, "offline only after the grace period");
-    assert.equal(offline.connections, 0);
-    const offlines = bob.frames.slice(mark).filter((e) =>
-      e.type === "presence_updated" && e.userId === aliceId && e.status === "offline"
-    );
+    assert.equal(offline?.connections, 0);
+    const offlines = bob.frames.slice(mark).filter((e) => presenceIn(e, aliceId)?.status === "offline");
     assert.equal(
       offlines.length,
       1,

@@ -28,7 +28,7 @@ serverTest("ready, then hello replays what the client missed and sends unread co
   assert.equal(typeof a.ready!.connectionId, "string");
   assert.equal(a.ready!.heartbeatMs, t.server.deps.config.ws.heartbeatMs);
   const mark = a.frames.length;
-  const data = await a.ok("hello", { channels: { [ch.id]: 1 }, page: "/chat/general" });
+  const data = await a.ok("hello", { channels: { [ch.id]: 1 }, page: "/chat/general", presence: true });
   assert.equal(data.replayed, 2);
   assert.deepEqual(data.resync, []);
   assert.ok(

@@ -79,11 +79,7 @@ Deno.test("channel, users and workspace audiences reach exactly their connection
   hub.deliver({
     event: {
       type: "presence_updated",
-      userId: 2,
-      status: "away",
-      statusText: "",
-      awayMessage: "",
-      connections: 1,
+      users: [{ userId: 2, status: "away", statusText: "", awayMessage: "", connections: 1 }],
     },
     audience: { kind: "workspace", workspaceId: 1 },
     workspaceId: 1,
@@ -242,11 +238,7 @@ Deno.test("back-pressure: typing and presence dropped past the soft limit, the s
   hub.deliver({
     event: {
       type: "presence_updated",
-      userId: 3,
-      status: "online",
-      statusText: "",
-      awayMessage: "",
-      connections: 1,
+      users: [{ userId: 3, status: "online", statusText: "", awayMessage: "", connections: 1 }],
     },
     audience: { kind: "workspace", workspaceId: 1 },
     workspaceId: 1,

@@ -12,6 +12,7 @@ import {
   extraUsers,
   KeyedSender,
   prepareDb,
+  presenceIn,
   requirePostgres,
   runSenders,
   sessionFor,
@@ -93,9 +94,7 @@ Deno.test({
       assert.equal(receipt.seq, last);
       const newcomer = await WsClient.open(b.url, await sessionFor(db, f.users.carol));
       await newcomer.ok("hello");
-      await watcherA.waitFor((e) =>
-        e.type === "presence_updated" && e.userId === f.users.carol.id && e.connections === 1
-      );
+      await watcherA.waitFor((e) => presenceIn(e, f.users.carol.id)?.connections === 1);
 
       const liveGaps = clients.reduce((n, c) => n + c.store.liveGaps, 0);
       const gapReplays = clients.reduce((n, c) => n + c.store.gapReplays, 0);
