@@ -64,6 +64,13 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
     max,
     onnotice: () => {},
     types: {
+      // Timestamps as ISO strings (what the API and events carry), not Date objects.
+      date: {
+        to: 1184,
+        from: [1082, 1114, 1184],
+        serialize: (x: Date | string) => (x instanceof Date ? x : new Date(x)).toISOString(),
+        parse: (x: string) => new Date(x).toISOString(),
+      },
       // int8 as JS numbers: ids and sequence numbers stay far below 2^53.
       bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) },
       // JSON parameters: a string is JSON text already (as on PGlite); postgres.js would encode it again.
@@ -83,8 +90,9 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
       // are several statements in one text, which a prepared statement cannot be).
       // deno-lint-ignore no-explicit-any
       const rows = await s.unsafe(text, params.map(toIso) as any[], { prepare: params.length > 0 });
-      // A plain array, as PGlite gives (postgres.js returns an Array subclass with extra fields).
-      return normalise<T>(Array.from(rows as unknown as Row[]));
+      // A plain array, as PGlite gives (postgres.js returns an Array subclass with extra fields). Types come
+      // out as the repos want them already (see `types` above), so rows need no second pass.
+      return Array.from(rows as unknown as Row[]) as T[];
     },
   });
   const base = run(sql);

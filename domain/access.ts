@@ -29,9 +29,9 @@ export async function readable(
   channelId: number,
   lock = false,
 ): Promise<ChannelAccess> {
-  const channel = await channelsRepo.byId(sql, actor.workspaceId, channelId, lock);
-  if (!channel) throw notFound("No such channel");
-  const member = await channelsRepo.member(sql, channelId, actor.userId);
+  const found = await channelsRepo.withMember(sql, actor.workspaceId, channelId, actor.userId, lock);
+  if (!found) throw notFound("No such channel");
+  const { channel, member } = found;
   if (!member && isPrivateKind(channel) && !actor.permissions.has("chat.monitor_all")) {
     throw notFound("No such channel");
   }

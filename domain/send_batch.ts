@@ -37,10 +37,12 @@ interface Item {
 }
 
 /**
- * One batch in flight per instance: batches commit, and so publish, in the order their sequence numbers
- * were taken, and a batch grows with the load while the previous one is stored.
+ * A few batches in flight per instance, so a send rarely waits for another batch's commit. Batches that
+ * share a channel still take its sequence numbers one after another (the channel row is locked until
+ * commit, in id order, so never a deadlock); one that commits a moment before the other may be published
+ * a moment after it, which the hub's reordering puts right, as it does for several instances.
  */
-const MAX_IN_FLIGHT = 1;
+const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 256;
 
 class SendBatcher {

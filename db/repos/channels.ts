@@ -48,6 +48,41 @@ export async function byId(
   return r[0] ?? null;
 }
 
+/** MCOLS with every name prefixed `m_`, for reading a member beside its channel in one row. */
+const M_PREFIXED = `m.channel_id AS "m_channelId", m.user_id AS "m_userId", m.role AS "m_role",
+  m.can_post AS "m_canPost", m.blocked_by AS "m_blockedBy", m.blocked_at AS "m_blockedAt",
+  m.last_read_seq AS "m_lastReadSeq", m.joined_at AS "m_joinedAt"`;
+
+/**
+ * A channel and the user's membership of it (null when not a member) in one round trip; `lock` locks the
+ * channel row (FOR UPDATE), as `byId` does.
+ */
+export async function withMember(
+  sql: Sql,
+  workspaceId: number,
+  id: number,
+  userId: number,
+  lock = false,
+): Promise<{ channel: ChannelRow; member: MemberRow | null } | null> {
+  const r = await sql.query<Record<string, unknown>>(
+    `SELECT ${COLS}, ${M_PREFIXED} FROM channels c
+     LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = $3
+     WHERE c.workspace_id = $1 AND c.id = $2${lock ? " FOR UPDATE OF c" : ""}`,
+    [workspaceId, id, userId],
+  );
+  if (!r[0]) return null;
+  const channel: Record<string, unknown> = {};
+  const member: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r[0])) {
+    if (k.startsWith("m_")) member[k.slice(2)] = v;
+    else channel[k] = v;
+  }
+  return {
+    channel: channel as unknown as ChannelRow,
+    member: member.userId == null ? null : member as unknown as MemberRow,
+  };
+}
+
 export async function byDmKey(sql: Sql, workspaceId: number, dmKey: string): Promise<ChannelRow | null> {
   const r = await sql.query<ChannelRow>(
     `SELECT ${COLS} FROM channels c WHERE c.workspace_id = $1 AND c.dm_key = $2`,
