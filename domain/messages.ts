@@ -355,10 +355,7 @@ export async function markRead(deps: Deps, actor: Actor, channelId: number, inpu
       kind: "channel",
       channelId,
     });
-    const counts = (await channelsRepo.forUser(tx.sql, actor.workspaceId, actor.userId)).filter((c) =>
-      c.id === channelId
-    )
-      .map((c) => ({ channelId: c.id, unread: c.unread, mentions: c.mentions, lastReadSeq: now }));
+    const counts = await channelsRepo.unreadCounts(tx.sql, actor.workspaceId, actor.userId, channelId);
     tx.emit(actor.workspaceId, { type: "unread_counts", counts }, { kind: "users", userIds: [actor.userId] });
     return { lastReadSeq: now };
   });

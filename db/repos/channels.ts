@@ -116,11 +116,41 @@ export async function forUser(
           AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM $2 AND g.reply_to IS NULL) AS unread,
        (SELECT count(*)::int FROM messages g WHERE g.channel_id = c.id AND g.seq > mm."lastReadSeq"
           AND g.deleted_at IS NULL AND $2 = ANY(g.mentions)) AS mentions
-     FROM channels c
+     FROM members m0 JOIN channels c ON c.id = m0.channel_id
      JOIN LATERAL (SELECT ${MCOLS} FROM members m WHERE m.channel_id = c.id AND m.user_id = $2) mm ON true
-     WHERE c.workspace_id = $1
+     WHERE m0.user_id = $2 AND c.workspace_id = $1
      ORDER BY c.kind, c.name, c.id`,
     [workspaceId, userId],
+  );
+}
+
+export interface UnreadCount {
+  channelId: number;
+  unread: number;
+  mentions: number;
+  lastReadSeq: number;
+}
+
+/**
+ * Unread messages and mentions after the user's read position, in all their channels or in one: what a
+ * `unread_counts` event carries, without the rest of `forUser`.
+ */
+export async function unreadCounts(
+  sql: Sql,
+  workspaceId: number,
+  userId: number,
+  channelId: number | null = null,
+): Promise<UnreadCount[]> {
+  return await sql.query<UnreadCount>(
+    `SELECT m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
+       (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
+          AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM $2 AND g.reply_to IS NULL) AS unread,
+       (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
+          AND g.deleted_at IS NULL AND $2 = ANY(g.mentions)) AS mentions
+     FROM members m JOIN channels c ON c.id = m.channel_id
+     WHERE m.user_id = $2 AND c.workspace_id = $1 AND ($3::bigint IS NULL OR m.channel_id = $3)
+     ORDER BY m.channel_id`,
+    [workspaceId, userId, channelId],
   );
 }
 

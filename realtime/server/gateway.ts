@@ -201,12 +201,7 @@ async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame
     conn.pending = pending;
     hub.endResume(conn);
   }
-  const counts = (await channelsRepo.forUser(deps.db, actor.workspaceId, actor.userId)).map((c) => ({
-    channelId: c.id,
-    unread: c.unread,
-    mentions: c.mentions,
-    lastReadSeq: c.member.lastReadSeq,
-  }));
+  const counts = await channelsRepo.unreadCounts(deps.db, actor.workspaceId, actor.userId);
   const ev: ServerEvent = { type: "unread_counts", counts };
   hub.write(conn, JSON.stringify(ev), ev);
   // Everyone's presence only when asked: a collapsed widget or a bot needs none of it, and in a large

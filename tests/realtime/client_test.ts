@@ -77,3 +77,25 @@ serverTest("client: a message written offline is pending, then sent once on reco
     alice.stop();
   }
 });
+
+serverTest(
+  "client: presence from the hello snapshot, then gathered updates as people come and go",
+  async (t) => {
+    const { f } = t;
+    const alice = await client(t, "alice");
+    const bob = await client(t, "bob");
+    try {
+      // alice's snapshot had herself online; bob's arrival reaches her in a gathered presence_updated.
+      assert.equal(alice.presence.value[f.users.alice.id]?.status, "online");
+      await until("alice sees bob online", () => alice.presence.value[f.users.bob.id]?.status === "online");
+      await bob.setPresence({ status: "busy", statusText: "In a call" });
+      await until("alice sees bob busy", () => alice.presence.value[f.users.bob.id]?.status === "busy");
+      assert.equal(alice.presence.value[f.users.bob.id]?.statusText, "In a call");
+      // Nobody else in the workspace changed: their entries come from the snapshot only.
+      assert.equal(alice.presence.value[f.users.carol.id]?.status, "offline");
+    } finally {
+      alice.stop();
+      bob.stop();
+    }
+  },
+);

@@ -185,6 +185,14 @@ dbTest("forUser lists my channels with unread and mention counts", async (db) =>
   ]);
   assert.equal(rows.find((r) => r.name === "General")!.member.userId, u2.id);
   assert.deepEqual(await channelsRepo.forUser(db, w.id + 1, u2.id), []);
+  // The same counts alone, for all my channels or for one.
+  const counts = (all: channelsRepo.UnreadCount[]) => all.map((c) => [c.channelId, c.unread, c.mentions]);
+  assert.deepEqual(
+    counts(await channelsRepo.unreadCounts(db, w.id, u2.id)),
+    [[pub.id, 2, 1], [quiet.id, 0, 0]].sort((a, b) => a[0] - b[0]),
+  );
+  assert.deepEqual(counts(await channelsRepo.unreadCounts(db, w.id, u2.id, quiet.id)), [[quiet.id, 0, 0]]);
+  assert.deepEqual(await channelsRepo.unreadCounts(db, w.id + 1, u2.id), []);
 });
 
 dbTest("browsePublic lists public channels by name or description, wildcards escaped", async (db) => {
