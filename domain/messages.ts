@@ -8,7 +8,7 @@ import * as channelsRepo from "../db/repos/channels.ts";
 import * as messagesRepo from "../db/repos/messages.ts";
 import * as usersRepo from "../db/repos/users.ts";
 import * as workspacesRepo from "../db/repos/workspaces.ts";
-import type { Message } from "../realtime/protocol.ts";
+import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
 import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
@@ -359,6 +359,35 @@ export async function markRead(deps: Deps, actor: Actor, channelId: number, inpu
     tx.emit(actor.workspaceId, { type: "unread_counts", counts }, { kind: "users", userIds: [actor.userId] });
     return { lastReadSeq: now };
   });
+}
+
+/**
+ * Resume for a reconnecting client, in one query whatever the number of channels: for each of the actor's
+ * channels it lists with the last sequence it holds, the events it missed (in order), or the channel in
+ * `resync` when it is further behind than the replay limit or ahead of the channel. `resumed` has the
+ * channels resumed, with the sequence resumed from. Channels that are not the actor's are ignored.
+ */
+export async function resume(
+  deps: Deps,
+  actor: Actor,
+  wanted: { channelId: number; after: number }[],
+): Promise<{ events: SequencedEvent[]; resync: number[]; resumed: Map<number, number> }> {
+  requirePermission(actor, "chat.access_channels");
+  const limit = deps.config.ws.replayLimit;
+  const rows = await messagesRepo.eventsAfterMany(deps.db, actor.workspaceId, actor.userId, wanted, limit);
+  const after = new Map(wanted.map((w) => [w.channelId, w.after]));
+  const events: SequencedEvent[] = [];
+  const resync = new Set<number>();
+  const resumed = new Map<number, number>();
+  for (const r of rows) {
+    const from = after.get(r.channelId)!;
+    if (r.lastSeq - from > limit || from > r.lastSeq) resync.add(r.channelId);
+    else {
+      resumed.set(r.channelId, from);
+      if (r.event) events.push(r.event);
+    }
+  }
+  return { events, resync: [...resync], resumed };
 }
 
 /**

@@ -181,6 +181,40 @@ export async function eventsAfter(
   return r.map((x) => parseEvent(x.event));
 }
 
+/**
+ * Replay for many channels in one round trip: for each `(channelId, after)` of a channel in the workspace
+ * that `userId` is a member of, the channel's last sequence and, when it is at most `limit` ahead, the
+ * events after `after` in order. Channels that are not the user's are left out.
+ */
+export async function eventsAfterMany(
+  sql: Sql,
+  workspaceId: number,
+  userId: number,
+  wanted: { channelId: number; after: number }[],
+  limit: number,
+): Promise<{ channelId: number; lastSeq: number; event: SequencedEvent | null }[]> {
+  if (!wanted.length) return [];
+  const r = await sql.query<{ channelId: number; lastSeq: number; event: unknown }>(
+    `SELECT w.channel_id AS "channelId", c.last_seq AS "lastSeq", e.event
+     FROM unnest($3::bigint[], $4::bigint[]) AS w(channel_id, after)
+     JOIN channels c ON c.id = w.channel_id AND c.workspace_id = $1
+     JOIN members m ON m.channel_id = w.channel_id AND m.user_id = $2
+     LEFT JOIN LATERAL (
+       SELECT x.event, x.seq FROM channel_events x
+       WHERE x.channel_id = w.channel_id AND x.seq > w.after AND w.after <= c.last_seq
+         AND c.last_seq - w.after <= $5
+       ORDER BY x.seq LIMIT $5
+     ) e ON true
+     ORDER BY w.channel_id, e.seq`,
+    [workspaceId, userId, wanted.map((w) => w.channelId), wanted.map((w) => w.after), limit],
+  );
+  return r.map((x) => ({
+    channelId: x.channelId,
+    lastSeq: x.lastSeq,
+    event: x.event == null ? null : parseEvent(x.event),
+  }));
+}
+
 /** Loads exact events as bus envelopes (used by the LISTEN/NOTIFY bus on other instances). */
 export async function envelopes(sql: Sql, channelId: number, seqs: number[]): Promise<Envelope[]> {
   const r = await sql.query<{ event: unknown; workspaceId: number }>(

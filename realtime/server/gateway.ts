@@ -171,23 +171,22 @@ async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame
   if (typeof frame.page === "string") conn.page = frame.page.slice(0, 300);
   if (!conn.pending) conn.pending = [];
   resuming.add(conn);
-  const replay: SequencedEvent[] = [];
-  const resync: number[] = [];
+  let replay: SequencedEvent[] = [];
+  let resync: number[] = [];
   try {
+    const list: { channelId: number; after: number }[] = [];
     for (const [key, last] of Object.entries(wanted).slice(0, 2000)) {
       const ch = Number(key);
-      if (!conn.channels.has(ch) || typeof last !== "number" || !Number.isSafeInteger(last) || last < 0) {
-        continue;
+      if (conn.channels.has(ch) && typeof last === "number" && Number.isSafeInteger(last) && last >= 0) {
+        list.push({ channelId: ch, after: last });
       }
-      const events = await messages.eventsSince(deps, actor, ch, last);
-      if (events === null) {
-        // Its `last` means nothing here (it may even be ahead of the channel): live events keep flowing.
-        resync.push(ch);
-        continue;
-      }
-      replay.push(...events);
-      conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
     }
+    // One query for every channel listed. A channel to resync keeps its live events flowing: its `last`
+    // means nothing here (it may even be ahead of the channel).
+    const r = await messages.resume(deps, actor, list);
+    replay = r.events;
+    resync = r.resync;
+    for (const [ch, last] of r.resumed) conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
   } finally {
     resuming.delete(conn);
     // Synchronously: write the replay, then whatever arrived while we read.
