@@ -2,6 +2,7 @@
  * Accounts and sessions: built-in login with a throttle, logout, token authentication, and host-application
  * sign-in (a short-lived JWT from the host app exchanged for a Parley session).
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import * as jose from "jose";
 import * as usersRepo from "../db/repos/users.ts";
@@ -44,9 +45,13 @@ export function publicUser(u: usersRepo.UserRow) {
   };
 }
 
-export async function sha256(text: string): Promise<string> {
-  const buf = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+/**
+ * Hex sha-256 of a session token. node:crypto hashes on the calling thread; WebCrypto's digest would hand
+ * each of these tiny inputs to a pool thread, and a burst of connects grew that pool (and the memory each
+ * thread keeps) by dozens of threads. Async for the callers' sake.
+ */
+export function sha256(text: string): Promise<string> {
+  return Promise.resolve(createHash("sha256").update(text).digest("hex"));
 }
 
 function newToken(): string {
