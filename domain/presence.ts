@@ -37,16 +37,20 @@ function effective(p: PresenceInfo): PresenceInfo {
  */
 export const ANNOUNCE_WINDOW_MS = 150;
 
-/** Gathers who changed per workspace; one query and one `presence_updated` per workspace per window. */
+/**
+ * Gathers who changed per workspace; one query and one `presence_updated` per workspace per window. A user
+ * added `ifOffline` (the grace period after their last connection closed) is announced only if they have no
+ * live connection by then, unless something else about them changed in the same window.
+ */
 class Announcer {
-  #pending = new Map<number, Set<number>>();
+  #pending = new Map<number, Map<number, boolean>>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   constructor(private deps: Deps) {}
 
-  add(workspaceId: number, userId: number) {
+  add(workspaceId: number, userId: number, ifOffline = false) {
     let users = this.#pending.get(workspaceId);
-    if (!users) this.#pending.set(workspaceId, users = new Set());
-    users.add(userId);
+    if (!users) this.#pending.set(workspaceId, users = new Map());
+    users.set(userId, (users.get(userId) ?? true) && ifOffline);
     this.#timer ??= setTimeout(() => void this.#flush(), ANNOUNCE_WINDOW_MS);
   }
 
@@ -55,7 +59,9 @@ class Announcer {
     this.#pending = new Map();
     try {
       for (const [workspaceId, ids] of pending) {
-        const users = (await connectionsRepo.presenceOf(this.deps.db, workspaceId, [...ids])).map(effective);
+        const users = (await connectionsRepo.presenceOf(this.deps.db, workspaceId, [...ids.keys()]))
+          .filter((p) => !ids.get(p.userId) || p.connections === 0)
+          .map(effective);
         if (!users.length) continue;
         this.deps.bus.publish([{
           event: { type: "presence_updated", users },
@@ -69,21 +75,40 @@ class Announcer {
   }
 }
 
-const announcers = new WeakMap<Deps, Announcer>();
-
-function announce(deps: Deps, workspaceId: number, userId: number) {
-  let a = announcers.get(deps);
-  if (!a) announcers.set(deps, a = new Announcer(deps));
-  a.add(workspaceId, userId);
+/** Per server (per `Deps`): the announcer and the grouped writers of connection rows. */
+interface Writers {
+  announcer: Announcer;
+  insert(row: connectionsRepo.NewConnection): Promise<void>;
+  remove(id: string): Promise<void>;
 }
 
-const rowWriters = new WeakMap<Deps, (row: connectionsRepo.NewConnection) => Promise<void>>();
+const writersOf = new WeakMap<Deps, Writers>();
 
-/** Stores the connection row (grouped with others arriving at the same time), then announces the user. */
+function writers(deps: Deps): Writers {
+  let w = writersOf.get(deps);
+  if (!w) {
+    writersOf.set(
+      deps,
+      w = {
+        announcer: new Announcer(deps),
+        insert: coalescing((rows) => connectionsRepo.insertMany(deps.db, rows)),
+        remove: coalescing((ids) => connectionsRepo.removeMany(deps.db, ids)),
+      },
+    );
+  }
+  return w;
+}
+
+function announce(deps: Deps, workspaceId: number, userId: number) {
+  writers(deps).announcer.add(workspaceId, userId);
+}
+
+/**
+ * Stores the connection row (grouped with others opened at the same moment: a crowd reconnecting after a
+ * deploy is a few statements, not one each), then announces the user.
+ */
 export async function connected(deps: Deps, actor: Actor, connId: string, page: string, userAgent: string) {
-  let insert = rowWriters.get(deps);
-  if (!insert) rowWriters.set(deps, insert = coalescing((rows) => connectionsRepo.insertMany(deps.db, rows)));
-  await insert({
+  await writers(deps).insert({
     id: connId,
     userId: actor.userId,
     workspaceId: actor.workspaceId,
@@ -94,17 +119,15 @@ export async function connected(deps: Deps, actor: Actor, connId: string, page: 
   announce(deps, actor.workspaceId, actor.userId);
 }
 
-/** Forgets the connection; the user is announced offline after the grace period if nothing reconnected. */
+/**
+ * Forgets the connection (grouped like `connected`); the user is announced offline after the grace period
+ * if nothing reconnected by then.
+ */
 export async function disconnected(deps: Deps, actor: Actor, connId: string, graceMs = GRACE_MS) {
-  await connectionsRepo.remove(deps.db, connId);
-  const check = async () => {
-    try {
-      if (await connectionsRepo.liveCount(deps.db, actor.userId) === 0) {
-        announce(deps, actor.workspaceId, actor.userId);
-      }
-    } catch { /* shutting down */ }
-  };
-  if (graceMs <= 0) await check();
+  const w = writers(deps);
+  await w.remove(connId);
+  const check = () => w.announcer.add(actor.workspaceId, actor.userId, true);
+  if (graceMs <= 0) check();
   else setTimeout(check, graceMs);
 }
 

@@ -32,8 +32,8 @@ export async function insertMany(sql: Sql, rows: NewConnection[]) {
   );
 }
 
-export async function remove(sql: Sql, id: string) {
-  await sql.query("DELETE FROM connections WHERE id = $1", [id]);
+export async function removeMany(sql: Sql, ids: string[]) {
+  if (ids.length) await sql.query("DELETE FROM connections WHERE id = ANY($1::text[])", [ids]);
 }
 
 export async function setPage(sql: Sql, id: string, page: string) {

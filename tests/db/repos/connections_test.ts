@@ -53,6 +53,6 @@ dbTest("connections count while fresh, per user and workspace; stale ones are pu
     (await db.query<{ id: string }>("SELECT id FROM connections ORDER BY id")).map((r) => r.id),
     ["c1", "c2"],
   );
-  await connectionsRepo.remove(db, "c1");
+  await connectionsRepo.removeMany(db, ["c1"]);
   assert.equal(await connectionsRepo.liveCount(db, u.id), 1);
 });
