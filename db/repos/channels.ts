@@ -143,10 +143,13 @@ export async function unreadCounts(
 ): Promise<UnreadCount[]> {
   return await sql.query<UnreadCount>(
     `SELECT m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
-       (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
-          AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM $2 AND g.reply_to IS NULL) AS unread,
-       (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
-          AND g.deleted_at IS NULL AND $2 = ANY(g.mentions)) AS mentions
+       -- A channel read to its end (most of them) costs no count at all.
+       CASE WHEN c.last_seq > m.last_read_seq THEN
+         (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
+           AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM $2 AND g.reply_to IS NULL) ELSE 0 END AS unread,
+       CASE WHEN c.last_seq > m.last_read_seq THEN
+         (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
+           AND g.deleted_at IS NULL AND $2 = ANY(g.mentions)) ELSE 0 END AS mentions
      FROM members m JOIN channels c ON c.id = m.channel_id
      WHERE m.user_id = $2 AND c.workspace_id = $1 AND ($3::bigint IS NULL OR m.channel_id = $3)
      ORDER BY m.channel_id`,
