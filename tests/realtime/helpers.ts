@@ -11,6 +11,7 @@ import { migrate } from "../../db/migrate.ts";
 import * as sessionsRepo from "../../db/repos/sessions.ts";
 import * as usersRepo from "../../db/repos/users.ts";
 import { sha256 } from "../../domain/auth.ts";
+import * as channels from "../../domain/channels.ts";
 import {
   applyEvent,
   type ChatState,
@@ -508,6 +509,48 @@ export async function prepareDb(databaseUrl: string) {
   await migrate(db, () => {});
   const f = await fixture(db);
   return { db, f };
+}
+
+/** What `withServerProcesses` gives a test: the database, its users, the channel, and lists to clean up. */
+export interface ProcessScene {
+  db: Db;
+  f: Fixture;
+  users: usersRepo.UserRow[];
+  ch: number;
+  /** The environment for `ChildServer.start`: the database and the LISTEN/NOTIFY bus. */
+  env: Record<string, string>;
+  servers: ChildServer[];
+  stops: (() => Promise<void>)[];
+}
+
+/**
+ * Tests with server processes on the real Postgres: a migrated database, `users` extra users in one channel,
+ * and, however the test ends, senders stopped, servers stopped and the database closed (on a failure, each
+ * server's log tail on stderr).
+ */
+export async function withServerProcesses(
+  opts: { users: number; channel: string },
+  fn: (scene: ProcessScene) => Promise<void>,
+) {
+  const url = await requirePostgres();
+  const { db, f } = await prepareDb(url);
+  const servers: ChildServer[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const users = await extraUsers(db, f.ws, opts.users);
+    const ch = (await channels.create(f.deps, f.actor("mod"), {
+      name: opts.channel,
+      memberIds: users.map((u) => u.id),
+    })).id;
+    await fn({ db, f, users, ch, env: { DATABASE_URL: url, PARLEY_BUS: "pg_notify" }, servers, stops });
+  } catch (err) {
+    for (const s of servers) console.error(`--- ${s.url} log ---\n${s.log.slice(-3000)}`);
+    throw err;
+  } finally {
+    for (const stop of stops) await stop();
+    for (const s of servers) await s.kill("SIGTERM");
+    await db.close();
+  }
 }
 
 // ---- a client that sends keyed messages until each is acknowledged ----------------------------------

@@ -4,19 +4,16 @@
  * instances; edits, reactions, typing, presence and read receipts cross over too.
  */
 import assert from "node:assert/strict";
-import * as channels from "../../../domain/channels.ts";
 import {
   brief,
   ChildServer,
   dbHistory,
-  extraUsers,
   KeyedSender,
-  prepareDb,
   presenceIn,
-  requirePostgres,
   runSenders,
   sessionFor,
   until,
+  withServerProcesses,
   WsClient,
 } from "../helpers.ts";
 
@@ -28,88 +25,74 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const url = await requirePostgres();
-    const { db, f } = await prepareDb(url);
-    const servers: ChildServer[] = [];
-    const stops: (() => Promise<void>)[] = [];
-    try {
-      const users = await extraUsers(db, f.ws, USERS);
-      const ch = (await channels.create(f.deps, f.actor("mod"), {
-        name: "shared",
-        memberIds: users.map((u) => u.id),
-      })).id;
-      const env = { DATABASE_URL: url, PARLEY_BUS: "pg_notify" };
-      const [a, b] = await Promise.all([
-        ChildServer.start({ ...env, INSTANCE_ID: "a" }),
-        ChildServer.start({ ...env, INSTANCE_ID: "b" }),
-      ]);
-      servers.push(a, b);
+    await withServerProcesses(
+      { users: USERS, channel: "shared" },
+      async ({ db, f, users, ch, env, servers, stops }) => {
+        const [a, b] = await Promise.all([
+          ChildServer.start({ ...env, INSTANCE_ID: "a" }),
+          ChildServer.start({ ...env, INSTANCE_ID: "b" }),
+        ]);
+        servers.push(a, b);
 
-      // Each user has a tab on each instance.
-      const clients: KeyedSender[] = [];
-      for (const [i, u] of users.entries()) {
-        for (const [tab, s] of [a, b].entries()) {
-          const name = `u${i}.${tab ? "b" : "a"}`;
-          const keys = Array.from({ length: PER_CLIENT }, (_, n) => `${name}-${n}`);
-          clients.push(new KeyedSender(name, await sessionFor(db, u), ch, () => s.url, keys));
+        // Each user has a tab on each instance.
+        const clients: KeyedSender[] = [];
+        for (const [i, u] of users.entries()) {
+          for (const [tab, s] of [a, b].entries()) {
+            const name = `u${i}.${tab ? "b" : "a"}`;
+            const keys = Array.from({ length: PER_CLIENT }, (_, n) => `${name}-${n}`);
+            clients.push(new KeyedSender(name, await sessionFor(db, u), ch, () => s.url, keys));
+          }
         }
-      }
-      const total = clients.length * PER_CLIENT;
-      const senders = runSenders(clients, 120_000);
-      stops.push(senders.stop);
-      await senders.acked;
+        const total = clients.length * PER_CLIENT;
+        const senders = runSenders(clients, 120_000);
+        stops.push(senders.stop);
+        await senders.acked;
 
-      // Other kinds of events, each produced on one instance and expected on the other.
-      const onA = clients.find((c) => c.name === "u0.a")!;
-      const onB = clients.find((c) => c.name === "u1.b")!;
-      const mine = onB.acked.get("u1.b-0")!;
-      await onB.ws!.ok("edit_message", { messageId: mine.id, body: "edited on b" });
-      await onA.ws!.ok("add_reaction", { messageId: mine.id, emoji: "🚀" });
-      await onB.ws!.ok("add_reaction", { messageId: mine.id, emoji: "🚀" });
-      const last = total + 3;
+        // Other kinds of events, each produced on one instance and expected on the other.
+        const onA = clients.find((c) => c.name === "u0.a")!;
+        const onB = clients.find((c) => c.name === "u1.b")!;
+        const mine = onB.acked.get("u1.b-0")!;
+        await onB.ws!.ok("edit_message", { messageId: mine.id, body: "edited on b" });
+        await onA.ws!.ok("add_reaction", { messageId: mine.id, emoji: "🚀" });
+        await onB.ws!.ok("add_reaction", { messageId: mine.id, emoji: "🚀" });
+        const last = total + 3;
 
-      const history = await dbHistory(db, ch);
-      assert.equal(history.length, total);
-      assert.deepEqual(history.map((m) => m.seq), Array.from({ length: total }, (_, i) => i + 1));
-      await until(
-        "every client has every event",
-        () => clients.every((c) => c.store.lastSeq(ch) === last),
-        60_000,
-      );
-      for (const c of clients) {
-        assert.deepEqual(brief(c.store.messages(ch)), history, `${c.name} holds the database's history`);
-        assert.equal(c.store.duplicates, 0, `${c.name}: no event twice`);
-        const m = c.store.messages(ch).find((x) => x.id === mine.id)!;
-        assert.equal(m.body, "edited on b");
-        assert.deepEqual(m.reactions, [{ emoji: "🚀", userIds: [users[0].id, users[1].id] }]);
-      }
+        const history = await dbHistory(db, ch);
+        assert.equal(history.length, total);
+        assert.deepEqual(history.map((m) => m.seq), Array.from({ length: total }, (_, i) => i + 1));
+        await until(
+          "every client has every event",
+          () => clients.every((c) => c.store.lastSeq(ch) === last),
+          60_000,
+        );
+        for (const c of clients) {
+          assert.deepEqual(brief(c.store.messages(ch)), history, `${c.name} holds the database's history`);
+          assert.equal(c.store.duplicates, 0, `${c.name}: no event twice`);
+          const m = c.store.messages(ch).find((x) => x.id === mine.id)!;
+          assert.equal(m.body, "edited on b");
+          assert.deepEqual(m.reactions, [{ emoji: "🚀", userIds: [users[0].id, users[1].id] }]);
+        }
 
-      // Ephemeral events cross over as well: typing, read receipts, presence.
-      const watcherA = await WsClient.open(a.url, await sessionFor(db, f.users.mod));
-      await watcherA.ok("hello");
-      await onB.ws!.ok("typing_start", { channelId: ch });
-      await watcherA.waitFor((e) => e.type === "user_typing" && e.userId === users[1].id);
-      await onB.ws!.ok("message_read", { channelId: ch, seq: last });
-      const receipt = await watcherA.waitFor((e) => e.type === "read_receipt" && e.userId === users[1].id);
-      assert.equal(receipt.seq, last);
-      const newcomer = await WsClient.open(b.url, await sessionFor(db, f.users.carol));
-      await newcomer.ok("hello");
-      await watcherA.waitFor((e) => presenceIn(e, f.users.carol.id)?.connections === 1);
+        // Ephemeral events cross over as well: typing, read receipts, presence.
+        const watcherA = await WsClient.open(a.url, await sessionFor(db, f.users.mod));
+        await watcherA.ok("hello");
+        await onB.ws!.ok("typing_start", { channelId: ch });
+        await watcherA.waitFor((e) => e.type === "user_typing" && e.userId === users[1].id);
+        await onB.ws!.ok("message_read", { channelId: ch, seq: last });
+        const receipt = await watcherA.waitFor((e) => e.type === "read_receipt" && e.userId === users[1].id);
+        assert.equal(receipt.seq, last);
+        const newcomer = await WsClient.open(b.url, await sessionFor(db, f.users.carol));
+        await newcomer.ok("hello");
+        await watcherA.waitFor((e) => presenceIn(e, f.users.carol.id)?.connections === 1);
 
-      const liveGaps = clients.reduce((n, c) => n + c.store.liveGaps, 0);
-      const gapReplays = clients.reduce((n, c) => n + c.store.gapReplays, 0);
-      console.log(
-        `two instances: ${clients.length} clients (${USERS} users, one tab on each instance), ${total} messages ` +
-          `+ 3 edits/reactions; every client converged; ${liveGaps} live gaps, ${gapReplays} gap replays`,
-      );
-      for (const c of [watcherA, newcomer]) c.close();
-    } catch (err) {
-      for (const s of servers) console.error(`--- ${s.url} log ---\n${s.log.slice(-3000)}`);
-      throw err;
-    } finally {
-      for (const stop of stops) await stop();
-      for (const s of servers) await s.kill("SIGTERM");
-      await db.close();
-    }
+        const liveGaps = clients.reduce((n, c) => n + c.store.liveGaps, 0);
+        const gapReplays = clients.reduce((n, c) => n + c.store.gapReplays, 0);
+        console.log(
+          `two instances: ${clients.length} clients (${USERS} users, one tab on each instance), ${total} messages ` +
+            `+ 3 edits/reactions; every client converged; ${liveGaps} live gaps, ${gapReplays} gap replays`,
+        );
+        for (const c of [watcherA, newcomer]) c.close();
+      },
+    );
   },
 });

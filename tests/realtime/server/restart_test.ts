@@ -6,18 +6,15 @@
  * history as the database.
  */
 import assert from "node:assert/strict";
-import * as channels from "../../../domain/channels.ts";
 import {
   brief,
   ChildServer,
   dbHistory,
-  extraUsers,
   KeyedSender,
-  prepareDb,
-  requirePostgres,
   runSenders,
   sessionFor,
   until,
+  withServerProcesses,
 } from "../helpers.ts";
 
 const USERS = 12;
@@ -30,102 +27,88 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const url = await requirePostgres();
-    const { db, f } = await prepareDb(url);
-    const servers: ChildServer[] = [];
-    const stops: (() => Promise<void>)[] = [];
-    try {
-      const users = await extraUsers(db, f.ws, USERS);
-      const ch = (await channels.create(f.deps, f.actor("mod"), {
-        name: "burst",
-        memberIds: users.map((u) => u.id),
-      })).id;
-      const env = { DATABASE_URL: url, PARLEY_BUS: "pg_notify" };
-      servers.push(await ChildServer.start({ ...env, INSTANCE_ID: "first" }));
-      let current = servers[0].url;
-      const clients: KeyedSender[] = [];
-      for (const [i, u] of users.entries()) {
-        for (let tab = 0; tab < TABS; tab++) {
-          const name = `u${i}t${tab}`;
-          const keys = Array.from({ length: PER_CLIENT }, (_, n) => `${name}-${n}`);
-          clients.push(new KeyedSender(name, await sessionFor(db, u), ch, () => current, keys));
+    await withServerProcesses(
+      { users: USERS, channel: "burst" },
+      async ({ db, users, ch, env, servers, stops }) => {
+        servers.push(await ChildServer.start({ ...env, INSTANCE_ID: "first" }));
+        let current = servers[0].url;
+        const clients: KeyedSender[] = [];
+        for (const [i, u] of users.entries()) {
+          for (let tab = 0; tab < TABS; tab++) {
+            const name = `u${i}t${tab}`;
+            const keys = Array.from({ length: PER_CLIENT }, (_, n) => `${name}-${n}`);
+            clients.push(new KeyedSender(name, await sessionFor(db, u), ch, () => current, keys));
+          }
         }
-      }
-      const total = clients.length * PER_CLIENT;
-      const senders = runSenders(clients, 180_000);
-      stops.push(senders.stop);
-      const acked = () => clients.reduce((n, c) => n + c.acked.size, 0);
+        const total = clients.length * PER_CLIENT;
+        const senders = runSenders(clients, 180_000);
+        stops.push(senders.stop);
+        const acked = () => clients.reduce((n, c) => n + c.acked.size, 0);
 
-      // Killed twice: after a third and after two thirds of the burst were acknowledged.
-      const kills: { acked: number; inFlight: number }[] = [];
-      for (const share of [1 / 3, 2 / 3]) {
-        await until(
-          `${Math.round(share * 100)}% of the burst acknowledged`,
-          () => acked() >= total * share,
-          90_000,
-          2,
+        // Killed twice: after a third and after two thirds of the burst were acknowledged.
+        const kills: { acked: number; inFlight: number }[] = [];
+        for (const share of [1 / 3, 2 / 3]) {
+          await until(
+            `${Math.round(share * 100)}% of the burst acknowledged`,
+            () => acked() >= total * share,
+            90_000,
+            2,
+          );
+          const inFlight = clients.reduce((n, c) => n + c.inFlight, 0);
+          const ackedNow = acked();
+          await servers.at(-1)!.kill("SIGKILL");
+          assert.ok(ackedNow < total, "killed before the burst was over");
+          assert.ok(inFlight > 0, "sends were in flight when the process died");
+          kills.push({ acked: ackedNow, inFlight });
+          servers.push(await ChildServer.start({ ...env, INSTANCE_ID: `restart-${kills.length}` }));
+          current = servers.at(-1)!.url;
+        }
+        await senders.acked;
+
+        // The database: every key once, sequences 1..total without a hole, one event per message.
+        const rows = await db.query<{ clientId: string; id: number; seq: number }>(
+          `SELECT client_id AS "clientId", id, seq FROM messages WHERE channel_id = $1 ORDER BY seq`,
+          [ch],
         );
-        const inFlight = clients.reduce((n, c) => n + c.inFlight, 0);
-        const ackedNow = acked();
-        await servers.at(-1)!.kill("SIGKILL");
-        assert.ok(ackedNow < total, "killed before the burst was over");
-        assert.ok(inFlight > 0, "sends were in flight when the process died");
-        kills.push({ acked: ackedNow, inFlight });
-        servers.push(await ChildServer.start({ ...env, INSTANCE_ID: `restart-${kills.length}` }));
-        current = servers.at(-1)!.url;
-      }
-      await senders.acked;
-
-      // The database: every key once, sequences 1..total without a hole, one event per message.
-      const rows = await db.query<{ clientId: string; id: number; seq: number }>(
-        `SELECT client_id AS "clientId", id, seq FROM messages WHERE channel_id = $1 ORDER BY seq`,
-        [ch],
-      );
-      assert.equal(rows.length, total, "each message stored once");
-      assert.equal(new Set(rows.map((r) => r.clientId)).size, total);
-      assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: total }, (_, i) => i + 1));
-      const [{ n: logged }] = await db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM channel_events WHERE channel_id = $1",
-        [ch],
-      );
-      assert.equal(logged, total);
-      const byKey = new Map(rows.map((r) => [r.clientId, r]));
-      for (const c of clients) {
-        for (const [key, a] of c.acked) {
-          const row = byKey.get(key);
-          assert.ok(row, `acknowledged ${key} is stored`);
-          assert.equal(row.id, a.id, `${key}: the ack named the stored message`);
-          assert.equal(row.seq, a.seq, `${key}: the ack carried its sequence`);
+        assert.equal(rows.length, total, "each message stored once");
+        assert.equal(new Set(rows.map((r) => r.clientId)).size, total);
+        assert.deepEqual(rows.map((r) => r.seq), Array.from({ length: total }, (_, i) => i + 1));
+        const [{ n: logged }] = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM channel_events WHERE channel_id = $1",
+          [ch],
+        );
+        assert.equal(logged, total);
+        const byKey = new Map(rows.map((r) => [r.clientId, r]));
+        for (const c of clients) {
+          for (const [key, a] of c.acked) {
+            const row = byKey.get(key);
+            assert.ok(row, `acknowledged ${key} is stored`);
+            assert.equal(row.id, a.id, `${key}: the ack named the stored message`);
+            assert.equal(row.seq, a.seq, `${key}: the ack carried its sequence`);
+          }
         }
-      }
 
-      // Every client: the same ordered history as the database, and never a duplicate event.
-      const history = await dbHistory(db, ch);
-      await until(
-        "every client caught up",
-        () => clients.every((c) => c.store.lastSeq(ch) === total),
-        60_000,
-      );
-      for (const c of clients) {
-        assert.deepEqual(brief(c.store.messages(ch)), history, `${c.name} holds the database's history`);
-        assert.equal(c.store.duplicates, 0, `${c.name} got no duplicate`);
-      }
-      const resent = clients.reduce((n, c) => n + c.resentAcks, 0);
-      const gapReplays = clients.reduce((n, c) => n + c.store.gapReplays, 0);
-      const liveGaps = clients.reduce((n, c) => n + c.store.liveGaps, 0);
-      const connects = clients.reduce((n, c) => n + c.connects, 0);
-      console.log(
-        `restart: ${clients.length} clients (${USERS} users x ${TABS} tabs), ${total} messages; killed at ` +
-          kills.map((k) => `${k.acked} acked/${k.inFlight} in flight`).join(", then ") +
-          `; ${resent} resent after a kill and answered from the database (committed, ack lost); ${connects} connections; ${liveGaps} live gaps, ${gapReplays} gap replays`,
-      );
-    } catch (err) {
-      for (const s of servers) console.error(`--- ${s.url} log ---\n${s.log.slice(-3000)}`);
-      throw err;
-    } finally {
-      for (const stop of stops) await stop();
-      for (const s of servers) await s.kill("SIGTERM");
-      await db.close();
-    }
+        // Every client: the same ordered history as the database, and never a duplicate event.
+        const history = await dbHistory(db, ch);
+        await until(
+          "every client caught up",
+          () => clients.every((c) => c.store.lastSeq(ch) === total),
+          60_000,
+        );
+        for (const c of clients) {
+          assert.deepEqual(brief(c.store.messages(ch)), history, `${c.name} holds the database's history`);
+          assert.equal(c.store.duplicates, 0, `${c.name} got no duplicate`);
+        }
+        const resent = clients.reduce((n, c) => n + c.resentAcks, 0);
+        const gapReplays = clients.reduce((n, c) => n + c.store.gapReplays, 0);
+        const liveGaps = clients.reduce((n, c) => n + c.store.liveGaps, 0);
+        const connects = clients.reduce((n, c) => n + c.connects, 0);
+        console.log(
+          `restart: ${clients.length} clients (${USERS} users x ${TABS} tabs), ${total} messages; killed at ` +
+            kills.map((k) => `${k.acked} acked/${k.inFlight} in flight`).join(", then ") +
+            `; ${resent} resent after a kill and answered from the database (committed, ack lost); ${connects} connections; ${liveGaps} live gaps, ${gapReplays} gap replays`,
+        );
+      },
+    );
   },
 });
