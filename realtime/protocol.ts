@@ -137,7 +137,8 @@ export interface Envelope {
 
 /** Frames a client sends. Every one carries a request id `id`, answered by an ack or an error. */
 export type ClientFrame =
-  | { id: string; action: "hello"; channels?: Record<string, number>; page?: string }
+  /** `presence: true` asks for everyone's presence in the ack (a large workspace's list is not free). */
+  | { id: string; action: "hello"; channels?: Record<string, number>; page?: string; presence?: boolean }
   | { id: string; action: "ping" }
   | {
     id: string;
