@@ -172,9 +172,7 @@ export async function liveSessions(deps: Deps, hashes: string[]): Promise<Set<st
 /** Is this session still valid? The gateway asks periodically to close sockets of ended sessions. */
 export async function sessionAlive(deps: Deps, actor: Actor): Promise<boolean> {
   if (!actor.sessionHash) return true;
-  const s = await sessionsRepo.live(deps.db, actor.sessionHash);
-  if (!s) return false;
-  const u = await usersRepo.byId(deps.db, s.workspaceId, s.userId);
+  const u = await usersRepo.bySession(deps.db, actor.sessionHash);
   return !!u && !u.deactivatedAt;
 }
 

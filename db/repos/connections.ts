@@ -47,14 +47,6 @@ export async function touch(sql: Sql, ids: string[]) {
   if (ids.length) await sql.query("UPDATE connections SET seen_at = now() WHERE id = ANY($1::text[])", [ids]);
 }
 
-export async function liveCount(sql: Sql, userId: number): Promise<number> {
-  const r = await sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM connections WHERE user_id = $1 AND seen_at > now() - make_interval(secs => $2)`,
-    [userId, LIVE_SECONDS],
-  );
-  return r[0].n;
-}
-
 /** Presence rows (status, texts, live connections) of some users of a workspace, or of all active ones. */
 export async function presenceOf(
   sql: Sql,
@@ -71,15 +63,6 @@ export async function presenceOf(
      ORDER BY u.id`,
     [workspaceId, LIVE_SECONDS, userIds],
   );
-}
-
-export async function liveCounts(sql: Sql, workspaceId: number): Promise<Map<number, number>> {
-  const r = await sql.query<{ userId: number; n: number }>(
-    `SELECT user_id AS "userId", count(*)::int AS n FROM connections
-     WHERE workspace_id = $1 AND seen_at > now() - make_interval(secs => $2) GROUP BY user_id`,
-    [workspaceId, LIVE_SECONDS],
-  );
-  return new Map(r.map((x) => [x.userId, x.n]));
 }
 
 export interface ConnectionRow {

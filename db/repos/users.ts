@@ -158,9 +158,3 @@ export async function setDeactivated(sql: Sql, id: number, deactivated: boolean)
     deactivated,
   ]);
 }
-
-export async function inWorkspace(sql: Sql, workspaceId: number): Promise<UserRow[]> {
-  return await sql.query<UserRow>(`SELECT ${COLS} FROM users WHERE workspace_id = $1 ORDER BY display_name`, [
-    workspaceId,
-  ]);
-}

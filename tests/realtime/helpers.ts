@@ -3,6 +3,7 @@
  * test needs SIGKILL), real WebSocket clients, sessions, and a client-side channel store that applies
  * events through `applyEvent` with gap detection, as a browser client does.
  */
+import assert from "node:assert/strict";
 import { type Server, startServer } from "../../main.ts";
 import { type Config, loadConfig } from "../../config.ts";
 import type { Db } from "../../db/client.ts";
@@ -440,6 +441,27 @@ export async function dbHistory(
 }
 
 export const brief = (ms: Message[]) => ms.map((m) => ({ id: m.id, seq: m.seq, body: m.body }));
+
+/**
+ * Waits until every sender has reached `lastSeq` in the channel, then checks each holds exactly the
+ * database's history (`history`, from `dbHistory`) and saw no event twice.
+ */
+export async function expectConverged(
+  clients: KeyedSender[],
+  channelId: number,
+  lastSeq: number,
+  history: { id: number; seq: number; body: string }[],
+) {
+  await until(
+    "every client has every event",
+    () => clients.every((c) => c.store.lastSeq(channelId) === lastSeq),
+    60_000,
+  );
+  for (const c of clients) {
+    assert.deepEqual(brief(c.store.messages(channelId)), history, `${c.name} holds the database's history`);
+    assert.equal(c.store.duplicates, 0, `${c.name}: no event twice`);
+  }
+}
 
 // ---- child processes --------------------------------------------------------------------------------
 

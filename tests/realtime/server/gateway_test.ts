@@ -36,6 +36,8 @@ serverTest("ready, then hello replays what the client missed and sends unread co
       p.userId === f.users.alice.id && p.connections === 1
     ),
   );
+  // Without `presence: true` the workspace's list is left out (a second hello on the same socket).
+  assert.equal((await a.ok("hello", { channels: {} })).presence, undefined);
   const replayed = a.frames.slice(mark).filter((x) => x.type === "message_received");
   assert.deepEqual(replayed.map((e) => e.seq), [2, 3]);
   const counts = a.frames.slice(mark).find((x) => x.type === "unread_counts")!;
