@@ -92,7 +92,7 @@ export function createGateway(deps: Deps, hub: Hub) {
           conn.lastSeen = Date.now();
           const c = conn;
           void registered.promise.then(async () => {
-            if (!c.closed) await handleFrame(deps, hub, actor, c, evt.data);
+            if (!c.closed) await handleFrame(deps, hub, actor, c, evt.data, () => present);
           });
         },
         onClose: () => {
@@ -115,7 +115,15 @@ function errorFrame(conn: Connection, hub: Hub, id: string | null, e: ErrorBody)
   hub.sendRaw(conn, JSON.stringify({ type: "error", id, error: e }));
 }
 
-async function handleFrame(deps: Deps, hub: Hub, actor: Actor, conn: Connection, data: unknown) {
+/** `stored`: settles once this connection's presence row is written (a hello's snapshot counts it). */
+async function handleFrame(
+  deps: Deps,
+  hub: Hub,
+  actor: Actor,
+  conn: Connection,
+  data: unknown,
+  stored: () => Promise<unknown>,
+) {
   if (typeof data !== "string") {
     return errorFrame(conn, hub, null, { code: "bad_frame", message: "Send JSON text frames" });
   }
@@ -138,7 +146,7 @@ async function handleFrame(deps: Deps, hub: Hub, actor: Actor, conn: Connection,
   try {
     deps.limiter.take(`frames:${actor.userId}`, 3000, "Too many frames");
     let data: unknown;
-    if (frame.action === "hello") data = await hello(deps, hub, actor, conn, frame);
+    if (frame.action === "hello") data = await hello(deps, hub, actor, conn, frame, stored);
     else {
       const handler = typeof frame.action === "string" && Object.hasOwn(ACTIONS, frame.action)
         ? ACTIONS[frame.action as keyof typeof ACTIONS]
@@ -164,7 +172,14 @@ async function handleFrame(deps: Deps, hub: Hub, actor: Actor, conn: Connection,
  * database, then flush live events that arrived meanwhile (duplicates skipped by sequence). A client
  * further behind than the replay limit is told to resync that channel.
  */
-async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame: Record<string, unknown>) {
+async function hello(
+  deps: Deps,
+  hub: Hub,
+  actor: Actor,
+  conn: Connection,
+  frame: Record<string, unknown>,
+  stored: () => Promise<unknown>,
+) {
   const wanted = frame.channels && typeof frame.channels === "object" && !Array.isArray(frame.channels)
     ? frame.channels as Record<string, unknown>
     : {};
@@ -208,7 +223,10 @@ async function hello(deps: Deps, hub: Hub, actor: Actor, conn: Connection, frame
   return {
     replayed: replay.length,
     resync,
-    ...(frame.presence === true ? { presence: await presence.snapshot(deps, actor) } : {}),
+    // After this connection's own row is stored (rows are written in groups), so the list counts it.
+    ...(frame.presence === true
+      ? { presence: await stored().then(() => presence.snapshot(deps, actor)) }
+      : {}),
   };
 }
 
