@@ -5,8 +5,8 @@ import * as sessionsRepo from "../db/repos/sessions.ts";
 import * as connectionsRepo from "../db/repos/connections.ts";
 import * as workspacesRepo from "../db/repos/workspaces.ts";
 import type { Actor, Deps } from "./deps.ts";
-import { invalid, notFound } from "./errors.ts";
-import { requirePermission } from "./access.ts";
+import { forbidden, invalid, notFound } from "./errors.ts";
+import { requirePermission, WORKSPACE_RANK } from "./access.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
 import { profile } from "./users.ts";
@@ -29,6 +29,10 @@ export async function setDeactivated(deps: Deps, actor: Actor, userId: number, d
   await withTx(deps, async (tx) => {
     const u = await usersRepo.byId(tx.sql, actor.workspaceId, userId);
     if (!u) throw notFound("No such user");
+    // Only on someone of lower rank: a moderator cannot deactivate (or reactivate) an admin or a moderator.
+    if (WORKSPACE_RANK[actor.role] <= WORKSPACE_RANK[u.role]) {
+      throw forbidden("You cannot act on someone of equal or higher rank");
+    }
     await usersRepo.setDeactivated(tx.sql, userId, deactivated);
     if (deactivated) await sessionsRepo.removeForUser(tx.sql, userId);
     await sessionsRepo.audit(tx.sql, {

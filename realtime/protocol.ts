@@ -215,7 +215,7 @@ export function applyEvent(state: ChatState, e: ServerEvent): ChatState {
       patch(e.message.id, () => e.message);
       break;
     case "message_deleted":
-      patch(e.messageId, (m) => ({ ...m, body: "", deletedAt: e.deletedAt, reactions: [] }));
+      patch(e.messageId, (m) => ({ ...m, body: "", mentions: [], deletedAt: e.deletedAt, reactions: [] }));
       break;
     case "reaction_added":
       patch(e.messageId, (m) => ({ ...m, reactions: addReaction(m.reactions, e.emoji, e.userId) }));
