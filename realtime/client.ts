@@ -471,6 +471,10 @@ export class ParleyClient {
       case "channel_removed":
         this.channels.value = this.channels.value.filter((c) => c.id !== e.channelId);
         break;
+      case "access_changed":
+        // My role or permissions changed: what I may see and do is refetched.
+        void this.refreshChannels().catch(() => {});
+        break;
       case "user_joined":
         if (e.userId === this.me.value?.id && !this.channels.value.some((c) => c.id === e.channelId)) {
           void this.refreshChannels().catch(() => {});

@@ -103,6 +103,11 @@ export type EphemeralEvent =
     counts: { channelId: number; unread: number; mentions: number; lastReadSeq: number }[];
   }
   | { type: "resync_required"; channelId: number; reason: string }
+  /**
+   * The user's workspace role or permissions changed: every socket of theirs, on every instance, re-reads
+   * who they are before its next action; the client refetches what it shows.
+   */
+  | { type: "access_changed"; userId: number }
   | { type: "session_revoked"; reason: string };
 
 export type ServerEvent = SequencedEvent | EphemeralEvent;

@@ -151,3 +151,27 @@ dbTest(
     assert.equal((await messages.get(f.deps, bob, other.id)).body, "hello");
   },
 );
+
+dbTest("workspace roles change only downwards; only admins make admins", async (db) => {
+  const f = await fixture(db);
+  const mod = f.actor("mod");
+  await refused(admin.setRole(f.deps, mod, f.users.admin.id, { role: "member" }), 403, "forbidden");
+  await refused(admin.setRole(f.deps, mod, f.users.alice.id, { role: "moderator" }), 403, "forbidden");
+  await refused(admin.setRole(f.deps, mod, f.users.alice.id, { role: "admin" }), 403, "forbidden");
+  await refused(admin.setRole(f.deps, f.actor("alice"), f.users.bob.id, { role: "guest" }), 403, "forbidden");
+  await refused(admin.setRole(f.deps, f.actor("admin"), f.users.admin.id, { role: "member" }), 400);
+  assert.equal((await admin.setRole(f.deps, mod, f.users.alice.id, { role: "guest" })).role, "guest");
+  assert.equal(
+    (await admin.setRole(f.deps, f.actor("admin"), f.users.bob.id, { role: "admin" })).role,
+    "admin",
+  );
+  // Admins are the top rank and manage each other (someone must be able to remove an admin).
+  const bob = actorFromUser((await usersRepo.byId(db, f.ws, f.users.bob.id))!, null);
+  assert.equal((await admin.setRole(f.deps, bob, f.users.admin.id, { role: "moderator" })).role, "moderator");
+  const changed = f.published.filter((e) => e.event.type === "access_changed").map((e) => e.audience);
+  assert.deepEqual(changed, [
+    { kind: "users", userIds: [f.users.alice.id] },
+    { kind: "users", userIds: [f.users.bob.id] },
+    { kind: "users", userIds: [f.users.admin.id] },
+  ]);
+});
