@@ -67,7 +67,8 @@ export interface ChannelAccess {
 
 /**
  * Loads a channel the actor may read. Private channels, DMs and groups do not exist for non-members
- * (404, so their existence does not leak), unless the actor holds chat.monitor_all.
+ * (404, so their existence does not leak), unless the actor holds chat.monitor_all; for guests, no
+ * channel they were not invited to exists.
  */
 export async function readable(
   sql: Sql,
@@ -78,7 +79,11 @@ export async function readable(
   const found = await channelsRepo.withMember(sql, actor.workspaceId, channelId, actor.userId, lock);
   if (!found) throw notFound("No such channel");
   const { channel, member } = found;
-  if (!member && isPrivateKind(channel) && !actor.permissions.has("chat.monitor_all")) {
+  // Guests see only the channels they were invited to, public ones included.
+  if (
+    !member && (isPrivateKind(channel) || actor.role === "guest") &&
+    !actor.permissions.has("chat.monitor_all")
+  ) {
     throw notFound("No such channel");
   }
   requirePermission(actor, "chat.access_channels");

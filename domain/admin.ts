@@ -21,6 +21,8 @@ export const SettingsInput = z.object({
   "widget.position": z.enum(["bottom-right", "bottom-left", "top-right", "top-left"]).optional(),
   "widget.animation": z.enum(["none", "bounce", "pulse", "shake", "glow", "slide_in"]).optional(),
   "sounds.enabled": z.boolean().optional(),
+  /** Members see each other's email addresses (admins always do). */
+  "directory.show_emails": z.boolean().optional(),
 }).strict();
 
 /**
@@ -59,7 +61,10 @@ export async function setDeactivated(deps: Deps, actor: Actor, userId: number, d
       });
     }
   });
-  return profile((await usersRepo.byId(deps.db, actor.workspaceId, userId))!);
+  return profile(
+    (await usersRepo.byId(deps.db, actor.workspaceId, userId))!,
+    actor.permissions.has("chat.admin_dashboard"),
+  );
 }
 
 export const RoleInput = z.object({ role: z.enum(["admin", "moderator", "member", "guest"]) }).strict();
@@ -91,7 +96,10 @@ export async function setRole(deps: Deps, actor: Actor, userId: number, input: u
     });
     tx.emit(actor.workspaceId, { type: "access_changed", userId }, { kind: "users", userIds: [userId] });
   });
-  return profile((await usersRepo.byId(deps.db, actor.workspaceId, userId))!);
+  return profile(
+    (await usersRepo.byId(deps.db, actor.workspaceId, userId))!,
+    actor.permissions.has("chat.admin_dashboard"),
+  );
 }
 
 /** Live connections in the workspace, with the page each tab is on. */

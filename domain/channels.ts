@@ -106,8 +106,10 @@ export async function get(deps: Deps, actor: Actor, channelId: number): Promise<
 export async function browsePublic(deps: Deps, actor: Actor, input: unknown): Promise<ChannelSummary[]> {
   requirePermission(actor, "chat.access_channels");
   const { q, limit } = parse(BrowseInput, input);
-  const rows = await channelsRepo.browsePublic(deps.db, actor.workspaceId, q, limit);
   const mine = new Set(await channelsRepo.channelIdsForUser(deps.db, actor.userId));
+  // Guests browse only the channels they were invited to.
+  const rows = (await channelsRepo.browsePublic(deps.db, actor.workspaceId, q, limit))
+    .filter((r) => actor.role !== "guest" || mine.has(r.id));
   const withMember = await Promise.all(
     rows.map(async (r) => ({
       ...r,

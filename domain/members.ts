@@ -8,6 +8,7 @@ import { AppError, forbidden, invalid, notFound } from "./errors.ts";
 import {
   CHANNEL_RANK,
   channelRank,
+  isChannelModerator,
   isConversation,
   readable,
   requireManager,
@@ -23,8 +24,15 @@ export const AddMembersInput = z.object({ userIds: z.array(z.number().int().posi
   .strict();
 export const RoleInput = z.object({ role: z.enum(["owner", "admin", "moderator", "member"]) }).strict();
 
+/**
+ * The members of a channel as the actor may see them: read positions only where receipts are shown (DMs
+ * and groups), who is blocked (and by whom) only to the channel's moderators.
+ */
 export async function list(deps: Deps, actor: Actor, channelId: number) {
-  await readable(deps.db, actor, channelId);
+  const a = await readable(deps.db, actor, channelId);
+  const receipts = isConversation(a.channel);
+  const moderation = actor.permissions.has("chat.moderate_channels") ||
+    actor.permissions.has("chat.manage_channels") || isChannelModerator(a.member, a.channel);
   const mems = await channelsRepo.members(deps.db, channelId);
   const users = new Map(
     (await usersRepo.byIds(deps.db, actor.workspaceId, mems.map((m) => m.userId))).map((u) => [u.id, u]),
@@ -34,11 +42,9 @@ export async function list(deps: Deps, actor: Actor, channelId: number) {
     return {
       ...usersRepo.summary(u),
       role: m.role,
-      canPost: m.canPost,
-      blockedBy: m.blockedBy,
-      blockedAt: m.blockedAt,
       joinedAt: m.joinedAt,
-      lastReadSeq: m.lastReadSeq,
+      ...(moderation ? { canPost: m.canPost, blockedBy: m.blockedBy, blockedAt: m.blockedAt } : {}),
+      ...(receipts ? { lastReadSeq: m.lastReadSeq } : {}),
     };
   });
 }

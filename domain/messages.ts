@@ -11,7 +11,14 @@ import * as workspacesRepo from "../db/repos/workspaces.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
-import { isChannelModerator, readable, requireOutranks, requirePermission, requirePost } from "./access.ts";
+import {
+  isChannelModerator,
+  isConversation,
+  readable,
+  requireOutranks,
+  requirePermission,
+  requirePost,
+} from "./access.ts";
 import { effectivePermissions } from "./permissions.ts";
 import { withTx } from "./publish.ts";
 import { sendBatched } from "./send_batch.ts";
@@ -399,10 +406,13 @@ export async function markRead(deps: Deps, actor: Actor, channelId: number, inpu
     if (!a.member) throw new AppError("not_member", 403, "You are not a member of this channel");
     const now = await channelsRepo.markRead(tx.sql, channelId, actor.userId, seq);
     if (now === null || now === a.member.lastReadSeq) return { lastReadSeq: now ?? a.member.lastReadSeq };
-    tx.emit(actor.workspaceId, { type: "read_receipt", channelId, userId: actor.userId, seq: now }, {
-      kind: "channel",
-      channelId,
-    });
+    // Receipts are shown in DMs and groups only; in channels read positions stay private.
+    if (isConversation(a.channel)) {
+      tx.emit(actor.workspaceId, { type: "read_receipt", channelId, userId: actor.userId, seq: now }, {
+        kind: "channel",
+        channelId,
+      });
+    }
     const counts = await channelsRepo.unreadCounts(tx.sql, actor.workspaceId, actor.userId, channelId);
     tx.emit(actor.workspaceId, { type: "unread_counts", counts }, { kind: "users", userIds: [actor.userId] });
     return { lastReadSeq: now };

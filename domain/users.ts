@@ -1,6 +1,7 @@
 /** People in the workspace: search, profiles, the actor's own status. */
 import { z } from "zod";
 import * as usersRepo from "../db/repos/users.ts";
+import * as workspacesRepo from "../db/repos/workspaces.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { notFound } from "./errors.ts";
 import { requirePermission } from "./access.ts";
@@ -17,10 +18,11 @@ export const StatusInput = z.object({
   awayMessage: z.string().trim().max(200).optional(),
 }).strict();
 
-export function profile(u: usersRepo.UserRow) {
+/** A person as others see them; `showEmail` false hides their email address (null). */
+export function profile(u: usersRepo.UserRow, showEmail = true) {
   return {
     ...usersRepo.summary(u),
-    email: u.email,
+    email: showEmail ? u.email : null,
     role: u.role,
     status: u.status,
     statusText: u.statusText,
@@ -29,17 +31,29 @@ export function profile(u: usersRepo.UserRow) {
   };
 }
 
+/**
+ * Whether the actor sees other people's email addresses: admins (chat.admin_dashboard) do; everyone else
+ * only when the workspace turns `directory.show_emails` on. One's own address is always shown.
+ */
+export async function emailsVisible(deps: Deps, actor: Actor): Promise<boolean> {
+  if (actor.permissions.has("chat.admin_dashboard")) return true;
+  return (await workspacesRepo.settings(deps.db, actor.workspaceId))["directory.show_emails"] === true;
+}
+
 export async function search(deps: Deps, actor: Actor, input: unknown) {
   requirePermission(actor, "chat.access_channels");
   const { q, limit } = parse(SearchInput, input);
-  return (await usersRepo.search(deps.db, actor.workspaceId, q, limit)).map(profile);
+  const show = await emailsVisible(deps, actor);
+  return (await usersRepo.search(deps.db, actor.workspaceId, q, limit)).map((u) =>
+    profile(u, show || u.id === actor.userId)
+  );
 }
 
 export async function get(deps: Deps, actor: Actor, userId: number) {
   requirePermission(actor, "chat.access_channels");
   const u = await usersRepo.byId(deps.db, actor.workspaceId, userId);
   if (!u) throw notFound("No such user");
-  return profile(u);
+  return profile(u, u.id === actor.userId || await emailsVisible(deps, actor));
 }
 
 /** Stores the chosen status, custom status text and away message; presence.ts makes it live. */

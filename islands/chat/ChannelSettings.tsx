@@ -11,7 +11,8 @@ interface MemberRow {
   username: string;
   displayName: string;
   role: string;
-  canPost: boolean;
+  /** Only for the channel's moderators. */
+  canPost?: boolean;
   blockedAt: string | null;
 }
 
@@ -87,7 +88,7 @@ export function ChannelSettingsDialog(
                 <Avatar name={m.displayName} id={m.id} size={24} />
                 <span class="flex-1 min-w-[8rem]">
                   {m.displayName} <span class="text-muted">@{m.username}</span>
-                  {!m.canPost && <span class="text-danger text-xs">({t("chset.blocked")})</span>}
+                  {m.canPost === false && <span class="text-danger text-xs">({t("chset.blocked")})</span>}
                 </span>
                 {isChannel && (
                   <select

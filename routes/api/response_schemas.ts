@@ -47,7 +47,9 @@ export const Me = z.object({
 });
 
 export const Profile = UserSummary.extend({
-  email: z.string().nullable(),
+  email: z.string().nullable().describe(
+    "null unless the reader is an admin, the person themselves, or directory.show_emails is on",
+  ),
   role: Role,
   status: Status,
   statusText: z.string(),
@@ -102,11 +104,13 @@ export const Channel = z.object({
 
 export const Member = UserSummary.extend({
   role: z.enum(["owner", "admin", "moderator", "member"]),
-  canPost: z.boolean(),
-  blockedBy: Id.nullable(),
-  blockedAt: Timestamp.nullable(),
+  canPost: z.boolean().optional().describe("moderators of the channel only"),
+  blockedBy: Id.nullable().optional().describe("moderators of the channel only"),
+  blockedAt: Timestamp.nullable().optional().describe("moderators of the channel only"),
   joinedAt: Timestamp,
-  lastReadSeq: z.number().int().nonnegative(),
+  lastReadSeq: z.number().int().nonnegative().optional().describe(
+    "in DMs and groups only, where read receipts are shown",
+  ),
 });
 
 export const HistoryPage = z.object({
