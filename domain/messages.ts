@@ -13,7 +13,6 @@ import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
 import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
 import { withTx } from "./publish.ts";
-import { sendBatched } from "./send_batch.ts";
 import { parse } from "./validate.ts";
 
 export const DEFAULT_EDIT_WINDOW_SECONDS = 180;
@@ -107,7 +106,7 @@ export async function send(deps: Deps, actor: Actor, input: unknown): Promise<Se
   // batch leaves out, takes the path below.
   let charged = false;
   if (p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@")) {
-    const o = await sendBatched(deps, actor, { ...p, type: p.type });
+    const o = await deps.sendBatcher.submit(actor, { ...p, type: p.type });
     if (o.stored) return { message: o.message, created: true };
     charged = o.charged;
   }

@@ -63,7 +63,17 @@ export function createGateway(deps: Deps, hub: Hub) {
           const raw = ws.raw as WebSocket;
           conn = new Connection(crypto.randomUUID(), actor.userId, actor.workspaceId, actor.sessionHash, raw);
           conn.pending = [];
-          const channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId).catch(() => []);
+          let channelIds: number[];
+          try {
+            channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId);
+          } catch (err) {
+            // A socket registered with no channels would look connected and never receive anything.
+            console.error("gateway: loading the channels of a new connection failed", err);
+            conn.closed = true;
+            registered.resolve();
+            raw.close(1011, "could not load your channels");
+            return;
+          }
           registered.resolve();
           if (conn.closed) return;
           hub.add(conn, channelIds);
