@@ -7,15 +7,13 @@ import type { Sql } from "../db/client.ts";
 import * as channelsRepo from "../db/repos/channels.ts";
 import * as messagesRepo from "../db/repos/messages.ts";
 import * as usersRepo from "../db/repos/users.ts";
-import * as workspacesRepo from "../db/repos/workspaces.ts";
+import { readSetting } from "./settings/workspace.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
 import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
-
-export const DEFAULT_EDIT_WINDOW_SECONDS = 180;
 
 const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
 const Emoji = z.string().min(1).max(64).regex(/^[^\s<>]+$/u, "one emoji or :shortcode:");
@@ -63,9 +61,7 @@ export const ReactionInput = z.object({ emoji: Emoji }).strict();
 export const ReadInput = z.object({ seq: z.number().int().nonnegative() }).strict();
 
 async function editWindowSeconds(sql: Sql, workspaceId: number): Promise<number> {
-  const s = await workspacesRepo.settings(sql, workspaceId);
-  const v = Number(s["messages.edit_window_seconds"]);
-  return Number.isFinite(v) && v >= 0 ? v : DEFAULT_EDIT_WINDOW_SECONDS;
+  return await readSetting(sql, workspaceId, "messages.edit_window_seconds");
 }
 
 /** @usernames in the body that name members of the channel. */
