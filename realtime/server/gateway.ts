@@ -15,6 +15,7 @@ import type { AppEnv } from "../../routes/env.ts";
 import { clientIp, originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
 import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
 import { ACTIONS } from "./actions.ts";
+import { frameId, parseFrame } from "./frames.ts";
 import { Connection, type Hub } from "./hub.ts";
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -146,7 +147,7 @@ async function handleFrame(
   } catch {
     return errorFrame(conn, hub, null, { code: "bad_frame", message: "Frames are JSON objects" });
   }
-  const id = typeof frame.id === "string" && frame.id.length <= 64 ? frame.id : null;
+  const id = frameId(frame);
   if (id === null) {
     return errorFrame(conn, hub, null, {
       code: "bad_frame",
@@ -155,20 +156,13 @@ async function handleFrame(
   }
   try {
     deps.limiter.take(`frames:${actor.userId}`, 3000, "Too many frames");
+    // The whole frame is checked (envelope and every field's type) before a handler sees it.
+    const checked = parseFrame(frame) as unknown as Record<string, unknown>;
     let data: unknown;
-    if (frame.action === "hello") data = await hello(deps, hub, actor, conn, frame, stored);
+    if (checked.action === "hello") data = await hello(deps, hub, actor, conn, checked, stored);
     else {
-      const handler = typeof frame.action === "string" && Object.hasOwn(ACTIONS, frame.action)
-        ? ACTIONS[frame.action as keyof typeof ACTIONS]
-        : null;
-      if (!handler) {
-        throw new AppError(
-          "unknown_action",
-          400,
-          `Unknown action ${JSON.stringify(String(frame.action)).slice(0, 80)}`,
-        );
-      }
-      data = await handler({ deps, hub, actor, conn, frame });
+      const handler = ACTIONS[checked.action as keyof typeof ACTIONS];
+      data = await handler({ deps, hub, actor, conn, frame: checked });
     }
     hub.sendRaw(conn, JSON.stringify({ type: "ack", id, data }));
   } catch (err) {
