@@ -7,7 +7,7 @@ import type { Sql } from "../db/client.ts";
 import * as channelsRepo from "../db/repos/channels.ts";
 import * as messagesRepo from "../db/repos/messages.ts";
 import * as usersRepo from "../db/repos/users.ts";
-import * as workspacesRepo from "../db/repos/workspaces.ts";
+import { readSetting } from "./settings/workspace.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
@@ -21,10 +21,7 @@ import {
 } from "./access.ts";
 import { effectivePermissions } from "./permissions.ts";
 import { withTx } from "./publish.ts";
-import { sendBatched } from "./send_batch.ts";
 import { parse } from "./validate.ts";
-
-export const DEFAULT_EDIT_WINDOW_SECONDS = 180;
 
 const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
 /** One emoji (a single RGI emoji sequence, or one pictograph with its variation selector) … */
@@ -79,9 +76,7 @@ export const ReactionInput = z.object({ emoji: Emoji }).strict();
 export const ReadInput = z.object({ seq: z.number().int().nonnegative() }).strict();
 
 async function editWindowSeconds(sql: Sql, workspaceId: number): Promise<number> {
-  const s = await workspacesRepo.settings(sql, workspaceId);
-  const v = Number(s["messages.edit_window_seconds"]);
-  return Number.isFinite(v) && v >= 0 ? v : DEFAULT_EDIT_WINDOW_SECONDS;
+  return await readSetting(sql, workspaceId, "messages.edit_window_seconds");
 }
 
 /** @usernames in the body that name members of the channel. */
@@ -125,7 +120,7 @@ export interface SendResult {
 export async function send(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
   const p = parse(sendSchema(deps.config.limits.messageChars), input);
   if (groupable(p)) {
-    const o = await sendBatched(deps, actor, { ...p, type: p.type });
+    const o = await deps.sendBatcher.submit(actor, { ...p, type: p.type });
     if (o.stored) return { message: o.message, created: true };
     return await storeOne(deps, actor, p, o.charged);
   }

@@ -1,7 +1,7 @@
 /** People in the workspace: search, profiles, the actor's own status. */
 import { z } from "zod";
 import * as usersRepo from "../db/repos/users.ts";
-import * as workspacesRepo from "../db/repos/workspaces.ts";
+import { readSetting } from "./settings/workspace.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { notFound } from "./errors.ts";
 import { requirePermission } from "./access.ts";
@@ -37,7 +37,7 @@ export function profile(u: usersRepo.UserRow, showEmail = true) {
  */
 export async function emailsVisible(deps: Deps, actor: Actor): Promise<boolean> {
   if (actor.permissions.has("chat.admin_dashboard")) return true;
-  return (await workspacesRepo.settings(deps.db, actor.workspaceId))["directory.show_emails"] === true;
+  return await readSetting(deps.db, actor.workspaceId, "directory.show_emails");
 }
 
 export async function search(deps: Deps, actor: Actor, input: unknown) {

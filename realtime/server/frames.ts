@@ -60,6 +60,12 @@ const SCHEMAS: Record<ClientAction, z.ZodType> = {
     page: z.string().max(2000).optional(),
   }),
   message_read: z.strictObject({ id, action: z.literal("message_read"), channelId: ref, seq: ref }),
+  // The values are checked by the preferences registry (domain/preferences/).
+  update_preferences: z.strictObject({
+    id,
+    action: z.literal("update_preferences"),
+    preferences: z.record(z.string().max(100), z.unknown()),
+  }),
   replay: z.strictObject({ id, action: z.literal("replay"), channelId: ref, afterSeq: ref }),
 };
 

@@ -15,7 +15,8 @@ import * as presence from "../../domain/presence.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import { AppError, toAppError, unauthenticated } from "../../domain/errors.ts";
 import type { AppEnv } from "../../routes/env.ts";
-import { clientIp, originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
+import { originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
+import { clientIp } from "../../routes/middleware/client_address.ts";
 import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
 import { ACTIONS } from "./actions.ts";
 import { frameId, parseFrame } from "./frames.ts";
@@ -37,11 +38,11 @@ export function createGateway(deps: Deps, hub: Hub) {
     "/ws",
     async function authenticateUpgrade(c, next) {
       // Non-browser clients send no Origin; browsers always do, and it must be ours or allow-listed.
-      if (c.req.header("origin") && !originAllowed(c, deps.config.allowedOrigins)) {
+      if (c.req.header("origin") && !originAllowed(c, deps)) {
         throw new AppError("bad_origin", 403, "This origin may not open a Parley socket");
       }
       deps.limiter.take(
-        `connect-ip:${clientIp(c)}`,
+        `connect-ip:${clientIp(c, deps.config.trustedProxies)}`,
         deps.config.limits.connectsPerMinute * 20,
         "Too many connections",
       );
@@ -88,7 +89,17 @@ export function createGateway(deps: Deps, hub: Hub) {
           conn = new Connection(crypto.randomUUID(), actor.userId, actor.workspaceId, actor.sessionHash, raw);
           conn.pending = [];
           actors.set(conn, actor);
-          const channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId).catch(() => []);
+          let channelIds: number[];
+          try {
+            channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId);
+          } catch (err) {
+            // A socket registered with no channels would look connected and never receive anything.
+            console.error("gateway: loading the channels of a new connection failed", err);
+            conn.closed = true;
+            registered.resolve();
+            raw.close(1011, "could not load your channels");
+            return;
+          }
           registered.resolve();
           if (conn.closed) return;
           hub.add(conn, channelIds);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { dbTest } from "../helpers/db.ts";
 import { fixture } from "../helpers/fixture.ts";
 import { refused } from "../helpers/assert.ts";
-import * as admin from "../../domain/admin.ts";
+import { updateSettings } from "../../domain/settings/workspace.ts";
 import * as channels from "../../domain/channels.ts";
 import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
@@ -66,7 +66,7 @@ dbTest("email addresses only to admins, oneself, or everyone when the workspace 
   assert.equal((await emails("mod")).bob, null);
   assert.equal((await emails("admin")).bob, "bob@example.com");
   assert.equal((await users.get(f.deps, f.actor("admin"), f.users.bob.id)).email, "bob@example.com");
-  await admin.updateSettings(f.deps, f.actor("admin"), { "directory.show_emails": true });
+  await updateSettings(f.deps, f.actor("admin"), { "directory.show_emails": true });
   assert.equal((await emails("alice")).bob, "bob@example.com");
 });
 

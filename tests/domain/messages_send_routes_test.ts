@@ -13,7 +13,6 @@ import { refused } from "../helpers/assert.ts";
 import * as channels from "../../domain/channels.ts";
 import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
-import { sendBatched } from "../../domain/send_batch.ts";
 import * as messagesRepo from "../../db/repos/messages.ts";
 import type { Actor } from "../../domain/deps.ts";
 import type { Message } from "../../realtime/protocol.ts";
@@ -29,7 +28,7 @@ type Route = (
 /** Each route stores a plain send, or answers null when it leaves it out (refused). */
 const ROUTES: Record<string, Route> = {
   grouped: async (f, actor, input) => {
-    const o = await sendBatched(f.deps, actor, { ...input, type: "text" });
+    const o = await f.deps.sendBatcher.submit(actor, { ...input, type: "text" });
     return o.stored ? o.message : null;
   },
   "one at a time": async (f, actor, input) => {

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import * as channels from "../../../domain/channels.ts";
 import * as messages from "../../../domain/messages.ts";
 import {
-  brief,
   ChildServer,
   dbHistory,
   expectConverged,
@@ -15,7 +14,6 @@ import {
   presenceIn,
   runSenders,
   sessionFor,
-  until,
   withServerProcesses,
   WsClient,
 } from "../helpers.ts";
