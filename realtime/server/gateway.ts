@@ -129,7 +129,15 @@ export function createGateway(deps: Deps, hub: Hub) {
           const c = conn;
           void registered.promise.then(async () => {
             if (c.closed) return;
-            const now = await current(c).catch(() => null);
+            let now: Actor | null;
+            try {
+              now = await current(c);
+            } catch (err) {
+              // Never act with the old permissions: this frame is refused, the next one reads again.
+              c.stale = true;
+              console.error("gateway: reading the user again failed", err);
+              return errorFrame(c, hub, null, { code: "unavailable", message: "Please try again" });
+            }
             if (!now) {
               hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
               return hub.close(c, 4001, "session ended");
