@@ -10,6 +10,7 @@ import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
+import { notificationRoutes, unsubscribeRoutes } from "./api/notifications.ts";
 
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
@@ -37,5 +38,7 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
+  app.route("/api/notifications", notificationRoutes(deps));
+  app.route("/notifications", unsubscribeRoutes(deps));
   return app;
 }
