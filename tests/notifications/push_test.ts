@@ -124,3 +124,30 @@ dbTest("push endpoints are validated and devices belong to their person", async 
     await s.close();
   }
 });
+
+dbTest("notifyVisitorWaiting pushes once to offline staff, respecting do not disturb", async (db) => {
+  const s = await scene(db);
+  const push = startPushReceiver();
+  try {
+    const { notifyVisitorWaiting } = await import("../../domain/notifications/visitor.ts");
+    await n.subscribe(s.f.deps, s.f.actor("alice"), push.subscription("alice"));
+    await n.subscribe(s.f.deps, s.f.actor("bob"), push.subscription("bob"));
+    await n.pause(s.f.deps, s.f.actor("bob"), { minutes: 60 });
+    const v = {
+      workspaceId: s.f.ws,
+      conversationId: 7,
+      visitorName: "Vera",
+      staffUserIds: [s.f.users.alice.id, s.f.users.bob.id],
+    };
+    assert.deepEqual(await notifyVisitorWaiting(s.f.deps, v), [s.f.users.alice.id]);
+    await notifyVisitorWaiting(s.f.deps, v); // called twice: still one push
+    await tickUntil(s, () => push.received.length >= 1);
+    await tickFor(s, 300);
+    assert.equal(push.received.length, 1);
+    assert.equal(push.received[0].payload.title, "Vera is waiting for help");
+    assert.equal(push.received[0].payload.kind, "visitor");
+  } finally {
+    await push.close();
+    await s.close();
+  }
+});
