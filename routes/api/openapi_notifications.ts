@@ -65,6 +65,15 @@ export function notificationEndpoints(e: E): Endpoint[] {
       body: ["WorkspaceNotificationPatch", WorkspaceNotificationPatch],
       ok: [[200, "Settings after the change", R.NotificationWorkspaceResponse]],
     }),
+    e("get", "/manifest.webmanifest", "Meta", "Web app manifest (install Parley)", {
+      auth: false,
+      ok: [[200, "The manifest", null]],
+    }),
+    e("get", "/sw.js", "Meta", "The service worker (Web Push notifications)", {
+      auth: false,
+      ok: [[200, "JavaScript", null]],
+    }),
+    e("get", "/pwa/icon.svg", "Meta", "The app icon", { auth: false, ok: [[200, "SVG", null]] }),
     e("get", "/notifications/unsubscribe", T, "One-click unsubscribe page (from a mail)", {
       auth: false,
       description: "Signed link from the mail's List-Unsubscribe header; GET only asks, it changes nothing.",
