@@ -29,12 +29,38 @@ export interface Config {
     sendBufferHardBytes: number;
     replayLimit: number;
   };
+  notifications: NotificationConfig;
   limits: {
     messageChars: number;
     sendsPerMinute: number;
     typingPerMinute: number;
     connectsPerMinute: number;
   };
+}
+
+/** Notification delivery (docs/notifications.md). */
+export interface NotificationConfig {
+  /** Run the outbox worker in this process. */
+  worker: boolean;
+  /** smtp://user:pass@host:port or smtps://…; without it mail stays queued and is logged as undeliverable. */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** The address people reach Parley at, for links in mails and pushes (defaults to the server's own URL). */
+  publicUrl?: string;
+  /** Contact for push services (VAPID `sub`). */
+  vapidSubject: string;
+  /** How often the worker looks for work. */
+  tickMs: number;
+  /** Messages younger than this are left for the next scan, so a slower commit with a lower id is not passed. */
+  scanGraceMs: number;
+  /** The length of one "minute" of a person's email delay (tests shorten it). */
+  minuteMs: number;
+  /** First retry after a failed delivery; doubles per attempt up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  /** Accept http:// push endpoints on loopback (tests and local push services only). */
+  pushAllowLoopbackHttp: boolean;
 }
 
 export function loadConfig(
@@ -82,6 +108,20 @@ export function loadConfig(
       sendBufferSoftBytes: num("WS_SEND_BUFFER_SOFT", 256 * 1024),
       sendBufferHardBytes: num("WS_SEND_BUFFER_HARD", 4 * 1024 * 1024),
       replayLimit: num("WS_REPLAY_LIMIT", 1000),
+    },
+    notifications: {
+      worker: env.NOTIFY_WORKER !== "0",
+      smtpUrl: env.SMTP_URL || undefined,
+      mailFrom: env.MAIL_FROM || "Parley <parley@localhost>",
+      publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, "") : undefined,
+      vapidSubject: env.VAPID_SUBJECT || "mailto:parley@localhost",
+      tickMs: num("NOTIFY_TICK_MS", 1000),
+      scanGraceMs: num("NOTIFY_SCAN_GRACE_MS", 2000),
+      minuteMs: num("NOTIFY_MINUTE_MS", 60_000),
+      retryBaseMs: num("NOTIFY_RETRY_BASE_MS", 30_000),
+      retryMaxMs: num("NOTIFY_RETRY_MAX_MS", 3_600_000),
+      maxAttempts: num("NOTIFY_MAX_ATTEMPTS", 10),
+      pushAllowLoopbackHttp: env.PUSH_ALLOW_LOOPBACK_HTTP === "1",
     },
     limits: {
       messageChars: num("MESSAGE_MAX_CHARS", 16_000),

@@ -19,6 +19,10 @@ import { Hub } from "./realtime/server/hub.ts";
 import { createGateway } from "./realtime/server/gateway.ts";
 import { createApp } from "./routes/app.ts";
 import { pageRoutes } from "./routes/pages/mod.ts";
+import { ensureKeys } from "./domain/notifications/keys.ts";
+import { type NotificationWorker, startNotificationWorker } from "./notifications/worker.ts";
+import { smtpTransport } from "./notifications/smtp.ts";
+import { generateVapidKeys, webPushTransport } from "./notifications/web_push.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
 
@@ -26,6 +30,8 @@ export interface Server {
   url: string;
   deps: Deps;
   hub: Hub;
+  /** The notification worker, or null when NOTIFY_WORKER=0. */
+  notifier: NotificationWorker | null;
   shutdown(): Promise<void>;
 }
 
@@ -73,11 +79,30 @@ export async function startServer(
     app.fetch,
   );
   const url = `http://localhost:${server.addr.port}`;
+  const n = config.notifications;
+  const keys = await ensureKeys(db, generateVapidKeys);
+  const notifier = n.worker
+    ? startNotificationWorker(deps, {
+      baseUrl: n.publicUrl ?? url,
+      linkSecret: keys.linkSecret,
+      transports: [
+        smtpTransport({ url: n.smtpUrl, from: n.mailFrom }),
+        webPushTransport({
+          publicKey: keys.vapidPublicKey,
+          privateKey: keys.vapidPrivateKey,
+          subject: n.vapidSubject,
+        }),
+      ],
+      log,
+    })
+    : null;
   return {
     url,
     deps,
     hub,
+    notifier,
     async shutdown() {
+      await notifier?.stop();
       gateway.stop();
       hub.closeAll(1001, "server shutting down");
       unsubscribe();

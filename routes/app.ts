@@ -10,6 +10,8 @@ import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
+import { notificationRoutes, unsubscribeRoutes } from "./api/notifications.ts";
+import { pwaRoutes } from "./pwa.ts";
 
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
@@ -32,10 +34,13 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
     await deps.db.query("SELECT 1");
     return c.json({ ok: true, engine: deps.db.engine, instance: deps.config.instanceId });
   });
+  app.route("/", pwaRoutes());
   app.route("/api/auth", authRoutes(deps));
   app.route("/api", openapiRoutes(deps));
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
+  app.route("/api/notifications", notificationRoutes(deps));
+  app.route("/notifications", unsubscribeRoutes(deps));
   return app;
 }

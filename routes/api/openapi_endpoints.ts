@@ -19,6 +19,7 @@ import { SettingsPatch } from "../../domain/settings/workspace.ts";
 import { PreferencesPatch } from "../../domain/preferences/user.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
+import { notificationEndpoints } from "./openapi_notifications.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -300,5 +301,6 @@ export function endpoints(config: Config): Endpoint[] {
       ok: [[101, "Switching protocols", null]],
       errors: [429],
     }),
+    ...notificationEndpoints(e),
   ];
 }

@@ -5,6 +5,7 @@
  * a new field is allowed, a missing or retyped documented field is not.
  */
 import { z } from "zod";
+import { PrefsSchema, WorkspaceNotificationSchema } from "../../domain/notifications/prefs.ts";
 import { PERMISSIONS } from "../../domain/permissions.ts";
 import { WORKSPACE_SETTINGS } from "../../domain/settings/catalog.ts";
 import { USER_PREFERENCES } from "../../domain/preferences/catalog.ts";
@@ -190,3 +191,26 @@ export const PreferencesResponse = z.object({
     "preferences the workspace narrows, with the values it allows (theme: the themes offered)",
   ),
 });
+
+// Notifications (docs/notifications.md)
+const NotifyLevel = z.enum(["all", "mentions", "mute"]);
+export const NotificationsResponse = z.object({
+  prefs: PrefsSchema,
+  levels: z.array(z.object({ channelId: Id, level: NotifyLevel })),
+  defaultLevels: z.object({ dm: NotifyLevel, group: NotifyLevel, channel: NotifyLevel }),
+  previews: z.boolean(),
+  dnd: z.object({ active: z.boolean(), until: z.string().nullable() }),
+});
+export const NotificationLevelResponse = z.object({ channelId: Id, level: NotifyLevel.nullable() });
+export const DndResponse = z.object({ userIds: z.array(Id) });
+export const PushKeyResponse = z.object({ publicKey: z.string() });
+export const PushDevice = z.object({
+  id: Id,
+  device: z.string(),
+  endpointHost: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export const PushDevicesResponse = z.object({ devices: z.array(PushDevice) });
+export const PushDeviceResponse = z.object({ device: PushDevice });
+export const NotificationWorkspaceResponse = WorkspaceNotificationSchema;
