@@ -39,7 +39,9 @@ export const ChangePasswordInput = z.object({
 }).strict();
 
 function requireOutranks(actor: Actor, role: WorkspaceRole, what: string) {
-  if (RANK[actor.role] <= RANK[role]) throw forbidden(`You can only ${what} people of a lower rank than yours`);
+  if (RANK[actor.role] <= RANK[role]) {
+    throw forbidden(`You can only ${what} people of a lower rank than yours`);
+  }
 }
 
 /** Creates a person who signs in with a username and password. */
@@ -107,7 +109,11 @@ export async function changeOwnPassword(deps: Deps, actor: Actor, input: unknown
   const me = await usersRepo.byId(deps.db, actor.workspaceId, actor.userId);
   if (!me) throw notFound("No such user");
   if (!me.passwordHash) {
-    throw new AppError("no_password", 400, "Your account signs in through single sign-on; it has no password");
+    throw new AppError(
+      "no_password",
+      400,
+      "Your account signs in through single sign-on; it has no password",
+    );
   }
   if (!(await verifyPassword(p.currentPassword, me.passwordHash))) {
     const message = "is not your current password";
