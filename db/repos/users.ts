@@ -158,3 +158,7 @@ export async function setDeactivated(sql: Sql, id: number, deactivated: boolean)
     deactivated,
   ]);
 }
+
+export async function setPasswordHash(sql: Sql, id: number, hash: string): Promise<void> {
+  await sql.query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", [id, hash]);
+}
