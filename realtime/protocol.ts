@@ -107,6 +107,11 @@ export type EphemeralEvent =
     counts: { channelId: number; unread: number; mentions: number; lastReadSeq: number }[];
   }
   | { type: "resync_required"; channelId: number; reason: string }
+  /**
+   * The user's workspace role or permissions changed: every socket of theirs, on every instance, re-reads
+   * who they are before its next action; the client refetches what it shows.
+   */
+  | { type: "access_changed"; userId: number }
   | { type: "session_revoked"; reason: string }
   /** A workspace setting pages use changed: every public setting, so a page simply replaces what it holds. */
   | { type: "settings_updated"; settings: PublicSettings }
@@ -229,7 +234,7 @@ export function applyEvent(state: ChatState, e: ServerEvent): ChatState {
       patch(e.message.id, () => e.message);
       break;
     case "message_deleted":
-      patch(e.messageId, (m) => ({ ...m, body: "", deletedAt: e.deletedAt, reactions: [] }));
+      patch(e.messageId, (m) => ({ ...m, body: "", mentions: [], deletedAt: e.deletedAt, reactions: [] }));
       break;
     case "reaction_added":
       patch(e.messageId, (m) => ({ ...m, reactions: addReaction(m.reactions, e.emoji, e.userId) }));

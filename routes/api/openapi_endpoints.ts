@@ -18,6 +18,7 @@ import { SearchInput, StatusInput } from "../../domain/users.ts";
 import { ChangePasswordInput, CreateUserInput, ResetPasswordInput } from "../../domain/accounts.ts";
 import { SettingsPatch } from "../../domain/settings/workspace.ts";
 import { PreferencesPatch } from "../../domain/preferences/user.ts";
+import { RoleInput as WorkspaceRoleInput } from "../../domain/admin.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
 import { notificationEndpoints } from "./openapi_notifications.ts";
@@ -289,12 +290,20 @@ export function endpoints(config: Config): Endpoint[] {
       errors: [404],
     }),
     e("post", "/api/admin/users/:id/deactivate", "Admin", "Deactivate a person", {
-      description: "chat.manage_users. Their sessions end at once and their sockets close within seconds.",
+      description: "chat.manage_users, on someone of lower rank only. Their sessions end at once and their " +
+        "sockets close within seconds.",
       ok: [[200, "The profile", R.UserResponse]],
       errors: [404],
     }),
     e("post", "/api/admin/users/:id/reactivate", "Admin", "Reactivate a person", {
-      description: "chat.manage_users.",
+      description: "chat.manage_users, on someone of lower rank only.",
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("put", "/api/admin/users/:id/role", "Admin", "Change a person's workspace role", {
+      description: "chat.manage_users, on someone of lower rank only, and never to a role above one's own " +
+        "(only admins make admins). Their open sockets act with the new role from their next action.",
+      body: ["WorkspaceRoleInput", WorkspaceRoleInput],
       ok: [[200, "The profile", R.UserResponse]],
       errors: [404],
     }),
