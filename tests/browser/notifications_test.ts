@@ -4,7 +4,7 @@
  * the chat shows a desktop notification for a DM while the tab is hidden, with the permission granted.
  */
 import assert from "node:assert/strict";
-import { browserAvailable, launch, signIn, startTestServer } from "./browser.ts";
+import { browserAvailable, launch, startTestServer } from "./browser.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 Deno.test({
