@@ -10,6 +10,8 @@ import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
+import { visitorRoutes } from "./visitor/api.ts";
+import { visitorStaffRoutes } from "./visitor/staff.ts";
 
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
@@ -37,5 +39,7 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
+  app.route("/api/visitor", visitorRoutes(deps));
+  app.route("/api/visitors", visitorStaffRoutes(deps));
   return app;
 }

@@ -28,6 +28,7 @@ import {
 import type { Me, ParleyClient, UserInfo } from "../../realtime/client.ts";
 import type { ChannelSummary } from "../../realtime/protocol.ts";
 import { effect } from "@preact/signals";
+import { VisitorsPanel } from "./visitors/VisitorsPanel.tsx";
 
 /** What the server hands the island: enough to render the sidebar before the client has loaded. */
 export interface ChatProps {
@@ -298,6 +299,7 @@ function Shell() {
         {ch && ui.threadId.value !== null && (
           <ThreadPane key={ui.threadId.value} channel={ch} parentId={ui.threadId.value} />
         )}
+        <VisitorsPanel />
       </div>
       <Toasts />
       <Dialogs />
