@@ -21,6 +21,8 @@ export interface Config {
     maxLifetimeSeconds: number;
   };
   bus: "memory" | "broadcast_channel" | "pg_notify";
+  /** How often the visitor-chat worker runs (webhooks, offline agents, recovery window), ms. */
+  visitorWorkerMs: number;
   instanceId: string;
   ws: {
     maxFrameBytes: number;
@@ -101,6 +103,7 @@ export function loadConfig(
       maxLifetimeSeconds: num("SSO_MAX_LIFETIME_SECONDS", 600),
     },
     bus,
+    visitorWorkerMs: num("VISITOR_WORKER_MS", 2000),
     instanceId: env.INSTANCE_ID || crypto.randomUUID().slice(0, 8),
     ws: {
       maxFrameBytes: num("WS_MAX_FRAME_BYTES", 64 * 1024),

@@ -23,6 +23,9 @@ import { ensureKeys } from "./domain/notifications/keys.ts";
 import { type NotificationWorker, startNotificationWorker } from "./notifications/worker.ts";
 import { smtpTransport } from "./notifications/smtp.ts";
 import { generateVapidKeys, webPushTransport } from "./notifications/web_push.ts";
+import { createVisitorGateway, VisitorHub } from "./realtime/server/visitor_gateway.ts";
+import { startVisitorWorker } from "./domain/visitor/worker.ts";
+import { visitorPageRoutes } from "./routes/visitor/pages.tsx";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
 
@@ -72,7 +75,17 @@ export async function startServer(
   const hub = new Hub(config.ws);
   const unsubscribe = bus.subscribe((env) => hub.deliver(env));
   const gateway = createGateway(deps, hub);
-  const app = createApp(deps, { mounts: [["/api/chat", gateway.routes], ["/", await pageRoutes(deps)]] });
+  const visitorGateway = createVisitorGateway(deps, new VisitorHub());
+  const stopVisitorWorker = startVisitorWorker(deps, config.visitorWorkerMs);
+  const pages = await pageRoutes(deps);
+  const app = createApp(deps, {
+    mounts: [
+      ["/api/chat", gateway.routes],
+      ["/api/visitor", visitorGateway.routes],
+      ["/", await visitorPageRoutes(deps)],
+      ["/", pages],
+    ],
+  });
   const ac = new AbortController();
   const server = Deno.serve(
     { port: config.port, hostname: config.hostname, signal: ac.signal, onListen: () => {} },
@@ -104,6 +117,8 @@ export async function startServer(
     async shutdown() {
       await notifier?.stop();
       gateway.stop();
+      visitorGateway.stop();
+      stopVisitorWorker();
       hub.closeAll(1001, "server shutting down");
       unsubscribe();
       ac.abort();

@@ -118,7 +118,10 @@ export type EphemeralEvent =
   /** The person's preferences changed (in another tab, browser, or by a new workspace default). */
   | { type: "preferences_updated"; preferences: Preferences };
 
-export type ServerEvent = SequencedEvent | EphemeralEvent;
+import type { VisitorEvent } from "./visitor_protocol.ts";
+export type { VisitorEvent };
+
+export type ServerEvent = SequencedEvent | EphemeralEvent | VisitorEvent;
 
 export const SEQUENCED_TYPES = new Set<ServerEvent["type"]>([
   "message_received",
@@ -136,7 +139,9 @@ export function isSequenced(e: ServerEvent): e is SequencedEvent {
 export type Audience =
   | { kind: "channel"; channelId: number }
   | { kind: "users"; userIds: number[] }
-  | { kind: "workspace"; workspaceId: number };
+  | { kind: "workspace"; workspaceId: number }
+  /** A visitor's own connections to one conversation (the visitor hub; the staff hub ignores it). */
+  | { kind: "visitor"; conversationId: number };
 
 export interface Envelope {
   event: ServerEvent;

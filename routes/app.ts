@@ -12,6 +12,8 @@ import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
 import { notificationRoutes, unsubscribeRoutes } from "./api/notifications.ts";
 import { pwaRoutes } from "./pwa.ts";
+import { visitorRoutes } from "./visitor/api.ts";
+import { visitorStaffRoutes } from "./visitor/staff.ts";
 
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
@@ -42,5 +44,7 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   app.route("/api/admin", adminRoutes(deps));
   app.route("/api/notifications", notificationRoutes(deps));
   app.route("/notifications", unsubscribeRoutes(deps));
+  app.route("/api/visitor", visitorRoutes(deps));
+  app.route("/api/visitors", visitorStaffRoutes(deps));
   return app;
 }
