@@ -27,11 +27,53 @@ export interface Config {
     sendBufferHardBytes: number;
     replayLimit: number;
   };
+  /** Calls (docs/calls.md): ICE servers for browsers and the ringing rules. */
+  calls: CallConfig;
   limits: {
     messageChars: number;
     sendsPerMinute: number;
     typingPerMinute: number;
     connectsPerMinute: number;
+  };
+}
+
+export interface CallConfig {
+  /** `stun:` URLs handed to browsers (CALL_STUN_URLS, comma separated). */
+  stunUrls: string[];
+  /** `turn:`/`turns:` URLs (CALL_TURN_URLS); used only with a secret. */
+  turnUrls: string[];
+  /** coturn's `static-auth-secret` (CALL_TURN_SECRET): per-user credentials are derived, never sent. */
+  turnSecret?: string;
+  /** Lifetime of a TURN credential (CALL_TURN_TTL_SECONDS). */
+  turnTtlSeconds: number;
+  /** "relay" forces every call through TURN (hides addresses; CALL_ICE_POLICY). */
+  icePolicy: "all" | "relay";
+  /** An unanswered call is missed after this long (CALL_RING_TIMEOUT_MS). */
+  ringTimeoutMs: number;
+  /** A participant whose socket is gone this long has left (CALL_DISCONNECT_GRACE_MS). */
+  disconnectGraceMs: number;
+  /** People in one mesh call (CALL_MAX_PARTICIPANTS); larger calls need an SFU. */
+  maxParticipants: number;
+  signalsPerMinute: number;
+}
+
+function loadCallConfig(
+  num: (k: string, d: number) => number,
+  list: (k: string) => string[],
+  env: Record<string, string | undefined>,
+): CallConfig {
+  const icePolicy = (env.CALL_ICE_POLICY || "all") as CallConfig["icePolicy"];
+  if (icePolicy !== "all" && icePolicy !== "relay") throw new Error(`CALL_ICE_POLICY: "all" or "relay"`);
+  return {
+    stunUrls: list("CALL_STUN_URLS"),
+    turnUrls: list("CALL_TURN_URLS"),
+    turnSecret: env.CALL_TURN_SECRET || undefined,
+    turnTtlSeconds: num("CALL_TURN_TTL_SECONDS", 6 * 3600),
+    icePolicy,
+    ringTimeoutMs: num("CALL_RING_TIMEOUT_MS", 30_000),
+    disconnectGraceMs: num("CALL_DISCONNECT_GRACE_MS", 30_000),
+    maxParticipants: num("CALL_MAX_PARTICIPANTS", 4),
+    signalsPerMinute: num("RATE_CALL_SIGNALS_PER_MINUTE", 1200),
   };
 }
 
@@ -80,6 +122,7 @@ export function loadConfig(
       sendBufferHardBytes: num("WS_SEND_BUFFER_HARD", 4 * 1024 * 1024),
       replayLimit: num("WS_REPLAY_LIMIT", 1000),
     },
+    calls: loadCallConfig(num, list, env),
     limits: {
       messageChars: num("MESSAGE_MAX_CHARS", 16_000),
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),

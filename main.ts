@@ -16,6 +16,7 @@ import { pgNotifyBus } from "./realtime/server/bus/pg_notify.ts";
 import { Hub } from "./realtime/server/hub.ts";
 import { createGateway } from "./realtime/server/gateway.ts";
 import { createApp } from "./routes/app.ts";
+import { sweep as sweepCalls } from "./domain/calls.ts";
 import { pageRoutes } from "./routes/pages/mod.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
@@ -59,6 +60,13 @@ export async function startServer(
   const hub = new Hub(config.ws);
   const unsubscribe = bus.subscribe((env) => hub.deliver(env));
   const gateway = createGateway(deps, hub);
+  let sweeping = false;
+  const callSweeper = setInterval(async () => {
+    if (sweeping) return;
+    sweeping = true;
+    await sweepCalls(deps).catch((e) => console.error("call sweep", e)).finally(() => (sweeping = false));
+  }, Math.min(1000, config.calls.ringTimeoutMs / 4));
+  Deno.unrefTimer(callSweeper);
   const app = createApp(deps, { mounts: [["/api/chat", gateway.routes], ["/", await pageRoutes(deps)]] });
   const ac = new AbortController();
   const server = Deno.serve(
@@ -72,6 +80,7 @@ export async function startServer(
     hub,
     async shutdown() {
       gateway.stop();
+      clearInterval(callSweeper);
       hub.closeAll(1001, "server shutting down");
       unsubscribe();
       ac.abort();

@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   "chat.receive_calls",
   "chat.record_calls",
   "chat.monitor_calls",
+  "chat.screen_share",
+  "chat.group_call",
 ] as const;
 export type Permission = typeof PERMISSIONS[number];
 export type WorkspaceRole = "admin" | "moderator" | "member" | "guest";
@@ -30,6 +32,8 @@ const MEMBER: Permission[] = [
   "chat.make_audio_calls",
   "chat.make_video_calls",
   "chat.receive_calls",
+  "chat.screen_share",
+  "chat.group_call",
 ];
 const MODERATOR: Permission[] = [
   ...MEMBER,

@@ -18,6 +18,7 @@ import { SearchInput, StatusInput } from "../../domain/users.ts";
 import { SettingsInput } from "../../domain/admin.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
+import { callEndpoints } from "./call_endpoints.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -282,5 +283,6 @@ export function endpoints(config: Config): Endpoint[] {
       ok: [[101, "Switching protocols", null]],
       errors: [429],
     }),
+    ...callEndpoints(),
   ];
 }
