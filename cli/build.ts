@@ -21,6 +21,7 @@ export const ENTRIES: Record<string, string> = {
   chat: "islands/entries/chat.tsx",
   login: "islands/entries/login.tsx",
   widget: "islands/entries/widget.tsx",
+  calls_test: "islands/entries/calls_test.tsx",
 };
 
 /** Folders and files whose contents decide whether a rebuild is needed. */
