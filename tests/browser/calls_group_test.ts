@@ -7,63 +7,86 @@
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { browserAvailable, openConversation, signIn, startTestServer } from "./browser.ts";
-import { assertFlowing, callPanel, incoming, launchForCalls, myId, statsOf, waitForFrames } from "./call_helpers.ts";
+import {
+  assertFlowing,
+  callPanel,
+  incoming,
+  launchForCalls,
+  myId,
+  statsOf,
+  waitForFrames,
+} from "./call_helpers.ts";
 import { startCoturn } from "../helpers/coturn.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const GROUP = / & /;
 
-Deno.test({ name: "browser: a 3-person mesh call, leave and re-join", ignore: !browserAvailable(), ...opts }, async () => {
-  const server = await startTestServer();
-  let browser: Browser | null = null;
-  try {
-    browser = await launchForCalls();
-    const pages = {
-      alice: (await signIn(browser, server.url, "alice")).page,
-      bob: (await signIn(browser, server.url, "bob")).page,
-      carol: (await signIn(browser, server.url, "carol")).page,
-    };
-    for (const p of Object.values(pages)) await openConversation(p, GROUP);
-    const id = { alice: await myId(pages.alice), bob: await myId(pages.bob), carol: await myId(pages.carol) };
-    const { alice, bob, carol } = pages;
+Deno.test(
+  { name: "browser: a 3-person mesh call, leave and re-join", ignore: !browserAvailable(), ...opts },
+  async () => {
+    const server = await startTestServer();
+    let browser: Browser | null = null;
+    try {
+      browser = await launchForCalls();
+      const pages = {
+        alice: (await signIn(browser, server.url, "alice")).page,
+        bob: (await signIn(browser, server.url, "bob")).page,
+        carol: (await signIn(browser, server.url, "carol")).page,
+      };
+      for (const p of Object.values(pages)) await openConversation(p, GROUP);
+      const id = {
+        alice: await myId(pages.alice),
+        bob: await myId(pages.bob),
+        carol: await myId(pages.carol),
+      };
+      const { alice, bob, carol } = pages;
 
-    await alice.getByRole("button", { name: "Start video call" }).click();
-    for (const p of [bob, carol]) {
-      await incoming(p, "Incoming video call from Alice Johnson").getByRole("button", { name: "Accept with video" })
-        .click();
+      await alice.getByRole("button", { name: "Start video call" }).click();
+      for (const p of [bob, carol]) {
+        await incoming(p, "Incoming video call from Alice Johnson").getByRole("button", {
+          name: "Accept with video",
+        })
+          .click();
+      }
+      await waitForFrames(alice, [id.bob, id.carol], 45_000);
+      await waitForFrames(bob, [id.alice, id.carol], 45_000);
+      await waitForFrames(carol, [id.alice, id.bob], 45_000);
+      await assertFlowing(alice, [id.bob, id.carol]);
+      await assertFlowing(bob, [id.alice, id.carol]);
+      await assertFlowing(carol, [id.alice, id.bob]);
+
+      // Carol leaves: the call goes on for the two others; she re-joins from the header.
+      await carol.getByRole("button", { name: "Hang up" }).click();
+      await callPanel(carol).waitFor({ state: "detached" });
+      await alice.waitForFunction(
+        (c) =>
+          !((globalThis as unknown as {
+            parley: { calls: { active: { value: { peers: { userId: number }[] } } } };
+          })
+            .parley.calls.active.value.peers.some((p) => p.userId === c)),
+        id.carol,
+      );
+      await assertFlowing(alice, [id.bob]);
+      await assertFlowing(bob, [id.alice]);
+      await carol.getByRole("button", { name: "Join call" }).click();
+      await waitForFrames(carol, [id.alice, id.bob], 45_000);
+      await assertFlowing(carol, [id.alice, id.bob]);
+      await assertFlowing(alice, [id.bob, id.carol]);
+      await assertFlowing(bob, [id.alice, id.carol]);
+      for (const p of [alice, bob, carol]) await p.getByRole("button", { name: "Hang up" }).click();
+      await callPanel(alice).waitFor({ state: "detached" });
+    } finally {
+      await browser?.close();
+      await server.shutdown();
     }
-    await waitForFrames(alice, [id.bob, id.carol], 45_000);
-    await waitForFrames(bob, [id.alice, id.carol], 45_000);
-    await waitForFrames(carol, [id.alice, id.bob], 45_000);
-    await assertFlowing(alice, [id.bob, id.carol]);
-    await assertFlowing(bob, [id.alice, id.carol]);
-    await assertFlowing(carol, [id.alice, id.bob]);
+  },
+);
 
-    // Carol leaves: the call goes on for the two others; she re-joins from the header.
-    await carol.getByRole("button", { name: "Hang up" }).click();
-    await callPanel(carol).waitFor({ state: "detached" });
-    await alice.waitForFunction(
-      (c) =>
-        !((globalThis as unknown as { parley: { calls: { active: { value: { peers: { userId: number }[] } } } } })
-          .parley.calls.active.value.peers.some((p) => p.userId === c)),
-      id.carol,
-    );
-    await assertFlowing(alice, [id.bob]);
-    await assertFlowing(bob, [id.alice]);
-    await carol.getByRole("button", { name: "Join call" }).click();
-    await waitForFrames(carol, [id.alice, id.bob], 45_000);
-    await assertFlowing(carol, [id.alice, id.bob]);
-    await assertFlowing(alice, [id.bob, id.carol]);
-    await assertFlowing(bob, [id.alice, id.carol]);
-    for (const p of [alice, bob, carol]) await p.getByRole("button", { name: "Hang up" }).click();
-    await callPanel(alice).waitFor({ state: "detached" });
-  } finally {
-    await browser?.close();
-    await server.shutdown();
-  }
-});
-
-Deno.test({ name: "browser: relay-only through coturn, and the self-test page", ignore: !browserAvailable(), ...opts }, async (t) => {
+Deno.test({
+  name: "browser: relay-only through coturn, and the self-test page",
+  ignore: !browserAvailable(),
+  ...opts,
+}, async (t) => {
   const turn = await startCoturn();
   const server = await startTestServer({
     CALL_STUN_URLS: turn.stunUrl,
@@ -83,7 +106,9 @@ Deno.test({ name: "browser: relay-only through coturn, and the self-test page", 
       await openConversation(bob, /Alice Johnson(?! &)/);
       const [aliceId, bobId] = [await myId(alice), await myId(bob)];
       await alice.getByRole("button", { name: "Start video call" }).click();
-      await incoming(bob, "Incoming video call from Alice Johnson").getByRole("button", { name: "Accept with video" })
+      await incoming(bob, "Incoming video call from Alice Johnson").getByRole("button", {
+        name: "Accept with video",
+      })
         .click();
       await waitForFrames(bob, [aliceId], 45_000);
       await waitForFrames(alice, [bobId], 45_000);

@@ -81,7 +81,8 @@ export async function startCoturn(): Promise<Coturn> {
   }).spawn();
   let out = "";
   const drain = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s.pipeThrough(new TextDecoderStream())) out += chunk;
+    const dec = new TextDecoder();
+    for await (const chunk of s) out += dec.decode(chunk, { stream: true });
   };
   const drained = Promise.all([drain(child.stdout), drain(child.stderr)]).catch(() => {});
   const deadline = Date.now() + 10_000;
