@@ -32,6 +32,8 @@ export interface Config {
     replayLimit: number;
   };
   notifications: NotificationConfig;
+  /** Calls (docs/calls.md): ICE servers for browsers and the ringing rules. */
+  calls: CallConfig;
   limits: {
     messageChars: number;
     sendsPerMinute: number;
@@ -63,6 +65,46 @@ export interface NotificationConfig {
   maxAttempts: number;
   /** Accept http:// push endpoints on loopback (tests and local push services only). */
   pushAllowLoopbackHttp: boolean;
+}
+
+export interface CallConfig {
+  /** `stun:` URLs handed to browsers (CALL_STUN_URLS, comma separated). */
+  stunUrls: string[];
+  /** `turn:`/`turns:` URLs (CALL_TURN_URLS); used only with a secret. */
+  turnUrls: string[];
+  /** coturn's `static-auth-secret` (CALL_TURN_SECRET): per-user credentials are derived, never sent. */
+  turnSecret?: string;
+  /** Lifetime of a TURN credential (CALL_TURN_TTL_SECONDS). */
+  turnTtlSeconds: number;
+  /** "relay" forces every call through TURN (hides addresses; CALL_ICE_POLICY). */
+  icePolicy: "all" | "relay";
+  /** An unanswered call is missed after this long (CALL_RING_TIMEOUT_MS). */
+  ringTimeoutMs: number;
+  /** A participant whose socket is gone this long has left (CALL_DISCONNECT_GRACE_MS). */
+  disconnectGraceMs: number;
+  /** People in one mesh call (CALL_MAX_PARTICIPANTS); larger calls need an SFU. */
+  maxParticipants: number;
+  signalsPerMinute: number;
+}
+
+function loadCallConfig(
+  num: (k: string, d: number) => number,
+  list: (k: string) => string[],
+  env: Record<string, string | undefined>,
+): CallConfig {
+  const icePolicy = (env.CALL_ICE_POLICY || "all") as CallConfig["icePolicy"];
+  if (icePolicy !== "all" && icePolicy !== "relay") throw new Error(`CALL_ICE_POLICY: "all" or "relay"`);
+  return {
+    stunUrls: list("CALL_STUN_URLS"),
+    turnUrls: list("CALL_TURN_URLS"),
+    turnSecret: env.CALL_TURN_SECRET || undefined,
+    turnTtlSeconds: num("CALL_TURN_TTL_SECONDS", 6 * 3600),
+    icePolicy,
+    ringTimeoutMs: num("CALL_RING_TIMEOUT_MS", 30_000),
+    disconnectGraceMs: num("CALL_DISCONNECT_GRACE_MS", 30_000),
+    maxParticipants: num("CALL_MAX_PARTICIPANTS", 4),
+    signalsPerMinute: num("RATE_CALL_SIGNALS_PER_MINUTE", 1200),
+  };
 }
 
 export function loadConfig(
@@ -126,6 +168,7 @@ export function loadConfig(
       maxAttempts: num("NOTIFY_MAX_ATTEMPTS", 10),
       pushAllowLoopbackHttp: env.PUSH_ALLOW_LOOPBACK_HTTP === "1",
     },
+    calls: loadCallConfig(num, list, env),
     limits: {
       messageChars: num("MESSAGE_MAX_CHARS", 16_000),
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),

@@ -18,6 +18,7 @@ import { pgNotifyBus } from "./realtime/server/bus/pg_notify.ts";
 import { Hub } from "./realtime/server/hub.ts";
 import { createGateway } from "./realtime/server/gateway.ts";
 import { createApp } from "./routes/app.ts";
+import { sweep as sweepCalls } from "./domain/calls.ts";
 import { pageRoutes } from "./routes/pages/mod.ts";
 import { ensureKeys } from "./domain/notifications/keys.ts";
 import { type NotificationWorker, startNotificationWorker } from "./notifications/worker.ts";
@@ -75,6 +76,13 @@ export async function startServer(
   const hub = new Hub(config.ws);
   const unsubscribe = bus.subscribe((env) => hub.deliver(env));
   const gateway = createGateway(deps, hub);
+  let sweeping = false;
+  const callSweeper = setInterval(async () => {
+    if (sweeping) return;
+    sweeping = true;
+    await sweepCalls(deps).catch((e) => console.error("call sweep", e)).finally(() => (sweeping = false));
+  }, Math.min(1000, config.calls.ringTimeoutMs / 4));
+  Deno.unrefTimer(callSweeper);
   const visitorGateway = createVisitorGateway(deps, new VisitorHub());
   const stopVisitorWorker = startVisitorWorker(deps, config.visitorWorkerMs);
   const pages = await pageRoutes(deps);
@@ -119,6 +127,7 @@ export async function startServer(
       gateway.stop();
       visitorGateway.stop();
       stopVisitorWorker();
+      clearInterval(callSweeper);
       hub.closeAll(1001, "server shutting down");
       unsubscribe();
       ac.abort();

@@ -8,6 +8,7 @@ import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./middleware/errors.ts";
 import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
+import { callRoutes } from "./api/calls.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
 import { notificationRoutes, unsubscribeRoutes } from "./api/notifications.ts";
@@ -40,6 +41,7 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   app.route("/api/auth", authRoutes(deps));
   app.route("/api", openapiRoutes(deps));
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
+  app.route("/api/chat/calls", callRoutes(deps));
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
   app.route("/api/notifications", notificationRoutes(deps));

@@ -22,6 +22,7 @@ import { RoleInput as WorkspaceRoleInput } from "../../domain/admin.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
 import { notificationEndpoints } from "./openapi_notifications.ts";
+import { callEndpoints } from "./call_endpoints.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -333,5 +334,6 @@ export function endpoints(config: Config): Endpoint[] {
       errors: [429],
     }),
     ...notificationEndpoints(e),
+    ...callEndpoints(),
   ];
 }

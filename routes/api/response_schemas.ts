@@ -214,3 +214,39 @@ export const PushDevice = z.object({
 export const PushDevicesResponse = z.object({ devices: z.array(PushDevice) });
 export const PushDeviceResponse = z.object({ device: PushDevice });
 export const NotificationWorkspaceResponse = WorkspaceNotificationSchema;
+// ---- calls (routes/api/calls.ts) ----
+
+export const CallInfo = z.object({
+  id: Id,
+  channelId: Id,
+  media: z.enum(["audio", "video"]),
+  state: z.enum(["ringing", "active", "ended"]),
+  startedBy: Id.nullable(),
+  startedAt: Timestamp,
+  answeredAt: Timestamp.nullable(),
+  endedAt: Timestamp.nullable(),
+  endReason: z.enum(["completed", "missed", "declined", "cancelled"]).nullable(),
+  participants: z.array(z.object({
+    userId: Id,
+    state: z.enum(["ringing", "joined", "left", "declined", "missed"]),
+    connectionId: z.string().nullable().describe("the socket (tab) that is in the call"),
+    joinedAt: Timestamp.nullable(),
+    leftAt: Timestamp.nullable(),
+  })),
+});
+export const CallsResponse = z.object({ calls: z.array(CallInfo) });
+export const CallHistoryResponse = z.object({
+  calls: z.array(CallInfo.extend({
+    myState: z.enum(["ringing", "joined", "left", "declined", "missed"]),
+    rating: z.number().int().nullable(),
+  })),
+});
+export const IceResponse = z.object({
+  iceServers: z.array(z.object({
+    urls: z.array(z.string()),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  })),
+  iceTransportPolicy: z.enum(["all", "relay"]),
+  expiresAt: Timestamp.nullable(),
+});
