@@ -13,10 +13,14 @@ import { AppError, unauthenticated } from "./errors.ts";
 import { verifyPassword } from "./passwords.ts";
 import { effectivePermissions, type WorkspaceRole } from "./permissions.ts";
 import { parse } from "./validate.ts";
+import * as throttle from "./login_throttle.ts";
 
-export const LOCK_WINDOW_MS = 30 * 60 * 1000;
-export const ACCOUNT_MAX_FAILURES = 5;
-export const IP_MAX_FAILURES = 50;
+export {
+  ACCOUNT_MAX_FAILURES,
+  IP_MAX_FAILURES,
+  LOCK_WINDOW_MS,
+  PAIR_MAX_FAILURES,
+} from "./login_throttle.ts";
 
 export const LoginInput = z.object({
   username: z.string().trim().min(1).max(64),
@@ -78,20 +82,11 @@ async function startSession(deps: Deps, user: usersRepo.UserRow, userAgent: stri
   return { token, expiresAt: expiresAt.toISOString(), user: publicUser(user) };
 }
 
-async function checkThrottle(deps: Deps, key: string, max: number, why: string) {
-  const since = new Date(deps.now().getTime() - LOCK_WINDOW_MS);
-  const f = await sessionsRepo.failures(deps.db, key, since);
-  if (f.count >= max && f.oldest) {
-    const until = new Date(f.oldest).getTime() + LOCK_WINDOW_MS;
-    const retry = Math.max(1, Math.ceil((until - deps.now().getTime()) / 1000));
-    throw new AppError("locked", 429, `${why} Try again after ${new Date(until).toISOString()}.`, {
-      retryAfter: retry,
-      lockedUntil: new Date(until).toISOString(),
-    });
-  }
-}
-
-/** Built-in login. Five failures in 30 minutes lock the account for the rest of the window. */
+/**
+ * Built-in login. The attempt is counted before the password is checked (see `login_throttle.ts`): five
+ * failures in 30 minutes lock the account from that address, twenty from anywhere back off unknown
+ * addresses, fifty lock the address.
+ */
 export async function login(
   deps: Deps,
   input: unknown,
@@ -99,19 +94,11 @@ export async function login(
 ): Promise<SessionResult> {
   const { username, password, workspace } = parse(LoginInput, input);
   const ws = await workspaceFor(deps, workspace);
-  const acctKey = `acct:${ws.id}:${username.toLowerCase()}`;
-  const ipKey = `ip:${ctx.ip}`;
-  await checkThrottle(deps, ipKey, IP_MAX_FAILURES, "Too many failed sign-ins from this address.");
-  await checkThrottle(
-    deps,
-    acctKey,
-    ACCOUNT_MAX_FAILURES,
-    "This account is locked after too many failed sign-ins.",
-  );
+  const account = { workspaceId: ws.id, username };
+  const reservation = await throttle.reserve(deps, account, ctx.ip);
   const user = await usersRepo.byUsername(deps.db, ws.id, username);
   const ok = await verifyPassword(password, user?.passwordHash ?? null);
   if (!user || !ok || user.deactivatedAt) {
-    await sessionsRepo.recordFailure(deps.db, [acctKey, ipKey]);
     await sessionsRepo.audit(deps.db, {
       workspaceId: ws.id,
       actorId: user?.id ?? null,
@@ -119,15 +106,10 @@ export async function login(
       target: username,
       ip: ctx.ip,
     });
-    await checkThrottle(
-      deps,
-      acctKey,
-      ACCOUNT_MAX_FAILURES,
-      "This account is locked after too many failed sign-ins.",
-    );
+    await throttle.failed(deps, reservation);
     throw new AppError("bad_credentials", 401, "Wrong username or password");
   }
-  await sessionsRepo.clearFailures(deps.db, acctKey);
+  await throttle.succeeded(deps, reservation);
   await sessionsRepo.audit(deps.db, { workspaceId: ws.id, actorId: user.id, action: "login", ip: ctx.ip });
   return await startSession(deps, user, ctx.userAgent);
 }
