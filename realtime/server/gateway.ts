@@ -16,6 +16,7 @@ import { originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
 import { clientIp } from "../../routes/middleware/client_address.ts";
 import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
 import { ACTIONS } from "./actions.ts";
+import { frameId, parseFrame } from "./frames.ts";
 import { Connection, type Hub } from "./hub.ts";
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -64,7 +65,17 @@ export function createGateway(deps: Deps, hub: Hub) {
           const raw = ws.raw as WebSocket;
           conn = new Connection(crypto.randomUUID(), actor.userId, actor.workspaceId, actor.sessionHash, raw);
           conn.pending = [];
-          const channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId).catch(() => []);
+          let channelIds: number[];
+          try {
+            channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId);
+          } catch (err) {
+            // A socket registered with no channels would look connected and never receive anything.
+            console.error("gateway: loading the channels of a new connection failed", err);
+            conn.closed = true;
+            registered.resolve();
+            raw.close(1011, "could not load your channels");
+            return;
+          }
           registered.resolve();
           if (conn.closed) return;
           hub.add(conn, channelIds);
@@ -137,7 +148,7 @@ async function handleFrame(
   } catch {
     return errorFrame(conn, hub, null, { code: "bad_frame", message: "Frames are JSON objects" });
   }
-  const id = typeof frame.id === "string" && frame.id.length <= 64 ? frame.id : null;
+  const id = frameId(frame);
   if (id === null) {
     return errorFrame(conn, hub, null, {
       code: "bad_frame",
@@ -146,20 +157,13 @@ async function handleFrame(
   }
   try {
     deps.limiter.take(`frames:${actor.userId}`, 3000, "Too many frames");
+    // The whole frame is checked (envelope and every field's type) before a handler sees it.
+    const checked = parseFrame(frame) as unknown as Record<string, unknown>;
     let data: unknown;
-    if (frame.action === "hello") data = await hello(deps, hub, actor, conn, frame, stored);
+    if (checked.action === "hello") data = await hello(deps, hub, actor, conn, checked, stored);
     else {
-      const handler = typeof frame.action === "string" && Object.hasOwn(ACTIONS, frame.action)
-        ? ACTIONS[frame.action as keyof typeof ACTIONS]
-        : null;
-      if (!handler) {
-        throw new AppError(
-          "unknown_action",
-          400,
-          `Unknown action ${JSON.stringify(String(frame.action)).slice(0, 80)}`,
-        );
-      }
-      data = await handler({ deps, hub, actor, conn, frame });
+      const handler = ACTIONS[checked.action as keyof typeof ACTIONS];
+      data = await handler({ deps, hub, actor, conn, frame: checked });
     }
     hub.sendRaw(conn, JSON.stringify({ type: "ack", id, data }));
   } catch (err) {

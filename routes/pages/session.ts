@@ -4,11 +4,11 @@ import { getCookie } from "hono/cookie";
 import * as auth from "../../domain/auth.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import * as usersRepo from "../../db/repos/users.ts";
-import * as workspacesRepo from "../../db/repos/workspaces.ts";
-import { DEFAULT_EDIT_WINDOW_SECONDS } from "../../domain/messages.ts";
+import { publicPart, readSettings } from "../../domain/settings/workspace.ts";
+import { readPreferences } from "../../domain/preferences/user.ts";
+import type { Preferences, PublicSettings } from "../../realtime/protocol.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import type { Me } from "../../realtime/client.ts";
-import type { WorkspaceSettings } from "../../islands/chat/state.ts";
 import { lookFromSettings, type WidgetLook } from "../../islands/widget/look.ts";
 import { onColor } from "../../components/themes.ts";
 
@@ -21,20 +21,18 @@ export async function meOf(deps: Deps, actor: Actor): Promise<Me> {
   return auth.publicUser(u!) as Me;
 }
 
+/** What a page needs of the workspace settings and the person's preferences, through the registries. */
 export async function workspaceSettings(
   deps: Deps,
   workspaceId: number,
-): Promise<{ chat: WorkspaceSettings; look: WidgetLook }> {
-  const s = await workspacesRepo.settings(deps.db, workspaceId);
-  const win = Number(s["messages.edit_window_seconds"]);
-  return {
-    chat: {
-      soundsEnabled: s["notifications.sounds_enabled"] !== false,
-      editWindowSeconds: Number.isFinite(win) && win >= 0 ? win : DEFAULT_EDIT_WINDOW_SECONDS,
-      messageChars: deps.config.limits.messageChars,
-    },
-    look: lookFromSettings(s, onColor),
-  };
+  userId: number | null,
+): Promise<{ settings: PublicSettings; look: WidgetLook; preferences: Preferences | null }> {
+  const [values, preferences] = await Promise.all([
+    readSettings(deps.db, workspaceId),
+    userId === null ? null : readPreferences(deps.db, workspaceId, userId),
+  ]);
+  const settings = publicPart(values);
+  return { settings, look: lookFromSettings(settings, onColor), preferences };
 }
 
 const BASE = "http://parley.invalid";
