@@ -8,6 +8,7 @@ import * as jose from "jose";
 import * as usersRepo from "../db/repos/users.ts";
 import * as sessionsRepo from "../db/repos/sessions.ts";
 import * as workspacesRepo from "../db/repos/workspaces.ts";
+import * as ssoTokensRepo from "../db/repos/sso_tokens.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, unauthenticated } from "./errors.ts";
 import { verifyPassword } from "./passwords.ts";
@@ -182,6 +183,34 @@ function roleFrom(roles: string[] = []): WorkspaceRole {
   return "member";
 }
 
+/** Clock skew allowed between the host application and Parley, in seconds. */
+export const SSO_CLOCK_SKEW_SECONDS = 30;
+
+/**
+ * A sign-in token lives at most SSO_MAX_LIFETIME_SECONDS from now (and from its `iat`), is not issued in
+ * the future, and works once: its `jti` (or, without one, its hash) is recorded in the database until it
+ * expires, so a second use is refused on every instance.
+ */
+async function checkLifetime(deps: Deps, token: string, payload: jose.JWTPayload): Promise<void> {
+  const { maxLifetimeSeconds } = deps.config.sso;
+  const nowS = Math.floor(deps.now().getTime() / 1000);
+  const exp = payload.exp ?? 0;
+  if (typeof payload.iat === "number" && payload.iat > nowS + SSO_CLOCK_SKEW_SECONDS) {
+    throw unauthenticated("The sign-in token is issued in the future");
+  }
+  const issued = Math.min(payload.iat ?? nowS, nowS);
+  if (exp - nowS > maxLifetimeSeconds + SSO_CLOCK_SKEW_SECONDS || exp - issued > maxLifetimeSeconds) {
+    throw unauthenticated(`The sign-in token lives too long (at most ${maxLifetimeSeconds} s)`);
+  }
+  const key = typeof payload.jti === "string" && payload.jti
+    ? `jti:${payload.iss ?? ""}:${payload.jti.slice(0, 200)}`
+    : `token:${await sha256(token)}`;
+  const expiresAt = new Date((exp + SSO_CLOCK_SKEW_SECONDS) * 1000);
+  if (!(await ssoTokensRepo.claim(deps.db, key, expiresAt, deps.now()))) {
+    throw unauthenticated("This sign-in token was used already");
+  }
+}
+
 /** Verifies the host's JWT (HS256 with the shared secret, or RS256/ES256 against the JWKS) and opens a session. */
 export async function ssoExchange(
   deps: Deps,
@@ -189,7 +218,7 @@ export async function ssoExchange(
   ctx: { ip: string; userAgent: string },
 ): Promise<SessionResult> {
   const { token } = parse(SsoInput, input);
-  const { hsSecret, jwksUrl, issuer, audience, maxLifetimeSeconds } = deps.config.sso;
+  const { hsSecret, jwksUrl, issuer, audience } = deps.config.sso;
   if (!hsSecret && !jwksUrl) {
     throw new AppError("sso_disabled", 400, "Host-application sign-in is not configured");
   }
@@ -200,7 +229,7 @@ export async function ssoExchange(
       audience,
       requiredClaims: ["exp", "sub"],
       currentDate: deps.now(),
-      clockTolerance: 30,
+      clockTolerance: SSO_CLOCK_SKEW_SECONDS,
     };
     // The secret verifies HS256 only and the JWKS RS256/ES256 only, so neither key can be confused for
     // the other; with both configured, the token's header picks which one is tried.
@@ -217,11 +246,7 @@ export async function ssoExchange(
   } catch {
     throw unauthenticated("The sign-in token is invalid or expired");
   }
-  const nowS = Math.floor(deps.now().getTime() / 1000);
-  const issued = payload.iat ?? nowS;
-  if ((payload.exp ?? 0) - issued > maxLifetimeSeconds) {
-    throw unauthenticated(`The sign-in token lives too long (at most ${maxLifetimeSeconds} s)`);
-  }
+  await checkLifetime(deps, token, payload);
   const claims = parse(SsoClaims, payload);
   const ws = await workspaceFor(deps, claims.workspace);
   const role = roleFrom(claims.roles);
