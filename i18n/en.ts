@@ -28,6 +28,8 @@ export const en = {
   "header.newChatLabel": "New direct message or group",
   "header.settings": "Settings",
   "header.logout": "Sign out",
+  "logout.title": "Sign out of Parley?",
+  "logout.stay": "Back to chat",
   "header.you": "Signed in as {name}",
   "header.menu": "Conversations",
 
