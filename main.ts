@@ -16,6 +16,9 @@ import { pgNotifyBus } from "./realtime/server/bus/pg_notify.ts";
 import { Hub } from "./realtime/server/hub.ts";
 import { createGateway } from "./realtime/server/gateway.ts";
 import { createApp } from "./routes/app.ts";
+import { openStorage } from "./db/storage/open.ts";
+import { vipsImageProcessor } from "./domain/images.ts";
+import * as files from "./domain/files.ts";
 import { pageRoutes } from "./routes/pages/mod.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
@@ -55,7 +58,22 @@ export async function startServer(
     log(`seed: created the demo workspace "${config.defaultWorkspace}"`);
   }
   const { bus, busDb } = await selectBus(config, db);
-  const deps: Deps = { db, bus, config, now: () => new Date(), limiter: new RateLimiter() };
+  const deps: Deps = {
+    db,
+    bus,
+    config,
+    now: () => new Date(),
+    limiter: new RateLimiter(),
+    files: {
+      storage: openStorage(config.files, db),
+      images: vipsImageProcessor(),
+      orphanSeconds: config.files.orphanSeconds,
+    },
+  };
+  // Files whose message never came, and bytes of deleted messages a failed delete left behind.
+  const sweeper = setInterval(() => {
+    files.sweep(deps).catch((e) => log(`files: sweep failed: ${e}`));
+  }, 10 * 60_000);
   const hub = new Hub(config.ws);
   const unsubscribe = bus.subscribe((env) => hub.deliver(env));
   const gateway = createGateway(deps, hub);
@@ -71,6 +89,7 @@ export async function startServer(
     deps,
     hub,
     async shutdown() {
+      clearInterval(sweeper);
       gateway.stop();
       hub.closeAll(1001, "server shutting down");
       unsubscribe();

@@ -4,6 +4,7 @@ import type { EventBus } from "../realtime/server/bus/bus.ts";
 import type { Config } from "../config.ts";
 import type { Permission, WorkspaceRole } from "./permissions.ts";
 import type { RateLimiter } from "./rate_limit.ts";
+import type { FileServices } from "./files.ts";
 
 export interface Deps {
   db: Db;
@@ -11,6 +12,8 @@ export interface Deps {
   config: Config;
   now: () => Date;
   limiter: RateLimiter;
+  /** File storage and image processing; made on first use (database storage) when absent. */
+  files?: FileServices;
 }
 
 /** The authenticated caller of a domain function. */

@@ -8,6 +8,8 @@ import * as channelsRepo from "../db/repos/channels.ts";
 import * as messagesRepo from "../db/repos/messages.ts";
 import * as usersRepo from "../db/repos/users.ts";
 import * as workspacesRepo from "../db/repos/workspaces.ts";
+import * as filesRepo from "../db/repos/files.ts";
+import * as files from "./files.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
@@ -21,17 +23,23 @@ export const DEFAULT_EDIT_WINDOW_SECONDS = 180;
 const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
 const Emoji = z.string().min(1).max(64).regex(/^[^\s<>]+$/u, "one emoji or :shortcode:");
 
-const buildSendSchema = (maxChars: number) =>
+/** The fields of a send, without the rule that joins them (OpenAPI documents these). */
+export const sendFields = (maxChars: number) =>
   z.object({
     channelId: z.number().int().positive(),
     clientId: ClientId,
-    body: z.string().max(maxChars, `at most ${maxChars} characters`).refine(
-      (s) => s.trim().length > 0,
-      "is empty",
-    ),
+    body: z.string().max(maxChars, `at most ${maxChars} characters`),
     replyTo: z.number().int().positive().nullish(),
     type: z.enum(["text", "broadcast", "ticket_link"]).default("text"),
+    /** Ids of files uploaded for this message (`POST /channels/{id}/files`). */
+    attachments: z.array(z.number().int().positive()).max(10, "at most 10 files").optional(),
   }).strict();
+
+const buildSendSchema = (maxChars: number) =>
+  sendFields(maxChars).refine((m) => m.body.trim().length > 0 || (m.attachments?.length ?? 0) > 0, {
+    message: "is empty",
+    path: ["body"],
+  });
 
 const buildEditSchema = (maxChars: number) =>
   z.object({
@@ -106,7 +114,7 @@ export async function send(deps: Deps, actor: Actor, input: unknown): Promise<Se
   // Group commit for plain messages (no reply, mention or broadcast); anything else, and whatever the
   // batch leaves out, takes the path below.
   let charged = false;
-  if (p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@")) {
+  if (p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@") && !p.attachments?.length) {
     const o = await sendBatched(deps, actor, { ...p, type: p.type });
     if (o.stored) return { message: o.message, created: true };
     charged = o.charged;
@@ -150,6 +158,13 @@ export async function send(deps: Deps, actor: Actor, input: unknown): Promise<Se
           mentions,
         });
         if (!message) throw new DuplicateKey();
+        if (p.attachments?.length) {
+          await files.attachTo(tx.sql, actor, p.attachments, {
+            messageId: message.id,
+            channelId: p.channelId,
+          });
+          message.attachments = (await messagesRepo.byId(tx.sql, actor.workspaceId, message.id))!.attachments;
+        }
         if (p.replyTo != null) await messagesRepo.bumpReplyCount(tx.sql, p.replyTo);
         // The sender has read what they wrote.
         await channelsRepo.markRead(tx.sql, p.channelId, actor.userId, seq);
@@ -222,6 +237,7 @@ export async function edit(deps: Deps, actor: Actor, messageId: number, input: u
 }
 
 export async function remove(deps: Deps, actor: Actor, messageId: number): Promise<void> {
+  let hadFiles = false;
   await withTx(deps, async (tx) => {
     const { m, a } = await loadOwnable(tx.sql, actor, messageId);
     if (m.deletedAt) return;
@@ -239,6 +255,7 @@ export async function remove(deps: Deps, actor: Actor, messageId: number): Promi
       }
     }
     const deletedAt = await messagesRepo.softDelete(tx.sql, messageId);
+    hadFiles = (await filesRepo.markDeletedForMessage(tx.sql, messageId)) > 0;
     await tx.sequenced(actor.workspaceId, m.channelId, (seq) => ({
       type: "message_deleted" as const,
       channelId: m.channelId,
@@ -247,6 +264,8 @@ export async function remove(deps: Deps, actor: Actor, messageId: number): Promi
       deletedAt,
     }));
   });
+  // Its files' bytes go right after the commit (a failure here leaves them to the periodic sweep).
+  if (hadFiles) await files.sweep(deps).catch((e) => console.error("files: sweep after delete:", e));
 }
 
 export async function react(

@@ -100,6 +100,7 @@ export async function insertBatch(
     const message = m as Message;
     if (typeof message.reactions === "string") message.reactions = JSON.parse(message.reactions);
     message.mentions = (message.mentions ?? []).map(Number);
+    message.attachments = [];
     return { index: Number(ord), message };
   });
 }

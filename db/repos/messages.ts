@@ -1,5 +1,6 @@
 /** Typed queries on messages, reactions and the per-channel event log. No business rules. */
 import type { Sql } from "../client.ts";
+import { ATTACHMENTS_JSON } from "./files.ts";
 import type { Envelope, Message, MessageType, SequencedEvent } from "../../realtime/protocol.ts";
 
 const COLS =
@@ -8,10 +9,13 @@ const COLS =
   g.mentions, g.edited_at AS "editedAt", g.deleted_at AS "deletedAt", g.created_at AS "createdAt",
   coalesce((SELECT json_agg(json_build_object('emoji', r.emoji, 'userIds', r.users) ORDER BY r.first)
     FROM (SELECT emoji, array_agg(user_id ORDER BY created_at) AS users, min(created_at) AS first
-          FROM reactions WHERE message_id = g.id GROUP BY emoji) r), '[]'::json) AS reactions`;
+          FROM reactions WHERE message_id = g.id GROUP BY emoji) r), '[]'::json) AS reactions,
+  ${ATTACHMENTS_JSON} AS attachments`;
 
 function fix(m: Message): Message {
   if (typeof m.reactions === "string") m.reactions = JSON.parse(m.reactions);
+  if (typeof m.attachments === "string") m.attachments = JSON.parse(m.attachments);
+  m.attachments ??= [];
   m.mentions = (m.mentions ?? []).map(Number);
   return m;
 }
