@@ -5,8 +5,11 @@ import type { Config } from "../config.ts";
 import type { Permission, WorkspaceRole } from "./permissions.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 import type { FileServices } from "./files.ts";
+import type { SendBatcher } from "./send_batch.ts";
+import type { PresenceWriters } from "./presence.ts";
 
-export interface Deps {
+/** The plain parts, built first; the stateful helpers below are built from them (in `main.ts`). */
+export interface CoreDeps {
   db: Db;
   bus: EventBus;
   config: Config;
@@ -14,6 +17,13 @@ export interface Deps {
   limiter: RateLimiter;
   /** File storage and image processing; made on first use (database storage) when absent. */
   files?: FileServices;
+}
+
+export interface Deps extends CoreDeps {
+  /** Group commit for plain sends (one per server). */
+  sendBatcher: SendBatcher;
+  /** Grouped connection-row writes and the presence announcer (one per server). */
+  presenceWriters: PresenceWriters;
 }
 
 /** The authenticated caller of a domain function. */

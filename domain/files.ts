@@ -13,7 +13,7 @@ import { AppError, invalid, notFound } from "./errors.ts";
 import { readable, requirePermission, requirePost } from "./access.ts";
 import { INLINE_TYPES, sniff, SNIFF_BYTES } from "./file_sniff.ts";
 import { effectiveKind, type ImageProcessor, PROCESSED, vipsImageProcessor } from "./images.ts";
-import { fileSettings } from "./files_settings.ts";
+import { readSettings } from "./settings/workspace.ts";
 import { parse } from "./validate.ts";
 import type { Attachment } from "../realtime/protocol.ts";
 
@@ -132,7 +132,8 @@ export async function upload(
   requirePermission(actor, "chat.send_files", "You are not allowed to share files");
   const a = await readable(deps.db, actor, channelId);
   requirePost(actor, a);
-  const settings = await fileSettings(deps.db, actor.workspaceId);
+  const all = await readSettings(deps.db, actor.workspaceId);
+  const settings = { maxBytes: all["files.max_bytes"], allowedTypes: all["files.allowed_types"] };
   if (input.size === null || !Number.isSafeInteger(input.size) || input.size < 0) {
     throw new AppError("length_required", 411, "Uploads must declare their size (Content-Length)");
   }
@@ -269,16 +270,10 @@ export function parseRange(header: string, size: number): ByteRange | null {
 }
 
 /** Files shared in a conversation, newest first. */
-export async function ofChannel(
-  deps: Deps,
-  actor: Actor,
-  channelId: number,
-  q: { before?: string; limit?: string },
-) {
+export async function ofChannel(deps: Deps, actor: Actor, channelId: number, input: unknown) {
+  const q = parse(FilesPageInput, input);
   await readable(deps.db, actor, channelId);
-  const before = Number(q.before) > 0 ? Number(q.before) : Number.MAX_SAFE_INTEGER;
-  const limit = Math.min(Math.max(Number(q.limit) || 50, 1), 200);
-  return await filesRepo.ofChannel(deps.db, channelId, before, limit);
+  return await filesRepo.ofChannel(deps.db, channelId, q.before ?? Number.MAX_SAFE_INTEGER, q.limit);
 }
 
 /** Cancels an upload the actor has not sent: its row and bytes go now. */
