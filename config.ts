@@ -34,6 +34,8 @@ export interface Config {
   notifications: NotificationConfig;
   /** Calls (docs/calls.md): ICE servers for browsers and the ringing rules. */
   calls: CallConfig;
+  /** Where file bytes are stored (FILES_STORAGE, FILES_DIR, S3_*). */
+  files: StorageConfig;
   limits: {
     messageChars: number;
     sendsPerMinute: number;
@@ -169,11 +171,39 @@ export function loadConfig(
       pushAllowLoopbackHttp: env.PUSH_ALLOW_LOOPBACK_HTTP === "1",
     },
     calls: loadCallConfig(num, list, env),
+    files: storageConfig(env),
     limits: {
       messageChars: num("MESSAGE_MAX_CHARS", 16_000),
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),
+    },
+  };
+}
+
+/** Where file bytes are stored: FILES_STORAGE (database, local, s3), FILES_DIR, S3_ENDPOINT and S3 keys. */
+export interface StorageConfig {
+  backend: "database" | "local" | "s3";
+  dir: string;
+  /** Files that no message carried after this long are removed (FILES_ORPHAN_SECONDS, default an hour). */
+  orphanSeconds: number;
+  s3: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+}
+
+export function storageConfig(env: Record<string, string | undefined>): StorageConfig {
+  const backend = (env.FILES_STORAGE || "database") as StorageConfig["backend"];
+  if (!["database", "local", "s3"].includes(backend)) {
+    throw new Error(`FILES_STORAGE: unknown backend "${backend}" (database, local or s3)`);
+  }
+  return {
+    backend,
+    dir: env.FILES_DIR || "./data/files",
+    orphanSeconds: Number(env.FILES_ORPHAN_SECONDS) > 0 ? Number(env.FILES_ORPHAN_SECONDS) : 3600,
+    s3: {
+      endpoint: env.S3_ENDPOINT || "",
+      accessKeyId: env.S3_ACCESS_KEY_ID || "",
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY || "",
+      region: env.S3_REGION || "us-east-1",
     },
   };
 }

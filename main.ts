@@ -19,6 +19,9 @@ import { Hub } from "./realtime/server/hub.ts";
 import { createGateway } from "./realtime/server/gateway.ts";
 import { createApp } from "./routes/app.ts";
 import { sweep as sweepCalls } from "./domain/calls.ts";
+import { openStorage } from "./db/storage/open.ts";
+import { vipsImageProcessor } from "./domain/images.ts";
+import * as files from "./domain/files.ts";
 import { pageRoutes } from "./routes/pages/mod.ts";
 import { ensureKeys } from "./domain/notifications/keys.ts";
 import { type NotificationWorker, startNotificationWorker } from "./notifications/worker.ts";
@@ -72,7 +75,22 @@ export async function startServer(
     log(`seed: created the demo workspace "${config.defaultWorkspace}"`);
   }
   const { bus, busDb } = await selectBus(config, db);
-  const deps = buildDeps({ db, bus, config, now: () => new Date(), limiter: new RateLimiter() });
+  const deps = buildDeps({
+    db,
+    bus,
+    config,
+    now: () => new Date(),
+    limiter: new RateLimiter(),
+    files: {
+      storage: openStorage(config.files, db),
+      images: vipsImageProcessor(),
+      orphanSeconds: config.files.orphanSeconds,
+    },
+  });
+  // Files whose message never came, and bytes of deleted messages a failed delete left behind.
+  const sweeper = setInterval(() => {
+    files.sweep(deps).catch((e) => log(`files: sweep failed: ${e}`));
+  }, 10 * 60_000);
   const hub = new Hub(config.ws);
   const unsubscribe = bus.subscribe((env) => hub.deliver(env));
   const gateway = createGateway(deps, hub);
@@ -124,6 +142,7 @@ export async function startServer(
     notifier,
     async shutdown() {
       await notifier?.stop();
+      clearInterval(sweeper);
       gateway.stop();
       visitorGateway.stop();
       stopVisitorWorker();

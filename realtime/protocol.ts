@@ -17,6 +17,22 @@ export interface Reaction {
   userIds: number[];
 }
 
+export type FileKind = "image" | "video" | "audio" | "pdf" | "file";
+
+/** A file carried by a message; its bytes are at `/api/chat/files/{id}` (and `?variant=thumb`). */
+export interface Attachment {
+  id: number;
+  name: string;
+  /** Decided from the file's content, not its name. */
+  mime: string;
+  kind: FileKind;
+  size: number;
+  width: number | null;
+  height: number | null;
+  /** Whether a thumbnail exists. */
+  thumb: boolean;
+}
+
 export interface Message {
   id: number;
   channelId: number;
@@ -29,6 +45,8 @@ export interface Message {
   replyCount: number;
   mentions: number[];
   reactions: Reaction[];
+  /** Files the message carries (absent on messages that never had any); empty once it is deleted. */
+  attachments?: Attachment[];
   editedAt: string | null;
   deletedAt: string | null;
   createdAt: string;
@@ -217,6 +235,7 @@ export type ClientFrame =
     clientId: string;
     body: string;
     replyTo?: number | null;
+    attachments?: number[];
   }
   | { id: string; action: "edit_message"; messageId: number; body: string }
   | { id: string; action: "delete_message"; messageId: number }

@@ -66,6 +66,16 @@ export const Session = z.object({
 
 export const Reaction = z.object({ emoji: z.string(), userIds: z.array(Id) });
 
+export const Attachment = z.object({
+  id: Id,
+  name: z.string(),
+  mime: z.string().describe("decided from the content, not the name"),
+  kind: z.enum(["image", "video", "audio", "pdf", "file"]),
+  size: z.number().int().nonnegative(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  thumb: z.boolean().describe("a thumbnail exists: GET /api/chat/files/{id}?variant=thumb"),
+});
 export const Message = z.object({
   id: Id,
   channelId: Id,
@@ -78,6 +88,7 @@ export const Message = z.object({
   replyCount: z.number().int().nonnegative(),
   mentions: z.array(Id),
   reactions: z.array(Reaction),
+  attachments: z.array(Attachment).optional().describe("files it carries; empty once deleted"),
   editedAt: Timestamp.nullable(),
   deletedAt: Timestamp.nullable(),
   createdAt: Timestamp,
@@ -249,4 +260,44 @@ export const IceResponse = z.object({
   })),
   iceTransportPolicy: z.enum(["all", "relay"]),
   expiresAt: Timestamp.nullable(),
+});
+export const FileResponse = z.object({ file: Attachment.extend({ channelId: Id }) });
+export const FilesResponse = z.object({
+  files: z.array(Attachment.extend({ messageId: Id, uploaderId: Id.nullable(), createdAt: Timestamp })),
+});
+const Highlights = z.array(z.tuple([z.number().int(), z.number().int()])).describe(
+  "[start, end) to highlight",
+);
+export const SearchResponse = z.object({
+  query: z.object({}).passthrough().describe("the query as parsed: terms, phrases, excluded, filters"),
+  messages: z.array(z.object({
+    id: Id,
+    channelId: Id,
+    channelName: z.string(),
+    channelKind: z.string(),
+    seq: z.number().int(),
+    senderId: Id.nullable(),
+    senderName: z.string().nullable(),
+    replyTo: Id.nullable(),
+    createdAt: Timestamp,
+    snippet: z.string(),
+    highlights: Highlights,
+  })),
+  files: z.array(
+    Attachment.omit({ width: true, height: true }).extend({
+      channelId: Id,
+      channelName: z.string(),
+      messageId: Id,
+      createdAt: Timestamp,
+      highlights: Highlights,
+    }),
+  ),
+  people: z.array(UserSummary),
+  channels: z.array(z.object({
+    id: Id,
+    kind: z.string(),
+    name: z.string(),
+    description: z.string(),
+    member: z.boolean(),
+  })),
 });
