@@ -7,6 +7,8 @@ import type { Sql } from "../db/client.ts";
 import * as channelsRepo from "../db/repos/channels.ts";
 import * as messagesRepo from "../db/repos/messages.ts";
 import * as usersRepo from "../db/repos/users.ts";
+import * as filesRepo from "../db/repos/files.ts";
+import * as files from "./files.ts";
 import { readSetting } from "./settings/workspace.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
@@ -33,17 +35,23 @@ export const Emoji = z.string().min(1).max(64).refine(
   "one emoji or a :shortcode:",
 );
 
-const buildSendSchema = (maxChars: number) =>
+/** The fields of a send, without the rule that joins them (OpenAPI documents these). */
+export const sendFields = (maxChars: number) =>
   z.object({
     channelId: z.number().int().positive(),
     clientId: ClientId,
-    body: z.string().max(maxChars, `at most ${maxChars} characters`).refine(
-      (s) => s.trim().length > 0,
-      "is empty",
-    ),
+    body: z.string().max(maxChars, `at most ${maxChars} characters`),
     replyTo: z.number().int().positive().nullish(),
     type: z.enum(["text", "broadcast", "ticket_link"]).default("text"),
+    /** Ids of files uploaded for this message (`POST /channels/{id}/files`). */
+    attachments: z.array(z.number().int().positive()).max(10, "at most 10 files").optional(),
   }).strict();
+
+const buildSendSchema = (maxChars: number) =>
+  sendFields(maxChars).refine((m) => m.body.trim().length > 0 || (m.attachments?.length ?? 0) > 0, {
+    message: "is empty",
+    path: ["body"],
+  });
 
 const buildEditSchema = (maxChars: number) =>
   z.object({
@@ -131,7 +139,7 @@ type SendInput = z.output<ReturnType<typeof sendSchema>>;
 
 /** Sends the grouped route may store. */
 export const groupable = (p: SendInput): p is SendInput & { type: "text" | "ticket_link" } =>
-  p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@");
+  p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@") && !p.attachments?.length;
 
 /** The one-at-a-time route for any send (the grouped route's fallback). */
 export async function sendOne(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
@@ -179,6 +187,13 @@ async function storeOne(deps: Deps, actor: Actor, p: SendInput, charged: boolean
           mentions,
         });
         if (!message) throw new DuplicateKey();
+        if (p.attachments?.length) {
+          await files.attachTo(tx.sql, actor, p.attachments, {
+            messageId: message.id,
+            channelId: p.channelId,
+          });
+          message.attachments = (await messagesRepo.byId(tx.sql, actor.workspaceId, message.id))!.attachments;
+        }
         if (p.replyTo != null) await messagesRepo.bumpReplyCount(tx.sql, p.replyTo);
         // The sender has read what they wrote.
         await channelsRepo.markRead(tx.sql, p.channelId, actor.userId, seq);
@@ -263,6 +278,7 @@ export async function edit(deps: Deps, actor: Actor, messageId: number, input: u
 }
 
 export async function remove(deps: Deps, actor: Actor, messageId: number): Promise<void> {
+  let hadFiles = false;
   await withTx(deps, async (tx) => {
     const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (m.deletedAt) return;
@@ -293,6 +309,7 @@ export async function remove(deps: Deps, actor: Actor, messageId: number): Promi
       }
     }
     const deletedAt = await messagesRepo.softDelete(tx.sql, messageId);
+    hadFiles = (await filesRepo.markDeletedForMessage(tx.sql, messageId)) > 0;
     await tx.sequenced(actor.workspaceId, m.channelId, (seq) => ({
       type: "message_deleted" as const,
       channelId: m.channelId,
@@ -301,6 +318,8 @@ export async function remove(deps: Deps, actor: Actor, messageId: number): Promi
       deletedAt,
     }));
   });
+  // Its files' bytes go right after the commit (a failure here leaves them to the periodic sweep).
+  if (hadFiles) await files.sweep(deps).catch((e) => console.error("files: sweep after delete:", e));
 }
 
 export async function react(

@@ -159,6 +159,10 @@ export async function setDeactivated(sql: Sql, id: number, deactivated: boolean)
   ]);
 }
 
+export async function setPasswordHash(sql: Sql, id: number, hash: string): Promise<void> {
+  await sql.query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", [id, hash]);
+}
+
 /** The role and extra permissions behind each of these live sessions, in one round trip. */
 export async function accessBySessions(
   sql: Sql,

@@ -7,6 +7,7 @@
 import { appearanceSettings } from "./areas/appearance.ts";
 import { directorySettings } from "./areas/directory.ts";
 import { messageSettings } from "./areas/messages.ts";
+import { fileSettings } from "./areas/files.ts";
 import { soundSettings } from "./areas/sounds.ts";
 import { widgetSettings } from "./areas/widget.ts";
 import { combine, type PublicKeysOf, type ValuesOf } from "./registry.ts";
@@ -17,6 +18,7 @@ export const WORKSPACE_SETTINGS = combine(
   appearanceSettings,
   widgetSettings,
   directorySettings,
+  fileSettings,
 );
 
 export type WorkspaceSettingKey = keyof typeof WORKSPACE_SETTINGS;

@@ -226,7 +226,12 @@ async function hello(
   const wanted = frame.channels && typeof frame.channels === "object" && !Array.isArray(frame.channels)
     ? frame.channels as Record<string, unknown>
     : {};
-  if (typeof frame.page === "string") conn.page = frame.page.slice(0, 300);
+  if (typeof frame.page === "string") {
+    conn.page = frame.page.slice(0, 300);
+    // Stored once this connection's row is written (rows are written in groups), for the admin's list.
+    const page = conn.page, id = conn.id;
+    void stored().then(() => presence.reportPage(deps, id, page)).catch(() => {});
+  }
   if (!conn.pending) conn.pending = [];
   resuming.add(conn);
   let replay: SequencedEvent[] = [];

@@ -188,6 +188,11 @@ export class Hub {
     const a = env.audience;
     if (a.kind === "channel") return this.#byChannel.get(a.channelId) ?? NONE;
     if (a.kind === "workspace") return this.#byWorkspace.get(a.workspaceId) ?? NONE;
+    if (a.kind === "visitor") return NONE;
+    if (a.kind === "connection") {
+      const c = this.conns.get(a.connectionId);
+      return c ? new Set([c]) : NONE;
+    }
     const out = new Set<Connection>();
     for (const u of a.userIds) for (const c of this.#byUser.get(u) ?? []) out.add(c);
     return out;
