@@ -197,6 +197,12 @@ export const CASES: Case[] = [
     targeted: true,
   },
   {
+    route: "PUT /api/admin/users/:id/role",
+    path: (w) => `/api/admin/users/${w.users.bob}/role`,
+    body: () => ({ role: "guest" }),
+    targeted: true,
+  },
+  {
     route: "POST /api/admin/users",
     path: () => "/api/admin/users",
     body: () => ({ username: "newbie", displayName: "New Bie", password: "a long password" }),
