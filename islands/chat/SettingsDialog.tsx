@@ -9,6 +9,7 @@ import { t } from "../../i18n/mod.ts";
 import { THEME_IDS, type ThemeId } from "../../components/themes.ts";
 import { Avatar, cx } from "../../components/ui.tsx";
 import { Dialog } from "./Dialog.tsx";
+import { PasswordForm } from "./PasswordForm.tsx";
 import { askNotificationPermission } from "./notify.ts";
 import { applyTheme, type Prefs, savePrefs, toast, useApp } from "./state.ts";
 
@@ -225,6 +226,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           </button>
         </div>
       </form>
+      <PasswordForm />
     </Dialog>
   );
 }
