@@ -203,7 +203,7 @@ function Header() {
             type="button"
             class="text-sm text-muted hover:text-fg underline"
             onClick={async () => {
-              await client.api("POST", "/api/auth/logout").catch(() => {});
+              await client.rest.logout().catch(() => {});
               location.assign("/login");
             }}
           >

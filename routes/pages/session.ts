@@ -35,7 +35,26 @@ export async function workspaceSettings(
   return { settings, look: lookFromSettings(settings, onColor), preferences };
 }
 
-/** Only same-site relative paths are accepted as a post-login destination. */
-export function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/chat";
+const BASE = "http://parley.invalid";
+
+/**
+ * The post-login destination from `?next=`: resolved against our own origin the way a browser would, and
+ * kept only when it stays there. Control characters (which URL parsers strip, so `/%09/evil.example`
+ * becomes `//evil.example`) and backslashes (read as slashes) refuse it outright. Anything unusable gives
+ * `/chat`; nothing here throws.
+ */
+export function safeNext(next: string | undefined | null): string {
+  const fallback = "/chat";
+  if (typeof next !== "string" || !next.startsWith("/") || next.length > 2000) return fallback;
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== BASE) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith("/") && !path.startsWith("//") ? path : fallback;
 }
