@@ -28,7 +28,7 @@ export function PasswordForm() {
     if (Object.keys(local).length) return;
     setBusy(true);
     try {
-      await client.api("PUT", "/api/chat/me/password", { currentPassword: current, newPassword: next });
+      await client.rest.changePassword(current, next);
       setCurrent("");
       setNext("");
       setDone(true);

@@ -33,7 +33,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
     e.preventDefault();
     try {
       // Stored on the server: the preferences follow the person to every browser (and reach their other tabs).
-      const r = await client.api<{ preferences: Prefs }>("PATCH", "/api/chat/me/preferences", p);
+      const r = await client.rest.setPreferences(p);
       ui.prefs.value = r.preferences;
       savePrefs(r.preferences);
       applyTheme(r.preferences.theme);
