@@ -254,7 +254,8 @@ export const en = {
   "demo.dashboard": "Dashboard",
   "demo.tickets": "Tickets",
   "demo.chat": "Chat",
-  "demo.intro": "A stand-in for the host application. The Parley widget is in the bottom-right corner.",
+  "demo.intro":
+    "A stand-in for the host application. The Parley widget sits in the corner the workspace settings choose (bottom right unless changed).",
   "demo.ticketsIntro": "Open tickets. Use the chat widget to ask a colleague without leaving this page.",
   "demo.open": "Open tickets",
   "demo.today": "Resolved today",
