@@ -1,4 +1,4 @@
-/** Sessions (hashed bearer tokens), login failures for throttling, and the audit log. */
+/** Sessions (hashed bearer tokens) and the audit log. Login attempts are in `login_attempts.ts`. */
 import type { Sql } from "../client.ts";
 
 export interface SessionRow {
@@ -43,26 +43,6 @@ export async function remove(sql: Sql, tokenHash: string): Promise<void> {
 
 export async function removeForUser(sql: Sql, userId: number): Promise<void> {
   await sql.query("DELETE FROM sessions WHERE user_id = $1", [userId]);
-}
-
-export async function failures(
-  sql: Sql,
-  key: string,
-  since: Date,
-): Promise<{ count: number; oldest: string | null }> {
-  const r = await sql.query<{ count: number; oldest: string | null }>(
-    `SELECT count(*)::int AS count, min(failed_at) AS oldest FROM login_failures WHERE key = $1 AND failed_at > $2`,
-    [key, since],
-  );
-  return r[0];
-}
-
-export async function recordFailure(sql: Sql, keys: string[]): Promise<void> {
-  await sql.query("INSERT INTO login_failures (key) SELECT unnest($1::text[])", [keys]);
-}
-
-export async function clearFailures(sql: Sql, key: string): Promise<void> {
-  await sql.query("DELETE FROM login_failures WHERE key = $1", [key]);
 }
 
 export async function audit(

@@ -30,6 +30,11 @@ export function adminRoutes(deps: Deps) {
     "/users/:id/reactivate",
     async (c) => c.json({ user: await admin.setDeactivated(deps, c.get("actor"), idParam(c, "id"), false) }),
   );
+  app.put(
+    "/users/:id/role",
+    async (c) =>
+      c.json({ user: await admin.setRole(deps, c.get("actor"), idParam(c, "id"), await jsonBody(c)) }),
+  );
   app.get(
     "/connections",
     async (c) => c.json({ connections: await admin.connections(deps, c.get("actor")) }),

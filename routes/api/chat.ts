@@ -12,10 +12,14 @@ import type { Deps } from "../../domain/deps.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth } from "../middleware/auth.ts";
 import { idParam, jsonBody } from "../middleware/errors.ts";
+import { fileRoutes } from "./files.ts";
+import { searchRoutes } from "./search.ts";
 
 export function chatRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.use("*", requireAuth(deps));
+  app.route("/", fileRoutes(deps));
+  app.route("/", searchRoutes(deps));
 
   // channels
   app.get("/channels", async (c) => c.json({ channels: await channels.listMine(deps, c.get("actor")) }));
