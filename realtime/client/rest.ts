@@ -6,7 +6,20 @@
  * const api = new ChatApi(new Rest({ baseUrl: location.origin }));
  * const { channel } = await api.createChannel({ name: "design", description: "", kind: "public_channel" });
  */
-import type { ChannelSummary, Message, PresenceStatus, UserSummary } from "../protocol.ts";
+import type {
+  ChannelSummary,
+  Message,
+  Preferences,
+  PresenceStatus,
+  PublicSettings,
+  UserSummary,
+} from "../protocol.ts";
+
+/** My preferences and the values the workspace allows for those it narrows (the themes offered). */
+export interface PreferencesReply {
+  preferences: Preferences;
+  allowed: Partial<Record<keyof Preferences, unknown[]>>;
+}
 
 export class ApiError extends Error {
   constructor(readonly code: string, message: string, readonly status: number, readonly retryAfter?: number) {
@@ -136,6 +149,13 @@ export class ChatApi {
     this.rest.request<unknown>("POST", `${ch(id)}/members/${userId}/${blocked ? "block" : "unblock"}`);
   openDirect = (userId: number) =>
     this.rest.request<{ channel: ChannelSummary }>("POST", "/api/chat/direct", { userId });
+  settings = () => this.rest.request<{ settings: PublicSettings }>("GET", "/api/chat/settings");
+  preferences = () => this.rest.request<PreferencesReply>("GET", "/api/chat/me/preferences");
+  /** `null` for a key follows the workspace default again. */
+  setPreferences = (patch: { [K in keyof Preferences]?: Preferences[K] | null }) =>
+    this.rest.request<PreferencesReply>("PATCH", "/api/chat/me/preferences", patch);
+  changePassword = (currentPassword: string, newPassword: string) =>
+    this.rest.request<{ ok: true }>("PUT", "/api/chat/me/password", { currentPassword, newPassword });
   openGroup = (userIds: number[]) =>
     this.rest.request<{ channel: ChannelSummary }>("POST", "/api/chat/groups", { userIds });
 }
