@@ -13,7 +13,8 @@ import { readSetting } from "./settings/workspace.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
-import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
+import { isChannelModerator, readable, requireOutranks, requirePermission, requirePost } from "./access.ts";
+import { effectivePermissions } from "./permissions.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
 
@@ -246,7 +247,8 @@ export async function edit(deps: Deps, actor: Actor, messageId: number, input: u
     const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (m.senderId !== actor.userId) throw forbidden("You can only edit your own messages");
     if (m.deletedAt) throw new AppError("deleted", 409, "This message was deleted");
-    if (a.channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
+    // Editing is posting: not when blocked, archived, or read-only for a non-moderator.
+    requirePost(actor, a);
     const win = await editWindowSeconds(tx.sql, actor.workspaceId);
     if (!withinWindow(deps, m, win)) {
       throw new AppError(
@@ -273,10 +275,23 @@ export async function remove(deps: Deps, actor: Actor, messageId: number): Promi
   await withTx(deps, async (tx) => {
     const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (m.deletedAt) return;
-    const moderator = actor.permissions.has("chat.delete_messages") || isChannelModerator(a.member) ||
+    const own = m.senderId === actor.userId;
+    // Channel roles moderate channels only: DMs and groups have no moderators.
+    const moderator = actor.permissions.has("chat.delete_messages") ||
+      isChannelModerator(a.member, a.channel) ||
       actor.permissions.has("chat.moderate_channels");
+    if (!own && moderator && m.senderId != null) {
+      // Only on someone of lower rank.
+      const sender = await usersRepo.byId(tx.sql, actor.workspaceId, m.senderId);
+      if (sender) {
+        requireOutranks(actor, a, {
+          permissions: effectivePermissions(sender.role, sender.permissions),
+          member: await channelsRepo.member(tx.sql, m.channelId, m.senderId),
+        }, "You cannot delete messages of someone of equal or higher rank");
+      }
+    }
     if (!moderator) {
-      if (m.senderId !== actor.userId) throw forbidden("You can only delete your own messages");
+      if (!own) throw forbidden("You can only delete your own messages");
       const win = await editWindowSeconds(tx.sql, actor.workspaceId);
       if (!withinWindow(deps, m, win)) {
         throw new AppError(
@@ -311,6 +326,7 @@ export async function react(
   await withTx(deps, async (tx) => {
     const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (!a.member) throw new AppError("not_member", 403, "Join the channel to react");
+    if (!a.member.canPost) throw new AppError("blocked", 403, "You have been blocked in this channel");
     if (m.deletedAt) throw new AppError("deleted", 409, "This message was deleted");
     if (a.channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
     const changed = add

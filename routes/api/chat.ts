@@ -5,6 +5,7 @@ import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
 import * as users from "../../domain/users.ts";
 import * as presence from "../../domain/presence.ts";
+import * as accounts from "../../domain/accounts.ts";
 import * as settings from "../../domain/settings/workspace.ts";
 import * as preferences from "../../domain/preferences/user.ts";
 import type { Deps } from "../../domain/deps.ts";
@@ -173,6 +174,10 @@ export function chatRoutes(deps: Deps) {
   app.patch(
     "/me/preferences",
     async (c) => c.json(await preferences.update(deps, c.get("actor"), await jsonBody(c))),
+  );
+  app.put(
+    "/me/password",
+    async (c) => c.json(await accounts.changeOwnPassword(deps, c.get("actor"), await jsonBody(c))),
   );
   app.put(
     "/me/status",
