@@ -14,13 +14,12 @@ import type { WorkspaceRole } from "./permissions.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../shared/password_rules.ts";
 import { profile } from "./users.ts";
 
 export const RANK: Record<WorkspaceRole, number> = { guest: 0, member: 1, moderator: 2, admin: 3 };
 
-/** The form's rules are these (islands/chat/PasswordForm.tsx shows the same limits). */
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 1024;
+export { PASSWORD_MAX, PASSWORD_MIN };
 const Password = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX);
 
 export const CreateUserInput = z.object({

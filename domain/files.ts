@@ -116,8 +116,12 @@ const oneChunk = (b: Uint8Array) =>
     },
   });
 
-const human = (n: number) =>
-  n >= 1024 * 1024 ? `${Math.round(n / 1024 / 102.4) / 10} MB` : `${Math.ceil(n / 1024)} KB`;
+/** Sizes as people read them (the composer's `fmtSize` says the same, so both explain a refusal alike). */
+function human(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${Math.round(n / 102.4) / 10} KB`;
+  return `${Math.round(n / 1024 / 102.4) / 10} MB`;
+}
 
 /**
  * Stores one file for a message yet to be sent in `channelId`. The row exists (as "uploading") before any

@@ -156,7 +156,7 @@ dbTest(
     const r = await upload(h, "alice", w.general, pdf("x".repeat(2000)), "big.pdf");
     assert.equal(r.status, 413);
     assert.equal(r.json.error.code, "too_large");
-    assert.match(r.json.error.message, /at most 1 KB/);
+    assert.match(r.json.error.message, /at most 1000 B; this one is 2\.\d KB/);
     assert.equal(await snapshot(db), before);
     const noLength = await h.app.request(`${ORIGIN}/api/chat/channels/${w.general}/files?name=a.pdf`, {
       method: "POST",
