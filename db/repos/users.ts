@@ -158,3 +158,8 @@ export async function setDeactivated(sql: Sql, id: number, deactivated: boolean)
     deactivated,
   ]);
 }
+
+/** Does any user exist at all, in any workspace? (A fresh production database has none.) */
+export async function anyExists(sql: Sql): Promise<boolean> {
+  return (await sql.query("SELECT 1 FROM users LIMIT 1")).length > 0;
+}
