@@ -8,10 +8,16 @@ import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./middleware/errors.ts";
 import { securityPolicy } from "./middleware/csp.ts";
 import { type BodyLimitRule, limitBodies } from "./middleware/body_limit.ts";
+import { UPLOAD_BODY_LIMIT } from "./api/files.ts";
 import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
+import { callRoutes } from "./api/calls.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
+import { notificationRoutes, unsubscribeRoutes } from "./api/notifications.ts";
+import { pwaRoutes } from "./pwa.ts";
+import { visitorRoutes } from "./visitor/api.ts";
+import { visitorStaffRoutes } from "./visitor/staff.ts";
 
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
@@ -25,7 +31,7 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => c.json({ error: { code: "not_found", message: "No such endpoint" } }, 404));
   // First, so no route reads a body before its size is known to be acceptable.
-  app.use("*", limitBodies(deps.config.limits.bodyBytes, parts.bodyLimits));
+  app.use("*", limitBodies(deps.config.limits.bodyBytes, [UPLOAD_BODY_LIMIT, ...(parts.bodyLimits ?? [])]));
   app.use("*", securityPolicy(deps.config.frameAncestors));
   app.use("*", async function securityHeaders(c, next) {
     await next();
@@ -39,10 +45,16 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
     await deps.db.query("SELECT 1");
     return c.json({ ok: true, engine: deps.db.engine, instance: deps.config.instanceId });
   });
+  app.route("/", pwaRoutes());
   app.route("/api/auth", authRoutes(deps));
   app.route("/api", openapiRoutes(deps));
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
+  app.route("/api/chat/calls", callRoutes(deps));
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
+  app.route("/api/notifications", notificationRoutes(deps));
+  app.route("/notifications", unsubscribeRoutes(deps));
+  app.route("/api/visitor", visitorRoutes(deps));
+  app.route("/api/visitors", visitorStaffRoutes(deps));
   return app;
 }

@@ -61,3 +61,11 @@ export async function audit(
     [a.workspaceId, a.actorId, a.action, a.target ?? "", JSON.stringify(a.detail ?? {}), a.ip ?? ""],
   );
 }
+
+/** Ends every session of a user but one (a password change keeps the session that made it). */
+export async function removeForUserExcept(sql: Sql, userId: number, keepHash: string | null): Promise<void> {
+  await sql.query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2", [
+    userId,
+    keepHash,
+  ]);
+}

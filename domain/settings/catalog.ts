@@ -6,6 +6,7 @@
  */
 import { appearanceSettings } from "./areas/appearance.ts";
 import { messageSettings } from "./areas/messages.ts";
+import { fileSettings } from "./areas/files.ts";
 import { soundSettings } from "./areas/sounds.ts";
 import { widgetSettings } from "./areas/widget.ts";
 import { combine, type PublicKeysOf, type ValuesOf } from "./registry.ts";
@@ -15,6 +16,7 @@ export const WORKSPACE_SETTINGS = combine(
   soundSettings,
   appearanceSettings,
   widgetSettings,
+  fileSettings,
 );
 
 export type WorkspaceSettingKey = keyof typeof WORKSPACE_SETTINGS;

@@ -6,16 +6,24 @@
  * longest matching prefix wins.
  *
  * @example
- * app.use("*", limitBodies(256 * 1024, [{ prefix: "/api/files", maxBytes: 50 * 1024 * 1024 }]));
+ * app.use("*", limitBodies(256 * 1024, [{ prefix: /^\/api\/upload\/\d+$/, maxBytes: 2 ** 30, lengthRequired: true }]));
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../../domain/errors.ts";
 
 export interface BodyLimitRule {
-  /** Path prefix, matched at a segment boundary ("/api/files" covers "/api/files/123", not "/api/filesx"). */
-  prefix: string;
+  /**
+   * A path prefix, matched at a segment boundary ("/api/files" covers "/api/files/123", not "/api/filesx"),
+   * or a pattern tested against the whole path (for routes with parameters).
+   */
+  prefix: string | RegExp;
   maxBytes: number;
+  /**
+   * Require a Content-Length (else 411): for large bodies that the route streams, so that nothing here
+   * buffers them; the declared length is checked against `maxBytes` before the route runs.
+   */
+  lengthRequired?: boolean;
 }
 
 function limiter(maxBytes: number): MiddlewareHandler {
@@ -27,13 +35,28 @@ function limiter(maxBytes: number): MiddlewareHandler {
   });
 }
 
+function lengthRequired(maxBytes: number): MiddlewareHandler {
+  const limit = limiter(maxBytes);
+  return async function lengthRequired(c, next) {
+    if (c.req.raw.body && !/^\d{1,15}$/.test(c.req.header("content-length") ?? "")) {
+      throw new AppError("length_required", 411, "This request must declare its size (Content-Length)");
+    }
+    return await limit(c, next);
+  };
+}
+
 export function limitBodies(defaultBytes: number, rules: BodyLimitRule[] = []): MiddlewareHandler {
   const fallback = limiter(defaultBytes);
-  const ordered = [...rules].sort((a, b) => b.prefix.length - a.prefix.length)
-    .map((r) => ({ prefix: r.prefix.replace(/\/+$/, ""), run: limiter(r.maxBytes) }));
+  const weight = (r: BodyLimitRule) => (typeof r.prefix === "string" ? r.prefix.length : 10_000);
+  const ordered = [...rules].sort((a, b) => weight(b) - weight(a)).map((r) => {
+    const prefix = typeof r.prefix === "string" ? r.prefix.replace(/\/+$/, "") : r.prefix;
+    const matches = (path: string) =>
+      typeof prefix === "string" ? path === prefix || path.startsWith(`${prefix}/`) : prefix.test(path);
+    return { matches, run: r.lengthRequired ? lengthRequired(r.maxBytes) : limiter(r.maxBytes) };
+  });
   return async function limitBodies(c, next) {
     const path = c.req.path;
-    const rule = ordered.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
+    const rule = ordered.find((r) => r.matches(path));
     return await (rule ?? { run: fallback }).run(c, next);
   };
 }

@@ -31,7 +31,14 @@ export function securityPolicy(frameAncestors: string): MiddlewareHandler {
   return async function securityPolicy(c, next) {
     await next();
     if (!(c.res.headers.get("content-type") ?? "").startsWith("text/html")) return;
-    c.res.headers.set("Content-Security-Policy", policy);
+    // A response with a policy of its own (a served file's sandbox, the API docs) keeps it, with
+    // frame-ancestors added when it has none.
+    const own = c.res.headers.get("Content-Security-Policy");
+    if (own) {
+      if (!/frame-ancestors/.test(own)) {
+        c.res.headers.set("Content-Security-Policy", `${own}; frame-ancestors ${frameAncestors}`);
+      }
+    } else c.res.headers.set("Content-Security-Policy", policy);
     // The older header, for browsers without frame-ancestors; it cannot express an allow-list.
     if (framingDenied) c.res.headers.set("X-Frame-Options", "DENY");
     else c.res.headers.delete("X-Frame-Options");

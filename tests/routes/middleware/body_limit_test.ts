@@ -107,6 +107,19 @@ dbTest("oversized bodies are refused before they are read, declared or streamed"
     assert.equal(tooBig.status, 413);
     await tooBig.body?.cancel();
     assert.equal(reached, 1);
+    // The upload route streams large files: it needs a declared length (nothing buffers a chunked body)
+    // and takes up to the largest file size a workspace may allow.
+    const chunkedUpload = await raw(
+      port,
+      "POST /api/chat/channels/1/files HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+      chunked(4 * 1024 * 1024),
+    );
+    assert.equal(chunkedUpload.status, 411);
+    const hugeUpload = await raw(
+      port,
+      "POST /api/chat/channels/1/files HTTP/1.1\r\nHost: x\r\nContent-Length: 2147483648\r\n\r\n",
+    );
+    assert.equal(hugeUpload.status, 413);
     // Small bodies pass as before.
     const ok = await fetch(`http://127.0.0.1:${port}/api/test-echo`, { method: "POST", body: '{"a":1}' });
     assert.equal((await ok.json()).bytes, 7);
