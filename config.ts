@@ -9,6 +9,8 @@ export interface Config {
   defaultWorkspace: string;
   /** Origins allowed for cookie-authenticated writes and WebSocket upgrades, besides the server's own. */
   allowedOrigins: string[];
+  /** CSP `frame-ancestors` of every page: `'none'` (default), or who may embed Parley's pages. */
+  frameAncestors: string;
   /** Proxies (addresses or CIDR ranges) whose X-Forwarded-For / X-Forwarded-Proto are believed. */
   trustedProxies: string[];
   sessionDays: number;
@@ -37,6 +39,12 @@ export interface Config {
   /** Where file bytes are stored (FILES_STORAGE, FILES_DIR, S3_*). */
   files: StorageConfig;
   limits: {
+    /** Largest request body on routes without a rule of their own (see routes/middleware/body_limit.ts). */
+    bodyBytes: number;
+    /** WebSocket frames per user and minute, valid or not. */
+    framesPerMinute: number;
+    /** Oversized WebSocket frames a user may send per minute before new sockets are refused. */
+    oversizeFramesPerMinute: number;
     messageChars: number;
     sendsPerMinute: number;
     typingPerMinute: number;
@@ -132,11 +140,14 @@ export function loadConfig(
     hostname: env.HOSTNAME_BIND || "0.0.0.0",
     databaseUrl,
     dataDir: env.DATA_DIR || "./data",
-    demo: !(args.includes("--no-demo") || env.DEMO === "0" || env.DEMO === "false"),
+    // On embedded PGlite (a first try) the demo is on unless refused; on a real database only when asked.
+    demo: args.includes("--demo") || env.DEMO === "1" || env.DEMO === "true" ||
+      (!databaseUrl && !(args.includes("--no-demo") || env.DEMO === "0" || env.DEMO === "false")),
     demoPassword: env.DEMO_PASSWORD || "parley",
     defaultWorkspace: env.DEFAULT_WORKSPACE || "demo",
     allowedOrigins: list("ALLOWED_ORIGINS"),
     trustedProxies: list("TRUSTED_PROXIES"),
+    frameAncestors: parseFrameAncestors(env.FRAME_ANCESTORS),
     sessionDays: num("SESSION_DAYS", 30),
     secureCookies: env.SECURE_COOKIES === "1",
     sso: {
@@ -173,12 +184,27 @@ export function loadConfig(
     calls: loadCallConfig(num, list, env),
     files: storageConfig(env),
     limits: {
+      bodyBytes: num("BODY_LIMIT_BYTES", 256 * 1024),
+      framesPerMinute: num("RATE_FRAMES_PER_MINUTE", 3000),
+      oversizeFramesPerMinute: num("RATE_OVERSIZE_FRAMES_PER_MINUTE", 3),
       messageChars: num("MESSAGE_MAX_CHARS", 16_000),
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),
     },
   };
+}
+
+/** Checks FRAME_ANCESTORS: CSP source expressions only, nothing that could end the directive. */
+export function parseFrameAncestors(value: string | undefined): string {
+  const v = (value ?? "").trim();
+  if (!v) return "'none'";
+  for (const token of v.split(/\s+/)) {
+    if (!/^('none'|'self'|https?:\/\/[a-zA-Z0-9.*-]+(:\d{1,5})?|https?:)$/.test(token)) {
+      throw new Error(`FRAME_ANCESTORS: "${token}" is not 'none', 'self' or an http(s) origin`);
+    }
+  }
+  return v;
 }
 
 /** Where file bytes are stored: FILES_STORAGE (database, local, s3), FILES_DIR, S3_ENDPOINT and S3 keys. */

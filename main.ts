@@ -7,6 +7,7 @@ import { openDb } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { seedDemo } from "./db/seed.ts";
 import * as messagesRepo from "./db/repos/messages.ts";
+import * as usersRepo from "./db/repos/users.ts";
 import type { CoreDeps, Deps } from "./domain/deps.ts";
 import { SendBatcher } from "./domain/send_batch.ts";
 import { presenceWriters } from "./domain/presence.ts";
@@ -32,6 +33,11 @@ import { startVisitorWorker } from "./domain/visitor/worker.ts";
 import { visitorPageRoutes } from "./routes/visitor/pages.tsx";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
+
+/** Printed by a start with no users and no demo: how to create the first administrator. */
+export const FIRST_ADMIN_HINT = "No users yet. Create the first administrator with:\n" +
+  '  deno task admin:create --username admin --name "Your Name"\n' +
+  "It asks for the password (or reads PARLEY_ADMIN_PASSWORD). Use DATABASE_URL / DATA_DIR as for the server.";
 
 export interface Server {
   url: string;
@@ -74,6 +80,7 @@ export async function startServer(
   if (config.demo && await seedDemo(db, { slug: config.defaultWorkspace, password: config.demoPassword })) {
     log(`seed: created the demo workspace "${config.defaultWorkspace}"`);
   }
+  if (!config.demo && !(await usersRepo.anyExists(db))) log(FIRST_ADMIN_HINT);
   const { bus, busDb } = await selectBus(config, db);
   const deps = buildDeps({
     db,

@@ -1,10 +1,12 @@
 /** The HTML shell of every page: theme variables, the built stylesheet, the island's props and script. */
 import type { ComponentChildren } from "preact";
+import { createHash } from "node:crypto";
 import { renderToString } from "preact-render-to-string";
 import { themeCss, type ThemeId } from "./themes.ts";
 import { BASE_CSS } from "./styles.ts";
 import type { Manifest } from "../cli/build.ts";
 import { escapeHtml } from "./html.ts";
+import { t } from "../i18n/mod.ts";
 
 export { escapeHtml };
 
@@ -14,6 +16,11 @@ const THEME_CSS = themeCss();
 const THEME_BOOT =
   `try{var p=JSON.parse(localStorage.getItem("parley.prefs")||"{}");if(p.theme)document.documentElement.dataset.theme=p.theme}catch(e){}`;
 
+/** CSP hashes (`sha256-…`) of the inline scripts pages may carry; the policy allows exactly these. */
+export const INLINE_SCRIPT_HASHES = [THEME_BOOT].map((src) =>
+  `sha256-${createHash("sha256").update(src, "utf8").digest("base64")}`
+);
+
 /** Serialises island props into a JSON script that cannot end the script element early. */
 export function jsonScript(id: string, value: unknown): string {
   const json = JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028|\u2029/g, "");
@@ -21,6 +28,8 @@ export function jsonScript(id: string, value: unknown): string {
 }
 
 export interface DocumentProps {
+  /** Demo mode: every page carries the demo banner. */
+  demo?: boolean;
   title: string;
   manifest: Manifest;
   /** The island entry to load (a key of manifest.files), if any. */
@@ -32,6 +41,11 @@ export interface DocumentProps {
   /** The signed-in person's theme (their preference, stored on the server); otherwise this browser's copy. */
   theme?: ThemeId;
   children: ComponentChildren;
+}
+
+/** The strip every page shows in demo mode, so nobody mistakes the demo workspace for a real one. */
+function demoBanner(): string {
+  return `<p class="demo-banner" role="note">${escapeHtml(t("demo.banner"))}</p>`;
 }
 
 /** Renders a whole page to an HTML string. */
@@ -59,5 +73,7 @@ export function renderDocument(p: DocumentProps): string {
     `<meta name="parley-assets" content="${
       escapeHtml(JSON.stringify({ css: asset("css"), emoji: asset("emoji") }))
     }">` +
-    `</head><body>${body}${scripts.join("")}</body></html>`;
+    `</head><body${p.demo ? ' class="demo-mode"' : ""}>${p.demo ? demoBanner() : ""}${body}${
+      scripts.join("")
+    }</body></html>`;
 }

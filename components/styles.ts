@@ -2,6 +2,8 @@
 export const BASE_CSS = `html,body{height:100%}body{margin:0;background:var(--p-main);color:var(--p-text);` +
   `font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}` +
   `:focus-visible{outline:2px solid var(--p-focus);outline-offset:2px}` +
+  `body.demo-mode{display:flex;flex-direction:column}body.demo-mode>:not(script):not(.demo-banner){flex:1 1 auto;min-height:0}` +
+  `.demo-banner{flex:none;margin:0;padding:.25rem .75rem;font-size:.8125rem;text-align:center;background:var(--p-mention-bg);color:var(--p-text)}` +
   `.sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}` +
   `dialog::backdrop{background:rgba(0,0,0,.45)}.md p{margin:0}.md p+p{margin-top:.4em}.md a{color:var(--p-link);text-decoration:underline}` +
   `.md code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.875em;background:var(--p-hover);padding:.1em .3em;border-radius:4px}` +

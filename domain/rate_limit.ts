@@ -21,6 +21,13 @@ export class RateLimiter {
     if (this.#buckets.size > 100_000) this.#sweep(now);
   }
 
+  /** Would `take` succeed now? (Takes nothing.) */
+  available(key: string, perMinute: number): boolean {
+    const b = this.#buckets.get(key);
+    if (!b) return true;
+    return Math.min(perMinute, b.tokens + (this.now() - b.at) * (perMinute / 60_000)) >= 1;
+  }
+
   /** Gives back a token taken by `take` for something that turned out not to count (a retried send). */
   refund(key: string, perMinute: number) {
     const b = this.#buckets.get(key);

@@ -253,6 +253,8 @@ export const en = {
   "widget.sent": "Sent",
 
   "demo.title": "Orvale Management",
+  "demo.banner":
+    "Demo workspace: sample people and messages for trying Parley. Do not use it for real conversations.",
   "demo.dashboard": "Dashboard",
   "demo.tickets": "Tickets",
   "demo.chat": "Chat",

@@ -6,6 +6,9 @@ import { Hono } from "hono";
 import type { Deps } from "../domain/deps.ts";
 import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./middleware/errors.ts";
+import { securityPolicy } from "./middleware/csp.ts";
+import { type BodyLimitRule, limitBodies } from "./middleware/body_limit.ts";
+import { UPLOAD_BODY_LIMIT } from "./api/files.ts";
 import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
 import { callRoutes } from "./api/calls.ts";
@@ -19,12 +22,17 @@ import { visitorStaffRoutes } from "./visitor/staff.ts";
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
   mounts?: [string, Hono<AppEnv>][];
+  /** Larger (or smaller) body limits for some paths than BODY_LIMIT_BYTES, e.g. an upload route. */
+  bodyLimits?: BodyLimitRule[];
 }
 
 export function createApp(deps: Deps, parts: AppParts = {}) {
   const app = new Hono<AppEnv>();
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => c.json({ error: { code: "not_found", message: "No such endpoint" } }, 404));
+  // First, so no route reads a body before its size is known to be acceptable.
+  app.use("*", limitBodies(deps.config.limits.bodyBytes, [UPLOAD_BODY_LIMIT, ...(parts.bodyLimits ?? [])]));
+  app.use("*", securityPolicy(deps.config.frameAncestors));
   app.use("*", async function securityHeaders(c, next) {
     await next();
     c.header("X-Content-Type-Options", "nosniff");

@@ -159,6 +159,11 @@ export async function setDeactivated(sql: Sql, id: number, deactivated: boolean)
   ]);
 }
 
+/** Does any user exist at all, in any workspace? (A fresh production database has none.) */
+export async function anyExists(sql: Sql): Promise<boolean> {
+  return (await sql.query("SELECT 1 FROM users LIMIT 1")).length > 0;
+}
+
 export async function setPasswordHash(sql: Sql, id: number, hash: string): Promise<void> {
   await sql.query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", [id, hash]);
 }

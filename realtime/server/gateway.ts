@@ -49,6 +49,11 @@ export function createGateway(deps: Deps, hub: Hub) {
       const { token } = tokenFrom(c);
       const actor = await auth.authenticate(deps, token);
       if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
+      if (!deps.limiter.available(`oversize:${actor.userId}`, deps.config.limits.oversizeFramesPerMinute)) {
+        throw new AppError("rate_limited", 429, "Too many oversized frames; try again in a minute", {
+          retryAfter: 60,
+        });
+      }
       deps.limiter.take(
         `connect:${actor.userId}`,
         deps.config.limits.connectsPerMinute,
@@ -174,27 +179,54 @@ async function handleFrame(
   data: unknown,
   stored: () => Promise<unknown>,
 ) {
-  if (typeof data !== "string") {
-    return errorFrame(conn, hub, null, { code: "bad_frame", message: "Send JSON text frames" });
+  const { limits } = deps.config;
+  // Every frame counts against the user's rate, whether or not it turns out to be valid. A frame over the
+  // rate still gets its answer (with its id when it has one), but nothing else is done for it.
+  let limited: ErrorBody | null = null;
+  try {
+    deps.limiter.take(`frames:${actor.userId}`, limits.framesPerMinute, "Too many frames");
+  } catch (err) {
+    limited = toAppError(err).toJSON() as ErrorBody;
   }
-  if (data.length > deps.config.ws.maxFrameBytes) return hub.close(conn, 1009, "frame too large");
+  const size = typeof data === "string"
+    ? data.length
+    : data instanceof ArrayBuffer
+    ? data.byteLength
+    : data instanceof Blob
+    ? data.size
+    : 0;
+  if (size > deps.config.ws.maxFrameBytes) {
+    // Deno decodes a whole frame (up to its own 64 MiB cap) before we see it and has no option to refuse
+    // it earlier; what we can do is close at once and refuse new sockets to a user who keeps doing it.
+    try {
+      deps.limiter.take(`oversize:${actor.userId}`, limits.oversizeFramesPerMinute);
+    } catch { /* the bucket is empty: the next upgrade is refused */ }
+    return hub.close(conn, 1009, "frame too large");
+  }
+  if (typeof data !== "string") {
+    return errorFrame(conn, hub, null, limited ?? { code: "bad_frame", message: "Send JSON text frames" });
+  }
   let frame: Record<string, unknown>;
   try {
     const parsed = JSON.parse(data);
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error();
     frame = parsed;
   } catch {
-    return errorFrame(conn, hub, null, { code: "bad_frame", message: "Frames are JSON objects" });
+    return errorFrame(conn, hub, null, limited ?? { code: "bad_frame", message: "Frames are JSON objects" });
   }
   const id = frameId(frame);
-  if (id === null) {
-    return errorFrame(conn, hub, null, {
-      code: "bad_frame",
-      message: "id: a string of at most 64 characters",
-    });
+  if (id === null || limited) {
+    return errorFrame(
+      conn,
+      hub,
+      id,
+      limited ?? {
+        code: "bad_frame",
+        message: "id: a string of at most 64 characters",
+      },
+    );
   }
   try {
-    deps.limiter.take(`frames:${actor.userId}`, 3000, "Too many frames");
     // The whole frame is checked (envelope and every field's type) before a handler sees it.
     const checked = parseFrame(frame) as unknown as Record<string, unknown>;
     let data: unknown;

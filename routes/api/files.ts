@@ -8,6 +8,7 @@ import * as files from "../../domain/files.ts";
 import type { Deps } from "../../domain/deps.ts";
 import type { AppEnv } from "../env.ts";
 import { idParam } from "../middleware/errors.ts";
+import type { BodyLimitRule } from "../middleware/body_limit.ts";
 
 /** Headers on every file response: never sniffed, never a page of Parley's origin, never framed. */
 export const FILE_HEADERS = {
@@ -17,6 +18,17 @@ export const FILE_HEADERS = {
   "X-Frame-Options": "DENY",
   "Cross-Origin-Resource-Policy": "same-origin",
   "Cache-Control": "private, max-age=3600",
+};
+
+/**
+ * The upload route's body limit (routes/middleware/body_limit.ts): the largest `files.max_bytes` allows,
+ * with a declared length, so the body streams to storage unbuffered; the workspace's own limit is
+ * checked by `files.upload` against the declared length.
+ */
+export const UPLOAD_BODY_LIMIT: BodyLimitRule = {
+  prefix: /^\/api\/chat\/channels\/[^/]+\/files$/,
+  maxBytes: 1024 * 1024 * 1024,
+  lengthRequired: true,
 };
 
 function disposition(kind: "inline" | "attachment", name: string): string {

@@ -21,8 +21,9 @@ export function errorResponse(c: Context, err: unknown) {
 
 /** Reads a JSON body; a missing or malformed body becomes a clear 400. */
 export async function jsonBody(c: Context): Promise<unknown> {
+  // The body's size was checked before it was read (limitBodies); this guards callers outside the app.
   const text = await c.req.text();
-  if (text.length > 256 * 1024) throw new AppError("too_large", 413, "The request body is too large");
+  if (text.length > 4 * 1024 * 1024) throw new AppError("too_large", 413, "The request body is too large");
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);

@@ -9,7 +9,7 @@ import type { Deps } from "../../domain/deps.ts";
 import type { AppEnv } from "../env.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import { BUILD_DIR, ensureBuilt, type Manifest } from "../../cli/build.ts";
-import { renderDocument } from "../../components/Document.tsx";
+import { type DocumentProps, renderDocument } from "../../components/Document.tsx";
 import { t } from "../../i18n/mod.ts";
 import * as channels from "../../domain/channels.ts";
 import * as users from "../../domain/users.ts";
@@ -40,13 +40,13 @@ export async function pageRoutes(
 ): Promise<Hono<AppEnv>> {
   const manifest: Manifest = await ensureBuilt(opts.log);
   const app = new Hono<AppEnv>();
+  const doc = (p: DocumentProps) => renderDocument({ ...p, demo: deps.config.demo });
   const html = (body: string, status = 200) =>
     new Response(body, {
       status,
       headers: {
         "content-type": "text/html; charset=utf-8",
         "cache-control": "no-store",
-        "x-frame-options": "DENY",
       },
     });
 
@@ -76,7 +76,7 @@ export async function pageRoutes(
     const next = safeNext(c.req.query("next"));
     if (await pageActor(deps, c)) return c.redirect(next);
     const props = { next, demoPassword: deps.config.demo ? deps.config.demoPassword : null };
-    return html(renderDocument({
+    return html(doc({
       title: t("login.title"),
       manifest,
       island: "login",
@@ -91,7 +91,7 @@ export async function pageRoutes(
   // GET only shows the button. The session ends on the server, not just in this browser.
   app.get("/logout", async (c) => {
     if (!(await pageActor(deps, c))) return c.redirect("/login");
-    return html(renderDocument({ title: t("logout.title"), manifest, children: logoutView() }));
+    return html(doc({ title: t("logout.title"), manifest, children: logoutView() }));
   });
 
   app.post("/logout", requireSameOrigin(deps), async (c) => {
@@ -122,7 +122,7 @@ export async function pageRoutes(
     const client = new ParleyClient({ baseUrl: "", storage: noStorage });
     const ctx = chatContext(client, props);
     const current = list.find((x) => x.id === props.route.channelId);
-    return html(renderDocument({
+    return html(doc({
       title: current ? `${current.displayName} · ${t("app.name")}` : t("app.title"),
       theme: ws.preferences!.theme,
       manifest,
@@ -140,7 +140,7 @@ export async function pageRoutes(
     const ws = actor ? await workspaceSettings(deps, actor.workspaceId, actor.userId) : null;
     const me = actor ? await meOf(deps, actor) : null;
     const look = ws?.look;
-    return html(renderDocument({
+    return html(doc({
       title: `${page === "tickets" ? t("demo.tickets") : t("demo.dashboard")} · ${t("demo.title")}`,
       manifest,
       theme: ws?.preferences?.theme,

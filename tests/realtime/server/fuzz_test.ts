@@ -21,7 +21,8 @@ import {
 
 const SOCKETS = 5;
 const FRAMES_PER_SOCKET = 2500;
-const OVERSIZE = 6;
+/** RATE_OVERSIZE_FRAMES_PER_MINUTE's default: after these, the user's next socket is refused. */
+const OVERSIZE = 3;
 const CONVERSATION = 60;
 
 /** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
@@ -246,6 +247,8 @@ Deno.test({
           );
           codes.push((await ws.closed).code);
         }
+        // A user who keeps sending oversized frames is refused new sockets for a while.
+        await assert.rejects(WsClient.open(base, await sessionFor(db, f.users.carol)), /refused or closed/);
         return codes;
       };
 
