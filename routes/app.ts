@@ -6,6 +6,8 @@ import { Hono } from "hono";
 import type { Deps } from "../domain/deps.ts";
 import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./middleware/errors.ts";
+import { compress } from "./middleware/compress.ts";
+import { notFoundPage, wantsHtml } from "../components/not_found.ts";
 import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
 import { callRoutes } from "./api/calls.ts";
@@ -24,7 +26,12 @@ export interface AppParts {
 export function createApp(deps: Deps, parts: AppParts = {}) {
   const app = new Hono<AppEnv>();
   app.onError((err, c) => errorResponse(c, err));
-  app.notFound((c) => c.json({ error: { code: "not_found", message: "No such endpoint" } }, 404));
+  app.notFound((c) =>
+    wantsHtml(c.req.path, c.req.header("accept"))
+      ? c.html(notFoundPage(c.req.path), 404)
+      : c.json({ error: { code: "not_found", message: "No such endpoint" } }, 404)
+  );
+  app.use("*", compress());
   app.use("*", async function securityHeaders(c, next) {
     await next();
     c.header("X-Content-Type-Options", "nosniff");
