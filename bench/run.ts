@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick] [--only=fanout,latency,connections,reconnect,history,search,files]
+ * `deno task bench [--quick] [--only=fanout,latency,connections,reconnect,history,search,files,lighthouse]
  *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]`
  *
  * Starts a throw-away Postgres (Debian's binaries; installs them with apt-get when root and missing),
@@ -14,9 +14,19 @@ import { type Ctx, FULL, QUICK } from "./workloads/ctx.ts";
 import { fanout, latency } from "./workloads/realtime.ts";
 import { connections, history, reconnect } from "./workloads/scale.ts";
 import { connectSql } from "./lib/fixtures.ts";
+import { lighthouseRun } from "./workloads/lighthouse.ts";
 import { filesBench, searchBench } from "./workloads/files_search.ts";
 
-const WORKLOADS = ["fanout", "latency", "connections", "reconnect", "history", "search", "files"] as const;
+const WORKLOADS = [
+  "fanout",
+  "latency",
+  "connections",
+  "reconnect",
+  "history",
+  "search",
+  "files",
+  "lighthouse",
+] as const;
 type Workload = typeof WORKLOADS[number];
 
 const args = Deno.args;
@@ -130,6 +140,7 @@ try {
     history,
     search: searchBench,
     files: filesBench,
+    lighthouse: () => lighthouseRun(ctx.log),
   };
   for (const w of WORKLOADS) {
     if (!only.includes(w)) continue;
@@ -147,7 +158,17 @@ try {
   await cleanup();
 }
 
+// A partial run (--only) keeps the other workloads' latest results in the file.
+const previous: Record<string, unknown> = opt("only")
+  ? await Deno.readTextFile(outFile).then(JSON.parse).catch(() => ({}))
+  : {};
+const kept = Object.fromEntries(
+  Object.entries(previous).filter(([k]) =>
+    (WORKLOADS as readonly string[]).includes(k) && !only.includes(k as Workload)
+  ),
+);
 const out: Record<string, unknown> = {
+  ...kept,
   generated_at: new Date().toISOString(),
   mode: quick ? "quick" : "full",
   duration_seconds: Math.round((performance.now() - started) / 1000),

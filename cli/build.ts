@@ -11,6 +11,7 @@
  */
 import { defineConfig, stringify, twind, virtual } from "@twind/core";
 import presetTailwind from "@twind/preset-tailwind";
+import { encode } from "../routes/middleware/compress.ts";
 
 const ROOT = new URL("../", import.meta.url);
 export const BUILD_DIR = new URL("static/build/", ROOT);
@@ -42,6 +43,10 @@ export interface Manifest {
   builtAt: string;
   /** Logical name -> file name in static/build: chat, login, widget, css, emoji. */
   files: Record<string, string>;
+  /** Code-split chunks the entries import (by file name). */
+  chunks?: string[];
+  /** Per entry: the chunks it imports statically (preloaded by the page). */
+  preload?: Record<string, string[]>;
   sizes: Record<string, { bytes: number; gzip: number }>;
 }
 
@@ -152,6 +157,31 @@ export async function buildCss(): Promise<string> {
   return stringify(tw.target);
 }
 
+/**
+ * An emoji font served by Parley ("Parley Emoji": Noto Color Emoji from `@fontsource/noto-color-emoji`,
+ * split by unicode-range), so the logo, reactions and group icons look the same on a machine without an
+ * emoji font. It is last in the font stacks and prefers a local copy, so it downloads only where needed.
+ */
+async function buildEmojiFont(): Promise<string> {
+  const dir = new URL("node_modules/@fontsource/noto-color-emoji/", ROOT);
+  const css = await Deno.readTextFile(new URL("index.css", dir));
+  const faces: string[] = [];
+  for (const block of css.split("@font-face").slice(1)) {
+    const file = /url\(\.\/files\/([\w.-]+\.woff2)\)/.exec(block)?.[1];
+    const range = /unicode-range:\s*([^;]+);/.exec(block)?.[1];
+    if (!file || !range) continue;
+    const data = await Deno.readFile(new URL(`files/${file}`, dir));
+    const name = `emoji-font.${(await sha(data)).slice(0, 10)}.woff2`;
+    await writeAs(name, data);
+    faces.push(
+      `@font-face{font-family:"Parley Emoji";font-display:swap;src:local("Noto Color Emoji"),` +
+        `local("Apple Color Emoji"),local("Segoe UI Emoji"),url(/static/build/${name}) format("woff2");` +
+        `unicode-range:${range.trim()}}`,
+    );
+  }
+  return faces.join("");
+}
+
 /** A compact emoji set for the picker: [emoji, label, group] without skin-tone variants or components. */
 async function buildEmoji(): Promise<string> {
   const { default: data } = await import("emojibase-data/en/compact.json", { with: { type: "json" } });
@@ -164,6 +194,13 @@ async function buildEmoji(): Promise<string> {
 
 async function writeHashed(name: string, ext: string, data: Uint8Array, m: Manifest) {
   const file = `${name}.${(await sha(data)).slice(0, 10)}.${ext}`;
+  await writeAs(file, data);
+  m.files[name] = file;
+  m.sizes[name] = { bytes: data.byteLength, gzip: await gzipSize(data) };
+}
+
+/** Writes an immutable build file (and its compressed twins) unless it is already there. */
+async function writeAs(file: string, data: Uint8Array) {
   const url = new URL(file, BUILD_DIR);
   try {
     await Deno.stat(url);
@@ -172,12 +209,25 @@ async function writeHashed(name: string, ext: string, data: Uint8Array, m: Manif
     await Deno.writeFile(tmp, data);
     await Deno.rename(tmp, url);
   }
-  m.files[name] = file;
-  m.sizes[name] = { bytes: data.byteLength, gzip: await gzipSize(data) };
+  if (/\.(js|css|json|svg)$/.test(file)) await writeCompressed(url, data);
+}
+
+/** The brotli and gzip twins of an immutable file, made once at build time (best compression). */
+async function writeCompressed(url: URL, data: Uint8Array) {
+  for (const [enc, suffix] of [["br", ".br"], ["gzip", ".gz"]] as const) {
+    const twin = new URL(url.href + suffix);
+    try {
+      await Deno.stat(twin);
+    } catch {
+      const tmp = new URL(`${twin.href}.${crypto.randomUUID().slice(0, 8)}.tmp`);
+      await Deno.writeFile(tmp, encode(data, enc, true));
+      await Deno.rename(tmp, twin);
+    }
+  }
 }
 
 async function ensureNodeModules() {
-  for (const pkg of ["preact", "@preact/signals", "marked", "dompurify"]) {
+  for (const pkg of ["preact", "@preact/signals", "marked", "dompurify", "@fontsource/noto-color-emoji"]) {
     try {
       await Deno.stat(new URL(`node_modules/${pkg}/package.json`, ROOT));
     } catch {
@@ -208,20 +258,54 @@ export async function build(opts: { minify?: boolean; log?: (s: string) => void 
       minify: opts.minify ?? true,
       write: false,
       outdir: "out",
+      // Shared code and the parts loaded on demand (dialogs, emoji picker) become chunks.
+      splitting: true,
+      entryNames: "[name].[hash]",
+      chunkNames: "chunk.[hash]",
+      metafile: true,
       jsx: "automatic",
       jsxImportSource: "preact",
       legalComments: "none",
       define: { "process.env.NODE_ENV": '"production"' },
       logLevel: "silent",
     });
-    for (const out of result.outputFiles) {
-      const name = out.path.split("/").pop()!.replace(/\.js$/, "");
-      await writeHashed(name, "js", out.contents, m);
+    // esbuild names every output by its content hash; entries import chunks by those names.
+    const entryOf = new Map<string, string>();
+    for (const [path, meta] of Object.entries(result.metafile!.outputs)) {
+      const entry = Object.entries(ENTRIES).find(([, src]) => meta.entryPoint === src)?.[0];
+      if (entry) entryOf.set(path.split("/").pop()!, entry);
+    }
+    const base = (p: string) => p.split("/").pop()!;
+    const outputs = result.metafile!.outputs;
+    /** The chunks an output loads before it runs (static imports, transitively). */
+    const staticClosure = (path: string, seen = new Set<string>()): Set<string> => {
+      for (const i of outputs[path]?.imports ?? []) {
+        if (i.kind === "import-statement" && !seen.has(i.path)) staticClosure(i.path, seen.add(i.path));
+      }
+      return seen;
+    };
+    const contents = new Map(result.outputFiles.map((o) => [base(o.path), o.contents]));
+    for (const [file, data] of contents) {
+      await writeAs(file, data);
+      if (!entryOf.has(file)) (m.chunks ??= []).push(file);
+    }
+    for (const [path] of Object.entries(outputs)) {
+      const entry = entryOf.get(base(path));
+      if (!entry) continue;
+      const needed = [...staticClosure(path)].map(base);
+      m.files[entry] = base(path);
+      (m.preload ??= {})[entry] = needed;
+      // What the page downloads before the island runs: the entry and its static chunks.
+      const all = [base(path), ...needed].map((f) => contents.get(f)!);
+      const joined = new Uint8Array(all.reduce((n, a) => n + a.byteLength, 0));
+      all.reduce((at, a) => (joined.set(a, at), at + a.byteLength), 0);
+      m.sizes[entry] = { bytes: joined.byteLength, gzip: await gzipSize(joined) };
     }
   } finally {
     await esbuild.stop();
   }
-  await writeHashed("css", "css", new TextEncoder().encode(await buildCss()), m);
+  const emojiFont = await buildEmojiFont();
+  await writeHashed("css", "css", new TextEncoder().encode(await buildCss() + emojiFont), m);
   await writeHashed("emoji", "json", new TextEncoder().encode(await buildEmoji()), m);
   const tmp = new URL(`manifest.${crypto.randomUUID().slice(0, 8)}.tmp`, BUILD_DIR);
   await Deno.writeTextFile(tmp, JSON.stringify(m, null, 2));
@@ -266,7 +350,12 @@ export function ensureBuilt(log: (s: string) => void = console.log): Promise<Man
 
 async function filesExist(m: Manifest): Promise<boolean> {
   try {
-    await Promise.all(Object.values(m.files).map((f) => Deno.stat(new URL(f, BUILD_DIR))));
+    await Promise.all(
+      [...Object.values(m.files), ...(m.chunks ?? [])].flatMap((f) =>
+        /\.(js|css|json|svg)$/.test(f) ? [f, `${f}.br`, `${f}.gz`] : [f]
+      )
+        .map((f) => Deno.stat(new URL(f, BUILD_DIR))),
+    );
     return true;
   } catch {
     return false;

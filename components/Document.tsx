@@ -12,6 +12,20 @@ export { escapeHtml };
 
 const THEME_CSS = themeCss();
 
+const cssCache = new Map<string, string>();
+/** The built stylesheet's text (read once per build). */
+function inlineCss(file: string): string {
+  let css = cssCache.get(file);
+  if (css === undefined) {
+    css = Deno.readTextFileSync(new URL(`../static/build/${file}`, import.meta.url)).replace(
+      /<\/style/gi,
+      "",
+    );
+    cssCache.set(file, css);
+  }
+  return css;
+}
+
 /** Sets the saved theme before first paint so a dark theme never flashes white. */
 const THEME_BOOT =
   `try{var p=JSON.parse(localStorage.getItem("parley.prefs")||"{}");if(p.theme)document.documentElement.dataset.theme=p.theme}catch(e){}`;
@@ -53,6 +67,10 @@ export function renderDocument(p: DocumentProps): string {
   const asset = (k: string) => `/static/build/${p.manifest.files[k]}`;
   const body = renderToString(<>{p.children}</>);
   const scripts: string[] = [];
+  const preload = (k: string) =>
+    (p.manifest.preload?.[k] ?? []).map((f) => `<link rel="modulepreload" href="/static/build/${f}">`).join(
+      "",
+    );
   if (p.island) {
     scripts.push(jsonScript("parley-props", p.props ?? {}));
     scripts.push(`<script type="module" src="${asset(p.island)}"></script>`);
@@ -67,8 +85,9 @@ export function renderDocument(p: DocumentProps): string {
     `<title>${escapeHtml(p.title)}</title>` +
     `<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">` +
     `<link rel="manifest" href="/manifest.webmanifest"><meta name="theme-color" content="#4f6bed">` +
-    `<link rel="stylesheet" href="${asset("css")}">` +
-    `<style>${THEME_CSS}\n${BASE_CSS}</style>` +
+    // The stylesheet is inlined: small once compressed, and no request holds up the first paint.
+    `<style>${inlineCss(p.manifest.files.css)}\n${THEME_CSS}\n${BASE_CSS}</style>` +
+    (p.island ? preload(p.island) : "") + (p.extraIsland ? preload(p.extraIsland.name) : "") +
     (p.theme ? "" : `<script>${THEME_BOOT}</script>`) +
     `<meta name="parley-assets" content="${
       escapeHtml(JSON.stringify({ css: asset("css"), emoji: asset("emoji") }))

@@ -61,7 +61,7 @@ export async function seedDemo(db: Db, opts: { slug: string; password: string })
       }
       return c.id;
     };
-    const post = async (channelId: number, who: string, body: string) => {
+    const post = async (channelId: number, who: string, body: string, mentions: string[] = []) => {
       const seq = await channelsRepo.nextSeq(sql, channelId, true);
       const message = await messagesRepo.insert(sql, {
         workspaceId: ws.id,
@@ -72,7 +72,7 @@ export async function seedDemo(db: Db, opts: { slug: string; password: string })
         type: "text",
         body,
         replyTo: null,
-        mentions: [],
+        mentions: mentions.map((name) => u[name]),
       });
       await messagesRepo.appendEvent(sql, ws.id, {
         type: "message_received",
@@ -100,7 +100,7 @@ export async function seedDemo(db: Db, opts: { slug: string; password: string })
     const group = await channel("group", "", ["alice", "bob", "carol"]);
     await post(general, "admin", "Welcome to **Parley**! This is the demo workspace.");
     await post(general, "alice", "Hi everyone :wave:");
-    await post(general, "bob", "Hello @alice, good to see you here.");
+    await post(general, "bob", "Hello @alice, good to see you here.", ["alice"]);
     await post(helpdesk, "carol", "My printer says `PC LOAD LETTER`. What does that mean?");
     await post(dev, "alice", "Deploy is scheduled for Friday.");
     await post(ann, "admin", "Parley is live. Read-only channel: only moderators post here.");

@@ -1,5 +1,6 @@
 /** Who may see and post in a channel. Every domain operation on a channel goes through these checks. */
 import type { Sql } from "../db/client.ts";
+import { canManageChannel, canModerateChannel, isModeratorRole } from "../shared/rules.ts";
 import * as channelsRepo from "../db/repos/channels.ts";
 import type { ChannelRow, MemberRow } from "../db/repos/channels.ts";
 import type { Actor } from "./deps.ts";
@@ -15,7 +16,7 @@ export const isPrivateKind = (c: ChannelRow) => c.kind !== "public_channel";
 export const isConversation = (c: ChannelRow) => c.kind === "direct_message" || c.kind === "group";
 /** A channel role with moderating power (never in a DM or group, whatever its row says). */
 export const isChannelModerator = (m: MemberRow | null, c?: ChannelRow) =>
-  !!m && !(c && isConversation(c)) && (m.role === "owner" || m.role === "admin" || m.role === "moderator");
+  !!m && !(c && isConversation(c)) && isModeratorRole(m.role);
 
 // ---- rank: nobody acts on someone of equal or higher rank -----------------------------------------
 
@@ -92,18 +93,13 @@ export async function readable(
 
 /** Channel managers: its owner/admin, or holders of chat.manage_channels. */
 export function requireManager(actor: Actor, a: ChannelAccess) {
-  const m = a.member;
-  if (actor.permissions.has("chat.manage_channels")) return;
-  if (m && !isConversation(a.channel) && (m.role === "owner" || m.role === "admin")) return;
+  if (canManageChannel(actor.permissions, a.member?.role, isConversation(a.channel))) return;
   throw forbidden("Only the channel's owners and admins can do that");
 }
 
 /** Channel moderators: owner/admin/moderator of the channel, or chat.moderate_channels holders. */
 export function requireModerator(actor: Actor, a: ChannelAccess) {
-  if (actor.permissions.has("chat.moderate_channels") || actor.permissions.has("chat.manage_channels")) {
-    return;
-  }
-  if (isChannelModerator(a.member, a.channel)) return;
+  if (canModerateChannel(actor.permissions, a.member?.role, isConversation(a.channel))) return;
   throw forbidden("Only the channel's moderators can do that");
 }
 

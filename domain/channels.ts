@@ -15,12 +15,10 @@ import { channelDisplayName } from "../shared/naming.ts";
 import { canPost, isConversation, readable, requireManager, requirePermission } from "./access.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
+import { CHANNEL_NAME_MAX, CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE } from "../shared/rules.ts";
 
-export const ChannelName = z.string().trim().toLowerCase().min(1).max(80)
-  .regex(
-    /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u,
-    "use letters, digits, '.', '_' or '-', starting with a letter or digit",
-  );
+export const ChannelName = z.string().trim().toLowerCase().min(1).max(CHANNEL_NAME_MAX)
+  .regex(CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE);
 
 export const CreateChannelInput = z.object({
   name: ChannelName,

@@ -151,7 +151,7 @@ export class ParleyClient {
     const held = (this.chat.value[channelId]?.messages ?? []).filter((m) => m.replyTo === null);
     if (!held.length) return await this.loadLatest(channelId);
     const oldest = held.reduce((min, m) => Math.min(min, m.id), Infinity);
-    const page = await this.rest.history(channelId, { before: oldest });
+    const page = await this.rest.history(channelId, { before: oldest, limit: 200 });
     this.store.merge(channelId, page.messages, 0);
     this.store.setHasOlder(channelId, page.olderCursor !== null);
     return page.olderCursor !== null;

@@ -9,6 +9,8 @@ import { errorResponse } from "./middleware/errors.ts";
 import { securityPolicy } from "./middleware/csp.ts";
 import { type BodyLimitRule, limitBodies } from "./middleware/body_limit.ts";
 import { UPLOAD_BODY_LIMIT } from "./api/files.ts";
+import { compress } from "./middleware/compress.ts";
+import { notFoundPage, wantsHtml } from "../components/not_found.ts";
 import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
 import { callRoutes } from "./api/calls.ts";
@@ -29,10 +31,15 @@ export interface AppParts {
 export function createApp(deps: Deps, parts: AppParts = {}) {
   const app = new Hono<AppEnv>();
   app.onError((err, c) => errorResponse(c, err));
-  app.notFound((c) => c.json({ error: { code: "not_found", message: "No such endpoint" } }, 404));
+  app.notFound((c) =>
+    wantsHtml(c.req.path, c.req.header("accept"))
+      ? c.html(notFoundPage(c.req.path), 404)
+      : c.json({ error: { code: "not_found", message: "No such endpoint" } }, 404)
+  );
   // First, so no route reads a body before its size is known to be acceptable.
   app.use("*", limitBodies(deps.config.limits.bodyBytes, [UPLOAD_BODY_LIMIT, ...(parts.bodyLimits ?? [])]));
   app.use("*", securityPolicy(deps.config.frameAncestors));
+  app.use("*", compress());
   app.use("*", async function securityHeaders(c, next) {
     await next();
     c.header("X-Content-Type-Options", "nosniff");

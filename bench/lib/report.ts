@@ -117,6 +117,17 @@ export function rows(r: Any): Row[] {
     out.push({ metric: "  missed events", parley: s.missed_events, target: "0" });
     out.push({ metric: "  duplicates", parley: s.duplicates });
   }
+  const lh = r.lighthouse;
+  if (lh && !lh.error) {
+    for (const [page, v] of Object.entries(lh as Record<string, Any>)) {
+      out.push({
+        metric: `6 lighthouse /${page}: performance, accessibility, best practices`,
+        parley: `${v.performance} / ${v.accessibility} / ${v.best_practices}`,
+        target: ">=0.95 each",
+      });
+      out.push({ metric: `  /${page} FCP, LCP, TBT ms`, parley: `${v.fcp_ms}, ${v.lcp_ms}, ${v.tbt_ms}` });
+    }
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@ import type { MemberRow } from "../../realtime/client.ts";
 import { t } from "../../i18n/mod.ts";
 import { Avatar } from "../../components/ui.tsx";
 import { Dialog } from "./Dialog.tsx";
+import { canManageChannel, canModerateChannel } from "../../shared/rules.ts";
 import { toast, useApp } from "./state.ts";
 
 const input = "rounded-md border border-line bg-input text-fg px-2 py-1.5";
@@ -32,12 +33,19 @@ export function ChannelSettingsDialog(
     }
   };
   const isChannel = channel.kind === "public_channel" || channel.kind === "private_channel";
+  // Offer only what the server will accept (shared/rules.ts); the server still checks every call.
+  const perms = client.me.value?.permissions ?? [];
+  const manage = isChannel && canManageChannel(perms, channel.myRole);
+  const moderate = channel.kind !== "direct_message" &&
+    canModerateChannel(perms, channel.myRole, channel.kind === "group");
+  const mayAdd = channel.kind === "group" ||
+    (channel.kind === "public_channel" && channel.myRole != null) || moderate;
   const memberIds = new Set(members.map((m) => m.id));
   const candidates = Object.values(client.users.value).filter((u) => !memberIds.has(u.id));
   return (
     <Dialog title={t("chset.title", { name: channel.displayName })} onClose={onClose} wide>
       <div class="flex flex-col gap-5">
-        {isChannel && (
+        {manage && (
           <form
             class="flex flex-col gap-2"
             onSubmit={async (e) => {
@@ -81,7 +89,8 @@ export function ChannelSettingsDialog(
                   {m.displayName} <span class="text-muted">@{m.username}</span>
                   {m.canPost === false && <span class="text-danger text-xs">({t("chset.blocked")})</span>}
                 </span>
-                {isChannel && (
+                {isChannel && !manage && <span class="text-xs text-muted">{m.role}</span>}
+                {manage && (
                   <select
                     aria-label={t("chset.role", { name: m.displayName })}
                     value={m.role}
@@ -96,7 +105,7 @@ export function ChannelSettingsDialog(
                     ))}
                   </select>
                 )}
-                {isChannel && (
+                {moderate && m.id !== client.me.value?.id && (
                   <button
                     type="button"
                     class={small}
@@ -105,7 +114,7 @@ export function ChannelSettingsDialog(
                     {m.canPost !== false ? t("chset.block") : t("chset.unblock")}
                   </button>
                 )}
-                {m.id !== client.me.value?.id && channel.kind !== "direct_message" && (
+                {m.id !== client.me.value?.id && moderate && (
                   <button
                     type="button"
                     class={small}
@@ -117,7 +126,7 @@ export function ChannelSettingsDialog(
               </li>
             ))}
           </ul>
-          {channel.kind !== "direct_message" && (
+          {mayAdd && !channel.archived && (
             <div class="flex items-end gap-2 mt-2">
               <label class="flex flex-col gap-1 text-sm flex-1">
                 {t("chset.add")}
@@ -146,7 +155,7 @@ export function ChannelSettingsDialog(
           )}
         </section>
         <div class="flex flex-wrap gap-2 border-t border-line pt-3">
-          {isChannel && (
+          {manage && (
             <button
               type="button"
               class={small}

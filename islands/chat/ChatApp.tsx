@@ -5,12 +5,19 @@
  */
 import { useEffect } from "preact/hooks";
 import { t } from "../../i18n/mod.ts";
-import { Avatar, cx, IconGear, IconX, PresenceDot } from "../../components/ui.tsx";
+import { cx } from "../../components/ui.tsx";
+import { Header } from "./Header.tsx";
+import { ConnectionBanner, Toasts } from "./Toasts.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Conversation, ThreadPane } from "./Conversation.tsx";
-import { SettingsDialog } from "./SettingsDialog.tsx";
-import { BrowseDialog, CreateChannelDialog, NewChatDialog, QuickSwitcher } from "./Dialogs.tsx";
-import { ChannelSettingsDialog } from "./ChannelSettings.tsx";
+import {
+  BrowseDialog,
+  ChannelSettingsDialog,
+  CreateChannelDialog,
+  NewChatDialog,
+  QuickSwitcher,
+  SettingsDialog,
+} from "./lazy.tsx";
 import { startNotifications } from "./notify.ts";
 import { setKnown } from "./markdown.ts";
 import {
@@ -21,12 +28,10 @@ import {
   makeCtx,
   type Prefs,
   settingsView,
-  statusOf,
   toast,
   useApp,
 } from "./state.ts";
 import { startLiveSettings } from "./live_settings.ts";
-import { SearchBox } from "./search/SearchBox.tsx";
 import type { Me, ParleyClient, UserInfo } from "../../realtime/client.ts";
 import type { ChannelSummary, PublicSettings } from "../../realtime/protocol.ts";
 import { effect, signal } from "@preact/signals";
@@ -113,7 +118,10 @@ export function useBrowserWiring(ctx: AppCtx) {
       ui.mobileView.value = r.channelId ? "conversation" : "list";
     };
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+      if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+        e.preventDefault();
+        stepConversation(ctx, e.key === "ArrowDown" ? 1 : -1);
+      } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
         e.preventDefault();
         ui.dialog.value = ui.dialog.value?.kind === "switcher" ? null : { kind: "switcher" };
       } else if (
@@ -122,7 +130,10 @@ export function useBrowserWiring(ctx: AppCtx) {
         ui.threadId.value = null;
       }
     };
+    // Retry at once when the browser is online again or the tab comes back.
     const onOnline = () => client.reconnectNow();
+    const onVisible = () => document.visibilityState === "visible" && client.reconnectNow();
+    document.addEventListener("visibilitychange", onVisible);
     addEventListener("popstate", onPop);
     addEventListener("keydown", onKey);
     addEventListener("online", onOnline);
@@ -135,110 +146,26 @@ export function useBrowserWiring(ctx: AppCtx) {
       removeEventListener("popstate", onPop);
       removeEventListener("keydown", onKey);
       removeEventListener("online", onOnline);
+      document.removeEventListener("visibilitychange", onVisible);
     };
   }, []);
+}
+
+/** Alt+↑/↓: the previous or next conversation in the sidebar's order. */
+function stepConversation(ctx: AppCtx, dir: 1 | -1) {
+  const links = [
+    ...document.querySelectorAll<HTMLAnchorElement>("nav[data-conversations] a[data-channel-id]"),
+  ];
+  if (!links.length) return;
+  const ids = links.map((a) => Number(a.dataset.channelId));
+  const i = ids.indexOf(ctx.ui.channelId.value ?? -1);
+  const next = ids[i < 0 ? (dir > 0 ? 0 : ids.length - 1) : (i + dir + ids.length) % ids.length];
+  ctx.navigate(next);
 }
 
 export function parseRoute(path: string): { channelId: number | null; messageId: number | null } {
   const m = /^\/chat(?:\/(\d+))?(?:\/(\d+))?\/?$/.exec(path);
   return { channelId: m?.[1] ? Number(m[1]) : null, messageId: m?.[2] ? Number(m[2]) : null };
-}
-
-function Header() {
-  const { client, ui } = useApp();
-  const me = client.me.value;
-  const st = me ? statusOf(client, me.id) : null;
-  return (
-    <header class="flex items-center gap-2 md:gap-3 px-3 py-2 bg-sidebar border-b border-line">
-      <a href="/chat" class="font-extrabold text-lg text-fg mr-1 md:mr-3 flex items-center gap-1.5">
-        <span aria-hidden="true">💬</span>
-        <span class="hidden sm:inline">{t("app.name")}</span>
-      </a>
-      <SearchBox />
-      <button
-        type="button"
-        title={t("header.newChatLabel")}
-        onClick={() => (ui.dialog.value = { kind: "newChat" })}
-        class="px-2.5 py-1.5 rounded-md bg-accent text-accent-fg text-sm font-semibold whitespace-nowrap"
-      >
-        {t("header.newChat")}
-      </button>
-      <button
-        type="button"
-        aria-label={t("header.settings")}
-        title={t("header.settings")}
-        onClick={() => (ui.dialog.value = { kind: "settings" })}
-        class="p-1.5 rounded-md text-fg hover:bg-hover"
-      >
-        <IconGear />
-      </button>
-      {me && (
-        <div class="hidden md:flex items-center gap-2 pl-2 border-l border-line">
-          <span class="relative">
-            <Avatar name={me.displayName} id={me.id} size={28} />
-            <span class="absolute -bottom-0.5 -right-0.5">
-              <PresenceDot status={st!.status} />
-            </span>
-          </span>
-          <span
-            class="text-sm text-fg max-w-[10rem] truncate"
-            title={t("header.you", { name: me.displayName })}
-          >
-            {me.displayName}
-          </span>
-          <button
-            type="button"
-            class="text-sm text-muted hover:text-fg underline"
-            onClick={async () => {
-              await client.rest.logout().catch(() => {});
-              location.assign("/login");
-            }}
-          >
-            {t("header.logout")}
-          </button>
-        </div>
-      )}
-    </header>
-  );
-}
-
-function Toasts() {
-  const { ui, navigate } = useApp();
-  return (
-    <div role="status" aria-live="polite" class="fixed bottom-4 left-4 z-40 flex flex-col gap-2 max-w-sm">
-      {ui.toasts.value.map((x) => (
-        <div
-          key={x.id}
-          class={cx(
-            "flex items-start gap-2 rounded-lg shadow-lg px-3 py-2 text-sm border",
-            x.tone === "error" ? "bg-danger-bg border-danger text-fg" : "bg-main border-line text-fg",
-          )}
-        >
-          {x.channelId
-            ? (
-              <button
-                type="button"
-                class="flex-1 text-left underline-offset-2 hover:underline"
-                onClick={() => navigate(x.channelId!)}
-              >
-                {x.text}
-              </button>
-            )
-            : <span class="flex-1">{x.text}</span>}
-          <button
-            type="button"
-            aria-label={t("toast.dismiss")}
-            onClick={() => (ui.toasts.value = ui.toasts.value.filter((y) =>
-              y.id !== x.id
-            ))}
-            class="text-muted hover:text-fg"
-          >
-            <IconX width="14" height="14" />
-          </button>
-        </div>
-      ))}
-    </div>
-  );
 }
 
 function Dialogs() {
@@ -261,11 +188,14 @@ function Shell() {
   const ch = current.value;
   const list = ui.mobileView.value === "list";
   return (
-    <div class="h-full flex flex-col bg-main text-fg">
+    <div
+      class={cx("h-full flex flex-col bg-main text-fg", client.status.value !== "open" && "presence-stale")}
+    >
       <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:z-50 focus:bg-main focus:p-2">
         {t("app.skip")}
       </a>
       <Header />
+      <ConnectionBanner />
       {ui.sessionEnded.value && (
         <div role="alert" class="px-4 py-2 bg-danger-bg text-fg text-sm flex gap-3">
           {t("app.sessionEnded")} <a class="underline font-semibold" href="/login">{t("app.signInAgain")}</a>

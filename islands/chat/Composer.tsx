@@ -3,11 +3,11 @@
  * message, @ and # autocomplete, emoji picker, typing signals, character limit feedback, and an explanation
  * instead of the box where you cannot post (read-only, blocked, archived, not a member).
  */
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChannelSummary } from "../../realtime/protocol.ts";
 import { fmtNumber, t } from "../../i18n/mod.ts";
 import { cx, IconSend, IconSmile } from "../../components/ui.tsx";
-import { EmojiPicker } from "./EmojiPicker.tsx";
+import { EmojiPicker } from "./lazy.tsx";
 import { canModify } from "./MessageItem.tsx";
 import { toast, useApp } from "./state.ts";
 import { createUploads } from "./files/uploads.ts";
@@ -47,6 +47,11 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
   const fileInput = useRef<HTMLInputElement>(null);
   const addFiles = (files: File[]) => uploads.add(files, settings.values.value["files.max_bytes"]);
   useFileDrop(replyTo === null, addFiles);
+
+  // After switching conversation (or opening a thread) the focus is in the message box.
+  useEffect(() => {
+    if (ta.current && !matchMedia("(pointer: coarse)").matches) ta.current.focus();
+  }, [channel.id, replyTo]);
 
   const blocked = postingBlock(channel);
   if (blocked) {
@@ -133,6 +138,8 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
     if (!body || over > 0) return;
     client.send(channel.id, body, replyTo);
     update("");
+    // The box shrinks back to one line after sending.
+    if (ta.current) ta.current.style.height = "";
     ui.atBottom.value = true;
   };
 
@@ -240,12 +247,12 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
           id={id}
           value={text}
           rows={1}
-          aria-label={t("composer.label", { name })}
+          aria-label={replyTo ? t("composer.replyLabel") : t("composer.label", { name })}
           aria-describedby={`${id}-hint${over > -limit * 0.1 ? ` ${id}-count` : ""}`}
           aria-autocomplete="list"
           aria-controls={open ? listId : undefined}
           aria-activedescendant={open ? `${id}-${suggestions[sel].id}` : undefined}
-          placeholder={t("composer.placeholder", { name })}
+          placeholder={replyTo ? t("composer.replyPlaceholder") : t("composer.placeholder", { name })}
           onInput={(e) => {
             const el = e.target as HTMLTextAreaElement;
             update(el.value, el.selectionStart);

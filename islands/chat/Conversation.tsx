@@ -96,11 +96,6 @@ export function Conversation({ channel }: { channel: ChannelSummary }) {
           </button>
         )}
       </header>
-      {client.status.value === "offline" && (
-        <div role="status" class="px-4 py-1.5 text-sm bg-danger-bg text-fg border-b border-line">
-          {t("app.offline")}
-        </div>
-      )}
       <MessageList key={channel.id} channel={channel} />
       <Typing channelId={channel.id} />
       <Composer key={channel.id} channel={channel} />

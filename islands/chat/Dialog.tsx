@@ -56,3 +56,34 @@ export function Dialog({ title, onClose, children, wide, class: extra }: {
     </dialog>
   );
 }
+
+/** Parley's own confirmation (instead of the browser's `confirm()`): the destructive button is named. */
+export function ConfirmDialog({ title, text, confirm, onConfirm, onCancel }: {
+  title: string;
+  text: string;
+  confirm: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <Dialog title={title} onClose={onCancel}>
+      <p class="mb-4">{text}</p>
+      <div class="flex justify-end gap-2">
+        <button
+          type="button"
+          onClick={onCancel}
+          class="px-3 py-1.5 rounded-md border border-line hover:bg-hover"
+        >
+          {t("dialog.cancel")}
+        </button>
+        <button
+          type="button"
+          onClick={onConfirm}
+          class="px-3 py-1.5 rounded-md border border-danger bg-danger-bg text-fg font-semibold"
+        >
+          {confirm}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -10,7 +10,9 @@ import { fmtClock, fmtFull, fmtList, fmtNumber, fmtRelative, fmtTime, t } from "
 import { Avatar, cx, IconEdit, IconReply, IconSmile, IconTrash } from "../../components/ui.tsx";
 import { renderMarkdown } from "./markdown.ts";
 import { Attachments } from "./files/Attachments.tsx";
-import { EmojiPicker } from "./EmojiPicker.tsx";
+import { EmojiPicker } from "./lazy.tsx";
+import { ConfirmDialog } from "./Dialog.tsx";
+import { plainText } from "./text.ts";
 import { toast, useApp } from "./state.ts";
 
 export function canModify(m: Message, me: number | undefined, windowS: number, now = Date.now()): boolean {
@@ -34,15 +36,21 @@ function Stamp({ iso, inline }: { iso: string; inline?: boolean }) {
   );
 }
 
-export function MessageItem({ m, first, channel, inThread, highlight }: {
+export function MessageItem({ m, first, channel, inThread, highlight, active, onFocusRow }: {
   m: Message;
   first: boolean;
   channel: ChannelSummary;
   inThread?: boolean;
   highlight?: boolean;
+  /** In a log with roving focus: whether this row holds it (its controls are then Tab stops). */
+  active?: boolean;
+  onFocusRow?: () => void;
 }) {
   const { client, ui, settings, userName } = useApp();
   const [picker, setPicker] = useState<false | "above" | "below">(false);
+  const [confirming, setConfirming] = useState(false);
+  // Inside a roving log only the active row's controls take Tab; elsewhere (threads) all do.
+  const tab = onFocusRow && !active ? -1 : undefined;
   const me = client.me.value?.id;
   const pos = ui.prefs.value.tsPosition;
   const editing = ui.editing.value === m.id;
@@ -78,7 +86,7 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
     ? <EditBox m={m} />
     : (
       <div
-        class="md break-words"
+        class={cx("md break-words", m.editedAt && "md-edited")}
         title={pos === "tooltip" ? fmtFull(m.createdAt) : undefined}
         // deno-lint-ignore react-no-danger
         dangerouslySetInnerHTML={{ __html: renderMarkdown(m.body, `${m.id}:${m.editedAt ?? ""}`) }}
@@ -89,6 +97,9 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
     <div
       id={`msg-${m.id}`}
       data-message-id={m.id}
+      tabIndex={onFocusRow ? -1 : undefined}
+      onFocusIn={onFocusRow}
+      aria-label={onFocusRow ? `${name}: ${plainText(m.body).slice(0, 120)}` : undefined}
       class={cx(
         "msg-row group relative flex gap-3 px-4 hover:bg-hover",
         first ? "pt-2 pb-0.5 mt-1" : "py-0.5",
@@ -113,7 +124,9 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
           <div class="flex-1 min-w-0">
             {body}
             {!deleted && <Attachments items={m.attachments} />}
-            {m.editedAt && !deleted && !editing && <span class="text-xs text-muted">{t("msg.edited")}</span>}
+            {m.editedAt && !deleted && !editing && (
+              <span class="text-xs text-muted ml-1 whitespace-nowrap">{t("msg.edited")}</span>
+            )}
           </div>
           {pos === "right" && (
             <span class="flex items-center shrink-0">
@@ -139,6 +152,7 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
                   type="button"
                   key={r.emoji}
                   aria-pressed={minePressed}
+                  tabIndex={tab}
                   aria-label={t("msg.toggleReaction", { emoji: r.emoji, count: r.userIds.length, names })}
                   title={t("msg.reactionBy", { emoji: r.emoji, names })}
                   onClick={() => react(r.emoji, !minePressed)}
@@ -158,6 +172,7 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
           <button
             type="button"
             onClick={() => (ui.threadId.value = m.id)}
+            tabIndex={tab}
             class="mt-1 text-sm font-semibold text-link hover:underline"
           >
             {t("msg.replies", { count: m.replyCount })}
@@ -168,9 +183,10 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
         <div
           role="toolbar"
           aria-label={t("msg.actions")}
-          class="absolute right-4 -top-3 flex gap-0.5 rounded-md border border-line bg-main shadow-sm p-0.5 opacity-0 group-hover:opacity-100 focus-within:opacity-100"
+          class="absolute right-28 -top-4 flex gap-0.5 rounded-md border border-line bg-main shadow-sm p-0.5 opacity-0 group-hover:opacity-100 focus-within:opacity-100"
         >
           <ToolButton
+            tab={tab}
             label={t("msg.react")}
             onClick={(e) => {
               const row = (e.currentTarget as HTMLElement).closest("[data-message-id]")!
@@ -181,26 +197,33 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
             <IconSmile width="16" height="16" />
           </ToolButton>
           {!inThread && (
-            <ToolButton label={t("msg.reply")} onClick={() => (ui.threadId.value = m.id)}>
+            <ToolButton tab={tab} label={t("msg.reply")} onClick={() => (ui.threadId.value = m.id)}>
               <IconReply width="16" height="16" />
             </ToolButton>
           )}
           {modifiable && (
-            <ToolButton label={t("msg.edit")} onClick={() => (ui.editing.value = m.id)}>
+            <ToolButton tab={tab} label={t("msg.edit")} onClick={() => (ui.editing.value = m.id)}>
               <IconEdit width="16" height="16" />
             </ToolButton>
           )}
           {modifiable && (
-            <ToolButton
-              label={t("msg.delete")}
-              onClick={() => {
-                if (confirm(t("msg.confirmDelete"))) client.remove(m.id).catch(fail);
-              }}
-            >
+            <ToolButton tab={tab} label={t("msg.delete")} onClick={() => setConfirming(true)}>
               <IconTrash width="16" height="16" />
             </ToolButton>
           )}
         </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={t("msg.deleteTitle")}
+          text={t("msg.confirmDelete")}
+          confirm={t("msg.delete")}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            client.remove(m.id).catch(fail);
+          }}
+        />
       )}
       {picker && (
         <EmojiPicker
@@ -219,8 +242,9 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
   );
 }
 
-function ToolButton({ label, onClick, children }: {
+function ToolButton({ label, onClick, children, tab }: {
   label: string;
+  tab?: number;
   onClick: (e: MouseEvent) => void;
   children: preact.ComponentChildren;
 }) {
@@ -229,6 +253,7 @@ function ToolButton({ label, onClick, children }: {
       type="button"
       aria-label={label}
       title={label}
+      tabIndex={tab}
       onClick={onClick}
       class="p-1 rounded text-muted hover:bg-hover hover:text-fg"
     >

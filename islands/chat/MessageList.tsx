@@ -1,62 +1,31 @@
 /**
- * The conversation's message log (`role="log"`): grouped by sender and day, a "New messages" divider at the
- * first unread message, infinite scroll upward, and stick-to-bottom unless the user scrolled up (then a
- * "new messages" pill). Only a window of at most WINDOW rows is in the DOM, moved as the user scrolls, with
- * the scroll position anchored on a visible message, so a channel of 10,000 messages stays smooth.
+ * The conversation's message log (`role="log"`): grouped by sender and day, a "New messages" divider before
+ * the first unread message, older pages loaded continuously while scrolling up (the reading position kept
+ * exactly, on a message anchor) down to a "beginning of the conversation" marker, and stick-to-bottom
+ * unless the person scrolled up (then a "new messages" pill). Only a window of at most WINDOW rows is in the
+ * DOM, so 10,000 messages stay smooth. Opening with unread messages lands on the first one with a "Jump to
+ * first unread" / "Mark as read" bar; reading is recorded up to the last message actually seen. The log is
+ * one Tab stop; ↑/↓/Home/End move between messages inside it (roving focus).
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { ChannelSummary, Message } from "../../realtime/protocol.ts";
-import type { OutboxItem } from "../../realtime/client.ts";
-import { fmtDay, t } from "../../i18n/mod.ts";
+import type { ChannelSummary } from "../../realtime/protocol.ts";
+import { t } from "../../i18n/mod.ts";
 import { MessageItem, OutboxRow } from "./MessageItem.tsx";
 import { useApp } from "./state.ts";
+import { buildRows } from "./rows.ts";
+import { DayRow, NewRow, StartMarker, UnreadBar } from "./ListParts.tsx";
+
+export { buildRows };
 
 const WINDOW = 150;
 const STEP = 50;
-const GROUP_MS = 5 * 60 * 1000;
+/** How close to the top (px) the next older rows are revealed or loaded. */
+const NEAR_TOP = 600;
 
-type Row =
-  | { kind: "day"; key: string; label: string }
-  | { kind: "new"; key: string }
-  | { kind: "msg"; key: string; m: Message; first: boolean }
-  | { kind: "out"; key: string; o: OutboxItem; first: boolean };
-
-/** Builds display rows: day separators, the unread divider, and group starts. */
-export function buildRows(
-  messages: Message[],
-  outbox: OutboxItem[],
-  me: number | undefined,
-  newAfterSeq: number | null,
-): Row[] {
-  const rows: Row[] = [];
-  let prevSender: number | null | undefined;
-  let prevTime = 0;
-  let prevDay = "";
-  let dividerDone = newAfterSeq === null;
-  for (const m of messages) {
-    const d = new Date(m.createdAt);
-    const day = d.toDateString();
-    let first = m.senderId !== prevSender || d.getTime() - prevTime > GROUP_MS;
-    if (day !== prevDay) {
-      rows.push({ kind: "day", key: `day-${day}`, label: fmtDay(d) });
-      prevDay = day;
-      first = true;
-    }
-    if (!dividerDone && m.seq > newAfterSeq! && m.senderId !== me) {
-      rows.push({ kind: "new", key: "new" });
-      dividerDone = true;
-      first = true;
-    }
-    rows.push({ kind: "msg", key: `m-${m.id}`, m, first });
-    prevSender = m.senderId;
-    prevTime = d.getTime();
-  }
-  for (const o of outbox) {
-    const first = prevSender !== me || o.state === "failed";
-    rows.push({ kind: "out", key: `o-${o.clientId}`, o, first });
-    prevSender = me;
-  }
-  return rows;
+/** The window of rows in the DOM: [start, end); end null follows the newest row. */
+interface Win {
+  start: number;
+  end: number | null;
 }
 
 export function MessageList({ channel }: { channel: ChannelSummary }) {
@@ -68,39 +37,68 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
   const messages = useMemo(() => (st?.messages ?? []).filter((m) => m.replyTo === null), [st]);
   const outbox = client.outbox.value.filter((o) => o.channelId === channel.id && o.replyTo === null);
   const hasOlder = client.hasOlder.value[channel.id] ?? true;
+  // The read position when the conversation was opened: the divider stays where the unread began.
   const [newAfter] = useState<number | null>(() => {
     const c = client.counts.value[channel.id];
     return c && c.unread > 0 ? c.lastReadSeq : null;
   });
-  const rows = useMemo(() => buildRows(messages, outbox, me, newAfter), [
+  // The divider only once the message before the first unread one is held (or nothing older exists).
+  const boundary = newAfter !== null && messages.length > 0 &&
+    (messages[0].seq <= newAfter || client.hasOlder.value[channel.id] === false);
+  const rows = useMemo(() => buildRows(messages, outbox, me, boundary ? newAfter : null), [
     messages,
-    outbox.length,
     client.outbox.value,
     me,
-    newAfter,
+    boundary,
   ]);
 
-  // The window: [start, end); end === null follows the newest row.
-  const [win, setWin] = useState<{ start: number; end: number | null }>({
-    start: Math.max(0, rows.length - WINDOW),
-    end: null,
-  });
-  const end = win.end ?? rows.length;
+  // The window lives in a ref (re-rendered through `bump`), pinned to the first message row it shows, so
+  // that rows prepended by an older page shift its indexes instead of moving what is on screen.
+  const winRef = useRef<Win>({ start: Math.max(0, rows.length - WINDOW), end: null });
+  const pinRef = useRef<{ key: string; idx: number } | null>(null);
+  const [, bump] = useState(0);
+  const pinned = pinRef.current;
+  if (pinned && rows[pinned.idx]?.key !== pinned.key) {
+    const now = rows.findIndex((r) => r.key === pinned.key);
+    if (now >= 0) {
+      const shift = now - pinned.idx;
+      winRef.current = {
+        start: winRef.current.start + shift,
+        end: winRef.current.end === null ? null : winRef.current.end + shift,
+      };
+    }
+  }
+  const win = winRef.current;
+  const end = win.end === null ? rows.length : Math.min(rows.length, win.end);
   const start = Math.max(0, Math.min(win.start, Math.max(0, end - 1)));
+  const pinIdx = rows.findIndex((r, k) => k >= start && r.kind === "msg");
+  pinRef.current = pinIdx >= 0 ? { key: rows[pinIdx].key, idx: pinIdx } : null;
   const visible = rows.slice(start, end);
+  const setWin = (s: number, e: number | null) => {
+    winRef.current = { start: s, end: e };
+    bump((n) => n + 1);
+  };
 
   const [pill, setPill] = useState(0);
   const [loadingOlder, setLoadingOlder] = useState(false);
+  const [bar, setBar] = useState(newAfter !== null);
+  const [activeId, setActiveId] = useState<number | null>(null);
   const anchor = useRef<{ id: string; top: number } | null>(null);
   const lastCount = useRef(messages.length);
   const lastNewest = useRef(messages[messages.length - 1]?.id);
   const jumped = useRef<number | null>(null);
+  const landed = useRef(newAfter === null);
+  const loading = useRef(false);
+  const readUpTo = useRef(0);
 
+  const firstUnreadIdx = rows.findIndex((r) => r.kind === "new");
+
+  /** Remembers the first message row in view and its offset, to put it back after rows change. */
   const captureAnchor = () => {
     const el = box.current;
     if (!el) return;
     const top = el.getBoundingClientRect().top;
-    for (const row of el.querySelectorAll<HTMLElement>("[data-row]")) {
+    for (const row of el.querySelectorAll<HTMLElement>("[data-row^='m-']")) {
       const r = row.getBoundingClientRect();
       if (r.bottom > top) {
         anchor.current = { id: row.dataset.row!, top: r.top - top };
@@ -109,7 +107,50 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
     }
   };
 
-  // Keep the view where it was (anchor) or at the bottom after every change of rows or window.
+  /** Reveals or loads what lies above when the reader is near the top; called after every change too. */
+  const moreAbove = () => {
+    const el = box.current;
+    if (!el || el.scrollTop > NEAR_TOP || loading.current || !loaded) return;
+    if (start > 0) {
+      captureAnchor();
+      const s2 = Math.max(0, start - STEP);
+      setWin(s2, end - s2 > WINDOW ? s2 + WINDOW : win.end === null ? null : end);
+    } else if (hasOlder) void loadOlder();
+  };
+
+  const loadOlder = async () => {
+    if (loading.current) return;
+    loading.current = true;
+    captureAnchor();
+    setLoadingOlder(true);
+    try {
+      await client.loadOlder(channel.id);
+    } catch { /* offline: the next scroll tries again */ }
+    loading.current = false;
+    setLoadingOlder(false);
+  };
+
+  /** Sends the read position up to the last message the reader has seen (bottom edge of the view). */
+  const recordRead = () => {
+    const el = box.current;
+    // Not before the view has landed where reading starts: what shows meanwhile was not read.
+    if (!el || client.status.value !== "open" || document.hidden || !landed.current || !loaded) return;
+    if (ui.atBottom.value && win.end === null) {
+      readUpTo.current = Infinity;
+      void client.markRead(channel.id);
+      return;
+    }
+    const bottom = el.getBoundingClientRect().bottom;
+    let seen = 0;
+    for (const row of el.querySelectorAll<HTMLElement>("[data-seq]")) {
+      if (row.getBoundingClientRect().bottom <= bottom + 2) seen = Math.max(seen, Number(row.dataset.seq));
+    }
+    if (seen > readUpTo.current && seen > (client.counts.value[channel.id]?.lastReadSeq ?? 0)) {
+      readUpTo.current = seen;
+      void client.markRead(channel.id, seen);
+    }
+  };
+
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -118,14 +159,36 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
       const idx = rows.findIndex((r) => r.kind === "msg" && r.m.id === jump);
       if (idx >= 0) {
         if (idx < start || idx >= end) {
-          setWin({ start: Math.max(0, idx - WINDOW / 2), end: Math.min(rows.length, idx + WINDOW / 2) });
+          setWin(Math.max(0, idx - WINDOW / 2), Math.min(rows.length, idx + WINDOW / 2));
           return;
         }
         jumped.current = jump;
-        const target = el.querySelector(`#msg-${jump}`);
-        target?.scrollIntoView({ block: "center" });
+        landed.current = true;
+        el.querySelector(`#msg-${jump}`)?.scrollIntoView({ block: "center" });
         ui.atBottom.value = false;
         return;
+      }
+    }
+    // First open with unread messages: land on the divider (loading older pages until it is held).
+    if (!landed.current && loaded) {
+      if (!boundary && hasOlder && messages.length) {
+        void loadOlder();
+        return;
+      }
+      if (firstUnreadIdx >= 0 && firstUnreadIdx < start) {
+        const s = Math.max(0, firstUnreadIdx - 5);
+        return setWin(s, s + WINDOW >= rows.length ? null : s + WINDOW);
+      }
+      landed.current = true;
+      anchor.current = null;
+      if (firstUnreadIdx >= 0) {
+        const div = el.querySelector<HTMLElement>("[data-row='new']");
+        if (div) {
+          el.scrollTop += div.getBoundingClientRect().top - el.getBoundingClientRect().top - 8;
+          ui.atBottom.value = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+          requestAnimationFrame(recordRead);
+          return;
+        }
       }
     }
     if (anchor.current) {
@@ -134,9 +197,9 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
         el.scrollTop += row.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.current.top;
       }
       anchor.current = null;
-    } else if (ui.atBottom.value && win.end === null) {
+    } else if (ui.atBottom.value && win.end === null && landed.current) {
       el.scrollTop = el.scrollHeight;
-      if (rows.length - start > WINDOW + STEP) setWin({ start: rows.length - WINDOW, end: null });
+      if (rows.length - start > WINDOW + STEP) setWin(rows.length - WINDOW, null);
     }
     const newest = messages[messages.length - 1];
     if (newest && newest.id !== lastNewest.current && messages.length > lastCount.current) {
@@ -145,34 +208,31 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
       }
       if (newest.senderId === me && !ui.jumpTo.value) {
         // Your own message: always show it.
-        setWin({ start: Math.max(0, rows.length - WINDOW), end: null });
+        setWin(Math.max(0, rows.length - WINDOW), null);
         el.scrollTop = el.scrollHeight;
         ui.atBottom.value = true;
       }
     }
     lastCount.current = messages.length;
     lastNewest.current = newest?.id;
-  }, [rows, start, end]);
+    // Older pages keep coming while the reader stays near the top.
+    if (landed.current && !ui.atBottom.value) moreAbove();
+  }, [rows, start, end, loadingOlder]);
 
-  // Mark read while the newest message is in view and the tab is visible.
+  // Reading is recorded as the person scrolls, when the tab is visible and the connection is open.
   useEffect(() => {
-    const read = () => {
-      // Only while connected: ParleyClient.markRead zeroes the local count before it sends.
-      if (client.status.value !== "open") return;
-      if (ui.atBottom.value && !document.hidden && win.end === null) void client.markRead(channel.id);
-    };
-    read();
-    document.addEventListener("visibilitychange", read);
-    return () => document.removeEventListener("visibilitychange", read);
+    recordRead();
+    document.addEventListener("visibilitychange", recordRead);
+    return () => document.removeEventListener("visibilitychange", recordRead);
   }, [channel.id, channel.lastSeq, messages.length, ui.atBottom.value, win.end, client.status.value]);
 
-  const onScroll = async () => {
+  const onScroll = () => {
     const el = box.current!;
     const nearBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
     if (nearBottom && end < rows.length) {
       captureAnchor();
       const e2 = Math.min(rows.length, end + STEP);
-      setWin({ start: Math.max(start, e2 - WINDOW), end: e2 >= rows.length ? null : e2 });
+      setWin(Math.max(start, e2 - WINDOW), e2 >= rows.length ? null : e2);
       return;
     }
     const bottom = nearBottom && end >= rows.length;
@@ -181,50 +241,81 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
       if (pill) setPill(0);
       if (ui.jumpTo.value) ui.jumpTo.value = null;
     }
-    if (el.scrollTop < 300) {
-      if (start > 0) {
-        captureAnchor();
-        const s2 = Math.max(0, start - STEP);
-        setWin({ start: s2, end: end - s2 > WINDOW ? s2 + WINDOW : win.end });
-      } else if (hasOlder && loaded && !loadingOlder) {
-        setLoadingOlder(true);
-        captureAnchor();
-        try {
-          await client.loadOlder(channel.id);
-          // Older rows were prepended: show them (the anchor keeps the view still) and trim the far end.
-          const total = buildCount(client, channel.id);
-          setWin({ start: 0, end: total < WINDOW - STEP ? null : WINDOW });
-        } catch { /* offline: try again on the next scroll */ }
-        setLoadingOlder(false);
-      }
-    }
+    recordRead();
+    moreAbove();
   };
 
   const toBottom = () => {
-    setWin({ start: Math.max(0, rows.length - WINDOW), end: null });
+    setWin(Math.max(0, rows.length - WINDOW), null);
     ui.atBottom.value = true;
     ui.jumpTo.value = null;
     setPill(0);
     requestAnimationFrame(() => box.current && (box.current.scrollTop = box.current.scrollHeight));
   };
 
+  const toFirstUnread = () => {
+    if (firstUnreadIdx < 0) return;
+    if (firstUnreadIdx < start || firstUnreadIdx >= end) {
+      const s = Math.max(0, firstUnreadIdx - 5);
+      setWin(s, s + WINDOW >= rows.length ? null : s + WINDOW);
+    }
+    requestAnimationFrame(() => {
+      const el = box.current;
+      const div = el?.querySelector<HTMLElement>("[data-row='new']");
+      if (el && div) el.scrollTop += div.getBoundingClientRect().top - el.getBoundingClientRect().top - 8;
+    });
+  };
+
+  const markAllRead = () => {
+    setBar(false);
+    readUpTo.current = Infinity;
+    void client.markRead(channel.id);
+  };
+
+  // Roving focus: the log is one Tab stop; arrows move between messages.
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!["ArrowUp", "ArrowDown", "Home", "End"].includes(e.key) || e.altKey) return;
+    const target = e.target as HTMLElement;
+    if (target.closest("textarea, input")) return;
+    const items = [...box.current!.querySelectorAll<HTMLElement>("[data-message-id]")];
+    if (!items.length) return;
+    e.preventDefault();
+    const cur = items.findIndex((x) => x.contains(target));
+    let next = cur < 0 ? items.length - 1 : cur;
+    if (e.key === "ArrowUp") next = Math.max(0, next - (cur < 0 ? 0 : 1));
+    else if (e.key === "ArrowDown") next = Math.min(items.length - 1, next + (cur < 0 ? 0 : 1));
+    else if (e.key === "Home") next = 0;
+    else next = items.length - 1;
+    const el = items[next];
+    setActiveId(Number(el.dataset.messageId));
+    el.focus();
+    el.scrollIntoView({ block: "nearest" });
+  };
+
+  const unreadNow = (client.counts.value[channel.id]?.unread ?? 0) > 0;
   return (
-    <div class="relative flex-1 min-h-0">
+    <div class="relative flex-1 min-h-0 flex flex-col">
+      {bar && unreadNow && firstUnreadIdx >= 0 && (
+        <UnreadBar
+          count={client.counts.value[channel.id]?.unread ?? 0}
+          onJump={toFirstUnread}
+          onRead={markAllRead}
+        />
+      )}
       <div
         ref={box}
         onScroll={onScroll}
+        onKeyDown={onKeyDown}
         role="log"
         aria-live="polite"
         aria-relevant="additions"
         aria-label={t("conv.log", { name: channel.displayName })}
-        tabIndex={0}
-        class="h-full overflow-y-auto pb-2"
+        tabIndex={activeId === null ? 0 : -1}
+        class="flex-1 min-h-0 overflow-y-auto pb-2 focus-visible:outline-2"
         style="overflow-anchor:none"
       >
         {!loaded && <p class="p-4 text-muted">{t("app.loading")}</p>}
-        {loaded && start === 0 && !hasOlder && (
-          <p class="px-4 pt-6 pb-2 text-muted">{t("conv.start", { name: channel.displayName })}</p>
-        )}
+        {loaded && start === 0 && !hasOlder && <StartMarker channel={channel} />}
         {loaded && (start > 0 || hasOlder) && (
           <p class="px-4 py-2 text-sm text-muted" aria-hidden={!loadingOlder}>
             {loadingOlder ? t("conv.loadingOlder") : "\u00a0"}
@@ -232,35 +323,8 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
         )}
         {loaded && rows.length === 0 && <p class="px-4 text-muted">{t("conv.empty")}</p>}
         {visible.map((r) => {
-          if (r.kind === "day") {
-            return (
-              <div
-                key={r.key}
-                data-row={r.key}
-                class="flex items-center gap-3 px-4 my-3"
-                role="separator"
-                aria-label={r.label}
-              >
-                <span class="flex-1 border-t border-line" />
-                <span class="text-xs font-semibold text-muted">{r.label}</span>
-                <span class="flex-1 border-t border-line" />
-              </div>
-            );
-          }
-          if (r.kind === "new") {
-            return (
-              <div
-                key={r.key}
-                data-row={r.key}
-                class="flex items-center gap-3 px-4 my-2"
-                role="separator"
-                aria-label={t("conv.newMessages")}
-              >
-                <span class="flex-1 border-t border-danger" />
-                <span class="text-xs font-bold text-danger uppercase">{t("conv.newMessages")}</span>
-              </div>
-            );
-          }
+          if (r.kind === "day") return <DayRow key={r.key} rowKey={r.key} label={r.label} />;
+          if (r.kind === "new") return <NewRow key={r.key} />;
           if (r.kind === "out") {
             return (
               <div key={r.key} data-row={r.key}>
@@ -269,8 +333,15 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
             );
           }
           return (
-            <div key={r.key} data-row={r.key}>
-              <MessageItem m={r.m} first={r.first} channel={channel} highlight={ui.jumpTo.value === r.m.id} />
+            <div key={r.key} data-row={r.key} data-seq={r.m.seq}>
+              <MessageItem
+                m={r.m}
+                first={r.first}
+                channel={channel}
+                highlight={ui.jumpTo.value === r.m.id}
+                active={activeId === r.m.id}
+                onFocusRow={() => setActiveId(r.m.id)}
+              />
             </div>
           );
         })}
@@ -286,10 +357,4 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
       )}
     </div>
   );
-}
-
-function buildCount(client: ReturnType<typeof useApp>["client"], channelId: number): number {
-  const ms = (client.chat.value[channelId]?.messages ?? []).filter((m) => m.replyTo === null);
-  // Rows are messages plus separators; separators added by older pages are few, so count messages.
-  return ms.length;
 }

@@ -6,7 +6,7 @@
 import type { ChannelSummary } from "../../realtime/protocol.ts";
 import { fmtNumber, t } from "../../i18n/mod.ts";
 import { Badge, cx, IconLock, IconPlus, IconSearch, PresenceDot } from "../../components/ui.tsx";
-import { statusOf, useApp } from "./state.ts";
+import { statusOf, toast, useApp } from "./state.ts";
 
 function byActivity(a: ChannelSummary, b: ChannelSummary) {
   return (b.lastMessageAt ?? "").localeCompare(a.lastMessageAt ?? "") ||
@@ -22,10 +22,13 @@ export function Sidebar() {
     .sort((a, b) => a.name.localeCompare(b.name));
   const groups = all.filter((c) => c.kind === "group").sort(byActivity);
   return (
-    <nav aria-label={t("sidebar.label")} class="flex flex-col gap-4 py-3 overflow-y-auto h-full">
-      {q && !all.length && (
-        <p class="px-4 text-sm text-muted">{t("sidebar.noMatch", { q: ui.filter.value })}</p>
-      )}
+    <nav
+      aria-label={t("sidebar.label")}
+      data-conversations
+      class="flex flex-col gap-4 py-3 overflow-y-auto h-full"
+    >
+      {q && <SearchNote q={ui.filter.value.trim()} found={all.length} />}
+      {q && <People q={q} />}
       <Section id="dms" title={t("sidebar.dms")} items={dms}>
         <SectionAction
           label={t("header.newChatLabel")}
@@ -39,11 +42,13 @@ export function Sidebar() {
           onClick={() => (ui.dialog.value = { kind: "browse" })}
           icon="search"
         />
-        <SectionAction
-          label={t("sidebar.create")}
-          onClick={() => (ui.dialog.value = { kind: "create" })}
-          icon="plus"
-        />
+        {client.me.value?.permissions.includes("chat.create_channels") && (
+          <SectionAction
+            label={t("sidebar.create")}
+            onClick={() => (ui.dialog.value = { kind: "create" })}
+            icon="plus"
+          />
+        )}
       </Section>
       <Section id="groups" title={t("sidebar.groups")} items={groups}>
         <SectionAction
@@ -112,6 +117,7 @@ function Item({ c }: { c: ChannelSummary }) {
     <li>
       <a
         href={`/chat/${c.id}`}
+        data-channel-id={c.id}
         aria-current={active ? "page" : undefined}
         onClick={(e) => {
           if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
@@ -128,6 +134,7 @@ function Item({ c }: { c: ChannelSummary }) {
         {(c.kind === "public_channel" || c.kind === "private_channel") && (
           <span aria-hidden="true" class="w-4 text-center text-muted">#</span>
         )}
+        {c.kind === "group" && <span aria-hidden="true" class="w-4 text-center emoji">👥</span>}
         <span class="flex-1 min-w-0">
           <span class="flex items-center gap-1">
             <span class="truncate">{label}</span>
@@ -150,7 +157,7 @@ function Item({ c }: { c: ChannelSummary }) {
         </span>
         {c.kind === "group" && (
           <span title={names} class="text-xs font-normal text-muted">
-            <span aria-hidden="true">👥{fmtNumber(c.memberCount)}</span>
+            <span aria-hidden="true">{fmtNumber(c.memberCount)}</span>
             <span class="sr-only">{t("sidebar.members", { count: c.memberCount })}</span>
           </span>
         )}
@@ -162,5 +169,61 @@ function Item({ c }: { c: ChannelSummary }) {
         )}
       </a>
     </li>
+  );
+}
+
+/** Says what the header search looked through (message search is not there yet). */
+function SearchNote({ q, found }: { q: string; found: number }) {
+  return (
+    <p role="status" class="px-4 text-sm text-muted">
+      {found ? t("search.searched", { q }) : t("sidebar.noMatch", { q })}
+    </p>
+  );
+}
+
+/** People matching the header search; picking one opens (or reuses) the DM with them. */
+function People({ q }: { q: string }) {
+  const { client, navigate, ui } = useApp();
+  const me = client.me.value?.id;
+  const people = Object.values(client.users.value)
+    .filter((u) => u.id !== me)
+    .filter((u) => u.displayName.toLowerCase().includes(q) || u.username.toLowerCase().includes(q))
+    .sort((a, b) => a.displayName.localeCompare(b.displayName))
+    .slice(0, 8);
+  const open = async (userId: number) => {
+    try {
+      const { channel } = await client.rest.openDirect(userId);
+      await client.refreshChannels();
+      ui.filter.value = "";
+      navigate(channel.id);
+    } catch (e) {
+      toast(ui, t("app.error", { message: (e as Error).message }), "error");
+    }
+  };
+  return (
+    <section aria-labelledby="sec-people">
+      <h2 id="sec-people" class="px-4 mb-1 text-xs font-bold uppercase tracking-wide text-muted">
+        {t("search.people")}
+      </h2>
+      {people.length === 0
+        ? <p class="px-4 text-sm text-muted">{t("search.noPeople")}</p>
+        : (
+          <ul class="flex flex-col">
+            {people.map((u) => (
+              <li key={u.id}>
+                <button
+                  type="button"
+                  onClick={() => open(u.id)}
+                  class="w-[calc(100%-1rem)] flex items-center gap-2 mx-2 px-2 py-1.5 rounded-md text-sm hover:bg-hover text-left"
+                >
+                  <PresenceDot status={statusOf(client, u.id).status} />
+                  <span class="flex-1 truncate">{u.displayName}</span>
+                  <span class="text-xs text-muted">@{u.username}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+    </section>
   );
 }

@@ -162,9 +162,27 @@ export function setKnown(k: Known) {
 }
 
 /** Renders a message body (cached by key, e.g. id + edit time). */
+/**
+ * Chat quoting: a line after a "> quote" line ends the quote (markdown would pull it in as a lazy
+ * continuation). Lines inside code fences are left alone.
+ */
+export function endQuotes(body: string): string {
+  const out: string[] = [];
+  let fence = false;
+  let prevQuote = false;
+  for (const line of body.split("\n")) {
+    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
+    const quote = !fence && /^\s{0,3}>/.test(line);
+    if (prevQuote && !quote && line.trim() !== "") out.push("");
+    out.push(line);
+    prevQuote = quote;
+  }
+  return out.join("\n");
+}
+
 export function renderMarkdown(body: string, key?: string): string {
   if (key && cache.has(key)) return cache.get(key)!;
-  const html = purify(md.parse(body) as string);
+  const html = purify(md.parse(endQuotes(body)) as string);
   if (key) {
     if (cache.size > 3000) cache.delete(cache.keys().next().value!);
     cache.set(key, html);

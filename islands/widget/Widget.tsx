@@ -12,6 +12,7 @@ import { fmtAge, fmtNumber, t } from "../../i18n/mod.ts";
 import { Badge, cx, IconChat, IconExternal, IconSend, IconX, PresenceDot } from "../../components/ui.tsx";
 import { plainText } from "../chat/text.ts";
 import { useLiveLook, type WidgetLook } from "./look.ts";
+import { Peek } from "./Peek.tsx";
 
 const STATE_KEY = "parley.widget";
 
@@ -87,6 +88,8 @@ export function Widget({ client, look: initialLook, chatUrl, loginUrl }: WidgetP
   const send = (e: Event) => {
     e.preventDefault();
     if (!client || !selected || !draft.trim()) return;
+    // Replying means you have read the conversation.
+    void client.markRead(selected.id);
     client.send(selected.id, draft.trim());
     setDraft("");
     setSent(true);
@@ -111,7 +114,9 @@ export function Widget({ client, look: initialLook, chatUrl, loginUrl }: WidgetP
           <header class="flex items-center justify-between px-4 py-2.5 bg-sidebar border-b border-line">
             <h2 class="font-bold flex items-center gap-2">
               <span aria-hidden="true">💬</span> {t("widget.title")}
-              {total > 0 && <Badge label={t("widget.unread", { count: total })}>{fmtNumber(total)}</Badge>}
+              {total > 0 && (
+                <Badge tone="muted" label={t("widget.unread", { count: total })}>{fmtNumber(total)}</Badge>
+              )}
             </h2>
             <button
               type="button"
@@ -143,6 +148,7 @@ export function Widget({ client, look: initialLook, chatUrl, loginUrl }: WidgetP
                     />
                   ))}
                 </ul>
+                {selected && <Peek client={client} c={selected} />}
                 {selected && (
                   <form onSubmit={send} class="flex flex-col gap-1.5 p-3 border-t border-line">
                     <label for="pw-quick" class="text-xs font-semibold text-muted">
@@ -212,10 +218,11 @@ function RecentRow({ client, c, selected, onSelect }: {
   const other = c.kind === "direct_message" ? c.members?.find((m) => m.id !== me) : undefined;
   const p = other ? client.presence.value[other.id] : undefined;
   const status = (p?.connections ? p.status : "offline") as "online" | "away" | "busy" | "offline";
-  const msgs = client.chat.value[c.id]?.messages.filter((m) => m.replyTo === null) ?? [];
+  // The preview is the newest message still there: deleted ones are never shown as the last word.
+  const msgs = client.chat.value[c.id]?.messages.filter((m) => m.replyTo === null && !m.deletedAt) ?? [];
   const last = msgs[msgs.length - 1];
   const unread = client.counts.value[c.id]?.unread ?? 0;
-  const preview = last ? (last.deletedAt ? t("msg.deleted") : plainText(last.body)) : "";
+  const preview = last ? plainText(last.body) : "";
   const who = last && last.senderId === me ? `${t("msg.you")}: ` : "";
   return (
     <li>
@@ -242,7 +249,9 @@ function RecentRow({ client, c, selected, onSelect }: {
           {c.lastMessageAt && (
             <time dateTime={c.lastMessageAt} class="text-xs text-muted">{fmtAge(c.lastMessageAt)}</time>
           )}
-          {unread > 0 && <Badge label={t("sidebar.unread", { count: unread })}>{fmtNumber(unread)}</Badge>}
+          {unread > 0 && (
+            <Badge tone="muted" label={t("sidebar.unread", { count: unread })}>{fmtNumber(unread)}</Badge>
+          )}
         </span>
       </button>
     </li>

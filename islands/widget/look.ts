@@ -57,7 +57,7 @@ export function useLiveLook(client: ParleyClient | null, initial: WidgetLook): W
 }
 
 export const WIDGET_CSS = `
-.pw-root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:14px;line-height:1.4;color:var(--p-text)}
+.pw-root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif,"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji","Parley Emoji";font-size:14px;line-height:1.4;color:var(--p-text)}
 .pw-btn{--w-size:56px;width:var(--w-size);height:var(--w-size);display:inline-flex;align-items:center;justify-content:center;gap:6px;
   background:var(--w-primary);color:var(--w-primary-fg);box-shadow:0 6px 18px rgba(0,0,0,.25);border:0;cursor:pointer;position:relative}
 .pw-round{border-radius:50%}.pw-square{border-radius:0}.pw-rounded_square{border-radius:16px}

@@ -10,6 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import { BUILD_DIR, ensureBuilt, type Manifest } from "../../cli/build.ts";
 import { type DocumentProps, renderDocument } from "../../components/Document.tsx";
+import { pickEncoding } from "../middleware/compress.ts";
 import { t } from "../../i18n/mod.ts";
 import * as channels from "../../domain/channels.ts";
 import * as users from "../../domain/users.ts";
@@ -30,6 +31,7 @@ const TYPES: Record<string, string> = {
   svg: "image/svg+xml",
   wav: "audio/wav",
   png: "image/png",
+  woff2: "font/woff2",
 };
 
 const noStorage = { getItem: () => null, setItem: () => {}, removeItem: () => {} } as unknown as Storage;
@@ -52,19 +54,24 @@ export async function pageRoutes(
 
   app.get("/static/build/:file", async (c) => {
     const file = c.req.param("file");
-    if (!/^[\w.-]+$/.test(file) || file === "manifest.json") return c.notFound();
-    try {
-      const data = await Deno.readFile(new URL(file, BUILD_DIR));
-      return new Response(data, {
-        headers: {
-          "content-type": TYPES[file.split(".").pop()!] ?? "application/octet-stream",
-          "cache-control": "public, max-age=31536000, immutable",
-          "access-control-allow-origin": "*",
-        },
-      });
-    } catch {
-      return c.notFound();
+    if (!/^[\w.-]+$/.test(file) || file === "manifest.json" || /\.(br|gz)$/.test(file)) return c.notFound();
+    // Bundles are compressed at build time: send the brotli or gzip twin when the client takes it.
+    const enc = pickEncoding(c.req.header("accept-encoding"));
+    const headers: Record<string, string> = {
+      "content-type": TYPES[file.split(".").pop()!] ?? "application/octet-stream",
+      "cache-control": "public, max-age=31536000, immutable",
+      "access-control-allow-origin": "*",
+      "vary": "Accept-Encoding",
+    };
+    for (const e of enc ? [enc, null] : [null]) {
+      try {
+        const data = await Deno.readFile(
+          new URL(e ? `${file}.${e === "br" ? "br" : "gz"}` : file, BUILD_DIR),
+        );
+        return new Response(data, { headers: e ? { ...headers, "content-encoding": e } : headers });
+      } catch { /* no twin: the plain file */ }
     }
+    return c.notFound();
   });
 
   app.get("/static/:dir{sounds}/:file", (c) => serveStatic(`${c.req.param("dir")}/${c.req.param("file")}`));

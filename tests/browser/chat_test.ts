@@ -105,9 +105,11 @@ Deno.test({ name: "browser: two users chat in /chat", ignore: !browserAvailable(
 
       await box.fill("delete me please");
       await box.press("Enter");
-      alice.once("dialog", (d) => d.accept());
       await messageRow(alice, "delete me please").hover();
       await messageRow(alice, "delete me please").getByRole("button", { name: "Delete" }).click();
+      // Parley asks with its own dialog (not the browser's confirm()).
+      await alice.getByRole("dialog", { name: "Delete message" }).getByRole("button", { name: "Delete" })
+        .click();
       await log(bob).getByText("This message was deleted").waitFor();
       assert.deepEqual(await log(bob).getByText("delete me please").count(), 0);
 
@@ -156,8 +158,8 @@ Deno.test({ name: "browser: two users chat in /chat", ignore: !browserAvailable(
       await row.hover();
       await row.getByRole("button", { name: "Reply in thread" }).click();
       const thread = alice.getByRole("complementary", { name: "Thread" });
-      await thread.getByRole("textbox", { name: "Message Reply in thread" }).fill("a reply in the thread");
-      await thread.getByRole("textbox", { name: "Message Reply in thread" }).press("Enter");
+      await thread.getByRole("textbox", { name: "Reply in thread" }).fill("a reply in the thread");
+      await thread.getByRole("textbox", { name: "Reply in thread" }).press("Enter");
       await thread.getByText("a reply in the thread").waitFor();
       const count = messageRow(bob, "line two").getByRole("button", { name: "1 reply" });
       await count.waitFor();

@@ -75,7 +75,7 @@ Deno.test({ name: "browser: files and search", ignore: !browserAvailable(), ...o
         const box = bob.getByRole("searchbox", { name: "Search" });
         const results = bob.getByRole("region", { name: "Search results" });
         const search = async (q: string, expect: string) => {
-          await bob.keyboard.press("Control+k");
+          await bob.keyboard.press("Control+Shift+F");
           await box.fill(q);
           await results.getByRole("button", { name: /^Jump to message/ }).filter({ hasText: expect }).first()
             .waitFor();

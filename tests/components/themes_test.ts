@@ -49,3 +49,8 @@ Deno.test("themes: text, muted text and links reach WCAG AA on every surface of 
     );
   }
 });
+
+Deno.test("avatars: white initials reach 4.5:1 on every avatar colour", async () => {
+  const { AVATAR_COLORS } = await import("../../components/ui.tsx");
+  for (const c of AVATAR_COLORS) assert.ok(contrast("#ffffff", c) >= 4.5, `${c}: ${contrast("#ffffff", c)}`);
+});

@@ -11,7 +11,7 @@ import { resolveValues } from "../../domain/settings/registry.ts";
 import { publicPart } from "../../domain/settings/workspace.ts";
 import { onColor } from "../../components/themes.ts";
 import { plainText } from "../../islands/chat/text.ts";
-import { renderMarkdown } from "../../islands/chat/markdown.ts";
+import { endQuotes, renderMarkdown } from "../../islands/chat/markdown.ts";
 
 let id = 0;
 function msg(senderId: number, createdAt: string, extra: Partial<Message> = {}): Message {
@@ -129,4 +129,13 @@ Deno.test("text: previews drop markdown; without a DOM the markdown renderer onl
   assert.equal(plainText("**bold** and `code`\n\n```\nx\n```"), "bold and code [code]");
   const html = renderMarkdown("<img src=x onerror=alert(1)> **hi**");
   assert.ok(!html.includes("<img"), html);
+});
+
+Deno.test("markdown: a line after a quote is not pulled into it (code fences untouched)", async () => {
+  const { marked } = await import("marked");
+  const html = await marked.parse(endQuotes("> quoted\nmy answer"));
+  assert.match(html, /<blockquote>\s*<p>quoted<\/p>\s*<\/blockquote>\s*<p>my answer<\/p>/);
+  assert.equal(endQuotes("> a\n> b"), "> a\n> b");
+  assert.equal(endQuotes("```\n> x\ny\n```"), "```\n> x\ny\n```");
+  assert.equal(endQuotes("> a\n\nb"), "> a\n\nb");
 });

@@ -1,5 +1,5 @@
 /**
- * The header's search: the "Search" box (Ctrl/Cmd+K focuses it) and, while a query is open, the "Search
+ * The header's search: the "Search" box (Ctrl/Cmd+Shift+F focuses it; Ctrl/Cmd+K is the quick switcher) and, while a query is open, the "Search
  * results" region with filter controls and results grouped by kind: messages (jump to the message with
  * context around it), files, people and channels. Filters are the query language's own words, so the
  * controls and typing `from:@bob` are the same thing.
@@ -23,7 +23,8 @@ export function SearchBox({ onType }: { onType?: (q: string) => void }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+      // Ctrl/Cmd+K is the quick switcher (people and conversations); message search is Ctrl/Cmd+Shift+F.
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "f") {
         e.preventDefault();
         e.stopImmediatePropagation();
         input.current?.focus();

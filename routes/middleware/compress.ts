@@ -1,0 +1,57 @@
+/**
+ * Response compression: brotli when the client accepts it, else gzip, for text-like responses above a
+ * small threshold (HTML pages, JSON, scripts, styles, SVG). Responses that already carry an encoding
+ * (the pre-compressed bundles under /static/build) and WebSocket upgrades pass through untouched.
+ */
+import type { MiddlewareHandler } from "hono";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xml)/;
+
+/** Which encoding to use for an Accept-Encoding header: "br", "gzip" or null. */
+export function pickEncoding(accept: string | undefined): "br" | "gzip" | null {
+  const offered = new Map<string, number>();
+  for (const part of (accept ?? "").toLowerCase().split(",")) {
+    const [name, ...params] = part.trim().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    offered.set(name.trim(), q ? Number(q.slice(2)) || 0 : 1);
+  }
+  if ((offered.get("br") ?? 0) > 0) return "br";
+  if ((offered.get("gzip") ?? 0) > 0) return "gzip";
+  return null;
+}
+
+/** Compresses bytes as a build step would (brotli at its best quality) or per request (faster). */
+export function encode(data: Uint8Array, enc: "br" | "gzip", best = false): Uint8Array {
+  return enc === "br"
+    ? brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: best ? 11 : 5 } })
+    : gzipSync(data, { level: best ? 9 : 6 });
+}
+
+export function compress(opts: { threshold?: number } = {}): MiddlewareHandler {
+  const threshold = opts.threshold ?? 1024;
+  return async function compression(c, next) {
+    await next();
+    const res = c.res;
+    if (res.status === 101 || res.status === 204 || res.status === 304 || !res.body) return;
+    if (res.headers.has("content-encoding") || c.req.method === "HEAD") return;
+    if (!COMPRESSIBLE.test(res.headers.get("content-type") ?? "")) return;
+    const headers = new Headers(res.headers);
+    headers.append("vary", "Accept-Encoding");
+    const enc = pickEncoding(c.req.header("accept-encoding"));
+    const body = new Uint8Array(await res.arrayBuffer());
+    let out: Uint8Array = body;
+    if (enc && body.byteLength >= threshold) {
+      out = encode(body, enc);
+      headers.set("content-encoding", enc);
+    }
+    headers.delete("content-length");
+    // Unset first: Hono would otherwise merge the old response's headers into the new one.
+    c.res = undefined as unknown as Response;
+    c.res = new Response(out as Uint8Array<ArrayBuffer>, {
+      status: res.status,
+      statusText: res.statusText,
+      headers,
+    });
+  };
+}
