@@ -92,8 +92,6 @@ export interface CallConfig {
   ringTimeoutMs: number;
   /** A participant whose socket is gone this long has left (CALL_DISCONNECT_GRACE_MS). */
   disconnectGraceMs: number;
-  /** People in one mesh call (CALL_MAX_PARTICIPANTS); larger calls need an SFU. */
-  maxParticipants: number;
   signalsPerMinute: number;
 }
 
@@ -112,7 +110,6 @@ function loadCallConfig(
     icePolicy,
     ringTimeoutMs: num("CALL_RING_TIMEOUT_MS", 30_000),
     disconnectGraceMs: num("CALL_DISCONNECT_GRACE_MS", 30_000),
-    maxParticipants: num("CALL_MAX_PARTICIPANTS", 4),
     signalsPerMinute: num("RATE_CALL_SIGNALS_PER_MINUTE", 1200),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Calls: who may start, answer, join, leave and signal, in DMs and groups (docs/calls.md). The server keeps
  * the call's state and relays WebRTC signaling between the sockets that are in the call; media goes
- * browser to browser (mesh, up to `config.calls.maxParticipants`), or through TURN, never through Parley.
+ * browser to browser (mesh, up to the `calls.max_participants` setting), or through TURN, never through Parley.
  *
  * Every function takes the socket id (`connId`) that acts: a person is in a call from one tab, and the
  * other tabs stop ringing when that tab answers.
@@ -19,6 +19,7 @@ import { publishNow, type Tx, withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
 import { callInfo, settle, toInfo } from "./call_state.ts";
 import type { Sql } from "../db/client.ts";
+import { readSettings } from "./settings/workspace.ts";
 
 const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const StartInput = z.object({ channelId: Id, media: z.enum(["audio", "video"]) }).strict();
@@ -77,15 +78,18 @@ export async function start(deps: Deps, actor: Actor, connId: string, input: unk
       throw new AppError("invalid_input", 400, "Calls are made from direct messages and groups");
     }
     if (a.channel.archivedAt) throw forbidden("This conversation is archived");
+    const settings = await readSettings(tx.sql, actor.workspaceId);
+    if (!settings["calls.enabled"]) throw new AppError("calls_disabled", 403, "Calls are turned off here");
+    const max = settings["calls.max_participants"];
     const members = await channelsRepo.members(tx.sql, p.channelId);
     if (a.channel.kind === "group") {
       requirePermission(actor, "chat.group_call", "You may not make group calls");
     }
-    if (members.length > deps.config.calls.maxParticipants) {
+    if (members.length > max) {
       throw new AppError(
         "call_too_large",
         400,
-        `Calls have at most ${deps.config.calls.maxParticipants} people; this conversation has ${members.length}`,
+        `Calls have at most ${max} people; this conversation has ${members.length}`,
       );
     }
     const live = await callsRepo.liveInChannel(tx.sql, p.channelId);
@@ -135,7 +139,7 @@ export async function join(
     }
     const parts = (await callInfo(tx.sql, call)).participants;
     const peers = parts.filter((x) => x.state === "joined" && x.userId !== actor.userId).map((x) => x.userId);
-    if (peers.length + 1 > deps.config.calls.maxParticipants) {
+    if (peers.length + 1 > (await readSettings(tx.sql, actor.workspaceId))["calls.max_participants"]) {
       throw new AppError("call_full", 409, "This call is full");
     }
     await callsRepo.join(tx.sql, callId, actor.userId, connId);

@@ -365,6 +365,23 @@ export const en = {
   "calls.test.notConfigured": "no TURN server configured",
   "calls.test.yes": "yes",
   "calls.test.no": "no",
+  "calls.history.title": "Call history",
+  "calls.history.link": "Calls",
+  "calls.history.back": "Back to chat",
+  "calls.history.none": "No calls yet.",
+  "calls.history.when": "When (UTC)",
+  "calls.history.where": "Conversation",
+  "calls.history.kind": "Kind",
+  "calls.history.startedBy": "Started by",
+  "calls.history.joined": "Joined",
+  "calls.history.result": "Duration or result",
+  "calls.history.video": "Video",
+  "calls.history.audio": "Audio",
+  "calls.history.live": "Going on",
+  "calls.history.missed": "Missed",
+  "calls.history.declined": "Declined",
+  "calls.history.cancelled": "Cancelled",
+  "calls.history.completed": "Not joined",
 };
 
 export type MessageKey = keyof typeof en;

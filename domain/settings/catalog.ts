@@ -10,6 +10,7 @@ import { messageSettings } from "./areas/messages.ts";
 import { fileSettings } from "./areas/files.ts";
 import { soundSettings } from "./areas/sounds.ts";
 import { widgetSettings } from "./areas/widget.ts";
+import { callSettings } from "./areas/calls.ts";
 import { combine, type PublicKeysOf, type ValuesOf } from "./registry.ts";
 
 export const WORKSPACE_SETTINGS = combine(
@@ -19,6 +20,7 @@ export const WORKSPACE_SETTINGS = combine(
   widgetSettings,
   directorySettings,
   fileSettings,
+  callSettings,
 );
 
 export type WorkspaceSettingKey = keyof typeof WORKSPACE_SETTINGS;

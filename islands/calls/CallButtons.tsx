@@ -11,9 +11,10 @@ const btn = "px-2 py-1 rounded-md text-sm text-fg border border-line hover:bg-ho
   "whitespace-nowrap";
 
 export function CallButtons({ channel }: { channel: ChannelSummary }) {
-  const { client } = useApp();
+  const { client, settings } = useApp();
   const calls = useCalls();
   if (channel.kind !== "direct_message" && channel.kind !== "group") return null;
+  if (!settings.values.value["calls.enabled"]) return null;
   const perms = client.me.value?.permissions ?? [];
   const group = channel.kind === "group";
   if (group && !perms.includes("chat.group_call")) return null;

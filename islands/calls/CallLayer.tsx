@@ -9,12 +9,14 @@ import type { CallManager } from "./call_client.ts";
 import { IncomingCalls, type People } from "./IncomingCall.tsx";
 import { CallPanel } from "./CallPanel.tsx";
 
-export function CallLayer({ calls, people, viewing, open }: {
+export function CallLayer({ calls, people, viewing, open, askRating }: {
   calls: CallManager;
   people: People;
   /** The conversation on screen (null: none). */
   viewing: ReadonlySignal<number | null>;
   open: (channelId: number) => void;
+  /** Whether the workspace asks for a rating after a call (the `calls.rating_prompt` setting). */
+  askRating: () => boolean;
 }) {
   const a = calls.active.value;
   const ended = calls.ended.value;
@@ -40,7 +42,7 @@ export function CallLayer({ calls, people, viewing, open }: {
           </button>
         </div>
       )}
-      {!a && ended?.answeredAt && ended.participants.some((p) => p.joinedAt) && (
+      {!a && askRating() && ended?.answeredAt && ended.participants.some((p) => p.joinedAt) && (
         <div
           role="dialog"
           aria-label={t("calls.rateTitle")}

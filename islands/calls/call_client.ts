@@ -433,22 +433,26 @@ export class CallManager {
   }
 
   async #measure() {
-    const a = this.active.value;
-    if (!a) return;
+    if (!this.active.value) return;
     let worst: Quality | null = null;
-    const peers = [...a.peers];
+    const qs = new Map<number, Quality>();
+    const rank = { unknown: 0, good: 1, fair: 2, poor: 3 };
     for (const [u, p] of this.#peers) {
       const cur = sample(await p.pc.getStats());
       const q = assess(this.#prev.get(u) ?? null, cur);
       this.#prev.set(u, cur);
-      const v = peers.find((x) => x.userId === u);
-      if (v) v.quality = q;
-      const rank = { unknown: 0, good: 1, fair: 2, poor: 3 };
+      qs.set(u, q);
       if (!worst || rank[q.level] > rank[worst.level]) worst = q;
       const cam = p.sender("camera");
       if (cam && q.level !== "unknown") await applyLimits(cam, q.level);
     }
-    this.#patch({ peers, quality: worst });
+    // The views as they are now (they may have changed while getStats ran), with the new qualities.
+    const a = this.active.value;
+    if (!a) return;
+    this.#patch({
+      peers: a.peers.map((v) => ({ ...v, quality: qs.get(v.userId) ?? v.quality })),
+      quality: worst,
+    });
   }
 
   #speaker() {

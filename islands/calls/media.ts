@@ -15,7 +15,7 @@ export async function getMic(deviceId: string | null): Promise<MediaStreamTrack 
 
 export async function getCamera(deviceId: string | null): Promise<MediaStreamTrack | null> {
   const s = await navigator.mediaDevices.getUserMedia({
-    video: deviceId ? { deviceId: { exact: deviceId } } : { width: { ideal: 1280 }, height: { ideal: 720 } },
+    video: deviceId ? { deviceId: { exact: deviceId } } : { width: { ideal: 640 }, height: { ideal: 480 } },
   });
   return s.getVideoTracks()[0] ?? null;
 }

@@ -65,7 +65,7 @@ export function sample(report: RTCStatsReport, at = Date.now()): StatsSample {
         if (n("frameWidth")) s.frameWidth = Math.max(s.frameWidth ?? 0, n("frameWidth"));
       } else s.audioBytesReceived += n("bytesReceived");
     } else if (r.type === "outbound-rtp") s.bytesSent += n("bytesSent");
-    else if (r.type === "candidate-pair" && (r.nominated || r.selected) && r.state === "succeeded") {
+    else if (r.type === "candidate-pair" && r.id === selectedPair(byId, r)) {
       if (typeof r.currentRoundTripTime === "number") s.rttMs = Math.round(r.currentRoundTripTime * 1000);
       if (typeof r.availableOutgoingBitrate === "number") {
         s.availableOutgoingBitrate = r.availableOutgoingBitrate;
@@ -75,6 +75,16 @@ export function sample(report: RTCStatsReport, at = Date.now()): StatsSample {
     }
   }
   return s;
+}
+
+/** The pair the transport uses (`selectedCandidatePairId`), else a nominated, succeeded one. */
+function selectedPair(byId: Map<string, AnyStat>, pair: AnyStat): string | null {
+  for (const t of byId.values()) {
+    if (t.type === "transport" && typeof t.selectedCandidatePairId === "string") {
+      return t.selectedCandidatePairId;
+    }
+  }
+  return pair.nominated && pair.state === "succeeded" ? pair.id : null;
 }
 
 /** Quality between two samples of the same connection. */

@@ -45,6 +45,13 @@ export function Header() {
       >
         {t("header.newChat")}
       </button>
+      <a
+        href="/calls/history"
+        title={t("calls.history.title")}
+        class="px-2 py-1.5 rounded-md text-sm text-fg hover:bg-hover whitespace-nowrap"
+      >
+        {t("calls.history.link")}
+      </a>
       <button
         type="button"
         aria-label={t("header.settings")}

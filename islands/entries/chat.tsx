@@ -1,5 +1,6 @@
 /** Browser entry of /chat: seeds a ParleyClient from the server's props and hydrates the app, and the calls layer. */
 import { hydrate, render } from "preact";
+import { effect } from "@preact/signals";
 import { ParleyClient } from "../../realtime/client.ts";
 import { chatContext, type ChatProps, ChatRoot } from "../chat/ChatApp.tsx";
 import { readProps } from "../props.ts";
@@ -27,6 +28,7 @@ render(
     calls={calls}
     viewing={ctx.ui.channelId}
     open={(id) => ctx.navigate(id)}
+    askRating={() => ctx.settings.values.value["calls.rating_prompt"]}
     people={{
       name: ctx.userName,
       avatar: (id) => (id === null ? null : client.users.value[id]?.avatarUrl ?? null),
@@ -35,3 +37,16 @@ render(
   />,
   layer,
 );
+
+// Answered from the staff widget: /chat/<channel>?call=<id>[&video=1] joins the call once connected.
+const asked = new URLSearchParams(location.search);
+const askedCall = Number(asked.get("call"));
+if (Number.isSafeInteger(askedCall) && askedCall > 0) {
+  let done = false;
+  effect(() => {
+    if (done || client.status.value !== "open") return;
+    done = true;
+    history.replaceState(null, "", location.pathname);
+    void calls.join(askedCall, asked.get("video") === "1");
+  });
+}

@@ -8,6 +8,7 @@ import { ParleyClient } from "../../realtime/client.ts";
 import { themeCss } from "../../components/themes.ts";
 import { BASE_CSS } from "../../components/styles.ts";
 import { Widget } from "../widget/Widget.tsx";
+import { WidgetRinging } from "../calls/WidgetRinging.tsx";
 import { DEFAULT_LOOK, WIDGET_CSS, type WidgetLook } from "../widget/look.ts";
 
 export interface MountOptions {
@@ -52,12 +53,15 @@ export function mount(opts: MountOptions): () => void {
   client?.start().catch(() => {});
   const here = encodeURIComponent(location.pathname + location.search);
   render(
-    <Widget
-      client={client}
-      look={{ ...DEFAULT_LOOK, ...opts.look }}
-      chatUrl={`${base}/chat`}
-      loginUrl={`${base}/login?next=${here}`}
-    />,
+    <>
+      <Widget
+        client={client}
+        look={{ ...DEFAULT_LOOK, ...opts.look }}
+        chatUrl={`${base}/chat`}
+        loginUrl={`${base}/login?next=${here}`}
+      />
+      {client && <WidgetRinging client={client} chatUrl={`${base}/chat`} />}
+    </>,
     root,
   );
   return () => {

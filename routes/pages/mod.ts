@@ -21,7 +21,7 @@ import { meOf, pageActor, safeNext, workspaceSettings } from "./session.ts";
 import { chatView, demoView, loginView, logoutView } from "./views.tsx";
 import * as auth from "../../domain/auth.ts";
 import { requireSameOrigin } from "../middleware/auth.ts";
-import { callsTestView } from "../../islands/calls/SelfTestPage.tsx";
+import { callPages } from "./calls.tsx";
 
 const STATIC_DIR = new URL("../../static/", import.meta.url);
 const TYPES: Record<string, string> = {
@@ -166,16 +166,7 @@ export async function pageRoutes(
   app.get("/demo", demo("dashboard"));
   app.get("/demo/tickets", demo("tickets"));
 
-  app.get("/calls/test", async (c) => {
-    if (!(await pageActor(deps, c))) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`);
-    return html(renderDocument({
-      title: `${t("calls.test.title")} · ${t("app.name")}`,
-      manifest,
-      island: "calls_test",
-      props: {},
-      children: callsTestView(),
-    }));
-  });
+  app.route("/calls", callPages(deps, manifest, html));
 
   app.route("/embed", embedRoutes(deps, () => manifest));
 

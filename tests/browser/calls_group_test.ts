@@ -13,6 +13,7 @@ import {
   incoming,
   launchForCalls,
   myId,
+  patient,
   statsOf,
   waitForFrames,
 } from "./call_helpers.ts";
@@ -40,6 +41,7 @@ Deno.test(
         carol: await myId(pages.carol),
       };
       const { alice, bob, carol } = pages;
+      patient(alice, bob, carol);
 
       await alice.getByRole("button", { name: "Start video call" }).click();
       for (const p of [bob, carol]) {
@@ -48,9 +50,9 @@ Deno.test(
         })
           .click();
       }
-      await waitForFrames(alice, [id.bob, id.carol], 45_000);
-      await waitForFrames(bob, [id.alice, id.carol], 45_000);
-      await waitForFrames(carol, [id.alice, id.bob], 45_000);
+      await waitForFrames(alice, [id.bob, id.carol]);
+      await waitForFrames(bob, [id.alice, id.carol]);
+      await waitForFrames(carol, [id.alice, id.bob]);
       await assertFlowing(alice, [id.bob, id.carol]);
       await assertFlowing(bob, [id.alice, id.carol]);
       await assertFlowing(carol, [id.alice, id.bob]);
@@ -69,11 +71,13 @@ Deno.test(
       await assertFlowing(alice, [id.bob]);
       await assertFlowing(bob, [id.alice]);
       await carol.getByRole("button", { name: "Join call" }).click();
-      await waitForFrames(carol, [id.alice, id.bob], 45_000);
+      await waitForFrames(carol, [id.alice, id.bob]);
       await assertFlowing(carol, [id.alice, id.bob]);
       await assertFlowing(alice, [id.bob, id.carol]);
       await assertFlowing(bob, [id.alice, id.carol]);
-      for (const p of [alice, bob, carol]) await p.getByRole("button", { name: "Hang up" }).click();
+      // Two hang up; the last one alone ends the call.
+      for (const p of [alice, bob]) await p.getByRole("button", { name: "Hang up" }).click();
+      await callPanel(carol).waitFor({ state: "detached" });
       await callPanel(alice).waitFor({ state: "detached" });
     } finally {
       await browser?.close();
@@ -100,6 +104,7 @@ Deno.test({
     browser = await launchForCalls();
     const alice = (await signIn(browser, server.url, "alice")).page;
     const bob = (await signIn(browser, server.url, "bob")).page;
+    patient(alice, bob);
 
     await t.step("a call relayed by TURN with the generated credentials", async () => {
       await openConversation(alice, /Bob Wilson/);
@@ -110,15 +115,14 @@ Deno.test({
         name: "Accept with video",
       })
         .click();
-      await waitForFrames(bob, [aliceId], 45_000);
-      await waitForFrames(alice, [bobId], 45_000);
+      await waitForFrames(bob, [aliceId]);
+      await waitForFrames(alice, [bobId]);
       await assertFlowing(bob, [aliceId]);
       await assertFlowing(alice, [bobId]);
       const a = (await statsOf(alice))[bobId];
       const b = (await statsOf(bob))[aliceId];
       assert.equal(a.localCandidate, "relay");
       assert.equal(b.localCandidate, "relay");
-      assert.match(turn.log(), /ALLOCATE/);
       await alice.getByRole("button", { name: "Hang up" }).click();
       await callPanel(bob).waitFor({ state: "detached" });
     });

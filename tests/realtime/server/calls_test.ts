@@ -7,7 +7,9 @@
  */
 import assert from "node:assert/strict";
 import * as channels from "../../../domain/channels.ts";
+import * as workspacesRepo from "../../../db/repos/workspaces.ts";
 import { turnCredential } from "../../../domain/call_ice.ts";
+import { SESSION_COOKIE } from "../../../routes/env.ts";
 import { serverTest, type TestServer, until, WsClient } from "../helpers.ts";
 import type { Fixture } from "../../helpers/fixture.ts";
 
@@ -136,6 +138,16 @@ serverTest(
     });
     assert.equal(rated.status, 200);
     await rated.body?.cancel();
+    const page = await fetch(`${t.url}/calls/history`, {
+      headers: { cookie: `${SESSION_COOKIE}=${await t.token("bob")}` },
+    });
+    const text = await page.text();
+    assert.equal(page.status, 200);
+    assert.match(text, /<h1[^>]*>Call history<\/h1>/);
+    assert.match(
+      text,
+      /<td class="p-2">Video<\/td><td class="p-2">Alice<\/td><td class="p-2">Alice and Bob<\/td>/,
+    );
     const carolRates = await fetch(`${t.url}/api/chat/calls/${id}/rating`, {
       method: "POST",
       headers: { authorization: `Bearer ${await t.token("carol")}`, "content-type": "application/json" },
@@ -296,4 +308,22 @@ serverTest("ICE servers: TURN credentials expire and are derived from the shared
     CALL_TURN_TTL_SECONDS: "600",
     CALL_ICE_POLICY: "relay",
   },
+});
+
+serverTest("workspace settings: calls turned off, and fewer people per call", async (t) => {
+  const { f } = t;
+  const channelId = await dm(t);
+  const group = await channels.openGroup(f.deps, f.actor("alice"), {
+    userIds: [f.users.bob.id, f.users.carol.id],
+  });
+  const alice = await connect(t, "alice");
+  await workspacesRepo.putSetting(f.deps.db, f.ws, "calls.max_participants", 2);
+  assert.equal(
+    (await alice.fails("call_start", { channelId: group.id, media: "audio" })).code,
+    "call_too_large",
+  );
+  await workspacesRepo.putSetting(f.deps.db, f.ws, "calls.enabled", false);
+  assert.equal((await alice.fails("call_start", { channelId, media: "audio" })).code, "calls_disabled");
+  assert.deepEqual((await alice.ok("call_list")).calls, []);
+  alice.close();
 });
