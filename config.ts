@@ -9,6 +9,8 @@ export interface Config {
   defaultWorkspace: string;
   /** Origins allowed for cookie-authenticated writes and WebSocket upgrades, besides the server's own. */
   allowedOrigins: string[];
+  /** Proxies (addresses or CIDR ranges) whose X-Forwarded-For / X-Forwarded-Proto are believed. */
+  trustedProxies: string[];
   sessionDays: number;
   secureCookies: boolean;
   sso: {
@@ -64,6 +66,7 @@ export function loadConfig(
     demoPassword: env.DEMO_PASSWORD || "parley",
     defaultWorkspace: env.DEFAULT_WORKSPACE || "demo",
     allowedOrigins: list("ALLOWED_ORIGINS"),
+    trustedProxies: list("TRUSTED_PROXIES"),
     sessionDays: num("SESSION_DAYS", 30),
     secureCookies: env.SECURE_COOKIES === "1",
     sso: {

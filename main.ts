@@ -7,7 +7,9 @@ import { openDb } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { seedDemo } from "./db/seed.ts";
 import * as messagesRepo from "./db/repos/messages.ts";
-import type { Deps } from "./domain/deps.ts";
+import type { CoreDeps, Deps } from "./domain/deps.ts";
+import { SendBatcher } from "./domain/send_batch.ts";
+import { presenceWriters } from "./domain/presence.ts";
 import { RateLimiter } from "./domain/rate_limit.ts";
 import type { EventBus } from "./realtime/server/bus/bus.ts";
 import { memoryBus } from "./realtime/server/bus/memory.ts";
@@ -47,6 +49,11 @@ async function selectBus(config: Config, db: Db): Promise<{ bus: EventBus; busDb
   return { bus: memoryBus(), busDb: null };
 }
 
+/** The domain's dependencies: the plain parts, then the per-server helpers built from them. */
+export function buildDeps(core: CoreDeps): Deps {
+  return { ...core, sendBatcher: new SendBatcher(core), presenceWriters: presenceWriters(core) };
+}
+
 /** Starts Parley. Used by `deno task start` and by tests that need a real server. */
 export async function startServer(
   config: Config,
@@ -58,7 +65,7 @@ export async function startServer(
     log(`seed: created the demo workspace "${config.defaultWorkspace}"`);
   }
   const { bus, busDb } = await selectBus(config, db);
-  const deps: Deps = { db, bus, config, now: () => new Date(), limiter: new RateLimiter() };
+  const deps = buildDeps({ db, bus, config, now: () => new Date(), limiter: new RateLimiter() });
   const hub = new Hub(config.ws);
   const unsubscribe = bus.subscribe((env) => hub.deliver(env));
   const gateway = createGateway(deps, hub);

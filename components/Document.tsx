@@ -1,7 +1,7 @@
 /** The HTML shell of every page: theme variables, the built stylesheet, the island's props and script. */
 import type { ComponentChildren } from "preact";
 import { renderToString } from "preact-render-to-string";
-import { themeCss } from "./themes.ts";
+import { themeCss, type ThemeId } from "./themes.ts";
 import { BASE_CSS } from "./styles.ts";
 import type { Manifest } from "../cli/build.ts";
 import { escapeHtml } from "./html.ts";
@@ -29,6 +29,8 @@ export interface DocumentProps {
   /** A second island loaded on the page (the widget on demo pages). */
   extraIsland?: { name: string; props: unknown };
   lang?: string;
+  /** The signed-in person's theme (their preference, stored on the server); otherwise this browser's copy. */
+  theme?: ThemeId;
   children: ComponentChildren;
 }
 
@@ -46,13 +48,13 @@ export function renderDocument(p: DocumentProps): string {
     scripts.push(`<script type="module" src="${asset(p.extraIsland.name)}"></script>`);
   }
   return "<!doctype html>" +
-    `<html lang="${p.lang ?? "en"}" data-theme="auto"><head><meta charset="utf-8">` +
+    `<html lang="${p.lang ?? "en"}" data-theme="${p.theme ?? "auto"}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escapeHtml(p.title)}</title>` +
     `<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">` +
     `<link rel="stylesheet" href="${asset("css")}">` +
     `<style>${THEME_CSS}\n${BASE_CSS}</style>` +
-    `<script>${THEME_BOOT}</script>` +
+    (p.theme ? "" : `<script>${THEME_BOOT}</script>`) +
     `<meta name="parley-assets" content="${
       escapeHtml(JSON.stringify({ css: asset("css"), emoji: asset("emoji") }))
     }">` +

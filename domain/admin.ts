@@ -1,26 +1,12 @@
-/** Workspace administration: deactivate and reactivate people, see live connections, workspace settings. */
-import { z } from "zod";
+/** Workspace administration: deactivate and reactivate people, see live connections (settings: domain/settings/). */
 import * as usersRepo from "../db/repos/users.ts";
 import * as sessionsRepo from "../db/repos/sessions.ts";
 import * as connectionsRepo from "../db/repos/connections.ts";
-import * as workspacesRepo from "../db/repos/workspaces.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { invalid, notFound } from "./errors.ts";
 import { requirePermission } from "./access.ts";
 import { withTx } from "./publish.ts";
-import { parse } from "./validate.ts";
 import { profile } from "./users.ts";
-
-/** Known workspace settings and their types; unknown keys are refused. */
-export const SettingsInput = z.object({
-  "messages.edit_window_seconds": z.number().int().min(0).max(86_400).optional(),
-  "widget.shape": z.enum(["round", "square", "rounded_square", "pill", "hexagon"]).optional(),
-  "widget.primary_color": z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
-  "widget.accent_color": z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
-  "widget.position": z.enum(["bottom-right", "bottom-left", "top-right", "top-left"]).optional(),
-  "widget.animation": z.enum(["none", "bounce", "pulse", "shake", "glow", "slide_in"]).optional(),
-  "sounds.enabled": z.boolean().optional(),
-}).strict();
 
 /** Deactivates (or reactivates) a person: their sessions end and their sockets close within seconds. */
 export async function setDeactivated(deps: Deps, actor: Actor, userId: number, deactivated: boolean) {
@@ -51,27 +37,4 @@ export async function setDeactivated(deps: Deps, actor: Actor, userId: number, d
 export async function connections(deps: Deps, actor: Actor) {
   requirePermission(actor, "chat.admin_dashboard");
   return await connectionsRepo.listLive(deps.db, actor.workspaceId);
-}
-
-export async function settings(deps: Deps, actor: Actor) {
-  requirePermission(actor, "chat.access_channels");
-  return await workspacesRepo.settings(deps.db, actor.workspaceId);
-}
-
-export async function updateSettings(deps: Deps, actor: Actor, input: unknown) {
-  const p = parse(SettingsInput, input);
-  const widgetOnly = Object.keys(p).every((k) => k.startsWith("widget."));
-  requirePermission(actor, widgetOnly ? "chat.customize_widget" : "chat.admin_dashboard");
-  await withTx(deps, async (tx) => {
-    for (const [k, v] of Object.entries(p)) {
-      if (v !== undefined) await workspacesRepo.putSetting(tx.sql, actor.workspaceId, k, v);
-    }
-    await sessionsRepo.audit(tx.sql, {
-      workspaceId: actor.workspaceId,
-      actorId: actor.userId,
-      action: "settings_updated",
-      detail: p,
-    });
-  });
-  return await workspacesRepo.settings(deps.db, actor.workspaceId);
 }

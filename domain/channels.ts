@@ -11,7 +11,7 @@ import * as sessionsRepo from "../db/repos/sessions.ts";
 import type { ChannelSummary } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, invalid, notFound } from "./errors.ts";
-import { channelDisplayName } from "./naming.ts";
+import { channelDisplayName } from "../shared/naming.ts";
 import { canPost, readable, requireManager, requirePermission } from "./access.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";

@@ -4,13 +4,23 @@ import type { EventBus } from "../realtime/server/bus/bus.ts";
 import type { Config } from "../config.ts";
 import type { Permission, WorkspaceRole } from "./permissions.ts";
 import type { RateLimiter } from "./rate_limit.ts";
+import type { SendBatcher } from "./send_batch.ts";
+import type { PresenceWriters } from "./presence.ts";
 
-export interface Deps {
+/** The plain parts, built first; the stateful helpers below are built from them (in `main.ts`). */
+export interface CoreDeps {
   db: Db;
   bus: EventBus;
   config: Config;
   now: () => Date;
   limiter: RateLimiter;
+}
+
+export interface Deps extends CoreDeps {
+  /** Group commit for plain sends (one per server). */
+  sendBatcher: SendBatcher;
+  /** Grouped connection-row writes and the presence announcer (one per server). */
+  presenceWriters: PresenceWriters;
 }
 
 /** The authenticated caller of a domain function. */

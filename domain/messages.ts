@@ -7,19 +7,23 @@ import type { Sql } from "../db/client.ts";
 import * as channelsRepo from "../db/repos/channels.ts";
 import * as messagesRepo from "../db/repos/messages.ts";
 import * as usersRepo from "../db/repos/users.ts";
-import * as workspacesRepo from "../db/repos/workspaces.ts";
+import { readSetting } from "./settings/workspace.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
 import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
 import { withTx } from "./publish.ts";
-import { sendBatched } from "./send_batch.ts";
 import { parse } from "./validate.ts";
 
-export const DEFAULT_EDIT_WINDOW_SECONDS = 180;
-
 const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
-const Emoji = z.string().min(1).max(64).regex(/^[^\s<>]+$/u, "one emoji or :shortcode:");
+/** One emoji (a single RGI emoji sequence, or one pictograph with its variation selector) … */
+const ONE_EMOJI = /^(?:\p{RGI_Emoji}|\p{Extended_Pictographic}\uFE0F?)$/v;
+/** … or a `:shortcode:` name. Nothing else: no text, no bidirectional or invisible characters. */
+const SHORTCODE = /^:[a-z0-9_+-]{1,40}:$/;
+export const Emoji = z.string().min(1).max(64).refine(
+  (s) => SHORTCODE.test(s) || ONE_EMOJI.test(s),
+  "one emoji or a :shortcode:",
+);
 
 const buildSendSchema = (maxChars: number) =>
   z.object({
@@ -64,9 +68,7 @@ export const ReactionInput = z.object({ emoji: Emoji }).strict();
 export const ReadInput = z.object({ seq: z.number().int().nonnegative() }).strict();
 
 async function editWindowSeconds(sql: Sql, workspaceId: number): Promise<number> {
-  const s = await workspacesRepo.settings(sql, workspaceId);
-  const v = Number(s["messages.edit_window_seconds"]);
-  return Number.isFinite(v) && v >= 0 ? v : DEFAULT_EDIT_WINDOW_SECONDS;
+  return await readSetting(sql, workspaceId, "messages.edit_window_seconds");
 }
 
 /** @usernames in the body that name members of the channel. */
@@ -100,17 +102,36 @@ export interface SendResult {
 /**
  * Stores a message once per (sender, clientId). A retry with the same content returns the stored message;
  * the same key with different content is a 409. The result is returned only after the commit.
+ *
+ * Two routes store a send, against the same message columns (`db/repos/message_columns.ts`) and the same
+ * event log: plain messages (no reply, mention or broadcast) are stored grouped with others arriving at
+ * the same time (`send_batch.ts`); anything else, and whatever the group leaves out, one at a time
+ * (`sendOne`), which also explains refusals. `tests/domain/messages_send_routes_test.ts` runs one suite
+ * against both.
  */
 export async function send(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
   const p = parse(sendSchema(deps.config.limits.messageChars), input);
-  // Group commit for plain messages (no reply, mention or broadcast); anything else, and whatever the
-  // batch leaves out, takes the path below.
-  let charged = false;
-  if (p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@")) {
-    const o = await sendBatched(deps, actor, { ...p, type: p.type });
+  if (groupable(p)) {
+    const o = await deps.sendBatcher.submit(actor, { ...p, type: p.type });
     if (o.stored) return { message: o.message, created: true };
-    charged = o.charged;
+    return await storeOne(deps, actor, p, o.charged);
   }
+  return await storeOne(deps, actor, p, false);
+}
+
+type SendInput = z.output<ReturnType<typeof sendSchema>>;
+
+/** Sends the grouped route may store. */
+export const groupable = (p: SendInput): p is SendInput & { type: "text" | "ticket_link" } =>
+  p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@");
+
+/** The one-at-a-time route for any send (the grouped route's fallback). */
+export async function sendOne(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
+  return await storeOne(deps, actor, parse(sendSchema(deps.config.limits.messageChars), input), false);
+}
+
+/** `charged`: the grouped route already took this send's rate-limit token. */
+async function storeOne(deps: Deps, actor: Actor, p: SendInput, charged: boolean): Promise<SendResult> {
   const existing = await findRetry(deps, actor, p);
   if (existing) {
     // A retry is answered from the database and not charged against the limit.
@@ -171,10 +192,11 @@ async function findRetry(
   actor: Actor,
   p: { clientId: string; channelId: number; body: string; replyTo?: number | null },
 ): Promise<Message | null> {
-  const prior = await messagesRepo.byClientId(deps.db, actor.userId, p.clientId);
+  // Compared with what was first sent (its hash), so a retry still matches after the message was edited.
+  const prior = await messagesRepo.byClientId(deps.db, actor.userId, p.clientId, p.body);
   if (!prior) return null;
   if (
-    prior.channelId !== p.channelId || prior.body !== p.body ||
+    prior.channelId !== p.channelId || !prior.sameBody ||
     (prior.replyTo ?? null) !== (p.replyTo ?? null)
   ) {
     throw conflict("This client id was already used for a different message");
@@ -182,12 +204,22 @@ async function findRetry(
   return await messagesRepo.byId(deps.db, actor.workspaceId, prior.id);
 }
 
-async function loadOwnable(sql: Sql, actor: Actor, messageId: number) {
+/**
+ * A message the actor may read, with its channel access. A message in a channel the actor cannot read gets
+ * exactly the error a missing id gets, so ids do not reveal what exists.
+ */
+async function loadReadable(sql: Sql, actor: Actor, messageId: number) {
   const m = await messagesRepo.byId(sql, actor.workspaceId, messageId);
-  if (!m) throw notFound("No such message");
-  const a = await readable(sql, actor, m.channelId);
-  return { m, a };
+  if (!m) throw noSuchMessage();
+  try {
+    return { m, a: await readable(sql, actor, m.channelId) };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") throw noSuchMessage();
+    throw err;
+  }
 }
+
+const noSuchMessage = () => notFound("No such message");
 
 function withinWindow(deps: Deps, m: Message, seconds: number) {
   return deps.now().getTime() - new Date(m.createdAt).getTime() <= seconds * 1000;
@@ -196,7 +228,7 @@ function withinWindow(deps: Deps, m: Message, seconds: number) {
 export async function edit(deps: Deps, actor: Actor, messageId: number, input: unknown): Promise<Message> {
   const { body } = parse(editSchema(deps.config.limits.messageChars), input);
   const ev = await withTx(deps, async (tx) => {
-    const { m, a } = await loadOwnable(tx.sql, actor, messageId);
+    const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (m.senderId !== actor.userId) throw forbidden("You can only edit your own messages");
     if (m.deletedAt) throw new AppError("deleted", 409, "This message was deleted");
     if (a.channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
@@ -223,7 +255,7 @@ export async function edit(deps: Deps, actor: Actor, messageId: number, input: u
 
 export async function remove(deps: Deps, actor: Actor, messageId: number): Promise<void> {
   await withTx(deps, async (tx) => {
-    const { m, a } = await loadOwnable(tx.sql, actor, messageId);
+    const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (m.deletedAt) return;
     const moderator = actor.permissions.has("chat.delete_messages") || isChannelModerator(a.member) ||
       actor.permissions.has("chat.moderate_channels");
@@ -258,7 +290,7 @@ export async function react(
 ): Promise<void> {
   const { emoji } = parse(ReactionInput, input);
   await withTx(deps, async (tx) => {
-    const { m, a } = await loadOwnable(tx.sql, actor, messageId);
+    const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (!a.member) throw new AppError("not_member", 403, "Join the channel to react");
     if (m.deletedAt) throw new AppError("deleted", 409, "This message was deleted");
     if (a.channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
@@ -330,17 +362,12 @@ export async function history(
 }
 
 export async function thread(deps: Deps, actor: Actor, messageId: number) {
-  const m = await messagesRepo.byId(deps.db, actor.workspaceId, messageId);
-  if (!m) throw notFound("No such message");
-  await readable(deps.db, actor, m.channelId);
+  const { m } = await loadReadable(deps.db, actor, messageId);
   return { parent: m, replies: await messagesRepo.thread(deps.db, messageId, 500) };
 }
 
 export async function get(deps: Deps, actor: Actor, messageId: number): Promise<Message> {
-  const m = await messagesRepo.byId(deps.db, actor.workspaceId, messageId);
-  if (!m) throw notFound("No such message");
-  await readable(deps.db, actor, m.channelId);
-  return m;
+  return (await loadReadable(deps.db, actor, messageId)).m;
 }
 
 /** Moves the actor's read position; others in the conversation get a read receipt, the actor's tabs new counts. */

@@ -7,7 +7,7 @@ import { z } from "zod";
 import * as connectionsRepo from "../db/repos/connections.ts";
 import * as usersRepo from "../db/repos/users.ts";
 import type { PresenceInfo, PresenceStatus } from "../realtime/protocol.ts";
-import type { Actor, Deps } from "./deps.ts";
+import type { Actor, CoreDeps, Deps } from "./deps.ts";
 import { coalescing } from "./coalesce.ts";
 import { parse } from "./validate.ts";
 
@@ -45,7 +45,7 @@ export const ANNOUNCE_WINDOW_MS = 150;
 class Announcer {
   #pending = new Map<number, Map<number, boolean>>();
   #timer: ReturnType<typeof setTimeout> | null = null;
-  constructor(private deps: Deps) {}
+  constructor(private deps: CoreDeps) {}
 
   add(workspaceId: number, userId: number, ifOffline = false) {
     let users = this.#pending.get(workspaceId);
@@ -75,29 +75,23 @@ class Announcer {
   }
 }
 
-/** Per server (per `Deps`): the announcer and the grouped writers of connection rows. */
-interface Writers {
+/** Per server: the announcer and the grouped writers of connection rows. */
+export interface PresenceWriters {
   announcer: Announcer;
   insert(row: connectionsRepo.NewConnection): Promise<void>;
   remove(id: string): Promise<void>;
 }
 
-const writersOf = new WeakMap<Deps, Writers>();
-
-function writers(deps: Deps): Writers {
-  let w = writersOf.get(deps);
-  if (!w) {
-    writersOf.set(
-      deps,
-      w = {
-        announcer: new Announcer(deps),
-        insert: coalescing((rows) => connectionsRepo.insertMany(deps.db, rows)),
-        remove: coalescing((ids) => connectionsRepo.removeMany(deps.db, ids)),
-      },
-    );
-  }
-  return w;
+/** Builds a server's presence writers (called once, in `main.ts`). */
+export function presenceWriters(deps: CoreDeps): PresenceWriters {
+  return {
+    announcer: new Announcer(deps),
+    insert: coalescing((rows) => connectionsRepo.insertMany(deps.db, rows)),
+    remove: coalescing((ids) => connectionsRepo.removeMany(deps.db, ids)),
+  };
 }
+
+const writers = (deps: Deps): PresenceWriters => deps.presenceWriters;
 
 function announce(deps: Deps, workspaceId: number, userId: number) {
   writers(deps).announcer.add(workspaceId, userId);

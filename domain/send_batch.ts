@@ -12,7 +12,7 @@
  */
 import * as batchRepo from "../db/repos/message_batch.ts";
 import type { Envelope, Message } from "../realtime/protocol.ts";
-import type { Actor, Deps } from "./deps.ts";
+import type { Actor, CoreDeps } from "./deps.ts";
 
 export interface PlainSend {
   channelId: number;
@@ -45,11 +45,13 @@ interface Item {
 const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 256;
 
-class SendBatcher {
+/** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
+export class SendBatcher {
   #queue: Item[] = [];
   #inFlight = 0;
-  constructor(private deps: Deps) {}
+  constructor(private deps: CoreDeps) {}
 
+  /** Stores a plain send with others arriving at the same time, or says it must go the one-at-a-time way. */
   submit(actor: Actor, p: PlainSend): Promise<BatchOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ actor, p, resolve, reject });
@@ -131,13 +133,4 @@ class SendBatcher {
     // Left out by the statement (not a member, archived, read-only …): the one-at-a-time path says why.
     items.forEach((it, i) => !done.has(i) && it.resolve({ stored: false, charged: true }));
   }
-}
-
-const batchers = new WeakMap<Deps, SendBatcher>();
-
-/** Stores a plain send with others arriving at the same time, or says it must go the one-at-a-time way. */
-export function sendBatched(deps: Deps, actor: Actor, p: PlainSend): Promise<BatchOutcome> {
-  let b = batchers.get(deps);
-  if (!b) batchers.set(deps, b = new SendBatcher(deps));
-  return b.submit(actor, p);
 }

@@ -3,6 +3,10 @@
  * and a pure `applyEvent` reducer. Documented with an example of every frame in `docs/protocol.md`.
  * No Deno or DOM APIs here: this file is bundled into the islands.
  */
+import type { PublicSettings } from "../domain/settings/catalog.ts";
+import type { Preferences } from "../domain/preferences/catalog.ts";
+
+export type { Preferences, PublicSettings };
 
 export type ChannelKind = "public_channel" | "private_channel" | "direct_message" | "group";
 export type MessageType = "text" | "file" | "image" | "system" | "broadcast" | "ticket_link";
@@ -103,7 +107,11 @@ export type EphemeralEvent =
     counts: { channelId: number; unread: number; mentions: number; lastReadSeq: number }[];
   }
   | { type: "resync_required"; channelId: number; reason: string }
-  | { type: "session_revoked"; reason: string };
+  | { type: "session_revoked"; reason: string }
+  /** A workspace setting pages use changed: every public setting, so a page simply replaces what it holds. */
+  | { type: "settings_updated"; settings: PublicSettings }
+  /** The person's preferences changed (in another tab, browser, or by a new workspace default). */
+  | { type: "preferences_updated"; preferences: Preferences };
 
 import type { VisitorEvent } from "./visitor_protocol.ts";
 export type { VisitorEvent };
@@ -170,6 +178,12 @@ export type ClientFrame =
     page?: string;
   }
   | { id: string; action: "message_read"; channelId: number; seq: number }
+  /** Changes some of the person's preferences; `null` goes back to the workspace default. */
+  | {
+    id: string;
+    action: "update_preferences";
+    preferences: { [K in keyof Preferences]?: Preferences[K] | null };
+  }
   | { id: string; action: "replay"; channelId: number; afterSeq: number };
 
 export type ClientAction = ClientFrame["action"];

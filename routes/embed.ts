@@ -11,6 +11,9 @@ import type { Deps } from "../domain/deps.ts";
 import type { AppEnv } from "./env.ts";
 import type { Manifest } from "../cli/build.ts";
 import * as workspacesRepo from "../db/repos/workspaces.ts";
+import { publicPart, readSettings } from "../domain/settings/workspace.ts";
+import { WORKSPACE_SETTINGS } from "../domain/settings/catalog.ts";
+import { resolveValues } from "../domain/settings/registry.ts";
 import { lookFromSettings } from "../islands/widget/look.ts";
 import { onColor } from "../components/themes.ts";
 
@@ -65,7 +68,8 @@ export function embedRoutes(deps: Deps, manifest: () => Manifest) {
   const app = new Hono<AppEnv>();
   app.get("/widget.js", async () => {
     const ws = await workspacesRepo.bySlug(deps.db, deps.config.defaultWorkspace);
-    const look = lookFromSettings(ws ? await workspacesRepo.settings(deps.db, ws.id) : {}, onColor);
+    const values = ws ? await readSettings(deps.db, ws.id) : resolveValues(WORKSPACE_SETTINGS, {});
+    const look = lookFromSettings(publicPart(values), onColor);
     const m = manifest();
     return new Response(loaderScript({ widget: m.files.widget, css: m.files.css, look }), {
       headers: {

@@ -5,6 +5,7 @@
  */
 import type { Sql } from "../client.ts";
 import type { Message } from "../../realtime/protocol.ts";
+import { messageColumns, toMessage } from "./message_columns.ts";
 
 export interface BatchSend {
   workspaceId: number;
@@ -25,14 +26,14 @@ export interface BatchSend {
  * trip and one commit. Channel rows are locked in id order,
  * so concurrent batches never deadlock. Returns the stored messages with each one's index in `sends`; a
  * key stored by someone else meanwhile fails the whole statement (unique violation), so the caller can
- * fall back without leaving a gap. The logged event is the one the caller publishes: `createdAt` has the
- * millisecond ISO form the client gives timestamps.
+ * fall back without leaving a gap. The log records the event and the message id, never a copy of the
+ * message; the rows come back in the shared message columns (`message_columns.ts`).
  */
 export async function insertBatch(
   sql: Sql,
   sends: BatchSend[],
 ): Promise<{ index: number; message: Message }[]> {
-  const rows = await sql.query<Message & { ord: number }>(
+  const rows = await sql.query<Record<string, unknown> & { ord: number }>(
     `WITH input AS (
        SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
          $8::int[]) AS t(ord, workspace_id, channel_id, sender_id, client_id, type, body, moderator)
@@ -59,8 +60,9 @@ export async function insertBatch(
        FROM ok JOIN bumped b ON b.id = ok.channel_id
      ),
      ins AS (
-       INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions)
-       SELECT workspace_id, channel_id, sender_id, client_id, seq, type, body, NULL, '{}'::bigint[]
+       INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
+         body_hash)
+       SELECT workspace_id, channel_id, sender_id, client_id, seq, type, body, NULL, '{}'::bigint[], md5(body)
        FROM numbered ORDER BY channel_id, seq
        RETURNING *
      ),
@@ -70,19 +72,11 @@ export async function insertBatch(
        WHERE mb.channel_id = r.channel_id AND mb.user_id = r.sender_id
      ),
      ev AS (
-       INSERT INTO channel_events (channel_id, seq, workspace_id, event)
-       SELECT g.channel_id, g.seq, g.workspace_id, jsonb_build_object(
-         'type', 'message_received', 'channelId', g.channel_id, 'seq', g.seq,
-         'message', jsonb_build_object('id', g.id, 'channelId', g.channel_id, 'seq', g.seq, 'senderId', g.sender_id,
-           'clientId', g.client_id, 'type', g.type, 'body', g.body, 'replyTo', g.reply_to,
-           'replyCount', g.reply_count, 'mentions', to_jsonb(g.mentions), 'editedAt', g.edited_at,
-           'deletedAt', g.deleted_at, 'reactions', '[]'::jsonb,
-           'createdAt', to_char(g.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+       INSERT INTO channel_events (channel_id, seq, workspace_id, type, message_id)
+       SELECT g.channel_id, g.seq, g.workspace_id, 'message_received', g.id
        FROM ins g
      )
-     SELECT n.ord, g.id, g.channel_id AS "channelId", g.seq, g.sender_id AS "senderId", g.client_id AS "clientId",
-       g.type, g.body, g.reply_to AS "replyTo", g.reply_count AS "replyCount", g.mentions, g.edited_at AS "editedAt",
-       g.deleted_at AS "deletedAt", g.created_at AS "createdAt", '[]'::json AS reactions
+     SELECT n.ord, ${messageColumns({ fresh: true })}
      FROM ins g JOIN numbered n ON n.channel_id = g.channel_id AND n.seq = g.seq
      ORDER BY g.channel_id, g.seq`,
     [
@@ -96,10 +90,5 @@ export async function insertBatch(
       sends.map((s) => (s.moderator ? 1 : 0)),
     ],
   );
-  return rows.map(({ ord, ...m }) => {
-    const message = m as Message;
-    if (typeof message.reactions === "string") message.reactions = JSON.parse(message.reactions);
-    message.mentions = (message.mentions ?? []).map(Number);
-    return { index: Number(ord), message };
-  });
+  return rows.map((r) => ({ index: Number(r.ord), message: toMessage(r)! }));
 }

@@ -1,28 +1,15 @@
 /** Typed queries on messages, reactions and the per-channel event log. No business rules. */
 import type { Sql } from "../client.ts";
 import type { Envelope, Message, MessageType, SequencedEvent } from "../../realtime/protocol.ts";
+import { messageColumns, toMessage } from "./message_columns.ts";
 
-const COLS =
-  `g.id, g.channel_id AS "channelId", g.seq, g.sender_id AS "senderId", g.client_id AS "clientId", g.type,
-  CASE WHEN g.deleted_at IS NULL THEN g.body ELSE '' END AS body, g.reply_to AS "replyTo", g.reply_count AS "replyCount",
-  g.mentions, g.edited_at AS "editedAt", g.deleted_at AS "deletedAt", g.created_at AS "createdAt",
-  coalesce((SELECT json_agg(json_build_object('emoji', r.emoji, 'userIds', r.users) ORDER BY r.first)
-    FROM (SELECT emoji, array_agg(user_id ORDER BY created_at) AS users, min(created_at) AS first
-          FROM reactions WHERE message_id = g.id GROUP BY emoji) r), '[]'::json) AS reactions`;
-
-function fix(m: Message): Message {
-  if (typeof m.reactions === "string") m.reactions = JSON.parse(m.reactions);
-  m.mentions = (m.mentions ?? []).map(Number);
-  return m;
-}
+const COLS = messageColumns();
+const fix = (r: Record<string, unknown>) => toMessage(r)!;
 
 export async function byId(sql: Sql, workspaceId: number, id: number): Promise<Message | null> {
-  const r = await sql.query<Message>(
+  const r = await sql.query<Record<string, unknown>>(
     `SELECT ${COLS} FROM messages g WHERE g.workspace_id = $1 AND g.id = $2`,
-    [
-      workspaceId,
-      id,
-    ],
+    [workspaceId, id],
   );
   return r[0] ? fix(r[0]) : null;
 }
@@ -30,14 +17,22 @@ export async function byId(sql: Sql, workspaceId: number, id: number): Promise<M
 export interface StoredKey {
   id: number;
   channelId: number;
-  body: string;
   replyTo: number | null;
+  /** The stored message was first sent with this body (it may have been edited since). */
+  sameBody: boolean;
 }
 
-export async function byClientId(sql: Sql, senderId: number, clientId: string): Promise<StoredKey | null> {
+/** The message stored under (sender, client id), compared with `body` by the hash of what was first sent. */
+export async function byClientId(
+  sql: Sql,
+  senderId: number,
+  clientId: string,
+  body: string,
+): Promise<StoredKey | null> {
   const r = await sql.query<StoredKey>(
-    `SELECT id, channel_id AS "channelId", body, reply_to AS "replyTo" FROM messages WHERE sender_id = $1 AND client_id = $2`,
-    [senderId, clientId],
+    `SELECT id, channel_id AS "channelId", reply_to AS "replyTo", body_hash IS NOT DISTINCT FROM md5($3) AS "sameBody"
+     FROM messages WHERE sender_id = $1 AND client_id = $2`,
+    [senderId, clientId, body],
   );
   return r[0] ?? null;
 }
@@ -56,16 +51,14 @@ export interface NewMessage {
 
 /** Inserts unless the (sender, client id) key exists; returns null on that conflict. */
 export async function insert(sql: Sql, m: NewMessage): Promise<Message | null> {
-  const r = await sql.query<Message>(
+  const r = await sql.query<Record<string, unknown>>(
     `WITH ins AS (
-       INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint[])
+       INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
+         body_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint[], md5($7))
        ON CONFLICT (sender_id, client_id) DO NOTHING
        RETURNING *)
-     SELECT g.id, g.channel_id AS "channelId", g.seq, g.sender_id AS "senderId", g.client_id AS "clientId", g.type,
-       g.body, g.reply_to AS "replyTo", g.reply_count AS "replyCount", g.mentions, g.edited_at AS "editedAt",
-       g.deleted_at AS "deletedAt", g.created_at AS "createdAt", '[]'::json AS reactions
-     FROM ins g`,
+     SELECT ${messageColumns({ fresh: true })} FROM ins g`,
     [m.workspaceId, m.channelId, m.senderId, m.clientId, m.seq, m.type, m.body, m.replyTo, m.mentions],
   );
   return r[0] ? fix(r[0]) : null;
@@ -83,9 +76,11 @@ export async function edit(sql: Sql, id: number, body: string, mentions: number[
   ]);
 }
 
+/** Deletes a message for good: its text, mentions and reactions are erased; a placeholder row stays. */
 export async function softDelete(sql: Sql, id: number): Promise<string> {
   const r = await sql.query<{ at: string }>(
-    "UPDATE messages SET deleted_at = coalesce(deleted_at, now()) WHERE id = $1 RETURNING deleted_at AS at",
+    `UPDATE messages SET deleted_at = coalesce(deleted_at, now()), body = '', mentions = '{}'
+     WHERE id = $1 RETURNING deleted_at AS at`,
     [id],
   );
   await sql.query("DELETE FROM reactions WHERE message_id = $1", [id]);
@@ -100,14 +95,14 @@ export interface Page {
 
 /** A page of top-level messages by id: the newest, those before an id (older), or those after one (newer). */
 export async function page(sql: Sql, channelId: number, p: Page): Promise<Message[]> {
-  let rows: Message[];
+  let rows: Record<string, unknown>[];
   if (p.after !== undefined) {
-    rows = await sql.query<Message>(
+    rows = await sql.query(
       `SELECT ${COLS} FROM messages g WHERE g.channel_id = $1 AND g.id > $2 AND g.reply_to IS NULL ORDER BY g.id LIMIT $3`,
       [channelId, p.after, p.limit],
     );
   } else {
-    rows = await sql.query<Message>(
+    rows = await sql.query(
       `SELECT * FROM (SELECT ${COLS} FROM messages g WHERE g.channel_id = $1 AND g.id < $2 AND g.reply_to IS NULL
         ORDER BY g.id DESC LIMIT $3) x ORDER BY id`,
       [channelId, p.before ?? Number.MAX_SAFE_INTEGER, p.limit],
@@ -117,7 +112,7 @@ export async function page(sql: Sql, channelId: number, p: Page): Promise<Messag
 }
 
 export async function thread(sql: Sql, parentId: number, limit: number): Promise<Message[]> {
-  const rows = await sql.query<Message>(
+  const rows = await sql.query<Record<string, unknown>>(
     `SELECT ${COLS} FROM messages g WHERE g.reply_to = $1 ORDER BY g.id LIMIT $2`,
     [parentId, limit],
   );
@@ -151,21 +146,78 @@ export async function removeReaction(
   return out.length > 0;
 }
 
-// ---- the event log -------------------------------------------------------------------------------
+// ---- the event log -----------------------------------------------------------------------------
 
+/**
+ * Appends an event to its channel's log: what happened and the message it happened to. A message's content
+ * is never copied into the log; readers build it from the current row (`loggedEvent`).
+ */
 export async function appendEvent(sql: Sql, workspaceId: number, e: SequencedEvent): Promise<void> {
+  const { type, channelId, seq, ...rest } = e as SequencedEvent & Record<string, unknown>;
+  const messageId = "message" in e ? e.message.id : (rest.messageId as number | undefined) ?? null;
+  delete rest.message;
+  delete rest.messageId;
   await sql.query(
-    "INSERT INTO channel_events (channel_id, seq, workspace_id, event) VALUES ($1, $2, $3, $4::jsonb)",
-    [
-      e.channelId,
-      e.seq,
-      workspaceId,
-      JSON.stringify(e),
-    ],
+    `INSERT INTO channel_events (channel_id, seq, workspace_id, type, message_id, data)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+    [channelId, seq, workspaceId, type, messageId, Object.keys(rest).length ? JSON.stringify(rest) : null],
   );
 }
 
-const parseEvent = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as SequencedEvent;
+/** The columns of a logged event `x` beside its message `g` (LEFT JOIN messages g ON g.id = x.message_id). */
+const EVENT_COLS = `x.seq, x.type, x.message_id AS "messageId", x.data,
+  ${messageColumns({ prefix: "m_", replyCountAt: "x.seq" })}`;
+const EVENT_FROM = "channel_events x LEFT JOIN messages g ON g.id = x.message_id";
+
+interface LoggedRow extends Record<string, unknown> {
+  seq: number;
+  type: string;
+  messageId: number | null;
+  data: unknown;
+}
+
+/**
+ * A logged event as clients receive it, built from the message as it is now: a message event carries the
+ * current message (a placeholder once deleted, the latest text once edited); a reaction to a message
+ * deleted since is replayed as a `message_updated` with the placeholder, so who reacted with what on a
+ * deleted message never comes back either.
+ */
+function loggedEvent(channelId: number, r: LoggedRow): SequencedEvent {
+  const data = (typeof r.data === "string" ? JSON.parse(r.data) : r.data ?? {}) as Record<string, unknown>;
+  const found = toMessage(r, "m_");
+  const message: Message | null = found ?? (r.messageId == null ? null : {
+    id: r.messageId,
+    channelId,
+    seq: r.seq,
+    senderId: null,
+    clientId: "",
+    type: "text",
+    body: "",
+    replyTo: null,
+    replyCount: 0,
+    mentions: [],
+    reactions: [],
+    editedAt: null,
+    deletedAt: new Date(0).toISOString(),
+    createdAt: new Date(0).toISOString(),
+  });
+  const base = { channelId, seq: r.seq };
+  if (message && (r.type === "message_received" || r.type === "message_updated")) {
+    return { type: r.type, ...base, message };
+  }
+  if (message?.deletedAt && (r.type === "reaction_added" || r.type === "reaction_removed")) {
+    return { type: "message_updated", ...base, message };
+  }
+  if (r.type === "message_deleted") {
+    return { type: "message_deleted", ...base, messageId: r.messageId!, deletedAt: message?.deletedAt ?? "" };
+  }
+  return {
+    ...data,
+    type: r.type,
+    ...base,
+    ...(r.messageId != null ? { messageId: r.messageId } : {}),
+  } as unknown as SequencedEvent;
+}
 
 /** Events after `afterSeq`, in order, at most `limit`. */
 export async function eventsAfter(
@@ -174,11 +226,11 @@ export async function eventsAfter(
   afterSeq: number,
   limit: number,
 ): Promise<SequencedEvent[]> {
-  const r = await sql.query<{ event: unknown }>(
-    "SELECT event FROM channel_events WHERE channel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+  const r = await sql.query<LoggedRow>(
+    `SELECT ${EVENT_COLS} FROM ${EVENT_FROM} WHERE x.channel_id = $1 AND x.seq > $2 ORDER BY x.seq LIMIT $3`,
     [channelId, afterSeq, limit],
   );
-  return r.map((x) => parseEvent(x.event));
+  return r.map((x) => loggedEvent(channelId, x));
 }
 
 /**
@@ -194,13 +246,13 @@ export async function eventsAfterMany(
   limit: number,
 ): Promise<{ channelId: number; lastSeq: number; event: SequencedEvent | null }[]> {
   if (!wanted.length) return [];
-  const r = await sql.query<{ channelId: number; lastSeq: number; event: unknown }>(
-    `SELECT w.channel_id AS "channelId", c.last_seq AS "lastSeq", e.event
+  const r = await sql.query<LoggedRow & { channelId: number; lastSeq: number }>(
+    `SELECT w.channel_id AS "channelId", c.last_seq AS "lastSeq", e.*
      FROM unnest($3::bigint[], $4::bigint[]) AS w(channel_id, after)
      JOIN channels c ON c.id = w.channel_id AND c.workspace_id = $1
-     JOIN members m ON m.channel_id = w.channel_id AND m.user_id = $2
+     JOIN members mb ON mb.channel_id = w.channel_id AND mb.user_id = $2
      LEFT JOIN LATERAL (
-       SELECT x.event, x.seq FROM channel_events x
+       SELECT ${EVENT_COLS} FROM ${EVENT_FROM}
        WHERE x.channel_id = w.channel_id AND x.seq > w.after AND w.after <= c.last_seq
          AND c.last_seq - w.after <= $5
        ORDER BY x.seq LIMIT $5
@@ -211,19 +263,19 @@ export async function eventsAfterMany(
   return r.map((x) => ({
     channelId: x.channelId,
     lastSeq: x.lastSeq,
-    event: x.event == null ? null : parseEvent(x.event),
+    event: x.seq == null ? null : loggedEvent(x.channelId, x),
   }));
 }
 
 /** Loads exact events as bus envelopes (used by the LISTEN/NOTIFY bus on other instances). */
 export async function envelopes(sql: Sql, channelId: number, seqs: number[]): Promise<Envelope[]> {
-  const r = await sql.query<{ event: unknown; workspaceId: number }>(
-    `SELECT event, workspace_id AS "workspaceId" FROM channel_events WHERE channel_id = $1 AND seq = ANY($2::bigint[])
-     ORDER BY seq`,
+  const r = await sql.query<LoggedRow & { workspaceId: number }>(
+    `SELECT ${EVENT_COLS}, x.workspace_id AS "workspaceId" FROM ${EVENT_FROM}
+     WHERE x.channel_id = $1 AND x.seq = ANY($2::bigint[]) ORDER BY x.seq`,
     [channelId, seqs],
   );
   return r.map((x) => ({
-    event: parseEvent(x.event),
+    event: loggedEvent(channelId, x),
     audience: { kind: "channel", channelId },
     workspaceId: x.workspaceId,
   }));

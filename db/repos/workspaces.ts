@@ -40,3 +40,7 @@ export async function putSetting(sql: Sql, workspaceId: number, key: string, val
     [workspaceId, key, JSON.stringify(value)],
   );
 }
+
+export async function removeSetting(sql: Sql, workspaceId: number, key: string): Promise<void> {
+  await sql.query("DELETE FROM workspace_settings WHERE workspace_id = $1 AND key = $2", [workspaceId, key]);
+}

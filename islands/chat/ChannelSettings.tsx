@@ -1,19 +1,11 @@
 /** Channel settings: description, read-only, members and their roles, block from posting, archive, leave. */
 import { useEffect, useState } from "preact/hooks";
 import type { ChannelSummary } from "../../realtime/protocol.ts";
+import type { MemberRow } from "../../realtime/client.ts";
 import { t } from "../../i18n/mod.ts";
 import { Avatar } from "../../components/ui.tsx";
 import { Dialog } from "./Dialog.tsx";
 import { toast, useApp } from "./state.ts";
-
-interface MemberRow {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  canPost: boolean;
-  blockedAt: string | null;
-}
 
 const input = "rounded-md border border-line bg-input text-fg px-2 py-1.5";
 const small = "px-2 py-1 rounded-md border border-line hover:bg-hover text-sm";
@@ -27,13 +19,11 @@ export function ChannelSettingsDialog(
   const [readOnly, setReadOnly] = useState(channel.readOnly);
   const [adding, setAdding] = useState<number | "">("");
   const fail = (e: unknown) => toast(ui, t("app.error", { message: (e as Error).message }), "error");
-  const load = () =>
-    client.api<{ members: MemberRow[] }>("GET", `/api/chat/channels/${channel.id}/members`)
-      .then((r) => setMembers(r.members)).catch(fail);
+  const load = () => client.rest.members(channel.id).then((r) => setMembers(r.members)).catch(fail);
   useEffect(() => void load(), [channel.id]);
-  const call = async (method: string, path: string, body?: unknown) => {
+  const call = async (action: () => Promise<unknown>) => {
     try {
-      await client.api(method, `/api/chat/channels/${channel.id}${path}`, body);
+      await action();
       await Promise.all([load(), client.refreshChannels()]);
       return true;
     } catch (e) {
@@ -52,7 +42,9 @@ export function ChannelSettingsDialog(
             class="flex flex-col gap-2"
             onSubmit={async (e) => {
               e.preventDefault();
-              if (await call("PATCH", "", { description, readOnly })) toast(ui, t("chset.saved"));
+              if (await call(() => client.rest.updateChannel(channel.id, { description, readOnly }))) {
+                toast(ui, t("chset.saved"));
+              }
             }}
           >
             <label class="flex flex-col gap-1 text-sm">
@@ -94,7 +86,9 @@ export function ChannelSettingsDialog(
                     aria-label={t("chset.role", { name: m.displayName })}
                     value={m.role}
                     onChange={(e) =>
-                      call("PATCH", `/members/${m.id}`, { role: (e.target as HTMLSelectElement).value })}
+                      call(() =>
+                        client.rest.setMemberRole(channel.id, m.id, (e.target as HTMLSelectElement).value)
+                      )}
                     class={input}
                   >
                     {["owner", "admin", "moderator", "member"].map((r) => (
@@ -106,7 +100,7 @@ export function ChannelSettingsDialog(
                   <button
                     type="button"
                     class={small}
-                    onClick={() => call("POST", `/members/${m.id}/${m.canPost ? "block" : "unblock"}`)}
+                    onClick={() => call(() => client.rest.setBlocked(channel.id, m.id, m.canPost))}
                   >
                     {m.canPost ? t("chset.block") : t("chset.unblock")}
                   </button>
@@ -115,7 +109,7 @@ export function ChannelSettingsDialog(
                   <button
                     type="button"
                     class={small}
-                    onClick={() => call("DELETE", `/members/${m.id}`)}
+                    onClick={() => call(() => client.rest.removeMember(channel.id, m.id))}
                   >
                     {t("chset.remove")}
                   </button>
@@ -141,7 +135,9 @@ export function ChannelSettingsDialog(
                 disabled={adding === ""}
                 class="px-3 py-1.5 rounded-md bg-accent text-accent-fg font-semibold disabled:opacity-50"
                 onClick={async () => {
-                  if (adding !== "" && await call("POST", "/members", { userIds: [adding] })) setAdding("");
+                  if (adding !== "" && await call(() => client.rest.addMembers(channel.id, [adding]))) {
+                    setAdding("");
+                  }
                 }}
               >
                 {t("chset.addButton")}
@@ -154,7 +150,7 @@ export function ChannelSettingsDialog(
             <button
               type="button"
               class={small}
-              onClick={() => call("POST", channel.archived ? "/unarchive" : "/archive")}
+              onClick={() => call(() => client.rest.setArchived(channel.id, !channel.archived))}
             >
               {channel.archived ? t("chset.unarchive") : t("chset.archive")}
             </button>
@@ -164,7 +160,7 @@ export function ChannelSettingsDialog(
               type="button"
               class={small}
               onClick={async () => {
-                if (await call("POST", "/leave")) {
+                if (await call(() => client.rest.leave(channel.id))) {
                   onClose();
                   navigate(null);
                 }

@@ -18,16 +18,17 @@ import {
   type AppCtx,
   applyTheme,
   createUi,
-  loadPrefs,
   makeCtx,
+  type Prefs,
+  settingsView,
   statusOf,
   toast,
   useApp,
-  type WorkspaceSettings,
 } from "./state.ts";
+import { startLiveSettings } from "./live_settings.ts";
 import type { Me, ParleyClient, UserInfo } from "../../realtime/client.ts";
-import type { ChannelSummary } from "../../realtime/protocol.ts";
-import { effect } from "@preact/signals";
+import type { ChannelSummary, PublicSettings } from "../../realtime/protocol.ts";
+import { effect, signal } from "@preact/signals";
 import { VisitorsPanel } from "./visitors/VisitorsPanel.tsx";
 
 /** What the server hands the island: enough to render the sidebar before the client has loaded. */
@@ -35,7 +36,11 @@ export interface ChatProps {
   me: Me;
   channels: ChannelSummary[];
   users: UserInfo[];
-  settings: WorkspaceSettings;
+  /** The public workspace settings (domain/settings/catalog.ts). */
+  settings: PublicSettings;
+  /** The person's preferences, resolved against the workspace defaults. */
+  preferences: Prefs;
+  messageChars: number;
   route: { channelId: number | null; messageId: number | null };
 }
 
@@ -49,7 +54,7 @@ export function chatContext(client: ParleyClient, props: ChatProps): AppCtx {
       c,
     ) => [c.id, { unread: c.unread ?? 0, mentions: c.mentions ?? 0, lastReadSeq: c.lastReadSeq ?? 0 }]),
   );
-  const ui = createUi(props.route);
+  const ui = createUi(props.route, props.preferences);
   const navigate = (channelId: number | null, messageId: number | null = null) => {
     const path = channelId === null
       ? "/chat"
@@ -63,7 +68,7 @@ export function chatContext(client: ParleyClient, props: ChatProps): AppCtx {
     ui.editing.value = null;
     ui.mobileView.value = channelId === null ? "list" : "conversation";
   };
-  return makeCtx(client, ui, props.settings, navigate);
+  return makeCtx(client, ui, settingsView(signal(props.settings), props.messageChars), navigate);
 }
 
 /** The island root in the browser. */
@@ -84,8 +89,8 @@ export function ChatApp({ ctx }: { ctx: AppCtx }) {
 export function useBrowserWiring(ctx: AppCtx) {
   useEffect(() => {
     const { client, ui } = ctx;
-    ui.prefs.value = loadPrefs();
     applyTheme(ui.prefs.value.theme);
+    const stopLive = startLiveSettings(ctx);
     const stopKnown = effect(() => {
       const users = new Map<string, number>();
       for (const u of Object.values(client.users.value)) users.set(u.username.toLowerCase(), u.id);
@@ -123,6 +128,7 @@ export function useBrowserWiring(ctx: AppCtx) {
     return () => {
       stopKnown();
       stopNotify();
+      stopLive();
       offRevoked();
       client.stop();
       removeEventListener("popstate", onPop);
@@ -198,7 +204,7 @@ function Header() {
             type="button"
             class="text-sm text-muted hover:text-fg underline"
             onClick={async () => {
-              await client.api("POST", "/api/auth/logout").catch(() => {});
+              await client.rest.logout().catch(() => {});
               location.assign("/login");
             }}
           >

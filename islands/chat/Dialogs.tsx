@@ -29,8 +29,8 @@ export function NewChatDialog({ onClose }: { onClose: () => void }) {
   const start = async () => {
     try {
       const { channel } = picked.length === 1
-        ? await client.api<{ channel: ChannelSummary }>("POST", "/api/chat/direct", { userId: picked[0] })
-        : await client.api<{ channel: ChannelSummary }>("POST", "/api/chat/groups", { userIds: picked });
+        ? await client.rest.openDirect(picked[0])
+        : await client.rest.openGroup(picked);
       await client.refreshChannels();
       onClose();
       navigate(channel.id);
@@ -104,12 +104,7 @@ export function CreateChannelDialog({ onClose }: { onClose: () => void }) {
   const submit = async (e: Event) => {
     e.preventDefault();
     try {
-      const { channel } = await client.api<{ channel: ChannelSummary }>("POST", "/api/chat/channels", {
-        name,
-        description,
-        kind,
-        readOnly,
-      });
+      const { channel } = await client.rest.createChannel({ name, description, kind, readOnly });
       await client.refreshChannels();
       onClose();
       navigate(channel.id);
@@ -185,18 +180,14 @@ export function BrowseDialog({ onClose }: { onClose: () => void }) {
   const [list, setList] = useState<ChannelSummary[] | null>(null);
   useEffect(() => {
     const id = setTimeout(() => {
-      client.api<{ channels: ChannelSummary[] }>(
-        "GET",
-        `/api/chat/channels/browse?q=${encodeURIComponent(q)}`,
-      )
-        .then((r) => setList(r.channels)).catch(fail);
+      client.rest.browse(q).then((r) => setList(r.channels)).catch(fail);
     }, 150);
     return () => clearTimeout(id);
   }, [q]);
   const mine = new Set(client.channels.value.map((c) => c.id));
   const join = async (c: ChannelSummary) => {
     try {
-      await client.api("POST", `/api/chat/channels/${c.id}/join`);
+      await client.rest.join(c.id);
       await client.refreshChannels();
       onClose();
       navigate(c.id);

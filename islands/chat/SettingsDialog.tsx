@@ -30,10 +30,12 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   };
   const save = async (e: Event) => {
     e.preventDefault();
-    ui.prefs.value = p;
-    savePrefs(p);
-    applyTheme(p.theme);
     try {
+      // Stored on the server: the preferences follow the person to every browser (and reach their other tabs).
+      const r = await client.api<{ preferences: Prefs }>("PATCH", "/api/chat/me/preferences", p);
+      ui.prefs.value = r.preferences;
+      savePrefs(r.preferences);
+      applyTheme(r.preferences.theme);
       await client.setPresence({
         status: status as "online" | "away" | "busy",
         statusText,
@@ -41,6 +43,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
       });
       toast(ui, t("settings.saved"));
     } catch (err) {
+      applyTheme(ui.prefs.value.theme);
       toast(ui, t("app.error", { message: (err as Error).message }), "error");
     }
     onClose();
@@ -160,7 +163,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
         <fieldset>
           <legend class="font-semibold mb-2">{t("settings.theme")}</legend>
           <div class="grid grid-cols-2 sm:grid-cols-3 gap-2">
-            {THEME_IDS.map((id: ThemeId) => (
+            {THEME_IDS.filter((id) => settings.themesOffered.includes(id)).map((id: ThemeId) => (
               <label
                 key={id}
                 class={cx(

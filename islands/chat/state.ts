@@ -6,17 +6,11 @@ import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import { computed, type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import type { ParleyClient } from "../../realtime/client.ts";
-import type { ChannelSummary, UserSummary } from "../../realtime/protocol.ts";
+import type { ChannelSummary, Preferences, PublicSettings, UserSummary } from "../../realtime/protocol.ts";
 import { resolveTheme, type ThemeId } from "../../components/themes.ts";
 
-export interface Prefs {
-  theme: ThemeId;
-  tsFormat: "relative" | "absolute";
-  tsPosition: "right" | "tooltip" | "below";
-  sounds: boolean;
-  muteAll: boolean;
-  desktop: boolean;
-}
+/** The person's preferences (domain/preferences/catalog.ts), from the server: they follow the person. */
+export type Prefs = Preferences;
 
 export const DEFAULT_PREFS: Prefs = {
   theme: "auto",
@@ -29,14 +23,7 @@ export const DEFAULT_PREFS: Prefs = {
 
 const PREFS_KEY = "parley.prefs";
 
-export function loadPrefs(): Prefs {
-  try {
-    return { ...DEFAULT_PREFS, ...JSON.parse(globalThis.localStorage?.getItem(PREFS_KEY) ?? "{}") };
-  } catch {
-    return { ...DEFAULT_PREFS };
-  }
-}
-
+/** Keeps a copy in this browser: the widget on other pages and the pre-paint theme script read it. */
 export function savePrefs(p: Prefs) {
   try {
     globalThis.localStorage?.setItem(PREFS_KEY, JSON.stringify(p));
@@ -50,11 +37,32 @@ export function applyTheme(id: ThemeId) {
   document.documentElement.dataset.resolvedTheme = resolveTheme(id);
 }
 
-/** Workspace settings the server passes to the page. */
+/**
+ * Workspace settings as the components read them, backed by a signal the `settings_updated` event replaces,
+ * so a change by the admin shows without a reload.
+ */
 export interface WorkspaceSettings {
-  soundsEnabled: boolean;
-  editWindowSeconds: number;
-  messageChars: number;
+  readonly soundsEnabled: boolean;
+  readonly editWindowSeconds: number;
+  readonly messageChars: number;
+  readonly themesOffered: readonly ThemeId[];
+  readonly values: Signal<PublicSettings>;
+}
+
+export function settingsView(values: Signal<PublicSettings>, messageChars: number): WorkspaceSettings {
+  return {
+    values,
+    messageChars,
+    get soundsEnabled() {
+      return values.value["sounds.enabled"];
+    },
+    get editWindowSeconds() {
+      return values.value["messages.edit_window_seconds"];
+    },
+    get themesOffered() {
+      return values.value["appearance.themes_offered"];
+    },
+  };
 }
 
 export type DialogState =
@@ -93,14 +101,17 @@ export interface Ui {
   sessionEnded: Signal<boolean>;
 }
 
-export function createUi(initial: { channelId: number | null; messageId: number | null }): Ui {
+export function createUi(
+  initial: { channelId: number | null; messageId: number | null },
+  prefs: Prefs = DEFAULT_PREFS,
+): Ui {
   return {
     channelId: signal(initial.channelId),
     jumpTo: signal(initial.messageId),
     threadId: signal(null),
     dialog: signal(null),
     filter: signal(""),
-    prefs: signal(DEFAULT_PREFS),
+    prefs: signal(prefs),
     toasts: signal([]),
     mobileView: signal(initial.channelId ? "conversation" : "list"),
     editing: signal(null),

@@ -16,7 +16,10 @@ export interface MountOptions {
   cssUrl: string;
   look?: Partial<WidgetLook>;
   signedIn: boolean;
+  /** The host page's choice (`data-theme` of the loader). */
   theme?: string;
+  /** The signed-in person's theme preference, when the page knows it. */
+  userTheme?: string;
 }
 
 /** Creates the shadow host, starts a client and renders the widget. Returns an unmount function. */
@@ -33,13 +36,19 @@ export function mount(opts: MountOptions): () => void {
   const style = document.createElement("style");
   style.textContent = themeCss() + BASE_CSS.replace(/html,body\{[^}]*\}body\{[^}]*\}/, "") + WIDGET_CSS;
   const root = document.createElement("div");
-  let theme = opts.theme ?? "auto";
-  try {
-    theme = JSON.parse(localStorage.getItem("parley.prefs") ?? "{}").theme ?? theme;
-  } catch { /* ignore */ }
+  // The person's theme as the server knows it (Parley's own pages), else this browser's copy, else the host's.
+  let theme = opts.userTheme ?? opts.theme ?? "auto";
+  if (!opts.userTheme) {
+    try {
+      theme = JSON.parse(localStorage.getItem("parley.prefs") ?? "{}").theme ?? theme;
+    } catch { /* ignore */ }
+  }
   root.dataset.theme = theme;
   shadow.append(link, style, root);
   const client = opts.signedIn ? new ParleyClient(base ? { baseUrl: base } : {}) : null;
+  client?.on("preferences_updated", (e) => {
+    if (e.type === "preferences_updated") root.dataset.theme = e.preferences.theme;
+  });
   client?.start().catch(() => {});
   const here = encodeURIComponent(location.pathname + location.search);
   render(

@@ -11,7 +11,7 @@ import type { ChannelSummary } from "../../realtime/protocol.ts";
 import { fmtAge, fmtNumber, t } from "../../i18n/mod.ts";
 import { Badge, cx, IconChat, IconExternal, IconSend, IconX, PresenceDot } from "../../components/ui.tsx";
 import { plainText } from "../chat/text.ts";
-import type { WidgetLook } from "./look.ts";
+import { useLiveLook, type WidgetLook } from "./look.ts";
 
 const STATE_KEY = "parley.widget";
 
@@ -36,8 +36,9 @@ export interface WidgetProps {
   loginUrl: string;
 }
 
-export function Widget({ client, look, chatUrl, loginUrl }: WidgetProps) {
+export function Widget({ client, look: initialLook, chatUrl, loginUrl }: WidgetProps) {
   const [state, setState] = useState<Saved>(loadState);
+  const look = useLiveLook(client, initialLook);
   const [anim, setAnim] = useState(false);
   const [draft, setDraft] = useState("");
   const [sent, setSent] = useState(false);
@@ -78,9 +79,10 @@ export function Widget({ client, look, chatUrl, loginUrl }: WidgetProps) {
     for (const c of recent) if (!client.chat.value[c.id]) client.loadLatest(c.id).catch(() => {});
   }, [state.open, recentKey, client?.status.value]);
 
-  const side = look.position === "bottom-left" ? "left:16px" : "right:16px";
+  const left = look.position.endsWith("-left");
+  const top = look.position.startsWith("top-");
   const style = `--w-primary:${look.primary};--w-primary-fg:${look.primaryFg};--w-accent:${look.accent};` +
-    `position:fixed;bottom:16px;${side};z-index:2147483000`;
+    `position:fixed;${top ? "top" : "bottom"}:16px;${left ? "left" : "right"}:16px;z-index:2147483000`;
 
   const send = (e: Event) => {
     e.preventDefault();
@@ -93,7 +95,12 @@ export function Widget({ client, look, chatUrl, loginUrl }: WidgetProps) {
 
   return (
     <div
-      class={cx("pw-root flex flex-col gap-3", look.position === "bottom-left" ? "items-start" : "items-end")}
+      class={cx(
+        "pw-root flex gap-3",
+        top ? "flex-col-reverse" : "flex-col",
+        left ? "items-start pw-left" : "items-end",
+      )}
+      data-position={look.position}
       style={style}
     >
       {state.open && (

@@ -1,13 +1,22 @@
-/** The widget's look, from workspace settings (`widget.*`), so the admin console can change it later. */
-export type WidgetShape = "round" | "square" | "rounded" | "pill" | "hexagon";
-export type WidgetAnimation = "bounce" | "pulse" | "shake" | "glow" | "slide" | "none";
+/**
+ * The widget's look, from the public workspace settings `widget.*` (domain/settings/areas/widget.ts). The
+ * server sends them validated with defaults filled in, at load and live in `settings_updated`.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { ParleyClient } from "../../realtime/client.ts";
+import type { PublicSettings } from "../../realtime/protocol.ts";
+import { onColor } from "../../components/themes.ts";
+
+export type WidgetShape = PublicSettings["widget.shape"];
+export type WidgetAnimation = PublicSettings["widget.animation"];
+export type WidgetPosition = PublicSettings["widget.position"];
 
 export interface WidgetLook {
   shape: WidgetShape;
   primary: string;
   primaryFg: string;
   accent: string;
-  position: "bottom-right" | "bottom-left";
+  position: WidgetPosition;
   animation: WidgetAnimation;
 }
 
@@ -20,41 +29,38 @@ export const DEFAULT_LOOK: WidgetLook = {
   animation: "bounce",
 };
 
-const HEX = /^#[0-9a-fA-F]{6}$/;
-
-/** Reads `widget.*` settings, ignoring anything malformed. */
-export function lookFromSettings(s: Record<string, unknown>, onColor: (hex: string) => string): WidgetLook {
-  const pick = <T extends string>(v: unknown, allowed: readonly T[], d: T): T =>
-    allowed.includes(v as T) ? v as T : d;
-  const primary = typeof s["widget.primary"] === "string" && HEX.test(s["widget.primary"] as string)
-    ? s["widget.primary"] as string
-    : DEFAULT_LOOK.primary;
-  const accent = typeof s["widget.accent"] === "string" && HEX.test(s["widget.accent"] as string)
-    ? s["widget.accent"] as string
-    : DEFAULT_LOOK.accent;
+/** The look the `widget.*` settings describe. */
+export function lookFromSettings(
+  s: Pick<PublicSettings, `widget.${string}` & keyof PublicSettings>,
+  onColor: (hex: string) => string,
+): WidgetLook {
   return {
-    shape: pick(
-      s["widget.shape"],
-      ["round", "square", "rounded", "pill", "hexagon"] as const,
-      DEFAULT_LOOK.shape,
-    ),
-    primary,
-    primaryFg: onColor(primary),
-    accent,
-    position: pick(s["widget.position"], ["bottom-right", "bottom-left"] as const, DEFAULT_LOOK.position),
-    animation: pick(
-      s["widget.animation"],
-      ["bounce", "pulse", "shake", "glow", "slide", "none"] as const,
-      DEFAULT_LOOK.animation,
-    ),
+    shape: s["widget.shape"],
+    primary: s["widget.primary_color"],
+    primaryFg: onColor(s["widget.primary_color"]),
+    accent: s["widget.accent_color"],
+    position: s["widget.position"],
+    animation: s["widget.animation"],
   };
+}
+
+/** The look, replaced live when the admin changes a `widget.*` setting (`settings_updated`). */
+export function useLiveLook(client: ParleyClient | null, initial: WidgetLook): WidgetLook {
+  const [look, setLook] = useState(initial);
+  useEffect(() => {
+    if (!client) return;
+    return client.on("settings_updated", (e) => {
+      if (e.type === "settings_updated") setLook(lookFromSettings(e.settings, onColor));
+    });
+  }, [client]);
+  return look;
 }
 
 export const WIDGET_CSS = `
 .pw-root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:14px;line-height:1.4;color:var(--p-text)}
 .pw-btn{--w-size:56px;width:var(--w-size);height:var(--w-size);display:inline-flex;align-items:center;justify-content:center;gap:6px;
   background:var(--w-primary);color:var(--w-primary-fg);box-shadow:0 6px 18px rgba(0,0,0,.25);border:0;cursor:pointer;position:relative}
-.pw-round{border-radius:50%}.pw-square{border-radius:0}.pw-rounded{border-radius:16px}
+.pw-round{border-radius:50%}.pw-square{border-radius:0}.pw-rounded_square{border-radius:16px}
 .pw-pill{border-radius:999px;width:auto;padding:0 20px;font-weight:700;font-size:15px}
 .pw-hexagon{clip-path:polygon(25% 4%,75% 4%,100% 50%,75% 96%,25% 96%,0 50%);border-radius:0;box-shadow:none}
 .pw-badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:var(--p-badge);
@@ -65,8 +71,10 @@ export const WIDGET_CSS = `
 @keyframes pw-shake{0%,100%{transform:translateX(0)}20%,60%{transform:translateX(-6px)}40%,80%{transform:translateX(6px)}}
 @keyframes pw-glow{0%,100%{box-shadow:0 0 0 0 var(--w-accent)}50%{box-shadow:0 0 0 10px transparent,0 0 22px 6px var(--w-accent)}}
 @keyframes pw-slide{0%{transform:translateX(120%)}100%{transform:translateX(0)}}
+@keyframes pw-slide-left{0%{transform:translateX(-120%)}100%{transform:translateX(0)}}
 .pw-anim-bounce{animation:pw-bounce .8s ease}.pw-anim-pulse{animation:pw-pulse .7s ease 2}.pw-anim-shake{animation:pw-shake .6s ease}
-.pw-anim-glow{animation:pw-glow 1.2s ease 2}.pw-anim-slide{animation:pw-slide .5s ease-out}
+.pw-anim-glow{animation:pw-glow 1.2s ease 2}.pw-anim-slide_in{animation:pw-slide .5s ease-out}
+.pw-left .pw-anim-slide_in{animation-name:pw-slide-left}
 @media (prefers-reduced-motion: reduce){.pw-btn{animation:none!important}}
 .pw-panel{width:340px;max-width:calc(100vw - 24px);max-height:min(560px,calc(100vh - 100px))}
 `;

@@ -5,6 +5,7 @@
 import * as messages from "../../domain/messages.ts";
 import * as channels from "../../domain/channels.ts";
 import * as presence from "../../domain/presence.ts";
+import * as preferences from "../../domain/preferences/user.ts";
 import { setTyping } from "../../domain/typing.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import { invalid } from "../../domain/errors.ts";
@@ -87,6 +88,8 @@ export const ACTIONS: Record<Exclude<ClientAction, "hello">, Handler> = {
     if (typeof frame.page === "string") conn.page = frame.page.slice(0, 300);
     return r;
   },
+  update_preferences: async ({ deps, actor, conn, frame }) =>
+    await preferences.update(deps, actor, frame.preferences, conn.id),
   message_read: async ({ deps, actor, frame }) =>
     await messages.markRead(deps, actor, positive(frame.channelId, "channelId"), input(frame, "channelId")),
   replay: async ({ deps, actor, frame }) => {

@@ -12,9 +12,11 @@ import * as presence from "../../domain/presence.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import { AppError, toAppError, unauthenticated } from "../../domain/errors.ts";
 import type { AppEnv } from "../../routes/env.ts";
-import { clientIp, originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
+import { originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
+import { clientIp } from "../../routes/middleware/client_address.ts";
 import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
 import { ACTIONS } from "./actions.ts";
+import { frameId, parseFrame } from "./frames.ts";
 import { Connection, type Hub } from "./hub.ts";
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -31,11 +33,11 @@ export function createGateway(deps: Deps, hub: Hub) {
     "/ws",
     async function authenticateUpgrade(c, next) {
       // Non-browser clients send no Origin; browsers always do, and it must be ours or allow-listed.
-      if (c.req.header("origin") && !originAllowed(c, deps.config.allowedOrigins)) {
+      if (c.req.header("origin") && !originAllowed(c, deps)) {
         throw new AppError("bad_origin", 403, "This origin may not open a Parley socket");
       }
       deps.limiter.take(
-        `connect-ip:${clientIp(c)}`,
+        `connect-ip:${clientIp(c, deps.config.trustedProxies)}`,
         deps.config.limits.connectsPerMinute * 20,
         "Too many connections",
       );
@@ -63,7 +65,17 @@ export function createGateway(deps: Deps, hub: Hub) {
           const raw = ws.raw as WebSocket;
           conn = new Connection(crypto.randomUUID(), actor.userId, actor.workspaceId, actor.sessionHash, raw);
           conn.pending = [];
-          const channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId).catch(() => []);
+          let channelIds: number[];
+          try {
+            channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId);
+          } catch (err) {
+            // A socket registered with no channels would look connected and never receive anything.
+            console.error("gateway: loading the channels of a new connection failed", err);
+            conn.closed = true;
+            registered.resolve();
+            raw.close(1011, "could not load your channels");
+            return;
+          }
           registered.resolve();
           if (conn.closed) return;
           hub.add(conn, channelIds);
@@ -136,7 +148,7 @@ async function handleFrame(
   } catch {
     return errorFrame(conn, hub, null, { code: "bad_frame", message: "Frames are JSON objects" });
   }
-  const id = typeof frame.id === "string" && frame.id.length <= 64 ? frame.id : null;
+  const id = frameId(frame);
   if (id === null) {
     return errorFrame(conn, hub, null, {
       code: "bad_frame",
@@ -145,20 +157,13 @@ async function handleFrame(
   }
   try {
     deps.limiter.take(`frames:${actor.userId}`, 3000, "Too many frames");
+    // The whole frame is checked (envelope and every field's type) before a handler sees it.
+    const checked = parseFrame(frame) as unknown as Record<string, unknown>;
     let data: unknown;
-    if (frame.action === "hello") data = await hello(deps, hub, actor, conn, frame, stored);
+    if (checked.action === "hello") data = await hello(deps, hub, actor, conn, checked, stored);
     else {
-      const handler = typeof frame.action === "string" && Object.hasOwn(ACTIONS, frame.action)
-        ? ACTIONS[frame.action as keyof typeof ACTIONS]
-        : null;
-      if (!handler) {
-        throw new AppError(
-          "unknown_action",
-          400,
-          `Unknown action ${JSON.stringify(String(frame.action)).slice(0, 80)}`,
-        );
-      }
-      data = await handler({ deps, hub, actor, conn, frame });
+      const handler = ACTIONS[checked.action as keyof typeof ACTIONS];
+      data = await handler({ deps, hub, actor, conn, frame: checked });
     }
     hub.sendRaw(conn, JSON.stringify({ type: "ack", id, data }));
   } catch (err) {

@@ -13,7 +13,8 @@ import { authenticateVisitor, type VisitorActor } from "../../domain/visitor/acc
 import * as chat from "../../domain/visitor/chat.ts";
 import * as convRepo from "../../db/repos/visitor_conversations.ts";
 import type { AppEnv } from "../../routes/env.ts";
-import { clientIp, originAllowed } from "../../routes/middleware/auth.ts";
+import { originAllowed } from "../../routes/middleware/auth.ts";
+import { clientIp } from "../../routes/middleware/client_address.ts";
 import type { Envelope } from "../protocol.ts";
 
 interface VisitorSocket {
@@ -79,24 +80,31 @@ export function createVisitorGateway(deps: Deps, hub: VisitorHub) {
   app.get(
     "/ws",
     async function checkUpgrade(c, next) {
-      if (c.req.header("origin") && !originAllowed(c, deps.config.allowedOrigins)) {
+      if (c.req.header("origin") && !originAllowed(c, deps)) {
         throw new AppError("bad_origin", 403, "This origin may not open a visitor socket");
       }
       deps.limiter.take(
-        `visitor-connect:${clientIp(c)}`,
+        `visitor-connect:${clientIp(c, deps.config.trustedProxies)}`,
         deps.config.limits.connectsPerMinute * 5,
         "Too many connections",
       );
       await next();
     },
     upgradeWebSocket((c) => {
-      const ip = clientIp(c);
+      const ip = clientIp(c, deps.config.trustedProxies);
       let s: VisitorSocket | null = null;
       let chain: Promise<unknown> = Promise.resolve();
       return {
         onOpen: (_evt, ws) => {
           s = { socket: ws.raw as WebSocket, actor: null, lastSeen: Date.now() };
           const me = s;
+          me.socket.send(
+            JSON.stringify({
+              type: "ready",
+              connectionId: crypto.randomUUID(),
+              heartbeatMs: deps.config.ws.heartbeatMs,
+            }),
+          );
           setTimeout(() => !me.actor && me.socket.close(4001, "auth expected"), AUTH_TIMEOUT_MS);
         },
         onMessage: (evt) => {
@@ -170,6 +178,7 @@ async function handle(deps: Deps, hub: VisitorHub, s: VisitorSocket, data: unkno
   } catch (err) {
     const e = toAppError(err);
     send({ type: "error", id, error: e.toJSON() });
-    if (e.status === 401 || e.status === 410) s.socket.close(4001, e.code);
+    // A failed `auth` ends the socket; other refusals only answer.
+    if (frame.action === "auth" && !s.actor) s.socket.close(4001, e.code);
   }
 }

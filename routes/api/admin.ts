@@ -1,6 +1,7 @@
 /** /api/admin: people, live connections and workspace settings (permission checks in domain/admin.ts). */
 import { Hono } from "hono";
 import * as admin from "../../domain/admin.ts";
+import * as settings from "../../domain/settings/workspace.ts";
 import type { Deps } from "../../domain/deps.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth } from "../middleware/auth.ts";
@@ -21,10 +22,10 @@ export function adminRoutes(deps: Deps) {
     "/connections",
     async (c) => c.json({ connections: await admin.connections(deps, c.get("actor")) }),
   );
-  app.get("/settings", async (c) => c.json({ settings: await admin.settings(deps, c.get("actor")) }));
+  app.get("/settings", async (c) => c.json(await settings.adminView(deps, c.get("actor"))));
   app.patch(
     "/settings",
-    async (c) => c.json({ settings: await admin.updateSettings(deps, c.get("actor"), await jsonBody(c)) }),
+    async (c) => c.json({ settings: await settings.updateSettings(deps, c.get("actor"), await jsonBody(c)) }),
   );
   return app;
 }

@@ -6,12 +6,16 @@ import * as auth from "../../domain/auth.ts";
 import type { Deps } from "../../domain/deps.ts";
 import * as usersRepo from "../../db/repos/users.ts";
 import { type AppEnv, SESSION_COOKIE } from "../env.ts";
-import { clientIp, requireAuth, requireSameOrigin } from "../middleware/auth.ts";
+import { requireAuth, requireSameOrigin } from "../middleware/auth.ts";
+import { clientIp } from "../middleware/client_address.ts";
 import { jsonBody } from "../middleware/errors.ts";
 
 export function authRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
-  const ctx = (c: Context) => ({ ip: clientIp(c), userAgent: c.req.header("user-agent") ?? "" });
+  const ctx = (c: Context) => ({
+    ip: clientIp(c, deps.config.trustedProxies),
+    userAgent: c.req.header("user-agent") ?? "",
+  });
   const sessionCookie = (c: Context, r: auth.SessionResult) =>
     setCookie(c, SESSION_COOKIE, r.token, {
       httpOnly: true,

@@ -5,6 +5,8 @@ import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
 import * as users from "../../domain/users.ts";
 import * as presence from "../../domain/presence.ts";
+import * as settings from "../../domain/settings/workspace.ts";
+import * as preferences from "../../domain/preferences/user.ts";
 import type { Deps } from "../../domain/deps.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth } from "../middleware/auth.ts";
@@ -159,6 +161,15 @@ export function chatRoutes(deps: Deps) {
     async (c) => c.json({ user: await users.get(deps, c.get("actor"), idParam(c, "id")) }),
   );
   app.get("/presence", async (c) => c.json({ presence: await presence.snapshot(deps, c.get("actor")) }));
+  app.get(
+    "/settings",
+    async (c) => c.json({ settings: await settings.publicSettings(deps, c.get("actor")) }),
+  );
+  app.get("/me/preferences", async (c) => c.json(await preferences.mine(deps, c.get("actor"))));
+  app.patch(
+    "/me/preferences",
+    async (c) => c.json(await preferences.update(deps, c.get("actor"), await jsonBody(c))),
+  );
   app.put(
     "/me/status",
     async (c) => c.json({ user: await users.setStatus(deps, c.get("actor"), await jsonBody(c)) }),

@@ -15,9 +15,11 @@ import {
 import { AddMembersInput, RoleInput } from "../../domain/members.ts";
 import { editSchema, HistoryInput, ReactionInput, ReadInput, sendSchema } from "../../domain/messages.ts";
 import { SearchInput, StatusInput } from "../../domain/users.ts";
-import { SettingsInput } from "../../domain/admin.ts";
+import { SettingsPatch } from "../../domain/settings/workspace.ts";
+import { PreferencesPatch } from "../../domain/preferences/user.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
+import { visitorEndpoints } from "../visitor/openapi.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -245,6 +247,20 @@ export function endpoints(config: Config): Endpoint[] {
       description: "A snapshot; live changes arrive as presence_updated events over the WebSocket.",
       ok: [[200, "Presence of every active person", R.PresenceResponse]],
     }),
+    e("get", `${chat}/settings`, "Users", "The workspace settings pages use", {
+      ok: [[200, "Public settings", R.PublicSettingsResponse]],
+    }),
+    e("get", `${chat}/me/preferences`, "Users", "My preferences", {
+      description: "Resolved: my own choice, else the workspace default, else the built-in default.",
+      ok: [[200, "Preferences and what the workspace allows", R.PreferencesResponse]],
+    }),
+    e("patch", `${chat}/me/preferences`, "Users", "Change my preferences", {
+      description: "All or nothing; `null` follows the workspace default again; a theme the workspace " +
+        "does not offer is refused. My other tabs and browsers receive `preferences_updated`. The " +
+        "WebSocket action `update_preferences` does the same.",
+      body: ["PreferencesPatch", PreferencesPatch],
+      ok: [[200, "Preferences after the change", R.PreferencesResponse]],
+    }),
     e("put", `${chat}/me/status`, "Users", "Set my status, status text and away message", {
       body: ["StatusInput", StatusInput],
       ok: [[200, "My profile", R.UserResponse]],
@@ -264,14 +280,17 @@ export function endpoints(config: Config): Endpoint[] {
       description: "chat.admin_dashboard.",
       ok: [[200, "Connections", R.ConnectionsResponse]],
     }),
-    e("get", "/api/admin/settings", "Admin", "Workspace settings", {
-      ok: [[200, "Settings by key", R.SettingsResponse]],
+    e("get", "/api/admin/settings", "Admin", "Workspace settings with their definitions", {
+      description: "For holders of a permission that changes at least one setting (chat.admin_dashboard, " +
+        "chat.customize_widget). Every key, its value, and its definition from the registry " +
+        "(docs/settings.md).",
+      ok: [[200, "Values and definitions", R.SettingsAdminResponse]],
     }),
     e("patch", "/api/admin/settings", "Admin", "Change workspace settings", {
-      description:
-        "chat.admin_dashboard, or chat.customize_widget for widget.* keys only. Unknown keys are " +
-        "refused.",
-      body: ["SettingsInput", SettingsInput],
+      description: "All or nothing. Each key needs the permission its definition names (widget.*: " +
+        "chat.customize_widget, the rest: chat.admin_dashboard); unknown keys are refused; `null` puts " +
+        "the default back. Open pages receive the new public settings as a `settings_updated` event.",
+      body: ["SettingsPatch", SettingsPatch],
       ok: [[200, "Settings after the change", R.SettingsResponse]],
     }),
 
@@ -282,5 +301,6 @@ export function endpoints(config: Config): Endpoint[] {
       ok: [[101, "Switching protocols", null]],
       errors: [429],
     }),
+    ...visitorEndpoints(max),
   ];
 }

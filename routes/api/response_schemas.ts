@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 import { PERMISSIONS } from "../../domain/permissions.ts";
+import { WORKSPACE_SETTINGS } from "../../domain/settings/catalog.ts";
+import { USER_PREFERENCES } from "../../domain/preferences/catalog.ts";
 
 const Id = z.number().int().positive();
 const Timestamp = z.string().describe("ISO 8601 date-time");
@@ -155,8 +157,36 @@ export const UserResponse = z.object({ user: Profile });
 export const UsersResponse = z.object({ users: z.array(Profile) });
 export const PresenceResponse = z.object({ presence: z.array(Presence) });
 export const ConnectionsResponse = z.object({ connections: z.array(Connection) });
-export const SettingsResponse = z.object({
-  settings: z.record(z.string(), z.unknown()).describe(
-    "workspace settings by key, e.g. messages.edit_window_seconds",
+
+/** A registry's values as one object schema, each key described by its definition. */
+function valuesOf(
+  defs: Record<string, { schema: z.ZodType; description: string }>,
+  keys = Object.keys(defs),
+) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, defs[k].schema.describe(defs[k].description)])));
+}
+const PUBLIC_SETTING_KEYS = Object.entries(WORKSPACE_SETTINGS).filter(([, s]) => s.public).map(([k]) => k);
+export const SettingsValues = valuesOf(WORKSPACE_SETTINGS);
+export const PreferencesValues = valuesOf(USER_PREFERENCES);
+const Definition = z.object({
+  key: z.string(),
+  group: z.string(),
+  label: z.string(),
+  description: z.string(),
+  default: z.unknown(),
+  type: z.record(z.string(), z.unknown()).describe("the value's JSON Schema"),
+  permission: z.enum(PERMISSIONS).optional(),
+  public: z.boolean().optional().describe("pages receive it and get it live when it changes"),
+  editable: z.boolean().optional().describe("whether the caller may change it"),
+});
+export const SettingsResponse = z.object({ settings: SettingsValues });
+export const SettingsAdminResponse = z.object({ settings: SettingsValues, definitions: z.array(Definition) });
+export const PublicSettingsResponse = z.object({
+  settings: valuesOf(WORKSPACE_SETTINGS, PUBLIC_SETTING_KEYS),
+});
+export const PreferencesResponse = z.object({
+  preferences: PreferencesValues,
+  allowed: z.record(z.string(), z.array(z.unknown())).describe(
+    "preferences the workspace narrows, with the values it allows (theme: the themes offered)",
   ),
 });

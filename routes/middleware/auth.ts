@@ -13,6 +13,7 @@ import { authenticate } from "../../domain/auth.ts";
 import type { Deps } from "../../domain/deps.ts";
 import { AppError, unauthenticated } from "../../domain/errors.ts";
 import { type AppEnv, SESSION_COOKIE } from "../env.ts";
+import { normaliseOrigin, ownOrigin } from "./client_address.ts";
 
 export function tokenFrom(c: Context): { token: string | null; via: "cookie" | "bearer" } {
   const h = c.req.header("authorization");
@@ -20,25 +21,22 @@ export function tokenFrom(c: Context): { token: string | null; via: "cookie" | "
   return { token: getCookie(c, SESSION_COOKIE) ?? null, via: "cookie" };
 }
 
-export function originAllowed(c: Context, allowed: string[]): boolean {
-  const own = new URL(c.req.url).origin;
-  const host = c.req.header("host");
+/**
+ * Is the request's `Origin` (or, failing that, `Referer`) our own origin or one of ALLOWED_ORIGINS?
+ * Scheme, host and port are all compared: `https://host` or `ws://host` do not pass on an http server.
+ */
+export function originAllowed(c: Context, deps: Pick<Deps, "config">): boolean {
+  const { allowedOrigins, trustedProxies } = deps.config;
   let origin = c.req.header("origin");
   if (!origin) {
     const ref = c.req.header("referer");
     if (!ref) return false;
-    try {
-      origin = new URL(ref).origin;
-    } catch {
-      return false;
-    }
+    origin = ref;
   }
-  if (origin === own || allowed.includes(origin)) return true;
-  try {
-    return !!host && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+  const theirs = normaliseOrigin(origin);
+  if (!theirs) return false;
+  if (theirs === ownOrigin(c, trustedProxies)) return true;
+  return allowedOrigins.some((a) => normaliseOrigin(a) === theirs);
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -49,7 +47,7 @@ export function requireAuth(deps: Deps): MiddlewareHandler<AppEnv> {
     const { token, via } = tokenFrom(c);
     const actor = await authenticate(deps, token);
     if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
-    if (via === "cookie" && !SAFE.has(c.req.method) && !originAllowed(c, deps.config.allowedOrigins)) {
+    if (via === "cookie" && !SAFE.has(c.req.method) && !originAllowed(c, deps)) {
       throw new AppError("csrf", 403, "Cross-site request refused (Origin check)");
     }
     c.set("actor", actor);
@@ -64,16 +62,10 @@ export function requireSameOrigin(deps: Deps): MiddlewareHandler<AppEnv> {
     const hasCookie = !!getCookie(c, SESSION_COOKIE);
     const fromBrowser = !!(c.req.header("origin") || c.req.header("sec-fetch-site"));
     if (
-      (hasCookie || fromBrowser) && !SAFE.has(c.req.method) && !originAllowed(c, deps.config.allowedOrigins)
+      (hasCookie || fromBrowser) && !SAFE.has(c.req.method) && !originAllowed(c, deps)
     ) {
       throw new AppError("csrf", 403, "Cross-site request refused (Origin check)");
     }
     await next();
   };
-}
-
-export function clientIp(c: Context): string {
-  // deno-lint-ignore no-explicit-any
-  const info = (c.env as any)?.remoteAddr ?? (c.env as any)?.info?.remoteAddr;
-  return info?.hostname ?? c.req.header("x-forwarded-for")?.split(",")[0].trim() ?? "unknown";
 }

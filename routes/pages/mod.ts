@@ -96,13 +96,15 @@ export async function pageRoutes(
       meOf(deps, actor),
       channels.listMine(deps, actor),
       users.search(deps, actor, { limit: "100" }),
-      workspaceSettings(deps, actor.workspaceId),
+      workspaceSettings(deps, actor.workspaceId, actor.userId),
     ]);
     const props: ChatProps = {
       me,
       channels: list,
       users: people,
-      settings: ws.chat,
+      settings: ws.settings,
+      preferences: ws.preferences!,
+      messageChars: deps.config.limits.messageChars,
       route: parseRoute(c.req.path),
     };
     const client = new ParleyClient({ baseUrl: "", storage: noStorage });
@@ -110,6 +112,7 @@ export async function pageRoutes(
     const current = list.find((x) => x.id === props.route.channelId);
     return html(renderDocument({
       title: current ? `${current.displayName} · ${t("app.name")}` : t("app.title"),
+      theme: ws.preferences!.theme,
       manifest,
       island: "chat",
       props,
@@ -122,15 +125,21 @@ export async function pageRoutes(
 
   const demo = (page: "dashboard" | "tickets") => async (c: Context<AppEnv>) => {
     const actor = await pageActor(deps, c);
-    const ws = actor ? await workspaceSettings(deps, actor.workspaceId) : null;
+    const ws = actor ? await workspaceSettings(deps, actor.workspaceId, actor.userId) : null;
     const me = actor ? await meOf(deps, actor) : null;
     const look = ws?.look;
     return html(renderDocument({
       title: `${page === "tickets" ? t("demo.tickets") : t("demo.dashboard")} · ${t("demo.title")}`,
       manifest,
+      theme: ws?.preferences?.theme,
       extraIsland: {
         name: "widget",
-        props: { cssUrl: `/static/build/${manifest.files.css}`, look, signedIn: !!actor },
+        props: {
+          cssUrl: `/static/build/${manifest.files.css}`,
+          look,
+          signedIn: !!actor,
+          userTheme: ws?.preferences?.theme,
+        },
       },
       children: demoView(page, me),
     }));

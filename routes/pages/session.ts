@@ -4,11 +4,11 @@ import { getCookie } from "hono/cookie";
 import * as auth from "../../domain/auth.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import * as usersRepo from "../../db/repos/users.ts";
-import * as workspacesRepo from "../../db/repos/workspaces.ts";
-import { DEFAULT_EDIT_WINDOW_SECONDS } from "../../domain/messages.ts";
+import { publicPart, readSettings } from "../../domain/settings/workspace.ts";
+import { readPreferences } from "../../domain/preferences/user.ts";
+import type { Preferences, PublicSettings } from "../../realtime/protocol.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import type { Me } from "../../realtime/client.ts";
-import type { WorkspaceSettings } from "../../islands/chat/state.ts";
 import { lookFromSettings, type WidgetLook } from "../../islands/widget/look.ts";
 import { onColor } from "../../components/themes.ts";
 
@@ -21,23 +21,40 @@ export async function meOf(deps: Deps, actor: Actor): Promise<Me> {
   return auth.publicUser(u!) as Me;
 }
 
+/** What a page needs of the workspace settings and the person's preferences, through the registries. */
 export async function workspaceSettings(
   deps: Deps,
   workspaceId: number,
-): Promise<{ chat: WorkspaceSettings; look: WidgetLook }> {
-  const s = await workspacesRepo.settings(deps.db, workspaceId);
-  const win = Number(s["messages.edit_window_seconds"]);
-  return {
-    chat: {
-      soundsEnabled: s["notifications.sounds_enabled"] !== false,
-      editWindowSeconds: Number.isFinite(win) && win >= 0 ? win : DEFAULT_EDIT_WINDOW_SECONDS,
-      messageChars: deps.config.limits.messageChars,
-    },
-    look: lookFromSettings(s, onColor),
-  };
+  userId: number | null,
+): Promise<{ settings: PublicSettings; look: WidgetLook; preferences: Preferences | null }> {
+  const [values, preferences] = await Promise.all([
+    readSettings(deps.db, workspaceId),
+    userId === null ? null : readPreferences(deps.db, workspaceId, userId),
+  ]);
+  const settings = publicPart(values);
+  return { settings, look: lookFromSettings(settings, onColor), preferences };
 }
 
-/** Only same-site relative paths are accepted as a post-login destination. */
-export function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/chat";
+const BASE = "http://parley.invalid";
+
+/**
+ * The post-login destination from `?next=`: resolved against our own origin the way a browser would, and
+ * kept only when it stays there. Control characters (which URL parsers strip, so `/%09/evil.example`
+ * becomes `//evil.example`) and backslashes (read as slashes) refuse it outright. Anything unusable gives
+ * `/chat`; nothing here throws.
+ */
+export function safeNext(next: string | undefined | null): string {
+  const fallback = "/chat";
+  if (typeof next !== "string" || !next.startsWith("/") || next.length > 2000) return fallback;
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== BASE) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith("/") && !path.startsWith("//") ? path : fallback;
 }

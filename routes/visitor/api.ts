@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import type { Deps } from "../../domain/deps.ts";
 import type { AppEnv } from "../env.ts";
 import { jsonBody } from "../middleware/errors.ts";
-import { clientIp } from "../middleware/auth.ts";
+import { clientIp } from "../middleware/client_address.ts";
 import * as workspacesRepo from "../../db/repos/workspaces.ts";
 import * as convRepo from "../../db/repos/visitor_conversations.ts";
 import { notFound } from "../../domain/errors.ts";
@@ -44,14 +44,17 @@ export function visitorRoutes(deps: Deps) {
   app.post("/start", async (c) => {
     const ws = await workspaceOf(deps, c.req.query("workspace"));
     const r = await lifecycle.start(deps, ws, await jsonBody(c), {
-      ip: clientIp(c),
+      ip: clientIp(c, deps.config.trustedProxies),
       userAgent: c.req.header("user-agent") ?? "",
     });
     return c.json({ conversation: r.conversation }, r.created ? 201 : 200);
   });
   app.post("/offline", async (c) => {
     const ws = await workspaceOf(deps, c.req.query("workspace"));
-    return c.json(await offlineMessage(deps, ws, await jsonBody(c), clientIp(c)), 201);
+    return c.json(
+      await offlineMessage(deps, ws, await jsonBody(c), clientIp(c, deps.config.trustedProxies)),
+      201,
+    );
   });
   app.get(
     "/conversation",
@@ -59,7 +62,10 @@ export function visitorRoutes(deps: Deps) {
   );
   app.post("/messages", async (c) => {
     const v = await visitor(c);
-    return c.json(await chat.visitorSend(deps, v, await jsonBody(c), clientIp(c)), 201);
+    return c.json(
+      await chat.visitorSend(deps, v, await jsonBody(c), clientIp(c, deps.config.trustedProxies)),
+      201,
+    );
   });
   app.post("/typing", async (c) => {
     const v = await visitor(c);

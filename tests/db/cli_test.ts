@@ -8,6 +8,7 @@ import { testConfig } from "../helpers/fixture.ts";
 import * as auth from "../../domain/auth.ts";
 import { RateLimiter } from "../../domain/rate_limit.ts";
 import { memoryBus } from "../../realtime/server/bus/memory.ts";
+import { buildDeps } from "../../main.ts";
 
 for (const e of engines) {
   Deno.test({
@@ -55,7 +56,13 @@ for (const e of engines) {
         assert.match(out.at(-1)!, /created the demo workspace "demo"/);
         assert.equal(await runSeed(db, config, (l) => out.push(l)), false);
         assert.match(out.at(-1)!, /already exists/);
-        const deps = { db, bus: memoryBus(), config, now: () => new Date(), limiter: new RateLimiter() };
+        const deps = buildDeps({
+          db,
+          bus: memoryBus(),
+          config,
+          now: () => new Date(),
+          limiter: new RateLimiter(),
+        });
         const s = await auth.login(deps, { username: "alice", password: "demo-pw" }, {
           ip: "x",
           userAgent: "",

@@ -8,6 +8,7 @@ import type { Actor, Deps } from "../../domain/deps.ts";
 import { RateLimiter } from "../../domain/rate_limit.ts";
 import { hashPassword } from "../../domain/passwords.ts";
 import { memoryBus } from "../../realtime/server/bus/memory.ts";
+import { buildDeps } from "../../main.ts";
 import type { Envelope } from "../../realtime/protocol.ts";
 import type { EventBus } from "../../realtime/server/bus/bus.ts";
 import type { WorkspaceRole } from "../../domain/permissions.ts";
@@ -38,7 +39,13 @@ export async function fixture(
   const published: Envelope[] = [];
   bus.subscribe((e) => published.push(e));
   const config = testConfig(opts.config);
-  const deps: Deps = { db, bus, config, now: opts.now ?? (() => new Date()), limiter: new RateLimiter() };
+  const deps = buildDeps({
+    db,
+    bus,
+    config,
+    now: opts.now ?? (() => new Date()),
+    limiter: new RateLimiter(),
+  });
   const ws = await workspacesRepo.insert(db, config.defaultWorkspace, "Test");
   const other = await workspacesRepo.insert(db, "other", "Other");
   const hash = await passwordHash();

@@ -4,7 +4,11 @@ import { buildRows } from "../../islands/chat/MessageList.tsx";
 import { canModify } from "../../islands/chat/MessageItem.tsx";
 import { parseRoute } from "../../islands/chat/ChatApp.tsx";
 import { postingBlock } from "../../islands/chat/Composer.tsx";
-import { lookFromSettings } from "../../islands/widget/look.ts";
+import { DEFAULT_LOOK, lookFromSettings, WIDGET_CSS } from "../../islands/widget/look.ts";
+import { WIDGET_ANIMATIONS, WIDGET_SHAPES } from "../../domain/settings/areas/widget.ts";
+import { WORKSPACE_SETTINGS } from "../../domain/settings/catalog.ts";
+import { resolveValues } from "../../domain/settings/registry.ts";
+import { publicPart } from "../../domain/settings/workspace.ts";
 import { onColor } from "../../components/themes.ts";
 import { plainText } from "../../islands/chat/text.ts";
 import { renderMarkdown } from "../../islands/chat/markdown.ts";
@@ -100,16 +104,25 @@ Deno.test("composer: explains why posting is not possible", () => {
   assert.match(postingBlock({ ...base, myRole: null })!, /Join/);
 });
 
-Deno.test("widget look: settings are validated, text colour follows the primary colour", () => {
+Deno.test("widget look: from the registry's widget settings, text colour follows the primary colour", () => {
+  const defaults = publicPart(resolveValues(WORKSPACE_SETTINGS, {}));
+  assert.deepEqual(lookFromSettings(defaults, onColor), DEFAULT_LOOK);
   const l = lookFromSettings({
-    "widget.shape": "hexagon",
-    "widget.primary": "#222222",
-    "widget.animation": "nope",
+    ...defaults,
+    "widget.shape": "rounded_square",
+    "widget.primary_color": "#222222",
+    "widget.position": "top-left",
+    "widget.animation": "slide_in",
   }, onColor);
-  assert.equal(l.shape, "hexagon");
+  assert.equal(l.shape, "rounded_square");
   assert.equal(l.primaryFg, "#ffffff");
-  assert.equal(l.animation, "bounce");
-  assert.equal(lookFromSettings({ "widget.primary": "red; x" }, onColor).primary, "#007bff");
+  assert.equal(l.position, "top-left");
+  assert.equal(l.animation, "slide_in");
+  // Every shape and animation the registry accepts has its CSS.
+  for (const shape of WIDGET_SHAPES) assert.ok(WIDGET_CSS.includes(`.pw-${shape}{`), shape);
+  for (const a of WIDGET_ANIMATIONS.filter((a) => a !== "none")) {
+    assert.ok(WIDGET_CSS.includes(`.pw-anim-${a}{`), a);
+  }
 });
 
 Deno.test("text: previews drop markdown; without a DOM the markdown renderer only ever escapes", () => {

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { createApp } from "../../routes/app.ts";
+import { pageRoutes } from "../../routes/pages/mod.ts";
 import type { Db } from "../../db/client.ts";
 import type { Config } from "../../config.ts";
 import * as sessionsRepo from "../../db/repos/sessions.ts";
@@ -26,6 +27,8 @@ export interface CallOptions {
   /** The Origin header; null sends none. */
   origin?: string | null;
   headers?: Record<string, string>;
+  /** What Deno.serve passes as the second argument (the peer address), for proxy and throttle tests. */
+  env?: { remoteAddr: { hostname: string } };
 }
 
 export interface Reply {
@@ -36,9 +39,12 @@ export interface Reply {
   text: string;
 }
 
-export async function httpFixture(db: Db, opts: { config?: Partial<Config>; now?: () => Date } = {}) {
+export async function httpFixture(
+  db: Db,
+  opts: { config?: Partial<Config>; now?: () => Date; pages?: boolean } = {},
+) {
   const f = await fixture(db, opts);
-  const app = createApp(f.deps);
+  const app = createApp(f.deps, opts.pages ? { mounts: [["/", await pageRoutes(f.deps)]] } : {});
   const tokens = {} as Record<Who, string>;
   for (const who of Object.keys(f.users) as Who[]) {
     tokens[who] = `test-${who}-${crypto.randomUUID()}`;
@@ -64,7 +70,7 @@ export async function httpFixture(db: Db, opts: { config?: Partial<Config>; now?
       body = typeof o.body === "string" ? o.body : JSON.stringify(o.body);
       headers["content-type"] ??= "application/json";
     }
-    const res = await app.request(`${ORIGIN}${path}`, { method, headers, body });
+    const res = await app.request(`${ORIGIN}${path}`, { method, headers, body, redirect: "manual" }, o.env);
     const text = await res.text();
     let json: unknown = null;
     try {

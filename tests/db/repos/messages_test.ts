@@ -68,14 +68,23 @@ dbTest("insert returns the message; the same (sender, client id) is stored once"
     mentions: [],
   });
   assert.equal(dup, null);
-  assert.deepEqual(await messagesRepo.byClientId(db, u.id, "same"), {
+  assert.deepEqual(await messagesRepo.byClientId(db, u.id, "same", "hello"), {
     id: m.id,
     channelId: c.id,
-    body: "hello",
     replyTo: null,
+    sameBody: true,
   });
-  assert.equal(await messagesRepo.byClientId(db, v.id, "same"), null);
-  assert.deepEqual(await messagesRepo.byId(db, w.id, m.id), m);
+  assert.equal((await messagesRepo.byClientId(db, u.id, "same", "other"))?.sameBody, false);
+  // The key remembers what was first sent: an edit does not change what a retry is compared with.
+  await messagesRepo.edit(db, m.id, "hello, edited", [v.id]);
+  assert.equal((await messagesRepo.byClientId(db, u.id, "same", "hello"))?.sameBody, true);
+  assert.equal((await messagesRepo.byClientId(db, u.id, "same", "hello, edited"))?.sameBody, false);
+  await messagesRepo.edit(db, m.id, "hello", [v.id]);
+  assert.equal(await messagesRepo.byClientId(db, v.id, "same", "hello"), null);
+  assert.deepEqual(await messagesRepo.byId(db, w.id, m.id), {
+    ...m,
+    editedAt: (await messagesRepo.byId(db, w.id, m.id))!.editedAt,
+  });
   assert.equal(await messagesRepo.byId(db, other.id, m.id), null);
 });
 
@@ -96,7 +105,13 @@ dbTest("edit, reply counts and soft delete (body hidden, reactions gone, time ke
   const at = await messagesRepo.softDelete(db, m.id);
   assert.equal(await messagesRepo.softDelete(db, m.id), at, "deleting again keeps the first time");
   got = (await messagesRepo.byId(db, w.id, m.id))!;
-  assert.deepEqual([got.body, got.deletedAt, got.reactions], ["", at, []]);
+  assert.deepEqual([got.body, got.mentions, got.deletedAt, got.reactions], ["", [], at, []]);
+  // Erased in storage too, not only hidden.
+  const [row] = await db.query<{ body: string; n: number }>(
+    "SELECT body, cardinality(mentions) AS n FROM messages WHERE id = $1",
+    [m.id],
+  );
+  assert.deepEqual([row.body, row.n], ["", 0]);
 });
 
 dbTest("pages of top-level messages: newest, before, after; threads separately", async (db) => {
@@ -133,40 +148,123 @@ dbTest("reactions are unique per (message, user, emoji) and grouped in first-use
   assert.equal((await db.query("SELECT 1 FROM reactions")).length, 2);
 });
 
-dbTest("the event log keeps events as JSON, in order, and loads exact envelopes", async (db) => {
-  const { w, c, post } = await setup(db);
-  for (let i = 1; i <= 4; i++) {
-    const m = await post(`m${i}`);
-    await messagesRepo.appendEvent(db, w.id, {
-      type: "message_received",
-      channelId: c.id,
-      seq: m.seq,
-      message: m,
-    });
-  }
-  await assert.rejects(
-    messagesRepo.appendEvent(db, w.id, {
+dbTest(
+  "the event log keeps what happened and the message id, in order, and loads exact envelopes",
+  async (db) => {
+    const { w, c, post } = await setup(db);
+    for (let i = 1; i <= 4; i++) {
+      const m = await post(`m${i}`);
+      await messagesRepo.appendEvent(db, w.id, {
+        type: "message_received",
+        channelId: c.id,
+        seq: m.seq,
+        message: m,
+      });
+    }
+    await assert.rejects(
+      messagesRepo.appendEvent(db, w.id, {
+        type: "message_deleted",
+        channelId: c.id,
+        seq: 2,
+        messageId: 1,
+        deletedAt: "",
+      }),
+      /duplicate key|unique/i,
+      "one event per sequence number",
+    );
+    // No copy of the message in the log: only its id.
+    const cols = await db.query<{ c: string }>(
+      `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'channel_events' ORDER BY 1`,
+    );
+    assert.deepEqual(cols.map((x) => x.c), [
+      "channel_id",
+      "created_at",
+      "data",
+      "message_id",
+      "seq",
+      "type",
+      "workspace_id",
+    ]);
+    const stored = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM channel_events WHERE data IS NULL AND message_id IS NOT NULL",
+    );
+    assert.equal(stored[0].n, 4);
+    const after = await messagesRepo.eventsAfter(db, c.id, 1, 2);
+    assert.deepEqual(after.map((e) => e.seq), [2, 3]);
+    assert.equal(after[0].type === "message_received" && after[0].message.body, "m2");
+    assert.deepEqual(await messagesRepo.eventsAfter(db, c.id, 4, 10), []);
+    const envs = await messagesRepo.envelopes(db, c.id, [4, 2]);
+    assert.deepEqual(
+      envs.map((e) => [e.event.type, (e.event as { seq: number }).seq, e.workspaceId, e.audience]),
+      [
+        ["message_received", 2, w.id, { kind: "channel", channelId: c.id }],
+        ["message_received", 4, w.id, { kind: "channel", channelId: c.id }],
+      ],
+    );
+  },
+);
+
+dbTest(
+  "replay builds messages as they are now: edits replace, deletions leave a bare placeholder",
+  async (db) => {
+    const { w, u, v, c, post } = await setup(db);
+    const log = async (e: Parameters<typeof messagesRepo.appendEvent>[2]) =>
+      await messagesRepo.appendEvent(db, w.id, e);
+    const a = await post("secret @v", { mentions: [v.id] });
+    await log({ type: "message_received", channelId: c.id, seq: a.seq, message: a });
+    const b = await post("first draft");
+    await log({ type: "message_received", channelId: c.id, seq: b.seq, message: b });
+    // A reply to b, then b edited: the edit's replay carries the reply count as it was then (1).
+    const r = await post("reply", { replyTo: b.id });
+    await messagesRepo.bumpReplyCount(db, b.id);
+    await log({ type: "message_received", channelId: c.id, seq: r.seq, message: r });
+    let seq = await channelsRepo.nextSeq(db, c.id, false);
+    await messagesRepo.addReaction(db, { messageId: a.id, userId: v.id, workspaceId: w.id, emoji: "👍" });
+    await log({ type: "reaction_added", channelId: c.id, seq, messageId: a.id, userId: v.id, emoji: "👍" });
+    await messagesRepo.edit(db, b.id, "final text", []);
+    seq = await channelsRepo.nextSeq(db, c.id, false);
+    const edited = (await messagesRepo.byId(db, w.id, b.id))!;
+    await log({ type: "message_updated", channelId: c.id, seq, message: edited });
+    const r2 = await post("reply 2", { replyTo: b.id });
+    await messagesRepo.bumpReplyCount(db, b.id);
+    await log({ type: "message_received", channelId: c.id, seq: r2.seq, message: r2 });
+    const deletedAt = await messagesRepo.softDelete(db, a.id);
+    seq = await channelsRepo.nextSeq(db, c.id, false);
+    await log({ type: "message_deleted", channelId: c.id, seq, messageId: a.id, deletedAt });
+
+    const events = await messagesRepo.eventsAfter(db, c.id, 0, 100);
+    assert.deepEqual(events.map((e) => [e.seq, e.type]), [
+      [1, "message_received"],
+      [2, "message_received"],
+      [3, "message_received"],
+      [4, "message_updated"], // the reaction to a message deleted since: only its placeholder
+      [5, "message_updated"],
+      [6, "message_received"],
+      [7, "message_deleted"],
+    ]);
+    const text = JSON.stringify(events);
+    for (const gone of ["secret", "first draft", "👍"]) assert.ok(!text.includes(gone), `${gone} came back`);
+    const e1 = events[0] as { message: { body: string; mentions: number[]; reactions: unknown[] } };
+    assert.deepEqual([e1.message.body, e1.message.mentions, e1.message.reactions], ["", [], []]);
+    const e2 = events[1] as { message: { body: string; replyCount: number; editedAt: string | null } };
+    assert.deepEqual([e2.message.body, e2.message.replyCount], ["final text", 0]);
+    assert.ok(e2.message.editedAt);
+    const e5 = events[4] as { message: { body: string; replyCount: number } };
+    assert.deepEqual([e5.message.body, e5.message.replyCount], ["final text", 1]);
+    assert.deepEqual(events[6], {
       type: "message_deleted",
       channelId: c.id,
-      seq: 2,
-      messageId: 1,
-      deletedAt: "",
-    }),
-    /duplicate key|unique/i,
-    "one event per sequence number",
-  );
-  const types = await db.query<{ t: string }>("SELECT DISTINCT jsonb_typeof(event) AS t FROM channel_events");
-  assert.deepEqual(types.map((x) => x.t), ["object"]);
-  const after = await messagesRepo.eventsAfter(db, c.id, 1, 2);
-  assert.deepEqual(after.map((e) => e.seq), [2, 3]);
-  assert.equal(after[0].type === "message_received" && after[0].message.body, "m2");
-  assert.deepEqual(await messagesRepo.eventsAfter(db, c.id, 4, 10), []);
-  const envs = await messagesRepo.envelopes(db, c.id, [4, 2]);
-  assert.deepEqual(
-    envs.map((e) => [e.event.type, (e.event as { seq: number }).seq, e.workspaceId, e.audience]),
-    [
-      ["message_received", 2, w.id, { kind: "channel", channelId: c.id }],
-      ["message_received", 4, w.id, { kind: "channel", channelId: c.id }],
-    ],
-  );
-});
+      seq: 7,
+      messageId: a.id,
+      deletedAt,
+    });
+    // The same through the other two readers.
+    const many = await messagesRepo.eventsAfterMany(db, w.id, u.id, [{ channelId: c.id, after: 0 }], 100);
+    assert.deepEqual(many, []); // u is not a member of c
+    await channelsRepo.addMember(db, { channelId: c.id, userId: u.id, workspaceId: w.id });
+    const many2 = await messagesRepo.eventsAfterMany(db, w.id, u.id, [{ channelId: c.id, after: 0 }], 100);
+    assert.deepEqual(many2.map((x) => x.event), events);
+    const envs = await messagesRepo.envelopes(db, c.id, [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(envs.map((x) => x.event), events);
+  },
+);

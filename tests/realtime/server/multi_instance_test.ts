@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import {
-  brief,
   ChildServer,
   dbHistory,
   expectConverged,
@@ -13,7 +12,6 @@ import {
   presenceIn,
   runSenders,
   sessionFor,
-  until,
   withServerProcesses,
   WsClient,
 } from "../helpers.ts";

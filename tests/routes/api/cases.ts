@@ -199,9 +199,18 @@ export const CASES: Case[] = [
   { route: "GET /api/admin/connections", path: () => "/api/admin/connections", targeted: false },
   { route: "GET /api/admin/settings", path: () => "/api/admin/settings", targeted: false },
   {
+    // (A string-valued setting: `null` is valid for every key, it puts the default back, JSON Merge Patch.)
     route: "PATCH /api/admin/settings",
     path: () => "/api/admin/settings",
-    body: () => ({ "messages.edit_window_seconds": 60 }),
+    body: () => ({ "widget.primary_color": "#123456" }),
+    targeted: false,
+  },
+  { route: "GET /api/chat/settings", path: () => "/api/chat/settings", targeted: false },
+  { route: "GET /api/chat/me/preferences", path: () => "/api/chat/me/preferences", targeted: false },
+  {
+    route: "PATCH /api/chat/me/preferences",
+    path: () => "/api/chat/me/preferences",
+    body: () => ({ theme: "dark" }),
     targeted: false,
   },
 ];

@@ -75,10 +75,19 @@ dbTest("admin: deactivate ends sessions; settings need the admin dashboard permi
     (await h.call("PATCH", "/api/admin/settings", { as: "admin", body: { "no.such": 1 } })).status,
     400,
   );
+  // A member reads the public settings, not the admin view.
+  assert.equal((await h.call("GET", "/api/admin/settings", { as: "alice" })).status, 403);
   const read = expectBody(
-    await h.call("GET", "/api/admin/settings", { as: "alice" }),
+    await h.call("GET", "/api/chat/settings", { as: "alice" }),
     200,
-    R.SettingsResponse,
+    R.PublicSettingsResponse,
   );
   assert.equal(read.settings["messages.edit_window_seconds"], 600);
+  const full = expectBody(
+    await h.call("GET", "/api/admin/settings", { as: "admin" }),
+    200,
+    R.SettingsAdminResponse,
+  );
+  assert.equal(full.settings["messages.edit_window_seconds"], 600);
+  assert.ok(full.definitions.every((d) => d.editable));
 });

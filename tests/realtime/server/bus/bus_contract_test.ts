@@ -67,24 +67,10 @@ const IMPLS: Impl[] = [
   },
 ];
 
-const message = (channelId: number, seq: number, body: string): Message => ({
-  id: seq,
-  channelId,
-  seq,
-  senderId: null,
-  clientId: `k${channelId}-${seq}`,
-  type: "text",
-  body,
-  replyTo: null,
-  replyCount: 0,
-  mentions: [],
-  reactions: [],
-  editedAt: null,
-  deletedAt: null,
-  createdAt: new Date(0).toISOString(),
-});
-
-/** Commits `n` sequenced events per channel to the log and returns their envelopes, as the domain would publish them. */
+/**
+ * Commits `n` sequenced events per channel to the log, each with its stored message, and returns their
+ * envelopes as the domain would publish them (the log keeps the message id; loading builds the message).
+ */
 async function commitEvents(
   db: Db,
   ws: number,
@@ -96,12 +82,18 @@ async function commitEvents(
   for (let i = 0; i < n; i++) {
     for (const ch of channelIds) {
       const seq = await channelsRepo.nextSeq(db, ch, true);
-      const event: SequencedEvent = {
-        type: "message_received",
+      const message: Message = (await messagesRepo.insert(db, {
+        workspaceId: ws,
         channelId: ch,
+        senderId: null,
+        clientId: `k${ch}-${seq}`,
         seq,
-        message: message(ch, seq, body),
-      };
+        type: "text",
+        body,
+        replyTo: null,
+        mentions: [],
+      }))!;
+      const event: SequencedEvent = { type: "message_received", channelId: ch, seq, message };
       await messagesRepo.appendEvent(db, ws, event);
       out.push({ event, audience: { kind: "channel", channelId: ch }, workspaceId: ws });
     }

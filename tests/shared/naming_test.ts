@@ -1,6 +1,6 @@
 /** Smart conversation names, exactly as the full Orvale plan (3.1.1) gives them. */
 import assert from "node:assert/strict";
-import { channelDisplayName, dmDisplayName, groupDisplayName } from "../../domain/naming.ts";
+import { channelDisplayName, dmDisplayName, groupDisplayName } from "../../shared/naming.ts";
 import type { UserSummary } from "../../realtime/protocol.ts";
 
 const person = (id: number, displayName: string): UserSummary => ({

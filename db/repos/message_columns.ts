@@ -1,0 +1,78 @@
+/**
+ * The one list of message columns. Every read of a message — history pages, threads, one message, the
+ * rows a send stores (one at a time or grouped) and the payloads replay builds from the event log — selects
+ * these, so what a message looks like is decided once: a deleted message is a placeholder with no body,
+ * mentions or reactions; an edited one has only its latest text.
+ */
+import type { Message } from "../../realtime/protocol.ts";
+
+export interface ColumnOptions {
+  /** Prefix for every output name (a message beside other columns in one row). */
+  prefix?: string;
+  /** A row just inserted: it has no reactions yet, so the reactions subquery is skipped. */
+  fresh?: boolean;
+  /**
+   * An SQL expression of a channel sequence: the reply count is the number of replies before it, as it was
+   * when that event happened (replay applies the later replies itself).
+   */
+  replyCountAt?: string;
+}
+
+/** The SELECT list for a `messages` row aliased `g`. */
+export function messageColumns(opts: ColumnOptions = {}): string {
+  const p = opts.prefix ?? "";
+  const live = "g.deleted_at IS NULL";
+  const reactions = opts.fresh
+    ? "'[]'::json"
+    : `CASE WHEN ${live} THEN coalesce((SELECT json_agg(json_build_object(
+      'emoji', r.emoji, 'userIds', r.users) ORDER BY r.first)
+    FROM (SELECT emoji, array_agg(user_id ORDER BY created_at) AS users, min(created_at) AS first
+          FROM reactions rr WHERE rr.message_id = g.id GROUP BY emoji) r), '[]'::json) ELSE '[]'::json END`;
+  const replyCount = opts.replyCountAt
+    ? `(SELECT count(*)::int FROM messages rc WHERE rc.reply_to = g.id AND rc.seq < ${opts.replyCountAt})`
+    : "g.reply_count";
+  const cols: [string, string][] = [
+    ["g.id", "id"],
+    ["g.channel_id", "channelId"],
+    ["g.seq", "seq"],
+    ["g.sender_id", "senderId"],
+    ["g.client_id", "clientId"],
+    ["g.type", "type"],
+    [`CASE WHEN ${live} THEN g.body ELSE '' END`, "body"],
+    ["g.reply_to", "replyTo"],
+    [replyCount, "replyCount"],
+    [`CASE WHEN ${live} THEN g.mentions ELSE '{}'::bigint[] END`, "mentions"],
+    ["g.edited_at", "editedAt"],
+    ["g.deleted_at", "deletedAt"],
+    ["g.created_at", "createdAt"],
+    [reactions, "reactions"],
+  ];
+  return cols.map(([expr, name]) => `${expr} AS "${p}${name}"`).join(", ");
+}
+
+const NAMES = [
+  "id",
+  "channelId",
+  "seq",
+  "senderId",
+  "clientId",
+  "type",
+  "body",
+  "replyTo",
+  "replyCount",
+  "mentions",
+  "editedAt",
+  "deletedAt",
+  "createdAt",
+  "reactions",
+] as const;
+
+/** A row selected with `messageColumns` as a Message (null when a prefixed message is absent). */
+export function toMessage(row: Record<string, unknown>, prefix = ""): Message | null {
+  if (row[`${prefix}id`] == null) return null;
+  const m: Record<string, unknown> = {};
+  for (const n of NAMES) m[n] = row[`${prefix}${n}`];
+  if (typeof m.reactions === "string") m.reactions = JSON.parse(m.reactions);
+  m.mentions = ((m.mentions as unknown[] | null) ?? []).map(Number);
+  return m as unknown as Message;
+}

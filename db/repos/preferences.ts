@@ -1,0 +1,22 @@
+/** Typed queries on per-person preferences (one row per key). */
+import type { Sql } from "../client.ts";
+
+export async function ofUser(sql: Sql, userId: number): Promise<Record<string, unknown>> {
+  const rows = await sql.query<{ key: string; value: unknown }>(
+    "SELECT key, value FROM user_preferences WHERE user_id = $1",
+    [userId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+}
+
+export async function put(sql: Sql, userId: number, key: string, value: unknown): Promise<void> {
+  await sql.query(
+    `INSERT INTO user_preferences (user_id, key, value) VALUES ($1, $2, $3::jsonb)
+     ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = now()`,
+    [userId, key, JSON.stringify(value)],
+  );
+}
+
+export async function remove(sql: Sql, userId: number, key: string): Promise<void> {
+  await sql.query("DELETE FROM user_preferences WHERE user_id = $1 AND key = $2", [userId, key]);
+}

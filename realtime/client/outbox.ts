@@ -1,0 +1,103 @@
+/**
+ * The outbox: messages written but not yet acknowledged. Persisted per user (localStorage in browsers), so
+ * a send made offline survives a reload; each item keeps its idempotency key (`clientId`), so sending it
+ * again after a lost ack never stores it twice. No Deno APIs: bundled for the browser.
+ */
+import { signal } from "@preact/signals";
+import type { Message } from "../protocol.ts";
+import { ApiError } from "./rest.ts";
+
+export interface OutboxItem {
+  clientId: string;
+  channelId: number;
+  body: string;
+  replyTo: number | null;
+  state: "pending" | "sending" | "failed";
+  error?: string;
+  createdAt: string;
+}
+
+/** A new idempotency key: time-ordered, random enough to never collide for one user. */
+export function newClientId(): string {
+  return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export class Outbox {
+  readonly items = signal<OutboxItem[]>([]);
+  #key = "parley.outbox.0";
+
+  constructor(private storage: Storage | null) {}
+
+  /** Loads the persisted items of a user; anything that was in flight is pending again. */
+  load(userId: number) {
+    this.#key = `parley.outbox.${userId}`;
+    try {
+      const raw = this.storage?.getItem(this.#key);
+      const items = raw ? (JSON.parse(raw) as OutboxItem[]) : [];
+      this.items.value = items.map((i) => (i.state === "sending" ? { ...i, state: "pending" } : i));
+    } catch {
+      this.items.value = [];
+    }
+  }
+
+  update(fn: (items: OutboxItem[]) => OutboxItem[]) {
+    this.items.value = fn(this.items.value);
+    try {
+      this.storage?.setItem(this.#key, JSON.stringify(this.items.value));
+    } catch { /* storage full or disabled: the outbox still works in memory */ }
+  }
+
+  add(channelId: number, body: string, replyTo: number | null): string {
+    const clientId = newClientId();
+    const item: OutboxItem = {
+      clientId,
+      channelId,
+      body,
+      replyTo,
+      state: "pending",
+      createdAt: new Date().toISOString(),
+    };
+    this.update((items) => [...items, item]);
+    return clientId;
+  }
+
+  #set(clientId: string, patch: Partial<OutboxItem>) {
+    this.update((items) => items.map((i) => (i.clientId === clientId ? { ...i, ...patch } : i)));
+  }
+
+  remove(clientId: string) {
+    this.update((items) => items.filter((i) => i.clientId !== clientId));
+  }
+
+  retry(clientId: string) {
+    this.#set(clientId, { state: "pending", error: undefined });
+  }
+
+  /** The connection dropped: whatever was in flight is pending again. */
+  requeue() {
+    this.update((items) => items.map((i) => (i.state === "sending" ? { ...i, state: "pending" } : i)));
+  }
+
+  /**
+   * Sends every pending item once with `send`; a stored one leaves the outbox (and `stored` sees it), a
+   * transient failure leaves it pending, a refusal marks it failed with the server's reason.
+   */
+  flush(send: (item: OutboxItem) => Promise<Message>, stored: (m: Message) => void) {
+    for (const item of this.items.value) {
+      if (item.state !== "pending") continue;
+      this.#set(item.clientId, { state: "sending" });
+      send(item).then((message) => {
+        this.remove(item.clientId);
+        stored(message);
+      }).catch((e: ApiError) => {
+        if (e.code === "rate_limited") {
+          this.#set(item.clientId, { state: "pending" });
+          setTimeout(() => this.flush(send, stored), (e.retryAfter ?? 2) * 1000);
+          return;
+        }
+        const transient = e.code === "offline" || e.code === "timeout" || e.code === "internal";
+        this.#set(item.clientId, transient ? { state: "pending" } : { state: "failed", error: e.message });
+      });
+    }
+  }
+}

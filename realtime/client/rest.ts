@@ -1,0 +1,138 @@
+/**
+ * Typed REST helpers for the browser: one `request` that speaks Parley's JSON error shape, and one method
+ * per endpoint the islands use, so no island builds `/api/...` strings by hand. No Deno APIs.
+ *
+ * @example
+ * const api = new ChatApi(new Rest({ baseUrl: location.origin }));
+ * const { channel } = await api.createChannel({ name: "design", description: "", kind: "public_channel" });
+ */
+import type { ChannelSummary, Message, PresenceStatus, UserSummary } from "../protocol.ts";
+
+export class ApiError extends Error {
+  constructor(readonly code: string, message: string, readonly status: number, readonly retryAfter?: number) {
+    super(message);
+  }
+}
+
+export interface Me extends UserSummary {
+  email: string | null;
+  role: string;
+  permissions: string[];
+  status: PresenceStatus;
+  statusText: string;
+  awayMessage: string;
+}
+
+export type UserInfo = UserSummary & {
+  status?: string;
+  statusText?: string;
+  awayMessage?: string;
+  role?: string;
+};
+
+export interface MemberRow {
+  id: number;
+  username: string;
+  displayName: string;
+  role: string;
+  canPost: boolean;
+  blockedAt: string | null;
+  lastReadSeq: number;
+}
+
+export interface HistoryPage {
+  messages: Message[];
+  olderCursor: number | null;
+  lastSeq: number;
+}
+
+export interface NewChannel {
+  name: string;
+  description: string;
+  kind: "public_channel" | "private_channel";
+  readOnly: boolean;
+}
+
+/** The HTTP part: base URL, bearer token (non-browser use), JSON in and out, `ApiError` on failure. */
+export class Rest {
+  readonly #base: string;
+  readonly #token?: string;
+  constructor(opts: { baseUrl?: string; token?: string } = {}) {
+    this.#base = opts.baseUrl || globalThis.location?.origin || "";
+    this.#token = opts.token;
+  }
+
+  get base(): string {
+    return this.#base;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    const res = await fetch(this.#base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const e = (data as { error?: { code: string; message: string; retryAfter?: number } }).error;
+      throw new ApiError(
+        e?.code ?? "http_" + res.status,
+        e?.message ?? res.statusText,
+        res.status,
+        e?.retryAfter,
+      );
+    }
+    return data as T;
+  }
+}
+
+const ch = (id: number) => `/api/chat/channels/${id}`;
+const q = (params: Record<string, string | number | undefined>) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) s.set(k, String(v));
+  return s.toString();
+};
+
+/** One method per chat endpoint the browser uses. */
+export class ChatApi {
+  constructor(private rest: Rest) {}
+
+  me = () => this.rest.request<{ user: Me }>("GET", "/api/auth/me");
+  logout = () => this.rest.request<unknown>("POST", "/api/auth/logout");
+  channels = () => this.rest.request<{ channels: ChannelSummary[] }>("GET", "/api/chat/channels");
+  users = (limit = 100) => this.rest.request<{ users: UserInfo[] }>("GET", `/api/chat/users?limit=${limit}`);
+  history = (channelId: number, p: { limit?: number; before?: number; around?: number } = {}) =>
+    this.rest.request<HistoryPage>("GET", `${ch(channelId)}/messages?${q({ limit: 50, ...p })}`);
+  thread = (messageId: number) =>
+    this.rest.request<{ parent: Message; replies: Message[] }>(
+      "GET",
+      `/api/chat/messages/${messageId}/thread`,
+    );
+  browse = (query: string) =>
+    this.rest.request<{ channels: ChannelSummary[] }>("GET", `/api/chat/channels/browse?${q({ q: query })}`);
+  createChannel = (input: NewChannel) =>
+    this.rest.request<{ channel: ChannelSummary }>("POST", "/api/chat/channels", input);
+  updateChannel = (id: number, patch: { description?: string; readOnly?: boolean; name?: string }) =>
+    this.rest.request<{ channel: ChannelSummary }>("PATCH", ch(id), patch);
+  setArchived = (id: number, archived: boolean) =>
+    this.rest.request<{ channel: ChannelSummary }>("POST", `${ch(id)}/${archived ? "archive" : "unarchive"}`);
+  join = (id: number) => this.rest.request<{ channel: ChannelSummary }>("POST", `${ch(id)}/join`);
+  leave = (id: number) => this.rest.request<unknown>("POST", `${ch(id)}/leave`);
+  members = (id: number) => this.rest.request<{ members: MemberRow[] }>("GET", `${ch(id)}/members`);
+  addMembers = (id: number, userIds: number[]) =>
+    this.rest.request<{ members: MemberRow[] }>("POST", `${ch(id)}/members`, { userIds });
+  removeMember = (id: number, userId: number) =>
+    this.rest.request<unknown>("DELETE", `${ch(id)}/members/${userId}`);
+  setMemberRole = (id: number, userId: number, role: string) =>
+    this.rest.request<unknown>("PATCH", `${ch(id)}/members/${userId}`, { role });
+  setBlocked = (id: number, userId: number, blocked: boolean) =>
+    this.rest.request<unknown>("POST", `${ch(id)}/members/${userId}/${blocked ? "block" : "unblock"}`);
+  openDirect = (userId: number) =>
+    this.rest.request<{ channel: ChannelSummary }>("POST", "/api/chat/direct", { userId });
+  openGroup = (userIds: number[]) =>
+    this.rest.request<{ channel: ChannelSummary }>("POST", "/api/chat/groups", { userIds });
+}
