@@ -22,6 +22,7 @@ export const ENTRIES: Record<string, string> = {
   login: "islands/entries/login.tsx",
   widget: "islands/entries/widget.tsx",
   visitor: "islands/entries/visitor.tsx",
+  calls_test: "islands/entries/calls_test.tsx",
 };
 
 /** Folders and files whose contents decide whether a rebuild is needed. */

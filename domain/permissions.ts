@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   "chat.public_transfer",
   /** Visitor chat: see and act on every visitor conversation, ratings and the webhook log. */
   "chat.public_monitor",
+  "chat.screen_share",
+  "chat.group_call",
 ] as const;
 export type Permission = typeof PERMISSIONS[number];
 export type WorkspaceRole = "admin" | "moderator" | "member" | "guest";
@@ -36,6 +38,8 @@ const MEMBER: Permission[] = [
   "chat.make_audio_calls",
   "chat.make_video_calls",
   "chat.receive_calls",
+  "chat.screen_share",
+  "chat.group_call",
 ];
 const MODERATOR: Permission[] = [
   ...MEMBER,

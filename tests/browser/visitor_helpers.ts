@@ -44,7 +44,9 @@ export function widget(page: Page): FrameLocator {
 export async function startChat(page: Page, name: string, message = "") {
   const w = widget(page);
   const launcher = w.getByRole("button", { name: "Chat with us" });
-  if (await launcher.isVisible().catch(() => false)) await launcher.click();
+  const form = w.getByRole("button", { name: "Start chat" });
+  await launcher.or(form).first().waitFor();
+  if (await launcher.isVisible()) await launcher.click();
   await w.getByLabel("Name").fill(name);
   await w.getByLabel(/^Email/).fill(`${name.toLowerCase()}@example.com`);
   await w.getByLabel(/^Topic/).selectOption("Billing");

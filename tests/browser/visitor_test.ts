@@ -86,12 +86,12 @@ Deno.test({
       const frame = visitor.frames().find((f) => f.url().includes("/support/frame"))!;
       const inFrame = await frame.evaluate(async (src) => {
         if (!("axe" in globalThis)) (0, eval)(src);
-        // deno-lint-ignore no-explicit-any
-        const r = await (globalThis as any).axe.run(document, { resultTypes: ["violations"] });
-        // deno-lint-ignore no-explicit-any
-        return r.violations.filter((v: any) => v.impact === "serious" || v.impact === "critical").map((
-          v: any,
-        ) => v.id);
+        type V = { id: string; impact: string };
+        const axe =
+          (globalThis as unknown as { axe: { run(d: unknown, o: unknown): Promise<{ violations: V[] }> } })
+            .axe;
+        const r = await axe.run(document, { resultTypes: ["violations"] });
+        return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
       }, await Deno.readTextFile(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url)));
       assert.deepEqual(inFrame, []);
     });
