@@ -103,3 +103,28 @@ export function addVisitorMessage(list: VisitorMessage[], m: VisitorMessage): Vi
   out.sort((a, b) => a.seq - b.seq);
   return out;
 }
+
+/** The workspace settings a visitor's browser receives (`GET /api/visitor/config`). */
+export interface PublicVisitorSettings {
+  enabled: boolean;
+  prechat_fields: {
+    key: "name" | "email" | "phone" | "topic" | "message";
+    label: string;
+    required: boolean;
+  }[];
+  topics: string[];
+  consent_text: string;
+  greeting: string;
+  offline_text: string;
+  recovery_minutes: number;
+  rating_type: "stars" | "number" | "thumbs" | "off";
+  look: {
+    shape: "circle" | "rounded" | "square";
+    color: string;
+    position: "bottom-right" | "bottom-left";
+    animation: "none" | "bounce" | "pulse" | "slide";
+    logoUrl: string;
+    title: string;
+  };
+  page_rules: string[];
+}

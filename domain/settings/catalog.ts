@@ -11,6 +11,7 @@ import { fileSettings } from "./areas/files.ts";
 import { soundSettings } from "./areas/sounds.ts";
 import { widgetSettings } from "./areas/widget.ts";
 import { callSettings } from "./areas/calls.ts";
+import { visitorSettings } from "./areas/visitor.ts";
 import { combine, type PublicKeysOf, type ValuesOf } from "./registry.ts";
 
 export const WORKSPACE_SETTINGS = combine(
@@ -19,6 +20,7 @@ export const WORKSPACE_SETTINGS = combine(
   appearanceSettings,
   widgetSettings,
   directorySettings,
+  visitorSettings,
   fileSettings,
   callSettings,
 );

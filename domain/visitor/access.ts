@@ -27,16 +27,15 @@ export async function authenticateVisitor(
   const tokenHash = await sha256(token);
   const c = await convRepo.byToken(deps.db, tokenHash);
   if (!c) throw unauthenticated("No conversation for this token");
+  const expired = () =>
+    new AppError("recovery_expired", 410, "This chat has ended: it was left longer than the recovery window");
+  if (c.status === "ended" && c.endedBy === "abandoned") throw expired();
   if (c.status !== "ended" && c.visitorConnections === 0) {
     const s = await readVisitorSettings(deps.db, c.workspaceId);
     const idleMs = deps.now().getTime() - Date.parse(c.visitorSeenAt);
     if (idleMs > s.recovery_minutes * 60_000) {
       await expire(deps, c.workspaceId, c.id);
-      throw new AppError(
-        "recovery_expired",
-        410,
-        "This chat has ended: it was left longer than the recovery window",
-      );
+      throw expired();
     }
   }
   return { conversationId: c.id, workspaceId: c.workspaceId, tokenHash };

@@ -12,7 +12,8 @@ import { heldConversation } from "./access.ts";
 import { toVisitor, visitorTx } from "./publish.ts";
 import type { Audience } from "../../realtime/protocol.ts";
 
-const SendInput = (maxChars: number) =>
+/** A message from either side; `clientId` makes a retry return the stored message instead of a second one. */
+export const SendInput = (maxChars: number) =>
   z.object({
     clientId: z.string().min(1).max(64),
     body: z.string().trim().min(1, "may not be empty").max(maxChars),

@@ -17,6 +17,7 @@ import { type Emit, queueChanged, toVisitor, visitorTx } from "./publish.ts";
 import { visitorView } from "./views.ts";
 import { ticketFromConversation } from "./tickets.ts";
 import { afterQueueChange } from "./routing.ts";
+import { notifyVisitorWaiting } from "../notifications/visitor.ts";
 import type { Sql } from "../../db/client.ts";
 
 const text = (max: number) => z.string().trim().max(max).optional().default("");
@@ -117,6 +118,17 @@ export async function start(deps: Deps, workspaceId: number, input: unknown, met
   });
   if (created.created) await afterQueueChange(deps, workspaceId);
   const row = await convRepo.byId(deps.db, workspaceId, created.id);
+  if (created.created && row?.status === "waiting") {
+    // Staff on duty without a Parley tab open get a push (the notifications subsystem decides who).
+    const onDuty = (await agentsRepo.list(deps.db, workspaceId)).filter((a) => a.available);
+    await notifyVisitorWaiting(deps, {
+      workspaceId,
+      conversationId: row.id,
+      visitorName: row.name || "A visitor",
+      staffUserIds: onDuty.map((a) => a.userId),
+      url: `/chat?visitor=${row.id}`,
+    }).catch((e) => console.error("visitor notification", e));
+  }
   return { conversation: await visitorView(deps.db, row!), created: created.created };
 }
 
@@ -152,10 +164,11 @@ export async function endConversation(
   conversationId: number,
   by: "visitor" | "agent" | "system",
   note = "",
+  storedBy: string = by,
 ): Promise<boolean> {
   const ended = await visitorTx(deps, async (sql, emit) => {
     const c = await convRepo.byId(sql, workspaceId, conversationId);
-    if (!c || !(await convRepo.end(sql, conversationId, by))) return false;
+    if (!c || !(await convRepo.end(sql, conversationId, storedBy))) return false;
     const what = by === "visitor"
       ? "The visitor ended the chat."
       : by === "agent"
@@ -193,6 +206,7 @@ export async function expire(deps: Deps, workspaceId: number, conversationId: nu
     conversationId,
     "system",
     "The visitor left (recovery window passed).",
+    "abandoned",
   );
 }
 

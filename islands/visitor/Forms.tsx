@@ -1,6 +1,6 @@
 /** The visitor's forms: the pre-chat form (fields and consent from settings), the offline form, the rating. */
 import { useRef, useState } from "preact/hooks";
-import type { PublicVisitorSettings } from "../../domain/visitor/settings.ts";
+import type { PublicVisitorSettings } from "../../realtime/visitor_protocol.ts";
 import type { VisitorClient } from "./client.ts";
 
 const input = "w-full rounded-md border border-line bg-input text-fg px-2 py-1.5 text-sm";

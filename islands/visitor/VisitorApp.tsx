@@ -86,7 +86,7 @@ function Composer({ client }: { client: VisitorClient }) {
 function ChatView({ client }: { client: VisitorClient }) {
   const v = client.conv.value!;
   const list = client.messages.value;
-  const logRef = useRef<HTMLOListElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
   const [transcript, setTranscript] = useState<string | null>(null);
   useEffect(() => {
     logRef.current?.scrollTo({ top: logRef.current.scrollHeight });
@@ -97,23 +97,25 @@ function ChatView({ client }: { client: VisitorClient }) {
   return (
     <div class="flex flex-col min-h-0 flex-1">
       <p role="status" class="px-3 py-2 text-sm border-b border-line bg-sidebar">{statusText(client)}</p>
-      <ol
+      <div
         ref={logRef}
         role="log"
         aria-label="Conversation"
         aria-live="polite"
-        class="flex-1 overflow-y-auto p-3 flex flex-col gap-2 list-none m-0"
+        class="flex-1 overflow-y-auto p-3"
       >
-        {list.map((m) => <Bubble key={m.id} m={m} />)}
-        {client.pending.value.map((p) => (
-          <li key={p.clientId} class="flex justify-end">
-            <div class="max-w-[80%] rounded-lg px-3 py-2 text-sm v-primary opacity-70">
-              <span class="whitespace-pre-wrap break-words">{p.body}</span>
-              <span class="block text-xs">Sending…</span>
-            </div>
-          </li>
-        ))}
-      </ol>
+        <ol class="flex flex-col gap-2 list-none m-0 p-0">
+          {list.map((m) => <Bubble key={m.id} m={m} />)}
+          {client.pending.value.map((p) => (
+            <li key={p.clientId} class="flex justify-end">
+              <div class="max-w-[80%] rounded-lg px-3 py-2 text-sm v-primary opacity-70">
+                <span class="whitespace-pre-wrap break-words">{p.body}</span>
+                <span class="block text-xs">Sending…</span>
+              </div>
+            </li>
+          ))}
+        </ol>
+      </div>
       <div aria-live="polite" class="px-3 text-xs text-muted min-h-[1.25rem]">
         {lastMine && v.agentSeenSeq >= lastMine.seq && v.status !== "waiting" ? "Seen" : ""}
         {client.agentTyping.value ? ` ${v.agentName ?? "Support"} is typing…` : ""}

@@ -7,10 +7,12 @@
  * localStorage; in the embedded widget it is the host page's localStorage, reached through postMessage by
  * the loader, because a third-party iframe's storage is blocked or partitioned by browsers.
  */
-import { batch, signal } from "@preact/signals";
-import type { PublicVisitorSettings } from "../../domain/visitor/settings.ts";
+import { batch, effect, signal } from "@preact/signals";
+import { Transport } from "../../realtime/client/transport.ts";
+import { ApiError } from "../../realtime/client/rest.ts";
 import {
   addVisitorMessage,
+  type PublicVisitorSettings,
   type VisitorEvent,
   type VisitorMessage,
   type VisitorView,
@@ -53,12 +55,10 @@ export class VisitorClient {
   readonly notice = signal<string>("");
   readonly error = signal<string>("");
   #saved: Saved | null = null;
-  #ws: WebSocket | null = null;
-  #retry = 0;
+  #transport: Transport | null = null;
+  #stopStatus: (() => void) | null = null;
   #stopped = false;
   #typingTimer: ReturnType<typeof setTimeout> | null = null;
-  #reqId = 0;
-  #acks = new Map<string, (ok: boolean) => void>();
 
   constructor(
     readonly base: string,
@@ -266,71 +266,44 @@ export class VisitorClient {
   }
 
   #frame(f: Record<string, unknown>): Promise<boolean> {
-    const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN || this.connection.value !== "open") {
-      return Promise.resolve(false);
-    }
-    const id = String(++this.#reqId);
-    ws.send(JSON.stringify({ id, ...f }));
-    return new Promise((resolve) => this.#acks.set(id, resolve));
+    const t = this.#transport;
+    if (!t || t.status.value !== "open") return Promise.resolve(false);
+    const { action, ...rest } = f;
+    return t.request(String(action), rest).then(() => true, () => false);
   }
 
+  /** The socket: the shared transport (heartbeat, back-off, acks); the visitor's hello is `auth`. */
   #connect() {
-    if (this.#stopped || this.#ws || !this.#saved?.token) return;
-    this.connection.value = "connecting";
-    const ws = new WebSocket(this.#ws_());
-    this.#ws = ws;
-    let ping: ReturnType<typeof setInterval> | null = null;
-    ws.onopen = () => ws.send(JSON.stringify({ id: "auth", action: "auth", token: this.#saved?.token }));
-    ws.onmessage = (evt) => {
-      let f:
-        & { type: string; id?: string; error?: { code: string; message: string } }
-        & Record<string, unknown>;
-      try {
-        f = JSON.parse(String(evt.data));
-      } catch {
-        return;
-      }
-      if (f.type === "ack" && f.id === "auth") {
-        this.#retry = 0;
-        this.connection.value = "open";
-        ping = setInterval(() => this.#frame({ action: "ping" }), 25_000);
-        void this.refresh().then(() => this.#flush()).catch(() => {});
-        return;
-      }
-      if (f.type === "error" && f.id === "auth") {
-        if (f.error?.code === "recovery_expired") {
-          this.notice.value = f.error.message;
-          this.newChat();
+    if (this.#stopped || this.#transport || !this.#saved?.token) return;
+    const url = this.base
+      ? `${this.base.replace(/^http/, "ws")}/api/visitor/ws`
+      : `${location.origin.replace(/^http/, "ws")}/api/visitor/ws`;
+    const t = new Transport(url, {
+      ready: async (request) => {
+        try {
+          await request("auth", { token: this.#saved?.token });
+        } catch (e) {
+          if (e instanceof ApiError && e.code === "recovery_expired") {
+            this.notice.value = e.message;
+            queueMicrotask(() => this.newChat());
+          }
+          throw e;
         }
-        return;
-      }
-      if (f.type === "ack" || f.type === "error") {
-        const done = f.id ? this.#acks.get(f.id) : undefined;
-        if (done) {
-          this.#acks.delete(f.id!);
-          done(f.type === "ack");
-        }
-        return;
-      }
-      this.#onEvent(f as unknown as VisitorEvent);
-    };
-    ws.onclose = () => {
-      if (ping) clearInterval(ping);
-      if (this.#ws !== ws) return;
-      this.#ws = null;
-      this.connection.value = "closed";
-      if (this.#stopped || !this.#saved?.token) return;
-      const delay = Math.min(10_000, 500 * 2 ** this.#retry++) * (0.8 + Math.random() * 0.4);
-      setTimeout(() => this.#connect(), delay);
-    };
+      },
+      event: (e) => this.#onEvent(e as unknown as VisitorEvent),
+      opened: () => void this.refresh().then(() => this.#flush()).catch(() => {}),
+      closed: () => !this.#stopped && !!this.#saved?.token,
+    });
+    this.#transport = t;
+    this.#stopStatus = effect(() => {
+      const st = t.status.value;
+      this.connection.value = st === "open" ? "open" : st === "connecting" ? "connecting" : "closed";
+    });
+    t.start();
   }
 
   reconnectNow() {
-    if (!this.#ws && this.#saved?.token) {
-      this.#retry = 0;
-      this.#connect();
-    }
+    this.#transport?.reconnectNow();
   }
 
   #onEvent(e: VisitorEvent) {
@@ -371,10 +344,11 @@ export class VisitorClient {
   }
 
   #stopSocket() {
-    const ws = this.#ws;
-    this.#ws = null;
+    this.#transport?.stop();
+    this.#transport = null;
+    this.#stopStatus?.();
+    this.#stopStatus = null;
     this.connection.value = "closed";
-    ws?.close();
   }
 
   stop() {

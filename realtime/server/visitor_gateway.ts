@@ -98,6 +98,13 @@ export function createVisitorGateway(deps: Deps, hub: VisitorHub) {
         onOpen: (_evt, ws) => {
           s = { socket: ws.raw as WebSocket, actor: null, lastSeen: Date.now() };
           const me = s;
+          me.socket.send(
+            JSON.stringify({
+              type: "ready",
+              connectionId: crypto.randomUUID(),
+              heartbeatMs: deps.config.ws.heartbeatMs,
+            }),
+          );
           setTimeout(() => !me.actor && me.socket.close(4001, "auth expected"), AUTH_TIMEOUT_MS);
         },
         onMessage: (evt) => {
@@ -171,6 +178,7 @@ async function handle(deps: Deps, hub: VisitorHub, s: VisitorSocket, data: unkno
   } catch (err) {
     const e = toAppError(err);
     send({ type: "error", id, error: e.toJSON() });
-    if (e.status === 401 || e.status === 410) s.socket.close(4001, e.code);
+    // A failed `auth` ends the socket; other refusals only answer.
+    if (frame.action === "auth" && !s.actor) s.socket.close(4001, e.code);
   }
 }

@@ -23,6 +23,7 @@ import { PreferencesPatch } from "../../domain/preferences/user.ts";
 import { RoleInput as WorkspaceRoleInput } from "../../domain/admin.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
+import { visitorEndpoints } from "../visitor/openapi.ts";
 import { notificationEndpoints } from "./openapi_notifications.ts";
 import { callEndpoints } from "./call_endpoints.ts";
 
@@ -374,6 +375,7 @@ export function endpoints(config: Config): Endpoint[] {
       ok: [[101, "Switching protocols", null]],
       errors: [429],
     }),
+    ...visitorEndpoints(max),
     ...notificationEndpoints(e),
     ...callEndpoints(),
   ];

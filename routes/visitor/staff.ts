@@ -8,7 +8,6 @@ import * as staff from "../../domain/visitor/staff.ts";
 import * as routing from "../../domain/visitor/routing.ts";
 import * as chat from "../../domain/visitor/chat.ts";
 import * as tickets from "../../domain/visitor/tickets.ts";
-import { readSettingsForAdmin, writeSettings } from "../../domain/visitor/admin.ts";
 
 export function visitorStaffRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -61,11 +60,6 @@ export function visitorStaffRoutes(deps: Deps) {
   app.get(
     "/webhooks/deliveries",
     async (c) => c.json({ deliveries: await tickets.deliveryLog(deps, c.get("actor")) }),
-  );
-  app.get("/settings", async (c) => c.json({ settings: await readSettingsForAdmin(deps, c.get("actor")) }));
-  app.patch(
-    "/settings",
-    async (c) => c.json({ settings: await writeSettings(deps, c.get("actor"), await jsonBody(c)) }),
   );
   return app;
 }

@@ -117,28 +117,26 @@ export function VisitorChat(
           </p>
         )}
       </details>
-      <ol
-        role="log"
-        aria-label={`Messages with ${name}`}
-        class="list-none m-0 px-3 py-2 flex flex-col gap-1 max-h-72 overflow-y-auto text-sm"
-      >
-        {d.messages.map((m) => (
-          <li
-            key={m.id}
-            class={m.kind === "system"
-              ? "text-xs text-muted text-center"
-              : m.kind === "note"
-              ? "bg-mention rounded px-2 py-1 text-xs"
-              : m.kind === "visitor"
-              ? "bg-main rounded px-2 py-1"
-              : "bg-hover rounded px-2 py-1 self-end"}
-          >
-            {m.kind === "note" && <span class="font-semibold">Internal note ·</span>}
-            {m.kind !== "system" && <span class="font-semibold">{m.authorName || name}:</span>}
-            <span class="whitespace-pre-wrap break-words">{m.body}</span>
-          </li>
-        ))}
-      </ol>
+      <div role="log" aria-label={`Messages with ${name}`} class="px-3 py-2 max-h-72 overflow-y-auto text-sm">
+        <ol class="list-none m-0 p-0 flex flex-col gap-1">
+          {d.messages.map((m) => (
+            <li
+              key={m.id}
+              class={m.kind === "system"
+                ? "text-xs text-muted text-center"
+                : m.kind === "note"
+                ? "bg-mention rounded px-2 py-1 text-xs"
+                : m.kind === "visitor"
+                ? "bg-main rounded px-2 py-1"
+                : "bg-hover rounded px-2 py-1 self-end"}
+            >
+              {m.kind === "note" && <span class="font-semibold">Internal note · </span>}
+              {m.kind !== "system" && <span class="font-semibold">{`${m.authorName || name}: `}</span>}
+              <span class="whitespace-pre-wrap break-words">{m.body}</span>
+            </li>
+          ))}
+        </ol>
+      </div>
       <p aria-live="polite" class="px-3 text-xs text-muted min-h-[1rem] m-0">
         {typing ? `${name} is typing…` : lastAgent && c.visitorSeenSeq >= lastAgent.seq ? "Seen" : ""}
       </p>

@@ -128,5 +128,6 @@ dbTest("the recovery window: a token resumes inside it and is refused after it",
   await refused(authenticateVisitor(f.deps, token), 410, "recovery_expired");
   const row = (await db.query<{ status: string }>("SELECT status FROM visitor_conversations"))[0];
   assert.equal(row.status, "ended", "an abandoned chat leaves the queue");
+  await refused(authenticateVisitor(f.deps, token), 410, "recovery_expired");
   await refused(authenticateVisitor(f.deps, newToken()), 401);
 });

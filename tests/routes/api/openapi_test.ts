@@ -10,6 +10,7 @@ import { LoginInput } from "../../../domain/auth.ts";
 import { createGateway } from "../../../realtime/server/gateway.ts";
 import { Hub } from "../../../realtime/server/hub.ts";
 import { httpFixture } from "../http.ts";
+import { createVisitorGateway, VisitorHub } from "../../../realtime/server/visitor_gateway.ts";
 
 /** Every `$ref` in the document, wherever it is. */
 function refs(x: unknown, out: string[] = []): string[] {
@@ -24,8 +25,11 @@ dbTest("every route the app registers is in the OpenAPI document, and nothing el
   const f = await fixture(db);
   const hub = new Hub(f.deps.config.ws);
   const gateway = createGateway(f.deps, hub);
+  const visitorGateway = createVisitorGateway(f.deps, new VisitorHub());
   try {
-    const app = createApp(f.deps, { mounts: [["/api/chat", gateway.routes]] });
+    const app = createApp(f.deps, {
+      mounts: [["/api/chat", gateway.routes], ["/api/visitor", visitorGateway.routes]],
+    });
     const registered = new Set(
       app.routes.filter((r) => r.method !== "ALL").map((r) =>
         `${r.method.toLowerCase()} ${openApiPath(r.path)}`
@@ -39,6 +43,7 @@ dbTest("every route the app registers is in the OpenAPI document, and nothing el
     assert.deepEqual([...documented].filter((r) => !registered.has(r)), [], "documented but not registered");
   } finally {
     gateway.stop();
+    visitorGateway.stop();
   }
 });
 

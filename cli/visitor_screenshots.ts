@@ -1,0 +1,58 @@
+/**
+ * `deno run -A cli/visitor_screenshots.ts`: refreshes the visitor-chat screenshots in docs/screenshots/
+ * (the widget on a host site of another origin, the Visitors region in /chat, /support) from a throw-away
+ * server with the demo data, using Debian's Chromium like the browser tests.
+ */
+import { browserAvailable, launch, signIn, startTestServer } from "../tests/browser/browser.ts";
+import {
+  goAvailable,
+  grantQueue,
+  setVisitorSetting,
+  startChat,
+  startHostSite,
+  widget,
+} from "../tests/browser/visitor_helpers.ts";
+
+const OUT = new URL("../docs/screenshots/", import.meta.url);
+if (!browserAvailable()) Deno.exit(1);
+const server = await startTestServer();
+const host = startHostSite(server.url);
+const browser = await launch();
+try {
+  await grantQueue(server, "alice");
+  await setVisitorSetting(server, "min_form_seconds", 1);
+  const { page: alice } = await signIn(browser, server.url, "alice");
+  await goAvailable(alice);
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const v = await ctx.newPage();
+  await v.goto(host.url);
+  await startChat(v, "Vera", "Hello, my invoice shows the wrong amount.");
+  const region = alice.getByRole("region", { name: "Visitors" });
+  await region.getByRole("listitem").filter({ hasText: "Vera" }).getByRole("button", { name: "Claim" })
+    .click();
+  const reply = region.getByRole("textbox", { name: "Reply to visitor" });
+  await reply.fill("Hi Vera, I'm Alice. Which invoice number is it?");
+  await reply.press("Enter");
+  const w = widget(v);
+  await w.getByText("Which invoice number is it?").waitFor();
+  await w.getByRole("textbox", { name: "Message" }).fill("INV-2042, thanks!");
+  await w.getByRole("textbox", { name: "Message" }).press("Enter");
+  await region.getByText("INV-2042, thanks!").waitFor();
+  await region.getByRole("checkbox", { name: "Internal note" }).check();
+  await reply.fill("Billing says this was fixed in the last release.");
+  await reply.press("Enter");
+  await region.getByText("Billing says this was fixed").waitFor();
+  await v.waitForTimeout(500);
+  await v.screenshot({ path: new URL("visitor-widget.png", OUT).pathname });
+  await alice.screenshot({ path: new URL("visitor-staff.png", OUT).pathname });
+  const s = await browser.newContext({ viewport: { width: 900, height: 760 } });
+  const sp = await s.newPage();
+  await sp.goto(`${server.url}/support`);
+  await sp.getByRole("button", { name: "Start chat" }).waitFor();
+  await sp.screenshot({ path: new URL("visitor-support.png", OUT).pathname });
+  console.log(`screenshots written to ${OUT.pathname}`);
+} finally {
+  await browser.close();
+  await host.close();
+  await server.shutdown();
+}

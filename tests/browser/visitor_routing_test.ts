@@ -1,0 +1,123 @@
+/**
+ * Visitor routing in a real browser: two agents claim one visitor at once (one wins); automatic
+ * assignment, and reassignment when the agent's browser goes away; the offline form becomes a ticket.
+ */
+import assert from "node:assert/strict";
+import type { Browser } from "playwright-core";
+import { browserAvailable, launch, signIn, startTestServer } from "./browser.ts";
+import {
+  goAvailable,
+  grantQueue,
+  setVisitorSetting,
+  startChat,
+  startHostSite,
+  widget,
+} from "./visitor_helpers.ts";
+
+Deno.test({
+  name: "browser: claim race, automatic assignment and reassignment, offline form",
+  ignore: !browserAvailable(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async (t) => {
+  const server = await startTestServer({ VISITOR_WORKER_MS: "300" });
+  const host = startHostSite(server.url);
+  let browser: Browser | null = null;
+  try {
+    await grantQueue(server, "alice", "bob");
+    await setVisitorSetting(server, "min_form_seconds", 1);
+    browser = await launch();
+    const a = await signIn(browser, server.url, "alice");
+    const b = await signIn(browser, server.url, "bob");
+    await goAvailable(a.page);
+    await goAvailable(b.page);
+    const regionA = a.page.getByRole("region", { name: "Visitors" });
+    const regionB = b.page.getByRole("region", { name: "Visitors" });
+
+    await t.step("two agents claim at once: one wins, the other is told", async () => {
+      const ctx = await browser!.newContext();
+      const v = await ctx.newPage();
+      await v.goto(host.url);
+      await startChat(v, "Cleo");
+      const claimA = regionA.getByRole("listitem").filter({ hasText: "Cleo" }).getByRole("button", {
+        name: "Claim",
+      });
+      const claimB = regionB.getByRole("listitem").filter({ hasText: "Cleo" }).getByRole("button", {
+        name: "Claim",
+      });
+      await claimA.waitFor();
+      await claimB.waitFor();
+      await Promise.all([claimA.click(), claimB.click()]);
+      const rows = await server.deps.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM visitor_messages WHERE body LIKE '% joined the chat.'",
+      );
+      assert.equal(rows[0].n, 1);
+      const holder = await server.deps.db.query<{ username: string }>(
+        "SELECT u.username FROM visitor_conversations c JOIN users u ON u.id = c.agent_id WHERE c.name = 'Cleo'",
+      );
+      const loser = holder[0].username === "alice" ? regionB : regionA;
+      const winner = holder[0].username === "alice" ? regionA : regionB;
+      await winner.getByRole("group", { name: "Visitor chat with Cleo" }).waitFor();
+      await loser.getByRole("alert").filter({ hasText: "Someone else has claimed this visitor" }).waitFor();
+      await winner.getByRole("button", { name: "End chat" }).click();
+      await widget(v).getByText("The chat was ended by support.").waitFor();
+      await ctx.close();
+    });
+
+    await t.step("automatic assignment; the agent goes away and the chat moves on with a note", async () => {
+      await setVisitorSetting(server, "auto_assign", true);
+      await setVisitorSetting(server, "offline_grace_seconds", 1);
+      // Only Alice takes chats for now.
+      await regionB.getByRole("switch", { name: "Available for visitor chats" }).click();
+      await regionB.getByRole("switch", { name: "Available for visitor chats", checked: false }).waitFor();
+      const ctx = await browser!.newContext();
+      const v = await ctx.newPage();
+      await v.goto(host.url);
+      await startChat(v, "Dora", "Hello?");
+      const w = widget(v);
+      await w.getByText("You are chatting with Alice Johnson").waitFor();
+      await regionA.getByRole("button", { name: /Dora/ }).waitFor();
+      await regionB.getByRole("switch", { name: "Available for visitor chats" }).click();
+      await regionB.getByRole("switch", { name: "Available for visitor chats", checked: true }).waitFor();
+      await a.context.close(); // Alice's browser is gone
+      await w.getByText("Alice Johnson went offline. Bob Wilson joined the chat.").waitFor({
+        timeout: 30_000,
+      });
+      await w.getByText("You are chatting with Bob Wilson").waitFor();
+      await regionB.getByRole("button", { name: /Dora/ }).click();
+      const reply = regionB.getByRole("textbox", { name: "Reply to visitor" });
+      await reply.fill("Bob here, how can I help?");
+      await reply.press("Enter");
+      await w.getByText("Bob here, how can I help?").waitFor();
+      await ctx.close();
+    });
+
+    await t.step("nobody available: the offline form becomes a ticket staff see", async () => {
+      await regionB.getByRole("switch", { name: "Available for visitor chats" }).click();
+      await regionB.getByRole("switch", { name: "Available for visitor chats", checked: false }).waitFor();
+      const ctx = await browser!.newContext();
+      const v = await ctx.newPage();
+      await v.goto(host.url);
+      const w = widget(v);
+      await w.getByRole("button", { name: "Chat with us" }).click();
+      await w.getByRole("form", { name: "Leave a message" }).waitFor();
+      await w.getByLabel("Name").fill("Olga");
+      await w.getByLabel("Email").fill("olga@example.com");
+      await w.getByLabel("Your message").fill("Please call me back");
+      await v.waitForTimeout(1100);
+      await w.getByRole("button", { name: "Send message" }).click();
+      await w.getByText(/We received your message \(ticket #\d+\)/).waitFor();
+      const t = await server.deps.db.query<{ source: string; requester_email: string }>(
+        "SELECT source, requester_email FROM tickets WHERE source = 'offline_form'",
+      );
+      assert.deepEqual(t, [{ source: "offline_form", requester_email: "olga@example.com" }]);
+      await regionB.getByRole("list", { name: "Recent tickets" }).getByText(/Offline message from Olga/)
+        .waitFor();
+      await ctx.close();
+    });
+  } finally {
+    await browser?.close();
+    await host.close();
+    await server.shutdown();
+  }
+});
