@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick] [--only=fanout,latency,connections,reconnect,history]
+ * `deno task bench [--quick] [--only=fanout,latency,connections,reconnect,history,search,files]
  *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]`
  *
  * Starts a throw-away Postgres (Debian's binaries; installs them with apt-get when root and missing),
@@ -14,8 +14,9 @@ import { type Ctx, FULL, QUICK } from "./workloads/ctx.ts";
 import { fanout, latency } from "./workloads/realtime.ts";
 import { connections, history, reconnect } from "./workloads/scale.ts";
 import { connectSql } from "./lib/fixtures.ts";
+import { filesBench, searchBench } from "./workloads/files_search.ts";
 
-const WORKLOADS = ["fanout", "latency", "connections", "reconnect", "history"] as const;
+const WORKLOADS = ["fanout", "latency", "connections", "reconnect", "history", "search", "files"] as const;
 type Workload = typeof WORKLOADS[number];
 
 const args = Deno.args;
@@ -127,6 +128,8 @@ try {
     connections,
     reconnect,
     history,
+    search: searchBench,
+    files: filesBench,
   };
   for (const w of WORKLOADS) {
     if (!only.includes(w)) continue;

@@ -70,12 +70,19 @@ open page at once as a \`settings_updated\` event (docs/protocol.md).
 
 ${settingsTable()}
 
+![The widget after the admin chose a rounded square in the top-left corner](screenshots/settings-widget-top-left.png)
+
 A person's preferences are stored on the server, so they follow the person to every browser:
 \`GET\`/\`PATCH /api/chat/me/preferences\`, or the WebSocket action \`update_preferences\`. Until someone chooses,
 the workspace default in the "default" column applies; a theme the workspace stops offering falls back to
 the default theme. The person's other tabs and browsers receive \`preferences_updated\`.
 
 ${preferencesTable()}
+
+Everyone changes their own password in the same dialog (current password and a new one; mistakes are shown
+next to the field):
+
+![Change password, with an inline error](screenshots/settings-change-password.png)
 
 ## Adding settings
 

@@ -17,6 +17,22 @@ export interface Reaction {
   userIds: number[];
 }
 
+export type FileKind = "image" | "video" | "audio" | "pdf" | "file";
+
+/** A file carried by a message; its bytes are at `/api/chat/files/{id}` (and `?variant=thumb`). */
+export interface Attachment {
+  id: number;
+  name: string;
+  /** Decided from the file's content, not its name. */
+  mime: string;
+  kind: FileKind;
+  size: number;
+  width: number | null;
+  height: number | null;
+  /** Whether a thumbnail exists. */
+  thumb: boolean;
+}
+
 export interface Message {
   id: number;
   channelId: number;
@@ -29,6 +45,8 @@ export interface Message {
   replyCount: number;
   mentions: number[];
   reactions: Reaction[];
+  /** Files the message carries (absent on messages that never had any); empty once it is deleted. */
+  attachments?: Attachment[];
   editedAt: string | null;
   deletedAt: string | null;
   createdAt: string;
@@ -107,6 +125,11 @@ export type EphemeralEvent =
     counts: { channelId: number; unread: number; mentions: number; lastReadSeq: number }[];
   }
   | { type: "resync_required"; channelId: number; reason: string }
+  /**
+   * The user's workspace role or permissions changed: every socket of theirs, on every instance, re-reads
+   * who they are before its next action; the client refetches what it shows.
+   */
+  | { type: "access_changed"; userId: number }
   | { type: "session_revoked"; reason: string }
   /** A workspace setting pages use changed: every public setting, so a page simply replaces what it holds. */
   | { type: "settings_updated"; settings: PublicSettings }
@@ -114,7 +137,10 @@ export type EphemeralEvent =
   | { type: "preferences_updated"; preferences: Preferences }
   | CallEvent;
 
-export type ServerEvent = SequencedEvent | EphemeralEvent;
+import type { VisitorEvent } from "./visitor_protocol.ts";
+export type { VisitorEvent };
+
+export type ServerEvent = SequencedEvent | EphemeralEvent | VisitorEvent;
 
 // ---- calls (rules in domain/calls.ts, documented in docs/calls.md) ----------------------------------
 
@@ -182,6 +208,8 @@ export type Audience =
   | { kind: "channel"; channelId: number }
   | { kind: "users"; userIds: number[] }
   | { kind: "workspace"; workspaceId: number }
+  /** A visitor's own connections to one conversation (the visitor hub; the staff hub ignores it). */
+  | { kind: "visitor"; conversationId: number }
   /** One socket, wherever it is connected (call signaling). */
   | { kind: "connection"; connectionId: string };
 
@@ -207,6 +235,7 @@ export type ClientFrame =
     clientId: string;
     body: string;
     replyTo?: number | null;
+    attachments?: number[];
   }
   | { id: string; action: "edit_message"; messageId: number; body: string }
   | { id: string; action: "delete_message"; messageId: number }
@@ -295,7 +324,7 @@ export function applyEvent(state: ChatState, e: ServerEvent): ChatState {
       patch(e.message.id, () => e.message);
       break;
     case "message_deleted":
-      patch(e.messageId, (m) => ({ ...m, body: "", deletedAt: e.deletedAt, reactions: [] }));
+      patch(e.messageId, (m) => ({ ...m, body: "", mentions: [], deletedAt: e.deletedAt, reactions: [] }));
       break;
     case "reaction_added":
       patch(e.messageId, (m) => ({ ...m, reactions: addReaction(m.reactions, e.emoji, e.userId) }));

@@ -20,6 +20,10 @@ export interface Params {
     settleSeconds: number;
   };
   history: { channels: number; perChannel: number; requests: number; deepSeq: number };
+  /** Search over channels x perChannel messages for a person who can read `readable` of them. */
+  search: { channels: number; perChannel: number; readable: number; runs: number; writeSamples: number };
+  /** Concurrent uploads of `bytes` each. */
+  files: { uploads: number; bytes: number };
   reconnect: {
     clients: number;
     group: number;
@@ -61,6 +65,8 @@ export const FULL: Params = {
   },
   connections: { count: 10_000, group: 20, workspaceUsers: 1000, baselines: true, settleSeconds: 15 },
   history: { channels: 1000, perChannel: 1000, requests: 2000, deepSeq: 100 },
+  search: { channels: 1000, perChannel: 1000, readable: 50, runs: 50, writeSamples: 2000 },
+  files: { uploads: 20, bytes: 10 * 1024 * 1024 },
   reconnect: {
     clients: 2000,
     group: 20,
@@ -77,6 +83,8 @@ export const QUICK: Params = {
   latency: { users: 500, group: 20, workspaceUsers: 500, msgsPerSecond: 250, warmupSeconds: 1, seconds: 3 },
   connections: { count: 1000, group: 20, workspaceUsers: 1000, baselines: false, settleSeconds: 8 },
   history: { channels: 100, perChannel: 1000, requests: 300, deepSeq: 100 },
+  search: { channels: 100, perChannel: 1000, readable: 50, runs: 20, writeSamples: 500 },
+  files: { uploads: 20, bytes: 10 * 1024 * 1024 },
   reconnect: {
     clients: 500,
     group: 20,

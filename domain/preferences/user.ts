@@ -45,10 +45,15 @@ function resolve(stored: Record<string, unknown>, ws: WorkspaceSettings): Prefer
 }
 
 /** The effective preferences of a person (pages read them to render in the right theme from the start). */
-export async function readPreferences(sql: Sql, workspaceId: number, userId: number): Promise<Preferences> {
+export async function readPreferences(
+  sql: Sql,
+  workspaceId: number,
+  userId: number,
+  settings?: WorkspaceSettings,
+): Promise<Preferences> {
   const [stored, ws] = await Promise.all([
     preferencesRepo.ofUser(sql, userId),
-    readSettings(sql, workspaceId),
+    settings ?? readSettings(sql, workspaceId),
   ]);
   return resolve(stored, ws);
 }

@@ -5,7 +5,9 @@
  * `docs/settings.md` is generated from it (`deno task settings-docs`).
  */
 import { appearanceSettings } from "./areas/appearance.ts";
+import { directorySettings } from "./areas/directory.ts";
 import { messageSettings } from "./areas/messages.ts";
+import { fileSettings } from "./areas/files.ts";
 import { soundSettings } from "./areas/sounds.ts";
 import { widgetSettings } from "./areas/widget.ts";
 import { callSettings } from "./areas/calls.ts";
@@ -16,6 +18,8 @@ export const WORKSPACE_SETTINGS = combine(
   soundSettings,
   appearanceSettings,
   widgetSettings,
+  directorySettings,
+  fileSettings,
   callSettings,
 );
 

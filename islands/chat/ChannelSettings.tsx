@@ -79,7 +79,7 @@ export function ChannelSettingsDialog(
                 <Avatar name={m.displayName} id={m.id} size={24} />
                 <span class="flex-1 min-w-[8rem]">
                   {m.displayName} <span class="text-muted">@{m.username}</span>
-                  {!m.canPost && <span class="text-danger text-xs">({t("chset.blocked")})</span>}
+                  {m.canPost === false && <span class="text-danger text-xs">({t("chset.blocked")})</span>}
                 </span>
                 {isChannel && (
                   <select
@@ -100,9 +100,9 @@ export function ChannelSettingsDialog(
                   <button
                     type="button"
                     class={small}
-                    onClick={() => call(() => client.rest.setBlocked(channel.id, m.id, m.canPost))}
+                    onClick={() => call(() => client.rest.setBlocked(channel.id, m.id, m.canPost !== false))}
                   >
-                    {m.canPost ? t("chset.block") : t("chset.unblock")}
+                    {m.canPost !== false ? t("chset.block") : t("chset.unblock")}
                   </button>
                 )}
                 {m.id !== client.me.value?.id && channel.kind !== "direct_message" && (

@@ -5,7 +5,7 @@
  */
 import { useEffect } from "preact/hooks";
 import { t } from "../../i18n/mod.ts";
-import { Avatar, cx, IconGear, IconSearch, IconX, PresenceDot } from "../../components/ui.tsx";
+import { Avatar, cx, IconGear, IconX, PresenceDot } from "../../components/ui.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Conversation, ThreadPane } from "./Conversation.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
@@ -26,9 +26,11 @@ import {
   useApp,
 } from "./state.ts";
 import { startLiveSettings } from "./live_settings.ts";
+import { SearchBox } from "./search/SearchBox.tsx";
 import type { Me, ParleyClient, UserInfo } from "../../realtime/client.ts";
 import type { ChannelSummary, PublicSettings } from "../../realtime/protocol.ts";
 import { effect, signal } from "@preact/signals";
+import { VisitorsPanel } from "./visitors/VisitorsPanel.tsx";
 
 /** What the server hands the island: enough to render the sidebar before the client has loaded. */
 export interface ChatProps {
@@ -152,22 +154,7 @@ function Header() {
         <span aria-hidden="true">💬</span>
         <span class="hidden sm:inline">{t("app.name")}</span>
       </a>
-      <div class="relative flex-1 max-w-xl">
-        <span class="absolute left-2 top-1/2 -translate-y-1/2 text-muted">
-          <IconSearch width="16" height="16" />
-        </span>
-        <input
-          type="search"
-          aria-label={t("header.search")}
-          placeholder={t("header.searchPlaceholder")}
-          value={ui.filter.value}
-          onInput={(e) => {
-            ui.filter.value = (e.target as HTMLInputElement).value;
-            ui.mobileView.value = "list";
-          }}
-          class="w-full rounded-md border border-line bg-input text-fg pl-8 pr-2 py-1.5 text-sm"
-        />
-      </div>
+      <SearchBox />
       <button
         type="button"
         title={t("header.newChatLabel")}
@@ -311,6 +298,7 @@ function Shell() {
         {ch && ui.threadId.value !== null && (
           <ThreadPane key={ui.threadId.value} channel={ch} parentId={ui.threadId.value} />
         )}
+        <VisitorsPanel />
       </div>
       <Toasts />
       <Dialogs />

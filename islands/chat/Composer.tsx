@@ -10,6 +10,9 @@ import { cx, IconSend, IconSmile } from "../../components/ui.tsx";
 import { EmojiPicker } from "./EmojiPicker.tsx";
 import { canModify } from "./MessageItem.tsx";
 import { toast, useApp } from "./state.ts";
+import { createUploads } from "./files/uploads.ts";
+import { UploadTray } from "./files/UploadTray.tsx";
+import { useFileDrop } from "./files/drop.ts";
 
 interface Suggestion {
   id: string;
@@ -40,6 +43,10 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
   const [dismissed, setDismissed] = useState<string | null>(null);
   const ta = useRef<HTMLTextAreaElement>(null);
   const id = useRef(`composer-${++seq}`).current;
+  const [uploads] = useState(() => createUploads(channel.id));
+  const fileInput = useRef<HTMLInputElement>(null);
+  const addFiles = (files: File[]) => uploads.add(files, settings.values.value["files.max_bytes"]);
+  useFileDrop(replyTo === null, addFiles);
 
   const blocked = postingBlock(channel);
   if (blocked) {
@@ -105,8 +112,24 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
     insertAt(s.insert, start, caret);
   };
 
+  const pending = uploads.list.value;
+  const ready = pending.filter((u) => u.state === "ready");
+  const busy = pending.some((u) => u.state === "uploading");
   const send = () => {
     const body = text.trim();
+    if (ready.length) {
+      if (busy || over > 0) return;
+      client.rest.sendWithFiles(channel.id, {
+        clientId: crypto.randomUUID(),
+        body,
+        attachments: ready.map((u) => u.file!.id),
+        ...(replyTo ? { replyTo } : {}),
+      }).catch((e) => toast(ui, e.message, "error"));
+      uploads.list.value = pending.filter((u) => u.state !== "ready");
+      update("");
+      ui.atBottom.value = true;
+      return;
+    }
     if (!body || over > 0) return;
     client.send(channel.id, body, replyTo);
     update("");
@@ -188,7 +211,30 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
           ))}
         </ul>
       )}
+      <UploadTray uploads={uploads} discard={client.rest.discardFile} />
       <div class="flex items-end gap-2 rounded-lg border border-line bg-input px-2 py-1.5 focus-within:border-accent">
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          aria-hidden="true"
+          onChange={(e) => {
+            const el = e.target as HTMLInputElement;
+            if (el.files?.length) addFiles([...el.files]);
+            el.value = "";
+          }}
+        />
+        <button
+          type="button"
+          aria-label="Attach files"
+          title="Attach files"
+          onClick={() => fileInput.current?.click()}
+          class="p-1.5 rounded text-muted hover:bg-hover hover:text-fg"
+        >
+          <span aria-hidden="true">📎</span>
+        </button>
         <textarea
           ref={ta}
           id={id}
@@ -208,6 +254,13 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
             if (el.value) client.typingPing(channel.id);
           }}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const files = [...(e.clipboardData?.files ?? [])];
+            if (files.length) {
+              e.preventDefault();
+              addFiles(files);
+            }
+          }}
           onKeyUp={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart)}
           onClick={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart)}
           class="flex-1 resize-none bg-transparent text-fg py-1 px-1 max-h-[200px] focus:outline-none"
@@ -237,7 +290,7 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
         <button
           type="button"
           onClick={send}
-          disabled={!text.trim() || over > 0}
+          disabled={(ready.length ? busy : !text.trim()) || over > 0}
           aria-label={t("composer.send")}
           title={t("composer.send")}
           class="p-1.5 rounded bg-accent text-accent-fg disabled:opacity-50"

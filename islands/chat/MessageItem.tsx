@@ -9,6 +9,7 @@ import type { OutboxItem } from "../../realtime/client.ts";
 import { fmtClock, fmtFull, fmtList, fmtNumber, fmtRelative, fmtTime, t } from "../../i18n/mod.ts";
 import { Avatar, cx, IconEdit, IconReply, IconSmile, IconTrash } from "../../components/ui.tsx";
 import { renderMarkdown } from "./markdown.ts";
+import { Attachments } from "./files/Attachments.tsx";
 import { EmojiPicker } from "./EmojiPicker.tsx";
 import { toast, useApp } from "./state.ts";
 
@@ -111,6 +112,7 @@ export function MessageItem({ m, first, channel, inThread, highlight }: {
         <div class="flex items-start gap-2">
           <div class="flex-1 min-w-0">
             {body}
+            {!deleted && <Attachments items={m.attachments} />}
             {m.editedAt && !deleted && !editing && <span class="text-xs text-muted">{t("msg.edited")}</span>}
           </div>
           {pos === "right" && (

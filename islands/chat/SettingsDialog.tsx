@@ -9,6 +9,7 @@ import { t } from "../../i18n/mod.ts";
 import { THEME_IDS, type ThemeId } from "../../components/themes.ts";
 import { Avatar, cx } from "../../components/ui.tsx";
 import { Dialog } from "./Dialog.tsx";
+import { PasswordForm } from "./PasswordForm.tsx";
 import { askNotificationPermission } from "./notify.ts";
 import { applyTheme, type Prefs, savePrefs, toast, useApp } from "./state.ts";
 
@@ -32,7 +33,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
     e.preventDefault();
     try {
       // Stored on the server: the preferences follow the person to every browser (and reach their other tabs).
-      const r = await client.api<{ preferences: Prefs }>("PATCH", "/api/chat/me/preferences", p);
+      const r = await client.rest.setPreferences(p);
       ui.prefs.value = r.preferences;
       savePrefs(r.preferences);
       applyTheme(r.preferences.theme);
@@ -225,6 +226,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           </button>
         </div>
       </form>
+      <PasswordForm />
     </Dialog>
   );
 }

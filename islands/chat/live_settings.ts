@@ -4,7 +4,6 @@
  * timestamps, sounds) changed in another tab or browser. A new workspace default can change preferences
  * the person never set, so a settings change asks for the preferences again.
  */
-import type { Preferences } from "../../realtime/protocol.ts";
 import { type AppCtx, applyTheme, type Prefs, savePrefs } from "./state.ts";
 
 export function applyPreferences(ctx: AppCtx, p: Prefs) {
@@ -23,7 +22,7 @@ export function startLiveSettings(ctx: AppCtx): () => void {
   const offSettings = client.on("settings_updated", (e) => {
     if (e.type !== "settings_updated") return;
     ctx.settings.values.value = e.settings;
-    client.api<{ preferences: Preferences }>("GET", "/api/chat/me/preferences")
+    client.rest.preferences()
       .then((r) => applyPreferences(ctx, r.preferences))
       .catch(() => {});
   });

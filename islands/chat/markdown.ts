@@ -1,6 +1,11 @@
 /**
  * Message bodies to safe HTML: `marked` (GFM, line breaks) with two inline extensions for @mentions and
  * #channel links, then DOMPurify. Untrusted text never reaches the DOM any other way.
+ *
+ * The author's markup never carries attributes of its own: HTML typed into a message is shown as text,
+ * and the sanitizer keeps only `href` and `title` (plus the data attributes Parley's own extensions
+ * write). No `class`, `style` or `id` survives, so a message cannot restyle or cover the page; Parley adds
+ * its own classes (mention pills, channel links) after sanitizing.
  */
 import { Marked, type TokenizerAndRendererExtension } from "marked";
 import DOMPurify from "dompurify";
@@ -47,10 +52,9 @@ const mention: TokenizerAndRendererExtension = {
     return { type: "mention", raw: "@" + name, username: name };
   },
   renderer(tok) {
-    const me = tok.username.toLowerCase() === known.me.toLowerCase();
-    return `<span class="mention${me ? " me" : ""}" data-user="${
-      known.users.get(tok.username.toLowerCase())
-    }">@${escapeHtml(tok.username)}</span>`;
+    return `<span data-user="${known.users.get(tok.username.toLowerCase())}">@${
+      escapeHtml(tok.username)
+    }</span>`;
   },
 };
 
@@ -66,7 +70,7 @@ const channelLink: TokenizerAndRendererExtension = {
     return { type: "channelLink", raw: "#" + name, name };
   },
   renderer(tok) {
-    return `<a class="chan" href="/chat/${known.channels.get(tok.name.toLowerCase())}">#${
+    return `<a data-chan="" href="/chat/${known.channels.get(tok.name.toLowerCase())}">#${
       escapeHtml(tok.name)
     }</a>`;
   },
@@ -85,17 +89,29 @@ const shortcode: TokenizerAndRendererExtension = {
 };
 
 const md = new Marked({ gfm: true, breaks: true, async: false });
-md.use({ extensions: [mention, channelLink, shortcode] });
+md.use({
+  extensions: [mention, channelLink, shortcode],
+  // HTML typed into a message is text: the author's markup, with its attributes, never reaches the page.
+  renderer: {
+    html: (t) => ("block" in t && t.block ? `<p>${escapeHtml(t.text.trimEnd())}</p>` : escapeHtml(t.text)),
+  },
+});
 
 let hooked = false;
 function purify(html: string): string {
   if (!DOMPurify.isSupported) return escapeHtml(html.replace(/<[^>]*>/g, ""));
   if (!hooked) {
     hooked = true;
+    // Runs after each element's attributes were sanitized: only now does Parley add its own.
     DOMPurify.addHook("afterSanitizeAttributes", (node) => {
-      if (node.tagName === "A" && !node.classList.contains("chan")) {
+      if (node.tagName === "A" && node.hasAttribute("data-chan")) node.setAttribute("class", "chan");
+      else if (node.tagName === "A") {
         node.setAttribute("target", "_blank");
         node.setAttribute("rel", "noopener noreferrer nofollow");
+      }
+      if (node.tagName === "SPAN" && node.hasAttribute("data-user")) {
+        const me = known.users.get(known.me.toLowerCase());
+        node.setAttribute("class", node.getAttribute("data-user") === String(me) ? "mention me" : "mention");
       }
       if (node.tagName === "IMG") node.remove();
     });
@@ -130,7 +146,10 @@ function purify(html: string): string {
       "th",
       "td",
     ],
-    ALLOWED_ATTR: ["href", "class", "data-user", "target", "rel", "title"],
+    // No class, style or id from the author; no data attributes but the two Parley writes.
+    ALLOWED_ATTR: ["href", "title", "data-user", "data-chan"],
+    FORBID_ATTR: ["class", "style", "id"],
+    ALLOW_DATA_ATTR: false,
   });
 }
 

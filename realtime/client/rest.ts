@@ -6,7 +6,46 @@
  * const api = new ChatApi(new Rest({ baseUrl: location.origin }));
  * const { channel } = await api.createChannel({ name: "design", description: "", kind: "public_channel" });
  */
-import type { ChannelSummary, Message, PresenceStatus, UserSummary } from "../protocol.ts";
+import type {
+  Attachment,
+  ChannelSummary,
+  Message,
+  Preferences,
+  PresenceStatus,
+  PublicSettings,
+  UserSummary,
+} from "../protocol.ts";
+
+/** My preferences and the values the workspace allows for those it narrows (the themes offered). */
+export interface PreferencesReply {
+  preferences: Preferences;
+  allowed: Partial<Record<keyof Preferences, unknown[]>>;
+}
+
+export interface ChannelFile extends Attachment {
+  messageId: number;
+  uploaderId: number | null;
+  createdAt: string;
+}
+
+type Ranges = [number, number][];
+
+/** What `GET /api/chat/search` answers. */
+export interface SearchResults {
+  messages: {
+    id: number;
+    channelId: number;
+    channelName: string;
+    channelKind: string;
+    senderName: string | null;
+    createdAt: string;
+    snippet: string;
+    highlights: Ranges;
+  }[];
+  files: (Attachment & { channelId: number; channelName: string; messageId: number; highlights: Ranges })[];
+  people: UserSummary[];
+  channels: { id: number; kind: string; name: string; description: string; member: boolean }[];
+}
 
 export class ApiError extends Error {
   constructor(readonly code: string, message: string, readonly status: number, readonly retryAfter?: number) {
@@ -35,9 +74,12 @@ export interface MemberRow {
   username: string;
   displayName: string;
   role: string;
-  canPost: boolean;
-  blockedAt: string | null;
-  lastReadSeq: number;
+  /** Posting state: for the channel's moderators only. */
+  canPost?: boolean;
+  blockedBy?: number | null;
+  blockedAt?: string | null;
+  /** Read position: in DMs and groups only, where receipts are shown. */
+  lastReadSeq?: number;
 }
 
 export interface HistoryPage {
@@ -133,6 +175,21 @@ export class ChatApi {
     this.rest.request<unknown>("POST", `${ch(id)}/members/${userId}/${blocked ? "block" : "unblock"}`);
   openDirect = (userId: number) =>
     this.rest.request<{ channel: ChannelSummary }>("POST", "/api/chat/direct", { userId });
+  settings = () => this.rest.request<{ settings: PublicSettings }>("GET", "/api/chat/settings");
+  preferences = () => this.rest.request<PreferencesReply>("GET", "/api/chat/me/preferences");
+  /** `null` for a key follows the workspace default again. */
+  setPreferences = (patch: { [K in keyof Preferences]?: Preferences[K] | null }) =>
+    this.rest.request<PreferencesReply>("PATCH", "/api/chat/me/preferences", patch);
+  changePassword = (currentPassword: string, newPassword: string) =>
+    this.rest.request<{ ok: true }>("PUT", "/api/chat/me/password", { currentPassword, newPassword });
+  sendWithFiles = (
+    channelId: number,
+    body: { clientId: string; body: string; attachments: number[]; replyTo?: number },
+  ) => this.rest.request<{ message: Message }>("POST", `${ch(channelId)}/messages`, body);
+  discardFile = (id: number) => this.rest.request<unknown>("DELETE", `/api/chat/files/${id}`);
+  files = (channelId: number) => this.rest.request<{ files: ChannelFile[] }>("GET", `${ch(channelId)}/files`);
+  search = (query: string, scope: "mine" | "all" = "mine") =>
+    this.rest.request<SearchResults>("GET", `/api/chat/search?${q({ q: query, scope })}`);
   openGroup = (userIds: number[]) =>
     this.rest.request<{ channel: ChannelSummary }>("POST", "/api/chat/groups", { userIds });
 }

@@ -66,10 +66,10 @@ export class ChatStore {
     this.hasOlder.value = { ...this.hasOlder.value, [channelId]: older };
   }
 
-  setReceipts(channelId: number, members: { id: number; lastReadSeq: number }[]) {
+  setReceipts(channelId: number, members: { id: number; lastReadSeq?: number }[]) {
     this.receipts.value = {
       ...this.receipts.value,
-      [channelId]: Object.fromEntries(members.map((m) => [m.id, m.lastReadSeq])),
+      [channelId]: Object.fromEntries(members.map((m) => [m.id, m.lastReadSeq ?? 0])),
     };
   }
 
@@ -150,6 +150,9 @@ export class ChatStore {
       case "channel_removed":
         this.channels.value = this.channels.value.filter((c) => c.id !== e.channelId);
         return null;
+      case "access_changed":
+        // My role or permissions changed: what I may see and do is refetched.
+        return { refreshChannels: true };
       case "user_joined":
         return e.userId === this.me.value?.id && !this.channels.value.some((c) => c.id === e.channelId)
           ? { refreshChannels: true }

@@ -5,6 +5,7 @@
  * a new field is allowed, a missing or retyped documented field is not.
  */
 import { z } from "zod";
+import { PrefsSchema, WorkspaceNotificationSchema } from "../../domain/notifications/prefs.ts";
 import { PERMISSIONS } from "../../domain/permissions.ts";
 import { WORKSPACE_SETTINGS } from "../../domain/settings/catalog.ts";
 import { USER_PREFERENCES } from "../../domain/preferences/catalog.ts";
@@ -49,7 +50,9 @@ export const Me = z.object({
 });
 
 export const Profile = UserSummary.extend({
-  email: z.string().nullable(),
+  email: z.string().nullable().describe(
+    "null unless the reader is an admin, the person themselves, or directory.show_emails is on",
+  ),
   role: Role,
   status: Status,
   statusText: z.string(),
@@ -65,6 +68,16 @@ export const Session = z.object({
 
 export const Reaction = z.object({ emoji: z.string(), userIds: z.array(Id) });
 
+export const Attachment = z.object({
+  id: Id,
+  name: z.string(),
+  mime: z.string().describe("decided from the content, not the name"),
+  kind: z.enum(["image", "video", "audio", "pdf", "file"]),
+  size: z.number().int().nonnegative(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  thumb: z.boolean().describe("a thumbnail exists: GET /api/chat/files/{id}?variant=thumb"),
+});
 export const Message = z.object({
   id: Id,
   channelId: Id,
@@ -77,6 +90,7 @@ export const Message = z.object({
   replyCount: z.number().int().nonnegative(),
   mentions: z.array(Id),
   reactions: z.array(Reaction),
+  attachments: z.array(Attachment).optional().describe("files it carries; empty once deleted"),
   editedAt: Timestamp.nullable(),
   deletedAt: Timestamp.nullable(),
   createdAt: Timestamp,
@@ -104,11 +118,13 @@ export const Channel = z.object({
 
 export const Member = UserSummary.extend({
   role: z.enum(["owner", "admin", "moderator", "member"]),
-  canPost: z.boolean(),
-  blockedBy: Id.nullable(),
-  blockedAt: Timestamp.nullable(),
+  canPost: z.boolean().optional().describe("moderators of the channel only"),
+  blockedBy: Id.nullable().optional().describe("moderators of the channel only"),
+  blockedAt: Timestamp.nullable().optional().describe("moderators of the channel only"),
   joinedAt: Timestamp,
-  lastReadSeq: z.number().int().nonnegative(),
+  lastReadSeq: z.number().int().nonnegative().optional().describe(
+    "in DMs and groups only, where read receipts are shown",
+  ),
 });
 
 export const HistoryPage = z.object({
@@ -191,6 +207,28 @@ export const PreferencesResponse = z.object({
   ),
 });
 
+// Notifications (docs/notifications.md)
+const NotifyLevel = z.enum(["all", "mentions", "mute"]);
+export const NotificationsResponse = z.object({
+  prefs: PrefsSchema,
+  levels: z.array(z.object({ channelId: Id, level: NotifyLevel })),
+  defaultLevels: z.object({ dm: NotifyLevel, group: NotifyLevel, channel: NotifyLevel }),
+  previews: z.boolean(),
+  dnd: z.object({ active: z.boolean(), until: z.string().nullable() }),
+});
+export const NotificationLevelResponse = z.object({ channelId: Id, level: NotifyLevel.nullable() });
+export const DndResponse = z.object({ userIds: z.array(Id) });
+export const PushKeyResponse = z.object({ publicKey: z.string() });
+export const PushDevice = z.object({
+  id: Id,
+  device: z.string(),
+  endpointHost: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export const PushDevicesResponse = z.object({ devices: z.array(PushDevice) });
+export const PushDeviceResponse = z.object({ device: PushDevice });
+export const NotificationWorkspaceResponse = WorkspaceNotificationSchema;
 // ---- calls (routes/api/calls.ts) ----
 
 export const CallInfo = z.object({
@@ -226,4 +264,44 @@ export const IceResponse = z.object({
   })),
   iceTransportPolicy: z.enum(["all", "relay"]),
   expiresAt: Timestamp.nullable(),
+});
+export const FileResponse = z.object({ file: Attachment.extend({ channelId: Id }) });
+export const FilesResponse = z.object({
+  files: z.array(Attachment.extend({ messageId: Id, uploaderId: Id.nullable(), createdAt: Timestamp })),
+});
+const Highlights = z.array(z.tuple([z.number().int(), z.number().int()])).describe(
+  "[start, end) to highlight",
+);
+export const SearchResponse = z.object({
+  query: z.object({}).passthrough().describe("the query as parsed: terms, phrases, excluded, filters"),
+  messages: z.array(z.object({
+    id: Id,
+    channelId: Id,
+    channelName: z.string(),
+    channelKind: z.string(),
+    seq: z.number().int(),
+    senderId: Id.nullable(),
+    senderName: z.string().nullable(),
+    replyTo: Id.nullable(),
+    createdAt: Timestamp,
+    snippet: z.string(),
+    highlights: Highlights,
+  })),
+  files: z.array(
+    Attachment.omit({ width: true, height: true }).extend({
+      channelId: Id,
+      channelName: z.string(),
+      messageId: Id,
+      createdAt: Timestamp,
+      highlights: Highlights,
+    }),
+  ),
+  people: z.array(UserSummary),
+  channels: z.array(z.object({
+    id: Id,
+    kind: z.string(),
+    name: z.string(),
+    description: z.string(),
+    member: z.boolean(),
+  })),
 });

@@ -17,8 +17,10 @@ import { ParleyClient } from "../../realtime/client.ts";
 import { chatContext, type ChatProps, parseRoute } from "../../islands/chat/ChatApp.tsx";
 import { embedRoutes } from "../embed.ts";
 import { meOf, pageActor, safeNext, workspaceSettings } from "./session.ts";
-import { chatView, demoView, loginView } from "./views.tsx";
 import { callPages } from "./calls.tsx";
+import { chatView, demoView, loginView, logoutView } from "./views.tsx";
+import * as auth from "../../domain/auth.ts";
+import { requireSameOrigin } from "../middleware/auth.ts";
 
 const STATIC_DIR = new URL("../../static/", import.meta.url);
 const TYPES: Record<string, string> = {
@@ -85,9 +87,18 @@ export async function pageRoutes(
 
   app.post("/login", (c) => c.redirect("/login"));
 
-  app.get("/logout", (c) => {
+  // Signing out changes state, so it is a POST (a foreign page's link or image cannot sign anyone out);
+  // GET only shows the button. The session ends on the server, not just in this browser.
+  app.get("/logout", async (c) => {
+    if (!(await pageActor(deps, c))) return c.redirect("/login");
+    return html(renderDocument({ title: t("logout.title"), manifest, children: logoutView() }));
+  });
+
+  app.post("/logout", requireSameOrigin(deps), async (c) => {
+    const actor = await pageActor(deps, c);
+    if (actor) await auth.logout(deps, actor);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return c.redirect("/login");
+    return c.redirect("/login", 303);
   });
 
   const chatPage = async (c: Context<AppEnv>) => {

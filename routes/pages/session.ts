@@ -27,10 +27,8 @@ export async function workspaceSettings(
   workspaceId: number,
   userId: number | null,
 ): Promise<{ settings: PublicSettings; look: WidgetLook; preferences: Preferences | null }> {
-  const [values, preferences] = await Promise.all([
-    readSettings(deps.db, workspaceId),
-    userId === null ? null : readPreferences(deps.db, workspaceId, userId),
-  ]);
+  const values = await readSettings(deps.db, workspaceId);
+  const preferences = userId === null ? null : await readPreferences(deps.db, workspaceId, userId, values);
   const settings = publicPart(values);
   return { settings, look: lookFromSettings(settings, onColor), preferences };
 }

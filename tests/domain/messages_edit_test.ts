@@ -22,6 +22,8 @@ async function setup(db: Db) {
     clientId: "a1",
     body: "first",
   });
+  // The window counts from the stored time (the database's clock), however long the setup took.
+  clock = new Date(message.createdAt).getTime();
   return { f, ch, message, advance: (seconds: number) => (clock += seconds * 1000) };
 }
 

@@ -63,18 +63,30 @@ dbTest("unread and mention counts follow what others post and what I read", asyn
   assert.equal((await counts(f, "bob", ch.id)).unread, 0);
 });
 
-dbTest("reading publishes a receipt to the channel and new counts to my tabs", async (db) => {
-  const f = await fixture(db);
-  const ch = await channels.create(f.deps, f.actor("mod"), { name: "general", memberIds: [f.users.bob.id] });
-  await send(f, "mod", ch.id, "hello");
-  f.published.length = 0;
-  await messages.markRead(f.deps, f.actor("bob"), ch.id, { seq: 1 });
-  assert.deepEqual(f.published.map((e) => e.event.type), ["read_receipt", "unread_counts"]);
-  assert.deepEqual(f.published[1].audience, { kind: "users", userIds: [f.users.bob.id] });
-  f.published.length = 0;
-  await messages.markRead(f.deps, f.actor("bob"), ch.id, { seq: 1 });
-  assert.equal(f.published.length, 0, "nothing changed, nothing published");
-});
+dbTest(
+  "reading publishes a receipt to the conversation (DMs and groups only) and new counts to my tabs",
+  async (db) => {
+    const f = await fixture(db);
+    const general = await channels.create(f.deps, f.actor("mod"), {
+      name: "general",
+      memberIds: [f.users.bob.id],
+    });
+    await send(f, "mod", general.id, "hello");
+    f.published.length = 0;
+    await messages.markRead(f.deps, f.actor("bob"), general.id, { seq: 1 });
+    // Receipts are shown in DMs and groups only: in a channel, nobody else learns how far bob has read.
+    assert.deepEqual(f.published.map((e) => e.event.type), ["unread_counts"]);
+    const ch = await channels.openDirect(f.deps, f.actor("mod"), { userId: f.users.bob.id });
+    await send(f, "mod", ch.id, "hello");
+    f.published.length = 0;
+    await messages.markRead(f.deps, f.actor("bob"), ch.id, { seq: 1 });
+    assert.deepEqual(f.published.map((e) => e.event.type), ["read_receipt", "unread_counts"]);
+    assert.deepEqual(f.published[1].audience, { kind: "users", userIds: [f.users.bob.id] });
+    f.published.length = 0;
+    await messages.markRead(f.deps, f.actor("bob"), ch.id, { seq: 1 });
+    assert.equal(f.published.length, 0, "nothing changed, nothing published");
+  },
+);
 
 dbTest("only members have read positions", async (db) => {
   const f = await fixture(db);

@@ -105,6 +105,11 @@ serverTest("every action answers with an ack, or an error with a stable code", a
   });
   await fails("invalid_input", "update_presence", { status: "invisible" });
 
+  const prefs = await ok("update_preferences", { preferences: { theme: "dark", tsFormat: "absolute" } });
+  assert.deepEqual([prefs.preferences.theme, prefs.preferences.tsFormat], ["dark", "absolute"]);
+  await fails("invalid_input", "update_preferences", { preferences: { theme: "purple" } });
+  await fails("invalid_input", "update_preferences", { preferences: "dark" });
+
   assert.deepEqual(await ok("message_read", { channelId: general, seq: 3 }, carol), { lastReadSeq: 3 });
   await fails("invalid_input", "message_read", { channelId: general, seq: -1 });
   await fails("not_found", "message_read", { channelId: secret, seq: 1 }, carol);

@@ -4,6 +4,8 @@
  * instances; edits, reactions, typing, presence and read receipts cross over too.
  */
 import assert from "node:assert/strict";
+import * as channels from "../../../domain/channels.ts";
+import * as messages from "../../../domain/messages.ts";
 import {
   ChildServer,
   dbHistory,
@@ -32,6 +34,15 @@ Deno.test({
           ChildServer.start({ ...env, INSTANCE_ID: "b" }),
         ]);
         servers.push(a, b);
+        // Read receipts are shown (and sent) in DMs and groups: a group with something to read.
+        const group = await channels.openGroup(f.deps, f.actor("mod"), {
+          userIds: [users[0].id, users[1].id],
+        });
+        await messages.send(f.deps, f.actor("mod"), {
+          channelId: group.id,
+          clientId: "g1",
+          body: "hello group",
+        });
 
         // Each user has a tab on each instance.
         const clients: KeyedSender[] = [];
@@ -71,9 +82,9 @@ Deno.test({
         await watcherA.ok("hello");
         await onB.ws!.ok("typing_start", { channelId: ch });
         await watcherA.waitFor((e) => e.type === "user_typing" && e.userId === users[1].id);
-        await onB.ws!.ok("message_read", { channelId: ch, seq: last });
+        await onB.ws!.ok("message_read", { channelId: group.id, seq: 1 });
         const receipt = await watcherA.waitFor((e) => e.type === "read_receipt" && e.userId === users[1].id);
-        assert.equal(receipt.seq, last);
+        assert.deepEqual([receipt.channelId, receipt.seq], [group.id, 1]);
         const newcomer = await WsClient.open(b.url, await sessionFor(db, f.users.carol));
         await newcomer.ok("hello");
         await watcherA.waitFor((e) => presenceIn(e, f.users.carol.id)?.connections === 1);

@@ -1,0 +1,109 @@
+/** Search through the domain: languages and substrings, filters, and who may find what. */
+import assert from "node:assert/strict";
+import { dbTest } from "../helpers/db.ts";
+import { fixture } from "../helpers/fixture.ts";
+import { refused } from "../helpers/assert.ts";
+import * as channels from "../../domain/channels.ts";
+import * as messages from "../../domain/messages.ts";
+import * as search from "../../domain/search.ts";
+
+async function scene(db: Parameters<typeof fixture>[0]) {
+  const f = await fixture(db);
+  const general = await channels.create(f.deps, f.actor("mod"), {
+    name: "general",
+    memberIds: [f.users.alice.id, f.users.bob.id, f.users.carol.id],
+  });
+  const secret = await channels.create(f.deps, f.actor("mod"), {
+    name: "secret",
+    kind: "private_channel",
+    memberIds: [f.users.alice.id],
+  });
+  const dm = await channels.openDirect(f.deps, f.actor("alice"), { userId: f.users.bob.id });
+  let n = 0;
+  const say = async (who: "alice" | "bob" | "mod", channelId: number, body: string) =>
+    (await messages.send(f.deps, f.actor(who), { channelId, clientId: `c${++n}`, body })).message;
+  const m = {
+    deploy: await say("alice", general.id, "We deployed the new release yesterday"),
+    phrase: await say("bob", general.id, "Please read the release notes before Friday"),
+    japanese: await say("alice", general.id, "明日は東京で会議があります"),
+    ticket: await say("bob", general.id, "Fixed in ticket #4521, see parseHttpHeader"),
+    link: await say("alice", general.id, "Docs at https://example.com/guide"),
+    secret: await say("mod", secret.id, "secret deployment plan"),
+    dm: await say("bob", dm.id, "private deploy chat"),
+  };
+  const ids = async (who: "alice" | "bob" | "carol" | "eve" | "admin", q: string, scope?: string) =>
+    (await search.search(f.deps, f.actor(who), { q, ...(scope ? { scope } : {}) })).messages.map((x) => x.id);
+  return { f, general, secret, dm, m, ids };
+}
+
+dbTest(
+  "search: stemming, phrases, Japanese substrings, ticket numbers, identifiers, exclusions",
+  async (db) => {
+    const { m, ids } = await scene(db);
+    assert.deepEqual(await ids("alice", "deploy"), [m.dm.id, m.secret.id, m.deploy.id]);
+    assert.deepEqual(await ids("bob", '"release notes"'), [m.phrase.id]);
+    assert.deepEqual(await ids("bob", "東京"), [m.japanese.id]);
+    assert.deepEqual(await ids("bob", "#4521"), [m.ticket.id]);
+    assert.deepEqual(await ids("bob", "HttpHead"), [m.ticket.id]);
+    assert.deepEqual(await ids("alice", "release -notes"), [m.deploy.id]);
+    assert.deepEqual(await ids("alice", "has:link"), [m.link.id]);
+    assert.deepEqual(await ids("alice", "from:@bob in:#general"), [m.ticket.id, m.phrase.id]);
+    assert.deepEqual(await ids("alice", "deploy in:@bob"), [m.dm.id]);
+    const today = new Date().toISOString().slice(0, 10);
+    assert.equal((await ids("alice", `on:${today} 東京`)).length, 1);
+    assert.equal((await ids("alice", `before:${today} 東京`)).length, 0);
+  },
+);
+
+dbTest(
+  "search: only conversations the person is in now; nothing across workspaces; monitors are audited",
+  async (db) => {
+    const { f, general, m, ids } = await scene(db);
+    // bob: no private channel of others; his own DM yes.
+    assert.deepEqual(await ids("bob", "deploy"), [m.dm.id, m.deploy.id]);
+    // carol: not in the DM nor the private channel.
+    assert.deepEqual(await ids("carol", "deploy"), [m.deploy.id]);
+    // eve, another workspace: nothing.
+    assert.deepEqual(await ids("eve", "deploy"), []);
+    // Leaving a channel takes its messages out of your results.
+    await channels.leave(f.deps, f.actor("carol"), general.id);
+    assert.deepEqual(await ids("carol", "deploy"), []);
+    // A monitor may search everything, and that is audited; others may not ask.
+    await refused(search.search(f.deps, f.actor("bob"), { q: "deploy", scope: "all" }), 403);
+    assert.deepEqual(await ids("admin", "deploy", "all"), [m.dm.id, m.secret.id, m.deploy.id]);
+    const audit = await db.query<{ action: string; detail: { q: string } }>(
+      "SELECT action, detail FROM audit_log WHERE action = 'search.monitor_all'",
+    );
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0].detail.q, "deploy");
+    // Without asking, the admin's search is their own conversations only.
+    assert.deepEqual(await ids("admin", "deploy"), []);
+  },
+);
+
+dbTest("search: the index follows edits and deletes immediately", async (db) => {
+  const { f, m, ids } = await scene(db);
+  await messages.edit(f.deps, f.actor("alice"), m.deploy.id, { body: "We shipped the new version" });
+  assert.deepEqual(await ids("alice", "yesterday"), []);
+  assert.deepEqual(await ids("alice", "shipped"), [m.deploy.id]);
+  await messages.remove(f.deps, f.actor("alice"), m.japanese.id);
+  assert.deepEqual(await ids("alice", "東京"), []);
+});
+
+dbTest("search: people and channels, with highlights; bad input is a clear error", async (db) => {
+  const { f } = await scene(db);
+  const r = await search.search(f.deps, f.actor("carol"), { q: "secr" });
+  assert.deepEqual(r.channels.map((c) => c.name), [], "a private channel carol is not in stays hidden");
+  const g = await search.search(f.deps, f.actor("carol"), { q: "gener" });
+  assert.deepEqual(g.channels.map((c) => c.name), ["general"]);
+  const p = await search.search(f.deps, f.actor("carol"), { q: "bo" });
+  assert.deepEqual(p.people.map((u) => u.username), ["bob"]);
+  const h = await search.search(f.deps, f.actor("bob"), { q: "deployed" });
+  // "deployed" finds "deploy" too (stemming), and each hit marks the word it matched.
+  assert.deepEqual(
+    h.messages.map((x) => x.snippet.slice(x.highlights[0][0], x.highlights[0][1])),
+    ["deploy", "deployed"],
+  );
+  await refused(search.search(f.deps, f.actor("bob"), { q: "x".repeat(501) }), 400, "invalid_input");
+  await refused(search.search(f.deps, f.actor("bob"), {}), 400, "invalid_input");
+});

@@ -1,0 +1,46 @@
+/** Keys are spelled once: nothing outside the registry reads or writes the settings table directly. */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../../", import.meta.url);
+const ALLOWED = new Set(["domain/settings/workspace.ts", "db/repos/workspaces.ts"]);
+/**
+ * Settings written before the registry existed, each with its own table of keys, to move into
+ * `domain/settings/areas/` (and the notification choices into `domain/preferences/areas/`). Shrink this
+ * list; never grow it.
+ */
+const NOT_YET_MOVED = new Set([
+  "domain/notifications/prefs.ts",
+  "domain/notifications/mine.ts",
+  "domain/visitor/settings.ts",
+  "domain/visitor/admin.ts",
+]);
+
+async function* sources(dir: URL, rel = ""): AsyncGenerator<string> {
+  for await (const e of Deno.readDir(dir)) {
+    if (["node_modules", "tests", "bench", "static", "docs", "data", ".git"].includes(e.name)) continue;
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory) yield* sources(new URL(`${e.name}/`, dir), path);
+    else if (/\.(ts|tsx)$/.test(e.name)) yield path;
+  }
+}
+
+Deno.test("only the registry reads workspace settings (every reader goes through readSettings)", async () => {
+  const offenders: string[] = [];
+  for await (const path of sources(ROOT)) {
+    if (ALLOWED.has(path) || NOT_YET_MOVED.has(path)) continue;
+    const text = await Deno.readTextFile(new URL(path, ROOT));
+    if (/workspacesRepo\.(settings|putSetting|removeSetting)\(|workspace_settings/.test(text)) {
+      offenders.push(path);
+    }
+  }
+  assert.deepEqual(offenders, []);
+  // The list names only files that still need moving.
+  for (const path of NOT_YET_MOVED) {
+    const text = await Deno.readTextFile(new URL(path, ROOT)).catch(() => "");
+    assert.match(
+      text,
+      /workspacesRepo\.(settings|putSetting|removeSetting)\(/,
+      `${path} moved: drop it from the list`,
+    );
+  }
+});
