@@ -130,7 +130,7 @@ export function VisitorChat(
                 ? "bg-main rounded px-2 py-1"
                 : "bg-hover rounded px-2 py-1 self-end"}
             >
-              {m.kind === "note" && <span class="font-semibold">Internal note · </span>}
+              {m.kind === "note" && <span class="font-semibold">Internal note ·</span>}
               {m.kind !== "system" && <span class="font-semibold">{`${m.authorName || name}: `}</span>}
               <span class="whitespace-pre-wrap break-words">{m.body}</span>
             </li>
