@@ -21,6 +21,7 @@ export const ENTRIES: Record<string, string> = {
   chat: "islands/entries/chat.tsx",
   login: "islands/entries/login.tsx",
   widget: "islands/entries/widget.tsx",
+  admin: "islands/entries/admin.tsx",
 };
 
 /** Folders and files whose contents decide whether a rebuild is needed. */

@@ -11,6 +11,7 @@ import { readSetting } from "./settings/workspace.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
+import { requireNotMaintenance } from "./admin/control.ts";
 import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
@@ -111,6 +112,7 @@ export interface SendResult {
  */
 export async function send(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
   const p = parse(sendSchema(deps.config.limits.messageChars), input);
+  await requireNotMaintenance(deps.db, actor);
   if (groupable(p)) {
     const o = await deps.sendBatcher.submit(actor, { ...p, type: p.type });
     if (o.stored) return { message: o.message, created: true };

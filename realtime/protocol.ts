@@ -111,7 +111,17 @@ export type EphemeralEvent =
   /** A workspace setting pages use changed: every public setting, so a page simply replaces what it holds. */
   | { type: "settings_updated"; settings: PublicSettings }
   /** The person's preferences changed (in another tab, browser, or by a new workspace default). */
-  | { type: "preferences_updated"; preferences: Preferences };
+  | { type: "preferences_updated"; preferences: Preferences }
+  /** An administrator's system broadcast: shown as a banner until the person acknowledges it. */
+  | { type: "system_broadcast"; broadcast: BroadcastInfo };
+
+/** A system broadcast as pages show it. */
+export interface BroadcastInfo {
+  id: number;
+  author: string | null;
+  body: string;
+  createdAt: string;
+}
 
 export type ServerEvent = SequencedEvent | EphemeralEvent;
 

@@ -10,6 +10,7 @@ import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
+import { adminConsoleRoutes, broadcastRoutes, invitationRoutes } from "./api/admin_console.ts";
 
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
@@ -37,5 +38,8 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
+  app.route("/api/admin", adminConsoleRoutes(deps));
+  app.route("/api/broadcasts", broadcastRoutes(deps));
+  app.route("/api/invitations", invitationRoutes(deps));
   return app;
 }

@@ -8,6 +8,7 @@ import { appearanceSettings } from "./areas/appearance.ts";
 import { messageSettings } from "./areas/messages.ts";
 import { soundSettings } from "./areas/sounds.ts";
 import { widgetSettings } from "./areas/widget.ts";
+import { controlSettings } from "./areas/control.ts";
 import { combine, type PublicKeysOf, type ValuesOf } from "./registry.ts";
 
 export const WORKSPACE_SETTINGS = combine(
@@ -15,6 +16,7 @@ export const WORKSPACE_SETTINGS = combine(
   soundSettings,
   appearanceSettings,
   widgetSettings,
+  controlSettings,
 );
 
 export type WorkspaceSettingKey = keyof typeof WORKSPACE_SETTINGS;

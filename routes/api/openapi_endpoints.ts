@@ -19,6 +19,7 @@ import { SettingsPatch } from "../../domain/settings/workspace.ts";
 import { PreferencesPatch } from "../../domain/preferences/user.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
+import { adminConsoleEndpoints } from "./admin_endpoints.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -292,6 +293,8 @@ export function endpoints(config: Config): Endpoint[] {
       body: ["SettingsPatch", SettingsPatch],
       ok: [[200, "Settings after the change", R.SettingsResponse]],
     }),
+
+    ...adminConsoleEndpoints(e),
 
     e("get", `${chat}/ws`, "Realtime", "WebSocket connection (upgrade)", {
       description:

@@ -190,3 +190,8 @@ export const PreferencesResponse = z.object({
     "preferences the workspace narrows, with the values it allows (theme: the themes offered)",
   ),
 });
+
+export * from "./admin_response_schemas.ts";
+import { LinkResponse } from "./admin_response_schemas.ts";
+/** POST /api/admin/people: the new person and their invitation link. */
+export const CreatedPersonResponse = z.object({ user: Profile }).extend(LinkResponse.shape);

@@ -16,6 +16,8 @@ import * as users from "../../domain/users.ts";
 import { ParleyClient } from "../../realtime/client.ts";
 import { chatContext, type ChatProps, parseRoute } from "../../islands/chat/ChatApp.tsx";
 import { embedRoutes } from "../embed.ts";
+import { adminPages } from "./admin/mod.tsx";
+import { invitePages } from "./admin/invite.tsx";
 import { meOf, pageActor, safeNext, workspaceSettings } from "./session.ts";
 import { chatView, demoView, loginView } from "./views.tsx";
 
@@ -148,6 +150,8 @@ export async function pageRoutes(
   app.get("/demo/tickets", demo("tickets"));
 
   app.route("/embed", embedRoutes(deps, () => manifest));
+  app.route("/admin", adminPages(deps, () => manifest));
+  app.route("/invite", invitePages(deps, () => manifest));
 
   return app;
 }
