@@ -61,7 +61,7 @@ export function Settings({ initial }: { initial: SettingsData }) {
   };
 
   return (
-    <form onSubmit={save}>
+    <form onSubmit={save} noValidate>
       <div class="flex gap-3 items-center mb-2 sticky top-0 bg-main py-2 z-10">
         <button class={primary} type="submit" disabled={!changed.length}>Save settings</button>
         <span class="text-sm text-muted">

@@ -7,7 +7,7 @@ export const btn =
 export const primary =
   "px-3 py-1.5 rounded bg-accent text-accent-fg text-sm font-semibold disabled:opacity-50";
 export const danger =
-  "px-3 py-1.5 rounded bg-danger text-accent-fg text-sm font-semibold disabled:opacity-50";
+  "px-3 py-1.5 rounded border border-danger bg-danger-bg text-fg text-sm font-semibold disabled:opacity-50";
 export const input = "px-2 py-1.5 rounded border border-line bg-input text-fg text-sm";
 export const th = "text-left font-semibold px-2 py-1.5 border-b border-line";
 export const td = "px-2 py-1.5 border-b border-line align-top";
