@@ -21,6 +21,8 @@ export interface Config {
     maxLifetimeSeconds: number;
   };
   bus: "memory" | "broadcast_channel" | "pg_notify";
+  /** How often the visitor-chat worker runs (webhooks, offline agents, recovery window), ms. */
+  visitorWorkerMs: number;
   instanceId: string;
   ws: {
     maxFrameBytes: number;
@@ -29,11 +31,81 @@ export interface Config {
     sendBufferHardBytes: number;
     replayLimit: number;
   };
+  notifications: NotificationConfig;
+  /** Calls (docs/calls.md): ICE servers for browsers and the ringing rules. */
+  calls: CallConfig;
+  /** Where file bytes are stored (FILES_STORAGE, FILES_DIR, S3_*). */
+  files: StorageConfig;
   limits: {
     messageChars: number;
     sendsPerMinute: number;
     typingPerMinute: number;
     connectsPerMinute: number;
+  };
+}
+
+/** Notification delivery (docs/notifications.md). */
+export interface NotificationConfig {
+  /** Run the outbox worker in this process. */
+  worker: boolean;
+  /** smtp://user:pass@host:port or smtps://…; without it mail stays queued and is logged as undeliverable. */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** The address people reach Parley at, for links in mails and pushes (defaults to the server's own URL). */
+  publicUrl?: string;
+  /** Contact for push services (VAPID `sub`). */
+  vapidSubject: string;
+  /** How often the worker looks for work. */
+  tickMs: number;
+  /** Messages younger than this are left for the next scan, so a slower commit with a lower id is not passed. */
+  scanGraceMs: number;
+  /** The length of one "minute" of a person's email delay (tests shorten it). */
+  minuteMs: number;
+  /** First retry after a failed delivery; doubles per attempt up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  /** Accept http:// push endpoints on loopback (tests and local push services only). */
+  pushAllowLoopbackHttp: boolean;
+}
+
+export interface CallConfig {
+  /** `stun:` URLs handed to browsers (CALL_STUN_URLS, comma separated). */
+  stunUrls: string[];
+  /** `turn:`/`turns:` URLs (CALL_TURN_URLS); used only with a secret. */
+  turnUrls: string[];
+  /** coturn's `static-auth-secret` (CALL_TURN_SECRET): per-user credentials are derived, never sent. */
+  turnSecret?: string;
+  /** Lifetime of a TURN credential (CALL_TURN_TTL_SECONDS). */
+  turnTtlSeconds: number;
+  /** "relay" forces every call through TURN (hides addresses; CALL_ICE_POLICY). */
+  icePolicy: "all" | "relay";
+  /** An unanswered call is missed after this long (CALL_RING_TIMEOUT_MS). */
+  ringTimeoutMs: number;
+  /** A participant whose socket is gone this long has left (CALL_DISCONNECT_GRACE_MS). */
+  disconnectGraceMs: number;
+  /** People in one mesh call (CALL_MAX_PARTICIPANTS); larger calls need an SFU. */
+  maxParticipants: number;
+  signalsPerMinute: number;
+}
+
+function loadCallConfig(
+  num: (k: string, d: number) => number,
+  list: (k: string) => string[],
+  env: Record<string, string | undefined>,
+): CallConfig {
+  const icePolicy = (env.CALL_ICE_POLICY || "all") as CallConfig["icePolicy"];
+  if (icePolicy !== "all" && icePolicy !== "relay") throw new Error(`CALL_ICE_POLICY: "all" or "relay"`);
+  return {
+    stunUrls: list("CALL_STUN_URLS"),
+    turnUrls: list("CALL_TURN_URLS"),
+    turnSecret: env.CALL_TURN_SECRET || undefined,
+    turnTtlSeconds: num("CALL_TURN_TTL_SECONDS", 6 * 3600),
+    icePolicy,
+    ringTimeoutMs: num("CALL_RING_TIMEOUT_MS", 30_000),
+    disconnectGraceMs: num("CALL_DISCONNECT_GRACE_MS", 30_000),
+    maxParticipants: num("CALL_MAX_PARTICIPANTS", 4),
+    signalsPerMinute: num("RATE_CALL_SIGNALS_PER_MINUTE", 1200),
   };
 }
 
@@ -75,6 +147,7 @@ export function loadConfig(
       maxLifetimeSeconds: num("SSO_MAX_LIFETIME_SECONDS", 600),
     },
     bus,
+    visitorWorkerMs: num("VISITOR_WORKER_MS", 2000),
     instanceId: env.INSTANCE_ID || crypto.randomUUID().slice(0, 8),
     ws: {
       maxFrameBytes: num("WS_MAX_FRAME_BYTES", 64 * 1024),
@@ -83,11 +156,54 @@ export function loadConfig(
       sendBufferHardBytes: num("WS_SEND_BUFFER_HARD", 4 * 1024 * 1024),
       replayLimit: num("WS_REPLAY_LIMIT", 1000),
     },
+    notifications: {
+      worker: env.NOTIFY_WORKER !== "0",
+      smtpUrl: env.SMTP_URL || undefined,
+      mailFrom: env.MAIL_FROM || "Parley <parley@localhost>",
+      publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, "") : undefined,
+      vapidSubject: env.VAPID_SUBJECT || "mailto:parley@localhost",
+      tickMs: num("NOTIFY_TICK_MS", 1000),
+      scanGraceMs: num("NOTIFY_SCAN_GRACE_MS", 2000),
+      minuteMs: num("NOTIFY_MINUTE_MS", 60_000),
+      retryBaseMs: num("NOTIFY_RETRY_BASE_MS", 30_000),
+      retryMaxMs: num("NOTIFY_RETRY_MAX_MS", 3_600_000),
+      maxAttempts: num("NOTIFY_MAX_ATTEMPTS", 10),
+      pushAllowLoopbackHttp: env.PUSH_ALLOW_LOOPBACK_HTTP === "1",
+    },
+    calls: loadCallConfig(num, list, env),
+    files: storageConfig(env),
     limits: {
       messageChars: num("MESSAGE_MAX_CHARS", 16_000),
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),
+    },
+  };
+}
+
+/** Where file bytes are stored: FILES_STORAGE (database, local, s3), FILES_DIR, S3_ENDPOINT and S3 keys. */
+export interface StorageConfig {
+  backend: "database" | "local" | "s3";
+  dir: string;
+  /** Files that no message carried after this long are removed (FILES_ORPHAN_SECONDS, default an hour). */
+  orphanSeconds: number;
+  s3: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+}
+
+export function storageConfig(env: Record<string, string | undefined>): StorageConfig {
+  const backend = (env.FILES_STORAGE || "database") as StorageConfig["backend"];
+  if (!["database", "local", "s3"].includes(backend)) {
+    throw new Error(`FILES_STORAGE: unknown backend "${backend}" (database, local or s3)`);
+  }
+  return {
+    backend,
+    dir: env.FILES_DIR || "./data/files",
+    orphanSeconds: Number(env.FILES_ORPHAN_SECONDS) > 0 ? Number(env.FILES_ORPHAN_SECONDS) : 3600,
+    s3: {
+      endpoint: env.S3_ENDPOINT || "",
+      accessKeyId: env.S3_ACCESS_KEY_ID || "",
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY || "",
+      region: env.S3_REGION || "us-east-1",
     },
   };
 }

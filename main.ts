@@ -18,7 +18,18 @@ import { pgNotifyBus } from "./realtime/server/bus/pg_notify.ts";
 import { Hub } from "./realtime/server/hub.ts";
 import { createGateway } from "./realtime/server/gateway.ts";
 import { createApp } from "./routes/app.ts";
+import { sweep as sweepCalls } from "./domain/calls.ts";
+import { openStorage } from "./db/storage/open.ts";
+import { vipsImageProcessor } from "./domain/images.ts";
+import * as files from "./domain/files.ts";
 import { pageRoutes } from "./routes/pages/mod.ts";
+import { ensureKeys } from "./domain/notifications/keys.ts";
+import { type NotificationWorker, startNotificationWorker } from "./notifications/worker.ts";
+import { smtpTransport } from "./notifications/smtp.ts";
+import { generateVapidKeys, webPushTransport } from "./notifications/web_push.ts";
+import { createVisitorGateway, VisitorHub } from "./realtime/server/visitor_gateway.ts";
+import { startVisitorWorker } from "./domain/visitor/worker.ts";
+import { visitorPageRoutes } from "./routes/visitor/pages.tsx";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
 
@@ -26,6 +37,8 @@ export interface Server {
   url: string;
   deps: Deps;
   hub: Hub;
+  /** The notification worker, or null when NOTIFY_WORKER=0. */
+  notifier: NotificationWorker | null;
   shutdown(): Promise<void>;
 }
 
@@ -62,23 +75,78 @@ export async function startServer(
     log(`seed: created the demo workspace "${config.defaultWorkspace}"`);
   }
   const { bus, busDb } = await selectBus(config, db);
-  const deps = buildDeps({ db, bus, config, now: () => new Date(), limiter: new RateLimiter() });
+  const deps = buildDeps({
+    db,
+    bus,
+    config,
+    now: () => new Date(),
+    limiter: new RateLimiter(),
+    files: {
+      storage: openStorage(config.files, db),
+      images: vipsImageProcessor(),
+      orphanSeconds: config.files.orphanSeconds,
+    },
+  });
+  // Files whose message never came, and bytes of deleted messages a failed delete left behind.
+  const sweeper = setInterval(() => {
+    files.sweep(deps).catch((e) => log(`files: sweep failed: ${e}`));
+  }, 10 * 60_000);
   const hub = new Hub(config.ws);
   const unsubscribe = bus.subscribe((env) => hub.deliver(env));
   const gateway = createGateway(deps, hub);
-  const app = createApp(deps, { mounts: [["/api/chat", gateway.routes], ["/", await pageRoutes(deps)]] });
+  let sweeping = false;
+  const callSweeper = setInterval(async () => {
+    if (sweeping) return;
+    sweeping = true;
+    await sweepCalls(deps).catch((e) => console.error("call sweep", e)).finally(() => (sweeping = false));
+  }, Math.min(1000, config.calls.ringTimeoutMs / 4));
+  Deno.unrefTimer(callSweeper);
+  const visitorGateway = createVisitorGateway(deps, new VisitorHub());
+  const stopVisitorWorker = startVisitorWorker(deps, config.visitorWorkerMs);
+  const pages = await pageRoutes(deps);
+  const app = createApp(deps, {
+    mounts: [
+      ["/api/chat", gateway.routes],
+      ["/api/visitor", visitorGateway.routes],
+      ["/", await visitorPageRoutes(deps)],
+      ["/", pages],
+    ],
+  });
   const ac = new AbortController();
   const server = Deno.serve(
     { port: config.port, hostname: config.hostname, signal: ac.signal, onListen: () => {} },
     app.fetch,
   );
   const url = `http://localhost:${server.addr.port}`;
+  const n = config.notifications;
+  const keys = await ensureKeys(db, generateVapidKeys);
+  const notifier = n.worker
+    ? startNotificationWorker(deps, {
+      baseUrl: n.publicUrl ?? url,
+      linkSecret: keys.linkSecret,
+      transports: [
+        smtpTransport({ url: n.smtpUrl, from: n.mailFrom }),
+        webPushTransport({
+          publicKey: keys.vapidPublicKey,
+          privateKey: keys.vapidPrivateKey,
+          subject: n.vapidSubject,
+        }),
+      ],
+      log,
+    })
+    : null;
   return {
     url,
     deps,
     hub,
+    notifier,
     async shutdown() {
+      await notifier?.stop();
+      clearInterval(sweeper);
       gateway.stop();
+      visitorGateway.stop();
+      stopVisitorWorker();
+      clearInterval(callSweeper);
       hub.closeAll(1001, "server shutting down");
       unsubscribe();
       ac.abort();

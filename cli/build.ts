@@ -22,10 +22,21 @@ export const ENTRIES: Record<string, string> = {
   login: "islands/entries/login.tsx",
   widget: "islands/entries/widget.tsx",
   admin: "islands/entries/admin.tsx",
+  visitor: "islands/entries/visitor.tsx",
+  calls_test: "islands/entries/calls_test.tsx",
 };
 
 /** Folders and files whose contents decide whether a rebuild is needed. */
-const INPUTS = ["islands", "components", "i18n", "routes/pages", "realtime", "cli/build.ts", "deno.json"];
+const INPUTS = [
+  "islands",
+  "components",
+  "i18n",
+  "routes/pages",
+  "routes/visitor",
+  "realtime",
+  "cli/build.ts",
+  "deno.json",
+];
 
 export interface Manifest {
   inputHash: string;
@@ -111,7 +122,7 @@ export async function inputHash(): Promise<string> {
 /** Class-like tokens in string literals of the UI sources, fed to twind to produce the stylesheet. */
 async function classCandidates(): Promise<Set<string>> {
   const tokens = new Set<string>();
-  for (const dir of ["islands", "components", "routes/pages", "routes/embed.ts"]) {
+  for (const dir of ["islands", "components", "routes/pages", "routes/visitor", "routes/embed.ts"]) {
     for await (const f of walk(new URL(dir, ROOT))) {
       if (!/\.tsx?$/.test(f.pathname)) continue;
       const src = await Deno.readTextFile(f);

@@ -52,6 +52,7 @@ export function renderDocument(p: DocumentProps): string {
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escapeHtml(p.title)}</title>` +
     `<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">` +
+    `<link rel="manifest" href="/manifest.webmanifest"><meta name="theme-color" content="#4f6bed">` +
     `<link rel="stylesheet" href="${asset("css")}">` +
     `<style>${THEME_CSS}\n${BASE_CSS}</style>` +
     (p.theme ? "" : `<script>${THEME_BOOT}</script>`) +

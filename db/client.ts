@@ -8,6 +8,7 @@
  */
 import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 
 export type Row = Record<string, unknown>;
 
@@ -115,9 +116,16 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
   };
 }
 
+/** Extensions the migrations create (`pg_trgm` for substring search); PGlite loads them at start. */
+export const PGLITE_EXTENSIONS = { pg_trgm };
+
 async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
   if (!dataDir.startsWith("memory://")) await Deno.mkdir(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir, { parsers: { 20: (x: string) => Number(x) }, loadDataDir });
+  const pg = await PGlite.create(dataDir, {
+    parsers: { 20: (x: string) => Number(x) },
+    loadDataDir,
+    extensions: PGLITE_EXTENSIONS,
+  });
   // PGlite is single-connection: queue transactions so one never interleaves with another.
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {

@@ -53,7 +53,10 @@ export async function seedDemo(db: Db, opts: { slug: string; password: string })
           channelId: c.id,
           userId: u[w],
           workspaceId: ws.id,
-          role: w === who[0] ? "owner" : "member",
+          // DMs and groups have no owners: nobody in a conversation has power over the others.
+          role: w === who[0] && (kind === "public_channel" || kind === "private_channel")
+            ? "owner"
+            : "member",
         });
       }
       return c.id;

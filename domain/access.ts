@@ -4,15 +4,61 @@ import * as channelsRepo from "../db/repos/channels.ts";
 import type { ChannelRow, MemberRow } from "../db/repos/channels.ts";
 import type { Actor } from "./deps.ts";
 import { AppError, forbidden, notFound } from "./errors.ts";
-import type { Permission } from "./permissions.ts";
+import type { Permission, WorkspaceRole } from "./permissions.ts";
 
 export function requirePermission(actor: Actor, p: Permission, why?: string) {
   if (!actor.permissions.has(p)) throw forbidden(why ?? `You need the ${p} permission`);
 }
 
 export const isPrivateKind = (c: ChannelRow) => c.kind !== "public_channel";
-export const isChannelModerator = (m: MemberRow | null) =>
-  !!m && (m.role === "owner" || m.role === "admin" || m.role === "moderator");
+/** DMs and groups: conversations between people, with no owners or moderators among them. */
+export const isConversation = (c: ChannelRow) => c.kind === "direct_message" || c.kind === "group";
+/** A channel role with moderating power (never in a DM or group, whatever its row says). */
+export const isChannelModerator = (m: MemberRow | null, c?: ChannelRow) =>
+  !!m && !(c && isConversation(c)) && (m.role === "owner" || m.role === "admin" || m.role === "moderator");
+
+// ---- rank: nobody acts on someone of equal or higher rank -----------------------------------------
+
+/** Workspace roles by rank. */
+export const WORKSPACE_RANK: Record<WorkspaceRole, number> = { guest: 0, member: 1, moderator: 2, admin: 3 };
+
+/**
+ * Rank within a channel, from the channel role (not in DMs and groups, which have none) and the workspace
+ * permissions: holders of chat.manage_channels outrank every channel role, moderators of the workspace
+ * rank above channel moderators and below channel admins.
+ */
+export const CHANNEL_RANK: Record<MemberRow["role"], number> = {
+  member: 1,
+  moderator: 2,
+  admin: 3,
+  owner: 4,
+};
+
+export function channelRank(
+  perms: ReadonlySet<string>,
+  channel: ChannelRow,
+  member: MemberRow | null,
+): number {
+  let r = member ? (isConversation(channel) ? 1 : CHANNEL_RANK[member.role]) : 0;
+  if (perms.has("chat.manage_channels")) r = Math.max(r, 5);
+  else if (perms.has("chat.moderate_channels") || perms.has("chat.delete_messages")) r = Math.max(r, 2.5);
+  return r;
+}
+
+/** Throws unless the actor outranks the target (a workspace member with their membership) in this channel. */
+export function requireOutranks(
+  actor: Actor,
+  a: ChannelAccess,
+  target: { permissions: ReadonlySet<string>; member: MemberRow | null },
+  why = "You cannot act on someone of equal or higher rank",
+) {
+  if (
+    channelRank(actor.permissions, a.channel, a.member) <=
+      channelRank(target.permissions, a.channel, target.member)
+  ) {
+    throw forbidden(why);
+  }
+}
 
 export interface ChannelAccess {
   channel: ChannelRow;
@@ -43,7 +89,7 @@ export async function readable(
 export function requireManager(actor: Actor, a: ChannelAccess) {
   const m = a.member;
   if (actor.permissions.has("chat.manage_channels")) return;
-  if (m && (m.role === "owner" || m.role === "admin")) return;
+  if (m && !isConversation(a.channel) && (m.role === "owner" || m.role === "admin")) return;
   throw forbidden("Only the channel's owners and admins can do that");
 }
 
@@ -52,7 +98,7 @@ export function requireModerator(actor: Actor, a: ChannelAccess) {
   if (actor.permissions.has("chat.moderate_channels") || actor.permissions.has("chat.manage_channels")) {
     return;
   }
-  if (isChannelModerator(a.member)) return;
+  if (isChannelModerator(a.member, a.channel)) return;
   throw forbidden("Only the channel's moderators can do that");
 }
 
@@ -61,7 +107,7 @@ export function requirePost(actor: Actor, a: ChannelAccess) {
   const { channel, member } = a;
   if (!member) throw new AppError("not_member", 403, "Join the channel to post in it");
   if (channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
-  const mod = isChannelModerator(member) || actor.permissions.has("chat.moderate_channels");
+  const mod = isChannelModerator(member, channel) || actor.permissions.has("chat.moderate_channels");
   if (!member.canPost) {
     throw new AppError("blocked", 403, "You have been blocked from posting in this channel");
   }

@@ -8,15 +8,20 @@ import * as jose from "jose";
 import * as usersRepo from "../db/repos/users.ts";
 import * as sessionsRepo from "../db/repos/sessions.ts";
 import * as workspacesRepo from "../db/repos/workspaces.ts";
+import * as ssoTokensRepo from "../db/repos/sso_tokens.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, unauthenticated } from "./errors.ts";
 import { verifyPassword } from "./passwords.ts";
 import { effectivePermissions, type WorkspaceRole } from "./permissions.ts";
 import { parse } from "./validate.ts";
+import * as throttle from "./login_throttle.ts";
 
-export const LOCK_WINDOW_MS = 30 * 60 * 1000;
-export const ACCOUNT_MAX_FAILURES = 5;
-export const IP_MAX_FAILURES = 50;
+export {
+  ACCOUNT_MAX_FAILURES,
+  IP_MAX_FAILURES,
+  LOCK_WINDOW_MS,
+  PAIR_MAX_FAILURES,
+} from "./login_throttle.ts";
 
 export const LoginInput = z.object({
   username: z.string().trim().min(1).max(64),
@@ -78,20 +83,11 @@ async function startSession(deps: Deps, user: usersRepo.UserRow, userAgent: stri
   return { token, expiresAt: expiresAt.toISOString(), user: publicUser(user) };
 }
 
-async function checkThrottle(deps: Deps, key: string, max: number, why: string) {
-  const since = new Date(deps.now().getTime() - LOCK_WINDOW_MS);
-  const f = await sessionsRepo.failures(deps.db, key, since);
-  if (f.count >= max && f.oldest) {
-    const until = new Date(f.oldest).getTime() + LOCK_WINDOW_MS;
-    const retry = Math.max(1, Math.ceil((until - deps.now().getTime()) / 1000));
-    throw new AppError("locked", 429, `${why} Try again after ${new Date(until).toISOString()}.`, {
-      retryAfter: retry,
-      lockedUntil: new Date(until).toISOString(),
-    });
-  }
-}
-
-/** Built-in login. Five failures in 30 minutes lock the account for the rest of the window. */
+/**
+ * Built-in login. The attempt is counted before the password is checked (see `login_throttle.ts`): five
+ * failures in 30 minutes lock the account from that address, twenty from anywhere back off unknown
+ * addresses, fifty lock the address.
+ */
 export async function login(
   deps: Deps,
   input: unknown,
@@ -99,19 +95,11 @@ export async function login(
 ): Promise<SessionResult> {
   const { username, password, workspace } = parse(LoginInput, input);
   const ws = await workspaceFor(deps, workspace);
-  const acctKey = `acct:${ws.id}:${username.toLowerCase()}`;
-  const ipKey = `ip:${ctx.ip}`;
-  await checkThrottle(deps, ipKey, IP_MAX_FAILURES, "Too many failed sign-ins from this address.");
-  await checkThrottle(
-    deps,
-    acctKey,
-    ACCOUNT_MAX_FAILURES,
-    "This account is locked after too many failed sign-ins.",
-  );
+  const account = { workspaceId: ws.id, username };
+  const reservation = await throttle.reserve(deps, account, ctx.ip);
   const user = await usersRepo.byUsername(deps.db, ws.id, username);
   const ok = await verifyPassword(password, user?.passwordHash ?? null);
   if (!user || !ok || user.deactivatedAt) {
-    await sessionsRepo.recordFailure(deps.db, [acctKey, ipKey]);
     await sessionsRepo.audit(deps.db, {
       workspaceId: ws.id,
       actorId: user?.id ?? null,
@@ -119,15 +107,10 @@ export async function login(
       target: username,
       ip: ctx.ip,
     });
-    await checkThrottle(
-      deps,
-      acctKey,
-      ACCOUNT_MAX_FAILURES,
-      "This account is locked after too many failed sign-ins.",
-    );
+    await throttle.failed(deps, reservation);
     throw new AppError("bad_credentials", 401, "Wrong username or password");
   }
-  await sessionsRepo.clearFailures(deps.db, acctKey);
+  await throttle.succeeded(deps, reservation);
   await sessionsRepo.audit(deps.db, { workspaceId: ws.id, actorId: user.id, action: "login", ip: ctx.ip });
   return await startSession(deps, user, ctx.userAgent);
 }
@@ -200,6 +183,34 @@ function roleFrom(roles: string[] = []): WorkspaceRole {
   return "member";
 }
 
+/** Clock skew allowed between the host application and Parley, in seconds. */
+export const SSO_CLOCK_SKEW_SECONDS = 30;
+
+/**
+ * A sign-in token lives at most SSO_MAX_LIFETIME_SECONDS from now (and from its `iat`), is not issued in
+ * the future, and works once: its `jti` (or, without one, its hash) is recorded in the database until it
+ * expires, so a second use is refused on every instance.
+ */
+async function checkLifetime(deps: Deps, token: string, payload: jose.JWTPayload): Promise<void> {
+  const { maxLifetimeSeconds } = deps.config.sso;
+  const nowS = Math.floor(deps.now().getTime() / 1000);
+  const exp = payload.exp ?? 0;
+  if (typeof payload.iat === "number" && payload.iat > nowS + SSO_CLOCK_SKEW_SECONDS) {
+    throw unauthenticated("The sign-in token is issued in the future");
+  }
+  const issued = Math.min(payload.iat ?? nowS, nowS);
+  if (exp - nowS > maxLifetimeSeconds + SSO_CLOCK_SKEW_SECONDS || exp - issued > maxLifetimeSeconds) {
+    throw unauthenticated(`The sign-in token lives too long (at most ${maxLifetimeSeconds} s)`);
+  }
+  const key = typeof payload.jti === "string" && payload.jti
+    ? `jti:${payload.iss ?? ""}:${payload.jti.slice(0, 200)}`
+    : `token:${await sha256(token)}`;
+  const expiresAt = new Date((exp + SSO_CLOCK_SKEW_SECONDS) * 1000);
+  if (!(await ssoTokensRepo.claim(deps.db, key, expiresAt, deps.now()))) {
+    throw unauthenticated("This sign-in token was used already");
+  }
+}
+
 /** Verifies the host's JWT (HS256 with the shared secret, or RS256/ES256 against the JWKS) and opens a session. */
 export async function ssoExchange(
   deps: Deps,
@@ -207,7 +218,7 @@ export async function ssoExchange(
   ctx: { ip: string; userAgent: string },
 ): Promise<SessionResult> {
   const { token } = parse(SsoInput, input);
-  const { hsSecret, jwksUrl, issuer, audience, maxLifetimeSeconds } = deps.config.sso;
+  const { hsSecret, jwksUrl, issuer, audience } = deps.config.sso;
   if (!hsSecret && !jwksUrl) {
     throw new AppError("sso_disabled", 400, "Host-application sign-in is not configured");
   }
@@ -218,7 +229,7 @@ export async function ssoExchange(
       audience,
       requiredClaims: ["exp", "sub"],
       currentDate: deps.now(),
-      clockTolerance: 30,
+      clockTolerance: SSO_CLOCK_SKEW_SECONDS,
     };
     // The secret verifies HS256 only and the JWKS RS256/ES256 only, so neither key can be confused for
     // the other; with both configured, the token's header picks which one is tried.
@@ -235,11 +246,7 @@ export async function ssoExchange(
   } catch {
     throw unauthenticated("The sign-in token is invalid or expired");
   }
-  const nowS = Math.floor(deps.now().getTime() / 1000);
-  const issued = payload.iat ?? nowS;
-  if ((payload.exp ?? 0) - issued > maxLifetimeSeconds) {
-    throw unauthenticated(`The sign-in token lives too long (at most ${maxLifetimeSeconds} s)`);
-  }
+  await checkLifetime(deps, token, payload);
   const claims = parse(SsoClaims, payload);
   const ws = await workspaceFor(deps, claims.workspace);
   const role = roleFrom(claims.roles);

@@ -12,7 +12,7 @@ import type { ChannelSummary } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, invalid, notFound } from "./errors.ts";
 import { channelDisplayName } from "../shared/naming.ts";
-import { canPost, readable, requireManager, requirePermission } from "./access.ts";
+import { canPost, isConversation, readable, requireManager, requirePermission } from "./access.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
 
@@ -207,7 +207,9 @@ export async function update(
     if (a.channel.kind === "direct_message") {
       throw new AppError("not_supported", 400, "Direct messages have no settings");
     }
-    requireManager(actor, a);
+    // A group has no owners: its members may describe it; anything else takes a channel manager.
+    const describing = Object.keys(p).every((k) => k === "description");
+    if (!(a.channel.kind === "group" && a.member && describing)) requireManager(actor, a);
     if (p.name && a.channel.kind === "group") throw invalid("Rename groups with the group name");
     if (p.name && p.name !== a.channel.name) {
       const clash = await channelsRepo.byName(tx.sql, actor.workspaceId, p.name);
@@ -280,7 +282,7 @@ export async function leave(deps: Deps, actor: Actor, channelId: number): Promis
     if (a.channel.kind === "direct_message") {
       throw new AppError("not_supported", 400, "You cannot leave a direct message");
     }
-    if (a.member.role === "owner") {
+    if (a.member.role === "owner" && !isConversation(a.channel)) {
       const owners = (await channelsRepo.members(tx.sql, channelId)).filter((m) => m.role === "owner");
       const others = (await channelsRepo.members(tx.sql, channelId)).filter((m) => m.userId !== actor.userId);
       if (owners.length === 1 && others.length > 0) {
@@ -352,7 +354,8 @@ export async function openGroup(deps: Deps, actor: Actor, input: unknown): Promi
         channelId: c.id,
         userId: u,
         workspaceId: actor.workspaceId,
-        role: u === actor.userId ? "owner" : "member",
+        // Groups have no owners: the one who started it has no power over the others' messages.
+        role: "member",
       });
       tx.emit(actor.workspaceId, { type: "user_joined", channelId: c.id, userId: u }, {
         kind: "users",

@@ -4,6 +4,7 @@ import type { EventBus } from "../realtime/server/bus/bus.ts";
 import type { Config } from "../config.ts";
 import type { Permission, WorkspaceRole } from "./permissions.ts";
 import type { RateLimiter } from "./rate_limit.ts";
+import type { FileServices } from "./files.ts";
 import type { SendBatcher } from "./send_batch.ts";
 import type { PresenceWriters } from "./presence.ts";
 
@@ -14,6 +15,8 @@ export interface CoreDeps {
   config: Config;
   now: () => Date;
   limiter: RateLimiter;
+  /** File storage and image processing; made on first use (database storage) when absent. */
+  files?: FileServices;
 }
 
 export interface Deps extends CoreDeps {

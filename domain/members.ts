@@ -5,7 +5,17 @@ import * as usersRepo from "../db/repos/users.ts";
 import * as sessionsRepo from "../db/repos/sessions.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, forbidden, invalid, notFound } from "./errors.ts";
-import { readable, requireManager, requireModerator } from "./access.ts";
+import {
+  CHANNEL_RANK,
+  channelRank,
+  isConversation,
+  readable,
+  requireManager,
+  requireModerator,
+  requireOutranks,
+} from "./access.ts";
+import { effectivePermissions } from "./permissions.ts";
+import type { Sql } from "../db/client.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
 
@@ -71,12 +81,9 @@ export async function remove(deps: Deps, actor: Actor, channelId: number, userId
       throw new AppError("not_supported", 400, "Nobody can be removed from a DM");
     }
     if (userId !== actor.userId) requireModerator(actor, a);
-    const target = await channelsRepo.member(tx.sql, channelId, userId);
-    if (!target) throw notFound("That person is not a member");
-    if (
-      target.role === "owner" && !actor.permissions.has("chat.manage_channels") && a.member?.role !== "owner"
-    ) {
-      throw forbidden("Only owners can remove an owner");
+    const target = await targetOf(tx.sql, actor, channelId, userId);
+    if (userId !== actor.userId) {
+      requireOutranks(actor, a, target, "You cannot remove someone of equal or higher rank");
     }
     await channelsRepo.removeMember(tx.sql, channelId, userId);
     await sessionsRepo.audit(tx.sql, {
@@ -95,15 +102,20 @@ export async function setRole(deps: Deps, actor: Actor, channelId: number, userI
   const { role } = parse(RoleInput, input);
   await withTx(deps, async (tx) => {
     const a = await readable(tx.sql, actor, channelId, true);
+    if (isConversation(a.channel)) {
+      throw new AppError("not_supported", 400, "Direct messages and groups have no roles");
+    }
     requireManager(actor, a);
-    if (a.channel.kind === "direct_message") throw new AppError("not_supported", 400, "DMs have no roles");
-    const target = await channelsRepo.member(tx.sql, channelId, userId);
-    if (!target) throw notFound("That person is not a member");
-    if (
-      (role === "owner" || target.role === "owner") && a.member?.role !== "owner" &&
-      !actor.permissions.has("chat.manage_channels")
-    ) {
-      throw forbidden("Only owners can make or unmake owners");
+    const target = await targetOf(tx.sql, actor, channelId, userId);
+    const mine = channelRank(actor.permissions, a.channel, a.member);
+    if (userId === actor.userId) {
+      // On oneself: stepping down only.
+      if (CHANNEL_RANK[role] > CHANNEL_RANK[target.member.role]) {
+        throw forbidden("You cannot promote yourself");
+      }
+    } else {
+      requireOutranks(actor, a, target, "You cannot change the role of someone of equal or higher rank");
+      if (CHANNEL_RANK[role] > mine) throw forbidden("You cannot give a role above your own");
     }
     await channelsRepo.setRole(tx.sql, channelId, userId, role);
     await sessionsRepo.audit(tx.sql, {
@@ -129,13 +141,8 @@ export async function setBlocked(
     const a = await readable(tx.sql, actor, channelId, true);
     requireModerator(actor, a);
     if (userId === actor.userId) throw invalid("You cannot block yourself");
-    const target = await channelsRepo.member(tx.sql, channelId, userId);
-    if (!target) throw notFound("That person is not a member");
-    if (
-      target.role === "owner" && a.member?.role !== "owner" && !actor.permissions.has("chat.manage_channels")
-    ) {
-      throw forbidden("Owners cannot be blocked by moderators");
-    }
+    const target = await targetOf(tx.sql, actor, channelId, userId);
+    requireOutranks(actor, a, target, "You cannot block someone of equal or higher rank");
     await channelsRepo.setBlocked(tx.sql, channelId, userId, blocked ? actor.userId : null);
     await sessionsRepo.audit(tx.sql, {
       workspaceId: actor.workspaceId,
@@ -145,4 +152,12 @@ export async function setBlocked(
     });
   });
   return await list(deps, actor, channelId);
+}
+
+/** A member of the channel with their workspace permissions, for rank checks. */
+async function targetOf(sql: Sql, actor: Actor, channelId: number, userId: number) {
+  const member = await channelsRepo.member(sql, channelId, userId);
+  if (!member) throw notFound("That person is not a member");
+  const u = await usersRepo.byId(sql, actor.workspaceId, userId);
+  return { member, permissions: u ? effectivePermissions(u.role, u.permissions) : new Set<string>() };
 }

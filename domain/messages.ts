@@ -7,12 +7,15 @@ import type { Sql } from "../db/client.ts";
 import * as channelsRepo from "../db/repos/channels.ts";
 import * as messagesRepo from "../db/repos/messages.ts";
 import * as usersRepo from "../db/repos/users.ts";
+import * as filesRepo from "../db/repos/files.ts";
+import * as files from "./files.ts";
 import { readSetting } from "./settings/workspace.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
 import { requireNotMaintenance } from "./admin/control.ts";
-import { isChannelModerator, readable, requirePermission, requirePost } from "./access.ts";
+import { isChannelModerator, readable, requireOutranks, requirePermission, requirePost } from "./access.ts";
+import { effectivePermissions } from "./permissions.ts";
 import { withTx } from "./publish.ts";
 import { parse } from "./validate.ts";
 
@@ -26,17 +29,23 @@ export const Emoji = z.string().min(1).max(64).refine(
   "one emoji or a :shortcode:",
 );
 
-const buildSendSchema = (maxChars: number) =>
+/** The fields of a send, without the rule that joins them (OpenAPI documents these). */
+export const sendFields = (maxChars: number) =>
   z.object({
     channelId: z.number().int().positive(),
     clientId: ClientId,
-    body: z.string().max(maxChars, `at most ${maxChars} characters`).refine(
-      (s) => s.trim().length > 0,
-      "is empty",
-    ),
+    body: z.string().max(maxChars, `at most ${maxChars} characters`),
     replyTo: z.number().int().positive().nullish(),
     type: z.enum(["text", "broadcast", "ticket_link"]).default("text"),
+    /** Ids of files uploaded for this message (`POST /channels/{id}/files`). */
+    attachments: z.array(z.number().int().positive()).max(10, "at most 10 files").optional(),
   }).strict();
+
+const buildSendSchema = (maxChars: number) =>
+  sendFields(maxChars).refine((m) => m.body.trim().length > 0 || (m.attachments?.length ?? 0) > 0, {
+    message: "is empty",
+    path: ["body"],
+  });
 
 const buildEditSchema = (maxChars: number) =>
   z.object({
@@ -125,7 +134,7 @@ type SendInput = z.output<ReturnType<typeof sendSchema>>;
 
 /** Sends the grouped route may store. */
 export const groupable = (p: SendInput): p is SendInput & { type: "text" | "ticket_link" } =>
-  p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@");
+  p.replyTo == null && p.type !== "broadcast" && !p.body.includes("@") && !p.attachments?.length;
 
 /** The one-at-a-time route for any send (the grouped route's fallback). */
 export async function sendOne(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
@@ -173,6 +182,13 @@ async function storeOne(deps: Deps, actor: Actor, p: SendInput, charged: boolean
           mentions,
         });
         if (!message) throw new DuplicateKey();
+        if (p.attachments?.length) {
+          await files.attachTo(tx.sql, actor, p.attachments, {
+            messageId: message.id,
+            channelId: p.channelId,
+          });
+          message.attachments = (await messagesRepo.byId(tx.sql, actor.workspaceId, message.id))!.attachments;
+        }
         if (p.replyTo != null) await messagesRepo.bumpReplyCount(tx.sql, p.replyTo);
         // The sender has read what they wrote.
         await channelsRepo.markRead(tx.sql, p.channelId, actor.userId, seq);
@@ -233,7 +249,8 @@ export async function edit(deps: Deps, actor: Actor, messageId: number, input: u
     const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (m.senderId !== actor.userId) throw forbidden("You can only edit your own messages");
     if (m.deletedAt) throw new AppError("deleted", 409, "This message was deleted");
-    if (a.channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
+    // Editing is posting: not when blocked, archived, or read-only for a non-moderator.
+    requirePost(actor, a);
     const win = await editWindowSeconds(tx.sql, actor.workspaceId);
     if (!withinWindow(deps, m, win)) {
       throw new AppError(
@@ -256,13 +273,27 @@ export async function edit(deps: Deps, actor: Actor, messageId: number, input: u
 }
 
 export async function remove(deps: Deps, actor: Actor, messageId: number): Promise<void> {
+  let hadFiles = false;
   await withTx(deps, async (tx) => {
     const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (m.deletedAt) return;
-    const moderator = actor.permissions.has("chat.delete_messages") || isChannelModerator(a.member) ||
+    const own = m.senderId === actor.userId;
+    // Channel roles moderate channels only: DMs and groups have no moderators.
+    const moderator = actor.permissions.has("chat.delete_messages") ||
+      isChannelModerator(a.member, a.channel) ||
       actor.permissions.has("chat.moderate_channels");
+    if (!own && moderator && m.senderId != null) {
+      // Only on someone of lower rank.
+      const sender = await usersRepo.byId(tx.sql, actor.workspaceId, m.senderId);
+      if (sender) {
+        requireOutranks(actor, a, {
+          permissions: effectivePermissions(sender.role, sender.permissions),
+          member: await channelsRepo.member(tx.sql, m.channelId, m.senderId),
+        }, "You cannot delete messages of someone of equal or higher rank");
+      }
+    }
     if (!moderator) {
-      if (m.senderId !== actor.userId) throw forbidden("You can only delete your own messages");
+      if (!own) throw forbidden("You can only delete your own messages");
       const win = await editWindowSeconds(tx.sql, actor.workspaceId);
       if (!withinWindow(deps, m, win)) {
         throw new AppError(
@@ -273,6 +304,7 @@ export async function remove(deps: Deps, actor: Actor, messageId: number): Promi
       }
     }
     const deletedAt = await messagesRepo.softDelete(tx.sql, messageId);
+    hadFiles = (await filesRepo.markDeletedForMessage(tx.sql, messageId)) > 0;
     await tx.sequenced(actor.workspaceId, m.channelId, (seq) => ({
       type: "message_deleted" as const,
       channelId: m.channelId,
@@ -281,6 +313,8 @@ export async function remove(deps: Deps, actor: Actor, messageId: number): Promi
       deletedAt,
     }));
   });
+  // Its files' bytes go right after the commit (a failure here leaves them to the periodic sweep).
+  if (hadFiles) await files.sweep(deps).catch((e) => console.error("files: sweep after delete:", e));
 }
 
 export async function react(
@@ -294,6 +328,7 @@ export async function react(
   await withTx(deps, async (tx) => {
     const { m, a } = await loadReadable(tx.sql, actor, messageId);
     if (!a.member) throw new AppError("not_member", 403, "Join the channel to react");
+    if (!a.member.canPost) throw new AppError("blocked", 403, "You have been blocked in this channel");
     if (m.deletedAt) throw new AppError("deleted", 409, "This message was deleted");
     if (a.channel.archivedAt) throw new AppError("archived", 403, "This channel is archived and read-only");
     const changed = add

@@ -19,6 +19,14 @@ export const PERMISSIONS = [
   "chat.receive_calls",
   "chat.record_calls",
   "chat.monitor_calls",
+  /** Visitor chat: see the queue, claim, answer, end and escalate visitor conversations. */
+  "chat.public_queue",
+  /** Visitor chat: transfer conversations to another agent or a team. */
+  "chat.public_transfer",
+  /** Visitor chat: see and act on every visitor conversation, ratings and the webhook log. */
+  "chat.public_monitor",
+  "chat.screen_share",
+  "chat.group_call",
 ] as const;
 export type Permission = typeof PERMISSIONS[number];
 export type WorkspaceRole = "admin" | "moderator" | "member" | "guest";
@@ -30,6 +38,8 @@ const MEMBER: Permission[] = [
   "chat.make_audio_calls",
   "chat.make_video_calls",
   "chat.receive_calls",
+  "chat.screen_share",
+  "chat.group_call",
 ];
 const MODERATOR: Permission[] = [
   ...MEMBER,
@@ -38,6 +48,8 @@ const MODERATOR: Permission[] = [
   "chat.moderate_channels",
   "chat.delete_messages",
   "chat.manage_users",
+  "chat.public_queue",
+  "chat.public_transfer",
 ];
 
 export const ROLE_PERMISSIONS: Record<WorkspaceRole, readonly Permission[]> = {

@@ -13,12 +13,15 @@ import { parse } from "./validate.ts";
 
 export const GRACE_MS = 5_000;
 
-export const PresenceInput = z.object({
-  status: z.enum(["online", "away", "busy"]).optional(),
+/** A status change: the same rules whether it comes over REST (`PUT /me/status`) or the socket. */
+export const StatusInput = z.object({
+  status: z.enum(["online", "away", "busy", "offline"]).optional(),
   statusText: z.string().trim().max(100).optional(),
   awayMessage: z.string().trim().max(200).optional(),
-  page: z.string().max(300).optional(),
 }).strict();
+
+/** The socket's `update_presence`: a status change and/or the page the tab is on. */
+export const PresenceInput = StatusInput.extend({ page: z.string().max(300).optional() }).strict();
 
 /** What others see: offline without a live connection, "online" for a stored "offline" with one. */
 function effective(p: PresenceInfo): PresenceInfo {
@@ -125,15 +128,29 @@ export async function disconnected(deps: Deps, actor: Actor, connId: string, gra
   else setTimeout(check, graceMs);
 }
 
-/** Status change from the client (also automatic away after inactivity) and the page a tab is on. */
+/**
+ * Stores the chosen status, custom status text and away message and announces the person to the
+ * workspace. Both transports call this: `PUT /api/chat/me/status` and the socket's `update_presence`.
+ */
+export async function setStatus(deps: Deps, actor: Actor, input: unknown) {
+  const { page: _page, ...p } = parse(PresenceInput, input);
+  if (p.status === undefined && p.statusText === undefined && p.awayMessage === undefined) return;
+  deps.limiter.take(`presence:${actor.userId}`, 60, "Too many status changes");
+  await usersRepo.updateStatus(deps.db, actor.userId, p);
+  announce(deps, actor.workspaceId, actor.userId);
+}
+
+/** Stores the page a connection reports (the admin's connection list shows it). */
+export async function reportPage(deps: Deps, connId: string, page: unknown) {
+  const p = parse(PresenceInput.pick({ page: true }), { page });
+  if (p.page !== undefined) await connectionsRepo.setPage(deps.db, connId, p.page);
+}
+
+/** The socket's `update_presence`: status change (also automatic away after inactivity) and/or page. */
 export async function update(deps: Deps, actor: Actor, connId: string, input: unknown) {
   const p = parse(PresenceInput, input);
-  if (p.page !== undefined) await connectionsRepo.setPage(deps.db, connId, p.page);
-  if (p.status !== undefined || p.statusText !== undefined || p.awayMessage !== undefined) {
-    deps.limiter.take(`presence:${actor.userId}`, 60, "Too many status changes");
-    await usersRepo.updateStatus(deps.db, actor.userId, p);
-    announce(deps, actor.workspaceId, actor.userId);
-  }
+  if (p.page !== undefined) await reportPage(deps, connId, p.page);
+  await setStatus(deps, actor, p);
   return await one(deps, actor, actor.userId);
 }
 

@@ -5,17 +5,14 @@ import type { Actor, Deps } from "./deps.ts";
 import { notFound } from "./errors.ts";
 import { requirePermission } from "./access.ts";
 import { parse } from "./validate.ts";
-import { withTx } from "./publish.ts";
+import * as presence from "./presence.ts";
+import { StatusInput } from "./presence.ts";
 
 export const SearchInput = z.object({
   q: z.string().max(80).default(""),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
-export const StatusInput = z.object({
-  status: z.enum(["online", "away", "busy", "offline"]).optional(),
-  statusText: z.string().trim().max(100).optional(),
-  awayMessage: z.string().trim().max(200).optional(),
-}).strict();
+export { StatusInput } from "./presence.ts";
 
 export function profile(u: usersRepo.UserRow) {
   return {
@@ -42,11 +39,11 @@ export async function get(deps: Deps, actor: Actor, userId: number) {
   return profile(u);
 }
 
-/** Stores the chosen status, custom status text and away message; presence.ts makes it live. */
+/** `PUT /me/status`: the same domain function as the socket's `update_presence` (it announces), then my profile. */
 export async function setStatus(deps: Deps, actor: Actor, input: unknown) {
+  requirePermission(actor, "chat.access_channels");
+  // REST's rule: a status change must name something (the socket's update_presence may carry only a page).
   const p = parse(StatusInput, input);
-  await withTx(deps, async (tx) => {
-    await usersRepo.updateStatus(tx.sql, actor.userId, p);
-  });
+  await presence.setStatus(deps, actor, p);
   return await get(deps, actor, actor.userId);
 }

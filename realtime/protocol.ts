@@ -17,6 +17,22 @@ export interface Reaction {
   userIds: number[];
 }
 
+export type FileKind = "image" | "video" | "audio" | "pdf" | "file";
+
+/** A file carried by a message; its bytes are at `/api/chat/files/{id}` (and `?variant=thumb`). */
+export interface Attachment {
+  id: number;
+  name: string;
+  /** Decided from the file's content, not its name. */
+  mime: string;
+  kind: FileKind;
+  size: number;
+  width: number | null;
+  height: number | null;
+  /** Whether a thumbnail exists. */
+  thumb: boolean;
+}
+
 export interface Message {
   id: number;
   channelId: number;
@@ -29,6 +45,8 @@ export interface Message {
   replyCount: number;
   mentions: number[];
   reactions: Reaction[];
+  /** Files the message carries (absent on messages that never had any); empty once it is deleted. */
+  attachments?: Attachment[];
   editedAt: string | null;
   deletedAt: string | null;
   createdAt: string;
@@ -107,13 +125,19 @@ export type EphemeralEvent =
     counts: { channelId: number; unread: number; mentions: number; lastReadSeq: number }[];
   }
   | { type: "resync_required"; channelId: number; reason: string }
+  /**
+   * The user's workspace role or permissions changed: every socket of theirs, on every instance, re-reads
+   * who they are before its next action; the client refetches what it shows.
+   */
+  | { type: "access_changed"; userId: number }
   | { type: "session_revoked"; reason: string }
   /** A workspace setting pages use changed: every public setting, so a page simply replaces what it holds. */
   | { type: "settings_updated"; settings: PublicSettings }
   /** The person's preferences changed (in another tab, browser, or by a new workspace default). */
   | { type: "preferences_updated"; preferences: Preferences }
   /** An administrator's system broadcast: shown as a banner until the person acknowledges it. */
-  | { type: "system_broadcast"; broadcast: BroadcastInfo };
+  | { type: "system_broadcast"; broadcast: BroadcastInfo }
+  | CallEvent;
 
 /** A system broadcast as pages show it. */
 export interface BroadcastInfo {
@@ -123,7 +147,59 @@ export interface BroadcastInfo {
   createdAt: string;
 }
 
-export type ServerEvent = SequencedEvent | EphemeralEvent;
+import type { VisitorEvent } from "./visitor_protocol.ts";
+export type { VisitorEvent };
+
+export type ServerEvent = SequencedEvent | EphemeralEvent | VisitorEvent;
+
+// ---- calls (rules in domain/calls.ts, documented in docs/calls.md) ----------------------------------
+
+export type CallMedia = "audio" | "video";
+export type CallState = "ringing" | "active" | "ended";
+export type CallEndReason = "completed" | "missed" | "declined" | "cancelled";
+export type CallParticipantState = "ringing" | "joined" | "left" | "declined" | "missed";
+
+export interface CallParticipant {
+  userId: number;
+  state: CallParticipantState;
+  /** The socket (tab) that is in the call while joined: the other tabs of that person stop ringing. */
+  connectionId: string | null;
+  joinedAt: string | null;
+  leftAt: string | null;
+}
+
+export interface CallInfo {
+  id: number;
+  channelId: number;
+  media: CallMedia;
+  state: CallState;
+  startedBy: number | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  endReason: CallEndReason | null;
+  participants: CallParticipant[];
+}
+
+/** WebRTC signaling relayed between two joined participants; the server never looks inside the SDP. */
+export type CallSignal =
+  | { kind: "offer" | "answer"; sdp: string }
+  | { kind: "ice"; candidate: IceCandidate | null }
+  /** Screen share and camera state, so the other side can label tiles without parsing SDP. */
+  | { kind: "media"; audio: boolean; video: boolean; screen: "off" | "replace" | "beside" };
+
+export interface IceCandidate {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+export type CallEvent =
+  /** Any change of a live call (ringing, joins, leaves, the end), to every member of its conversation. */
+  | { type: "call_updated"; call: CallInfo }
+  /** To the one socket of `toUserId` that is in the call. */
+  | { type: "call_signal"; callId: number; fromUserId: number; signal: CallSignal };
 
 export const SEQUENCED_TYPES = new Set<ServerEvent["type"]>([
   "message_received",
@@ -141,7 +217,11 @@ export function isSequenced(e: ServerEvent): e is SequencedEvent {
 export type Audience =
   | { kind: "channel"; channelId: number }
   | { kind: "users"; userIds: number[] }
-  | { kind: "workspace"; workspaceId: number };
+  | { kind: "workspace"; workspaceId: number }
+  /** A visitor's own connections to one conversation (the visitor hub; the staff hub ignores it). */
+  | { kind: "visitor"; conversationId: number }
+  /** One socket, wherever it is connected (call signaling). */
+  | { kind: "connection"; connectionId: string };
 
 export interface Envelope {
   event: ServerEvent;
@@ -165,6 +245,7 @@ export type ClientFrame =
     clientId: string;
     body: string;
     replyTo?: number | null;
+    attachments?: number[];
   }
   | { id: string; action: "edit_message"; messageId: number; body: string }
   | { id: string; action: "delete_message"; messageId: number }
@@ -189,7 +270,21 @@ export type ClientFrame =
     action: "update_preferences";
     preferences: { [K in keyof Preferences]?: Preferences[K] | null };
   }
-  | { id: string; action: "replay"; channelId: number; afterSeq: number };
+  | { id: string; action: "replay"; channelId: number; afterSeq: number }
+  | CallFrame;
+
+/** Call actions; each acks with `{ call }` (and `connectionId`, the socket's own id) unless noted. */
+export type CallFrame =
+  | { id: string; action: "call_start"; channelId: number; media: CallMedia }
+  /** Accept a ringing call or join an ongoing one; acks with the peers to send offers to. */
+  | { id: string; action: "call_join"; callId: number }
+  | { id: string; action: "call_decline"; callId: number }
+  | { id: string; action: "call_leave"; callId: number }
+  /** After a reconnect: this new socket takes over the person's place in the call. */
+  | { id: string; action: "call_rejoin"; callId: number }
+  | { id: string; action: "call_signal"; callId: number; toUserId: number; signal: CallSignal }
+  /** Live calls in my conversations (acks `{ calls, connectionId }`). */
+  | { id: string; action: "call_list" };
 
 export type ClientAction = ClientFrame["action"];
 
@@ -239,7 +334,7 @@ export function applyEvent(state: ChatState, e: ServerEvent): ChatState {
       patch(e.message.id, () => e.message);
       break;
     case "message_deleted":
-      patch(e.messageId, (m) => ({ ...m, body: "", deletedAt: e.deletedAt, reactions: [] }));
+      patch(e.messageId, (m) => ({ ...m, body: "", mentions: [], deletedAt: e.deletedAt, reactions: [] }));
       break;
     case "reaction_added":
       patch(e.messageId, (m) => ({ ...m, reactions: addReaction(m.reactions, e.emoji, e.userId) }));

@@ -8,9 +8,14 @@ import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./middleware/errors.ts";
 import { authRoutes } from "./api/auth.ts";
 import { chatRoutes } from "./api/chat.ts";
+import { callRoutes } from "./api/calls.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
 import { adminConsoleRoutes, broadcastRoutes, invitationRoutes } from "./api/admin_console.ts";
+import { notificationRoutes, unsubscribeRoutes } from "./api/notifications.ts";
+import { pwaRoutes } from "./pwa.ts";
+import { visitorRoutes } from "./visitor/api.ts";
+import { visitorStaffRoutes } from "./visitor/staff.ts";
 
 export interface AppParts {
   /** Extra sub-apps mounted by main.ts (the WebSocket gateway, pages), keyed by mount path. */
@@ -33,13 +38,19 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
     await deps.db.query("SELECT 1");
     return c.json({ ok: true, engine: deps.db.engine, instance: deps.config.instanceId });
   });
+  app.route("/", pwaRoutes());
   app.route("/api/auth", authRoutes(deps));
   app.route("/api", openapiRoutes(deps));
   for (const [path, sub] of parts.mounts ?? []) app.route(path, sub);
+  app.route("/api/chat/calls", callRoutes(deps));
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
   app.route("/api/admin", adminConsoleRoutes(deps));
   app.route("/api/broadcasts", broadcastRoutes(deps));
   app.route("/api/invitations", invitationRoutes(deps));
+  app.route("/api/notifications", notificationRoutes(deps));
+  app.route("/notifications", unsubscribeRoutes(deps));
+  app.route("/api/visitor", visitorRoutes(deps));
+  app.route("/api/visitors", visitorStaffRoutes(deps));
   return app;
 }

@@ -23,3 +23,7 @@ UPDATE messages SET body = '', mentions = '{}' WHERE deleted_at IS NOT NULL;
 -- the original body is kept with the client id.
 ALTER TABLE messages ADD COLUMN body_hash text;
 UPDATE messages SET body_hash = md5(body);
+
+-- DMs and groups have no owners or moderators: nobody in a conversation has power over the others.
+UPDATE members m SET role = 'member' FROM channels c
+  WHERE c.id = m.channel_id AND c.kind IN ('direct_message', 'group') AND m.role <> 'member';

@@ -2,9 +2,10 @@
  * The one list of message columns. Every read of a message — history pages, threads, one message, the
  * rows a send stores (one at a time or grouped) and the payloads replay builds from the event log — selects
  * these, so what a message looks like is decided once: a deleted message is a placeholder with no body,
- * mentions or reactions; an edited one has only its latest text.
+ * mentions, reactions or attachments; an edited one has only its latest text.
  */
 import type { Message } from "../../realtime/protocol.ts";
+import { ATTACHMENTS_JSON } from "./files.ts";
 
 export interface ColumnOptions {
   /** Prefix for every output name (a message beside other columns in one row). */
@@ -46,6 +47,7 @@ export function messageColumns(opts: ColumnOptions = {}): string {
     ["g.deleted_at", "deletedAt"],
     ["g.created_at", "createdAt"],
     [reactions, "reactions"],
+    [opts.fresh ? "'[]'::json" : ATTACHMENTS_JSON, "attachments"],
   ];
   return cols.map(([expr, name]) => `${expr} AS "${p}${name}"`).join(", ");
 }
@@ -65,6 +67,7 @@ const NAMES = [
   "deletedAt",
   "createdAt",
   "reactions",
+  "attachments",
 ] as const;
 
 /** A row selected with `messageColumns` as a Message (null when a prefixed message is absent). */
@@ -73,6 +76,8 @@ export function toMessage(row: Record<string, unknown>, prefix = ""): Message | 
   const m: Record<string, unknown> = {};
   for (const n of NAMES) m[n] = row[`${prefix}${n}`];
   if (typeof m.reactions === "string") m.reactions = JSON.parse(m.reactions);
+  if (typeof m.attachments === "string") m.attachments = JSON.parse(m.attachments);
+  m.attachments ??= [];
   m.mentions = ((m.mentions as unknown[] | null) ?? []).map(Number);
   return m as unknown as Message;
 }

@@ -1,4 +1,4 @@
-/** Sessions (hashed bearer tokens), login failures for throttling, and the audit log. */
+/** Sessions (hashed bearer tokens) and the audit log. Login attempts are in `login_attempts.ts`. */
 import type { Sql } from "../client.ts";
 
 export interface SessionRow {
@@ -45,26 +45,6 @@ export async function removeForUser(sql: Sql, userId: number): Promise<void> {
   await sql.query("DELETE FROM sessions WHERE user_id = $1", [userId]);
 }
 
-export async function failures(
-  sql: Sql,
-  key: string,
-  since: Date,
-): Promise<{ count: number; oldest: string | null }> {
-  const r = await sql.query<{ count: number; oldest: string | null }>(
-    `SELECT count(*)::int AS count, min(failed_at) AS oldest FROM login_failures WHERE key = $1 AND failed_at > $2`,
-    [key, since],
-  );
-  return r[0];
-}
-
-export async function recordFailure(sql: Sql, keys: string[]): Promise<void> {
-  await sql.query("INSERT INTO login_failures (key) SELECT unnest($1::text[])", [keys]);
-}
-
-export async function clearFailures(sql: Sql, key: string): Promise<void> {
-  await sql.query("DELETE FROM login_failures WHERE key = $1", [key]);
-}
-
 export async function audit(
   sql: Sql,
   a: {
@@ -80,4 +60,12 @@ export async function audit(
     "INSERT INTO audit_log (workspace_id, actor_id, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5::jsonb, $6)",
     [a.workspaceId, a.actorId, a.action, a.target ?? "", JSON.stringify(a.detail ?? {}), a.ip ?? ""],
   );
+}
+
+/** Ends every session of a user but one (a password change keeps the session that made it). */
+export async function removeForUserExcept(sql: Sql, userId: number, keepHash: string | null): Promise<void> {
+  await sql.query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2", [
+    userId,
+    keepHash,
+  ]);
 }

@@ -158,3 +158,24 @@ export async function setDeactivated(sql: Sql, id: number, deactivated: boolean)
     deactivated,
   ]);
 }
+
+export async function setPasswordHash(sql: Sql, id: number, hash: string): Promise<void> {
+  await sql.query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", [id, hash]);
+}
+
+/** The role and extra permissions behind each of these live sessions, in one round trip. */
+export async function accessBySessions(
+  sql: Sql,
+  hashes: string[],
+): Promise<{ hash: string; role: WorkspaceRole; permissions: string[] }[]> {
+  if (!hashes.length) return [];
+  return await sql.query(
+    `SELECT s.token_hash AS hash, u.role, u.permissions FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = ANY($1::text[])`,
+    [hashes],
+  );
+}
+
+export async function setRole(sql: Sql, id: number, role: WorkspaceRole): Promise<void> {
+  await sql.query("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", [id, role]);
+}

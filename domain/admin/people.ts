@@ -125,6 +125,8 @@ export async function setRole(deps: Deps, actor: Actor, ctx: RequestCtx, userId:
     if (u.role === role) return;
     await usersRepo.updateProfile(tx.sql, u.id, { role });
     await record(tx.sql, actor, ctx, "role_changed", u.id, { username: u.username, from: u.role, to: role });
+    // Their open sockets act with the new role from their next action.
+    tx.emit(actor.workspaceId, { type: "access_changed", userId: u.id }, { kind: "users", userIds: [u.id] });
   });
   return profile((await usersRepo.byId(deps.db, actor.workspaceId, userId))!);
 }

@@ -6,6 +6,7 @@
  */
 import { appearanceSettings } from "./areas/appearance.ts";
 import { messageSettings } from "./areas/messages.ts";
+import { fileSettings } from "./areas/files.ts";
 import { soundSettings } from "./areas/sounds.ts";
 import { widgetSettings } from "./areas/widget.ts";
 import { controlSettings } from "./areas/control.ts";
@@ -17,6 +18,7 @@ export const WORKSPACE_SETTINGS = combine(
   appearanceSettings,
   widgetSettings,
   controlSettings,
+  fileSettings,
 );
 
 export type WorkspaceSettingKey = keyof typeof WORKSPACE_SETTINGS;

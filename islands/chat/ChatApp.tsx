@@ -30,6 +30,7 @@ import { AdminBanners } from "./AdminBanners.tsx";
 import type { Me, ParleyClient, UserInfo } from "../../realtime/client.ts";
 import type { ChannelSummary, PublicSettings } from "../../realtime/protocol.ts";
 import { effect, signal } from "@preact/signals";
+import { VisitorsPanel } from "./visitors/VisitorsPanel.tsx";
 
 /** What the server hands the island: enough to render the sidebar before the client has loaded. */
 export interface ChatProps {
@@ -306,6 +307,7 @@ function Shell() {
         {ch && ui.threadId.value !== null && (
           <ThreadPane key={ui.threadId.value} channel={ch} parentId={ui.threadId.value} />
         )}
+        <VisitorsPanel />
       </div>
       <Toasts />
       <Dialogs />

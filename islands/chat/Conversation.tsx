@@ -7,6 +7,7 @@ import { MessageList } from "./MessageList.tsx";
 import { MessageItem, OutboxRow } from "./MessageItem.tsx";
 import { Composer } from "./Composer.tsx";
 import { statusOf, toast, useApp } from "./state.ts";
+import { CallButtons } from "../calls/CallButtons.tsx";
 
 export function Typing({ channelId }: { channelId: number }) {
   const { client, userName } = useApp();
@@ -82,6 +83,7 @@ export function Conversation({ channel }: { channel: ChannelSummary }) {
             <span class="sr-only">{t("conv.members", { names })}</span>
           </span>
         )}
+        <CallButtons channel={channel} />
         {channel.kind !== "direct_message" && (
           <button
             type="button"

@@ -159,6 +159,9 @@ export class ChatStore {
           this.channels.value = this.channels.value.filter((c) => c.id !== e.channelId);
         }
         return null;
+      case "access_changed":
+        // My role or permissions changed: what I may see and do is refetched.
+        return { refreshChannels: true };
       case "resync_required":
         return { resync: e.channelId };
       default:

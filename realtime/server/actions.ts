@@ -7,6 +7,7 @@ import * as channels from "../../domain/channels.ts";
 import * as presence from "../../domain/presence.ts";
 import * as preferences from "../../domain/preferences/user.ts";
 import { setTyping } from "../../domain/typing.ts";
+import { CALL_ACTIONS } from "./call_actions.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import { invalid } from "../../domain/errors.ts";
 import type { ClientAction } from "../protocol.ts";
@@ -99,6 +100,7 @@ export const ACTIONS: Record<Exclude<ClientAction, "hello">, Handler> = {
     const events = await messages.eventsSince(deps, actor, channelId, after);
     return events === null ? { channelId, resync: true } : { channelId, events };
   },
+  ...CALL_ACTIONS,
 };
 
 function positive(v: unknown, name: string): number {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AppError } from "../../domain/errors.ts";
 import { parse } from "../../domain/validate.ts";
 import type { ClientAction, ClientFrame } from "../protocol.ts";
+import { CALL_FRAME_SCHEMAS } from "./call_frames.ts";
 
 const id = z.string().max(64);
 const ref = z.number().int();
@@ -67,6 +68,7 @@ const SCHEMAS: Record<ClientAction, z.ZodType> = {
     preferences: z.record(z.string().max(100), z.unknown()),
   }),
   replay: z.strictObject({ id, action: z.literal("replay"), channelId: ref, afterSeq: ref }),
+  ...CALL_FRAME_SCHEMAS,
 };
 
 /**

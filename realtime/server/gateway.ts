@@ -7,6 +7,9 @@ import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import * as auth from "../../domain/auth.ts";
 import * as channelsRepo from "../../db/repos/channels.ts";
+import * as usersRepo from "../../db/repos/users.ts";
+import { actorFromUser } from "../../domain/auth.ts";
+import { effectivePermissions } from "../../domain/permissions.ts";
 import * as messages from "../../domain/messages.ts";
 import * as presence from "../../domain/presence.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
@@ -27,7 +30,9 @@ const SESSION_CHECK_MS = 3_000;
 /** The `/ws` route and a `stop` that ends the background checks (session revocation, heartbeats). */
 export function createGateway(deps: Deps, hub: Hub) {
   const app = new Hono<AppEnv>();
-  const timer = startBackgroundChecks(deps, hub);
+  /** Who each socket acts as: re-read when the user's role or permissions change. */
+  const actors = new WeakMap<Connection, Actor>();
+  const timer = startBackgroundChecks(deps, hub, actors);
 
   app.get(
     "/ws",
@@ -53,7 +58,25 @@ export function createGateway(deps: Deps, hub: Hub) {
       await next();
     },
     upgradeWebSocket((c) => {
-      const actor = c.get("actor");
+      let actor = c.get("actor");
+      let refreshing: Promise<Actor | null> | null = null;
+      /**
+       * The actor for the next frame: after a role or permission change (`access_changed` through the bus,
+       * or the background check) it is read again, once, before any further action runs.
+       */
+      const current = async (conn: Connection): Promise<Actor | null> => {
+        if (conn.stale) {
+          conn.stale = false;
+          refreshing = reloadActor(deps, actor).then((a) => {
+            if (a) {
+              actor = a;
+              actors.set(conn, a);
+            }
+            return a;
+          }).finally(() => (refreshing = null));
+        }
+        return refreshing ? await refreshing : actor;
+      };
       const userAgent = c.req.header("user-agent") ?? "";
       let conn: Connection | null = null;
       // A client may send `hello` as soon as the socket opens, before `ready`: frames wait until the
@@ -65,6 +88,7 @@ export function createGateway(deps: Deps, hub: Hub) {
           const raw = ws.raw as WebSocket;
           conn = new Connection(crypto.randomUUID(), actor.userId, actor.workspaceId, actor.sessionHash, raw);
           conn.pending = [];
+          actors.set(conn, actor);
           let channelIds: number[];
           try {
             channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId);
@@ -104,7 +128,13 @@ export function createGateway(deps: Deps, hub: Hub) {
           conn.lastSeen = Date.now();
           const c = conn;
           void registered.promise.then(async () => {
-            if (!c.closed) await handleFrame(deps, hub, actor, c, evt.data, () => present);
+            if (c.closed) return;
+            const now = await current(c).catch(() => null);
+            if (!now) {
+              hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
+              return hub.close(c, 4001, "session ended");
+            }
+            await handleFrame(deps, hub, now, c, evt.data, () => present);
           });
         },
         onClose: () => {
@@ -188,7 +218,12 @@ async function hello(
   const wanted = frame.channels && typeof frame.channels === "object" && !Array.isArray(frame.channels)
     ? frame.channels as Record<string, unknown>
     : {};
-  if (typeof frame.page === "string") conn.page = frame.page.slice(0, 300);
+  if (typeof frame.page === "string") {
+    conn.page = frame.page.slice(0, 300);
+    // Stored once this connection's row is written (rows are written in groups), for the admin's list.
+    const page = conn.page, id = conn.id;
+    void stored().then(() => presence.reportPage(deps, id, page)).catch(() => {});
+  }
   if (!conn.pending) conn.pending = [];
   resuming.add(conn);
   let replay: SequencedEvent[] = [];
@@ -235,8 +270,21 @@ async function hello(
   };
 }
 
-/** Every few seconds: close sockets whose session ended; refresh this instance's connection rows. */
-function startBackgroundChecks(deps: Deps, hub: Hub) {
+/** The actor of a session as it is now; null when the session ended or the user was deactivated. */
+async function reloadActor(deps: Deps, actor: Actor): Promise<Actor | null> {
+  if (!actor.sessionHash) return actor;
+  const u = await usersRepo.bySession(deps.db, actor.sessionHash);
+  return u && !u.deactivatedAt ? actorFromUser(u, actor.sessionHash) : null;
+}
+
+const accessKey = (role: string, perms: Iterable<string>) => `${role}:${[...perms].sort().join(",")}`;
+
+/**
+ * Every few seconds: close sockets whose session ended; mark sockets whose user's role or permissions
+ * changed by any means (the event covers the domain's own changes at once; this covers the rest, such as
+ * a sign-in that brought new roles); refresh this instance's connection rows.
+ */
+function startBackgroundChecks(deps: Deps, hub: Hub, actors: WeakMap<Connection, Actor>) {
   let beat = 0;
   const id = setInterval(async () => {
     const conns = [...hub.conns.values()];
@@ -249,6 +297,16 @@ function startBackgroundChecks(deps: Deps, hub: Hub) {
           hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
           hub.close(c, 4001, "session ended");
         }
+      }
+      const access = new Map(
+        (await usersRepo.accessBySessions(deps.db, hashes)).map((
+          x,
+        ) => [x.hash, accessKey(x.role, effectivePermissions(x.role, x.permissions))]),
+      );
+      for (const c of conns) {
+        const a = actors.get(c);
+        const now = c.sessionHash ? access.get(c.sessionHash) : undefined;
+        if (a && now !== undefined && now !== accessKey(a.role, a.permissions)) c.stale = true;
       }
       const now = Date.now();
       for (const c of conns) {

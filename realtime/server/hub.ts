@@ -25,6 +25,8 @@ export class Connection {
   /** While resuming, live frames wait here and are flushed after the replay. */
   pending: { text: string; event: ServerEvent }[] | null = null;
   page = "";
+  /** Set when the user's role or permissions changed: the gateway re-reads the actor before the next action. */
+  stale = false;
   connectedAt = Date.now();
   lastSeen = Date.now();
   closed = false;
@@ -152,6 +154,8 @@ export class Hub {
 
   #fanOut(env: Envelope) {
     const e = env.event;
+    // Sockets of a user whose role or permissions changed act with the new ones from their next frame.
+    if (e.type === "access_changed") { for (const c of this.connectionsOf(e.userId)) c.stale = true; }
     // Keep the channel index current before choosing targets.
     if (e.type === "user_joined") {
       for (const c of this.connectionsOf(e.userId)) this.subscribe(c, e.channelId);
@@ -184,6 +188,11 @@ export class Hub {
     const a = env.audience;
     if (a.kind === "channel") return this.#byChannel.get(a.channelId) ?? NONE;
     if (a.kind === "workspace") return this.#byWorkspace.get(a.workspaceId) ?? NONE;
+    if (a.kind === "visitor") return NONE;
+    if (a.kind === "connection") {
+      const c = this.conns.get(a.connectionId);
+      return c ? new Set([c]) : NONE;
+    }
     const out = new Set<Connection>();
     for (const u of a.userIds) for (const c of this.#byUser.get(u) ?? []) out.add(c);
     return out;

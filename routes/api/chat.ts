@@ -5,16 +5,21 @@ import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
 import * as users from "../../domain/users.ts";
 import * as presence from "../../domain/presence.ts";
+import * as accounts from "../../domain/accounts.ts";
 import * as settings from "../../domain/settings/workspace.ts";
 import * as preferences from "../../domain/preferences/user.ts";
 import type { Deps } from "../../domain/deps.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth } from "../middleware/auth.ts";
 import { idParam, jsonBody } from "../middleware/errors.ts";
+import { fileRoutes } from "./files.ts";
+import { searchRoutes } from "./search.ts";
 
 export function chatRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.use("*", requireAuth(deps));
+  app.route("/", fileRoutes(deps));
+  app.route("/", searchRoutes(deps));
 
   // channels
   app.get("/channels", async (c) => c.json({ channels: await channels.listMine(deps, c.get("actor")) }));
@@ -169,6 +174,10 @@ export function chatRoutes(deps: Deps) {
   app.patch(
     "/me/preferences",
     async (c) => c.json(await preferences.update(deps, c.get("actor"), await jsonBody(c))),
+  );
+  app.put(
+    "/me/password",
+    async (c) => c.json(await accounts.changeOwnPassword(deps, c.get("actor"), await jsonBody(c))),
   );
   app.put(
     "/me/status",

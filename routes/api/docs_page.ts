@@ -47,7 +47,7 @@ function limits(s: Schema): string {
 function fieldTable(s: Schema): Html {
   const props = (s.properties ?? {}) as Record<string, Schema>;
   const required = new Set((s.required ?? []) as string[]);
-  if (!Object.keys(props).length) return html`<p>${typeOf(s)}</p>`;
+  if (!Object.keys(props).length) return html`object`;
   return html`<table>
     <tr><th>Field</th><th>Type</th><th>Required</th><th>Notes</th></tr>
     ${
@@ -71,7 +71,7 @@ interface Operation {
   description?: string;
   security?: unknown[];
   parameters?: { name: string; in: string; required: boolean; description?: string; schema: Schema }[];
-  requestBody?: { content: { "application/json": { schema: Schema } } };
+  requestBody?: { content: { "application/json"?: { schema: Schema } } };
   responses: Record<string, { description: string; content?: { "application/json": { schema: Schema } } }>;
 }
 
@@ -82,7 +82,7 @@ function prose(text: string): Html {
 
 function operation(method: string, path: string, op: Operation, schemas: Record<string, Schema>): Html {
   const anchor = `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, "-");
-  const body = op.requestBody?.content["application/json"].schema;
+  const body = op.requestBody?.content["application/json"]?.schema;
   return html`<section class="op" id="${anchor}">
     <h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${path}</code></h3>
     <p><b>${op.summary}</b>${op.security ? " · no session needed" : " · needs a session"}</p>

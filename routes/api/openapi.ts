@@ -140,6 +140,15 @@ export function buildOpenApi(config: Config) {
       ...(ep.body
         ? { requestBody: { required: true, content: { "application/json": { schema: ref(ep.body[0]) } } } }
         : {}),
+      ...(ep.rawBody
+        ? {
+          requestBody: {
+            required: true,
+            description: ep.rawBody,
+            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+          },
+        }
+        : {}),
       responses,
     };
   }

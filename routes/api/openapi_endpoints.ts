@@ -13,13 +13,19 @@ import {
   UpdateChannelInput,
 } from "../../domain/channels.ts";
 import { AddMembersInput, RoleInput } from "../../domain/members.ts";
-import { editSchema, HistoryInput, ReactionInput, ReadInput, sendSchema } from "../../domain/messages.ts";
+import { editSchema, HistoryInput, ReactionInput, ReadInput, sendFields } from "../../domain/messages.ts";
+import { SearchQueryInput } from "../../domain/search.ts";
+import { FilesPageInput, FileVariantInput, UploadQuery } from "../../domain/files.ts";
 import { SearchInput, StatusInput } from "../../domain/users.ts";
+import { ChangePasswordInput, CreateUserInput, ResetPasswordInput } from "../../domain/accounts.ts";
 import { SettingsPatch } from "../../domain/settings/workspace.ts";
 import { PreferencesPatch } from "../../domain/preferences/user.ts";
+import { RoleInput as WorkspaceRoleInput } from "../../domain/admin.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
 import { adminConsoleEndpoints } from "./admin_endpoints.ts";
+import { notificationEndpoints } from "./openapi_notifications.ts";
+import { callEndpoints } from "./call_endpoints.ts";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -35,6 +41,8 @@ export interface Endpoint {
   query?: z.ZodObject;
   /** The request body schema and its component name. */
   body?: [string, z.ZodType];
+  /** A raw (not JSON) request body: its description (file uploads). */
+  rawBody?: string;
   /** Success responses: status, description, body (a component of `response_schemas.ts`, or none). */
   ok: [number, string, z.ZodType | null][];
   /** Error statuses worth listing besides 400 for bad input and 401/403 for auth. */
@@ -192,7 +200,7 @@ export function endpoints(config: Config): Endpoint[] {
         "message with 200 instead of storing it twice; the same `clientId` with different content is 409. " +
         "Read-only channels accept posts from moderators only; blocked members and archived channels " +
         "refuse posts (403).",
-      body: ["SendMessageInput", sendSchema(max).omit({ channelId: true })],
+      body: ["SendMessageInput", sendFields(max).omit({ channelId: true })],
       ok: [[201, "Stored", R.MessageResponse], [
         200,
         "A retry: the message stored before",
@@ -235,6 +243,43 @@ export function endpoints(config: Config): Endpoint[] {
       errors: [404],
     }),
 
+    e("post", `${ch}/files`, "Files", "Upload a file for a message to be sent", {
+      description: "The request body is the file itself (any Content-Type; it is ignored) with its " +
+        "Content-Length; `name` is its file name. The type is decided from the content (magic bytes): " +
+        "types outside the workspace's allow-list are 415, files over `files.max_bytes` 413, a missing " +
+        "length 411. Images are re-encoded without metadata (no EXIF location) and get a thumbnail. Send " +
+        "the returned id in `attachments` of the message; files not sent within an hour are removed.",
+      query: UploadQuery,
+      rawBody: "The file's bytes",
+      ok: [[201, "Stored, not yet visible to others", R.FileResponse]],
+      errors: [404, 411, 413, 415],
+    }),
+    e("get", `${ch}/files`, "Files", "Files shared in a conversation, newest first", {
+      query: FilesPageInput,
+      ok: [[200, "The files", R.FilesResponse]],
+      errors: [404],
+    }),
+    e("get", `${chat}/files/:id`, "Files", "A file's bytes (or its thumbnail)", {
+      description: "Only for people who may read the conversation now (the uploader alone before it is " +
+        "sent); 404 otherwise and once its message is deleted. Images, audio and video are inline, " +
+        "everything else `Content-Disposition: attachment`; always `nosniff` and a sandboxing CSP. " +
+        "Supports `Range: bytes=a-b` (206).",
+      query: FileVariantInput,
+      ok: [[200, "The bytes", null], [206, "The requested range", null]],
+      errors: [404, 416],
+    }),
+    e("delete", `${chat}/files/:id`, "Files", "Cancel an upload that was not sent", {
+      ok: [[200, "Removed", R.Ok]],
+      errors: [404],
+    }),
+    e("get", `${chat}/search`, "Search", "Search messages, files, people and channels", {
+      description: '`q` takes words, "quoted phrases", -excluded words and the filters in:#channel, ' +
+        "in:@person, from:@person, has:file, has:link, before:/after:/on:YYYY-MM-DD. Only conversations " +
+        "you are a member of are searched; `scope=all` (chat.monitor_all only, audited) searches every " +
+        "conversation of the workspace.",
+      query: SearchQueryInput,
+      ok: [[200, "Results grouped by kind", R.SearchResponse]],
+    }),
     e("get", `${chat}/users`, "Users", "Search people in my workspace", {
       query: SearchInput,
       ok: [[200, "Matching people", R.UsersResponse]],
@@ -261,18 +306,47 @@ export function endpoints(config: Config): Endpoint[] {
       body: ["PreferencesPatch", PreferencesPatch],
       ok: [[200, "Preferences after the change", R.PreferencesResponse]],
     }),
+    e("put", `${chat}/me/password`, "Users", "Change my password", {
+      description: "With the current password (`wrong_password` when it is not; `no_password` for " +
+        "single sign-on accounts). My other sessions end; this one stays.",
+      body: ["ChangePasswordInput", ChangePasswordInput],
+      ok: [[200, "Changed", R.Ok]],
+      errors: [429],
+    }),
     e("put", `${chat}/me/status`, "Users", "Set my status, status text and away message", {
       body: ["StatusInput", StatusInput],
       ok: [[200, "My profile", R.UserResponse]],
     }),
 
+    e("post", "/api/admin/users", "Admin", "Create a person who signs in with a password", {
+      description: "chat.manage_users, and only roles below your own (an admin creates moderators, " +
+        "members and guests; a moderator members and guests). 409 when the username is taken.",
+      body: ["CreateUserInput", CreateUserInput],
+      ok: [[201, "The new profile", R.UserResponse]],
+      errors: [409],
+    }),
+    e("post", "/api/admin/users/:id/password", "Admin", "Reset someone's password", {
+      description: "chat.manage_users, for people of a lower rank than yours only (not yourself: use " +
+        "PUT /api/chat/me/password). Their sessions end and their sockets close.",
+      body: ["ResetPasswordInput", ResetPasswordInput],
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
     e("post", "/api/admin/users/:id/deactivate", "Admin", "Deactivate a person", {
-      description: "chat.manage_users. Their sessions end at once and their sockets close within seconds.",
+      description: "chat.manage_users, on someone of lower rank only. Their sessions end at once and their " +
+        "sockets close within seconds.",
       ok: [[200, "The profile", R.UserResponse]],
       errors: [404],
     }),
     e("post", "/api/admin/users/:id/reactivate", "Admin", "Reactivate a person", {
-      description: "chat.manage_users.",
+      description: "chat.manage_users, on someone of lower rank only.",
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("put", "/api/admin/users/:id/role", "Admin", "Change a person's workspace role", {
+      description: "chat.manage_users, on someone of lower rank only, and never to a role above one's own " +
+        "(only admins make admins). Their open sockets act with the new role from their next action.",
+      body: ["WorkspaceRoleInput", WorkspaceRoleInput],
       ok: [[200, "The profile", R.UserResponse]],
       errors: [404],
     }),
@@ -303,5 +377,7 @@ export function endpoints(config: Config): Endpoint[] {
       ok: [[101, "Switching protocols", null]],
       errors: [429],
     }),
+    ...notificationEndpoints(e),
+    ...callEndpoints(),
   ];
 }

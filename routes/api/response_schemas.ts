@@ -5,6 +5,7 @@
  * a new field is allowed, a missing or retyped documented field is not.
  */
 import { z } from "zod";
+import { PrefsSchema, WorkspaceNotificationSchema } from "../../domain/notifications/prefs.ts";
 import { PERMISSIONS } from "../../domain/permissions.ts";
 import { WORKSPACE_SETTINGS } from "../../domain/settings/catalog.ts";
 import { USER_PREFERENCES } from "../../domain/preferences/catalog.ts";
@@ -65,6 +66,16 @@ export const Session = z.object({
 
 export const Reaction = z.object({ emoji: z.string(), userIds: z.array(Id) });
 
+export const Attachment = z.object({
+  id: Id,
+  name: z.string(),
+  mime: z.string().describe("decided from the content, not the name"),
+  kind: z.enum(["image", "video", "audio", "pdf", "file"]),
+  size: z.number().int().nonnegative(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  thumb: z.boolean().describe("a thumbnail exists: GET /api/chat/files/{id}?variant=thumb"),
+});
 export const Message = z.object({
   id: Id,
   channelId: Id,
@@ -77,6 +88,7 @@ export const Message = z.object({
   replyCount: z.number().int().nonnegative(),
   mentions: z.array(Id),
   reactions: z.array(Reaction),
+  attachments: z.array(Attachment).optional().describe("files it carries; empty once deleted"),
   editedAt: Timestamp.nullable(),
   deletedAt: Timestamp.nullable(),
   createdAt: Timestamp,
@@ -195,3 +207,101 @@ export * from "./admin_response_schemas.ts";
 import { LinkResponse } from "./admin_response_schemas.ts";
 /** POST /api/admin/people: the new person and their invitation link. */
 export const CreatedPersonResponse = z.object({ user: Profile }).extend(LinkResponse.shape);
+// Notifications (docs/notifications.md)
+const NotifyLevel = z.enum(["all", "mentions", "mute"]);
+export const NotificationsResponse = z.object({
+  prefs: PrefsSchema,
+  levels: z.array(z.object({ channelId: Id, level: NotifyLevel })),
+  defaultLevels: z.object({ dm: NotifyLevel, group: NotifyLevel, channel: NotifyLevel }),
+  previews: z.boolean(),
+  dnd: z.object({ active: z.boolean(), until: z.string().nullable() }),
+});
+export const NotificationLevelResponse = z.object({ channelId: Id, level: NotifyLevel.nullable() });
+export const DndResponse = z.object({ userIds: z.array(Id) });
+export const PushKeyResponse = z.object({ publicKey: z.string() });
+export const PushDevice = z.object({
+  id: Id,
+  device: z.string(),
+  endpointHost: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export const PushDevicesResponse = z.object({ devices: z.array(PushDevice) });
+export const PushDeviceResponse = z.object({ device: PushDevice });
+export const NotificationWorkspaceResponse = WorkspaceNotificationSchema;
+// ---- calls (routes/api/calls.ts) ----
+
+export const CallInfo = z.object({
+  id: Id,
+  channelId: Id,
+  media: z.enum(["audio", "video"]),
+  state: z.enum(["ringing", "active", "ended"]),
+  startedBy: Id.nullable(),
+  startedAt: Timestamp,
+  answeredAt: Timestamp.nullable(),
+  endedAt: Timestamp.nullable(),
+  endReason: z.enum(["completed", "missed", "declined", "cancelled"]).nullable(),
+  participants: z.array(z.object({
+    userId: Id,
+    state: z.enum(["ringing", "joined", "left", "declined", "missed"]),
+    connectionId: z.string().nullable().describe("the socket (tab) that is in the call"),
+    joinedAt: Timestamp.nullable(),
+    leftAt: Timestamp.nullable(),
+  })),
+});
+export const CallsResponse = z.object({ calls: z.array(CallInfo) });
+export const CallHistoryResponse = z.object({
+  calls: z.array(CallInfo.extend({
+    myState: z.enum(["ringing", "joined", "left", "declined", "missed"]),
+    rating: z.number().int().nullable(),
+  })),
+});
+export const IceResponse = z.object({
+  iceServers: z.array(z.object({
+    urls: z.array(z.string()),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  })),
+  iceTransportPolicy: z.enum(["all", "relay"]),
+  expiresAt: Timestamp.nullable(),
+});
+export const FileResponse = z.object({ file: Attachment.extend({ channelId: Id }) });
+export const FilesResponse = z.object({
+  files: z.array(Attachment.extend({ messageId: Id, uploaderId: Id.nullable(), createdAt: Timestamp })),
+});
+const Highlights = z.array(z.tuple([z.number().int(), z.number().int()])).describe(
+  "[start, end) to highlight",
+);
+export const SearchResponse = z.object({
+  query: z.object({}).passthrough().describe("the query as parsed: terms, phrases, excluded, filters"),
+  messages: z.array(z.object({
+    id: Id,
+    channelId: Id,
+    channelName: z.string(),
+    channelKind: z.string(),
+    seq: z.number().int(),
+    senderId: Id.nullable(),
+    senderName: z.string().nullable(),
+    replyTo: Id.nullable(),
+    createdAt: Timestamp,
+    snippet: z.string(),
+    highlights: Highlights,
+  })),
+  files: z.array(
+    Attachment.omit({ width: true, height: true }).extend({
+      channelId: Id,
+      channelName: z.string(),
+      messageId: Id,
+      createdAt: Timestamp,
+      highlights: Highlights,
+    }),
+  ),
+  people: z.array(UserSummary),
+  channels: z.array(z.object({
+    id: Id,
+    kind: z.string(),
+    name: z.string(),
+    description: z.string(),
+    member: z.boolean(),
+  })),
+});

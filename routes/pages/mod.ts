@@ -19,7 +19,10 @@ import { embedRoutes } from "../embed.ts";
 import { adminPages } from "./admin/mod.tsx";
 import { invitePages } from "./admin/invite.tsx";
 import { meOf, pageActor, safeNext, workspaceSettings } from "./session.ts";
-import { chatView, demoView, loginView } from "./views.tsx";
+import { chatView, demoView, loginView, logoutView } from "./views.tsx";
+import * as auth from "../../domain/auth.ts";
+import { requireSameOrigin } from "../middleware/auth.ts";
+import { callsTestView } from "../../islands/calls/SelfTestPage.tsx";
 
 const STATIC_DIR = new URL("../../static/", import.meta.url);
 const TYPES: Record<string, string> = {
@@ -86,9 +89,18 @@ export async function pageRoutes(
 
   app.post("/login", (c) => c.redirect("/login"));
 
-  app.get("/logout", (c) => {
+  // Signing out changes state, so it is a POST (a foreign page's link or image cannot sign anyone out);
+  // GET only shows the button. The session ends on the server, not just in this browser.
+  app.get("/logout", async (c) => {
+    if (!(await pageActor(deps, c))) return c.redirect("/login");
+    return html(renderDocument({ title: t("logout.title"), manifest, children: logoutView() }));
+  });
+
+  app.post("/logout", requireSameOrigin(deps), async (c) => {
+    const actor = await pageActor(deps, c);
+    if (actor) await auth.logout(deps, actor);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return c.redirect("/login");
+    return c.redirect("/login", 303);
   });
 
   const chatPage = async (c: Context<AppEnv>) => {
@@ -148,6 +160,17 @@ export async function pageRoutes(
   };
   app.get("/demo", demo("dashboard"));
   app.get("/demo/tickets", demo("tickets"));
+
+  app.get("/calls/test", async (c) => {
+    if (!(await pageActor(deps, c))) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`);
+    return html(renderDocument({
+      title: `${t("calls.test.title")} · ${t("app.name")}`,
+      manifest,
+      island: "calls_test",
+      props: {},
+      children: callsTestView(),
+    }));
+  });
 
   app.route("/embed", embedRoutes(deps, () => manifest));
   app.route("/admin", adminPages(deps, () => manifest));

@@ -21,6 +21,23 @@ export function loginView(props: LoginProps) {
   );
 }
 
+/** GET /logout: a button that signs out with a POST (works without JavaScript). */
+export function logoutView() {
+  return (
+    <main class="min-h-full flex items-center justify-center p-4 bg-sidebar">
+      <div class="w-full max-w-sm rounded-xl border border-line bg-main p-6 shadow-lg">
+        <h1 class="text-2xl font-bold mb-5">{t("logout.title")}</h1>
+        <form method="post" action="/logout" class="flex gap-3">
+          <button type="submit" class="rounded-md bg-accent text-accent-fg px-4 py-2 font-semibold">
+            {t("header.logout")}
+          </button>
+          <a href="/chat" class="px-4 py-2 underline">{t("logout.stay")}</a>
+        </form>
+      </div>
+    </main>
+  );
+}
+
 export function chatView(ctx: AppCtx) {
   return (
     <div id="chat-island" class="h-full">

@@ -31,6 +31,7 @@ const claims = (extra: jose.JWTPayload = {}): jose.JWTPayload => ({
   roles: ["staff"],
   iat: now(),
   exp: now() + 300,
+  jti: crypto.randomUUID(),
   ...extra,
 });
 
@@ -192,4 +193,37 @@ dbTest("with a secret and a JWKS both configured, each verifies its own algorith
     const confused = await hs256(claims(), await jose.exportSPKI(rsa.publicKey));
     await refused(auth.ssoExchange(f.deps, { token: confused }, ctx), 401);
   });
+});
+
+dbTest("a token issued in the future is refused; the lifetime counts from now", async (db) => {
+  const f = await hsFixture(db);
+  const exchange = async (c: jose.JWTPayload) => auth.ssoExchange(f.deps, { token: await hs256(c) }, ctx);
+  const fiveYears = 5 * 365 * 86400;
+  // exp - iat is short, but iat (and so exp) lies years ahead: before, this token lived five years.
+  await refused(exchange(claims({ iat: now() + fiveYears, exp: now() + fiveYears + 300 })), 401);
+  await refused(exchange(claims({ iat: now() + 120, exp: now() + 400 })), 401);
+  // An old iat does not stretch the lifetime from now either.
+  await refused(exchange(claims({ iat: now() - 3000, exp: now() + 3000 })), 401);
+  // Small clock skew is fine.
+  assert.ok(await exchange(claims({ iat: now() + 20, exp: now() + 320 })));
+  assert.ok(await exchange(claims({ iat: now() - 20, exp: now() + 580 })));
+});
+
+dbTest("a sign-in token works once: a second use of its jti (or of the token) is refused", async (db) => {
+  const f = await hsFixture(db);
+  const token = await hs256(claims({ jti: "one-time-1" }));
+  await auth.ssoExchange(f.deps, { token }, ctx);
+  await refused(auth.ssoExchange(f.deps, { token }, ctx), 401, "unauthenticated");
+  // Same jti, differently signed content: still the same token id.
+  await refused(
+    auth.ssoExchange(f.deps, { token: await hs256(claims({ jti: "one-time-1", name: "Other" })) }, ctx),
+    401,
+  );
+  // Without a jti the token itself is remembered.
+  const bare = await hs256(claims({ jti: undefined }));
+  await auth.ssoExchange(f.deps, { token: bare }, ctx);
+  await refused(auth.ssoExchange(f.deps, { token: bare }, ctx), 401);
+  // Remembered in the database (shared by every instance), not in this process.
+  const rows = await db.query<{ key: string }>("SELECT key FROM sso_used_tokens ORDER BY key");
+  assert.equal(rows.length, 2);
 });

@@ -22,7 +22,7 @@
  */
 import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
-import { type Db, openDb, type Sql } from "../../db/client.ts";
+import { type Db, openDb, PGLITE_EXTENSIONS, type Sql } from "../../db/client.ts";
 import { loadMigrations, migrate } from "../../db/migrate.ts";
 
 export interface Engine {
@@ -66,7 +66,7 @@ function pgliteDump(migrated: boolean): Promise<Blob> {
         try {
           return new Blob([await Deno.readFile(file)]);
         } catch { /* not cached yet */ }
-        const pg = await PGlite.create("memory://");
+        const pg = await PGlite.create("memory://", { extensions: PGLITE_EXTENSIONS });
         if (migrated) {
           // Just enough of a Db for the migrator, over the raw PGlite whose data directory we dump.
           const over = (q: Pick<PGlite, "query">): Sql => ({

@@ -1,4 +1,4 @@
-/** Contract: db/repos/sessions.ts (sessions, login failures, audit log). */
+/** Contract: db/repos/sessions.ts (sessions, audit log). */
 import assert from "node:assert/strict";
 import { dbTest } from "../../helpers/db.ts";
 import * as workspacesRepo from "../../../db/repos/workspaces.ts";
@@ -41,23 +41,6 @@ dbTest("live sessions: not expired, not removed, user not deactivated", async (d
   assert.deepEqual(await sessionsRepo.liveOf(db, ["h3"]), []);
   await sessionsRepo.removeForUser(db, u.id);
   assert.equal((await db.query("SELECT 1 FROM sessions")).length, 0); // expired ones too
-});
-
-dbTest("login failures are counted per key within a window and cleared", async (db) => {
-  await sessionsRepo.recordFailure(db, ["acct:1:u", "ip:1.2.3.4"]);
-  await sessionsRepo.recordFailure(db, ["acct:1:u"]);
-  const since = new Date(Date.now() - 60_000);
-  const f = await sessionsRepo.failures(db, "acct:1:u", since);
-  assert.equal(f.count, 2);
-  assert.ok(Date.parse(f.oldest!) <= Date.now() + 5_000);
-  assert.equal((await sessionsRepo.failures(db, "ip:1.2.3.4", since)).count, 1);
-  assert.deepEqual(await sessionsRepo.failures(db, "acct:1:u", new Date(Date.now() + 60_000)), {
-    count: 0,
-    oldest: null,
-  });
-  await sessionsRepo.clearFailures(db, "acct:1:u");
-  assert.equal((await sessionsRepo.failures(db, "acct:1:u", since)).count, 0);
-  assert.equal((await sessionsRepo.failures(db, "ip:1.2.3.4", since)).count, 1);
 });
 
 dbTest("the audit log stores who, what, detail as JSON, and where", async (db) => {

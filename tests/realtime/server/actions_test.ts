@@ -105,6 +105,11 @@ serverTest("every action answers with an ack, or an error with a stable code", a
   });
   await fails("invalid_input", "update_presence", { status: "invisible" });
 
+  const prefs = await ok("update_preferences", { preferences: { theme: "dark", tsFormat: "absolute" } });
+  assert.deepEqual([prefs.preferences.theme, prefs.preferences.tsFormat], ["dark", "absolute"]);
+  await fails("invalid_input", "update_preferences", { preferences: { theme: "purple" } });
+  await fails("invalid_input", "update_preferences", { preferences: "dark" });
+
   assert.deepEqual(await ok("message_read", { channelId: general, seq: 3 }, carol), { lastReadSeq: 3 });
   await fails("invalid_input", "message_read", { channelId: general, seq: -1 });
   await fails("not_found", "message_read", { channelId: secret, seq: 1 }, carol);
@@ -124,6 +129,22 @@ serverTest("every action answers with an ack, or an error with a stable code", a
   const h = await alice.request("hello", { channels: { [general]: 6 } });
   assert.equal(h.type, "ack");
   tested.add("hello");
+
+  // Call actions (in depth: calls_test.ts): each answers over the socket.
+  const dm = await channels.openDirect(f.deps, f.actor("alice"), { userId: f.users.carol.id });
+  const call = (await ok("call_start", { channelId: dm.id, media: "audio" })).call.id;
+  assert.equal((await ok("call_list")).calls.length, 1);
+  await fails("not_ringing", "call_decline", { callId: call });
+  await ok("call_join", { callId: call }, carol);
+  await ok("call_signal", {
+    callId: call,
+    toUserId: f.users.carol.id,
+    signal: { kind: "ice", candidate: null },
+  });
+  await ok("call_rejoin", { callId: call });
+  assert.equal((await ok("call_leave", { callId: call })).call.state, "ended");
+  const call2 = (await alice.ok("call_start", { channelId: dm.id, media: "audio" })).call.id;
+  assert.equal((await ok("call_decline", { callId: call2 }, carol)).call.endReason, "declined");
 
   // The table has no action this test does not cover.
   for (const action of [...Object.keys(ACTIONS), "hello"]) {

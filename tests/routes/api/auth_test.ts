@@ -113,7 +113,7 @@ dbTest("host sign-in over HTTP: a good JWT is a session, a forged or expired one
   const now = Math.floor(Date.now() / 1000);
   const sign = (c: jose.JWTPayload, key = secret) =>
     new jose.SignJWT(c).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(key));
-  const good = await sign({ sub: "ext-1", name: "Host User", iat: now, exp: now + 120 });
+  const good = await sign({ sub: "ext-1", name: "Host User", iat: now, exp: now + 120, jti: "h1" });
   const s = expectBody(await h.call("POST", "/api/auth/sso", { body: { token: good } }), 200, R.Session);
   assert.equal(s.user.displayName, "Host User");
   assert.equal((await h.call("GET", "/api/auth/me", { token: s.token })).status, 200);

@@ -197,6 +197,24 @@ export const CASES: Case[] = [
     path: (w) => `/api/admin/users/${w.users.bob}/reactivate`,
     targeted: true,
   },
+  {
+    route: "POST /api/admin/users",
+    path: () => "/api/admin/users",
+    body: () => ({ username: "newbie", displayName: "New Bie", password: "a long password" }),
+    targeted: false,
+  },
+  {
+    route: "POST /api/admin/users/:id/password",
+    path: (w) => `/api/admin/users/${w.users.bob}/password`,
+    body: () => ({ password: "a long password" }),
+    targeted: true,
+  },
+  {
+    route: "PUT /api/chat/me/password",
+    path: () => "/api/chat/me/password",
+    body: () => ({ currentPassword: "pw", newPassword: "a long password" }),
+    targeted: false,
+  },
   { route: "GET /api/admin/connections", path: () => "/api/admin/connections", targeted: false },
   { route: "GET /api/admin/settings", path: () => "/api/admin/settings", targeted: false },
   {

@@ -1,0 +1,166 @@
+/**
+ * Search queries. Messages match each word by full text (English stemming, `messages_fts`) or as a
+ * substring (`messages_trgm`, pg_trgm: Japanese and Chinese, code identifiers, "#4521"); phrases and
+ * exclusions are substrings. Only live messages are indexed or returned. The caller (domain/search.ts)
+ * decides which channels may be searched; these queries never widen that list.
+ */
+import type { Sql } from "../client.ts";
+
+export interface MessageFilter {
+  workspaceId: number;
+  channelIds: number[];
+  terms: string[];
+  phrases: string[];
+  excluded: string[];
+  senderIds: number[] | null;
+  hasFile: boolean;
+  hasLink: boolean;
+  /** ISO timestamps. */
+  from: string | null;
+  until: string | null;
+  limit: number;
+}
+
+export interface MessageHit {
+  id: number;
+  channelId: number;
+  seq: number;
+  senderId: number | null;
+  replyTo: number | null;
+  body: string;
+  createdAt: string;
+}
+
+/** `%` `_` and `\` taken literally in a LIKE pattern. */
+export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function messages(sql: Sql, f: MessageFilter): Promise<MessageHit[]> {
+  const params: unknown[] = [f.workspaceId, f.channelIds];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = ["m.workspace_id = $1", "m.channel_id = ANY($2::bigint[])", "m.deleted_at IS NULL"];
+  for (const t of f.terms) {
+    const like = p(`%${likeEscape(t)}%`);
+    // A word that is only stop words or punctuation has an empty tsquery: then the substring decides.
+    where.push(
+      `(to_tsvector('english', m.body) @@ plainto_tsquery('english', ${p(t)}) OR lower(m.body) LIKE ${like})`,
+    );
+  }
+  for (const ph of f.phrases) where.push(`lower(m.body) LIKE ${p(`%${likeEscape(ph)}%`)}`);
+  for (const x of f.excluded) where.push(`lower(m.body) NOT LIKE ${p(`%${likeEscape(x)}%`)}`);
+  if (f.senderIds) where.push(`m.sender_id = ANY(${p(f.senderIds)}::bigint[])`);
+  if (f.hasFile) {
+    where.push(`EXISTS (SELECT 1 FROM files fl WHERE fl.message_id = m.id AND fl.status = 'ready')`);
+  }
+  if (f.hasLink) where.push(`m.body ~* 'https?://'`);
+  if (f.from) where.push(`m.created_at >= ${p(f.from)}::timestamptz`);
+  if (f.until) where.push(`m.created_at < ${p(f.until)}::timestamptz`);
+  return await sql.query<MessageHit>(
+    `SELECT m.id, m.channel_id AS "channelId", m.seq, m.sender_id AS "senderId", m.reply_to AS "replyTo",
+       m.body, m.created_at AS "createdAt"
+     FROM messages m WHERE ${where.join(" AND ")} ORDER BY m.id DESC LIMIT ${p(f.limit)}`,
+    params,
+  );
+}
+
+export interface FileHit {
+  id: number;
+  name: string;
+  mime: string;
+  kind: string;
+  size: number;
+  thumb: boolean;
+  channelId: number;
+  messageId: number;
+  createdAt: string;
+}
+
+export async function files(
+  sql: Sql,
+  f: {
+    workspaceId: number;
+    channelIds: number[];
+    words: string[];
+    senderIds: number[] | null;
+    limit: number;
+  },
+): Promise<FileHit[]> {
+  const params: unknown[] = [f.workspaceId, f.channelIds, f.limit];
+  const where = f.words.map((w) => `lower(fl.name) LIKE $${params.push(`%${likeEscape(w)}%`)}`);
+  if (f.senderIds) where.push(`fl.uploader_id = ANY($${params.push(f.senderIds)}::bigint[])`);
+  return await sql.query<FileHit>(
+    `SELECT fl.id, fl.name, fl.mime, fl.kind, fl.size, fl.thumb_key IS NOT NULL AS thumb,
+       fl.channel_id AS "channelId", fl.message_id AS "messageId", fl.created_at AS "createdAt"
+     FROM files fl JOIN messages m ON m.id = fl.message_id AND m.deleted_at IS NULL
+     WHERE fl.workspace_id = $1 AND fl.channel_id = ANY($2::bigint[]) AND fl.status = 'ready'
+       ${where.map((w) => `AND ${w}`).join(" ")}
+     ORDER BY fl.id DESC LIMIT $3`,
+    params,
+  );
+}
+
+export interface PersonHit {
+  id: number;
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+}
+
+export async function people(
+  sql: Sql,
+  workspaceId: number,
+  words: string[],
+  limit: number,
+): Promise<PersonHit[]> {
+  const params: unknown[] = [workspaceId, limit];
+  const where = words.map((w) =>
+    `lower(u.username || ' ' || u.display_name) LIKE $${params.push(`%${likeEscape(w)}%`)}`
+  );
+  return await sql.query<PersonHit>(
+    `SELECT u.id, u.username, u.display_name AS "displayName", u.avatar_url AS "avatarUrl" FROM users u
+     WHERE u.workspace_id = $1 AND u.deactivated_at IS NULL ${where.map((w) => `AND ${w}`).join(" ")}
+     ORDER BY u.display_name LIMIT $2`,
+    params,
+  );
+}
+
+export interface ChannelHit {
+  id: number;
+  kind: string;
+  name: string;
+  description: string;
+  member: boolean;
+}
+
+/** Named channels the user is in, and public ones (which anyone in the workspace may find and join). */
+export async function channels(
+  sql: Sql,
+  f: { workspaceId: number; userId: number; all: boolean; words: string[]; limit: number },
+): Promise<ChannelHit[]> {
+  const params: unknown[] = [f.workspaceId, f.userId, f.limit, f.all];
+  const where = f.words.map((w) =>
+    `lower(c.name || ' ' || c.description) LIKE $${params.push(`%${likeEscape(w)}%`)}`
+  );
+  return await sql.query<ChannelHit>(
+    `SELECT c.id, c.kind, c.name, c.description, (mb.user_id IS NOT NULL) AS member FROM channels c
+     LEFT JOIN members mb ON mb.channel_id = c.id AND mb.user_id = $2
+     WHERE c.workspace_id = $1 AND c.kind IN ('public_channel', 'private_channel')
+       AND (c.kind = 'public_channel' OR mb.user_id IS NOT NULL OR $4)
+       ${where.map((w) => `AND ${w}`).join(" ")}
+     ORDER BY lower(c.name) LIMIT $3`,
+    params,
+  );
+}
+
+/** The channels whose messages the user may search: those they are a member of (all of them: `all`). */
+export async function searchableChannels(
+  sql: Sql,
+  workspaceId: number,
+  userId: number,
+  all: boolean,
+): Promise<{ id: number; kind: string; name: string; dmKey: string | null }[]> {
+  return await sql.query(
+    `SELECT c.id, c.kind, c.name, c.dm_key AS "dmKey" FROM channels c
+     WHERE c.workspace_id = $1 AND ($3 OR EXISTS (SELECT 1 FROM members mb WHERE mb.channel_id = c.id AND mb.user_id = $2))`,
+    [workspaceId, userId, all],
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * Messages, typing and "seen" in a visitor conversation, for both sides. The visitor's messages go to the
+ * visitor's tabs and the holding agent; the agent's replies too; internal notes only to staff.
+ */
+import { z } from "zod";
+import * as convRepo from "../../db/repos/visitor_conversations.ts";
+import type { Actor, Deps } from "../deps.ts";
+import { conflict } from "../errors.ts";
+import { parse } from "../validate.ts";
+import type { VisitorActor } from "./access.ts";
+import { heldConversation } from "./access.ts";
+import { toVisitor, visitorTx } from "./publish.ts";
+import type { Audience } from "../../realtime/protocol.ts";
+
+const SendInput = (maxChars: number) =>
+  z.object({
+    clientId: z.string().min(1).max(64),
+    body: z.string().trim().min(1, "may not be empty").max(maxChars),
+  }).strict();
+
+const staffOf = (agentId: number | null): Audience[] =>
+  agentId ? [{ kind: "users", userIds: [agentId] }] : [];
+
+export async function visitorSend(deps: Deps, v: VisitorActor, input: unknown, ip = "") {
+  const m = parse(SendInput(deps.config.limits.messageChars), input);
+  deps.limiter.take(`visitor-send:${v.conversationId}`, 60, "Too many messages");
+  if (ip) deps.limiter.take(`visitor-send-ip:${ip}`, 300, "Too many messages from this address");
+  return await visitorTx(deps, async (sql, emit) => {
+    const c = await convRepo.byId(sql, v.workspaceId, v.conversationId);
+    if (!c || c.status === "ended") throw conflict("This chat has ended");
+    const r = await convRepo.insertMessage(sql, {
+      conversationId: c.id,
+      workspaceId: c.workspaceId,
+      kind: "visitor",
+      authorId: null,
+      authorName: c.name || "Visitor",
+      clientId: m.clientId,
+      body: m.body,
+    });
+    if (r.created) {
+      const e = { type: "visitor_message" as const, conversationId: c.id, message: r.message };
+      emit(c.workspaceId, e, toVisitor(c.id));
+      for (const a of staffOf(c.agentId)) emit(c.workspaceId, e, a);
+      await convRepo.setSeen(sql, c.id, "visitor", r.message.seq);
+    }
+    return { message: r.message };
+  });
+}
+
+export async function agentSend(
+  deps: Deps,
+  actor: Actor,
+  conversationId: number,
+  input: unknown,
+  note = false,
+) {
+  const m = parse(SendInput(deps.config.limits.messageChars), input);
+  deps.limiter.take(`sends:${actor.userId}`, deps.config.limits.sendsPerMinute, "Too many messages");
+  const c = await heldConversation(deps, actor, conversationId);
+  if (c.status === "ended" && !note) throw conflict("This chat has ended");
+  return await visitorTx(deps, async (sql, emit) => {
+    const r = await convRepo.insertMessage(sql, {
+      conversationId: c.id,
+      workspaceId: c.workspaceId,
+      kind: note ? "note" : "agent",
+      authorId: actor.userId,
+      authorName: actor.displayName,
+      clientId: m.clientId,
+      body: m.body,
+    });
+    if (r.created) {
+      const e = { type: "visitor_message" as const, conversationId: c.id, message: r.message };
+      if (!note) emit(c.workspaceId, e, toVisitor(c.id));
+      const staff = new Set([actor.userId, ...(c.agentId ? [c.agentId] : [])]);
+      emit(c.workspaceId, e, { kind: "users", userIds: [...staff] });
+      if (!note) await convRepo.setSeen(sql, c.id, "agent", r.message.seq);
+    }
+    return { message: r.message };
+  });
+}
+
+export async function visitorTyping(deps: Deps, v: VisitorActor, typing: boolean) {
+  deps.limiter.take(
+    `visitor-typing:${v.conversationId}`,
+    deps.config.limits.typingPerMinute,
+    "Too many typing updates",
+  );
+  const c = await convRepo.byId(deps.db, v.workspaceId, v.conversationId);
+  if (!c || c.status === "ended" || !c.agentId) return { ok: true };
+  deps.bus.publish([{
+    event: { type: "visitor_typing", conversationId: c.id, who: "visitor", typing: !!typing },
+    audience: { kind: "users", userIds: [c.agentId] },
+    workspaceId: c.workspaceId,
+  }]);
+  return { ok: true };
+}
+
+export async function agentTyping(deps: Deps, actor: Actor, conversationId: number, typing: boolean) {
+  deps.limiter.take(`typing:${actor.userId}`, deps.config.limits.typingPerMinute, "Too many typing updates");
+  const c = await heldConversation(deps, actor, conversationId);
+  if (c.status === "ended") return { ok: true };
+  deps.bus.publish([{
+    event: { type: "visitor_typing", conversationId: c.id, who: "agent", typing: !!typing },
+    audience: toVisitor(c.id),
+    workspaceId: c.workspaceId,
+  }]);
+  return { ok: true };
+}
+
+const seqOf = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : 0);
+
+export async function visitorSeen(deps: Deps, v: VisitorActor, seq: unknown) {
+  await visitorTx(deps, async (sql, emit) => {
+    await convRepo.setSeen(sql, v.conversationId, "visitor", seqOf(seq));
+    const c = await convRepo.byId(sql, v.workspaceId, v.conversationId);
+    if (c?.agentId) {
+      emit(v.workspaceId, {
+        type: "visitor_seen",
+        conversationId: c.id,
+        who: "visitor",
+        seq: c.visitorSeenSeq,
+      }, {
+        kind: "users",
+        userIds: [c.agentId],
+      });
+    }
+  });
+  return { ok: true };
+}
+
+export async function agentSeen(deps: Deps, actor: Actor, conversationId: number, seq: unknown) {
+  const held = await heldConversation(deps, actor, conversationId);
+  await visitorTx(deps, async (sql, emit) => {
+    await convRepo.setSeen(sql, held.id, "agent", seqOf(seq));
+    const c = await convRepo.byId(sql, actor.workspaceId, held.id);
+    emit(actor.workspaceId, {
+      type: "visitor_seen",
+      conversationId: held.id,
+      who: "agent",
+      seq: c!.agentSeenSeq,
+    }, toVisitor(held.id));
+  });
+  return { ok: true };
+}

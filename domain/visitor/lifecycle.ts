@@ -1,0 +1,248 @@
+/**
+ * A visitor conversation's life: start (idempotent per token, bot checks, rate limits, offline when nobody
+ * answers), end (by the visitor, the agent, or the recovery window), rating once, transcript.
+ */
+import { z } from "zod";
+import * as convRepo from "../../db/repos/visitor_conversations.ts";
+import * as ticketsRepo from "../../db/repos/tickets.ts";
+import * as agentsRepo from "../../db/repos/visitor_agents.ts";
+import type { Deps } from "../deps.ts";
+import { AppError, conflict, invalid } from "../errors.ts";
+import { parse } from "../validate.ts";
+import { sha256 } from "../auth.ts";
+import type { VisitorActor } from "./access.ts";
+import { TOKEN_RE } from "./token.ts";
+import { readVisitorSettings, type VisitorSettings, withinHours } from "./settings.ts";
+import { type Emit, queueChanged, toVisitor, visitorTx } from "./publish.ts";
+import { visitorView } from "./views.ts";
+import { ticketFromConversation } from "./tickets.ts";
+import { afterQueueChange } from "./routing.ts";
+import type { Sql } from "../../db/client.ts";
+
+const text = (max: number) => z.string().trim().max(max).optional().default("");
+
+export const StartInput = z.object({
+  token: z.string().regex(TOKEN_RE, "a random token of 32-128 URL-safe characters"),
+  name: text(100),
+  email: z.string().trim().max(200).email().or(z.literal("")).optional().default(""),
+  phone: text(40),
+  topic: text(60),
+  message: text(4000),
+  /** The honeypot: a field people never see; bots fill it. */
+  website: z.string().max(500).optional().default(""),
+  /** Milliseconds between the form appearing and its submission. */
+  formMs: z.number().min(0).max(86_400_000),
+  page: z.string().max(500).optional().default(""),
+}).strict();
+
+export interface StartMeta {
+  ip: string;
+  userAgent: string;
+}
+
+/** Whether someone can answer now: inside business hours and an available agent online. */
+export async function isOpen(
+  deps: Deps,
+  sql: Sql,
+  workspaceId: number,
+  s: VisitorSettings,
+): Promise<boolean> {
+  if (!s.enabled || !withinHours(s, deps.now())) return false;
+  const agents = await agentsRepo.list(sql, workspaceId);
+  return agents.some((a) => a.available && a.online && a.capacity > 0);
+}
+
+function checkFields(s: VisitorSettings, v: z.infer<typeof StartInput>) {
+  for (const f of s.prechat_fields) {
+    if (f.required && !v[f.key]) {
+      throw invalid(`${f.key}: ${f.label} is required`, [{ path: f.key, message: "required" }]);
+    }
+  }
+  if (v.topic && !s.topics.includes(v.topic)) throw invalid("topic: not one of the offered topics");
+}
+
+/** Starts a chat, or returns the one this token already started (so retries and races make one). */
+export async function start(deps: Deps, workspaceId: number, input: unknown, meta: StartMeta) {
+  const v = parse(StartInput, input);
+  if (v.website) throw new AppError("bot_suspected", 400, "This form could not be sent");
+  const s = await readVisitorSettings(deps.db, workspaceId);
+  const tokenHash = await sha256(v.token);
+  const existing = await convRepo.byToken(deps.db, tokenHash);
+  if (existing) {
+    if (existing.workspaceId !== workspaceId) throw conflict("This token belongs to another conversation");
+    return { conversation: await visitorView(deps.db, existing), created: false };
+  }
+  if (v.formMs < s.min_form_seconds * 1000) {
+    throw new AppError("too_fast", 400, "The form was sent too quickly; please try again");
+  }
+  checkFields(s, v);
+  if (!(await isOpen(deps, deps.db, workspaceId, s))) {
+    throw new AppError("offline", 409, s.offline_text);
+  }
+  deps.limiter.take(`visitor-start:${meta.ip}`, 20, "Too many chats started from this address");
+  const created = await visitorTx(deps, async (sql, emit) => {
+    const r = await convRepo.insert(sql, {
+      workspaceId,
+      tokenHash,
+      name: v.name,
+      email: v.email,
+      phone: v.phone,
+      topic: v.topic,
+      answers: v.message ? { message: v.message } : {},
+      page: v.page,
+      userAgent: meta.userAgent.slice(0, 300),
+      ip: meta.ip.slice(0, 60),
+    });
+    if (r.created) {
+      if (s.greeting) await systemMessage(sql, emit, workspaceId, r.id, s.greeting, "greeting");
+      if (v.message) {
+        const m = await convRepo.insertMessage(sql, {
+          conversationId: r.id,
+          workspaceId,
+          kind: "visitor",
+          authorId: null,
+          authorName: v.name || "Visitor",
+          clientId: "prechat",
+          body: v.message,
+        });
+        emit(
+          workspaceId,
+          { type: "visitor_message", conversationId: r.id, message: m.message },
+          toVisitor(r.id),
+        );
+      }
+      await queueChanged(sql, emit, workspaceId, r.id);
+    }
+    return r;
+  });
+  if (created.created) await afterQueueChange(deps, workspaceId);
+  const row = await convRepo.byId(deps.db, workspaceId, created.id);
+  return { conversation: await visitorView(deps.db, row!), created: created.created };
+}
+
+export async function systemMessage(
+  sql: Sql,
+  emit: Emit,
+  workspaceId: number,
+  conversationId: number,
+  body: string,
+  clientId: string = crypto.randomUUID(),
+  audience: "both" | "staff" = "both",
+) {
+  const { message } = await convRepo.insertMessage(sql, {
+    conversationId,
+    workspaceId,
+    kind: audience === "both" ? "system" : "note",
+    authorId: null,
+    authorName: "",
+    clientId,
+    body,
+  });
+  const e = { type: "visitor_message" as const, conversationId, message };
+  if (audience === "both") emit(workspaceId, e, toVisitor(conversationId));
+  const c = await convRepo.byId(sql, workspaceId, conversationId);
+  if (c?.agentId) emit(workspaceId, e, { kind: "users", userIds: [c.agentId] });
+  return message;
+}
+
+/** Ends a conversation once; makes its ticket; frees the agent's capacity for the next waiting visitor. */
+export async function endConversation(
+  deps: Deps,
+  workspaceId: number,
+  conversationId: number,
+  by: "visitor" | "agent" | "system",
+  note = "",
+): Promise<boolean> {
+  const ended = await visitorTx(deps, async (sql, emit) => {
+    const c = await convRepo.byId(sql, workspaceId, conversationId);
+    if (!c || !(await convRepo.end(sql, conversationId, by))) return false;
+    const what = by === "visitor"
+      ? "The visitor ended the chat."
+      : by === "agent"
+      ? "The chat was ended by support."
+      : note || "The chat ended.";
+    await systemMessage(sql, emit, workspaceId, conversationId, what, `end`);
+    const ticket = await ticketFromConversation(deps, sql, workspaceId, conversationId);
+    emit(workspaceId, { type: "visitor_ended", conversationId, by }, toVisitor(conversationId));
+    emit(workspaceId, {
+      type: "visitor_status",
+      conversationId,
+      status: "ended",
+      agentName: c.agentName,
+      position: null,
+      waitSeconds: null,
+      ticketId: ticket?.id ?? null,
+    }, toVisitor(conversationId));
+    await queueChanged(sql, emit, workspaceId, conversationId);
+    return true;
+  });
+  if (ended) await afterQueueChange(deps, workspaceId);
+  return ended;
+}
+
+export async function endByVisitor(deps: Deps, v: VisitorActor) {
+  await endConversation(deps, v.workspaceId, v.conversationId, "visitor");
+  return await viewOf(deps, v);
+}
+
+/** The recovery window passed with no tab open: the conversation ends as abandoned. */
+export async function expire(deps: Deps, workspaceId: number, conversationId: number) {
+  await endConversation(
+    deps,
+    workspaceId,
+    conversationId,
+    "system",
+    "The visitor left (recovery window passed).",
+  );
+}
+
+export async function viewOf(deps: Deps, v: VisitorActor) {
+  const c = await convRepo.byId(deps.db, v.workspaceId, v.conversationId);
+  return await visitorView(deps.db, c!);
+}
+
+export const RateInput = z.object({
+  value: z.number().int(),
+  comment: z.string().trim().max(2000).optional().default(""),
+}).strict();
+
+const RANGES = { stars: [1, 5], number: [1, 10], thumbs: [0, 1] } as const;
+
+/** Rates an ended conversation, once. */
+export async function rate(deps: Deps, v: VisitorActor, input: unknown) {
+  const r = parse(RateInput, input);
+  const s = await readVisitorSettings(deps.db, v.workspaceId);
+  if (s.rating_type === "off") throw new AppError("ratings_off", 409, "Ratings are turned off");
+  const [lo, hi] = RANGES[s.rating_type];
+  if (r.value < lo || r.value > hi) throw invalid(`value: between ${lo} and ${hi}`);
+  const c = await convRepo.byId(deps.db, v.workspaceId, v.conversationId);
+  if (!c || c.status !== "ended") throw conflict("A chat can be rated once it has ended");
+  const agentTeam = c.agentId ? (await agentsRepo.get(deps.db, v.workspaceId, c.agentId))?.team ?? "" : "";
+  const stored = await deps.db.tx(async (sql) => {
+    const ok = await ticketsRepo.insertRating(sql, {
+      conversationId: c.id,
+      workspaceId: v.workspaceId,
+      agentId: c.agentId,
+      team: agentTeam,
+      scale: s.rating_type,
+      value: r.value,
+      comment: r.comment,
+    });
+    if (ok) await ticketsRepo.setRating(sql, c.id, r.value);
+    return ok;
+  });
+  if (!stored) throw new AppError("already_rated", 409, "This chat has already been rated");
+  return { ok: true };
+}
+
+/** The transcript as plain text (what the visitor saw: no internal notes). */
+export async function transcript(deps: Deps, v: VisitorActor): Promise<string> {
+  const c = await convRepo.byId(deps.db, v.workspaceId, v.conversationId);
+  const msgs = await convRepo.messages(deps.db, v.conversationId, { withNotes: false, limit: 10_000 });
+  const lines = [`Chat transcript #${c!.id} (${c!.createdAt})`, ""];
+  for (const m of msgs) {
+    const who = m.kind === "system" ? "—" : m.kind === "visitor" ? (m.authorName || "You") : m.authorName;
+    lines.push(`[${m.createdAt}] ${who}: ${m.body}`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,55 @@
+/** Typed REST helpers for the staff Visitors panel (instead of `/api/...` strings in the components). */
+import type { ParleyClient } from "../../../realtime/client.ts";
+import type { StaffConversation, VisitorMessage } from "../../../realtime/visitor_protocol.ts";
+
+export interface Overview {
+  waiting: StaffConversation[];
+  held: StaffConversation[];
+  me: { userId: number; available: boolean; capacity: number; team: string; load: number };
+  autoAssign: boolean;
+  tickets: { id: number; source: string; subject: string; createdAt: string }[];
+  canned: { title: string; body: string }[];
+}
+
+export interface Detail {
+  conversation: StaffConversation;
+  messages: VisitorMessage[];
+  previous: { id: number; status: string; topic: string; createdAt: string }[];
+}
+
+export interface AgentInfo {
+  userId: number;
+  displayName: string;
+  available: boolean;
+  online: boolean;
+  team: string;
+  load: number;
+  capacity: number;
+}
+
+const base = "/api/visitors";
+
+export function visitorsApi(client: ParleyClient) {
+  const c = (id: number) => `${base}/conversations/${id}`;
+  return {
+    overview: () => client.api<Overview>("GET", `${base}/overview`),
+    detail: (id: number) => client.api<Detail>("GET", c(id)),
+    agents: () => client.api<{ agents: AgentInfo[] }>("GET", `${base}/agents`).then((r) => r.agents),
+    setAvailable: (available: boolean) => client.api("PUT", `${base}/availability`, { available }),
+    claim: (id: number) => client.api("POST", `${c(id)}/claim`),
+    send: (id: number, body: string, note: boolean) =>
+      client.api<{ message: VisitorMessage }>("POST", `${c(id)}/messages`, {
+        clientId: crypto.randomUUID(),
+        body,
+        note,
+      }),
+    typing: (id: number, typing: boolean) => client.api("POST", `${c(id)}/typing`, { typing }),
+    seen: (id: number, seq: number) => client.api("POST", `${c(id)}/seen`, { seq }),
+    end: (id: number) => client.api("POST", `${c(id)}/end`),
+    transfer: (id: number, to: { toUserId?: number; toTeam?: string }, note: string) =>
+      client.api("POST", `${c(id)}/transfer`, { ...to, note }),
+    escalate: (id: number, userIds: number[], note: string) =>
+      client.api<{ channelId: number }>("POST", `${c(id)}/escalate`, { userIds, note }),
+  };
+}
+export type VisitorsApi = ReturnType<typeof visitorsApi>;
