@@ -22,6 +22,7 @@ export const ENTRIES: Record<string, string> = {
   chat: "islands/entries/chat.tsx",
   login: "islands/entries/login.tsx",
   widget: "islands/entries/widget.tsx",
+  admin: "islands/entries/admin.tsx",
   visitor: "islands/entries/visitor.tsx",
   calls_test: "islands/entries/calls_test.tsx",
 };

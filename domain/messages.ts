@@ -13,6 +13,7 @@ import { readSetting } from "./settings/workspace.ts";
 import type { Message, SequencedEvent } from "../realtime/protocol.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
+import { requireNotMaintenance } from "./admin/control.ts";
 import {
   isChannelModerator,
   isConversation,
@@ -127,6 +128,7 @@ export interface SendResult {
  */
 export async function send(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
   const p = parse(sendSchema(deps.config.limits.messageChars), input);
+  await requireNotMaintenance(deps.db, actor);
   if (groupable(p)) {
     const o = await deps.sendBatcher.submit(actor, { ...p, type: p.type });
     if (o.stored) return { message: o.message, created: true };

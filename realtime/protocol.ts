@@ -135,7 +135,17 @@ export type EphemeralEvent =
   | { type: "settings_updated"; settings: PublicSettings }
   /** The person's preferences changed (in another tab, browser, or by a new workspace default). */
   | { type: "preferences_updated"; preferences: Preferences }
+  /** An administrator's system broadcast: shown as a banner until the person acknowledges it. */
+  | { type: "system_broadcast"; broadcast: BroadcastInfo }
   | CallEvent;
+
+/** A system broadcast as pages show it. */
+export interface BroadcastInfo {
+  id: number;
+  author: string | null;
+  body: string;
+  createdAt: string;
+}
 
 import type { VisitorEvent } from "./visitor_protocol.ts";
 export type { VisitorEvent };

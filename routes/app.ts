@@ -16,6 +16,7 @@ import { chatRoutes } from "./api/chat.ts";
 import { callRoutes } from "./api/calls.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
+import { adminConsoleRoutes, broadcastRoutes, invitationRoutes } from "./api/admin_console.ts";
 import { notificationRoutes, unsubscribeRoutes } from "./api/notifications.ts";
 import { pwaRoutes } from "./pwa.ts";
 import { visitorRoutes } from "./visitor/api.ts";
@@ -59,6 +60,9 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   app.route("/api/chat/calls", callRoutes(deps));
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
+  app.route("/api/admin", adminConsoleRoutes(deps));
+  app.route("/api/broadcasts", broadcastRoutes(deps));
+  app.route("/api/invitations", invitationRoutes(deps));
   app.route("/api/notifications", notificationRoutes(deps));
   app.route("/notifications", unsubscribeRoutes(deps));
   app.route("/api/visitor", visitorRoutes(deps));

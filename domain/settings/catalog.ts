@@ -12,6 +12,7 @@ import { soundSettings } from "./areas/sounds.ts";
 import { widgetSettings } from "./areas/widget.ts";
 import { callSettings } from "./areas/calls.ts";
 import { visitorSettings } from "./areas/visitor.ts";
+import { controlSettings } from "./areas/control.ts";
 import { combine, type PublicKeysOf, type ValuesOf } from "./registry.ts";
 
 export const WORKSPACE_SETTINGS = combine(
@@ -21,6 +22,7 @@ export const WORKSPACE_SETTINGS = combine(
   widgetSettings,
   directorySettings,
   visitorSettings,
+  controlSettings,
   fileSettings,
   callSettings,
 );

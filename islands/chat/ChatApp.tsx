@@ -32,6 +32,7 @@ import {
   useApp,
 } from "./state.ts";
 import { startLiveSettings } from "./live_settings.ts";
+import { AdminBanners } from "./AdminBanners.tsx";
 import type { Me, ParleyClient, UserInfo } from "../../realtime/client.ts";
 import type { ChannelSummary, PublicSettings } from "../../realtime/protocol.ts";
 import { effect, signal } from "@preact/signals";
@@ -196,6 +197,7 @@ function Shell() {
       </a>
       <Header />
       <ConnectionBanner />
+      <AdminBanners />
       {ui.sessionEnded.value && (
         <div role="alert" class="px-4 py-2 bg-danger-bg text-fg text-sm flex gap-3">
           {t("app.sessionEnded")} <a class="underline font-semibold" href="/login">{t("app.signInAgain")}</a>

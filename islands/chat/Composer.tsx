@@ -3,6 +3,7 @@
  * message, @ and # autocomplete, emoji picker, typing signals, character limit feedback, and an explanation
  * instead of the box where you cannot post (read-only, blocked, archived, not a member).
  */
+import { maintenanceBlock } from "./AdminBanners.tsx";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ChannelSummary } from "../../realtime/protocol.ts";
 import { fmtNumber, t } from "../../i18n/mod.ts";
@@ -53,7 +54,7 @@ export function Composer({ channel, replyTo = null }: { channel: ChannelSummary;
     if (ta.current && !matchMedia("(pointer: coarse)").matches) ta.current.focus();
   }, [channel.id, replyTo]);
 
-  const blocked = postingBlock(channel);
+  const blocked = postingBlock(channel) ?? maintenanceBlock(settings, client.me.value?.role);
   if (blocked) {
     return (
       <div class="mx-4 mb-4 rounded-md border border-line bg-input px-3 py-3 text-sm text-muted" role="note">

@@ -24,6 +24,7 @@ import { RoleInput as WorkspaceRoleInput } from "../../domain/admin.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
 import { visitorEndpoints } from "../visitor/openapi.ts";
+import { adminConsoleEndpoints } from "./admin_endpoints.ts";
 import { notificationEndpoints } from "./openapi_notifications.ts";
 import { callEndpoints } from "./call_endpoints.ts";
 
@@ -367,6 +368,8 @@ export function endpoints(config: Config): Endpoint[] {
       body: ["SettingsPatch", SettingsPatch],
       ok: [[200, "Settings after the change", R.SettingsResponse]],
     }),
+
+    ...adminConsoleEndpoints(e),
 
     e("get", `${chat}/ws`, "Realtime", "WebSocket connection (upgrade)", {
       description:

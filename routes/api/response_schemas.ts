@@ -207,6 +207,10 @@ export const PreferencesResponse = z.object({
   ),
 });
 
+export * from "./admin_response_schemas.ts";
+import { LinkResponse } from "./admin_response_schemas.ts";
+/** POST /api/admin/people: the new person and their invitation link. */
+export const CreatedPersonResponse = z.object({ user: Profile }).extend(LinkResponse.shape);
 // Notifications (docs/notifications.md)
 const NotifyLevel = z.enum(["all", "mentions", "mute"]);
 export const NotificationsResponse = z.object({

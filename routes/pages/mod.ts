@@ -17,6 +17,8 @@ import * as users from "../../domain/users.ts";
 import { ParleyClient } from "../../realtime/client.ts";
 import { chatContext, type ChatProps, parseRoute } from "../../islands/chat/ChatApp.tsx";
 import { embedRoutes } from "../embed.ts";
+import { adminPages } from "./admin/mod.tsx";
+import { invitePages } from "./admin/invite.tsx";
 import { meOf, pageActor, safeNext, workspaceSettings } from "./session.ts";
 import { chatView, demoView, loginView, logoutView } from "./views.tsx";
 import * as auth from "../../domain/auth.ts";
@@ -169,6 +171,8 @@ export async function pageRoutes(
   app.route("/calls", callPages(deps, manifest, html));
 
   app.route("/embed", embedRoutes(deps, () => manifest));
+  app.route("/admin", adminPages(deps, () => manifest));
+  app.route("/invite", invitePages(deps, () => manifest));
 
   return app;
 }

@@ -4,6 +4,7 @@
  * authenticated route the app registers has a case here.
  */
 import type { World } from "../world.ts";
+import { ADMIN_CASES } from "./admin_cases.ts";
 
 export interface Case {
   /** "METHOD /path/:param" exactly as registered in the app. */
@@ -237,6 +238,7 @@ export const CASES: Case[] = [
     body: () => ({ theme: "dark" }),
     targeted: false,
   },
+  ...ADMIN_CASES,
 ];
 
 export const method = (c: Case) => c.route.split(" ")[0];

@@ -1,0 +1,56 @@
+/**
+ * `deno run -A cli/admin_screenshots.ts`: refreshes the admin console's screenshots in docs/screenshots/
+ * (admin-*.png) from a throw-away server with the demo data, with Debian's Chromium like the browser tests.
+ */
+import {
+  browserAvailable,
+  launch,
+  openConversation,
+  signIn,
+  startTestServer,
+} from "../tests/browser/browser.ts";
+
+const OUT = new URL("../docs/screenshots/", import.meta.url);
+const shot = (name: string) => new URL(`admin-${name}.png`, OUT).pathname;
+
+if (!browserAvailable()) Deno.exit(1);
+const server = await startTestServer();
+const browser = await launch();
+try {
+  const { page: admin } = await signIn(browser, server.url, "admin", { next: "/admin/people" });
+  const { page: alice } = await signIn(browser, server.url, "alice");
+  await openConversation(alice, "general");
+  await admin.getByRole("button", { name: "Manage Carol Smith" }).click();
+  await admin.screenshot({ path: shot("people"), fullPage: true });
+
+  await admin.goto(`${server.url}/admin/settings`);
+  await admin.getByLabel("Button shape", { exact: true }).first().selectOption("pill");
+  await admin.getByLabel("Position", { exact: true }).first().selectOption("bottom-left");
+  await admin.getByRole("region", { name: "Widget preview" }).scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: shot("settings-widget") });
+
+  await admin.goto(`${server.url}/admin/control`);
+  await admin.getByRole("button", { name: "Turn maintenance on" }).click();
+  await alice.getByRole("alert", { name: "Maintenance" }).waitFor();
+  await admin.getByLabel("Broadcast message").fill("The office closes at 4pm today.");
+  await admin.getByRole("button", { name: "Send broadcast" }).click();
+  await alice.getByRole("region", { name: "System broadcast" }).waitFor();
+  await alice.screenshot({ path: shot("chat-maintenance-broadcast") });
+  await alice.getByRole("button", { name: "Acknowledge" }).click();
+  await admin.getByText("Acknowledged by 1 of 5").waitFor();
+  await admin.screenshot({ path: shot("control-panel"), fullPage: true });
+  await admin.getByRole("button", { name: "Turn maintenance off" }).click();
+
+  await admin.goto(`${server.url}/admin/channels`);
+  await admin.screenshot({ path: shot("channels") });
+  await admin.goto(`${server.url}/admin/roles`);
+  await admin.screenshot({ path: shot("roles"), fullPage: true });
+  await admin.goto(`${server.url}/admin/audit`);
+  await admin.screenshot({ path: shot("audit-log") });
+  await admin.goto(`${server.url}/admin/dashboard`);
+  await admin.screenshot({ path: shot("dashboard") });
+  console.log("admin screenshots written to docs/screenshots/admin-*.png");
+} finally {
+  await browser.close();
+  await server.shutdown();
+}

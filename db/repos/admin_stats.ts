@@ -1,0 +1,32 @@
+/** Figures for the admin dashboard. */
+import type { Sql } from "../client.ts";
+import { LIVE_SECONDS } from "./connections.ts";
+
+export async function live(sql: Sql, workspaceId: number) {
+  const inst = await sql.query<{ id: string; connections: number; people: number }>(
+    `SELECT instance_id AS id, count(*)::int AS connections, count(DISTINCT user_id)::int AS people
+     FROM connections WHERE workspace_id = $1 AND seen_at > now() - make_interval(secs => $2)
+     GROUP BY instance_id ORDER BY instance_id`,
+    [workspaceId, LIVE_SECONDS],
+  );
+  const [online] = await sql.query<{ n: number }>(
+    `SELECT count(DISTINCT user_id)::int AS n FROM connections
+     WHERE workspace_id = $1 AND seen_at > now() - make_interval(secs => $2)`,
+    [workspaceId, LIVE_SECONDS],
+  );
+  const [m] = await sql.query<{ day: number; total: number }>(
+    `SELECT count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS day, count(*)::int AS total
+     FROM messages WHERE workspace_id = $1 AND deleted_at IS NULL`,
+    [workspaceId],
+  );
+  return { instances: inst, peopleOnline: online.n, messages24h: m.day, messagesTotal: m.total };
+}
+
+export async function databaseBytes(sql: Sql): Promise<number | null> {
+  try {
+    const [r] = await sql.query<{ n: string }>("SELECT pg_database_size(current_database())::text AS n");
+    return Number(r.n);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,26 @@
+/** The dashboard's figures (chat.admin_dashboard): health, live connections, message counts, database size. */
+import * as statsRepo from "../../db/repos/admin_stats.ts";
+import type { Actor, Deps } from "../deps.ts";
+import { requirePermission } from "../access.ts";
+
+export const VERSION = "0.13";
+
+export async function dashboard(deps: Deps, actor: Actor) {
+  requirePermission(actor, "chat.admin_dashboard");
+  const [live, databaseBytes] = await Promise.all([
+    statsRepo.live(deps.db, actor.workspaceId),
+    statsRepo.databaseBytes(deps.db),
+  ]);
+  return {
+    engine: deps.db.engine,
+    instance: deps.config.instanceId,
+    uptimeSeconds: Math.round(performance.now() / 1000),
+    version: VERSION,
+    peopleOnline: live.peopleOnline,
+    openTabs: live.instances.reduce((n, i) => n + i.connections, 0),
+    instances: live.instances.map((i) => ({ id: i.id, connections: i.connections })),
+    messages24h: live.messages24h,
+    messagesTotal: live.messagesTotal,
+    databaseBytes,
+  };
+}

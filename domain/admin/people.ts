@@ -1,0 +1,217 @@
+/**
+ * People administration (chat.manage_users): the paged list with counts, creating someone with a one-time
+ * invitation link, password resets, role changes, deactivation with a reason, signing someone out, and the
+ * tabs they have open. Every change respects rank (`rank.ts`) and is written to the audit log.
+ */
+import { z } from "zod";
+import * as usersRepo from "../../db/repos/users.ts";
+import * as sessionsRepo from "../../db/repos/sessions.ts";
+import * as connectionsRepo from "../../db/repos/connections.ts";
+import * as peopleRepo from "../../db/repos/admin_people.ts";
+import * as invitationsRepo from "../../db/repos/invitations.ts";
+import type { Actor, Deps } from "../deps.ts";
+import { conflict, invalid, notFound } from "../errors.ts";
+import { requirePermission } from "../access.ts";
+import { type Tx, withTx } from "../publish.ts";
+import { parse } from "../validate.ts";
+import { sha256 } from "../auth.ts";
+import { hashPassword } from "../passwords.ts";
+import { profile } from "../users.ts";
+import { record, type RequestCtx } from "./audit.ts";
+import { requireAbove, requireMayGrant } from "./rank.ts";
+
+const ROLES = ["admin", "moderator", "member", "guest"] as const;
+const INVITE_DAYS = 7;
+
+export const PeopleQuery = z.object({
+  q: z.string().trim().max(80).optional(),
+  role: z.enum(ROLES).or(z.literal("")).optional(),
+  state: z.enum(["active", "deactivated", ""]).optional(),
+  online: z.enum(["yes", "no", ""]).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+}).strict();
+
+export const CreatePersonInput = z.object({
+  username: z.string().trim().toLowerCase().regex(
+    /^[a-z0-9][a-z0-9._-]{1,39}$/,
+    "2-40 letters, digits, . _ -",
+  ),
+  displayName: z.string().trim().min(1).max(80),
+  email: z.string().trim().email().max(200).optional(),
+  role: z.enum(ROLES).default("member"),
+}).strict();
+export const RoleChangeInput = z.object({ role: z.enum(ROLES) }).strict();
+export const ReasonInput = z.object({ reason: z.string().trim().max(500).default("") }).strict();
+export const AcceptInviteInput = z.object({
+  token: z.string().min(20).max(200),
+  password: z.string().min(8, "at least 8 characters").max(200),
+}).strict();
+
+export async function list(deps: Deps, actor: Actor, input: unknown) {
+  requirePermission(actor, "chat.manage_users");
+  const p = parse(PeopleQuery, input);
+  const f: peopleRepo.PeopleFilter = {
+    q: p.q || undefined,
+    role: p.role || undefined,
+    state: p.state || undefined,
+    online: p.online === "yes" ? true : p.online === "no" ? false : undefined,
+  };
+  const [people, counts] = await Promise.all([
+    peopleRepo.page(deps.db, actor.workspaceId, f, p.limit, (p.page - 1) * p.limit),
+    peopleRepo.counts(deps.db, actor.workspaceId, f),
+  ]);
+  return { people, counts, page: p.page, pages: Math.max(1, Math.ceil(counts.matching / p.limit)) };
+}
+
+async function target(tx: Tx, actor: Actor, userId: number) {
+  const u = await usersRepo.byId(tx.sql, actor.workspaceId, userId);
+  if (!u) throw notFound("No such person");
+  requireAbove(actor, u);
+  return u;
+}
+
+/** A fresh one-time link for setting a password; only its hash is stored. */
+async function newLink(tx: Tx, deps: Deps, actor: Actor, userId: number, kind: "invite" | "reset") {
+  const token = crypto.randomUUID().replaceAll("-", "") + crypto.randomUUID().replaceAll("-", "");
+  await invitationsRepo.insert(tx.sql, {
+    tokenHash: await sha256(token),
+    workspaceId: actor.workspaceId,
+    userId,
+    kind,
+    createdBy: actor.userId,
+    expiresAt: new Date(deps.now().getTime() + INVITE_DAYS * 86400_000),
+  });
+  return `/invite/${token}`;
+}
+
+export async function create(deps: Deps, actor: Actor, ctx: RequestCtx, input: unknown) {
+  requirePermission(actor, "chat.manage_users");
+  const p = parse(CreatePersonInput, input);
+  requireMayGrant(actor, p.role);
+  return await withTx(deps, async (tx) => {
+    if (await usersRepo.byUsername(tx.sql, actor.workspaceId, p.username)) {
+      throw conflict(`@${p.username} already exists`);
+    }
+    const u = await usersRepo.insert(tx.sql, { workspaceId: actor.workspaceId, ...p, passwordHash: null });
+    const link = await newLink(tx, deps, actor, u.id, "invite");
+    await record(tx.sql, actor, ctx, "user_created", u.id, { username: u.username, role: u.role });
+    return { user: profile(u), link, expiresInDays: INVITE_DAYS };
+  });
+}
+
+/** Ends the person's sessions and gives a one-time link to choose a new password. */
+export async function resetPassword(deps: Deps, actor: Actor, ctx: RequestCtx, userId: number) {
+  requirePermission(actor, "chat.manage_users");
+  return await withTx(deps, async (tx) => {
+    const u = await target(tx, actor, userId);
+    await sessionsRepo.removeForUser(tx.sql, u.id);
+    const link = await newLink(tx, deps, actor, u.id, "reset");
+    await record(tx.sql, actor, ctx, "password_reset", u.id, { username: u.username });
+    tx.emit(actor.workspaceId, { type: "session_revoked", reason: "password reset" }, {
+      kind: "users",
+      userIds: [u.id],
+    });
+    return { link, expiresInDays: INVITE_DAYS };
+  });
+}
+
+export async function setRole(deps: Deps, actor: Actor, ctx: RequestCtx, userId: number, input: unknown) {
+  requirePermission(actor, "chat.manage_users");
+  const { role } = parse(RoleChangeInput, input);
+  requireMayGrant(actor, role);
+  await withTx(deps, async (tx) => {
+    const u = await target(tx, actor, userId);
+    if (u.role === role) return;
+    await usersRepo.updateProfile(tx.sql, u.id, { role });
+    await record(tx.sql, actor, ctx, "role_changed", u.id, { username: u.username, from: u.role, to: role });
+    // Their open sockets act with the new role from their next action.
+    tx.emit(actor.workspaceId, { type: "access_changed", userId: u.id }, { kind: "users", userIds: [u.id] });
+  });
+  return profile((await usersRepo.byId(deps.db, actor.workspaceId, userId))!);
+}
+
+export async function setActive(
+  deps: Deps,
+  actor: Actor,
+  ctx: RequestCtx,
+  userId: number,
+  active: boolean,
+  input: unknown,
+) {
+  requirePermission(actor, "chat.manage_users");
+  const { reason } = parse(ReasonInput, input);
+  await withTx(deps, async (tx) => {
+    const u = await target(tx, actor, userId);
+    await usersRepo.setDeactivated(tx.sql, u.id, !active);
+    if (!active) {
+      await sessionsRepo.removeForUser(tx.sql, u.id);
+      tx.emit(actor.workspaceId, { type: "session_revoked", reason: "deactivated" }, {
+        kind: "users",
+        userIds: [u.id],
+      });
+    }
+    await record(tx.sql, actor, ctx, active ? "user_reactivated" : "user_deactivated", u.id, {
+      username: u.username,
+      reason,
+    });
+  });
+  return profile((await usersRepo.byId(deps.db, actor.workspaceId, userId))!);
+}
+
+/** Ends every session of the person; their open tabs close within seconds. */
+export async function signOut(deps: Deps, actor: Actor, ctx: RequestCtx, userId: number) {
+  requirePermission(actor, "chat.manage_users");
+  await withTx(deps, async (tx) => {
+    const u = await target(tx, actor, userId);
+    await sessionsRepo.removeForUser(tx.sql, u.id);
+    await record(tx.sql, actor, ctx, "user_signed_out", u.id, { username: u.username });
+    tx.emit(actor.workspaceId, { type: "session_revoked", reason: "signed out by an administrator" }, {
+      kind: "users",
+      userIds: [u.id],
+    });
+  });
+}
+
+/** The person's open tabs: page, since when, instance. */
+export async function tabs(deps: Deps, actor: Actor, userId: number) {
+  requirePermission(actor, "chat.manage_users");
+  const u = await usersRepo.byId(deps.db, actor.workspaceId, userId);
+  if (!u) throw notFound("No such person");
+  const all = await connectionsRepo.listLive(deps.db, actor.workspaceId);
+  return all.filter((c) => c.userId === userId).map((c) => ({
+    id: c.id,
+    page: c.page,
+    since: c.connectedAt,
+    instance: c.instanceId,
+    userAgent: c.userAgent,
+  }));
+}
+
+/** Sets the password of an invitation or reset link (once), for the person it was made for. */
+export async function acceptInvite(deps: Deps, input: unknown) {
+  const p = parse(AcceptInviteInput, input);
+  const hash = await hashPassword(p.password);
+  const tokenHash = await sha256(p.token);
+  await deps.db.tx(async (sql) => {
+    const inv = await invitationsRepo.consume(sql, tokenHash);
+    if (!inv) throw invalid("This link has expired or was already used; ask an administrator for a new one");
+    await invitationsRepo.setPassword(sql, inv.userId, hash);
+    await sessionsRepo.audit(sql, {
+      workspaceId: inv.workspaceId,
+      actorId: inv.userId,
+      action: inv.kind === "invite" ? "invitation_accepted" : "password_set",
+      target: String(inv.userId),
+    });
+  });
+  return { ok: true };
+}
+
+/** Who an invitation link is for (the page shows the name), or null. */
+export async function inviteeOf(deps: Deps, token: string) {
+  if (token.length < 20 || token.length > 200) return null;
+  const inv = await invitationsRepo.live(deps.db, await sha256(token));
+  if (!inv) return null;
+  const u = await usersRepo.byId(deps.db, inv.workspaceId, inv.userId);
+  return u ? { username: u.username, displayName: u.displayName, kind: inv.kind } : null;
+}

@@ -1,0 +1,189 @@
+/** Channels: every public and private channel, paged on the server; archive, unarchive, delete with confirmation. */
+import { useState } from "preact/hooks";
+import { api, qs, when } from "./api.ts";
+import { btn, danger, Field, input, primary, Section, StatusLine, td, th } from "./ui.tsx";
+
+interface Row {
+  id: number;
+  kind: string;
+  name: string;
+  archivedAt: string | null;
+  lastMessageAt: string | null;
+  members: number;
+  messages: number;
+  owners: { id: number; displayName: string }[];
+}
+export interface ChannelsData {
+  channels: Row[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+export function Channels({ initial }: { initial: ChannelsData }) {
+  const [data, setData] = useState(initial);
+  const [f, setF] = useState({ q: "", kind: "", state: "" });
+  const [status, setStatus] = useState<{ text: string; error?: boolean } | null>(null);
+  const [confirming, setConfirming] = useState<Row | null>(null);
+  const [typed, setTyped] = useState("");
+  const load = async (page = data.page, filters = f) =>
+    setData(await api<ChannelsData>("GET", `/api/admin/channels${qs({ ...filters, page })}`));
+  const run = async (what: () => Promise<string>) => {
+    try {
+      setStatus({ text: await what() });
+      await load();
+    } catch (e) {
+      setStatus({ text: (e as Error).message, error: true });
+    }
+  };
+  const setFilter = (k: keyof typeof f, v: string) => {
+    const next = { ...f, [k]: v };
+    setF(next);
+    load(1, next).catch((e) => setStatus({ text: e.message, error: true }));
+  };
+  return (
+    <div>
+      <Section title="Find channels">
+        <form
+          role="search"
+          class="flex flex-wrap gap-3 items-end"
+          onSubmit={(e) => {
+            e.preventDefault();
+            run(async () => {
+              await load(1);
+              return "Updated";
+            });
+          }}
+        >
+          <Field label="Search channels">
+            <input
+              class={input}
+              type="search"
+              value={f.q}
+              onInput={(e) => setF({ ...f, q: e.currentTarget.value })}
+            />
+          </Field>
+          <Field label="Kind">
+            <select class={input} value={f.kind} onChange={(e) => setFilter("kind", e.currentTarget.value)}>
+              <option value="">Public and private</option>
+              <option value="public_channel">Public</option>
+              <option value="private_channel">Private</option>
+            </select>
+          </Field>
+          <Field label="Archived">
+            <select class={input} value={f.state} onChange={(e) => setFilter("state", e.currentTarget.value)}>
+              <option value="">Active and archived</option>
+              <option value="active">Active</option>
+              <option value="archived">Archived</option>
+            </select>
+          </Field>
+          <button class={primary} type="submit">Search</button>
+        </form>
+        <p class="text-sm text-muted mt-3">{data.total} channels</p>
+      </Section>
+      <StatusLine status={status} />
+      {confirming && (
+        <section
+          aria-label={`Delete #${confirming.name}`}
+          class="rounded-lg border border-line p-4 mb-4 bg-danger-bg"
+        >
+          <p class="text-sm mb-2">
+            Deleting #{confirming.name} removes its {confirming.messages}{" "}
+            messages for everyone. This cannot be undone.
+          </p>
+          <form
+            class="flex flex-wrap gap-2 items-end"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const c = confirming;
+              run(async () => {
+                await api("POST", `/api/admin/channels/${c.id}/delete`, { confirm: typed });
+                setConfirming(null);
+                setTyped("");
+                return `#${c.name} was deleted`;
+              });
+            }}
+          >
+            <Field label="Type the channel name to confirm">
+              <input class={input} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+            </Field>
+            <button class={danger} type="submit" disabled={typed.replace(/^#/, "") !== confirming.name}>
+              Delete channel
+            </button>
+            <button class={btn} type="button" onClick={() => setConfirming(null)}>Cancel</button>
+          </form>
+        </section>
+      )}
+      <table class="w-full text-sm mb-3">
+        <caption class="sr-only">Channels, page {data.page} of {data.pages}</caption>
+        <thead>
+          <tr>
+            {["Name", "Kind", "Members", "Messages", "Last activity", "Owners", "Actions"].map((h) => (
+              <th key={h} class={th} scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {data.channels.map((c) => (
+            <tr key={c.id}>
+              <td class={td}>#{c.name}{c.archivedAt ? " (archived)" : ""}</td>
+              <td class={td}>{c.kind === "private_channel" ? "Private" : "Public"}</td>
+              <td class={td}>{c.members}</td>
+              <td class={td}>{c.messages}</td>
+              <td class={td}>{when(c.lastMessageAt)}</td>
+              <td class={td}>{c.owners.map((o) => o.displayName).join(", ") || "—"}</td>
+              <td class={td}>
+                <div class="flex gap-2 flex-wrap">
+                  {c.archivedAt
+                    ? (
+                      <button
+                        class={btn}
+                        type="button"
+                        onClick={() =>
+                          run(async () => {
+                            await api("POST", `/api/admin/channels/${c.id}/unarchive`);
+                            return `#${c.name} was unarchived`;
+                          })}
+                      >
+                        Unarchive #{c.name}
+                      </button>
+                    )
+                    : (
+                      <button
+                        class={btn}
+                        type="button"
+                        onClick={() =>
+                          run(async () => {
+                            await api("POST", `/api/admin/channels/${c.id}/archive`);
+                            return `#${c.name} was archived`;
+                          })}
+                      >
+                        Archive #{c.name}
+                      </button>
+                    )}
+                  <button class={danger} type="button" onClick={() => setConfirming(c)}>
+                    Delete #{c.name}
+                  </button>
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="flex gap-2 items-center">
+        <button class={btn} type="button" disabled={data.page <= 1} onClick={() => load(data.page - 1)}>
+          Previous page
+        </button>
+        <span class="text-sm">Page {data.page} of {data.pages}</span>
+        <button
+          class={btn}
+          type="button"
+          disabled={data.page >= data.pages}
+          onClick={() => load(data.page + 1)}
+        >
+          Next page
+        </button>
+      </div>
+    </div>
+  );
+}

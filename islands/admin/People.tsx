@@ -1,0 +1,359 @@
+/** People: search, filters and counts paged on the server; create + invite; per-person actions. */
+import { Fragment } from "preact";
+import { useState } from "preact/hooks";
+import { api, qs, when } from "./api.ts";
+import { btn, danger, Field, input, primary, Section, StatusLine, td, th } from "./ui.tsx";
+
+interface Person {
+  id: number;
+  username: string;
+  displayName: string;
+  email: string | null;
+  role: string;
+  deactivatedAt: string | null;
+  tabs: number;
+}
+export interface PeopleData {
+  people: Person[];
+  counts: { matching: number; total: number; active: number; deactivated: number; online: number };
+  page: number;
+  pages: number;
+}
+interface Tab {
+  id: string;
+  page: string;
+  since: string;
+  instance: string;
+}
+type Status = { text: string; error?: boolean } | null;
+const ROLES = ["admin", "moderator", "member", "guest"];
+
+export function People({ initial }: { initial: PeopleData }) {
+  const [data, setData] = useState(initial);
+  const [f, setF] = useState({ q: "", role: "", state: "", online: "" });
+  const [status, setStatus] = useState<Status>(null);
+  const [open, setOpen] = useState<number | null>(null);
+
+  const load = async (page = data.page, filters = f) => {
+    setData(await api<PeopleData>("GET", `/api/admin/people${qs({ ...filters, page })}`));
+  };
+  const run = async (what: () => Promise<string>) => {
+    try {
+      setStatus({ text: await what() });
+      await load();
+    } catch (e) {
+      setStatus({ text: (e as Error).message, error: true });
+    }
+  };
+  const setFilter = (k: keyof typeof f, v: string) => {
+    const next = { ...f, [k]: v };
+    setF(next);
+    load(1, next).catch((e) => setStatus({ text: e.message, error: true }));
+  };
+  const c = data.counts;
+  return (
+    <div>
+      <Section title="Find people">
+        <form
+          role="search"
+          class="flex flex-wrap gap-3 items-end"
+          onSubmit={(e) => {
+            e.preventDefault();
+            load(1).catch((err) => setStatus({ text: err.message, error: true }));
+          }}
+        >
+          <Field label="Search people">
+            <input
+              class={input}
+              type="search"
+              value={f.q}
+              onInput={(e) => setF({ ...f, q: e.currentTarget.value })}
+            />
+          </Field>
+          <Field label="Role">
+            <select class={input} value={f.role} onChange={(e) => setFilter("role", e.currentTarget.value)}>
+              <option value="">Any role</option>
+              {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+            </select>
+          </Field>
+          <Field label="State">
+            <select class={input} value={f.state} onChange={(e) => setFilter("state", e.currentTarget.value)}>
+              <option value="">Active and deactivated</option>
+              <option value="active">Active</option>
+              <option value="deactivated">Deactivated</option>
+            </select>
+          </Field>
+          <Field label="Online">
+            <select
+              class={input}
+              value={f.online}
+              onChange={(e) => setFilter("online", e.currentTarget.value)}
+            >
+              <option value="">Online or not</option>
+              <option value="yes">Online now</option>
+              <option value="no">Offline</option>
+            </select>
+          </Field>
+          <button class={primary} type="submit">Search</button>
+        </form>
+        <p class="text-sm text-muted mt-3" aria-live="polite">
+          {c.matching} matching · {c.total} people · {c.active} active · {c.deactivated} deactivated ·{" "}
+          {c.online} online
+        </p>
+      </Section>
+      <StatusLine status={status} />
+      <table class="w-full text-sm mb-3">
+        <caption class="sr-only">People, page {data.page} of {data.pages}</caption>
+        <thead>
+          <tr>
+            <th class={th} scope="col">Name</th>
+            <th class={th} scope="col">Username</th>
+            <th class={th} scope="col">Role</th>
+            <th class={th} scope="col">State</th>
+            <th class={th} scope="col">Open tabs</th>
+            <th class={th} scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.people.map((p) => (
+            <Fragment key={p.id}>
+              <tr>
+                <td class={td}>{p.displayName}</td>
+                <td class={td}>@{p.username}</td>
+                <td class={td}>{p.role}</td>
+                <td class={td}>{p.deactivatedAt ? "Deactivated" : "Active"}</td>
+                <td class={td}>{p.tabs}</td>
+                <td class={td}>
+                  <button
+                    class={btn}
+                    type="button"
+                    aria-expanded={open === p.id}
+                    onClick={() => setOpen(open === p.id ? null : p.id)}
+                  >
+                    Manage {p.displayName}
+                  </button>
+                </td>
+              </tr>
+              {open === p.id && (
+                <tr>
+                  <td class={td} colSpan={6}>
+                    <Manage person={p} run={run} />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+      <div class="flex gap-2 items-center mb-6">
+        <button
+          class={btn}
+          type="button"
+          disabled={data.page <= 1}
+          onClick={() =>
+            run(async () => {
+              await load(data.page - 1);
+              return `Page ${data.page - 1}`;
+            })}
+        >
+          Previous page
+        </button>
+        <span class="text-sm">Page {data.page} of {data.pages}</span>
+        <button
+          class={btn}
+          type="button"
+          disabled={data.page >= data.pages}
+          onClick={() =>
+            run(async () => {
+              await load(data.page + 1);
+              return `Page ${data.page + 1}`;
+            })}
+        >
+          Next page
+        </button>
+      </div>
+      <Create run={run} />
+    </div>
+  );
+}
+
+function Manage({ person: p, run }: { person: Person; run: (f: () => Promise<string>) => Promise<void> }) {
+  const [role, setRole] = useState(p.role);
+  const [reason, setReason] = useState("");
+  const [link, setLink] = useState<string | null>(null);
+  const [tabs, setTabs] = useState<Tab[] | null>(null);
+  const base = `/api/admin/people/${p.id}`;
+  return (
+    <section aria-label={`Manage ${p.displayName}`} class="flex flex-col gap-3 p-2">
+      <div class="flex flex-wrap gap-2 items-end">
+        <Field label="New role">
+          <select class={input} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+          </select>
+        </Field>
+        <button
+          class={btn}
+          type="button"
+          onClick={() =>
+            run(async () => {
+              await api("PUT", `${base}/role`, { role });
+              return `${p.displayName} is now ${role}`;
+            })}
+        >
+          Change role
+        </button>
+      </div>
+      <div class="flex flex-wrap gap-2 items-end">
+        <Field label="Reason">
+          <input
+            class={input}
+            value={reason}
+            maxLength={500}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
+        </Field>
+        {p.deactivatedAt
+          ? (
+            <button
+              class={btn}
+              type="button"
+              onClick={() =>
+                run(async () => {
+                  await api("POST", `${base}/reactivate`, { reason });
+                  return `${p.displayName} was reactivated`;
+                })}
+            >
+              Reactivate
+            </button>
+          )
+          : (
+            <button
+              class={danger}
+              type="button"
+              onClick={() =>
+                run(async () => {
+                  await api("POST", `${base}/deactivate`, { reason });
+                  return `${p.displayName} was deactivated`;
+                })}
+            >
+              Deactivate
+            </button>
+          )}
+      </div>
+      <div class="flex flex-wrap gap-2">
+        <button
+          class={btn}
+          type="button"
+          onClick={() =>
+            run(async () => {
+              const r = await api<{ link: string }>("POST", `${base}/password-reset`);
+              setLink(location.origin + r.link);
+              return `Password reset link made for ${p.displayName}`;
+            })}
+        >
+          Reset password
+        </button>
+        <button
+          class={btn}
+          type="button"
+          onClick={() =>
+            run(async () => {
+              await api("POST", `${base}/sign-out`);
+              return `${p.displayName} was signed out everywhere`;
+            })}
+        >
+          Sign out everywhere
+        </button>
+        <button
+          class={btn}
+          type="button"
+          onClick={() =>
+            run(async () => {
+              const r = await api<{ tabs: Tab[] }>("GET", `${base}/tabs`);
+              setTabs(r.tabs);
+              return `${r.tabs.length} open tabs`;
+            })}
+        >
+          Show open tabs
+        </button>
+      </div>
+      {link && (
+        <Field label="One-time link (valid 7 days)">
+          <input class={input} readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
+        </Field>
+      )}
+      {tabs && (
+        <ul class="text-sm list-disc pl-5" aria-label={`Open tabs of ${p.displayName}`}>
+          {tabs.length === 0 && <li>No open tabs</li>}
+          {tabs.map((t) => (
+            <li key={t.id}>{t.page || "(unknown page)"} · since {when(t.since)} · {t.instance}</li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Create({ run }: { run: (f: () => Promise<string>) => Promise<void> }) {
+  const [v, setV] = useState({ username: "", displayName: "", email: "", role: "member" });
+  const [link, setLink] = useState<string | null>(null);
+  return (
+    <Section title="Create a person">
+      <form
+        class="flex flex-wrap gap-3 items-end"
+        onSubmit={(e) => {
+          e.preventDefault();
+          run(async () => {
+            const r = await api<{ link: string }>("POST", "/api/admin/people", {
+              username: v.username,
+              displayName: v.displayName,
+              role: v.role,
+              ...(v.email ? { email: v.email } : {}),
+            });
+            setLink(location.origin + r.link);
+            setV({ username: "", displayName: "", email: "", role: "member" });
+            return `Created @${v.username}; send them the invitation link`;
+          });
+        }}
+      >
+        <Field label="Username">
+          <input
+            class={input}
+            required
+            value={v.username}
+            onInput={(e) => setV({ ...v, username: e.currentTarget.value })}
+          />
+        </Field>
+        <Field label="Display name">
+          <input
+            class={input}
+            required
+            value={v.displayName}
+            onInput={(e) => setV({ ...v, displayName: e.currentTarget.value })}
+          />
+        </Field>
+        <Field label="Email (optional)">
+          <input
+            class={input}
+            type="email"
+            value={v.email}
+            onInput={(e) => setV({ ...v, email: e.currentTarget.value })}
+          />
+        </Field>
+        <Field label="Role of the new person">
+          <select class={input} value={v.role} onChange={(e) => setV({ ...v, role: e.currentTarget.value })}>
+            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+          </select>
+        </Field>
+        <button class={primary} type="submit">Create and invite</button>
+      </form>
+      {link && (
+        <div class="mt-3">
+          <Field label="Invitation link (one-time, valid 7 days)">
+            <input class={input} readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
+          </Field>
+        </div>
+      )}
+    </Section>
+  );
+}

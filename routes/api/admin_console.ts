@@ -1,0 +1,129 @@
+/**
+ * /api/admin endpoints of the admin console (people, channels, audit log, control panel), /api/broadcasts
+ * (any signed-in person: pending broadcasts and acknowledgements) and /api/invitations (setting a password
+ * from a one-time link). Permission checks live in domain/admin/.
+ */
+import { type Context, Hono } from "hono";
+import type { Deps } from "../../domain/deps.ts";
+import * as audit from "../../domain/admin/audit.ts";
+import * as people from "../../domain/admin/people.ts";
+import * as channels from "../../domain/admin/channels.ts";
+import * as control from "../../domain/admin/control.ts";
+import { dashboard } from "../../domain/admin/dashboard.ts";
+import type { AppEnv } from "../env.ts";
+import { requireAuth, requireSameOrigin } from "../middleware/auth.ts";
+import { idParam, jsonBody } from "../middleware/errors.ts";
+import { clientIp } from "../middleware/client_address.ts";
+
+export function adminConsoleRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.use("*", requireAuth(deps));
+  const ctx = (c: Context<AppEnv>) => ({ ip: clientIp(c, deps.config.trustedProxies) });
+  const query = (c: Context<AppEnv>) => c.req.query();
+
+  app.get("/dashboard", async (c) => c.json(await dashboard(deps, c.get("actor"))));
+  app.get("/people", async (c) => c.json(await people.list(deps, c.get("actor"), query(c))));
+  app.post(
+    "/people",
+    async (c) => c.json(await people.create(deps, c.get("actor"), ctx(c), await jsonBody(c)), 201),
+  );
+  app.put("/people/:id/role", async (c) =>
+    c.json({
+      user: await people.setRole(deps, c.get("actor"), ctx(c), idParam(c, "id"), await jsonBody(c)),
+    }));
+  app.post("/people/:id/deactivate", async (c) =>
+    c.json({
+      user: await people.setActive(deps, c.get("actor"), ctx(c), idParam(c, "id"), false, await jsonBody(c)),
+    }));
+  app.post("/people/:id/reactivate", async (c) =>
+    c.json({
+      user: await people.setActive(deps, c.get("actor"), ctx(c), idParam(c, "id"), true, await jsonBody(c)),
+    }));
+  app.post(
+    "/people/:id/password-reset",
+    async (c) => c.json(await people.resetPassword(deps, c.get("actor"), ctx(c), idParam(c, "id"))),
+  );
+  app.post("/people/:id/sign-out", async (c) => {
+    await people.signOut(deps, c.get("actor"), ctx(c), idParam(c, "id"));
+    return c.json({ ok: true });
+  });
+  app.get(
+    "/people/:id/tabs",
+    async (c) => c.json({ tabs: await people.tabs(deps, c.get("actor"), idParam(c, "id")) }),
+  );
+
+  app.get("/channels", async (c) => c.json(await channels.list(deps, c.get("actor"), query(c))));
+  app.post(
+    "/channels/:id/archive",
+    async (c) =>
+      c.json({ channel: await channels.setArchived(deps, c.get("actor"), ctx(c), idParam(c, "id"), true) }),
+  );
+  app.post(
+    "/channels/:id/unarchive",
+    async (c) =>
+      c.json({ channel: await channels.setArchived(deps, c.get("actor"), ctx(c), idParam(c, "id"), false) }),
+  );
+  app.post("/channels/:id/delete", async (c) => {
+    await channels.remove(deps, c.get("actor"), ctx(c), idParam(c, "id"), await jsonBody(c));
+    return c.json({ ok: true });
+  });
+
+  app.get("/audit", async (c) => c.json(await audit.search(deps, c.get("actor"), query(c))));
+  app.get("/audit/export", async (c) => {
+    const stream = await audit.exportCsv(deps, c.get("actor"), ctx(c), query(c));
+    return new Response(stream, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": 'attachment; filename="audit-log.csv"',
+        "cache-control": "no-store",
+      },
+    });
+  });
+
+  app.put(
+    "/maintenance",
+    async (c) => c.json(await control.setMaintenance(deps, c.get("actor"), ctx(c), await jsonBody(c))),
+  );
+  app.post(
+    "/sign-out-everyone",
+    async (c) => c.json(await control.signOutEveryone(deps, c.get("actor"), ctx(c))),
+  );
+  app.get(
+    "/broadcasts",
+    async (c) => c.json({ broadcasts: await control.listBroadcasts(deps, c.get("actor")) }),
+  );
+  app.post(
+    "/broadcasts",
+    async (c) =>
+      c.json({ broadcast: await control.broadcast(deps, c.get("actor"), ctx(c), await jsonBody(c)) }, 201),
+  );
+  app.get(
+    "/broadcasts/:id",
+    async (c) => c.json(await control.report(deps, c.get("actor"), idParam(c, "id"))),
+  );
+  app.post(
+    "/broadcasts/:id/end",
+    async (c) => c.json(await control.endBroadcast(deps, c.get("actor"), ctx(c), idParam(c, "id"))),
+  );
+  return app;
+}
+
+/** Broadcasts as every signed-in person sees them. */
+export function broadcastRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.use("*", requireAuth(deps));
+  app.get("/pending", async (c) => c.json({ broadcasts: await control.pending(deps, c.get("actor")) }));
+  app.post(
+    "/:id/ack",
+    async (c) => c.json(await control.acknowledge(deps, c.get("actor"), idParam(c, "id"))),
+  );
+  return app;
+}
+
+/** Setting a password from an invitation or reset link (no session: the link is the credential). */
+export function invitationRoutes(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  app.use("*", requireSameOrigin(deps));
+  app.post("/accept", async (c) => c.json(await people.acceptInvite(deps, await jsonBody(c))));
+  return app;
+}

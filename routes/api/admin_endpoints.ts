@@ -1,0 +1,151 @@
+/** The admin console's endpoints for the OpenAPI document (`openapi_endpoints.ts` lists them with the rest). */
+import { AuditQuery } from "../../domain/admin/audit.ts";
+import {
+  AcceptInviteInput,
+  CreatePersonInput,
+  PeopleQuery,
+  ReasonInput,
+  RoleChangeInput,
+} from "../../domain/admin/people.ts";
+import { ChannelsQuery, DeleteChannelInput } from "../../domain/admin/channels.ts";
+import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts";
+import type { Endpoint, Method } from "./openapi_endpoints.ts";
+import * as R from "./response_schemas.ts";
+import * as A from "./admin_response_schemas.ts";
+
+type E = (
+  method: Method,
+  path: string,
+  tag: string,
+  summary: string,
+  rest: Omit<Endpoint, "method" | "path" | "tag" | "summary" | "auth"> & { auth?: boolean },
+) => Endpoint;
+
+export function adminConsoleEndpoints(e: E): Endpoint[] {
+  const a = "/api/admin";
+  return [
+    e("get", `${a}/dashboard`, "Admin", "Health and live figures", {
+      description: "chat.admin_dashboard.",
+      ok: [[200, "Figures", A.Dashboard]],
+    }),
+    e("get", `${a}/people`, "Admin", "People, searched and filtered, one page with counts", {
+      description: "chat.manage_users.",
+      query: PeopleQuery,
+      ok: [[200, "A page of people", A.PeopleResponse]],
+    }),
+    e("post", `${a}/people`, "Admin", "Create a person and an invitation link", {
+      description: "chat.manage_users; the role may not be above the caller's. The answer holds a one-time " +
+        "link (valid 7 days) where the person chooses a password.",
+      body: ["CreatePersonInput", CreatePersonInput],
+      ok: [[201, "Created", R.CreatedPersonResponse]],
+      errors: [409],
+    }),
+    e("put", `${a}/people/:id/role`, "Admin", "Change a person's workspace role", {
+      description:
+        "chat.manage_users; only for people of lower rank, and never to a role above the caller's.",
+      body: ["RoleChangeInput", RoleChangeInput],
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("post", `${a}/people/:id/deactivate`, "Admin", "Deactivate a person, with a reason", {
+      description: "chat.manage_users, lower rank only. Sessions end; the reason goes to the audit log.",
+      body: ["ReasonInput", ReasonInput],
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("post", `${a}/people/:id/reactivate`, "Admin", "Reactivate a person, with a reason", {
+      description: "chat.manage_users, lower rank only.",
+      body: ["ReasonInput", ReasonInput],
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("post", `${a}/people/:id/password-reset`, "Admin", "End a person's sessions and make a reset link", {
+      description: "chat.manage_users, lower rank only.",
+      ok: [[200, "One-time link", A.LinkResponse]],
+      errors: [404],
+    }),
+    e("post", `${a}/people/:id/sign-out`, "Admin", "Sign a person out everywhere", {
+      description: "chat.manage_users, lower rank only. Their open tabs close within seconds.",
+      ok: [[200, "Done", R.Ok]],
+      errors: [404],
+    }),
+    e("get", `${a}/people/:id/tabs`, "Admin", "A person's open tabs", {
+      description: "chat.manage_users.",
+      ok: [[200, "Tabs", A.Tabs]],
+      errors: [404],
+    }),
+    e("get", `${a}/channels`, "Admin", "Every public and private channel, one page", {
+      description: "chat.manage_channels. Names, members and activity; no content.",
+      query: ChannelsQuery,
+      ok: [[200, "A page of channels", A.AdminChannelsResponse]],
+    }),
+    e("post", `${a}/channels/:id/archive`, "Admin", "Archive a channel", {
+      description: "chat.manage_channels.",
+      ok: [[200, "Archived", R.ChannelResponse]],
+      errors: [404],
+    }),
+    e("post", `${a}/channels/:id/unarchive`, "Admin", "Unarchive a channel", {
+      description: "chat.manage_channels.",
+      ok: [[200, "Unarchived", R.ChannelResponse]],
+      errors: [404],
+    }),
+    e("post", `${a}/channels/:id/delete`, "Admin", "Delete a channel and everything in it", {
+      description: "chat.manage_channels. `confirm` must be the channel's name.",
+      body: ["DeleteChannelInput", DeleteChannelInput],
+      ok: [[200, "Deleted", R.Ok]],
+      errors: [404],
+    }),
+    e("get", `${a}/audit`, "Admin", "The audit log, filtered, newest first", {
+      description: "chat.admin_dashboard. Page with `before` (the last id seen).",
+      query: AuditQuery,
+      ok: [[200, "Entries", A.AuditResponse]],
+    }),
+    e("get", `${a}/audit/export`, "Admin", "The filtered audit log as CSV (streamed)", {
+      description: "chat.admin_dashboard. The export itself is audited.",
+      query: AuditQuery,
+      ok: [[200, "text/csv", null]],
+    }),
+    e("put", `${a}/maintenance`, "Admin", "Turn maintenance mode on or off", {
+      description: "chat.admin_dashboard. Open pages show the banner (or lose it) within seconds; " +
+        "everyone but administrators is refused sends (503 maintenance) while it is on.",
+      body: ["MaintenanceInput", MaintenanceInput],
+      ok: [[200, "The new state", A.MaintenanceResponse]],
+    }),
+    e("post", `${a}/sign-out-everyone`, "Admin", "End every session in the workspace but the caller's", {
+      description: "chat.admin_dashboard. Every open tab closes within seconds.",
+      ok: [[200, "Sessions ended", A.SignOutEveryoneResponse]],
+    }),
+    e("get", `${a}/broadcasts`, "Admin", "Recent system broadcasts", {
+      description: "chat.system_broadcast.",
+      ok: [[200, "Broadcasts", A.BroadcastsResponse]],
+    }),
+    e("post", `${a}/broadcasts`, "Admin", "Send a system broadcast", {
+      description: "chat.system_broadcast. Every open page shows it as a banner until acknowledged.",
+      body: ["BroadcastInput", BroadcastInput],
+      ok: [[201, "Sent", A.BroadcastResponse]],
+    }),
+    e("get", `${a}/broadcasts/:id`, "Admin", "Who has and has not acknowledged a broadcast", {
+      description: "chat.system_broadcast.",
+      ok: [[200, "Report", A.Report]],
+      errors: [404],
+    }),
+    e("post", `${a}/broadcasts/:id/end`, "Admin", "End a broadcast (no longer shown)", {
+      description: "chat.system_broadcast.",
+      ok: [[200, "Report", A.Report]],
+      errors: [404],
+    }),
+    e("get", "/api/broadcasts/pending", "Broadcasts", "Broadcasts the caller has not acknowledged", {
+      ok: [[200, "Broadcasts", A.BroadcastsResponse]],
+    }),
+    e("post", "/api/broadcasts/:id/ack", "Broadcasts", "Acknowledge a broadcast", {
+      ok: [[200, "Done", R.Ok]],
+      errors: [404],
+    }),
+    e("post", "/api/invitations/accept", "Auth", "Choose a password from an invitation or reset link", {
+      auth: false,
+      description: "The link's token is the credential; it works once and for 7 days.",
+      body: ["AcceptInviteInput", AcceptInviteInput],
+      ok: [[200, "Password set; sign in", R.Ok]],
+    }),
+  ];
+}

@@ -1,0 +1,102 @@
+/** Response bodies of the admin console's endpoints (re-exported by response_schemas.ts, which names them). */
+import { z } from "zod";
+
+const Id = z.number().int().positive();
+const Time = z.string().describe("ISO 8601 date-time");
+export const Person = z.object({
+  id: Id,
+  username: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  role: z.string(),
+  deactivatedAt: Time.nullable(),
+  createdAt: Time,
+  tabs: z.number().int().describe("Open tabs (live connections)"),
+});
+export const PeopleResponse = z.object({
+  people: z.array(Person),
+  counts: z.object({
+    matching: z.number().int(),
+    total: z.number().int(),
+    active: z.number().int(),
+    deactivated: z.number().int(),
+    online: z.number().int(),
+    byRole: z.record(z.string(), z.number().int()),
+  }),
+  page: z.number().int(),
+  pages: z.number().int(),
+});
+export const LinkResponse = z.object({
+  link: z.string().describe("One-time path: /invite/<token>"),
+  expiresInDays: z.number(),
+});
+export const Tabs = z.object({
+  tabs: z.array(
+    z.object({ id: z.string(), page: z.string(), since: Time, instance: z.string(), userAgent: z.string() }),
+  ),
+});
+export const AdminChannel = z.object({
+  id: Id,
+  kind: z.string(),
+  name: z.string(),
+  description: z.string(),
+  archivedAt: Time.nullable(),
+  lastMessageAt: Time.nullable(),
+  createdAt: Time,
+  members: z.number().int(),
+  messages: z.number().int(),
+  owners: z.array(z.object({ id: Id, displayName: z.string() })),
+});
+export const AuditEntry = z.object({
+  id: Id,
+  actorId: Id.nullable(),
+  actor: z.string().nullable(),
+  action: z.string(),
+  target: z.string(),
+  detail: z.unknown(),
+  ip: z.string(),
+  createdAt: Time,
+});
+export const Broadcast = z.object({
+  id: Id,
+  authorId: Id.nullable(),
+  author: z.string().nullable(),
+  body: z.string(),
+  createdAt: Time,
+  endedAt: Time.nullable(),
+});
+export const Report = z.object({
+  broadcast: Broadcast,
+  people: z.array(z.object({ userId: Id, displayName: z.string(), ackedAt: Time.nullable() })),
+  acknowledged: z.number().int(),
+  total: z.number().int(),
+});
+
+export const Dashboard = z.object({
+  engine: z.string(),
+  instance: z.string(),
+  uptimeSeconds: z.number(),
+  version: z.string(),
+  peopleOnline: z.number().int(),
+  openTabs: z.number().int(),
+  instances: z.array(z.object({ id: z.string(), connections: z.number().int() })),
+  messages24h: z.number().int(),
+  messagesTotal: z.number().int(),
+  databaseBytes: z.number().nullable(),
+});
+
+export const AdminChannelsResponse = z.object({
+  channels: z.array(AdminChannel),
+  total: z.number().int(),
+  page: z.number().int(),
+  pages: z.number().int(),
+});
+export const AuditResponse = z.object({
+  entries: z.array(AuditEntry),
+  total: z.number().int(),
+  actions: z.array(z.string()),
+});
+export const MaintenanceResponse = z.object({ maintenance: z.boolean(), message: z.string() });
+export const SignOutEveryoneResponse = z.object({ sessionsEnded: z.number().int() });
+export const BroadcastsResponse = z.object({ broadcasts: z.array(Broadcast) });
+export const BroadcastResponse = z.object({ broadcast: Broadcast });
