@@ -186,7 +186,7 @@ export function themeVars(p: Palette): Record<string, string> {
     "--p-away": "#f5b700",
     "--p-busy": "#e03e4f",
     "--p-offline": "#8a8f98",
-    "--p-badge": p.dark ? "#ff5c6c" : "#d62839",
+    "--p-badge": p.dark ? "#e11d48" : "#d62839",
     "--p-badge-fg": "#ffffff",
     "--p-hover": hover,
     "--p-selected": selected,

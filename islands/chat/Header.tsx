@@ -107,18 +107,21 @@ function AccountMenu() {
         type="button"
         aria-haspopup="menu"
         aria-expanded={open}
-        aria-label={t("account.menu", { name: me.displayName })}
         onClick={() => setOpen(!open)}
         class="flex items-center gap-2 rounded-md p-0.5 hover:bg-hover"
       >
         {/* The dot sits beside the avatar's corner, never over its initials. */}
         <span class="relative pr-1.5 pb-1">
           <Avatar name={me.displayName} id={me.id} size={28} />
-          <span class="absolute bottom-0 right-0 leading-none">
+          <span aria-hidden="true" class="absolute bottom-0 right-0 leading-none">
             <PresenceDot status={st.status} />
           </span>
         </span>
-        <span class="hidden md:inline text-sm text-fg max-w-[10rem] truncate">{me.displayName}</span>
+        {/* Named by its content (the visible name is part of it); the name is visible from md up. */}
+        <span class="sr-only">{t("account.menu", { name: "" }).trim()}</span>{" "}
+        <span class="sr-only md:not-sr-only md:inline text-sm text-fg max-w-[10rem] truncate">
+          {me.displayName}
+        </span>
       </button>
       {open && (
         <div
