@@ -51,7 +51,7 @@ Deno.test({
       const box = alice.getByRole("textbox", { name: "Message Bob Wilson" });
       await box.fill("Got it, thanks!");
       await box.press("Enter");
-      await panel.getByText("Got it, thanks!").waitFor();
+      await panel.getByRole("log").getByText("Got it, thanks!").waitFor();
       const full = panel.getByRole("link", { name: "Open in full chat" });
       assert.match((await full.getAttribute("href"))!, /^\/chat\/\d+$/);
     });
