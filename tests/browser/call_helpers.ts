@@ -69,7 +69,17 @@ export async function assertFlowing(
   withinMs = 30_000,
 ): Promise<Record<number, Sample>> {
   const a = await statsOf(page);
-  for (const id of peers) assert.ok(a[id], `no connection to ${id}`);
+  const missing = peers.filter((id) => !a[id]);
+  if (missing.length) {
+    // Say whether the page still thinks it is in the call: a lost peer and a call that ended differ.
+    const active = await page.evaluate(() => {
+      const v = (globalThis as unknown as CallsHandle).parley.calls.active.value;
+      return v
+        ? `call ${v.callId}, peers ${v.peers.map((p) => p.userId).join(",") || "none"}`
+        : "no active call";
+    });
+    assert.fail(`no connection to ${missing.join(", ")} (${active})`);
+  }
   const deadline = Date.now() + withinMs;
   for (;;) {
     await page.waitForTimeout(500);

@@ -72,7 +72,7 @@ Deno.test({ name: "browser: files and search", ignore: !browserAvailable(), ...o
         await sendMessage(alice, "The quarterly roadmap review is on Friday");
         for (let i = 0; i < 60; i++) await sendMessage(alice, `filler message ${i}`);
         await row(bob, "filler message 59").waitFor();
-        const box = bob.getByRole("searchbox", { name: "Search" });
+        const box = bob.getByRole("searchbox", { name: "Search", exact: true });
         const results = bob.getByRole("region", { name: "Search results" });
         const search = async (q: string, expect: string) => {
           await bob.keyboard.press("Control+Shift+F");

@@ -68,7 +68,7 @@ export function SearchBox({ onType }: { onType?: (q: string) => void }) {
         ref={input}
         type="search"
         aria-label="Search"
-        placeholder="Search messages, files, people (Ctrl+K)"
+        placeholder="Search messages, files, people (Ctrl+Shift+F)"
         value={q}
         onInput={(e) => {
           const v = (e.target as HTMLInputElement).value;
