@@ -72,7 +72,9 @@ Deno.test(
       );
 
       await t.step("the log is one Tab stop with arrow keys inside", async () => {
-        const log = page.getByRole("log", { name: "Messages in # general" });
+        // The previous step ends in #helpdesk (one message); #general has enough to move between.
+        await openConversation(page, /general/);
+        const log = page.getByRole("log", { name: "Messages in # general", exact: true });
         await log.focus();
         await page.keyboard.press("ArrowUp");
         const first = await page.evaluate(() => document.activeElement?.getAttribute("data-message-id"));
