@@ -72,7 +72,9 @@ Deno.test(
       );
 
       await t.step("the log is one Tab stop with arrow keys inside", async () => {
-        const log = page.getByRole("log", { name: "Messages in # general" });
+        // The previous step ends in #helpdesk (one message); #general has enough to move between.
+        await openConversation(page, /general/);
+        const log = page.getByRole("log", { name: "Messages in # general", exact: true });
         await log.focus();
         await page.keyboard.press("ArrowUp");
         const first = await page.evaluate(() => document.activeElement?.getAttribute("data-message-id"));
@@ -141,11 +143,11 @@ Deno.test(
         const box = page.getByRole("textbox", { name: "Message # general" });
         await box.fill("to be deleted");
         await box.press("Enter");
-        const row = page.getByRole("log", { name: "Messages in # general" }).locator("[data-message-id]")
-          .filter({
-            hasText: "to be deleted",
-          });
-        await row.waitFor();
+        const log = page.getByRole("log", { name: "Messages in # general", exact: true });
+        const sent = log.locator("[data-message-id]").filter({ hasText: "to be deleted" });
+        await sent.waitFor();
+        // By its id: once deleted, the row no longer holds the text it was found by.
+        const row = log.locator(`[data-message-id="${await sent.getAttribute("data-message-id")}"]`);
         let native = false;
         page.once("dialog", (d) => (native = true, d.dismiss()));
         await row.hover();
