@@ -6,13 +6,12 @@ import { z } from "zod";
 import type { Sql } from "../../db/client.ts";
 import * as broadcastsRepo from "../../db/repos/broadcasts.ts";
 import * as peopleRepo from "../../db/repos/admin_people.ts";
-import * as workspacesRepo from "../../db/repos/workspaces.ts";
 import type { Actor, Deps } from "../deps.ts";
 import { AppError, notFound } from "../errors.ts";
 import { requirePermission } from "../access.ts";
 import { withTx } from "../publish.ts";
 import { parse } from "../validate.ts";
-import { updateSettings } from "../settings/workspace.ts";
+import { readSetting, updateSettings } from "../settings/workspace.ts";
 import { record, type RequestCtx } from "./audit.ts";
 
 export const MaintenanceInput = z.object({
@@ -24,8 +23,7 @@ export const BroadcastInput = z.object({ body: z.string().trim().min(1).max(2000
 /** Administrators keep working during maintenance; everyone else is refused sends. */
 export async function requireNotMaintenance(sql: Sql, actor: Actor) {
   if (actor.role === "admin") return;
-  const stored = await workspacesRepo.settings(sql, actor.workspaceId);
-  if (stored["control.maintenance"] === true) {
+  if (await readSetting(sql, actor.workspaceId, "control.maintenance")) {
     throw new AppError("maintenance", 503, "Parley is under maintenance; sending is paused for now");
   }
 }
