@@ -46,15 +46,32 @@ export async function myId(page: Page): Promise<number> {
   return await page.evaluate(() => (globalThis as unknown as CallsHandle).parley.client.me.value.id);
 }
 
+/**
+ * Polls this page's call statistics until `ok` holds. (Playwright's `waitForFunction` does not await an
+ * async predicate: the returned promise is truthy and the wait passes at once, so stats are read here.)
+ */
+export async function waitForStats(
+  page: Page,
+  ok: (s: Record<number, Sample>) => boolean,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<Record<number, Sample>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await statsOf(page);
+    if (ok(s)) return s;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+    await page.waitForTimeout(200);
+  }
+}
+
 /** Waits until this page decodes video from each of `peers`. */
 export async function waitForFrames(page: Page, peers: number[], timeoutMs = 90_000) {
-  await page.waitForFunction(
-    async (ids) => {
-      const s = await (globalThis as unknown as CallsHandle).parley.calls.stats();
-      return ids.every((id) => (s[id]?.framesDecoded ?? 0) > 0);
-    },
-    peers,
-    { timeout: timeoutMs, polling: 200 },
+  await waitForStats(
+    page,
+    (s) => peers.every((id) => (s[id]?.framesDecoded ?? 0) > 0),
+    `frames from ${peers.join(", ")}`,
+    timeoutMs,
   );
 }
 

@@ -17,6 +17,7 @@ import {
   patient,
   statsOf,
   waitForFrames,
+  waitForStats,
 } from "./call_helpers.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -117,31 +118,18 @@ Deno.test({ name: "browser: 1:1 calls", ignore: !browserAvailable(), ...opts }, 
       const camWidth = (await statsOf(bob))[aliceId].frameWidth;
       await callPanel(alice).getByRole("button", { name: "Share screen", exact: true }).click();
       await callPanel(bob).getByText("Alice Johnson is sharing their screen").waitFor();
-      await bob.waitForFunction(
-        async ([id, w]) => {
-          const s = await (globalThis as unknown as {
-            parley: { calls: { stats(): Promise<Record<number, { frameWidth: number | null }>> } };
-          }).parley.calls.stats();
-          return s[id]?.frameWidth !== null && s[id]?.frameWidth !== w;
-        },
-        [aliceId, camWidth] as const,
-        { timeout: 60_000, polling: 250 },
+      await waitForStats(
+        bob,
+        (s) => s[aliceId]?.frameWidth != null && s[aliceId].frameWidth !== camWidth,
+        "the screen's frame width",
+        60_000,
       );
       await assertFlowing(bob, [aliceId]);
       await callPanel(alice).getByRole("button", { name: "Stop sharing" }).click();
       await callPanel(bob).getByText("Alice Johnson is sharing their screen").waitFor({
         state: "detached",
       });
-      await bob.waitForFunction(
-        async ([id, w]) => {
-          const s = await (globalThis as unknown as {
-            parley: { calls: { stats(): Promise<Record<number, { frameWidth: number | null }>> } };
-          }).parley.calls.stats();
-          return s[id]?.frameWidth === w;
-        },
-        [aliceId, camWidth] as const,
-        { timeout: 60_000, polling: 250 },
-      );
+      await waitForStats(bob, (s) => s[aliceId]?.frameWidth === camWidth, "the camera's frame width", 60_000);
       await assertFlowing(bob, [aliceId]);
     });
 
