@@ -16,11 +16,13 @@ import { type Tx, withTx } from "../publish.ts";
 import { parse } from "../validate.ts";
 import { sha256 } from "../auth.ts";
 import { hashPassword } from "../passwords.ts";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/password_rules.ts";
 import { profile } from "../users.ts";
 import { record, type RequestCtx } from "./audit.ts";
 import { requireAbove, requireMayGrant } from "./rank.ts";
 
 const ROLES = ["admin", "moderator", "member", "guest"] as const;
+const Password = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX);
 const INVITE_DAYS = 7;
 
 export const PeopleQuery = z.object({
@@ -40,7 +42,10 @@ export const CreatePersonInput = z.object({
   displayName: z.string().trim().min(1).max(80),
   email: z.string().trim().email().max(200).optional(),
   role: z.enum(ROLES).default("member"),
+  /** Set a password at once (no invitation link) for a person who signs in without SSO. */
+  password: Password.optional(),
 }).strict();
+export const SetPasswordInput = z.object({ password: Password }).strict();
 export const RoleChangeInput = z.object({ role: z.enum(ROLES) }).strict();
 export const ReasonInput = z.object({ reason: z.string().trim().max(500).default("") }).strict();
 export const AcceptInviteInput = z.object({
@@ -87,16 +92,18 @@ async function newLink(tx: Tx, deps: Deps, actor: Actor, userId: number, kind: "
 
 export async function create(deps: Deps, actor: Actor, ctx: RequestCtx, input: unknown) {
   requirePermission(actor, "chat.manage_users");
-  const p = parse(CreatePersonInput, input);
+  const { password, ...p } = parse(CreatePersonInput, input);
   requireMayGrant(actor, p.role);
+  const passwordHash = password ? await hashPassword(password) : null;
   return await withTx(deps, async (tx) => {
     if (await usersRepo.byUsername(tx.sql, actor.workspaceId, p.username)) {
       throw conflict(`@${p.username} already exists`);
     }
-    const u = await usersRepo.insert(tx.sql, { workspaceId: actor.workspaceId, ...p, passwordHash: null });
-    const link = await newLink(tx, deps, actor, u.id, "invite");
+    const u = await usersRepo.insert(tx.sql, { workspaceId: actor.workspaceId, ...p, passwordHash });
+    // With a password there is nothing to accept; without one the person chooses it from the link.
+    const link = passwordHash ? null : await newLink(tx, deps, actor, u.id, "invite");
     await record(tx.sql, actor, ctx, "user_created", u.id, { username: u.username, role: u.role });
-    return { user: profile(u), link, expiresInDays: INVITE_DAYS };
+    return { user: profile(u), link, expiresInDays: link ? INVITE_DAYS : 0 };
   });
 }
 
@@ -114,6 +121,24 @@ export async function resetPassword(deps: Deps, actor: Actor, ctx: RequestCtx, u
     });
     return { link, expiresInDays: INVITE_DAYS };
   });
+}
+
+/** Sets someone's password directly; their sessions end (they sign in with the new one). */
+export async function setPassword(deps: Deps, actor: Actor, ctx: RequestCtx, userId: number, input: unknown) {
+  requirePermission(actor, "chat.manage_users");
+  const { password } = parse(SetPasswordInput, input);
+  const hash = await hashPassword(password);
+  await withTx(deps, async (tx) => {
+    const u = await target(tx, actor, userId);
+    await usersRepo.setPasswordHash(tx.sql, u.id, hash);
+    await sessionsRepo.removeForUser(tx.sql, u.id);
+    await record(tx.sql, actor, ctx, "password_set_by_admin", u.id, { username: u.username });
+    tx.emit(actor.workspaceId, { type: "session_revoked", reason: "password reset" }, {
+      kind: "users",
+      userIds: [u.id],
+    });
+  });
+  return profile((await usersRepo.byId(deps.db, actor.workspaceId, userId))!);
 }
 
 export async function setRole(deps: Deps, actor: Actor, ctx: RequestCtx, userId: number, input: unknown) {

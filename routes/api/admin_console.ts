@@ -39,6 +39,10 @@ export function adminConsoleRoutes(deps: Deps) {
     c.json({
       user: await people.setActive(deps, c.get("actor"), ctx(c), idParam(c, "id"), true, await jsonBody(c)),
     }));
+  app.post("/people/:id/password", async (c) =>
+    c.json({
+      user: await people.setPassword(deps, c.get("actor"), ctx(c), idParam(c, "id"), await jsonBody(c)),
+    }));
   app.post(
     "/people/:id/password-reset",
     async (c) => c.json(await people.resetPassword(deps, c.get("actor"), ctx(c), idParam(c, "id"))),

@@ -6,6 +6,7 @@ import {
   PeopleQuery,
   ReasonInput,
   RoleChangeInput,
+  SetPasswordInput,
 } from "../../domain/admin/people.ts";
 import { ChannelsQuery, DeleteChannelInput } from "../../domain/admin/channels.ts";
 import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts";
@@ -33,9 +34,9 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
       query: PeopleQuery,
       ok: [[200, "A page of people", A.PeopleResponse]],
     }),
-    e("post", `${a}/people`, "Admin", "Create a person and an invitation link", {
-      description: "chat.manage_users; the role may not be above the caller's. The answer holds a one-time " +
-        "link (valid 7 days) where the person chooses a password.",
+    e("post", `${a}/people`, "Admin", "Create a person, with a password or an invitation link", {
+      description: "chat.manage_users; the role may not be above the caller's. Without `password` the " +
+        "answer holds a one-time link (valid 7 days) where the person chooses one; with it, `link` is null.",
       body: ["CreatePersonInput", CreatePersonInput],
       ok: [[201, "Created", R.CreatedPersonResponse]],
       errors: [409],
@@ -56,6 +57,13 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
     e("post", `${a}/people/:id/reactivate`, "Admin", "Reactivate a person, with a reason", {
       description: "chat.manage_users, lower rank only.",
       body: ["ReasonInput", ReasonInput],
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("post", `${a}/people/:id/password`, "Admin", "Set a person's password", {
+      description: "chat.manage_users, lower rank only (not yourself: PUT /api/chat/me/password). Their " +
+        "sessions end and their sockets close. Audited as `password_set_by_admin`.",
+      body: ["SetPasswordInput", SetPasswordInput],
       ok: [[200, "The profile", R.UserResponse]],
       errors: [404],
     }),

@@ -30,6 +30,12 @@ export const ADMIN_CASES: Case[] = [
     targeted: true,
   },
   {
+    route: `POST ${a}/people/:id/password`,
+    path: (w) => `${a}/people/${w.users.bob}/password`,
+    body: () => ({ password: "a long password" }),
+    targeted: true,
+  },
+  {
     route: `POST ${a}/people/:id/password-reset`,
     path: (w) => `${a}/people/${w.users.bob}/password-reset`,
     targeted: true,
