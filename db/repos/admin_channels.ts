@@ -7,6 +7,7 @@ export interface AdminChannelRow {
   name: string;
   description: string;
   archivedAt: string | null;
+  legalHold: boolean;
   lastMessageAt: string | null;
   createdAt: string;
   members: number;
@@ -37,7 +38,7 @@ export async function page(
 ): Promise<AdminChannelRow[]> {
   const w = where(workspaceId, f);
   return await sql.query<AdminChannelRow>(
-    `SELECT c.id, c.kind, c.name, c.description, c.archived_at AS "archivedAt",
+    `SELECT c.id, c.kind, c.name, c.description, c.archived_at AS "archivedAt", c.legal_hold AS "legalHold",
        c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt",
        (SELECT count(*)::int FROM members m WHERE m.channel_id = c.id) AS members,
        c.last_seq::int AS messages,

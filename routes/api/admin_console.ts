@@ -10,6 +10,7 @@ import * as people from "../../domain/admin/people.ts";
 import * as channels from "../../domain/admin/channels.ts";
 import * as control from "../../domain/admin/control.ts";
 import { dashboard } from "../../domain/admin/dashboard.ts";
+import * as retention from "../../domain/admin/retention.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth, requireSameOrigin } from "../middleware/auth.ts";
 import { idParam, jsonBody } from "../middleware/errors.ts";
@@ -71,6 +72,17 @@ export function adminConsoleRoutes(deps: Deps) {
     await channels.remove(deps, c.get("actor"), ctx(c), idParam(c, "id"), await jsonBody(c));
     return c.json({ ok: true });
   });
+
+  app.put(
+    "/channels/:id/legal-hold",
+    async (c) =>
+      c.json(await retention.setLegalHold(deps, c.get("actor"), ctx(c), idParam(c, "id"), await jsonBody(c))),
+  );
+  app.get("/retention", async (c) => c.json(await retention.overview(deps, c.get("actor"))));
+  app.post(
+    "/retention/run",
+    async (c) => c.json(await retention.runNow(deps, c.get("actor"), ctx(c), await jsonBody(c))),
+  );
 
   app.get("/audit", async (c) => c.json(await audit.search(deps, c.get("actor"), query(c))));
   app.get("/audit/export", async (c) => {

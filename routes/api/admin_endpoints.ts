@@ -10,6 +10,7 @@ import {
 } from "../../domain/admin/people.ts";
 import { ChannelsQuery, DeleteChannelInput } from "../../domain/admin/channels.ts";
 import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts";
+import { LegalHoldInput, RetentionRunInput } from "../../domain/admin/retention.ts";
 import type { Endpoint, Method } from "./openapi_endpoints.ts";
 import * as R from "./response_schemas.ts";
 import * as A from "./admin_response_schemas.ts";
@@ -102,6 +103,24 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
       body: ["DeleteChannelInput", DeleteChannelInput],
       ok: [[200, "Deleted", R.Ok]],
       errors: [404],
+    }),
+    e("put", `${a}/channels/:id/legal-hold`, "Admin", "Put a channel on legal hold, or lift it", {
+      description: "chat.admin_dashboard. Retention never deletes messages of a channel on hold. Audited " +
+        "(`legal_hold_on` / `legal_hold_off`, with the reason).",
+      body: ["LegalHoldInput", LegalHoldInput],
+      ok: [[200, "The new state", A.LegalHoldResponse]],
+      errors: [404],
+    }),
+    e("get", `${a}/retention`, "Admin", "Retention period, channels on hold, recent runs", {
+      description: "chat.admin_dashboard.",
+      ok: [[200, "Overview", A.RetentionResponse]],
+    }),
+    e("post", `${a}/retention/run`, "Admin", "Run retention now (or a dry run that only counts)", {
+      description: "chat.admin_dashboard. Deletes messages older than `messages.retention_days` (their " +
+        "text, reactions and files) outside channels on legal hold, as a person's delete does; open pages " +
+        "receive `message_deleted`. 400 while retention is off. Logged and audited with the counts.",
+      body: ["RetentionRunInput", RetentionRunInput],
+      ok: [[200, "The run", A.RetentionRunResponse]],
     }),
     e("get", `${a}/audit`, "Admin", "The audit log, filtered, newest first", {
       description: "chat.admin_dashboard. Page with `before` (the last id seen).",

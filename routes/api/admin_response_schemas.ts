@@ -41,6 +41,7 @@ export const AdminChannel = z.object({
   name: z.string(),
   description: z.string(),
   archivedAt: Time.nullable(),
+  legalHold: z.boolean().describe("Retention never deletes this channel's messages"),
   lastMessageAt: Time.nullable(),
   createdAt: Time,
   members: z.number().int(),
@@ -100,3 +101,23 @@ export const MaintenanceResponse = z.object({ maintenance: z.boolean(), message:
 export const SignOutEveryoneResponse = z.object({ sessionsEnded: z.number().int() });
 export const BroadcastsResponse = z.object({ broadcasts: z.array(Broadcast) });
 export const BroadcastResponse = z.object({ broadcast: Broadcast });
+
+export const LegalHoldResponse = z.object({ channelId: Id, legalHold: z.boolean() });
+export const RetentionRun = z.object({
+  id: Id,
+  startedAt: Time,
+  finishedAt: Time.nullable(),
+  cutoff: Time.describe("Messages created before this were deleted"),
+  days: z.number().int(),
+  dryRun: z.boolean(),
+  trigger: z.enum(["schedule", "admin"]),
+  messages: z.number().int().describe("Deleted (or, in a dry run, that would be)"),
+  files: z.number().int(),
+  heldChannels: z.number().int(),
+});
+export const RetentionRunResponse = z.object({ run: RetentionRun });
+export const RetentionResponse = z.object({
+  days: z.number().int().describe("0: retention is off"),
+  heldChannels: z.array(z.object({ id: Id, name: z.string() })),
+  runs: z.array(RetentionRun),
+});

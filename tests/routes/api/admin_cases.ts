@@ -83,4 +83,17 @@ export const ADMIN_CASES: Case[] = [
   { route: `POST ${a}/broadcasts/:id/end`, path: () => `${a}/broadcasts/1/end`, targeted: true },
   { route: "GET /api/broadcasts/pending", path: () => "/api/broadcasts/pending", targeted: false },
   { route: "POST /api/broadcasts/:id/ack", path: () => "/api/broadcasts/1/ack", targeted: true },
+  {
+    route: `PUT ${a}/channels/:id/legal-hold`,
+    path: (w) => `${a}/channels/${w.general}/legal-hold`,
+    body: () => ({ on: true, reason: "litigation" }),
+    targeted: true,
+  },
+  { route: `GET ${a}/retention`, path: () => `${a}/retention`, targeted: false },
+  {
+    route: `POST ${a}/retention/run`,
+    path: () => `${a}/retention/run`,
+    body: () => ({ dryRun: true }),
+    targeted: false,
+  },
 ];
