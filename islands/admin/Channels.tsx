@@ -9,6 +9,7 @@ interface Row {
   kind: string;
   name: string;
   archivedAt: string | null;
+  legalHold: boolean;
   lastMessageAt: string | null;
   members: number;
   messages: number;
@@ -125,6 +126,7 @@ export function Channels({ initial }: { initial: ChannelsData }) {
           { header: "Members", cell: (c) => c.members },
           { header: "Messages", cell: (c) => c.messages },
           { header: "Last activity", cell: (c) => when(c.lastMessageAt) },
+          { header: "Legal hold", cell: (c) => c.legalHold ? "On hold" : "—" },
           { header: "Owners", cell: (c) => c.owners.map((o) => o.displayName).join(", ") || "—" },
           { header: "Actions", cell: (c) => <RowActions c={c} run={run} onDelete={setConfirming} /> },
         ]}
@@ -154,6 +156,18 @@ function RowActions(
           })}
       >
         {c.archivedAt ? "Unarchive" : "Archive"} #{c.name}
+      </button>
+      <button
+        class={btn}
+        type="button"
+        aria-pressed={c.legalHold}
+        onClick={() =>
+          run(async () => {
+            await api("PUT", `/api/admin/channels/${c.id}/legal-hold`, { on: !c.legalHold });
+            return c.legalHold ? `#${c.name} is no longer on legal hold` : `#${c.name} is on legal hold`;
+          })}
+      >
+        Legal hold #{c.name}
       </button>
       <button class={danger} type="button" onClick={() => onDelete(c)}>Delete #{c.name}</button>
     </div>

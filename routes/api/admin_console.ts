@@ -11,6 +11,7 @@ import * as channels from "../../domain/admin/channels.ts";
 import * as control from "../../domain/admin/control.ts";
 import { dashboard } from "../../domain/admin/dashboard.ts";
 import * as retention from "../../domain/admin/retention.ts";
+import * as analytics from "../../domain/admin/analytics.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth, requireSameOrigin } from "../middleware/auth.ts";
 import { idParam, jsonBody } from "../middleware/errors.ts";
@@ -23,6 +24,17 @@ export function adminConsoleRoutes(deps: Deps) {
   const query = (c: Context<AppEnv>) => c.req.query();
 
   app.get("/dashboard", async (c) => c.json(await dashboard(deps, c.get("actor"))));
+  app.get("/analytics", async (c) => c.json(await analytics.analytics(deps, c.get("actor"), query(c))));
+  app.get("/analytics/export", async (c) => {
+    const out = await analytics.csv(deps, c.get("actor"), query(c));
+    return new Response(out.body, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${out.name}"`,
+        "cache-control": "no-store",
+      },
+    });
+  });
   app.get("/people", async (c) => c.json(await people.list(deps, c.get("actor"), query(c))));
   app.post(
     "/people",

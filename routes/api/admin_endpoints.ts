@@ -10,6 +10,7 @@ import {
 } from "../../domain/admin/people.ts";
 import { ChannelsQuery, DeleteChannelInput } from "../../domain/admin/channels.ts";
 import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts";
+import { AnalyticsExportQuery, AnalyticsQuery } from "../../domain/admin/analytics.ts";
 import { LegalHoldInput, RetentionRunInput } from "../../domain/admin/retention.ts";
 import type { Endpoint, Method } from "./openapi_endpoints.ts";
 import * as R from "./response_schemas.ts";
@@ -29,6 +30,19 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
     e("get", `${a}/dashboard`, "Admin", "Health and live figures", {
       description: "chat.admin_dashboard.",
       ok: [[200, "Figures", A.Dashboard]],
+    }),
+    e("get", `${a}/analytics`, "Admin", "Message volume, active people, channels, visitor chat figures", {
+      description:
+        "chat.view_analytics. Over the last `days` days (UTC): per day (messages, active people, " +
+        "files), by ISO weekday and hour, the busiest channels, visitor waiting / first answer / length, " +
+        "ratings by agent and team.",
+      query: AnalyticsQuery,
+      ok: [[200, "Figures", A.AnalyticsResponse]],
+    }),
+    e("get", `${a}/analytics/export`, "Admin", "One analytics chart as CSV", {
+      description: "chat.view_analytics. `chart`: per_day, week_hours, busiest_channels, visitor, ratings.",
+      query: AnalyticsExportQuery,
+      ok: [[200, "text/csv", null]],
     }),
     e("get", `${a}/people`, "Admin", "People, searched and filtered, one page with counts", {
       description: "chat.manage_users.",

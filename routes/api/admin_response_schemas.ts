@@ -84,6 +84,12 @@ export const Dashboard = z.object({
   messages24h: z.number().int(),
   messagesTotal: z.number().int(),
   databaseBytes: z.number().nullable(),
+  messagesPerHour: z.array(
+    z.object({ hour: z.string().describe("UTC, YYYY-MM-DDTHH:00"), messages: z.number() }),
+  )
+    .describe("The last 24 hours, oldest first"),
+  messagesPerDay: z.array(z.object({ day: z.string().describe("UTC, YYYY-MM-DD"), messages: z.number() }))
+    .describe("The last 30 days, oldest first"),
 });
 
 export const AdminChannelsResponse = z.object({
@@ -120,4 +126,22 @@ export const RetentionResponse = z.object({
   days: z.number().int().describe("0: retention is off"),
   heldChannels: z.array(z.object({ id: Id, name: z.string() })),
   runs: z.array(RetentionRun),
+});
+
+const Count = z.number().int();
+export const AnalyticsResponse = z.object({
+  days: Count,
+  perDay: z.array(z.object({ day: z.string(), messages: Count, activePeople: Count, files: Count })),
+  weekHours: z.array(z.object({ dow: Count.describe("1 = Monday"), hour: Count, messages: Count })),
+  busiestChannels: z.array(z.object({ id: Id, name: z.string(), messages: Count })),
+  visitor: z.object({
+    chats: Count,
+    answered: Count,
+    waitSeconds: Count.nullable(),
+    firstAnswerSeconds: Count.nullable(),
+    lengthSeconds: Count.nullable(),
+  }),
+  ratings: z.array(
+    z.object({ agent: z.string(), team: z.string(), scale: z.string(), ratings: Count, average: z.number() }),
+  ),
 });

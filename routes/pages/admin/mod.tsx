@@ -15,6 +15,7 @@ import * as people from "../../../domain/admin/people.ts";
 import * as channels from "../../../domain/admin/channels.ts";
 import * as audit from "../../../domain/admin/audit.ts";
 import * as control from "../../../domain/admin/control.ts";
+import * as retention from "../../../domain/admin/retention.ts";
 import { dashboard } from "../../../domain/admin/dashboard.ts";
 import * as peopleRepo from "../../../db/repos/admin_people.ts";
 import { adminView, readSettings } from "../../../domain/settings/workspace.ts";
@@ -52,6 +53,7 @@ async function tabData(deps: Deps, actor: Actor, tab: TabId): Promise<unknown> {
         message: s["control.maintenance_message"],
         broadcasts: canBroadcast ? await control.listBroadcasts(deps, actor) : [],
         canBroadcast,
+        retention: await retention.overview(deps, actor),
       };
     }
     default:

@@ -96,4 +96,10 @@ export const ADMIN_CASES: Case[] = [
     body: () => ({ dryRun: true }),
     targeted: false,
   },
+  { route: `GET ${a}/analytics`, path: () => `${a}/analytics?days=7`, targeted: false },
+  {
+    route: `GET ${a}/analytics/export`,
+    path: () => `${a}/analytics/export?chart=per_day&days=7`,
+    targeted: false,
+  },
 ];
