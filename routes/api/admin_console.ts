@@ -12,6 +12,7 @@ import * as control from "../../domain/admin/control.ts";
 import { dashboard } from "../../domain/admin/dashboard.ts";
 import * as retention from "../../domain/admin/retention.ts";
 import * as analytics from "../../domain/admin/analytics.ts";
+import * as monitor from "../../domain/admin/monitor.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth, requireSameOrigin } from "../middleware/auth.ts";
 import { idParam, jsonBody } from "../middleware/errors.ts";
@@ -31,6 +32,18 @@ export function adminConsoleRoutes(deps: Deps) {
       headers: {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="${out.name}"`,
+        "cache-control": "no-store",
+      },
+    });
+  });
+  app.get("/monitor", async (c) => c.json(await monitor.read(deps, c.get("actor"), ctx(c), query(c))));
+  app.get("/monitor/export", async (c) => {
+    const out = await monitor.exportStream(deps, c.get("actor"), ctx(c), query(c));
+    return new Response(out.stream, {
+      headers: {
+        "content-type": out.contentType,
+        "content-disposition": `attachment; filename="${out.filename}"`,
+        "x-total-count": String(out.total),
         "cache-control": "no-store",
       },
     });

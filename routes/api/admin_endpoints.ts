@@ -11,6 +11,7 @@ import {
 import { ChannelsQuery, DeleteChannelInput } from "../../domain/admin/channels.ts";
 import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts";
 import { AnalyticsExportQuery, AnalyticsQuery } from "../../domain/admin/analytics.ts";
+import { MonitorExportQuery, MonitorQuery } from "../../domain/admin/monitor.ts";
 import { LegalHoldInput, RetentionRunInput } from "../../domain/admin/retention.ts";
 import type { Endpoint, Method } from "./openapi_endpoints.ts";
 import * as R from "./response_schemas.ts";
@@ -43,6 +44,21 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
       description: "chat.view_analytics. `chart`: per_day, week_hours, busiest_channels, visitor, ratings.",
       query: AnalyticsExportQuery,
       ok: [[200, "text/csv", null]],
+    }),
+    e("get", `${a}/monitor`, "Admin", "Read any conversation: messages filtered, newest first", {
+      description:
+        "chat.monitor_all. Filters: channel, person, date range, text. Page older with `before`, " +
+        "poll newer with `after`. Every read without `after` is audited (`monitor_read`).",
+      query: MonitorQuery,
+      ok: [[200, "Messages", A.MonitorResponse]],
+      errors: [404],
+    }),
+    e("get", `${a}/monitor/export`, "Admin", "Export messages as CSV or JSON (streamed)", {
+      description: "chat.monitor_all. The same filters, oldest first, streamed in pages (no size limit in " +
+        "memory); `x-total-count` says how many rows come. Audited (`monitor_exported`).",
+      query: MonitorExportQuery,
+      ok: [[200, "text/csv or application/json", null]],
+      errors: [404],
     }),
     e("get", `${a}/people`, "Admin", "People, searched and filtered, one page with counts", {
       description: "chat.manage_users.",

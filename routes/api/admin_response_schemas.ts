@@ -145,3 +145,18 @@ export const AnalyticsResponse = z.object({
     z.object({ agent: z.string(), team: z.string(), scale: z.string(), ratings: Count, average: z.number() }),
   ),
 });
+
+export const MonitorResponse = z.object({
+  messages: z.array(z.object({
+    id: Id,
+    channelId: Id,
+    channel: z.string(),
+    kind: z.string(),
+    senderId: Id.nullable(),
+    sender: z.string().nullable(),
+    body: z.string(),
+    replyTo: Id.nullable(),
+    createdAt: Time,
+  })),
+  total: z.number().int(),
+});

@@ -17,6 +17,7 @@ import * as audit from "../../../domain/admin/audit.ts";
 import * as control from "../../../domain/admin/control.ts";
 import * as retention from "../../../domain/admin/retention.ts";
 import { dashboard } from "../../../domain/admin/dashboard.ts";
+import { analytics } from "../../../domain/admin/analytics.ts";
 import * as peopleRepo from "../../../db/repos/admin_people.ts";
 import { adminView, readSettings } from "../../../domain/settings/workspace.ts";
 import { pageActor, workspaceSettings } from "../session.ts";
@@ -28,6 +29,8 @@ async function tabData(deps: Deps, actor: Actor, tab: TabId): Promise<unknown> {
       return await dashboard(deps, actor);
     case "people":
       return await people.list(deps, actor, {});
+    case "analytics":
+      return await analytics(deps, actor, {});
     case "channels":
       return await channels.list(deps, actor, {});
     case "audit":

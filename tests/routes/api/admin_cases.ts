@@ -102,4 +102,10 @@ export const ADMIN_CASES: Case[] = [
     path: () => `${a}/analytics/export?chart=per_day&days=7`,
     targeted: false,
   },
+  { route: `GET ${a}/monitor`, path: (w) => `${a}/monitor?channelId=${w.secret}&q=p`, targeted: false },
+  {
+    route: `GET ${a}/monitor/export`,
+    path: (w) => `${a}/monitor/export?format=json&channelId=${w.general}`,
+    targeted: false,
+  },
 ];
