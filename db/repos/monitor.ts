@@ -68,3 +68,20 @@ export async function count(sql: Sql, workspaceId: number, f: MonitorFilter): Pr
   );
   return r.n;
 }
+
+/** Every public and private channel (Monitor's filter; DMs are reached through a person). */
+export async function channelChoices(sql: Sql, workspaceId: number) {
+  return await sql.query<{ id: number; name: string }>(
+    `SELECT id, name FROM channels WHERE workspace_id = $1 AND kind IN ('public_channel', 'private_channel')
+     ORDER BY name LIMIT 1000`,
+    [workspaceId],
+  );
+}
+
+export async function peopleChoices(sql: Sql, workspaceId: number) {
+  return await sql.query<{ id: number; displayName: string }>(
+    `SELECT id, display_name AS "displayName" FROM users WHERE workspace_id = $1 ORDER BY display_name
+     LIMIT 1000`,
+    [workspaceId],
+  );
+}

@@ -104,3 +104,13 @@ export async function exportStream(deps: Deps, actor: Actor, ctx: RequestCtx, in
     filename: `parley-messages-${stamp}.${p.format}`,
   };
 }
+
+/** What Monitor's filters offer: every channel (public and private) and every person of the workspace. */
+export async function monitorChoices(deps: Deps, actor: Actor) {
+  requirePermission(actor, "chat.monitor_all");
+  const [channels, people] = await Promise.all([
+    monitorRepo.channelChoices(deps.db, actor.workspaceId),
+    monitorRepo.peopleChoices(deps.db, actor.workspaceId),
+  ]);
+  return { channels, people };
+}

@@ -3,7 +3,8 @@
  * (axe clean), a member refused, maintenance reaching an open /chat within 5 s and lifting without a reload,
  * a broadcast acknowledged with the report updating live, a Settings change reaching an open widget, a
  * moderator refused on an admin, a channel put on legal hold and a retention dry run, the dashboard's and
- * Analytics' charts (drawn, with a table and a CSV each), and the actions in the audit log.
+ * Analytics' charts (drawn, with a table and a CSV each), Monitor's view and export with its progress bar,
+ * and the actions in the audit log.
  */
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
@@ -102,7 +103,7 @@ Deno.test({
       const hold = admin.getByRole("button", { name: "Legal hold #general" });
       await hold.click();
       await admin.getByRole("status").getByText("#general is on legal hold").waitFor();
-      assert.equal(await hold.getAttribute("aria-pressed"), "true");
+      await admin.getByRole("button", { name: "Legal hold #general", pressed: true }).waitFor();
       // The period is a setting; set it as a script would, through the API.
       const set = await admin.evaluate(async () =>
         (await fetch("/api/admin/settings", {
@@ -142,6 +143,22 @@ Deno.test({
       await admin.getByLabel("Period").selectOption("7");
       await admin.getByRole("status").getByText("Showing the last 7 days").waitFor();
       assert.equal(await fig.locator("details tbody tr").count(), 7);
+      assert.deepEqual(await axeSerious(admin), []);
+    });
+
+    await t.step("Monitor reads a conversation and exports it with a progress indicator", async () => {
+      await admin.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Monitor" }).click();
+      await admin.getByLabel("Conversation", { exact: true }).selectOption({ label: "#general" });
+      await admin.getByRole("button", { name: "Show messages" }).click();
+      await admin.getByRole("status").getByText(/messages match/).waitFor();
+      const table = admin.getByRole("table", { name: "Messages, newest first" });
+      await table.getByRole("cell", { name: "Back after maintenance" }).waitFor();
+      await admin.getByRole("button", { name: "Export CSV" }).click();
+      await admin.getByRole("status").getByText(/^Exported \d+ messages as CSV$/).waitFor({
+        timeout: 15_000,
+      });
+      const bar = admin.getByRole("progressbar", { name: "Export progress" });
+      assert.equal(await bar.getAttribute("value"), await bar.getAttribute("max"));
       assert.deepEqual(await axeSerious(admin), []);
     });
 
@@ -216,6 +233,8 @@ Deno.test({
           "user_deactivated",
           "legal_hold_on",
           "retention_run",
+          "monitor_read",
+          "monitor_exported",
         ]
       ) {
         assert.ok(await table.getByRole("cell", { name: action, exact: true }).count() >= 1, action);

@@ -18,6 +18,7 @@ import * as control from "../../../domain/admin/control.ts";
 import * as retention from "../../../domain/admin/retention.ts";
 import { dashboard } from "../../../domain/admin/dashboard.ts";
 import { analytics } from "../../../domain/admin/analytics.ts";
+import { monitorChoices } from "../../../domain/admin/monitor.ts";
 import * as peopleRepo from "../../../db/repos/admin_people.ts";
 import { adminView, readSettings } from "../../../domain/settings/workspace.ts";
 import { pageActor, workspaceSettings } from "../session.ts";
@@ -31,6 +32,8 @@ async function tabData(deps: Deps, actor: Actor, tab: TabId): Promise<unknown> {
       return await people.list(deps, actor, {});
     case "analytics":
       return await analytics(deps, actor, {});
+    case "monitor":
+      return await monitorChoices(deps, actor);
     case "channels":
       return await channels.list(deps, actor, {});
     case "audit":
