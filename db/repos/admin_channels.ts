@@ -35,8 +35,10 @@ export async function page(
   f: { q?: string; kind?: string; state?: string },
   limit: number,
   offset: number,
+  channelId?: number,
 ): Promise<AdminChannelRow[]> {
   const w = where(workspaceId, f);
+  if (channelId) w.sql += ` AND c.id = $${w.params.push(channelId)}`;
   return await sql.query<AdminChannelRow>(
     `SELECT c.id, c.kind, c.name, c.description, c.archived_at AS "archivedAt", c.legal_hold AS "legalHold",
        c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt",
@@ -60,4 +62,10 @@ export async function count(sql: Sql, workspaceId: number, f: { q?: string; kind
     w.params,
   );
   return r[0].n;
+}
+
+/** One channel as the console lists it. */
+export async function one(sql: Sql, workspaceId: number, channelId: number): Promise<AdminChannelRow | null> {
+  const rows = await page(sql, workspaceId, {}, 1, 0, channelId);
+  return rows[0] ?? null;
 }

@@ -98,6 +98,17 @@ export function adminConsoleRoutes(deps: Deps) {
     return c.json({ ok: true });
   });
 
+  app.put("/channels/:id/owners/:userId", async (c) =>
+    c.json({
+      channel: await channels.setOwner(
+        deps,
+        c.get("actor"),
+        ctx(c),
+        idParam(c, "id"),
+        idParam(c, "userId"),
+        await jsonBody(c),
+      ),
+    }));
   app.put(
     "/channels/:id/legal-hold",
     async (c) =>

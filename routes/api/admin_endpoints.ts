@@ -8,7 +8,7 @@ import {
   RoleChangeInput,
   SetPasswordInput,
 } from "../../domain/admin/people.ts";
-import { ChannelsQuery, DeleteChannelInput } from "../../domain/admin/channels.ts";
+import { ChannelsQuery, DeleteChannelInput, OwnerInput } from "../../domain/admin/channels.ts";
 import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts";
 import { AnalyticsExportQuery, AnalyticsQuery } from "../../domain/admin/analytics.ts";
 import { MonitorExportQuery, MonitorQuery } from "../../domain/admin/monitor.ts";
@@ -132,6 +132,13 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
       description: "chat.manage_channels. `confirm` must be the channel's name.",
       body: ["DeleteChannelInput", DeleteChannelInput],
       ok: [[200, "Deleted", R.Ok]],
+      errors: [404],
+    }),
+    e("put", `${a}/channels/:id/owners/:userId`, "Admin", "Make a member an owner of a channel, or not", {
+      description: "chat.manage_channels. The person must be a member; `owner: false` makes an owner a " +
+        "member again. Audited (`admin_channel_owner_changed`).",
+      body: ["OwnerInput", OwnerInput],
+      ok: [[200, "The channel as the console lists it", A.AdminChannelResponse]],
       errors: [404],
     }),
     e("put", `${a}/channels/:id/legal-hold`, "Admin", "Put a channel on legal hold, or lift it", {

@@ -160,3 +160,5 @@ export const MonitorResponse = z.object({
   })),
   total: z.number().int(),
 });
+
+export const AdminChannelResponse = z.object({ channel: AdminChannel });

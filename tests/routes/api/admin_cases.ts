@@ -108,4 +108,10 @@ export const ADMIN_CASES: Case[] = [
     path: (w) => `${a}/monitor/export?format=json&channelId=${w.general}`,
     targeted: false,
   },
+  {
+    route: `PUT ${a}/channels/:id/owners/:userId`,
+    path: (w) => `${a}/channels/${w.general}/owners/${w.users.alice}`,
+    body: () => ({ owner: true }),
+    targeted: true,
+  },
 ];
