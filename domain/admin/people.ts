@@ -20,6 +20,7 @@ import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/password_rules.ts";
 import { profile } from "../users.ts";
 import { record, type RequestCtx } from "./audit.ts";
 import { requireAbove, requireMayGrant } from "./rank.ts";
+import { queueMail } from "../notifications/mail.ts";
 
 const ROLES = ["admin", "moderator", "member", "guest"] as const;
 const Password = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX);
@@ -90,6 +91,39 @@ async function newLink(tx: Tx, deps: Deps, actor: Actor, userId: number, kind: "
   return `/invite/${token}`;
 }
 
+/**
+ * Mails a one-time link to the person (through the notification outbox, sent after commit by the worker)
+ * when they have an email address; returns whether it was queued. The link is absolute: PUBLIC_URL, else
+ * the origin the administrator used.
+ */
+async function mailLink(
+  tx: Tx,
+  deps: Deps,
+  actor: Actor,
+  ctx: RequestCtx,
+  u: { id: number; email: string | null; displayName: string },
+  link: string,
+  kind: "invite" | "reset",
+) {
+  const base = deps.config.notifications.publicUrl ?? ctx.origin;
+  if (!u.email || !base) return false;
+  const url = `${base}${link}`;
+  const invite = kind === "invite";
+  return await queueMail(tx.sql, {
+    key: `${kind}:${link.slice(-16)}`,
+    workspaceId: actor.workspaceId,
+    userId: u.id,
+    kind: invite ? "invite" : "password_reset",
+    to: u.email,
+    subject: invite ? `${actor.displayName} invited you to Parley` : "Choose a new Parley password",
+    text: `Hello ${u.displayName},\n\n` +
+      (invite
+        ? `${actor.displayName} made you an account on Parley. Choose your password here:\n\n`
+        : `An administrator reset your Parley password. Choose a new one here:\n\n`) +
+      `${url}\n\nThe link works once, for ${INVITE_DAYS} days.\n`,
+  });
+}
+
 export async function create(deps: Deps, actor: Actor, ctx: RequestCtx, input: unknown) {
   requirePermission(actor, "chat.manage_users");
   const { password, ...p } = parse(CreatePersonInput, input);
@@ -102,8 +136,9 @@ export async function create(deps: Deps, actor: Actor, ctx: RequestCtx, input: u
     const u = await usersRepo.insert(tx.sql, { workspaceId: actor.workspaceId, ...p, passwordHash });
     // With a password there is nothing to accept; without one the person chooses it from the link.
     const link = passwordHash ? null : await newLink(tx, deps, actor, u.id, "invite");
-    await record(tx.sql, actor, ctx, "user_created", u.id, { username: u.username, role: u.role });
-    return { user: profile(u), link, expiresInDays: link ? INVITE_DAYS : 0 };
+    const emailed = !!link && await mailLink(tx, deps, actor, ctx, u, link, "invite");
+    await record(tx.sql, actor, ctx, "user_created", u.id, { username: u.username, role: u.role, emailed });
+    return { user: profile(u), link, expiresInDays: link ? INVITE_DAYS : 0, emailed };
   });
 }
 
@@ -114,12 +149,13 @@ export async function resetPassword(deps: Deps, actor: Actor, ctx: RequestCtx, u
     const u = await target(tx, actor, userId);
     await sessionsRepo.removeForUser(tx.sql, u.id);
     const link = await newLink(tx, deps, actor, u.id, "reset");
-    await record(tx.sql, actor, ctx, "password_reset", u.id, { username: u.username });
+    const emailed = await mailLink(tx, deps, actor, ctx, u, link, "reset");
+    await record(tx.sql, actor, ctx, "password_reset", u.id, { username: u.username, emailed });
     tx.emit(actor.workspaceId, { type: "session_revoked", reason: "password reset" }, {
       kind: "users",
       userIds: [u.id],
     });
-    return { link, expiresInDays: INVITE_DAYS };
+    return { link, expiresInDays: INVITE_DAYS, emailed };
   });
 }
 

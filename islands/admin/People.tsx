@@ -203,9 +203,11 @@ function Manage({ person: p, run }: { person: Person; run: (f: () => Promise<str
           type="button"
           onClick={() =>
             run(async () => {
-              const r = await api<{ link: string }>("POST", `${base}/password-reset`);
+              const r = await api<{ link: string; emailed: boolean }>("POST", `${base}/password-reset`);
               setLink(location.origin + r.link);
-              return `Password reset link made for ${p.displayName}`;
+              return `Password reset link made for ${p.displayName}${
+                r.emailed ? " and emailed to them" : ""
+              }`;
             })}
         >
           Reset password
@@ -261,7 +263,7 @@ function Create({ run }: { run: (f: () => Promise<string>) => Promise<void> }) {
         onSubmit={(e) => {
           e.preventDefault();
           run(async () => {
-            const r = await api<{ link: string }>("POST", "/api/admin/people", {
+            const r = await api<{ link: string; emailed: boolean }>("POST", "/api/admin/people", {
               username: v.username,
               displayName: v.displayName,
               role: v.role,
@@ -269,7 +271,9 @@ function Create({ run }: { run: (f: () => Promise<string>) => Promise<void> }) {
             });
             setLink(location.origin + r.link);
             setV({ username: "", displayName: "", email: "", role: "member" });
-            return `Created @${v.username}; send them the invitation link`;
+            return r.emailed
+              ? `Created @${v.username}; the invitation link was emailed to them`
+              : `Created @${v.username}; send them the invitation link`;
           });
         }}
       >
