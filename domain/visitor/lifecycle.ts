@@ -248,15 +248,3 @@ export async function rate(deps: Deps, v: VisitorActor, input: unknown) {
   if (!stored) throw new AppError("already_rated", 409, "This chat has already been rated");
   return { ok: true };
 }
-
-/** The transcript as plain text (what the visitor saw: no internal notes). */
-export async function transcript(deps: Deps, v: VisitorActor): Promise<string> {
-  const c = await convRepo.byId(deps.db, v.workspaceId, v.conversationId);
-  const msgs = await convRepo.messages(deps.db, v.conversationId, { withNotes: false, limit: 10_000 });
-  const lines = [`Chat transcript #${c!.id} (${c!.createdAt})`, ""];
-  for (const m of msgs) {
-    const who = m.kind === "system" ? "—" : m.kind === "visitor" ? (m.authorName || "You") : m.authorName;
-    lines.push(`[${m.createdAt}] ${who}: ${m.body}`);
-  }
-  return lines.join("\n") + "\n";
-}

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { VisitorClient } from "./client.ts";
 import type { VisitorMessage } from "../../realtime/visitor_protocol.ts";
-import { OfflineForm, PrechatForm, primaryBtn, RatingForm } from "./Forms.tsx";
+import { OfflineForm, PrechatForm, primaryBtn, RatingForm, TranscriptEmailForm } from "./Forms.tsx";
 
 function waitText(seconds: number | null): string {
   if (seconds === null) return "";
@@ -153,6 +153,7 @@ function ChatView({ client }: { client: VisitorClient }) {
                 Start a new chat
               </button>
             </div>
+            <TranscriptEmailForm client={client} />
             {transcript !== null && (
               <a
                 class="text-sm underline text-link"

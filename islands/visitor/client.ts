@@ -256,6 +256,11 @@ export class VisitorClient {
     return await res.text();
   }
 
+  /** Asks the server to mail the transcript (to `email`, or the pre-chat email when empty); returns where. */
+  async emailTranscript(email: string): Promise<string> {
+    return (await this.#api<{ to: string }>("POST", "/transcript/email", { email: email.trim() })).to;
+  }
+
   async offline(fields: Record<string, string>, formMs: number, website: string): Promise<number> {
     const r = await this.#api<{ ticketId: number }>(
       "POST",

@@ -15,6 +15,7 @@ import { notFound } from "../../domain/errors.ts";
 import { authenticateVisitor } from "../../domain/visitor/access.ts";
 import * as lifecycle from "../../domain/visitor/lifecycle.ts";
 import * as chat from "../../domain/visitor/chat.ts";
+import { emailTranscript, transcript } from "../../domain/visitor/transcript.ts";
 import { offlineMessage } from "../../domain/visitor/tickets.ts";
 import { publicSettings, readVisitorSettings } from "../../domain/visitor/settings.ts";
 
@@ -87,7 +88,7 @@ export function visitorRoutes(deps: Deps) {
   });
   app.get("/transcript", async (c) => {
     const v = await visitor(c);
-    const text = await lifecycle.transcript(deps, v);
+    const text = await transcript(deps, v);
     return new Response(text, {
       headers: {
         "content-type": "text/plain; charset=utf-8",
@@ -95,6 +96,11 @@ export function visitorRoutes(deps: Deps) {
         "cache-control": "no-store",
       },
     });
+  });
+  app.post("/transcript/email", async (c) => {
+    const v = await visitor(c);
+    const ip = clientIp(c, deps.config.trustedProxies);
+    return c.json(await emailTranscript(deps, v, await jsonBody(c), ip), 202);
   });
   return app;
 }

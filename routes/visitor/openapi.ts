@@ -4,6 +4,7 @@ import type { Endpoint, Method } from "../api/openapi_endpoints.ts";
 import { RateInput, StartInput } from "../../domain/visitor/lifecycle.ts";
 import { OfflineInput } from "../../domain/visitor/tickets.ts";
 import { SendInput } from "../../domain/visitor/chat.ts";
+import { EmailInput } from "../../domain/visitor/transcript.ts";
 import { AvailabilityInput, TransferInput } from "../../domain/visitor/routing.ts";
 import { EscalateInput } from "../../domain/visitor/staff.ts";
 import * as R from "../api/response_schemas.ts";
@@ -97,6 +98,15 @@ export function visitorEndpoints(messageChars: number): Endpoint[] {
       description: TOKEN,
       ok: [[200, "text/plain attachment", null]],
       errors: [401],
+    }),
+    e("post", `${v}/transcript/email`, "Visitor", "Mail the transcript of an ended chat, once", {
+      auth: false,
+      description: TOKEN +
+        " Goes to `email`, or to the pre-chat email when empty, through the notification outbox. A chat" +
+        " still going is 409; a second request for the same chat is 409 `already_sent`.",
+      body: ["VisitorTranscriptEmailInput", EmailInput],
+      ok: [[202, "Queued", null]],
+      errors: [400, 401, 409, 429],
     }),
     e("get", `${v}/ws`, "Realtime", "The visitor's WebSocket (upgrade)", {
       auth: false,

@@ -70,6 +70,7 @@ dbTest("visitor REST: another conversation's id gets nothing and changes nothing
     ["POST", `/api/visitor/seen?conversationId=${B.id}`, { seq: 1, conversationId: B.id }],
     ["POST", `/api/visitor/rating?conversationId=${B.id}`, { value: 5, conversationId: B.id }],
     ["GET", `/api/visitor/transcript?conversationId=${B.id}`, undefined],
+    ["POST", `/api/visitor/transcript/email?conversationId=${B.id}`, { email: "x@example.test" }],
   ];
   let succeededOnB = 0;
   for (const [method, path, body] of attempts) {
