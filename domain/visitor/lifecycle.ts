@@ -13,7 +13,7 @@ import { sha256 } from "../auth.ts";
 import type { VisitorActor } from "./access.ts";
 import { TOKEN_RE } from "./token.ts";
 import { readVisitorSettings, type VisitorSettings, withinHours } from "./settings.ts";
-import { type Emit, queueChanged, toVisitor, visitorTx } from "./publish.ts";
+import { type Emit, queueChanged, staffAudience, toVisitor, visitorTx } from "./publish.ts";
 import { visitorView } from "./views.ts";
 import { ticketFromConversation } from "./tickets.ts";
 import { afterQueueChange } from "./routing.ts";
@@ -153,7 +153,7 @@ export async function systemMessage(
   const e = { type: "visitor_message" as const, conversationId, message };
   if (audience === "both") emit(workspaceId, e, toVisitor(conversationId));
   const c = await convRepo.byId(sql, workspaceId, conversationId);
-  if (c?.agentId) emit(workspaceId, e, { kind: "users", userIds: [c.agentId] });
+  emit(workspaceId, e, await staffAudience(sql, workspaceId, c?.agentId ?? null));
   return message;
 }
 

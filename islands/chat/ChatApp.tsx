@@ -36,7 +36,7 @@ import { AdminBanners } from "./AdminBanners.tsx";
 import type { Me, ParleyClient, UserInfo } from "../../realtime/client.ts";
 import type { ChannelSummary, PublicSettings } from "../../realtime/protocol.ts";
 import { effect, signal } from "@preact/signals";
-import { VisitorsPanel } from "./visitors/VisitorsPanel.tsx";
+import { VisitorsEntry, VisitorsPanel } from "./visitors/VisitorsPanel.tsx";
 
 /** What the server hands the island: enough to render the sidebar before the client has loaded. */
 export interface ChatProps {
@@ -188,6 +188,7 @@ function Shell() {
   const { ui, current, client } = ctx;
   const ch = current.value;
   const list = ui.mobileView.value === "list";
+  const visitors = ui.mobileView.value === "visitors";
   return (
     <div
       class={cx("h-full flex flex-col bg-main text-fg", client.status.value !== "open" && "presence-stale")}
@@ -207,9 +208,10 @@ function Shell() {
         <div
           class={cx("bg-sidebar border-r border-line shrink-0 md:w-64 md:block", list ? "w-full" : "hidden")}
         >
+          <VisitorsEntry />
           <Sidebar />
         </div>
-        <main id="main" class={cx("flex-1 min-w-0", list ? "hidden md:block" : "block")}>
+        <main id="main" class={cx("flex-1 min-w-0", list || visitors ? "hidden md:block" : "block")}>
           {ch
             ? <Conversation key={ch.id} channel={ch} />
             : (

@@ -91,7 +91,8 @@ export interface Ui {
   prefs: Signal<Prefs>;
   toasts: Signal<Toast[]>;
   /** Phone-sized screens show either the list or the conversation. */
-  mobileView: Signal<"list" | "conversation">;
+  /** What a phone shows (one pane at a time): the list, a conversation, or the Visitors region. */
+  mobileView: Signal<"list" | "conversation" | "visitors">;
   /** The message being edited inline. */
   editing: Signal<number | null>;
   /** Ticks every 30 s so relative times refresh. */
@@ -113,7 +114,7 @@ export function createUi(
     filter: signal(""),
     prefs: signal(prefs),
     toasts: signal([]),
-    mobileView: signal(initial.channelId ? "conversation" : "list"),
+    mobileView: signal<"list" | "conversation" | "visitors">(initial.channelId ? "conversation" : "list"),
     editing: signal(null),
     now: signal(Date.now()),
     atBottom: signal(true),

@@ -16,6 +16,9 @@ import { authenticateVisitor } from "../../domain/visitor/access.ts";
 import * as lifecycle from "../../domain/visitor/lifecycle.ts";
 import * as chat from "../../domain/visitor/chat.ts";
 import { emailTranscript, transcript } from "../../domain/visitor/transcript.ts";
+import { visitorAttach, visitorOpen } from "../../domain/visitor/files.ts";
+import { fileResponse } from "../api/files.ts";
+import { idParam } from "../middleware/errors.ts";
 import { offlineMessage } from "../../domain/visitor/tickets.ts";
 import { publicSettings, readVisitorSettings } from "../../domain/visitor/settings.ts";
 
@@ -96,6 +99,22 @@ export function visitorRoutes(deps: Deps) {
         "cache-control": "no-store",
       },
     });
+  });
+  app.post("/files", async (c) => {
+    const v = await visitor(c);
+    const len = c.req.header("content-length");
+    const r = await visitorAttach(deps, v, {
+      name: c.req.query("name") ?? "file",
+      size: len !== undefined && /^\d{1,12}$/.test(len) ? Number(len) : null,
+      body: c.req.raw.body,
+    }, clientIp(c, deps.config.trustedProxies));
+    return c.json(r, 201);
+  });
+  app.get("/files/:id", async (c) => {
+    const v = await visitor(c);
+    const variant = c.req.query("variant") === "thumb" ? "thumb" : "original";
+    const o = await visitorOpen(deps, v, idParam(c, "id"), { variant, range: c.req.header("range") });
+    return fileResponse(o, variant);
   });
   app.post("/transcript/email", async (c) => {
     const v = await visitor(c);
