@@ -1,7 +1,7 @@
 /**
  * Visitor chat in a real browser: the widget on a host site of another origin (localhost vs 127.0.0.1)
  * chats with an agent in /chat both ways; reload, navigation and a second tab keep the conversation;
- * ending, rating once, transcript; recovery inside the window and refusal after it; axe on the widget
+ * ending, rating once, transcript (download and email); recovery inside the window and refusal after it; axe on the widget
  * and /support.
  */
 import assert from "node:assert/strict";
@@ -94,6 +94,9 @@ Deno.test({
         await w.getByRole("button", { name: "Get transcript" }).click();
         const link = w.getByRole("link", { name: "Download transcript" });
         assert.match(decodeURIComponent((await link.getAttribute("href"))!), /Found it\./);
+        await w.getByRole("button", { name: "Email transcript" }).click(); // to the pre-chat address
+        await w.getByRole("status").filter({ hasText: "The transcript is on its way to vera@example.com." })
+          .waitFor();
         const token = (await saved(vctx, host.url))!.token;
         const again = await fetch(`${server.url}/api/visitor/rating`, {
           method: "POST",
