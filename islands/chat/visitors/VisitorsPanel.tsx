@@ -165,7 +165,7 @@ function VisitorsRegion() {
                   onClick={() => setOpen(h.id)}
                 >
                   Watch {h.name || `Visitor #${h.id}`}
-                  <span class="text-xs text-muted">· with {h.agentName ?? "an agent"}</span>
+                  <span class="text-xs text-muted">{` · with ${h.agentName ?? "an agent"}`}</span>
                 </button>
               </li>
             ))}
