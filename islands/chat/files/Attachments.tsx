@@ -61,7 +61,10 @@ export function Attachments({ items }: { items: Attachment[] | undefined }) {
             <span class="min-w-0">
               {/* The name read out is the visible text, after "Download" (no separate aria-label). */}
               <span class="sr-only">Download{" "}</span>
-              <span class="block truncate font-medium text-fg">{a.name}<span class="sr-only">,</span></span>
+              <span class="block truncate font-medium text-fg">
+                {a.name}
+                <span class="sr-only">,</span>
+              </span>
               <span class="block text-xs text-muted">
                 {a.kind === "pdf" ? "PDF" : a.mime} · {fmtSize(a.size)}
               </span>
