@@ -10,6 +10,7 @@ import { Header } from "./Header.tsx";
 import { ConnectionBanner, Toasts } from "./Toasts.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Conversation, ThreadPane } from "./Conversation.tsx";
+import { FilesPane } from "./files/FilesPane.tsx";
 import {
   BrowseDialog,
   ChannelSettingsDialog,
@@ -129,6 +130,8 @@ export function useBrowserWiring(ctx: AppCtx) {
         e.key === "Escape" && !ui.dialog.value && ui.threadId.value !== null && !e.defaultPrevented
       ) {
         ui.threadId.value = null;
+      } else if (e.key === "Escape" && !ui.dialog.value && ui.filesOpen.value && !e.defaultPrevented) {
+        ui.filesOpen.value = false;
       }
     };
     // Retry at once when the browser is online again or the tab comes back.
@@ -225,6 +228,7 @@ function Shell() {
         {ch && ui.threadId.value !== null && (
           <ThreadPane key={ui.threadId.value} channel={ch} parentId={ui.threadId.value} />
         )}
+        {ch && ui.threadId.value === null && ui.filesOpen.value && <FilesPane key={ch.id} channel={ch} />}
         <VisitorsPanel />
       </div>
       <Toasts />

@@ -86,6 +86,8 @@ export interface Ui {
   /** A message to scroll to and highlight (deep links, search). */
   jumpTo: Signal<number | null>;
   threadId: Signal<number | null>;
+  /** Whether the open conversation's "Files" pane is shown (instead of a thread). */
+  filesOpen: Signal<boolean>;
   dialog: Signal<DialogState>;
   filter: Signal<string>;
   prefs: Signal<Prefs>;
@@ -110,6 +112,7 @@ export function createUi(
     channelId: signal(initial.channelId),
     jumpTo: signal(initial.messageId),
     threadId: signal(null),
+    filesOpen: signal(false),
     dialog: signal(null),
     filter: signal(""),
     prefs: signal(prefs),
