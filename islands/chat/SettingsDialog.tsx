@@ -10,7 +10,7 @@ import { THEME_IDS, type ThemeId } from "../../components/themes.ts";
 import { Avatar, cx } from "../../components/ui.tsx";
 import { Dialog } from "./Dialog.tsx";
 import { PasswordForm } from "./PasswordForm.tsx";
-import { askNotificationPermission } from "./notify.ts";
+import { NotificationSettings } from "./NotificationSettings.tsx";
 import { applyTheme, type Prefs, savePrefs, toast, useApp } from "./state.ts";
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
@@ -53,42 +53,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title={t("settings.title")} onClose={close} wide>
       <form onSubmit={save} class="flex flex-col gap-5">
-        <fieldset class="flex flex-col gap-2">
-          <legend class="font-semibold mb-1">{t("settings.notifications")}</legend>
-          <label class={radio}>
-            <input
-              type="checkbox"
-              checked={p.sounds && settings.soundsEnabled}
-              disabled={!settings.soundsEnabled}
-              onChange={(e) => set({ sounds: (e.target as HTMLInputElement).checked })}
-            />
-            {t("settings.sounds")} <span aria-hidden="true">🔊</span>
-          </label>
-          {!settings.soundsEnabled && <p class="text-xs text-muted">{t("settings.soundsOff")}</p>}
-          <label class={radio}>
-            <input
-              type="checkbox"
-              checked={p.muteAll}
-              onChange={(e) => set({ muteAll: (e.target as HTMLInputElement).checked })}
-            />
-            {t("settings.mute")}
-          </label>
-          <label class={radio}>
-            <input
-              type="checkbox"
-              checked={p.desktop}
-              onChange={async (e) => {
-                const on = (e.target as HTMLInputElement).checked;
-                if (on && !(await askNotificationPermission())) {
-                  toast(ui, t("settings.desktopDenied"), "error");
-                  return set({ desktop: false });
-                }
-                set({ desktop: on });
-              }}
-            />
-            {t("settings.desktop")}
-          </label>
-        </fieldset>
+        <NotificationSettings p={p} set={set} />
         <fieldset class="flex flex-col gap-2">
           <legend class="font-semibold mb-1">{t("settings.status")}</legend>
           <label class="flex flex-col gap-1 text-sm">
