@@ -305,6 +305,7 @@ export const en = {
   "notify.newFrom": "New message from {name}",
   "notify.mention": "{name} mentioned you",
   "notify.in": "in {channel}",
+  "notify.visitor": "A visitor is waiting: {name}",
   "notify.enable": "Get desktop notifications for new messages while this tab is hidden?",
   "notify.enableButton": "Turn on",
   "notify.notNow": "Not now",

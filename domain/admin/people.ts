@@ -19,6 +19,10 @@ import { hashPassword } from "../passwords.ts";
 import { profile } from "../users.ts";
 import { record, type RequestCtx } from "./audit.ts";
 import { requireAbove, requireMayGrant } from "./rank.ts";
+import { queueMail } from "../notifications/mail.ts";
+import { notifyText } from "../notifications/mail_i18n.ts";
+import { isValidEmail } from "../notifications/validate.ts";
+import { effectivePrefs } from "../notifications/prefs.ts";
 
 const ROLES = ["admin", "moderator", "member", "guest"] as const;
 const INVITE_DAYS = 7;
@@ -72,6 +76,36 @@ async function target(tx: Tx, actor: Actor, userId: number) {
 }
 
 /** A fresh one-time link for setting a password; only its hash is stored. */
+/**
+ * Mails an invitation or reset link through the one mail path (sent when the transaction commits, once),
+ * when the person has a valid address; returns whether it was queued.
+ */
+async function mailLink(
+  tx: Tx,
+  deps: Deps,
+  ctx: RequestCtx,
+  u: { id: number; workspaceId: number; email: string | null; displayName: string },
+  kind: "invite" | "reset",
+  path: string,
+): Promise<boolean> {
+  const base = deps.config.notifications.publicUrl ?? ctx.origin;
+  if (!base || !isValidEmail(u.email)) return false;
+  const prefs = await effectivePrefs(tx.sql, u.workspaceId, u.id);
+  const words = notifyText(prefs.language);
+  const link = `${base}${path}`;
+  const tokenKey = await sha256(path);
+  return await queueMail(tx.sql, {
+    key: `${kind}:${tokenKey}`,
+    workspaceId: u.workspaceId,
+    userId: u.id,
+    kind: kind === "invite" ? "invite" : "password_reset",
+    to: u.email,
+    subject: kind === "invite" ? words.inviteSubject : words.resetSubject,
+    text: (kind === "invite" ? words.inviteBody : words.resetBody)(u.displayName, link, INVITE_DAYS),
+    language: prefs.language,
+  });
+}
+
 async function newLink(tx: Tx, deps: Deps, actor: Actor, userId: number, kind: "invite" | "reset") {
   const token = crypto.randomUUID().replaceAll("-", "") + crypto.randomUUID().replaceAll("-", "");
   await invitationsRepo.insert(tx.sql, {
@@ -95,8 +129,9 @@ export async function create(deps: Deps, actor: Actor, ctx: RequestCtx, input: u
     }
     const u = await usersRepo.insert(tx.sql, { workspaceId: actor.workspaceId, ...p, passwordHash: null });
     const link = await newLink(tx, deps, actor, u.id, "invite");
+    const emailed = await mailLink(tx, deps, ctx, u, "invite", link);
     await record(tx.sql, actor, ctx, "user_created", u.id, { username: u.username, role: u.role });
-    return { user: profile(u), link, expiresInDays: INVITE_DAYS };
+    return { user: profile(u), link, expiresInDays: INVITE_DAYS, emailed };
   });
 }
 
@@ -107,12 +142,13 @@ export async function resetPassword(deps: Deps, actor: Actor, ctx: RequestCtx, u
     const u = await target(tx, actor, userId);
     await sessionsRepo.removeForUser(tx.sql, u.id);
     const link = await newLink(tx, deps, actor, u.id, "reset");
+    const emailed = await mailLink(tx, deps, ctx, u, "reset", link);
     await record(tx.sql, actor, ctx, "password_reset", u.id, { username: u.username });
     tx.emit(actor.workspaceId, { type: "session_revoked", reason: "password reset" }, {
       kind: "users",
       userIds: [u.id],
     });
-    return { link, expiresInDays: INVITE_DAYS };
+    return { link, expiresInDays: INVITE_DAYS, emailed };
   });
 }
 

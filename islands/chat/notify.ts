@@ -33,7 +33,7 @@ export function setFavicon(dot: boolean) {
 }
 
 const sounds: Record<string, HTMLAudioElement> = {};
-export function playSound(kind: "message" | "mention", volume = 0.5) {
+export function playSound(kind: "message" | "mention" | "visitor", volume = 0.5) {
   try {
     const a = sounds[kind] ??= new Audio(`/static/sounds/${kind}.wav`);
     a.volume = Math.max(0, Math.min(1, volume));
@@ -115,4 +115,27 @@ export async function askNotificationPermission(): Promise<boolean> {
   if (Notification.permission === "granted") return true;
   if (Notification.permission === "denied") return false;
   return (await Notification.requestPermission()) === "granted";
+}
+
+/**
+ * A new visitor is waiting (staff on visitor duty, from the Visitors region): the "visitor" sound and, while
+ * the tab is hidden, a desktop notification, both as the person's preferences and do not disturb allow.
+ */
+export function visitorWaiting(ctx: AppCtx, name: string, conversationId: number) {
+  const { ui, settings } = ctx;
+  const prefs = ui.prefs.value;
+  if (prefs.muteAll || (inDnd(ui.notify) && !prefs.dndAllow.includes("visitor"))) return;
+  if (settings.soundsEnabled && prefs.sounds && prefs.soundKinds.visitor) {
+    playSound("visitor", prefs.soundVolume);
+  }
+  const title = t("notify.visitor", { name });
+  if (
+    document.hidden && prefs.desktop && "Notification" in globalThis && Notification.permission === "granted"
+  ) {
+    const n = new Notification(title, { tag: `parley-visitor-${conversationId}` });
+    n.onclick = () => {
+      globalThis.focus();
+      n.close();
+    };
+  } else toast(ui, title, "info");
 }

@@ -18,7 +18,10 @@ import { clientIp } from "../middleware/client_address.ts";
 export function adminConsoleRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.use("*", requireAuth(deps));
-  const ctx = (c: Context<AppEnv>) => ({ ip: clientIp(c, deps.config.trustedProxies) });
+  const ctx = (c: Context<AppEnv>) => ({
+    ip: clientIp(c, deps.config.trustedProxies),
+    origin: new URL(c.req.url).origin,
+  });
   const query = (c: Context<AppEnv>) => c.req.query();
 
   app.get("/dashboard", async (c) => c.json(await dashboard(deps, c.get("actor"))));

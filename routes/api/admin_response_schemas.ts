@@ -29,6 +29,7 @@ export const PeopleResponse = z.object({
 export const LinkResponse = z.object({
   link: z.string().describe("One-time path: /invite/<token>"),
   expiresInDays: z.number(),
+  emailed: z.boolean().describe("Whether the link was also mailed to the person (they have an address)"),
 });
 export const Tabs = z.object({
   tabs: z.array(

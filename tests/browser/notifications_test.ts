@@ -23,6 +23,12 @@ const b64url = (b: Uint8Array) =>
   btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 type Shown = { title: string; body: string };
 const shown = (p: Page) => p.evaluate(() => (globalThis as unknown as { __shown: Shown[] }).__shown);
+const sounds = (p: Page) =>
+  p.evaluate(() =>
+    (globalThis as unknown as { __sounds: { src: string; volume: number }[] }).__sounds.map((x) =>
+      `${x.src.replace(/^.*\//, "")}@${x.volume}`
+    )
+  );
 const setHidden = (p: Page, hidden: boolean) =>
   p.evaluate((h) => ((globalThis as unknown as { __hidden: boolean }).__hidden = h), hidden);
 
@@ -39,6 +45,11 @@ function observe(keys: { p256dh: string; auth: string }) {
     }
   }
   globalThis.Notification = Recorded as typeof Notification;
+  g.__sounds = [];
+  HTMLMediaElement.prototype.play = function () {
+    (g.__sounds as { src: string; volume: number }[]).push({ src: this.src, volume: this.volume });
+    return Promise.resolve();
+  };
   Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => g.__hidden === true });
   // Chromium here has no push service to subscribe with: stand in for it (the server's side of a real
   // subscription, with delivery and decryption, is tests/notifications/push_test.ts).
@@ -131,6 +142,9 @@ Deno.test({
       await dialog.getByRole("checkbox", { name: "Monday" }).check();
       await dialog.getByLabel("Monday from").fill("22:00");
       await dialog.getByRole("checkbox", { name: "Direct messages", exact: true }).check();
+      const volume = dialog.getByRole("slider", { name: "Sound volume" });
+      await volume.focus();
+      for (let i = 0; i < 2; i++) await volume.press("ArrowLeft"); // 0.5 -> 0.3
       assert.deepEqual(await axeSerious(alice), []);
       await dialog.getByRole("button", { name: "Save preferences" }).click();
       await dialog.waitFor({ state: "detached" });
@@ -140,6 +154,7 @@ Deno.test({
       assert.deepEqual(p.keywords, ["deploy", "launch"]);
       assert.deepEqual(p.quietHours, { mon: { from: "22:00", to: "08:00" } });
       assert.deepEqual(p.dndAllow, ["dm"]);
+      assert.equal(p.soundVolume, 0.3);
       const mine = await api(alice, "/api/notifications");
       assert.deepEqual(mine.prefs.email, { enabled: true, delayMinutes: 15 });
     });
@@ -229,6 +244,11 @@ Deno.test({
       await box.press("Enter");
       await waitFor(async () => (await shown(alice)).length > before, "the DM's notification", 30_000);
       assert.deepEqual((await shown(alice)).slice(before).map((n) => n.body), ["after the mute"]);
+      assert.deepEqual(
+        await sounds(alice),
+        ["message.wav@0.3"],
+        "since the page loaded: the DM rang, the muted mention did not",
+      );
       await general.getByRole("img", { name: "Unread messages (muted)" }).waitFor();
       assert.equal(await general.getByText(/^\d+$/).count(), 0, "no count on a muted conversation");
       await setHidden(alice, false);
@@ -250,6 +270,21 @@ Deno.test({
       await openConversation(bob, "general");
       const log = bob.getByRole("log", { name: /^Messages in/ });
       await log.getByRole("img", { name: "Do not disturb" }).first().waitFor();
+    });
+    await t.step("admin console: the workspace's notification defaults are set in Settings", async () => {
+      const { page: admin } = await signIn(browser, s.url, "admin", { next: "/admin" });
+      await admin.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Settings" }).click();
+      const levels = admin.getByRole("group", { name: "Default levels" });
+      await levels.getByRole("combobox", { name: "channel" }).selectOption("all");
+      await admin.getByLabel("Default email delay").fill("30");
+      await admin.getByRole("button", { name: "Save settings" }).click();
+      await admin.getByRole("status").getByText(/Saved 2 settings/).waitFor();
+      const ws = await api(admin, "/api/notifications/workspace");
+      assert.deepEqual(ws.defaultLevels, { dm: "all", group: "all", channel: "all" });
+      assert.equal(ws.defaults.email.delayMinutes, 30);
+      // Bob never chose a delay: the workspace default applies to him; Alice's own 15 minutes stay.
+      assert.equal((await api(bob, "/api/notifications")).prefs.email.delayMinutes, 30);
+      assert.equal((await api(alice, "/api/notifications")).prefs.email.delayMinutes, 15);
     });
   } finally {
     await browser.close();
