@@ -33,7 +33,14 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
     e.preventDefault();
     try {
       // Stored on the server: the preferences follow the person to every browser (and reach their other tabs).
-      const r = await client.rest.setPreferences(p);
+      // Only what changed here, so a pause or a choice made meanwhile in another tab is not undone.
+      const before = ui.prefs.value as Record<string, unknown>;
+      const changed = Object.fromEntries(
+        Object.entries(p).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k])),
+      ) as Partial<Prefs>;
+      const r = Object.keys(changed).length
+        ? await client.rest.setPreferences(changed)
+        : await client.rest.preferences();
       ui.prefs.value = r.preferences;
       savePrefs(r.preferences);
       applyTheme(r.preferences.theme);
