@@ -48,9 +48,39 @@ export const AVATAR_COLORS = [
 ];
 
 /** Initials on a colour derived from the user id (or the avatar image when there is one). */
+/** The do-not-disturb moon; `label` is its accessible name ("Do not disturb"). */
+export function Moon({ label, class: className = "" }: { label: string; class?: string }) {
+  return (
+    <span
+      role="img"
+      aria-label={label}
+      title={label}
+      data-dnd
+      class={`emoji text-xs leading-none ${className}`}
+    >
+      🌙
+    </span>
+  );
+}
+
+/** A person's picture or initials; `dndLabel` adds the moon of do not disturb in the corner. */
 export function Avatar(
-  { name, id, url, size = 36 }: { name: string; id: number; url?: string | null; size?: number },
+  { name, id, url, size = 36, dndLabel }: {
+    name: string;
+    id: number;
+    url?: string | null;
+    size?: number;
+    dndLabel?: string;
+  },
 ) {
+  if (dndLabel) {
+    return (
+      <span class="relative inline-flex shrink-0">
+        <Avatar name={name} id={id} url={url} size={size} />
+        <Moon label={dndLabel} class="absolute -bottom-1 -right-1 rounded-full bg-main p-px" />
+      </span>
+    );
+  }
   const initials = name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join("");
   const style = `width:${size}px;height:${size}px;font-size:${Math.round(size * 0.4)}px;` +
     `background:${AVATAR_COLORS[id % AVATAR_COLORS.length]}`;

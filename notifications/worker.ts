@@ -5,7 +5,7 @@
  * fails, never on the path of a chat message. See docs/notifications.md.
  */
 import * as outbox from "../db/repos/notification_outbox.ts";
-import * as prefsRepo from "../db/repos/notification_prefs.ts";
+import * as prefsRepo from "../db/repos/notification_levels.ts";
 import type { Deps } from "../domain/deps.ts";
 import { batchDueEmails } from "../domain/notifications/digest.ts";
 import { renderDigest, renderPush } from "../domain/notifications/render.ts";

@@ -20,3 +20,13 @@ export async function put(sql: Sql, userId: number, key: string, value: unknown)
 export async function remove(sql: Sql, userId: number, key: string): Promise<void> {
   await sql.query("DELETE FROM user_preferences WHERE user_id = $1 AND key = $2", [userId, key]);
 }
+
+/** People of a workspace who have stored any of these keys. */
+export async function usersWithAny(sql: Sql, workspaceId: number, keys: string[]): Promise<number[]> {
+  const rows = await sql.query<{ userId: number }>(
+    `SELECT DISTINCT p.user_id AS "userId" FROM user_preferences p JOIN users u ON u.id = p.user_id
+     WHERE u.workspace_id = $1 AND p.key = ANY($2::text[]) ORDER BY 1`,
+    [workspaceId, keys],
+  );
+  return rows.map((r) => Number(r.userId));
+}

@@ -21,6 +21,9 @@ import { profile } from "../users.ts";
 import { record, type RequestCtx } from "./audit.ts";
 import { requireAbove, requireMayGrant } from "./rank.ts";
 import { queueMail } from "../notifications/mail.ts";
+import { notifyText } from "../notifications/mail_i18n.ts";
+import { isValidEmail } from "../notifications/validate.ts";
+import { effectivePrefs } from "../notifications/prefs.ts";
 
 const ROLES = ["admin", "moderator", "member", "guest"] as const;
 const Password = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX);
@@ -78,6 +81,36 @@ async function target(tx: Tx, actor: Actor, userId: number) {
 }
 
 /** A fresh one-time link for setting a password; only its hash is stored. */
+/**
+ * Mails an invitation or reset link through the one mail path (sent when the transaction commits, once),
+ * when the person has a valid address; returns whether it was queued.
+ */
+async function mailLink(
+  tx: Tx,
+  deps: Deps,
+  ctx: RequestCtx,
+  u: { id: number; workspaceId: number; email: string | null; displayName: string },
+  kind: "invite" | "reset",
+  path: string,
+): Promise<boolean> {
+  const base = deps.config.notifications.publicUrl ?? ctx.origin;
+  if (!base || !isValidEmail(u.email)) return false;
+  const prefs = await effectivePrefs(tx.sql, u.workspaceId, u.id);
+  const words = notifyText(prefs.language);
+  const link = `${base}${path}`;
+  const tokenKey = await sha256(path);
+  return await queueMail(tx.sql, {
+    key: `${kind}:${tokenKey}`,
+    workspaceId: u.workspaceId,
+    userId: u.id,
+    kind: kind === "invite" ? "invite" : "password_reset",
+    to: u.email,
+    subject: kind === "invite" ? words.inviteSubject : words.resetSubject,
+    text: (kind === "invite" ? words.inviteBody : words.resetBody)(u.displayName, link, INVITE_DAYS),
+    language: prefs.language,
+  });
+}
+
 async function newLink(tx: Tx, deps: Deps, actor: Actor, userId: number, kind: "invite" | "reset") {
   const token = crypto.randomUUID().replaceAll("-", "") + crypto.randomUUID().replaceAll("-", "");
   await invitationsRepo.insert(tx.sql, {
@@ -89,39 +122,6 @@ async function newLink(tx: Tx, deps: Deps, actor: Actor, userId: number, kind: "
     expiresAt: new Date(deps.now().getTime() + INVITE_DAYS * 86400_000),
   });
   return `/invite/${token}`;
-}
-
-/**
- * Mails a one-time link to the person (through the notification outbox, sent after commit by the worker)
- * when they have an email address; returns whether it was queued. The link is absolute: PUBLIC_URL, else
- * the origin the administrator used.
- */
-async function mailLink(
-  tx: Tx,
-  deps: Deps,
-  actor: Actor,
-  ctx: RequestCtx,
-  u: { id: number; email: string | null; displayName: string },
-  link: string,
-  kind: "invite" | "reset",
-) {
-  const base = deps.config.notifications.publicUrl ?? ctx.origin;
-  if (!u.email || !base) return false;
-  const url = `${base}${link}`;
-  const invite = kind === "invite";
-  return await queueMail(tx.sql, {
-    key: `${kind}:${link.slice(-16)}`,
-    workspaceId: actor.workspaceId,
-    userId: u.id,
-    kind: invite ? "invite" : "password_reset",
-    to: u.email,
-    subject: invite ? `${actor.displayName} invited you to Parley` : "Choose a new Parley password",
-    text: `Hello ${u.displayName},\n\n` +
-      (invite
-        ? `${actor.displayName} made you an account on Parley. Choose your password here:\n\n`
-        : `An administrator reset your Parley password. Choose a new one here:\n\n`) +
-      `${url}\n\nThe link works once, for ${INVITE_DAYS} days.\n`,
-  });
 }
 
 export async function create(deps: Deps, actor: Actor, ctx: RequestCtx, input: unknown) {
@@ -136,7 +136,7 @@ export async function create(deps: Deps, actor: Actor, ctx: RequestCtx, input: u
     const u = await usersRepo.insert(tx.sql, { workspaceId: actor.workspaceId, ...p, passwordHash });
     // With a password there is nothing to accept; without one the person chooses it from the link.
     const link = passwordHash ? null : await newLink(tx, deps, actor, u.id, "invite");
-    const emailed = !!link && await mailLink(tx, deps, actor, ctx, u, link, "invite");
+    const emailed = !!link && await mailLink(tx, deps, ctx, u, "invite", link);
     await record(tx.sql, actor, ctx, "user_created", u.id, { username: u.username, role: u.role, emailed });
     return { user: profile(u), link, expiresInDays: link ? INVITE_DAYS : 0, emailed };
   });
@@ -149,7 +149,7 @@ export async function resetPassword(deps: Deps, actor: Actor, ctx: RequestCtx, u
     const u = await target(tx, actor, userId);
     await sessionsRepo.removeForUser(tx.sql, u.id);
     const link = await newLink(tx, deps, actor, u.id, "reset");
-    const emailed = await mailLink(tx, deps, actor, ctx, u, link, "reset");
+    const emailed = await mailLink(tx, deps, ctx, u, "reset", link);
     await record(tx.sql, actor, ctx, "password_reset", u.id, { username: u.username, emailed });
     tx.emit(actor.workspaceId, { type: "session_revoked", reason: "password reset" }, {
       kind: "users",

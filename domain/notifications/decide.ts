@@ -3,6 +3,9 @@
  * direct @mentions, @here / @channel / @everyone (restricted in large channels), and keywords.
  */
 import type { Level, Prefs } from "./prefs.ts";
+import { keywordHit } from "../../shared/keywords.ts";
+
+export { keywordHit };
 
 export type Reason = "dm" | "mention" | "keyword" | "all";
 export type ChannelKind = "public_channel" | "private_channel" | "direct_message" | "group";
@@ -15,16 +18,6 @@ export function broadMention(body: string): "here" | "channel" | null {
     found = "here";
   }
   return found;
-}
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** A keyword as a whole word, any case. */
-export function keywordHit(body: string, keywords: readonly string[]): string | null {
-  for (const k of keywords) {
-    if (new RegExp(`(?:^|[^\\p{L}\\p{N}_])${escape(k)}(?![\\p{L}\\p{N}_])`, "iu").test(body)) return k;
-  }
-  return null;
 }
 
 export function defaultLevel(

@@ -1,5 +1,5 @@
 /** The server's notification keys: the VAPID pair and the link-signing secret, made once and kept in the database. */
-import * as prefsRepo from "../../db/repos/notification_prefs.ts";
+import * as prefsRepo from "../../db/repos/notification_levels.ts";
 import type { Db } from "../../db/client.ts";
 
 export type NotificationKeys = prefsRepo.KeysRow;

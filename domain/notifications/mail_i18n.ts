@@ -20,6 +20,10 @@ export interface NotifyText {
   unsubscribedTitle: string;
   unsubscribedBody: string;
   unsubscribeConfirm: string;
+  inviteSubject: string;
+  inviteBody(name: string, link: string, days: number): string;
+  resetSubject: string;
+  resetBody(name: string, link: string, days: number): string;
 }
 
 const en: NotifyText = {
@@ -40,6 +44,12 @@ const en: NotifyText = {
   unsubscribedTitle: "You will get no more unread-message emails",
   unsubscribedBody: "You can turn them on again in Parley under Settings → Notifications.",
   unsubscribeConfirm: "Stop unread-message emails",
+  inviteSubject: "You are invited to Parley",
+  inviteBody: (name, link, days) =>
+    `Hi ${name},\n\nyou have been invited to Parley. Choose your password here (valid for ${days} days, once):\n${link}\n`,
+  resetSubject: "Choose a new Parley password",
+  resetBody: (name, link, days) =>
+    `Hi ${name},\n\nan administrator reset your Parley password. Choose a new one here (valid for ${days} days, once):\n${link}\n`,
 };
 
 const de: NotifyText = {
@@ -61,6 +71,12 @@ const de: NotifyText = {
   unsubscribedTitle: "Du bekommst keine E-Mails zu ungelesenen Nachrichten mehr",
   unsubscribedBody: "Du kannst sie in Parley unter Einstellungen → Benachrichtigungen wieder einschalten.",
   unsubscribeConfirm: "E-Mails abbestellen",
+  inviteSubject: "Sie sind zu Parley eingeladen",
+  inviteBody: (name, link, days) =>
+    `Hallo ${name},\n\nSie wurden zu Parley eingeladen. Wählen Sie hier Ihr Passwort (${days} Tage gültig, einmalig):\n${link}\n`,
+  resetSubject: "Neues Parley-Passwort wählen",
+  resetBody: (name, link, days) =>
+    `Hallo ${name},\n\nein Administrator hat Ihr Parley-Passwort zurückgesetzt. Wählen Sie hier ein neues (${days} Tage gültig, einmalig):\n${link}\n`,
 };
 
 const CATALOGUES: Record<string, NotifyText> = { en, de };

@@ -3,24 +3,26 @@
  * and one-click unsubscribe. Plus the workspace defaults an administrator sets. REST calls these.
  */
 import { z } from "zod";
-import * as prefsRepo from "../../db/repos/notification_prefs.ts";
-import * as workspacesRepo from "../../db/repos/workspaces.ts";
-import * as sessionsRepo from "../../db/repos/sessions.ts";
+import * as prefsRepo from "../../db/repos/notification_levels.ts";
+import * as preferencesRepo from "../../db/repos/preferences.ts";
 import type { Actor, Deps } from "../deps.ts";
 import { invalid, notFound } from "../errors.ts";
 import { readable, requirePermission } from "../access.ts";
 import { parse } from "../validate.ts";
+import * as preferences from "../preferences/user.ts";
+import type { PreferenceKey } from "../preferences/catalog.ts";
+import { readSettings, updateSettings } from "../settings/workspace.ts";
 import { isQuiet, quietUntil } from "./dnd.ts";
 import { checkUnsubscribeToken } from "./links.ts";
 import {
+  effectivePrefs,
   LEVELS,
-  mergePrefs,
   type Prefs,
   PrefsPatch,
-  resolvePrefs,
-  WORKSPACE_KEYS,
+  toPreferencePatch,
+  toSettingsPatch,
   WorkspaceNotificationPatch,
-  workspaceNotificationSettings,
+  workspaceNotificationView,
 } from "./prefs.ts";
 import { pushEndpointProblem } from "./validate.ts";
 
@@ -50,33 +52,31 @@ export interface MyNotifications {
   dnd: { active: boolean; until: string | null };
 }
 
-async function stored(deps: Deps, actor: Actor): Promise<Record<string, unknown>> {
-  const own = await prefsRepo.get(deps.db, actor.userId);
-  const ok = PrefsPatch.safeParse(own ?? {});
-  return ok.success ? ok.data : {};
-}
-
 export async function mine(deps: Deps, actor: Actor): Promise<MyNotifications> {
-  const ws = await workspaceNotificationSettings(deps.db, actor.workspaceId);
-  const prefs = resolvePrefs(ws.defaults, await prefsRepo.get(deps.db, actor.userId));
+  const ws = await readSettings(deps.db, actor.workspaceId);
+  const prefs = await effectivePrefs(deps.db, actor.workspaceId, actor.userId, ws);
+  const view = workspaceNotificationView(ws);
   const now = deps.now();
   const active = isQuiet(prefs, now);
   return {
     prefs,
     levels: await prefsRepo.levels(deps.db, actor.userId),
-    defaultLevels: ws.defaultLevels,
-    previews: ws.previews,
+    defaultLevels: view.defaultLevels,
+    previews: view.previews,
     dnd: { active, until: active ? quietUntil(prefs, now)?.toISOString() ?? null : null },
   };
 }
 
-/** Changes some preferences (sections merge); returns everything as `mine` does. */
+/**
+ * Changes some preferences, given grouped (sections merge); stored as the preference keys of the registry
+ * (the person's other tabs get `preferences_updated`). Returns everything as `mine` does.
+ */
 export async function update(deps: Deps, actor: Actor, input: unknown): Promise<MyNotifications> {
   const patch = parse(PrefsPatch, input);
-  const own = await stored(deps, actor);
-  const next = mergePrefs(own as Prefs, patch);
-  if (patch.keywords) next.keywords = [...new Set(patch.keywords.map((k) => k.toLowerCase()))];
-  await prefsRepo.put(deps.db, actor.workspaceId, actor.userId, next);
+  const current = await preferences.readPreferences(deps.db, actor.workspaceId, actor.userId);
+  const flat = toPreferencePatch(patch, current);
+  if (!Object.keys(flat).length) throw invalid("input: name at least one preference to change");
+  await preferences.update(deps, actor, flat);
   return await mine(deps, actor);
 }
 
@@ -87,12 +87,10 @@ export async function pause(deps: Deps, actor: Actor, input: unknown): Promise<M
   const now = deps.now();
   let until: Date | null = null;
   if (p.untilTomorrow) {
-    const prefs = (await mine(deps, actor)).prefs;
+    const prefs = await effectivePrefs(deps.db, actor.workspaceId, actor.userId);
     until = tomorrowMorning(now, prefs.timeZone);
   } else if (p.minutes) until = new Date(now.getTime() + p.minutes * 60_000);
-  const own = await stored(deps, actor) as Partial<Prefs>;
-  const dnd = { ...(own.dnd ?? {}), pausedUntil: until?.toISOString() ?? null };
-  await prefsRepo.put(deps.db, actor.workspaceId, actor.userId, { ...own, dnd });
+  await preferences.update(deps, actor, { pausedUntil: until?.toISOString() ?? null });
   return await mine(deps, actor);
 }
 
@@ -203,24 +201,18 @@ export async function unsubscribeEmail(deps: Deps, linkSecret: string, userId: n
   if (!Number.isSafeInteger(userId) || userId <= 0 || !checkUnsubscribeToken(linkSecret, userId, token)) {
     throw notFound("This link is not valid");
   }
-  const rows = await deps.db.query<{ workspaceId: number; prefs: unknown }>(
-    `SELECT u.workspace_id AS "workspaceId", p.prefs FROM users u
-     LEFT JOIN notification_prefs p ON p.user_id = u.id WHERE u.id = $1`,
-    [userId],
-  );
+  const rows = await deps.db.query<{ id: number }>("SELECT id FROM users WHERE id = $1", [userId]);
   if (!rows[0]) throw notFound("This link is not valid");
-  const own = (await prefsRepo.get(deps.db, userId) ?? {}) as Partial<Prefs>;
-  await prefsRepo.put(deps.db, rows[0].workspaceId, userId, {
-    ...own,
-    email: { ...(own.email ?? {}), enabled: false },
-  });
+  const key: PreferenceKey = "emailEnabled";
+  await preferencesRepo.put(deps.db, userId, key, false);
 }
 
 export async function workspaceSettings(deps: Deps, actor: Actor) {
   requirePermission(actor, "chat.access_channels");
-  return await workspaceNotificationSettings(deps.db, actor.workspaceId);
+  return workspaceNotificationView(await readSettings(deps.db, actor.workspaceId));
 }
 
+/** Changes workspace notification settings, given grouped, through the settings registry (audited there). */
 export async function updateWorkspaceSettings(deps: Deps, actor: Actor, input: unknown) {
   requirePermission(
     actor,
@@ -228,35 +220,20 @@ export async function updateWorkspaceSettings(deps: Deps, actor: Actor, input: u
     "Only administrators change workspace notification defaults",
   );
   const p = parse(WorkspaceNotificationPatch, input);
-  await deps.db.tx(async (sql) => {
-    for (const [field, value] of Object.entries(p)) {
-      if (value === undefined) continue;
-      await workspacesRepo.putSetting(
-        sql,
-        actor.workspaceId,
-        WORKSPACE_KEYS[field as keyof typeof WORKSPACE_KEYS],
-        value,
-      );
-    }
-    await sessionsRepo.audit(sql, {
-      workspaceId: actor.workspaceId,
-      actorId: actor.userId,
-      action: "notification_defaults_updated",
-      detail: p,
-    });
-  });
-  return await workspaceNotificationSettings(deps.db, actor.workspaceId);
+  const patch = toSettingsPatch(p);
+  if (!Object.keys(patch).length) throw invalid("input: name at least one setting to change");
+  return workspaceNotificationView(await updateSettings(deps, actor, patch));
 }
 
 /** People of the workspace in do not disturb now (the moon on their avatar). */
 export async function dndNow(deps: Deps, actor: Actor): Promise<number[]> {
   requirePermission(actor, "chat.access_channels");
-  const ws = await workspaceNotificationSettings(deps.db, actor.workspaceId);
+  const ws = await readSettings(deps.db, actor.workspaceId);
   const now = deps.now();
   const out: number[] = [];
-  for (const r of await prefsRepo.withDnd(deps.db, actor.workspaceId)) {
-    const own = typeof r.prefs === "string" ? JSON.parse(r.prefs) : r.prefs;
-    if (isQuiet(resolvePrefs(ws.defaults, own as Record<string, unknown>), now)) out.push(Number(r.userId));
+  const keys: PreferenceKey[] = ["quietHours", "pausedUntil"];
+  for (const userId of await preferencesRepo.usersWithAny(deps.db, actor.workspaceId, keys)) {
+    if (isQuiet(await effectivePrefs(deps.db, actor.workspaceId, userId, ws), now)) out.push(userId);
   }
   return out;
 }

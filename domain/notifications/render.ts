@@ -5,7 +5,7 @@
  */
 import type { Sql } from "../../db/client.ts";
 import * as outbox from "../../db/repos/notification_outbox.ts";
-import * as prefsRepo from "../../db/repos/notification_prefs.ts";
+import * as prefsRepo from "../../db/repos/notification_levels.ts";
 import * as usersRepo from "../../db/repos/users.ts";
 import type { OutgoingMail } from "./mail.ts";
 import { messageLink, settingsLink, unsubscribeLink } from "./links.ts";

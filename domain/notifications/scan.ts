@@ -8,13 +8,15 @@ import type { Sql } from "../../db/client.ts";
 import * as channelsRepo from "../../db/repos/channels.ts";
 import * as usersRepo from "../../db/repos/users.ts";
 import * as outbox from "../../db/repos/notification_outbox.ts";
-import * as prefsRepo from "../../db/repos/notification_prefs.ts";
+import * as prefsRepo from "../../db/repos/notification_levels.ts";
+import { readSettings } from "../settings/workspace.ts";
+import type { WorkspaceSettings } from "../settings/catalog.ts";
 import { LIVE_SECONDS } from "../../db/repos/connections.ts";
 import { effectivePermissions } from "../permissions.ts";
 import type { Deps } from "../deps.ts";
 import { defaultLevel, MAILED, reasonFor } from "./decide.ts";
 import { allowedDuringDnd, isQuiet } from "./dnd.ts";
-import { type Prefs, resolvePrefs, workspaceNotificationSettings } from "./prefs.ts";
+import { effectivePrefs, type Prefs, workspaceNotificationView } from "./prefs.ts";
 import { isValidEmail } from "./validate.ts";
 
 const BATCH = 200;
@@ -39,19 +41,22 @@ export async function scanOnce(deps: Deps): Promise<number> {
 
 /** Per-batch caches: workspace settings and people's preferences are read once per scan. */
 class ScanContext {
-  ws = new Map<number, Awaited<ReturnType<typeof workspaceNotificationSettings>>>();
+  ws = new Map<number, WorkspaceSettings>();
   prefs = new Map<number, Prefs>();
   constructor(readonly sql: Sql) {}
-  async wsSettings(id: number) {
+  async allSettings(id: number) {
     let s = this.ws.get(id);
-    if (!s) this.ws.set(id, s = await workspaceNotificationSettings(this.sql, id));
+    if (!s) this.ws.set(id, s = await readSettings(this.sql, id));
     return s;
+  }
+  async wsSettings(id: number) {
+    return workspaceNotificationView(await this.allSettings(id));
   }
   async prefsOf(workspaceId: number, userId: number) {
     let p = this.prefs.get(userId);
     if (!p) {
-      const ws = await this.wsSettings(workspaceId);
-      this.prefs.set(userId, p = resolvePrefs(ws.defaults, await prefsRepo.get(this.sql, userId)));
+      const ws = await this.allSettings(workspaceId);
+      this.prefs.set(userId, p = await effectivePrefs(this.sql, workspaceId, userId, ws));
     }
     return p;
   }

@@ -14,7 +14,7 @@
  * });
  */
 import * as outbox from "../../db/repos/notification_outbox.ts";
-import * as prefsRepo from "../../db/repos/notification_prefs.ts";
+import * as prefsRepo from "../../db/repos/notification_levels.ts";
 import { LIVE_SECONDS } from "../../db/repos/connections.ts";
 import type { Deps } from "../deps.ts";
 import { allowedDuringDnd, isQuiet } from "./dnd.ts";

@@ -13,6 +13,7 @@ import { widgetSettings } from "./areas/widget.ts";
 import { callSettings } from "./areas/calls.ts";
 import { visitorSettings } from "./areas/visitor.ts";
 import { controlSettings } from "./areas/control.ts";
+import { notificationSettings } from "./areas/notifications.ts";
 import { combine, type PublicKeysOf, type ValuesOf } from "./registry.ts";
 
 export const WORKSPACE_SETTINGS = combine(
@@ -25,6 +26,7 @@ export const WORKSPACE_SETTINGS = combine(
   controlSettings,
   fileSettings,
   callSettings,
+  notificationSettings,
 );
 
 export type WorkspaceSettingKey = keyof typeof WORKSPACE_SETTINGS;

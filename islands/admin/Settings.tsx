@@ -16,6 +16,7 @@ interface Schema {
   maximum?: number;
   maxLength?: number;
   items?: Schema;
+  properties?: Record<string, Schema>;
 }
 interface Definition {
   key: string;
@@ -146,6 +147,32 @@ function Control(
                   onChange(e.currentTarget.checked ? [...list, o] : list.filter((x) => x !== o))}
               />
               {String(o)}
+            </label>
+          ))}
+        </div>
+        <p id={help} class="text-xs text-muted">{d.description}</p>
+        {error && <p id={`${id}-err`} class="text-sm text-danger">{error}</p>}
+      </fieldset>
+    );
+  } else if (s.type === "object" && s.properties && Object.values(s.properties).every((p) => p.enum)) {
+    // A fixed set of choices, each from a list (the default notification level per conversation kind).
+    const obj = (value ?? {}) as Record<string, unknown>;
+    return (
+      <fieldset aria-describedby={help}>
+        <legend class="font-semibold text-sm">{d.label}</legend>
+        <div class="flex flex-wrap gap-3 my-1">
+          {Object.entries(s.properties).map(([k, p]) => (
+            <label key={k} class="text-sm flex items-center gap-1">
+              {k}
+              <select
+                class={input}
+                value={String(obj[k] ?? "")}
+                disabled={!d.editable}
+                onChange={(e) =>
+                  onChange({ ...obj, [k]: e.currentTarget.value })}
+              >
+                {p.enum!.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
+              </select>
             </label>
           ))}
         </div>

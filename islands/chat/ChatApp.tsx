@@ -20,6 +20,7 @@ import {
   SettingsDialog,
 } from "./lazy.tsx";
 import { startNotifications } from "./notify.ts";
+import { startNotifyState } from "./notify_state.ts";
 import { setKnown } from "./markdown.ts";
 import {
   AppContext,
@@ -107,6 +108,7 @@ export function useBrowserWiring(ctx: AppCtx) {
       setKnown({ users, channels, me: client.me.value?.username ?? "" });
     });
     const stopNotify = startNotifications(ctx);
+    const stopNotifyState = startNotifyState(client, ui.notify);
     const offRevoked = client.on("session_revoked", () => (ui.sessionEnded.value = true));
     client.start().catch((e) => {
       if (e?.status === 401) location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
@@ -144,6 +146,7 @@ export function useBrowserWiring(ctx: AppCtx) {
     return () => {
       stopKnown();
       stopNotify();
+      stopNotifyState();
       stopLive();
       offRevoked();
       client.stop();

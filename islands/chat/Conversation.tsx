@@ -8,6 +8,7 @@ import { MessageItem, OutboxRow } from "./MessageItem.tsx";
 import { Composer } from "./Composer.tsx";
 import { statusOf, toast, useApp } from "./state.ts";
 import { CallButtons } from "../calls/CallButtons.tsx";
+import { LevelMenu } from "./LevelMenu.tsx";
 
 export function Typing({ channelId }: { channelId: number }) {
   const { client, userName } = useApp();
@@ -84,6 +85,7 @@ export function Conversation({ channel }: { channel: ChannelSummary }) {
           </span>
         )}
         <CallButtons channel={channel} />
+        <LevelMenu channel={channel} />
         <button
           type="button"
           aria-label={t("files.open")}

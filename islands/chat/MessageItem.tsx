@@ -109,7 +109,15 @@ export function MessageItem({ m, first, channel, inThread, highlight, active, on
     >
       <div class="w-9 shrink-0">
         {first
-          ? <Avatar name={name} id={m.senderId ?? 0} />
+          ? (
+            <Avatar
+              name={name}
+              id={m.senderId ?? 0}
+              dndLabel={m.senderId !== null && ui.notify.dndUsers.value.has(m.senderId)
+                ? t("presence.dnd")
+                : undefined}
+            />
+          )
           : pos === "right" && <span class="sr-only">{name}</span>}
       </div>
       <div class="flex-1 min-w-0">

@@ -10,7 +10,7 @@ import { THEME_IDS, type ThemeId } from "../../components/themes.ts";
 import { Avatar, cx } from "../../components/ui.tsx";
 import { Dialog } from "./Dialog.tsx";
 import { PasswordForm } from "./PasswordForm.tsx";
-import { askNotificationPermission } from "./notify.ts";
+import { NotificationSettings } from "./NotificationSettings.tsx";
 import { applyTheme, type Prefs, savePrefs, toast, useApp } from "./state.ts";
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
@@ -33,7 +33,14 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
     e.preventDefault();
     try {
       // Stored on the server: the preferences follow the person to every browser (and reach their other tabs).
-      const r = await client.rest.setPreferences(p);
+      // Only what changed here, so a pause or a choice made meanwhile in another tab is not undone.
+      const before = ui.prefs.value as Record<string, unknown>;
+      const changed = Object.fromEntries(
+        Object.entries(p).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k])),
+      ) as Partial<Prefs>;
+      const r = Object.keys(changed).length
+        ? await client.rest.setPreferences(changed)
+        : await client.rest.preferences();
       ui.prefs.value = r.preferences;
       savePrefs(r.preferences);
       applyTheme(r.preferences.theme);
@@ -53,42 +60,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title={t("settings.title")} onClose={close} wide>
       <form onSubmit={save} class="flex flex-col gap-5">
-        <fieldset class="flex flex-col gap-2">
-          <legend class="font-semibold mb-1">{t("settings.notifications")}</legend>
-          <label class={radio}>
-            <input
-              type="checkbox"
-              checked={p.sounds && settings.soundsEnabled}
-              disabled={!settings.soundsEnabled}
-              onChange={(e) => set({ sounds: (e.target as HTMLInputElement).checked })}
-            />
-            {t("settings.sounds")} <span aria-hidden="true">🔊</span>
-          </label>
-          {!settings.soundsEnabled && <p class="text-xs text-muted">{t("settings.soundsOff")}</p>}
-          <label class={radio}>
-            <input
-              type="checkbox"
-              checked={p.muteAll}
-              onChange={(e) => set({ muteAll: (e.target as HTMLInputElement).checked })}
-            />
-            {t("settings.mute")}
-          </label>
-          <label class={radio}>
-            <input
-              type="checkbox"
-              checked={p.desktop}
-              onChange={async (e) => {
-                const on = (e.target as HTMLInputElement).checked;
-                if (on && !(await askNotificationPermission())) {
-                  toast(ui, t("settings.desktopDenied"), "error");
-                  return set({ desktop: false });
-                }
-                set({ desktop: on });
-              }}
-            />
-            {t("settings.desktop")}
-          </label>
-        </fieldset>
+        <NotificationSettings p={p} set={set} />
         <fieldset class="flex flex-col gap-2">
           <legend class="font-semibold mb-1">{t("settings.status")}</legend>
           <label class="flex flex-col gap-1 text-sm">

@@ -1,12 +1,16 @@
 /**
  * The sidebar in the three sections the seed draws: Direct Messages (the other person, presence dot, status
  * text), Channels (`# name`, lock when private, read-only marked) and Groups (smart name, member count with
- * the names as tooltip). Unread conversations are bold with a count; mentions get a badge.
+ * the names as tooltip). Unread conversations are bold with a count; mentions get a badge. A muted
+ * conversation is marked and shows only a dot when something is unread (like Slack); a moon marks a DM
+ * partner in do not disturb.
  */
 import type { ChannelSummary } from "../../realtime/protocol.ts";
 import { fmtNumber, t } from "../../i18n/mod.ts";
 import { Badge, cx, IconLock, IconPlus, IconSearch, PresenceDot } from "../../components/ui.tsx";
 import { statusOf, toast, useApp } from "./state.ts";
+import { levelOf } from "./notify_state.ts";
+import { Moon } from "../../components/ui.tsx";
 
 function byActivity(a: ChannelSummary, b: ChannelSummary) {
   return (b.lastMessageAt ?? "").localeCompare(a.lastMessageAt ?? "") ||
@@ -106,6 +110,7 @@ function Item({ c }: { c: ChannelSummary }) {
   const unread = ui.channelId.value === c.id ? 0 : counts?.unread ?? 0;
   const mentions = ui.channelId.value === c.id ? 0 : counts?.mentions ?? 0;
   const active = ui.channelId.value === c.id;
+  const muted = levelOf(ui.notify, c) === "mute";
   const me = client.me.value?.id;
   const other = c.kind === "direct_message" ? c.members?.find((m) => m.id !== me) : undefined;
   const st = other ? statusOf(client, other.id) : null;
@@ -127,10 +132,11 @@ function Item({ c }: { c: ChannelSummary }) {
         class={cx(
           "group flex items-center gap-2 mx-2 px-2 py-1.5 rounded-md text-sm",
           active ? "bg-selected text-fg" : "hover:bg-hover",
-          unread > 0 ? "font-bold text-fg" : "text-fg",
+          unread > 0 && !muted ? "font-bold text-fg" : muted ? "text-muted" : "text-fg",
         )}
       >
         {c.kind === "direct_message" && <PresenceDot status={st?.status ?? "offline"} />}
+        {other && ui.notify.dndUsers.value.has(other.id) && <Moon label={t("presence.dnd")} />}
         {(c.kind === "public_channel" || c.kind === "private_channel") && (
           <span aria-hidden="true" class="w-4 text-center text-muted">#</span>
         )}
@@ -161,10 +167,24 @@ function Item({ c }: { c: ChannelSummary }) {
             <span class="sr-only">{t("sidebar.members", { count: c.memberCount })}</span>
           </span>
         )}
-        {mentions > 0 && (
+        {muted && (
+          <span role="img" aria-label={t("sidebar.muted")} title={t("sidebar.muted")} class="emoji text-xs">
+            🔕
+          </span>
+        )}
+        {muted && (unread > 0 || mentions > 0) && (
+          <span
+            role="img"
+            aria-label={t("sidebar.mutedUnread")}
+            data-muted-dot
+            style="background:var(--p-muted)"
+            class="w-2 h-2 rounded-full shrink-0"
+          />
+        )}
+        {!muted && mentions > 0 && (
           <Badge label={t("sidebar.mentions", { count: mentions })}>@{fmtNumber(mentions)}</Badge>
         )}
-        {unread > 0 && mentions === 0 && (
+        {!muted && unread > 0 && mentions === 0 && (
           <Badge tone="muted" label={t("sidebar.unread", { count: unread })}>{fmtNumber(unread)}</Badge>
         )}
       </a>

@@ -8,6 +8,8 @@ import type { Message, ServerEvent } from "../../realtime/protocol.ts";
 import { t } from "../../i18n/mod.ts";
 import { plainText } from "./markdown.ts";
 import { type AppCtx, toast } from "./state.ts";
+import { inDnd, levelOf } from "./notify_state.ts";
+import { keywordHit } from "../../shared/keywords.ts";
 
 const FAVICON = (dot: boolean) =>
   "data:image/svg+xml," +
@@ -31,10 +33,10 @@ export function setFavicon(dot: boolean) {
 }
 
 const sounds: Record<string, HTMLAudioElement> = {};
-export function playSound(kind: "message" | "mention") {
+export function playSound(kind: "message" | "mention" | "visitor", volume = 0.5) {
   try {
     const a = sounds[kind] ??= new Audio(`/static/sounds/${kind}.wav`);
-    a.volume = 0.3;
+    a.volume = Math.max(0, Math.min(1, volume));
     a.currentTime = 0;
     void a.play().catch(() => {});
   } catch { /* no audio */ }
@@ -60,12 +62,22 @@ export function startNotifications(ctx: AppCtx): () => void {
     if (prefs.muteAll) return;
     const watching = !document.hidden && ui.channelId.value === m.channelId && ui.atBottom.value;
     if (watching && m.replyTo === null) return;
-    const mentioned = me !== undefined && m.mentions.includes(me);
     const channel = client.channels.value.find((c) => c.id === m.channelId);
-    const isConv = channel?.kind === "direct_message" || channel?.kind === "group";
-    // Channel chatter only counts as unread; DMs, groups and mentions also ring and notify.
-    if (!mentioned && !isConv) return;
-    if (settings.soundsEnabled && prefs.sounds) playSound(mentioned ? "mention" : "message");
+    const mentioned = (me !== undefined && m.mentions.includes(me)) ||
+      keywordHit(m.body, prefs.keywords) !== null;
+    // The conversation's level decides: muted ones only count as unread (a dot), "mentions" ones ring for
+    // mentions and keywords, "all" for every message (defaults: DMs and groups all, channels mentions).
+    const level = channel ? levelOf(ui.notify, channel) : "mentions";
+    if (level === "mute" || (level === "mentions" && !mentioned)) return;
+    const isDm = channel?.kind === "direct_message";
+    if (inDnd(ui.notify)) {
+      const allow = prefs.dndAllow;
+      const allowed = (isDm && allow.includes("dm")) || (mentioned && allow.includes("mention")) ||
+        (mentioned && allow.includes("keyword"));
+      if (!allowed) return;
+    }
+    const kind = mentioned ? "mention" : "message";
+    if (settings.soundsEnabled && prefs.sounds && prefs.soundKinds[kind]) playSound(kind, prefs.soundVolume);
     const who = ctx.userName(m.senderId);
     const title = mentioned ? t("notify.mention", { name: who }) : t("notify.newFrom", { name: who });
     const where = channel && channel.kind !== "direct_message"
@@ -81,7 +93,7 @@ export function startNotifications(ctx: AppCtx): () => void {
       });
       n.onclick = () => {
         globalThis.focus();
-        ctx.navigate(m.channelId);
+        ctx.navigate(m.channelId, m.id); // opens the conversation at that message
         n.close();
       };
     } else if (!watching) {
@@ -103,4 +115,27 @@ export async function askNotificationPermission(): Promise<boolean> {
   if (Notification.permission === "granted") return true;
   if (Notification.permission === "denied") return false;
   return (await Notification.requestPermission()) === "granted";
+}
+
+/**
+ * A new visitor is waiting (staff on visitor duty, from the Visitors region): the "visitor" sound and, while
+ * the tab is hidden, a desktop notification, both as the person's preferences and do not disturb allow.
+ */
+export function visitorWaiting(ctx: AppCtx, name: string, conversationId: number) {
+  const { ui, settings } = ctx;
+  const prefs = ui.prefs.value;
+  if (prefs.muteAll || (inDnd(ui.notify) && !prefs.dndAllow.includes("visitor"))) return;
+  if (settings.soundsEnabled && prefs.sounds && prefs.soundKinds.visitor) {
+    playSound("visitor", prefs.soundVolume);
+  }
+  const title = t("notify.visitor", { name });
+  if (
+    document.hidden && prefs.desktop && "Notification" in globalThis && Notification.permission === "granted"
+  ) {
+    const n = new Notification(title, { tag: `parley-visitor-${conversationId}` });
+    n.onclick = () => {
+      globalThis.focus();
+      n.close();
+    };
+  } else toast(ui, title, "info");
 }

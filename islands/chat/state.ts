@@ -8,6 +8,7 @@ import { computed, type ReadonlySignal, type Signal, signal } from "@preact/sign
 import type { ParleyClient } from "../../realtime/client.ts";
 import type { ChannelSummary, Preferences, PublicSettings, UserSummary } from "../../realtime/protocol.ts";
 import { resolveTheme, type ThemeId } from "../../components/themes.ts";
+import { createNotifyState, levelOf, type NotifyState } from "./notify_state.ts";
 
 /** The person's preferences (domain/preferences/catalog.ts), from the server: they follow the person. */
 export type Prefs = Preferences;
@@ -19,6 +20,17 @@ export const DEFAULT_PREFS: Prefs = {
   sounds: true,
   muteAll: false,
   desktop: false,
+  soundVolume: 0.5,
+  soundKinds: { message: true, mention: true, visitor: true },
+  push: true,
+  emailEnabled: true,
+  emailDelayMinutes: 60,
+  keywords: [],
+  quietHours: {},
+  pausedUntil: null,
+  dndAllow: [],
+  timeZone: "UTC",
+  language: "en",
 };
 
 const PREFS_KEY = "parley.prefs";
@@ -102,6 +114,8 @@ export interface Ui {
   /** Whether the open conversation is scrolled to its newest message. */
   atBottom: Signal<boolean>;
   sessionEnded: Signal<boolean>;
+  /** Conversation levels and do not disturb (notify_state.ts). */
+  notify: NotifyState;
 }
 
 export function createUi(
@@ -122,6 +136,7 @@ export function createUi(
     now: signal(Date.now()),
     atBottom: signal(true),
     sessionEnded: signal(false),
+    notify: createNotifyState(),
   };
 }
 
@@ -156,7 +171,11 @@ export function makeCtx(
 ): AppCtx {
   const current = computed(() => client.channels.value.find((c) => c.id === ui.channelId.value) ?? null);
   const totalUnread = computed(() =>
-    client.channels.value.reduce((s, c) => s + (client.counts.value[c.id]?.unread ?? 0), 0)
+    // Muted conversations show a dot in the sidebar and add nothing to the count in the tab title.
+    client.channels.value.reduce(
+      (s, c) => s + (levelOf(ui.notify, c) === "mute" ? 0 : client.counts.value[c.id]?.unread ?? 0),
+      0,
+    )
   );
   const userName = (id: number | null) => {
     if (id === null) return "Parley";

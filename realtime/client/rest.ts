@@ -16,6 +16,26 @@ import type {
   UserSummary,
 } from "../protocol.ts";
 
+/** A conversation's notification level. */
+export type NotifyLevel = "all" | "mentions" | "mute";
+
+/** What `GET /api/notifications` answers (the grouped preferences are not used by the islands). */
+export interface NotificationsReply {
+  levels: { channelId: number; level: NotifyLevel }[];
+  defaultLevels: { dm: NotifyLevel; group: NotifyLevel; channel: NotifyLevel };
+  previews: boolean;
+  dnd: { active: boolean; until: string | null };
+}
+
+/** A device subscribed to Web Push. */
+export interface PushDevice {
+  id: number;
+  device: string;
+  endpointHost: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
 /** My preferences and the values the workspace allows for those it narrows (the themes offered). */
 export interface PreferencesReply {
   preferences: Preferences;
@@ -180,6 +200,23 @@ export class ChatApi {
   /** `null` for a key follows the workspace default again. */
   setPreferences = (patch: { [K in keyof Preferences]?: Preferences[K] | null }) =>
     this.rest.request<PreferencesReply>("PATCH", "/api/chat/me/preferences", patch);
+  notifications = () => this.rest.request<NotificationsReply>("GET", "/api/notifications");
+  /** `null` goes back to the default level of the conversation's kind. */
+  setLevel = (channelId: number, level: NotifyLevel | null) =>
+    this.rest.request<{ channelId: number; level: NotifyLevel | null }>(
+      "PUT",
+      `/api/notifications/levels/${channelId}`,
+      { level },
+    );
+  pause = (input: { minutes?: number; untilTomorrow?: boolean }) =>
+    this.rest.request<NotificationsReply>("POST", "/api/notifications/pause", input);
+  dndUsers = () => this.rest.request<{ userIds: number[] }>("GET", "/api/notifications/dnd");
+  pushKey = () => this.rest.request<{ publicKey: string }>("GET", "/api/notifications/push/key");
+  pushDevices = () => this.rest.request<{ devices: PushDevice[] }>("GET", "/api/notifications/push/devices");
+  addPushDevice = (subscription: unknown) =>
+    this.rest.request<{ device: PushDevice }>("POST", "/api/notifications/push/devices", subscription);
+  removePushDevice = (id: number) =>
+    this.rest.request<{ ok: true }>("DELETE", `/api/notifications/push/devices/${id}`);
   changePassword = (currentPassword: string, newPassword: string) =>
     this.rest.request<{ ok: true }>("PUT", "/api/chat/me/password", { currentPassword, newPassword });
   sendWithFiles = (

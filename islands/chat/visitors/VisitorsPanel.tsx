@@ -3,8 +3,9 @@
  * visitors in order (wait time, name, topic, page) with "Claim", the conversations this agent holds, recent
  * tickets, and the open conversation (`VisitorChat`). Refreshes on `visitor_queue_changed` events.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useApp } from "../state.ts";
+import { visitorWaiting } from "../notify.ts";
 import { type Overview, visitorsApi } from "./api.ts";
 import { VisitorChat } from "./VisitorChat.tsx";
 
@@ -40,14 +41,25 @@ export function VisitorsEntry() {
 }
 
 function VisitorsRegion() {
-  const { client, ui } = useApp();
+  const ctx = useApp();
+  const { client, ui } = ctx;
   const phone = ui.mobileView.value === "visitors";
   const api = useMemo(() => visitorsApi(client), [client]);
+  const seen = useRef<Set<number> | null>(null);
   const [ov, setOv] = useState<Overview | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const [error, setError] = useState("");
   const [now, setNow] = useState(Date.now());
-  const load = () => api.overview().then(setOv).catch((e) => setError(e.message));
+  const load = () =>
+    api.overview().then((o) => {
+      // A visitor who was not waiting at the last look rings (not the ones already there on page load).
+      const before = seen.current;
+      seen.current = new Set(o.waiting.map((w) => w.id));
+      for (const w of o.waiting) {
+        if (before && !before.has(w.id) && o.me.available) visitorWaiting(ctx, w.name || "Visitor", w.id);
+      }
+      setOv(o);
+    }).catch((e) => setError(e.message));
   useEffect(() => {
     void load();
     const off = client.on("visitor_queue_changed", () => void load());

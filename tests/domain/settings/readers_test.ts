@@ -8,16 +8,6 @@ const ALLOWED = new Set([
   // A screenshot script that stages a demo state directly (not part of the server).
   "cli/screenshots_files.ts",
 ]);
-/**
- * Settings written before the registry existed, each with its own table of keys, to move into
- * `domain/settings/areas/` (and the notification choices into `domain/preferences/areas/`). Shrink this
- * list; never grow it.
- */
-const NOT_YET_MOVED = new Set([
-  "domain/notifications/prefs.ts",
-  "domain/notifications/mine.ts",
-]);
-
 async function* sources(dir: URL, rel = ""): AsyncGenerator<string> {
   for await (const e of Deno.readDir(dir)) {
     if (["node_modules", "tests", "bench", "static", "docs", "data", ".git"].includes(e.name)) continue;
@@ -30,20 +20,21 @@ async function* sources(dir: URL, rel = ""): AsyncGenerator<string> {
 Deno.test("only the registry reads workspace settings (every reader goes through readSettings)", async () => {
   const offenders: string[] = [];
   for await (const path of sources(ROOT)) {
-    if (ALLOWED.has(path) || NOT_YET_MOVED.has(path)) continue;
+    if (ALLOWED.has(path)) continue;
     const text = await Deno.readTextFile(new URL(path, ROOT));
     if (/workspacesRepo\.(settings|putSetting|removeSetting)\(|workspace_settings/.test(text)) {
       offenders.push(path);
     }
   }
   assert.deepEqual(offenders, []);
-  // The list names only files that still need moving.
-  for (const path of NOT_YET_MOVED) {
-    const text = await Deno.readTextFile(new URL(path, ROOT)).catch(() => "");
-    assert.match(
-      text,
-      /workspacesRepo\.(settings|putSetting|removeSetting)\(/,
-      `${path} moved: drop it from the list`,
-    );
+});
+
+Deno.test("only the preferences repo touches per-person preferences (notification choices included)", async () => {
+  const offenders: string[] = [];
+  for await (const path of sources(ROOT)) {
+    if (path === "db/repos/preferences.ts") continue;
+    const text = await Deno.readTextFile(new URL(path, ROOT));
+    if (/\buser_preferences\b|\bnotification_prefs\b/.test(text)) offenders.push(path);
   }
+  assert.deepEqual(offenders, []);
 });

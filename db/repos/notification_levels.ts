@@ -1,30 +1,5 @@
-/** Typed queries on notification preferences, per-conversation levels, push subscriptions and keys. */
+/** Typed queries on per-conversation notification levels, push subscriptions and keys. */
 import type { Sql } from "../client.ts";
-
-export async function get(sql: Sql, userId: number): Promise<Record<string, unknown> | null> {
-  const r = await sql.query<{ prefs: unknown }>("SELECT prefs FROM notification_prefs WHERE user_id = $1", [
-    userId,
-  ]);
-  const v = r[0]?.prefs;
-  return v == null ? null : (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
-}
-
-export async function put(sql: Sql, workspaceId: number, userId: number, prefs: unknown): Promise<void> {
-  await sql.query(
-    `INSERT INTO notification_prefs (user_id, workspace_id, prefs) VALUES ($1, $2, $3::jsonb)
-     ON CONFLICT (user_id) DO UPDATE SET prefs = excluded.prefs, updated_at = now()`,
-    [userId, workspaceId, JSON.stringify(prefs)],
-  );
-}
-
-/** Users of a workspace whose stored preferences mention a pause or quiet hours (for the moon). */
-export async function withDnd(sql: Sql, workspaceId: number): Promise<{ userId: number; prefs: unknown }[]> {
-  return await sql.query(
-    `SELECT user_id AS "userId", prefs FROM notification_prefs
-     WHERE workspace_id = $1 AND prefs ? 'dnd'`,
-    [workspaceId],
-  );
-}
 
 export interface LevelRow {
   channelId: number;
