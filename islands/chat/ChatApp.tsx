@@ -19,7 +19,7 @@ import {
   SettingsDialog,
 } from "./lazy.tsx";
 import { startNotifications } from "./notify.ts";
-import { setKnown } from "./markdown.ts";
+import { setKnown } from "./markdown_lazy.ts";
 import {
   AppContext,
   type AppCtx,

@@ -14,6 +14,7 @@ import { MessageItem, OutboxRow } from "./MessageItem.tsx";
 import { useApp } from "./state.ts";
 import { buildRows } from "./rows.ts";
 import { DayRow, NewRow, StartMarker, UnreadBar } from "./ListParts.tsx";
+import { loadMarkdown, markdown } from "./markdown_lazy.ts";
 
 export { buildRows };
 
@@ -35,7 +36,10 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
   const { client, ui } = useApp();
   const box = useRef<HTMLDivElement>(null);
   const me = client.me.value?.id;
-  const st = client.chat.value[channel.id];
+  // The conversation counts as loaded once its messages and the renderer for them are both there.
+  const ready = markdown.value !== null;
+  useEffect(() => void (ready || loadMarkdown().catch(() => {})), [ready]);
+  const st = ready ? client.chat.value[channel.id] : undefined;
   const loaded = !!st;
   const messages = useMemo(() => (st?.messages ?? []).filter((m) => m.replyTo === null), [st]);
   const outbox = client.outbox.value.filter((o) => o.channelId === channel.id && o.replyTo === null);
