@@ -238,8 +238,13 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
     }
     const newest = messages[messages.length - 1];
     if (newest && newest.id !== lastNewest.current && messages.length > lastCount.current) {
-      if (!ui.atBottom.value && newest.senderId !== me) {
-        setPill((n) => n + (messages.length - lastCount.current));
+      // Only what arrived after the newest message already shown counts (not the first load, nor older
+      // pages loaded in the same change).
+      const after = lastNewest.current === undefined
+        ? -1
+        : messages.findIndex((m) => m.id === lastNewest.current);
+      if (!ui.atBottom.value && newest.senderId !== me && after >= 0) {
+        setPill((n) => n + (messages.length - 1 - after));
       }
       if (newest.senderId === me && !ui.jumpTo.value) {
         // Your own message: always show it.

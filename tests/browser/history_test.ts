@@ -82,6 +82,8 @@ Deno.test(
         );
         // The newest message is far below: it has not been seen, so not everything is read.
         assert.ok(await unreadOf(page, ch.id) > 0);
+        // What was there on opening is not announced as newly arrived.
+        assert.equal(await page.getByRole("button", { name: /new messages/ }).count(), 0);
       });
 
       await t.step(
