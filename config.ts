@@ -25,6 +25,8 @@ export interface Config {
   bus: "memory" | "broadcast_channel" | "pg_notify";
   /** How often the visitor-chat worker runs (webhooks, offline agents, recovery window), ms. */
   visitorWorkerMs: number;
+  /** How often the retention job looks for expired messages (each workspace's period is a setting). */
+  retentionEveryMs: number;
   instanceId: string;
   ws: {
     maxFrameBytes: number;
@@ -156,6 +158,7 @@ export function loadConfig(
     },
     bus,
     visitorWorkerMs: num("VISITOR_WORKER_MS", 2000),
+    retentionEveryMs: num("RETENTION_INTERVAL_MS", 3_600_000),
     instanceId: env.INSTANCE_ID || crypto.randomUUID().slice(0, 8),
     ws: {
       maxFrameBytes: num("WS_MAX_FRAME_BYTES", 64 * 1024),

@@ -30,6 +30,7 @@ import { smtpTransport } from "./notifications/smtp.ts";
 import { generateVapidKeys, webPushTransport } from "./notifications/web_push.ts";
 import { createVisitorGateway, VisitorHub } from "./realtime/server/visitor_gateway.ts";
 import { startVisitorWorker } from "./domain/visitor/worker.ts";
+import { startRetentionWorker } from "./domain/admin/retention_worker.ts";
 import { visitorPageRoutes } from "./routes/visitor/pages.tsx";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
@@ -110,6 +111,7 @@ export async function startServer(
   Deno.unrefTimer(callSweeper);
   const visitorGateway = createVisitorGateway(deps, new VisitorHub());
   const stopVisitorWorker = startVisitorWorker(deps, config.visitorWorkerMs);
+  const stopRetention = startRetentionWorker(deps, config.retentionEveryMs);
   const pages = await pageRoutes(deps);
   const app = createApp(deps, {
     mounts: [
@@ -153,6 +155,7 @@ export async function startServer(
       gateway.stop();
       visitorGateway.stop();
       stopVisitorWorker();
+      stopRetention();
       clearInterval(callSweeper);
       hub.closeAll(1001, "server shutting down");
       unsubscribe();

@@ -48,7 +48,17 @@ try {
   await admin.goto(`${server.url}/admin/audit`);
   await admin.screenshot({ path: shot("audit-log") });
   await admin.goto(`${server.url}/admin/dashboard`);
-  await admin.screenshot({ path: shot("dashboard") });
+  await admin.locator("figure canvas").first().waitFor();
+  await admin.screenshot({ path: shot("dashboard"), fullPage: true });
+  await admin.goto(`${server.url}/admin/analytics`);
+  await admin.locator("figure canvas").first().waitFor();
+  await admin.screenshot({ path: shot("analytics"), fullPage: true });
+  await admin.goto(`${server.url}/admin/monitor`);
+  await admin.getByRole("button", { name: "Show messages" }).click();
+  await admin.getByRole("table", { name: "Messages, newest first" }).waitFor();
+  await admin.getByRole("button", { name: "Export CSV" }).click();
+  await admin.getByRole("status").getByText(/^Exported/).waitFor();
+  await admin.screenshot({ path: shot("monitor") });
   console.log("admin screenshots written to docs/screenshots/admin-*.png");
 } finally {
   await browser.close();

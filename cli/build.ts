@@ -306,7 +306,9 @@ export async function build(opts: { minify?: boolean; log?: (s: string) => void 
     await esbuild.stop();
   }
   const emojiFont = await buildEmojiFont();
-  await writeHashed("css", "css", new TextEncoder().encode(await buildCss() + emojiFont), m);
+  // uPlot's own layout rules (the admin console's charts).
+  const uplotCss = await Deno.readTextFile(new URL("node_modules/uplot/dist/uPlot.min.css", ROOT));
+  await writeHashed("css", "css", new TextEncoder().encode(await buildCss() + emojiFont + uplotCss), m);
   await writeHashed("emoji", "json", new TextEncoder().encode(await buildEmoji()), m);
   const tmp = new URL(`manifest.${crypto.randomUUID().slice(0, 8)}.tmp`, BUILD_DIR);
   await Deno.writeTextFile(tmp, JSON.stringify(m, null, 2));

@@ -7,6 +7,7 @@ export interface AdminChannelRow {
   name: string;
   description: string;
   archivedAt: string | null;
+  legalHold: boolean;
   lastMessageAt: string | null;
   createdAt: string;
   members: number;
@@ -34,10 +35,12 @@ export async function page(
   f: { q?: string; kind?: string; state?: string },
   limit: number,
   offset: number,
+  channelId?: number,
 ): Promise<AdminChannelRow[]> {
   const w = where(workspaceId, f);
+  if (channelId) w.sql += ` AND c.id = $${w.params.push(channelId)}`;
   return await sql.query<AdminChannelRow>(
-    `SELECT c.id, c.kind, c.name, c.description, c.archived_at AS "archivedAt",
+    `SELECT c.id, c.kind, c.name, c.description, c.archived_at AS "archivedAt", c.legal_hold AS "legalHold",
        c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt",
        (SELECT count(*)::int FROM members m WHERE m.channel_id = c.id) AS members,
        c.last_seq::int AS messages,
@@ -59,4 +62,10 @@ export async function count(sql: Sql, workspaceId: number, f: { q?: string; kind
     w.params,
   );
   return r[0].n;
+}
+
+/** One channel as the console lists it. */
+export async function one(sql: Sql, workspaceId: number, channelId: number): Promise<AdminChannelRow | null> {
+  const rows = await page(sql, workspaceId, {}, 1, 0, channelId);
+  return rows[0] ?? null;
 }

@@ -14,6 +14,8 @@ import { parse } from "../validate.ts";
 /** Where a request came from (the client address as the routes resolve it). */
 export interface RequestCtx {
   ip: string;
+  /** The origin the request came to, for links in mail when PUBLIC_URL is not set. */
+  origin?: string;
 }
 
 export async function record(

@@ -22,6 +22,7 @@ export const ChannelsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 }).strict();
 export const DeleteChannelInput = z.object({ confirm: z.string().max(100) }).strict();
+export const OwnerInput = z.object({ owner: z.boolean() }).strict();
 
 export async function list(deps: Deps, actor: Actor, input: unknown) {
   requirePermission(actor, "chat.manage_channels");
@@ -63,4 +64,35 @@ export async function remove(deps: Deps, actor: Actor, ctx: RequestCtx, id: numb
   }
   await channels.remove(deps, actor, id);
   await record(deps.db, actor, ctx, "admin_channel_deleted", id, { name: c.name });
+}
+
+/**
+ * Makes a member of the channel one of its owners (`owner: true`) or takes ownership away (back to member).
+ * The person must already be a member. Audited with the address.
+ */
+export async function setOwner(
+  deps: Deps,
+  actor: Actor,
+  ctx: RequestCtx,
+  id: number,
+  userId: number,
+  input: unknown,
+) {
+  requirePermission(actor, "chat.manage_channels");
+  const { owner } = parse(OwnerInput, input);
+  const c = await channelOf(deps, actor, id);
+  await deps.db.tx(async (sql) => {
+    const m = await channelsRepo.member(sql, c.id, userId);
+    if (!m) throw notFound("That person is not a member of this channel");
+    const role = owner ? "owner" : m.role === "owner" ? "member" : m.role;
+    if (role === m.role) return;
+    await channelsRepo.setRole(sql, c.id, userId, role);
+    await record(sql, actor, ctx, "admin_channel_owner_changed", c.id, {
+      name: c.name,
+      userId,
+      from: m.role,
+      to: role,
+    });
+  });
+  return (await adminChannelsRepo.one(deps.db, actor.workspaceId, c.id))!;
 }

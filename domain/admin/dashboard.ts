@@ -2,14 +2,16 @@
 import * as statsRepo from "../../db/repos/admin_stats.ts";
 import type { Actor, Deps } from "../deps.ts";
 import { requirePermission } from "../access.ts";
+import { dashboardSeries } from "./analytics.ts";
 
 export const VERSION = "0.13";
 
 export async function dashboard(deps: Deps, actor: Actor) {
   requirePermission(actor, "chat.admin_dashboard");
-  const [live, databaseBytes] = await Promise.all([
+  const [live, databaseBytes, series] = await Promise.all([
     statsRepo.live(deps.db, actor.workspaceId),
     statsRepo.databaseBytes(deps.db),
+    dashboardSeries(deps, actor.workspaceId),
   ]);
   return {
     engine: deps.db.engine,
@@ -22,5 +24,7 @@ export async function dashboard(deps: Deps, actor: Actor) {
     messages24h: live.messages24h,
     messagesTotal: live.messagesTotal,
     databaseBytes,
+    messagesPerHour: series.perHour,
+    messagesPerDay: series.perDay,
   };
 }

@@ -16,11 +16,14 @@ import { type Tx, withTx } from "../publish.ts";
 import { parse } from "../validate.ts";
 import { sha256 } from "../auth.ts";
 import { hashPassword } from "../passwords.ts";
+import { PASSWORD_MAX, PASSWORD_MIN } from "../../shared/password_rules.ts";
 import { profile } from "../users.ts";
 import { record, type RequestCtx } from "./audit.ts";
 import { requireAbove, requireMayGrant } from "./rank.ts";
+import { queueMail } from "../notifications/mail.ts";
 
 const ROLES = ["admin", "moderator", "member", "guest"] as const;
+const Password = z.string().min(PASSWORD_MIN, `at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX);
 const INVITE_DAYS = 7;
 
 export const PeopleQuery = z.object({
@@ -40,7 +43,10 @@ export const CreatePersonInput = z.object({
   displayName: z.string().trim().min(1).max(80),
   email: z.string().trim().email().max(200).optional(),
   role: z.enum(ROLES).default("member"),
+  /** Set a password at once (no invitation link) for a person who signs in without SSO. */
+  password: Password.optional(),
 }).strict();
+export const SetPasswordInput = z.object({ password: Password }).strict();
 export const RoleChangeInput = z.object({ role: z.enum(ROLES) }).strict();
 export const ReasonInput = z.object({ reason: z.string().trim().max(500).default("") }).strict();
 export const AcceptInviteInput = z.object({
@@ -85,18 +91,54 @@ async function newLink(tx: Tx, deps: Deps, actor: Actor, userId: number, kind: "
   return `/invite/${token}`;
 }
 
+/**
+ * Mails a one-time link to the person (through the notification outbox, sent after commit by the worker)
+ * when they have an email address; returns whether it was queued. The link is absolute: PUBLIC_URL, else
+ * the origin the administrator used.
+ */
+async function mailLink(
+  tx: Tx,
+  deps: Deps,
+  actor: Actor,
+  ctx: RequestCtx,
+  u: { id: number; email: string | null; displayName: string },
+  link: string,
+  kind: "invite" | "reset",
+) {
+  const base = deps.config.notifications.publicUrl ?? ctx.origin;
+  if (!u.email || !base) return false;
+  const url = `${base}${link}`;
+  const invite = kind === "invite";
+  return await queueMail(tx.sql, {
+    key: `${kind}:${link.slice(-16)}`,
+    workspaceId: actor.workspaceId,
+    userId: u.id,
+    kind: invite ? "invite" : "password_reset",
+    to: u.email,
+    subject: invite ? `${actor.displayName} invited you to Parley` : "Choose a new Parley password",
+    text: `Hello ${u.displayName},\n\n` +
+      (invite
+        ? `${actor.displayName} made you an account on Parley. Choose your password here:\n\n`
+        : `An administrator reset your Parley password. Choose a new one here:\n\n`) +
+      `${url}\n\nThe link works once, for ${INVITE_DAYS} days.\n`,
+  });
+}
+
 export async function create(deps: Deps, actor: Actor, ctx: RequestCtx, input: unknown) {
   requirePermission(actor, "chat.manage_users");
-  const p = parse(CreatePersonInput, input);
+  const { password, ...p } = parse(CreatePersonInput, input);
   requireMayGrant(actor, p.role);
+  const passwordHash = password ? await hashPassword(password) : null;
   return await withTx(deps, async (tx) => {
     if (await usersRepo.byUsername(tx.sql, actor.workspaceId, p.username)) {
       throw conflict(`@${p.username} already exists`);
     }
-    const u = await usersRepo.insert(tx.sql, { workspaceId: actor.workspaceId, ...p, passwordHash: null });
-    const link = await newLink(tx, deps, actor, u.id, "invite");
-    await record(tx.sql, actor, ctx, "user_created", u.id, { username: u.username, role: u.role });
-    return { user: profile(u), link, expiresInDays: INVITE_DAYS };
+    const u = await usersRepo.insert(tx.sql, { workspaceId: actor.workspaceId, ...p, passwordHash });
+    // With a password there is nothing to accept; without one the person chooses it from the link.
+    const link = passwordHash ? null : await newLink(tx, deps, actor, u.id, "invite");
+    const emailed = !!link && await mailLink(tx, deps, actor, ctx, u, link, "invite");
+    await record(tx.sql, actor, ctx, "user_created", u.id, { username: u.username, role: u.role, emailed });
+    return { user: profile(u), link, expiresInDays: link ? INVITE_DAYS : 0, emailed };
   });
 }
 
@@ -107,13 +149,32 @@ export async function resetPassword(deps: Deps, actor: Actor, ctx: RequestCtx, u
     const u = await target(tx, actor, userId);
     await sessionsRepo.removeForUser(tx.sql, u.id);
     const link = await newLink(tx, deps, actor, u.id, "reset");
-    await record(tx.sql, actor, ctx, "password_reset", u.id, { username: u.username });
+    const emailed = await mailLink(tx, deps, actor, ctx, u, link, "reset");
+    await record(tx.sql, actor, ctx, "password_reset", u.id, { username: u.username, emailed });
     tx.emit(actor.workspaceId, { type: "session_revoked", reason: "password reset" }, {
       kind: "users",
       userIds: [u.id],
     });
-    return { link, expiresInDays: INVITE_DAYS };
+    return { link, expiresInDays: INVITE_DAYS, emailed };
   });
+}
+
+/** Sets someone's password directly; their sessions end (they sign in with the new one). */
+export async function setPassword(deps: Deps, actor: Actor, ctx: RequestCtx, userId: number, input: unknown) {
+  requirePermission(actor, "chat.manage_users");
+  const { password } = parse(SetPasswordInput, input);
+  const hash = await hashPassword(password);
+  await withTx(deps, async (tx) => {
+    const u = await target(tx, actor, userId);
+    await usersRepo.setPasswordHash(tx.sql, u.id, hash);
+    await sessionsRepo.removeForUser(tx.sql, u.id);
+    await record(tx.sql, actor, ctx, "password_set_by_admin", u.id, { username: u.username });
+    tx.emit(actor.workspaceId, { type: "session_revoked", reason: "password reset" }, {
+      kind: "users",
+      userIds: [u.id],
+    });
+  });
+  return profile((await usersRepo.byId(deps.db, actor.workspaceId, userId))!);
 }
 
 export async function setRole(deps: Deps, actor: Actor, ctx: RequestCtx, userId: number, input: unknown) {

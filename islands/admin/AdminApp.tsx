@@ -10,6 +10,8 @@ import { Roles, type RolesData } from "./Roles.tsx";
 import { Settings, type SettingsData } from "./Settings.tsx";
 import { Control, type ControlData } from "./Control.tsx";
 import { Dashboard, type DashboardData } from "./Dashboard.tsx";
+import { Analytics, type AnalyticsData } from "./Analytics.tsx";
+import { Monitor, type MonitorData } from "./Monitor.tsx";
 
 export interface AdminProps {
   tab: TabId;
@@ -77,6 +79,10 @@ function Body(p: AdminProps) {
       return <Control initial={p.data as ControlData} />;
     case "dashboard":
       return <Dashboard initial={p.data as DashboardData} />;
+    case "monitor":
+      return <Monitor initial={p.data as MonitorData} />;
+    case "analytics":
+      return <Analytics initial={p.data as AnalyticsData} />;
     default:
       return (
         <p class="text-muted">

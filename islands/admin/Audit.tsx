@@ -1,7 +1,8 @@
 /** The audit log: search, filter by action and date, load older entries, export the filtered log as CSV. */
 import { useState } from "preact/hooks";
 import { api, qs, when } from "./api.ts";
-import { btn, Field, input, primary, Section, StatusLine, td, th } from "./ui.tsx";
+import { btn, Field, input, primary, Section, StatusLine } from "./ui.tsx";
+import { AdminTable, LoadMore } from "./table.tsx";
 
 interface Entry {
   id: number;
@@ -86,40 +87,29 @@ export function Audit({ initial }: { initial: AuditData }) {
         </form>
       </Section>
       <StatusLine status={status} />
-      <table class="w-full text-sm mb-3">
-        <caption class="sr-only">Audit log, newest first ({data.total} entries)</caption>
-        <thead>
-          <tr>
-            {["When", "Who", "Action", "Target", "Details", "From"].map((h) => (
-              <th key={h} class={th} scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {data.entries.map((e) => (
-            <tr key={e.id}>
-              <td class={td}>{when(e.createdAt)}</td>
-              <td class={td}>{e.actor ?? "—"}</td>
-              <td class={td}>{e.action}</td>
-              <td class={td}>{e.target}</td>
-              <td class={`${td} break-all max-w-xs`}>
-                {e.detail && JSON.stringify(e.detail) !== "{}" ? JSON.stringify(e.detail) : ""}
-              </td>
-              <td class={td}>{e.ip}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p class="text-sm text-muted mb-2">Showing {data.entries.length} of {data.total}</p>
-      {last && data.entries.length < data.total && (
-        <button
-          class={btn}
-          type="button"
-          onClick={() => load(f, last.id)}
-        >
-          Load older entries
-        </button>
-      )}
+      <AdminTable
+        caption={`Audit log, newest first (${data.total} entries)`}
+        rows={data.entries}
+        rowKey={(e) => e.id}
+        columns={[
+          { header: "When", cell: (e) => when(e.createdAt) },
+          { header: "Who", cell: (e) => e.actor ?? "—" },
+          { header: "Action", cell: (e) => e.action },
+          { header: "Target", cell: (e) => e.target },
+          {
+            header: "Details",
+            class: "break-all max-w-xs",
+            cell: (e) => e.detail && JSON.stringify(e.detail) !== "{}" ? JSON.stringify(e.detail) : "",
+          },
+          { header: "From", cell: (e) => e.ip },
+        ]}
+      />
+      <LoadMore
+        shown={data.entries.length}
+        total={data.total}
+        label="Load older entries"
+        onMore={() => last && load(f, last.id)}
+      />
     </div>
   );
 }

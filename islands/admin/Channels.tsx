@@ -1,13 +1,15 @@
 /** Channels: every public and private channel, paged on the server; archive, unarchive, delete with confirmation. */
 import { useState } from "preact/hooks";
 import { api, qs, when } from "./api.ts";
-import { btn, danger, Field, input, primary, Section, StatusLine, td, th } from "./ui.tsx";
+import { btn, danger, Field, input, primary, Section, StatusLine } from "./ui.tsx";
+import { AdminTable, Pager } from "./table.tsx";
 
 interface Row {
   id: number;
   kind: string;
   name: string;
   archivedAt: string | null;
+  legalHold: boolean;
   lastMessageAt: string | null;
   members: number;
   messages: number;
@@ -114,76 +116,60 @@ export function Channels({ initial }: { initial: ChannelsData }) {
           </form>
         </section>
       )}
-      <table class="w-full text-sm mb-3">
-        <caption class="sr-only">Channels, page {data.page} of {data.pages}</caption>
-        <thead>
-          <tr>
-            {["Name", "Kind", "Members", "Messages", "Last activity", "Owners", "Actions"].map((h) => (
-              <th key={h} class={th} scope="col">{h}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {data.channels.map((c) => (
-            <tr key={c.id}>
-              <td class={td}>#{c.name}{c.archivedAt ? " (archived)" : ""}</td>
-              <td class={td}>{c.kind === "private_channel" ? "Private" : "Public"}</td>
-              <td class={td}>{c.members}</td>
-              <td class={td}>{c.messages}</td>
-              <td class={td}>{when(c.lastMessageAt)}</td>
-              <td class={td}>{c.owners.map((o) => o.displayName).join(", ") || "—"}</td>
-              <td class={td}>
-                <div class="flex gap-2 flex-wrap">
-                  {c.archivedAt
-                    ? (
-                      <button
-                        class={btn}
-                        type="button"
-                        onClick={() =>
-                          run(async () => {
-                            await api("POST", `/api/admin/channels/${c.id}/unarchive`);
-                            return `#${c.name} was unarchived`;
-                          })}
-                      >
-                        Unarchive #{c.name}
-                      </button>
-                    )
-                    : (
-                      <button
-                        class={btn}
-                        type="button"
-                        onClick={() =>
-                          run(async () => {
-                            await api("POST", `/api/admin/channels/${c.id}/archive`);
-                            return `#${c.name} was archived`;
-                          })}
-                      >
-                        Archive #{c.name}
-                      </button>
-                    )}
-                  <button class={danger} type="button" onClick={() => setConfirming(c)}>
-                    Delete #{c.name}
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div class="flex gap-2 items-center">
-        <button class={btn} type="button" disabled={data.page <= 1} onClick={() => load(data.page - 1)}>
-          Previous page
-        </button>
-        <span class="text-sm">Page {data.page} of {data.pages}</span>
-        <button
-          class={btn}
-          type="button"
-          disabled={data.page >= data.pages}
-          onClick={() => load(data.page + 1)}
-        >
-          Next page
-        </button>
-      </div>
+      <AdminTable
+        caption={`Channels, page ${data.page} of ${data.pages}`}
+        rows={data.channels}
+        rowKey={(c) => c.id}
+        columns={[
+          { header: "Name", cell: (c) => `#${c.name}${c.archivedAt ? " (archived)" : ""}` },
+          { header: "Kind", cell: (c) => c.kind === "private_channel" ? "Private" : "Public" },
+          { header: "Members", cell: (c) => c.members },
+          { header: "Messages", cell: (c) => c.messages },
+          { header: "Last activity", cell: (c) => when(c.lastMessageAt) },
+          { header: "Legal hold", cell: (c) => c.legalHold ? "On hold" : "—" },
+          { header: "Owners", cell: (c) => c.owners.map((o) => o.displayName).join(", ") || "—" },
+          { header: "Actions", cell: (c) => <RowActions c={c} run={run} onDelete={setConfirming} /> },
+        ]}
+      />
+      <Pager page={data.page} pages={data.pages} onPage={(p) => run(() => load(p).then(() => `Page ${p}`))} />
+    </div>
+  );
+}
+
+function RowActions(
+  { c, run, onDelete }: {
+    c: Row;
+    run: (what: () => Promise<string>) => Promise<void>;
+    onDelete: (c: Row) => void;
+  },
+) {
+  const flip = c.archivedAt ? "unarchive" : "archive";
+  return (
+    <div class="flex gap-2 flex-wrap">
+      <button
+        class={btn}
+        type="button"
+        onClick={() =>
+          run(async () => {
+            await api("POST", `/api/admin/channels/${c.id}/${flip}`);
+            return `#${c.name} was ${flip}d`;
+          })}
+      >
+        {c.archivedAt ? "Unarchive" : "Archive"} #{c.name}
+      </button>
+      <button
+        class={btn}
+        type="button"
+        aria-pressed={c.legalHold}
+        onClick={() =>
+          run(async () => {
+            await api("PUT", `/api/admin/channels/${c.id}/legal-hold`, { on: !c.legalHold });
+            return c.legalHold ? `#${c.name} is no longer on legal hold` : `#${c.name} is on legal hold`;
+          })}
+      >
+        Legal hold #{c.name}
+      </button>
+      <button class={danger} type="button" onClick={() => onDelete(c)}>Delete #{c.name}</button>
     </div>
   );
 }

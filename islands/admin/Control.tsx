@@ -1,6 +1,7 @@
 /** Control panel: maintenance mode, signing everyone out, system broadcasts with a live acknowledgement report. */
 import { useEffect, useState } from "preact/hooks";
 import { api, when } from "./api.ts";
+import { Retention, type RetentionData } from "./Retention.tsx";
 import { btn, danger, Field, input, primary, Section, StatusLine, td, th } from "./ui.tsx";
 
 interface Broadcast {
@@ -21,6 +22,7 @@ export interface ControlData {
   message: string;
   broadcasts: Broadcast[];
   canBroadcast: boolean;
+  retention: RetentionData;
 }
 
 export function Control({ initial }: { initial: ControlData }) {
@@ -187,6 +189,7 @@ export function Control({ initial }: { initial: ControlData }) {
           )}
         </Section>
       )}
+      <Retention initial={initial.retention} />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api.ts";
 import { Section } from "./ui.tsx";
+import { Chart } from "./Chart.tsx";
 
 export interface DashboardData {
   engine: string;
@@ -14,6 +15,8 @@ export interface DashboardData {
   messages24h: number;
   messagesTotal: number;
   databaseBytes: number | null;
+  messagesPerHour: { hour: string; messages: number }[];
+  messagesPerDay: { day: string; messages: number }[];
 }
 
 const fmtBytes = (n: number | null) =>
@@ -42,6 +45,21 @@ export function Dashboard({ initial }: { initial: DashboardData }) {
           {figure("Messages in the last 24 hours", d.messages24h)}
           {figure("Messages stored", d.messagesTotal)}
         </dl>
+      </Section>
+      <Section title="Messages">
+        <Chart
+          title="Messages per hour, last 24 hours (UTC)"
+          xLabel="Hour"
+          x={d.messagesPerHour.map((h) => h.hour)}
+          series={[{ label: "Messages", values: d.messagesPerHour.map((h) => h.messages) }]}
+        />
+        <Chart
+          title="Messages per day, last 30 days"
+          xLabel="Day"
+          x={d.messagesPerDay.map((h) => h.day)}
+          series={[{ label: "Messages", values: d.messagesPerDay.map((h) => h.messages) }]}
+          csv="/api/admin/analytics/export?chart=per_day&days=30"
+        />
       </Section>
       <Section title="Health">
         <dl class="grid grid-cols-2 md:grid-cols-4 gap-3">

@@ -1,8 +1,8 @@
 /** People: search, filters and counts paged on the server; create + invite; per-person actions. */
-import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { api, qs, when } from "./api.ts";
-import { btn, danger, Field, input, primary, Section, StatusLine, td, th } from "./ui.tsx";
+import { btn, danger, Field, input, primary, Section, StatusLine } from "./ui.tsx";
+import { AdminTable, Pager } from "./table.tsx";
 
 interface Person {
   id: number;
@@ -102,76 +102,33 @@ export function People({ initial }: { initial: PeopleData }) {
         </p>
       </Section>
       <StatusLine status={status} />
-      <table class="w-full text-sm mb-3">
-        <caption class="sr-only">People, page {data.page} of {data.pages}</caption>
-        <thead>
-          <tr>
-            <th class={th} scope="col">Name</th>
-            <th class={th} scope="col">Username</th>
-            <th class={th} scope="col">Role</th>
-            <th class={th} scope="col">State</th>
-            <th class={th} scope="col">Open tabs</th>
-            <th class={th} scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.people.map((p) => (
-            <Fragment key={p.id}>
-              <tr>
-                <td class={td}>{p.displayName}</td>
-                <td class={td}>@{p.username}</td>
-                <td class={td}>{p.role}</td>
-                <td class={td}>{p.deactivatedAt ? "Deactivated" : "Active"}</td>
-                <td class={td}>{p.tabs}</td>
-                <td class={td}>
-                  <button
-                    class={btn}
-                    type="button"
-                    aria-expanded={open === p.id}
-                    onClick={() => setOpen(open === p.id ? null : p.id)}
-                  >
-                    Manage {p.displayName}
-                  </button>
-                </td>
-              </tr>
-              {open === p.id && (
-                <tr>
-                  <td class={td} colSpan={6}>
-                    <Manage person={p} run={run} />
-                  </td>
-                </tr>
-              )}
-            </Fragment>
-          ))}
-        </tbody>
-      </table>
-      <div class="flex gap-2 items-center mb-6">
-        <button
-          class={btn}
-          type="button"
-          disabled={data.page <= 1}
-          onClick={() =>
-            run(async () => {
-              await load(data.page - 1);
-              return `Page ${data.page - 1}`;
-            })}
-        >
-          Previous page
-        </button>
-        <span class="text-sm">Page {data.page} of {data.pages}</span>
-        <button
-          class={btn}
-          type="button"
-          disabled={data.page >= data.pages}
-          onClick={() =>
-            run(async () => {
-              await load(data.page + 1);
-              return `Page ${data.page + 1}`;
-            })}
-        >
-          Next page
-        </button>
-      </div>
+      <AdminTable
+        caption={`People, page ${data.page} of ${data.pages}`}
+        rows={data.people}
+        rowKey={(p) => p.id}
+        columns={[
+          { header: "Name", cell: (p) => p.displayName },
+          { header: "Username", cell: (p) => `@${p.username}` },
+          { header: "Role", cell: (p) => p.role },
+          { header: "State", cell: (p) => p.deactivatedAt ? "Deactivated" : "Active" },
+          { header: "Open tabs", cell: (p) => p.tabs },
+          {
+            header: "Actions",
+            cell: (p) => (
+              <button
+                class={btn}
+                type="button"
+                aria-expanded={open === p.id}
+                onClick={() => setOpen(open === p.id ? null : p.id)}
+              >
+                Manage {p.displayName}
+              </button>
+            ),
+          },
+        ]}
+        detail={(p) => open === p.id ? <Manage person={p} run={run} /> : null}
+      />
+      <Pager page={data.page} pages={data.pages} onPage={(p) => run(() => load(p).then(() => `Page ${p}`))} />
       <Create run={run} />
     </div>
   );
@@ -246,9 +203,11 @@ function Manage({ person: p, run }: { person: Person; run: (f: () => Promise<str
           type="button"
           onClick={() =>
             run(async () => {
-              const r = await api<{ link: string }>("POST", `${base}/password-reset`);
+              const r = await api<{ link: string; emailed: boolean }>("POST", `${base}/password-reset`);
               setLink(location.origin + r.link);
-              return `Password reset link made for ${p.displayName}`;
+              return `Password reset link made for ${p.displayName}${
+                r.emailed ? " and emailed to them" : ""
+              }`;
             })}
         >
           Reset password
@@ -304,7 +263,7 @@ function Create({ run }: { run: (f: () => Promise<string>) => Promise<void> }) {
         onSubmit={(e) => {
           e.preventDefault();
           run(async () => {
-            const r = await api<{ link: string }>("POST", "/api/admin/people", {
+            const r = await api<{ link: string; emailed: boolean }>("POST", "/api/admin/people", {
               username: v.username,
               displayName: v.displayName,
               role: v.role,
@@ -312,7 +271,9 @@ function Create({ run }: { run: (f: () => Promise<string>) => Promise<void> }) {
             });
             setLink(location.origin + r.link);
             setV({ username: "", displayName: "", email: "", role: "member" });
-            return `Created @${v.username}; send them the invitation link`;
+            return r.emailed
+              ? `Created @${v.username}; the invitation link was emailed to them`
+              : `Created @${v.username}; send them the invitation link`;
           });
         }}
       >

@@ -10,6 +10,9 @@ import * as people from "../../domain/admin/people.ts";
 import * as channels from "../../domain/admin/channels.ts";
 import * as control from "../../domain/admin/control.ts";
 import { dashboard } from "../../domain/admin/dashboard.ts";
+import * as retention from "../../domain/admin/retention.ts";
+import * as analytics from "../../domain/admin/analytics.ts";
+import * as monitor from "../../domain/admin/monitor.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth, requireSameOrigin } from "../middleware/auth.ts";
 import { idParam, jsonBody } from "../middleware/errors.ts";
@@ -18,10 +21,36 @@ import { clientIp } from "../middleware/client_address.ts";
 export function adminConsoleRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.use("*", requireAuth(deps));
-  const ctx = (c: Context<AppEnv>) => ({ ip: clientIp(c, deps.config.trustedProxies) });
+  const ctx = (c: Context<AppEnv>) => ({
+    ip: clientIp(c, deps.config.trustedProxies),
+    origin: new URL(c.req.url).origin,
+  });
   const query = (c: Context<AppEnv>) => c.req.query();
 
   app.get("/dashboard", async (c) => c.json(await dashboard(deps, c.get("actor"))));
+  app.get("/analytics", async (c) => c.json(await analytics.analytics(deps, c.get("actor"), query(c))));
+  app.get("/analytics/export", async (c) => {
+    const out = await analytics.csv(deps, c.get("actor"), query(c));
+    return new Response(out.body, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${out.name}"`,
+        "cache-control": "no-store",
+      },
+    });
+  });
+  app.get("/monitor", async (c) => c.json(await monitor.read(deps, c.get("actor"), ctx(c), query(c))));
+  app.get("/monitor/export", async (c) => {
+    const out = await monitor.exportStream(deps, c.get("actor"), ctx(c), query(c));
+    return new Response(out.stream, {
+      headers: {
+        "content-type": out.contentType,
+        "content-disposition": `attachment; filename="${out.filename}"`,
+        "x-total-count": String(out.total),
+        "cache-control": "no-store",
+      },
+    });
+  });
   app.get("/people", async (c) => c.json(await people.list(deps, c.get("actor"), query(c))));
   app.post(
     "/people",
@@ -38,6 +67,10 @@ export function adminConsoleRoutes(deps: Deps) {
   app.post("/people/:id/reactivate", async (c) =>
     c.json({
       user: await people.setActive(deps, c.get("actor"), ctx(c), idParam(c, "id"), true, await jsonBody(c)),
+    }));
+  app.post("/people/:id/password", async (c) =>
+    c.json({
+      user: await people.setPassword(deps, c.get("actor"), ctx(c), idParam(c, "id"), await jsonBody(c)),
     }));
   app.post(
     "/people/:id/password-reset",
@@ -67,6 +100,28 @@ export function adminConsoleRoutes(deps: Deps) {
     await channels.remove(deps, c.get("actor"), ctx(c), idParam(c, "id"), await jsonBody(c));
     return c.json({ ok: true });
   });
+
+  app.put("/channels/:id/owners/:userId", async (c) =>
+    c.json({
+      channel: await channels.setOwner(
+        deps,
+        c.get("actor"),
+        ctx(c),
+        idParam(c, "id"),
+        idParam(c, "userId"),
+        await jsonBody(c),
+      ),
+    }));
+  app.put(
+    "/channels/:id/legal-hold",
+    async (c) =>
+      c.json(await retention.setLegalHold(deps, c.get("actor"), ctx(c), idParam(c, "id"), await jsonBody(c))),
+  );
+  app.get("/retention", async (c) => c.json(await retention.overview(deps, c.get("actor"))));
+  app.post(
+    "/retention/run",
+    async (c) => c.json(await retention.runNow(deps, c.get("actor"), ctx(c), await jsonBody(c))),
+  );
 
   app.get("/audit", async (c) => c.json(await audit.search(deps, c.get("actor"), query(c))));
   app.get("/audit/export", async (c) => {

@@ -6,9 +6,13 @@ import {
   PeopleQuery,
   ReasonInput,
   RoleChangeInput,
+  SetPasswordInput,
 } from "../../domain/admin/people.ts";
-import { ChannelsQuery, DeleteChannelInput } from "../../domain/admin/channels.ts";
+import { ChannelsQuery, DeleteChannelInput, OwnerInput } from "../../domain/admin/channels.ts";
 import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts";
+import { AnalyticsExportQuery, AnalyticsQuery } from "../../domain/admin/analytics.ts";
+import { MonitorExportQuery, MonitorQuery } from "../../domain/admin/monitor.ts";
+import { LegalHoldInput, RetentionRunInput } from "../../domain/admin/retention.ts";
 import type { Endpoint, Method } from "./openapi_endpoints.ts";
 import * as R from "./response_schemas.ts";
 import * as A from "./admin_response_schemas.ts";
@@ -28,14 +32,42 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
       description: "chat.admin_dashboard.",
       ok: [[200, "Figures", A.Dashboard]],
     }),
+    e("get", `${a}/analytics`, "Admin", "Message volume, active people, channels, visitor chat figures", {
+      description:
+        "chat.view_analytics. Over the last `days` days (UTC): per day (messages, active people, " +
+        "files), by ISO weekday and hour, the busiest channels, visitor waiting / first answer / length, " +
+        "ratings by agent and team.",
+      query: AnalyticsQuery,
+      ok: [[200, "Figures", A.AnalyticsResponse]],
+    }),
+    e("get", `${a}/analytics/export`, "Admin", "One analytics chart as CSV", {
+      description: "chat.view_analytics. `chart`: per_day, week_hours, busiest_channels, visitor, ratings.",
+      query: AnalyticsExportQuery,
+      ok: [[200, "text/csv", null]],
+    }),
+    e("get", `${a}/monitor`, "Admin", "Read any conversation: messages filtered, newest first", {
+      description:
+        "chat.monitor_all. Filters: channel, person, date range, text. Page older with `before`, " +
+        "poll newer with `after`. Every read without `after` is audited (`monitor_read`).",
+      query: MonitorQuery,
+      ok: [[200, "Messages", A.MonitorResponse]],
+      errors: [404],
+    }),
+    e("get", `${a}/monitor/export`, "Admin", "Export messages as CSV or JSON (streamed)", {
+      description: "chat.monitor_all. The same filters, oldest first, streamed in pages (no size limit in " +
+        "memory); `x-total-count` says how many rows come. Audited (`monitor_exported`).",
+      query: MonitorExportQuery,
+      ok: [[200, "text/csv or application/json", null]],
+      errors: [404],
+    }),
     e("get", `${a}/people`, "Admin", "People, searched and filtered, one page with counts", {
       description: "chat.manage_users.",
       query: PeopleQuery,
       ok: [[200, "A page of people", A.PeopleResponse]],
     }),
-    e("post", `${a}/people`, "Admin", "Create a person and an invitation link", {
-      description: "chat.manage_users; the role may not be above the caller's. The answer holds a one-time " +
-        "link (valid 7 days) where the person chooses a password.",
+    e("post", `${a}/people`, "Admin", "Create a person, with a password or an invitation link", {
+      description: "chat.manage_users; the role may not be above the caller's. Without `password` the " +
+        "answer holds a one-time link (valid 7 days) where the person chooses one; with it, `link` is null.",
       body: ["CreatePersonInput", CreatePersonInput],
       ok: [[201, "Created", R.CreatedPersonResponse]],
       errors: [409],
@@ -56,6 +88,13 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
     e("post", `${a}/people/:id/reactivate`, "Admin", "Reactivate a person, with a reason", {
       description: "chat.manage_users, lower rank only.",
       body: ["ReasonInput", ReasonInput],
+      ok: [[200, "The profile", R.UserResponse]],
+      errors: [404],
+    }),
+    e("post", `${a}/people/:id/password`, "Admin", "Set a person's password", {
+      description: "chat.manage_users, lower rank only (not yourself: PUT /api/chat/me/password). Their " +
+        "sessions end and their sockets close. Audited as `password_set_by_admin`.",
+      body: ["SetPasswordInput", SetPasswordInput],
       ok: [[200, "The profile", R.UserResponse]],
       errors: [404],
     }),
@@ -94,6 +133,31 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
       body: ["DeleteChannelInput", DeleteChannelInput],
       ok: [[200, "Deleted", R.Ok]],
       errors: [404],
+    }),
+    e("put", `${a}/channels/:id/owners/:userId`, "Admin", "Make a member an owner of a channel, or not", {
+      description: "chat.manage_channels. The person must be a member; `owner: false` makes an owner a " +
+        "member again. Audited (`admin_channel_owner_changed`).",
+      body: ["OwnerInput", OwnerInput],
+      ok: [[200, "The channel as the console lists it", A.AdminChannelResponse]],
+      errors: [404],
+    }),
+    e("put", `${a}/channels/:id/legal-hold`, "Admin", "Put a channel on legal hold, or lift it", {
+      description: "chat.admin_dashboard. Retention never deletes messages of a channel on hold. Audited " +
+        "(`legal_hold_on` / `legal_hold_off`, with the reason).",
+      body: ["LegalHoldInput", LegalHoldInput],
+      ok: [[200, "The new state", A.LegalHoldResponse]],
+      errors: [404],
+    }),
+    e("get", `${a}/retention`, "Admin", "Retention period, channels on hold, recent runs", {
+      description: "chat.admin_dashboard.",
+      ok: [[200, "Overview", A.RetentionResponse]],
+    }),
+    e("post", `${a}/retention/run`, "Admin", "Run retention now (or a dry run that only counts)", {
+      description: "chat.admin_dashboard. Deletes messages older than `messages.retention_days` (their " +
+        "text, reactions and files) outside channels on legal hold, as a person's delete does; open pages " +
+        "receive `message_deleted`. 400 while retention is off. Logged and audited with the counts.",
+      body: ["RetentionRunInput", RetentionRunInput],
+      ok: [[200, "The run", A.RetentionRunResponse]],
     }),
     e("get", `${a}/audit`, "Admin", "The audit log, filtered, newest first", {
       description: "chat.admin_dashboard. Page with `before` (the last id seen).",

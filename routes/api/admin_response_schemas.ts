@@ -29,6 +29,7 @@ export const PeopleResponse = z.object({
 export const LinkResponse = z.object({
   link: z.string().describe("One-time path: /invite/<token>"),
   expiresInDays: z.number(),
+  emailed: z.boolean().describe("The link was also mailed to the person's address"),
 });
 export const Tabs = z.object({
   tabs: z.array(
@@ -41,6 +42,7 @@ export const AdminChannel = z.object({
   name: z.string(),
   description: z.string(),
   archivedAt: Time.nullable(),
+  legalHold: z.boolean().describe("Retention never deletes this channel's messages"),
   lastMessageAt: Time.nullable(),
   createdAt: Time,
   members: z.number().int(),
@@ -83,6 +85,12 @@ export const Dashboard = z.object({
   messages24h: z.number().int(),
   messagesTotal: z.number().int(),
   databaseBytes: z.number().nullable(),
+  messagesPerHour: z.array(
+    z.object({ hour: z.string().describe("UTC, YYYY-MM-DDTHH:00"), messages: z.number() }),
+  )
+    .describe("The last 24 hours, oldest first"),
+  messagesPerDay: z.array(z.object({ day: z.string().describe("UTC, YYYY-MM-DD"), messages: z.number() }))
+    .describe("The last 30 days, oldest first"),
 });
 
 export const AdminChannelsResponse = z.object({
@@ -100,3 +108,58 @@ export const MaintenanceResponse = z.object({ maintenance: z.boolean(), message:
 export const SignOutEveryoneResponse = z.object({ sessionsEnded: z.number().int() });
 export const BroadcastsResponse = z.object({ broadcasts: z.array(Broadcast) });
 export const BroadcastResponse = z.object({ broadcast: Broadcast });
+
+export const LegalHoldResponse = z.object({ channelId: Id, legalHold: z.boolean() });
+export const RetentionRun = z.object({
+  id: Id,
+  startedAt: Time,
+  finishedAt: Time.nullable(),
+  cutoff: Time.describe("Messages created before this were deleted"),
+  days: z.number().int(),
+  dryRun: z.boolean(),
+  trigger: z.enum(["schedule", "admin"]),
+  messages: z.number().int().describe("Deleted (or, in a dry run, that would be)"),
+  files: z.number().int(),
+  heldChannels: z.number().int(),
+});
+export const RetentionRunResponse = z.object({ run: RetentionRun });
+export const RetentionResponse = z.object({
+  days: z.number().int().describe("0: retention is off"),
+  heldChannels: z.array(z.object({ id: Id, name: z.string() })),
+  runs: z.array(RetentionRun),
+});
+
+const Count = z.number().int();
+export const AnalyticsResponse = z.object({
+  days: Count,
+  perDay: z.array(z.object({ day: z.string(), messages: Count, activePeople: Count, files: Count })),
+  weekHours: z.array(z.object({ dow: Count.describe("1 = Monday"), hour: Count, messages: Count })),
+  busiestChannels: z.array(z.object({ id: Id, name: z.string(), messages: Count })),
+  visitor: z.object({
+    chats: Count,
+    answered: Count,
+    waitSeconds: Count.nullable(),
+    firstAnswerSeconds: Count.nullable(),
+    lengthSeconds: Count.nullable(),
+  }),
+  ratings: z.array(
+    z.object({ agent: z.string(), team: z.string(), scale: z.string(), ratings: Count, average: z.number() }),
+  ),
+});
+
+export const MonitorResponse = z.object({
+  messages: z.array(z.object({
+    id: Id,
+    channelId: Id,
+    channel: z.string(),
+    kind: z.string(),
+    senderId: Id.nullable(),
+    sender: z.string().nullable(),
+    body: z.string(),
+    replyTo: Id.nullable(),
+    createdAt: Time,
+  })),
+  total: z.number().int(),
+});
+
+export const AdminChannelResponse = z.object({ channel: AdminChannel });

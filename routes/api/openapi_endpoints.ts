@@ -17,10 +17,9 @@ import { editSchema, HistoryInput, ReactionInput, ReadInput, sendFields } from "
 import { SearchQueryInput } from "../../domain/search.ts";
 import { FilesPageInput, FileVariantInput, UploadQuery } from "../../domain/files.ts";
 import { SearchInput, StatusInput } from "../../domain/users.ts";
-import { ChangePasswordInput, CreateUserInput, ResetPasswordInput } from "../../domain/accounts.ts";
+import { ChangePasswordInput } from "../../domain/accounts.ts";
 import { SettingsPatch } from "../../domain/settings/workspace.ts";
 import { PreferencesPatch } from "../../domain/preferences/user.ts";
-import { RoleInput as WorkspaceRoleInput } from "../../domain/admin.ts";
 import { SESSION_COOKIE } from "../env.ts";
 import * as R from "./response_schemas.ts";
 import { visitorEndpoints } from "../visitor/openapi.ts";
@@ -319,38 +318,6 @@ export function endpoints(config: Config): Endpoint[] {
       ok: [[200, "My profile", R.UserResponse]],
     }),
 
-    e("post", "/api/admin/users", "Admin", "Create a person who signs in with a password", {
-      description: "chat.manage_users, and only roles below your own (an admin creates moderators, " +
-        "members and guests; a moderator members and guests). 409 when the username is taken.",
-      body: ["CreateUserInput", CreateUserInput],
-      ok: [[201, "The new profile", R.UserResponse]],
-      errors: [409],
-    }),
-    e("post", "/api/admin/users/:id/password", "Admin", "Reset someone's password", {
-      description: "chat.manage_users, for people of a lower rank than yours only (not yourself: use " +
-        "PUT /api/chat/me/password). Their sessions end and their sockets close.",
-      body: ["ResetPasswordInput", ResetPasswordInput],
-      ok: [[200, "The profile", R.UserResponse]],
-      errors: [404],
-    }),
-    e("post", "/api/admin/users/:id/deactivate", "Admin", "Deactivate a person", {
-      description: "chat.manage_users, on someone of lower rank only. Their sessions end at once and their " +
-        "sockets close within seconds.",
-      ok: [[200, "The profile", R.UserResponse]],
-      errors: [404],
-    }),
-    e("post", "/api/admin/users/:id/reactivate", "Admin", "Reactivate a person", {
-      description: "chat.manage_users, on someone of lower rank only.",
-      ok: [[200, "The profile", R.UserResponse]],
-      errors: [404],
-    }),
-    e("put", "/api/admin/users/:id/role", "Admin", "Change a person's workspace role", {
-      description: "chat.manage_users, on someone of lower rank only, and never to a role above one's own " +
-        "(only admins make admins). Their open sockets act with the new role from their next action.",
-      body: ["WorkspaceRoleInput", WorkspaceRoleInput],
-      ok: [[200, "The profile", R.UserResponse]],
-      errors: [404],
-    }),
     e("get", "/api/admin/connections", "Admin", "Live connections and the page each is on", {
       description: "chat.admin_dashboard.",
       ok: [[200, "Connections", R.ConnectionsResponse]],

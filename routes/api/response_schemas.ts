@@ -210,7 +210,10 @@ export const PreferencesResponse = z.object({
 export * from "./admin_response_schemas.ts";
 import { LinkResponse } from "./admin_response_schemas.ts";
 /** POST /api/admin/people: the new person and their invitation link. */
-export const CreatedPersonResponse = z.object({ user: Profile }).extend(LinkResponse.shape);
+export const CreatedPersonResponse = z.object({ user: Profile }).extend({
+  ...LinkResponse.shape,
+  link: LinkResponse.shape.link.nullable().describe("null when a password was given"),
+});
 // Notifications (docs/notifications.md)
 const NotifyLevel = z.enum(["all", "mentions", "mute"]);
 export const NotificationsResponse = z.object({

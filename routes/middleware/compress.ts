@@ -1,7 +1,8 @@
 /**
  * Response compression: brotli when the client accepts it, else gzip, for text-like responses above a
  * small threshold (HTML pages, JSON, scripts, styles, SVG). Responses that already carry an encoding
- * (the pre-compressed bundles under /static/build) and WebSocket upgrades pass through untouched.
+ * (the pre-compressed bundles under /static/build) and WebSocket upgrades pass through untouched. Downloads
+ * (`content-disposition: attachment`: the exports) are gzipped as a stream, never buffered whole.
  */
 import type { MiddlewareHandler } from "hono";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -39,6 +40,19 @@ export function compress(opts: { threshold?: number } = {}): MiddlewareHandler {
     const headers = new Headers(res.headers);
     headers.append("vary", "Accept-Encoding");
     const enc = pickEncoding(c.req.header("accept-encoding"));
+    if (/^attachment/.test(res.headers.get("content-disposition") ?? "")) {
+      // Downloads (exports) are streams of any size: compress them as they flow, never buffer them.
+      if (!(c.req.header("accept-encoding") ?? "").toLowerCase().includes("gzip")) return;
+      headers.set("content-encoding", "gzip");
+      headers.delete("content-length");
+      c.res = undefined as unknown as Response;
+      c.res = new Response(res.body.pipeThrough(new CompressionStream("gzip")), {
+        status: res.status,
+        statusText: res.statusText,
+        headers,
+      });
+      return;
+    }
     const body = new Uint8Array(await res.arrayBuffer());
     let out: Uint8Array = body;
     if (enc && body.byteLength >= threshold) {

@@ -2,7 +2,9 @@
  * The admin console in a real browser, by role and accessible name: the "Admin" navigation and every tab
  * (axe clean), a member refused, maintenance reaching an open /chat within 5 s and lifting without a reload,
  * a broadcast acknowledged with the report updating live, a Settings change reaching an open widget, a
- * moderator refused on an admin, and the actions in the audit log.
+ * moderator refused on an admin, a channel put on legal hold and a retention dry run, the dashboard's and
+ * Analytics' charts (drawn, with a table and a CSV each), Monitor's view and export with its progress bar,
+ * and the actions in the audit log.
  */
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
@@ -95,6 +97,71 @@ Deno.test({
       assert.equal(await alice.getByRole("region", { name: "System broadcast" }).count(), 0);
     });
 
+    await t.step("retention: a channel on legal hold, then a dry run in the Control panel", async () => {
+      const nav = admin.getByRole("navigation", { name: "Admin" });
+      await nav.getByRole("link", { name: "Channels" }).click();
+      const hold = admin.getByRole("button", { name: "Legal hold #general" });
+      await hold.click();
+      await admin.getByRole("status").getByText("#general is on legal hold").waitFor();
+      await admin.getByRole("button", { name: "Legal hold #general", pressed: true }).waitFor();
+      // The period is a setting; set it as a script would, through the API.
+      const set = await admin.evaluate(async () =>
+        (await fetch("/api/admin/settings", {
+          method: "PATCH",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ "messages.retention_days": 1 }),
+        })).status
+      );
+      assert.equal(set, 200);
+      await nav.getByRole("link", { name: "Control panel" }).click();
+      const region = admin.getByRole("region", { name: "Retention" });
+      await region.getByText("On legal hold (never deleted): #general.").waitFor();
+      await region.getByRole("button", { name: "Dry run" }).click();
+      await region.getByRole("status").getByText(/^Dry run: \d+ messages and \d+ files would be deleted$/)
+        .waitFor();
+      await region.getByRole("cell", { name: "Dry run", exact: true }).waitFor();
+      assert.deepEqual(await axeSerious(admin), []);
+    });
+
+    await t.step("the dashboard and Analytics draw charts, each with a table and a CSV", async () => {
+      const nav = admin.getByRole("navigation", { name: "Admin" });
+      await nav.getByRole("link", { name: "Dashboard" }).click();
+      const perDay = admin.getByRole("figure", { name: "Messages per day, last 30 days" });
+      await perDay.locator("canvas").waitFor({ timeout: 15_000 }); // uPlot drew it
+      await perDay.getByText("Show as table: Messages per day, last 30 days").click();
+      assert.equal(await perDay.getByRole("table").locator("tbody tr").count(), 30);
+      await admin.getByRole("figure", { name: "Messages per hour, last 24 hours (UTC)" }).locator("canvas")
+        .waitFor();
+      await nav.getByRole("link", { name: "Analytics" }).click();
+      const fig = admin.getByRole("figure", { name: "Messages, active people and files per day" });
+      await fig.locator("canvas").waitFor({ timeout: 15_000 });
+      const href = await fig.getByRole("link", { name: /^Download CSV/ }).getAttribute("href");
+      const csv = await admin.evaluate(async (u) => (await fetch(u!)).text(), href);
+      assert.match(csv, /^day,messages,active_people,files\r\n/);
+      assert.equal(csv.trim().split("\r\n").length, 31);
+      await admin.getByRole("table", { name: "Messages by day of the week and hour, UTC" }).waitFor();
+      await admin.getByLabel("Period").selectOption("7");
+      await admin.getByRole("status").getByText("Showing the last 7 days").waitFor();
+      assert.equal(await fig.locator("details tbody tr").count(), 7);
+      assert.deepEqual(await axeSerious(admin), []);
+    });
+
+    await t.step("Monitor reads a conversation and exports it with a progress indicator", async () => {
+      await admin.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Monitor" }).click();
+      await admin.getByRole("combobox", { name: /^Conversation/ }).selectOption({ label: "#general" });
+      await admin.getByRole("button", { name: "Show messages" }).click();
+      await admin.getByRole("status").getByText(/messages match/).waitFor();
+      const table = admin.getByRole("table", { name: "Messages, newest first" });
+      await table.getByRole("cell", { name: "Back after maintenance" }).waitFor();
+      await admin.getByRole("button", { name: "Export CSV" }).click();
+      await admin.getByRole("status").getByText(/^Exported \d+ messages as CSV$/).waitFor({
+        timeout: 15_000,
+      });
+      const bar = admin.getByRole("progressbar", { name: "Export progress" });
+      assert.equal(await bar.getAttribute("value"), await bar.getAttribute("max"));
+      assert.deepEqual(await axeSerious(admin), []);
+    });
+
     await t.step("a setting changed in Settings changes an open widget without reload", async () => {
       const { page: bob } = await signIn(browser!, server.url, "bob", { next: "/demo" });
       const button = bob.getByRole("button", { name: /^Open chat/ });
@@ -164,6 +231,10 @@ Deno.test({
           "settings_updated",
           "role_changed",
           "user_deactivated",
+          "legal_hold_on",
+          "retention_run",
+          "monitor_read",
+          "monitor_exported",
         ]
       ) {
         assert.ok(await table.getByRole("cell", { name: action, exact: true }).count() >= 1, action);

@@ -7,13 +7,15 @@ import assert from "node:assert/strict";
 import { dbTest } from "../helpers/db.ts";
 import { fixture } from "../helpers/fixture.ts";
 import { refused } from "../helpers/assert.ts";
-import * as admin from "../../domain/admin.ts";
+import * as people from "../../domain/admin/people.ts";
 import * as channels from "../../domain/channels.ts";
 import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
 import * as channelsRepo from "../../db/repos/channels.ts";
 import * as usersRepo from "../../db/repos/users.ts";
 import { actorFromUser } from "../../domain/auth.ts";
+
+const NO_IP = { ip: "" };
 
 dbTest("a workspace moderator cannot deactivate or reactivate an admin or another moderator", async (db) => {
   const f = await fixture(db);
@@ -23,15 +25,19 @@ dbTest("a workspace moderator cannot deactivate or reactivate an admin or anothe
     displayName: "Mod 2",
     role: "moderator",
   });
-  await refused(admin.setDeactivated(f.deps, f.actor("mod"), f.users.admin.id, true), 403, "forbidden");
-  await refused(admin.setDeactivated(f.deps, f.actor("mod"), mod2.id, true), 403, "forbidden");
+  await refused(
+    people.setActive(f.deps, f.actor("mod"), NO_IP, f.users.admin.id, false, {}),
+    403,
+    "forbidden",
+  );
+  await refused(people.setActive(f.deps, f.actor("mod"), NO_IP, mod2.id, false, {}), 403, "forbidden");
   assert.equal((await usersRepo.byId(db, f.ws, f.users.admin.id))!.deactivatedAt, null);
   // Downwards it works, both ways; the admin can act on moderators.
-  await admin.setDeactivated(f.deps, f.actor("mod"), f.users.alice.id, true);
-  await admin.setDeactivated(f.deps, f.actor("mod"), f.users.alice.id, false);
-  await admin.setDeactivated(f.deps, f.actor("admin"), mod2.id, true);
-  await refused(admin.setDeactivated(f.deps, f.actor("mod"), mod2.id, false), 403, "forbidden");
-  await admin.setDeactivated(f.deps, f.actor("admin"), mod2.id, false);
+  await people.setActive(f.deps, f.actor("mod"), NO_IP, f.users.alice.id, false, {});
+  await people.setActive(f.deps, f.actor("mod"), NO_IP, f.users.alice.id, true, {});
+  await people.setActive(f.deps, f.actor("admin"), NO_IP, mod2.id, false, {});
+  await refused(people.setActive(f.deps, f.actor("mod"), NO_IP, mod2.id, true, {}), 403, "forbidden");
+  await people.setActive(f.deps, f.actor("admin"), NO_IP, mod2.id, true, {});
 });
 
 dbTest(
@@ -155,19 +161,30 @@ dbTest(
 dbTest("workspace roles change only downwards; only admins make admins", async (db) => {
   const f = await fixture(db);
   const mod = f.actor("mod");
-  await refused(admin.setRole(f.deps, mod, f.users.admin.id, { role: "member" }), 403, "forbidden");
-  await refused(admin.setRole(f.deps, mod, f.users.alice.id, { role: "moderator" }), 403, "forbidden");
-  await refused(admin.setRole(f.deps, mod, f.users.alice.id, { role: "admin" }), 403, "forbidden");
-  await refused(admin.setRole(f.deps, f.actor("alice"), f.users.bob.id, { role: "guest" }), 403, "forbidden");
-  await refused(admin.setRole(f.deps, f.actor("admin"), f.users.admin.id, { role: "member" }), 400);
-  assert.equal((await admin.setRole(f.deps, mod, f.users.alice.id, { role: "guest" })).role, "guest");
+  await refused(people.setRole(f.deps, mod, NO_IP, f.users.admin.id, { role: "member" }), 403, "forbidden");
+  await refused(
+    people.setRole(f.deps, mod, NO_IP, f.users.alice.id, { role: "moderator" }),
+    403,
+    "forbidden",
+  );
+  await refused(people.setRole(f.deps, mod, NO_IP, f.users.alice.id, { role: "admin" }), 403, "forbidden");
+  await refused(
+    people.setRole(f.deps, f.actor("alice"), NO_IP, f.users.bob.id, { role: "guest" }),
+    403,
+    "forbidden",
+  );
+  await refused(people.setRole(f.deps, f.actor("admin"), NO_IP, f.users.admin.id, { role: "member" }), 403);
+  assert.equal((await people.setRole(f.deps, mod, NO_IP, f.users.alice.id, { role: "guest" })).role, "guest");
   assert.equal(
-    (await admin.setRole(f.deps, f.actor("admin"), f.users.bob.id, { role: "admin" })).role,
+    (await people.setRole(f.deps, f.actor("admin"), NO_IP, f.users.bob.id, { role: "admin" })).role,
     "admin",
   );
   // Admins are the top rank and manage each other (someone must be able to remove an admin).
   const bob = actorFromUser((await usersRepo.byId(db, f.ws, f.users.bob.id))!, null);
-  assert.equal((await admin.setRole(f.deps, bob, f.users.admin.id, { role: "moderator" })).role, "moderator");
+  assert.equal(
+    (await people.setRole(f.deps, bob, NO_IP, f.users.admin.id, { role: "moderator" })).role,
+    "moderator",
+  );
   const changed = f.published.filter((e) => e.event.type === "access_changed").map((e) => e.audience);
   assert.deepEqual(changed, [
     { kind: "users", userIds: [f.users.alice.id] },

@@ -12,4 +12,15 @@ export const messageSettings = defineSettings("messages", {
     permission: "chat.admin_dashboard",
     public: true,
   }),
+  "messages.retention_days": setting({
+    schema: z.number().int().min(0).max(36_500),
+    default: 0,
+    group: "Retention",
+    label: "Keep messages for (days)",
+    description:
+      "Messages older than this are deleted for good (text, reactions, files) by a job that runs " +
+      "every hour, except in channels on legal hold. 0 keeps everything (seed 004 suggests 90).",
+    permission: "chat.admin_dashboard",
+    public: false,
+  }),
 });

@@ -15,7 +15,10 @@ import * as people from "../../../domain/admin/people.ts";
 import * as channels from "../../../domain/admin/channels.ts";
 import * as audit from "../../../domain/admin/audit.ts";
 import * as control from "../../../domain/admin/control.ts";
+import * as retention from "../../../domain/admin/retention.ts";
 import { dashboard } from "../../../domain/admin/dashboard.ts";
+import { analytics } from "../../../domain/admin/analytics.ts";
+import { monitorChoices } from "../../../domain/admin/monitor.ts";
 import * as peopleRepo from "../../../db/repos/admin_people.ts";
 import { adminView, readSettings } from "../../../domain/settings/workspace.ts";
 import { pageActor, workspaceSettings } from "../session.ts";
@@ -27,6 +30,10 @@ async function tabData(deps: Deps, actor: Actor, tab: TabId): Promise<unknown> {
       return await dashboard(deps, actor);
     case "people":
       return await people.list(deps, actor, {});
+    case "analytics":
+      return await analytics(deps, actor, {});
+    case "monitor":
+      return await monitorChoices(deps, actor);
     case "channels":
       return await channels.list(deps, actor, {});
     case "audit":
@@ -52,6 +59,7 @@ async function tabData(deps: Deps, actor: Actor, tab: TabId): Promise<unknown> {
         message: s["control.maintenance_message"],
         broadcasts: canBroadcast ? await control.listBroadcasts(deps, actor) : [],
         canBroadcast,
+        retention: await retention.overview(deps, actor),
       };
     }
     default:

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { type Server, startServer } from "../../../main.ts";
 import { loadConfig } from "../../../config.ts";
-import * as admin from "../../../domain/admin.ts";
+import * as people from "../../../domain/admin/people.ts";
 import * as channels from "../../../domain/channels.ts";
 import * as members from "../../../domain/members.ts";
 import * as messages from "../../../domain/messages.ts";
@@ -17,6 +17,8 @@ import * as usersRepo from "../../../db/repos/users.ts";
 import { dropPostgresUrl } from "../../helpers/db.ts";
 import { type Fixture, fixture } from "../../helpers/fixture.ts";
 import { requirePostgres, serverTest, sessionFor, until, WsClient } from "../helpers.ts";
+
+const NO_IP = { ip: "" };
 
 /** A second admin, "boss", with a private channel they are not in and a public one they are in. */
 async function scene(f: Fixture) {
@@ -49,7 +51,7 @@ serverTest("a removed admin role applies to the very next action of a socket ope
     // As an admin: reads a private channel (chat.monitor_all).
     assert.equal((await ws.ok("replay", { channelId: s.secret.id, afterSeq: 0 })).events.length, 1);
 
-    await admin.setRole(f.deps, f.actor("admin"), s.boss.id, { role: "member" });
+    await people.setRole(f.deps, f.actor("admin"), NO_IP, s.boss.id, { role: "member" });
     // The very next frames, without waiting for anything.
     assert.equal((await ws.fails("replay", { channelId: s.secret.id, afterSeq: 0 })).code, "not_found");
     assert.equal((await ws.fails("delete_message", { messageId: s.open.id })).code, "forbidden");
@@ -139,7 +141,7 @@ Deno.test({
       assert.equal((await carol.fails("replay", { channelId: s.secret.id, afterSeq: 0 })).code, "not_found");
 
       // Boss is demoted on instance a: the event reaches b, and boss's next action there is a member's.
-      await admin.setRole(f.deps, f.actor("admin"), s.boss.id, { role: "member" });
+      await people.setRole(f.deps, f.actor("admin"), NO_IP, s.boss.id, { role: "member" });
       await boss.waitFor((e) => e.type === "access_changed", { timeoutMs: 15_000 });
       assert.equal((await boss.fails("replay", { channelId: s.secret.id, afterSeq: 0 })).code, "not_found");
       assert.equal((await boss.fails("delete_message", { messageId: s.open.id })).code, "forbidden");

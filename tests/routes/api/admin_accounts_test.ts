@@ -1,6 +1,8 @@
 /**
- * Defect 12: people created and passwords set without SSO, over HTTP. Rank is respected: nobody creates,
- * or resets the password of, someone of their own rank or higher; another workspace's people do not exist.
+ * Defect 12: people created and passwords set without SSO, over HTTP (the one set of people endpoints,
+ * /api/admin/people). Rank is respected: nobody sets the password of someone of their own rank or higher
+ * (admins, the top rank, manage each other), nobody hands out a role above their own; another workspace's
+ * people do not exist. Password changes are audited with the address.
  */
 import assert from "node:assert/strict";
 import { dbTest } from "../../helpers/db.ts";
@@ -20,10 +22,11 @@ dbTest("an admin creates a person who can then sign in; rank and permission are 
     password: "correct horse",
   };
   const made = expectBody(
-    await h.call("POST", "/api/admin/users", { as: "admin", body }),
+    await h.call("POST", "/api/admin/people", { as: "admin", body }),
     201,
-    R.UserResponse,
+    R.CreatedPersonResponse,
   );
+  assert.equal(made.link, null, "a password was given: no invitation link");
   assert.deepEqual([made.user.username, made.user.role, made.user.email], [
     "newbie",
     "member",
@@ -33,18 +36,19 @@ dbTest("an admin creates a person who can then sign in; rank and permission are 
   assert.equal((await login(h, "newbie", "correct horse")).status, 200);
   // Taken (case-insensitively), too short, a role at or above the creator's, no permission.
   assert.equal(
-    (await h.call("POST", "/api/admin/users", { as: "admin", body: { ...body, username: "NEWBIE" } })).status,
+    (await h.call("POST", "/api/admin/people", { as: "admin", body: { ...body, username: "NEWBIE" } }))
+      .status,
     409,
   );
-  const short = await h.call("POST", "/api/admin/users", {
+  const short = await h.call("POST", "/api/admin/people", {
     as: "admin",
     body: { ...body, username: "x1", password: "short" },
   });
   assert.equal(short.status, 400);
   assert.equal(short.json.error.issues[0].path, "password");
   const before = await snapshot(db);
-  for (const [as, role] of [["admin", "admin"], ["mod", "moderator"], ["mod", "admin"]] as const) {
-    const r = await h.call("POST", "/api/admin/users", {
+  for (const [as, role] of [["mod", "moderator"], ["mod", "admin"]] as const) {
+    const r = await h.call("POST", "/api/admin/people", {
       as,
       body: { ...body, username: `r-${role}`, role },
     });
@@ -52,13 +56,13 @@ dbTest("an admin creates a person who can then sign in; rank and permission are 
   }
   for (const as of ["alice", "eve"] as const) {
     assert.equal(
-      (await h.call("POST", "/api/admin/users", { as, body: { ...body, username: "sneaky" } })).status,
+      (await h.call("POST", "/api/admin/people", { as, body: { ...body, username: "sneaky" } })).status,
       403,
     );
   }
   assert.equal(await snapshot(db), before);
   // A moderator creates members and guests.
-  const guest = await h.call("POST", "/api/admin/users", {
+  const guest = await h.call("POST", "/api/admin/people", {
     as: "mod",
     body: { ...body, username: "visitor1", role: "guest" },
   });
@@ -69,7 +73,11 @@ dbTest("password reset: lower ranks only, the person's sessions end, the new pas
   const h = await httpFixture(db);
   const { users } = h.f;
   const reset = (as: "admin" | "mod" | "alice" | "eve", id: number) =>
-    h.call("POST", `/api/admin/users/${id}/password`, { as, body: { password: "brand new secret" } });
+    h.call("POST", `/api/admin/people/${id}/password`, {
+      as,
+      body: { password: "brand new secret" },
+      env: { remoteAddr: { hostname: "198.51.100.4" } },
+    });
   const before = await snapshot(db);
   // Equal or higher rank, oneself, no permission, another workspace.
   assert.equal((await reset("mod", users.admin.id)).status, 403);
@@ -84,20 +92,32 @@ dbTest("password reset: lower ranks only, the person's sessions end, the new pas
   assert.equal((await h.call("GET", "/api/auth/me", { as: "bob" })).status, 401);
   assert.equal((await login(h, "bob", "pw")).status, 401);
   assert.equal((await login(h, "bob", "brand new secret")).status, 200);
-  // An admin resets a moderator.
+  // An admin resets a moderator; both changes are audited with who, target and address.
   expectBody(await reset("admin", users.mod.id), 200, R.UserResponse);
+  const log = await h.call("GET", "/api/admin/audit?action=password_set_by_admin", { as: "admin" });
+  assert.deepEqual(
+    log.json.entries.map((e: { actor: string; target: string; ip: string }) => [e.actor, e.target, e.ip]),
+    [["admin", String(users.mod.id), "198.51.100.4"], ["mod", String(users.bob.id), "198.51.100.4"]],
+  );
 });
 
 dbTest("an admin of another workspace cannot reach this one's people", async (db) => {
   const h = await httpFixture(db);
   // Promote eve to admin of her own workspace: she is still nobody here.
   await db.query("UPDATE users SET role = 'admin' WHERE id = $1", [h.f.users.eve.id]);
-  const r = await h.call("POST", `/api/admin/users/${h.f.users.alice.id}/password`, {
+  const r = await h.call("POST", `/api/admin/people/${h.f.users.alice.id}/password`, {
     as: "eve",
     body: { password: "brand new secret" },
   });
   assert.equal(r.status, 404);
-  const made = await h.call("POST", "/api/admin/users", {
+  for (const path of ["deactivate", "sign-out", "password-reset"]) {
+    const x = await h.call("POST", `/api/admin/people/${h.f.users.alice.id}/${path}`, {
+      as: "eve",
+      body: {},
+    });
+    assert.equal(x.status, 404, path);
+  }
+  const made = await h.call("POST", "/api/admin/people", {
     as: "eve",
     body: { username: "alice", displayName: "Other Alice", password: "brand new secret" },
   });

@@ -30,6 +30,12 @@ export const ADMIN_CASES: Case[] = [
     targeted: true,
   },
   {
+    route: `POST ${a}/people/:id/password`,
+    path: (w) => `${a}/people/${w.users.bob}/password`,
+    body: () => ({ password: "a long password" }),
+    targeted: true,
+  },
+  {
     route: `POST ${a}/people/:id/password-reset`,
     path: (w) => `${a}/people/${w.users.bob}/password-reset`,
     targeted: true,
@@ -77,4 +83,35 @@ export const ADMIN_CASES: Case[] = [
   { route: `POST ${a}/broadcasts/:id/end`, path: () => `${a}/broadcasts/1/end`, targeted: true },
   { route: "GET /api/broadcasts/pending", path: () => "/api/broadcasts/pending", targeted: false },
   { route: "POST /api/broadcasts/:id/ack", path: () => "/api/broadcasts/1/ack", targeted: true },
+  {
+    route: `PUT ${a}/channels/:id/legal-hold`,
+    path: (w) => `${a}/channels/${w.general}/legal-hold`,
+    body: () => ({ on: true, reason: "litigation" }),
+    targeted: true,
+  },
+  { route: `GET ${a}/retention`, path: () => `${a}/retention`, targeted: false },
+  {
+    route: `POST ${a}/retention/run`,
+    path: () => `${a}/retention/run`,
+    body: () => ({ dryRun: true }),
+    targeted: false,
+  },
+  { route: `GET ${a}/analytics`, path: () => `${a}/analytics?days=7`, targeted: false },
+  {
+    route: `GET ${a}/analytics/export`,
+    path: () => `${a}/analytics/export?chart=per_day&days=7`,
+    targeted: false,
+  },
+  { route: `GET ${a}/monitor`, path: (w) => `${a}/monitor?channelId=${w.secret}&q=p`, targeted: false },
+  {
+    route: `GET ${a}/monitor/export`,
+    path: (w) => `${a}/monitor/export?format=json&channelId=${w.general}`,
+    targeted: false,
+  },
+  {
+    route: `PUT ${a}/channels/:id/owners/:userId`,
+    path: (w) => `${a}/channels/${w.general}/owners/${w.users.alice}`,
+    body: () => ({ owner: true }),
+    targeted: true,
+  },
 ];

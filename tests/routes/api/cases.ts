@@ -188,34 +188,6 @@ export const CASES: Case[] = [
     targeted: false,
   },
   {
-    route: "POST /api/admin/users/:id/deactivate",
-    path: (w) => `/api/admin/users/${w.users.bob}/deactivate`,
-    targeted: true,
-  },
-  {
-    route: "POST /api/admin/users/:id/reactivate",
-    path: (w) => `/api/admin/users/${w.users.bob}/reactivate`,
-    targeted: true,
-  },
-  {
-    route: "PUT /api/admin/users/:id/role",
-    path: (w) => `/api/admin/users/${w.users.bob}/role`,
-    body: () => ({ role: "guest" }),
-    targeted: true,
-  },
-  {
-    route: "POST /api/admin/users",
-    path: () => "/api/admin/users",
-    body: () => ({ username: "newbie", displayName: "New Bie", password: "a long password" }),
-    targeted: false,
-  },
-  {
-    route: "POST /api/admin/users/:id/password",
-    path: (w) => `/api/admin/users/${w.users.bob}/password`,
-    body: () => ({ password: "a long password" }),
-    targeted: true,
-  },
-  {
     route: "PUT /api/chat/me/password",
     path: () => "/api/chat/me/password",
     body: () => ({ currentPassword: "pw", newPassword: "a long password" }),

@@ -45,16 +45,19 @@ dbTest("search people, read a profile, see presence, set my status", async (db) 
 dbTest("admin: deactivate ends sessions; settings need the admin dashboard permission", async (db) => {
   const h = await httpFixture(db);
   const bob = h.f.users.bob.id;
-  assert.equal((await h.call("POST", `/api/admin/users/${bob}/deactivate`, { as: "alice" })).status, 403);
+  assert.equal(
+    (await h.call("POST", `/api/admin/people/${bob}/deactivate`, { as: "alice", body: {} })).status,
+    403,
+  );
   const off = expectBody(
-    await h.call("POST", `/api/admin/users/${bob}/deactivate`, { as: "admin" }),
+    await h.call("POST", `/api/admin/people/${bob}/deactivate`, { as: "admin", body: {} }),
     200,
     R.UserResponse,
   );
   assert.equal(off.user.deactivated, true);
   assert.equal((await h.call("GET", "/api/auth/me", { as: "bob" })).status, 401);
   const on = expectBody(
-    await h.call("POST", `/api/admin/users/${bob}/reactivate`, { as: "admin" }),
+    await h.call("POST", `/api/admin/people/${bob}/reactivate`, { as: "admin", body: {} }),
     200,
     R.UserResponse,
   );
