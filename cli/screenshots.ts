@@ -1,7 +1,8 @@
 /**
  * `deno run -A cli/screenshots.ts`: refreshes docs/screenshots/ from a throw-away server with the demo data:
- * /chat in the light and dark themes, the settings dialog, the widget open on a demo page, and phone-sized
- * views. Uses Debian's Chromium like the browser tests (apt-get install chromium fonts-noto-color-emoji).
+ * /chat in the light and dark themes, the settings dialog, the widget open on a demo page, phone-sized
+ * views (conversation list, account menu, a conversation) and a conversation opened on its first unread
+ * message. Uses Debian's Chromium like the browser tests (apt-get install chromium fonts-noto-color-emoji).
  */
 import type { Page } from "playwright-core";
 import {
@@ -77,9 +78,35 @@ try {
   const { page: mobile } = await signIn(browser, server.url, "alice", { viewport: phone });
   await mobile.waitForTimeout(800);
   await mobile.screenshot({ path: new URL("phone-list.png", OUT).pathname });
+  await mobile.getByRole("button", { name: /^Account/ }).click();
+  await mobile.getByRole("menu", { name: "Account" }).waitFor();
+  await mobile.screenshot({ path: new URL("phone-account-menu.png", OUT).pathname });
+  await mobile.keyboard.press("Escape");
   await openConversation(mobile, /general/);
   await mobile.waitForTimeout(500);
   await mobile.screenshot({ path: new URL("phone-conversation.png", OUT).pathname });
+  // Closed: a conversation open on screen in another browser counts as read there.
+  await mobile.context().close();
+
+  // Opening a conversation with unread messages: it lands on the first one, with the unread bar.
+  await openConversation(alice, /helpdesk/);
+  await bob.goto(`${server.url}/chat`);
+  await openConversation(bob, /general/);
+  // Enough lines that they do not all fit (what is on screen counts as read).
+  for (let i = 1; i <= 24; i++) {
+    await say(
+      bob,
+      "Message # general",
+      `Status update ${i}\n- build: green\n- deploy: ${i % 3 ? "done" : "waiting for a review"}`,
+    );
+  }
+  const general = await alice.getByRole("navigation", { name: "Conversations" })
+    .getByRole("link", { name: /general/ }).first().getAttribute("href");
+  await alice.goto(`${server.url}${general}`);
+  await alice.getByRole("region", { name: "Unread messages" }).waitFor();
+  await alice.waitForTimeout(500);
+  await alice.mouse.move(5, 790);
+  await alice.screenshot({ path: new URL("chat-first-unread.png", OUT).pathname });
   console.log(`screenshots written to ${OUT.pathname}`);
 } finally {
   await browser.close();

@@ -13,7 +13,7 @@ export const BASE_CSS = `html,body{height:100%}body{margin:0;background:var(--p-
   `.md pre code{background:none;padding:0}.md ul{list-style:disc;padding-left:1.4em;margin:.2em 0}` +
   `.md ol{list-style:decimal;padding-left:1.4em;margin:.2em 0}.md blockquote{border-left:3px solid var(--p-border);padding-left:.6em;color:var(--p-muted)}` +
   `.md .mention{background:var(--p-mention-bg);color:var(--p-text);border-radius:4px;padding:0 .15em;font-weight:600}` +
-  `.md .chan{color:var(--p-link);font-weight:600}.md-edited>:last-child{display:inline}` +
+  `.md .chan{color:var(--p-link);font-weight:600}.md-edited,.md-edited>:last-child{display:inline}` +
   `.md table{border-collapse:collapse;margin:.3em 0;display:block;overflow-x:auto}` +
   `.md th,.md td{border:1px solid var(--p-border);padding:.2em .6em;text-align:left}.md th{background:var(--p-hover);font-weight:600}` +
   `.presence-stale [data-presence]{filter:grayscale(1);opacity:.45}` +

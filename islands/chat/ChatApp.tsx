@@ -21,7 +21,7 @@ import {
 } from "./lazy.tsx";
 import { startNotifications } from "./notify.ts";
 import { startNotifyState } from "./notify_state.ts";
-import { setKnown } from "./markdown.ts";
+import { setKnown } from "./markdown_lazy.ts";
 import {
   AppContext,
   type AppCtx,

@@ -8,12 +8,24 @@ import type { ChannelSummary, Message } from "../../realtime/protocol.ts";
 import type { OutboxItem } from "../../realtime/client.ts";
 import { fmtClock, fmtFull, fmtList, fmtNumber, fmtRelative, fmtTime, t } from "../../i18n/mod.ts";
 import { Avatar, cx, IconEdit, IconReply, IconSmile, IconTrash } from "../../components/ui.tsx";
-import { renderMarkdown } from "./markdown.ts";
+import { loadMarkdown, markdown } from "./markdown_lazy.ts";
+import { escapeHtml } from "../../components/html.ts";
 import { Attachments } from "./files/Attachments.tsx";
 import { EmojiPicker } from "./lazy.tsx";
 import { ConfirmDialog } from "./Dialog.tsx";
 import { plainText } from "./text.ts";
 import { toast, useApp } from "./state.ts";
+
+/**
+ * A body as safe HTML. Until the renderer has loaded (message logs wait for it, so this is rare) the text
+ * is shown escaped, and the row re-renders when it arrives.
+ */
+function toHtml(body: string, key?: string): string {
+  const md = markdown.value;
+  if (md) return md.renderMarkdown(body, key);
+  if (typeof document !== "undefined") void loadMarkdown().catch(() => {});
+  return escapeHtml(body);
+}
 
 export function canModify(m: Message, me: number | undefined, windowS: number, now = Date.now()): boolean {
   return m.senderId === me && !m.deletedAt && now < new Date(m.createdAt).getTime() + windowS * 1000;
@@ -89,7 +101,7 @@ export function MessageItem({ m, first, channel, inThread, highlight, active, on
         class={cx("md break-words", m.editedAt && "md-edited")}
         title={pos === "tooltip" ? fmtFull(m.createdAt) : undefined}
         // deno-lint-ignore react-no-danger
-        dangerouslySetInnerHTML={{ __html: renderMarkdown(m.body, `${m.id}:${m.editedAt ?? ""}`) }}
+        dangerouslySetInnerHTML={{ __html: toHtml(m.body, `${m.id}:${m.editedAt ?? ""}`) }}
       />
     );
 
@@ -341,7 +353,7 @@ export function OutboxRow({ o, first }: { o: OutboxItem; first: boolean }) {
         <div
           class={cx("md break-words", o.state !== "failed" && "opacity-70")}
           // deno-lint-ignore react-no-danger
-          dangerouslySetInnerHTML={{ __html: renderMarkdown(o.body) }}
+          dangerouslySetInnerHTML={{ __html: toHtml(o.body) }}
         />
         {o.state === "failed"
           ? (

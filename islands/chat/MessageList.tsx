@@ -14,6 +14,7 @@ import { MessageItem, OutboxRow } from "./MessageItem.tsx";
 import { useApp } from "./state.ts";
 import { buildRows } from "./rows.ts";
 import { DayRow, NewRow, StartMarker, UnreadBar } from "./ListParts.tsx";
+import { loadMarkdown, markdown } from "./markdown_lazy.ts";
 
 export { buildRows };
 
@@ -21,6 +22,9 @@ const WINDOW = 150;
 const STEP = 50;
 /** How close to the top (px) the next older rows are revealed or loaded. */
 const NEAR_TOP = 600;
+
+/** Message rows in view before a change, with their bottom edges relative to the top of the log. */
+type Anchor = { id: string; bottom: number }[];
 
 /** The window of rows in the DOM: [start, end); end null follows the newest row. */
 interface Win {
@@ -32,7 +36,10 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
   const { client, ui } = useApp();
   const box = useRef<HTMLDivElement>(null);
   const me = client.me.value?.id;
-  const st = client.chat.value[channel.id];
+  // The conversation counts as loaded once its messages and the renderer for them are both there.
+  const ready = markdown.value !== null;
+  useEffect(() => void (ready || loadMarkdown().catch(() => {})), [ready]);
+  const st = ready ? client.chat.value[channel.id] : undefined;
   const loaded = !!st;
   const messages = useMemo(() => (st?.messages ?? []).filter((m) => m.replyTo === null), [st]);
   const outbox = client.outbox.value.filter((o) => o.channelId === channel.id && o.replyTo === null);
@@ -62,10 +69,17 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
     const now = rows.findIndex((r) => r.key === pinned.key);
     if (now >= 0) {
       const shift = now - pinned.idx;
-      winRef.current = {
-        start: winRef.current.start + shift,
-        end: winRef.current.end === null ? null : winRef.current.end + shift,
-      };
+      const { start: s0, end: e0 } = winRef.current;
+      let s = s0 + shift;
+      let e = e0 === null ? null : e0 + shift;
+      // An older page arrived while the window was at the top: show some of it at once, so that there is
+      // room above to keep the reading position (scrollTop cannot go below 0 when a divider or header
+      // above the text goes away).
+      if (shift > 0 && s0 === 0) {
+        s = Math.max(0, s - STEP);
+        if ((e ?? rows.length) - s > WINDOW) e = s + WINDOW;
+      }
+      winRef.current = { start: s, end: e };
     }
   }
   const win = winRef.current;
@@ -83,7 +97,7 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [bar, setBar] = useState(newAfter !== null);
   const [activeId, setActiveId] = useState<number | null>(null);
-  const anchor = useRef<{ id: string; top: number } | null>(null);
+  const anchor = useRef<Anchor | null>(null);
   const lastCount = useRef(messages.length);
   const lastNewest = useRef(messages[messages.length - 1]?.id);
   const jumped = useRef<number | null>(null);
@@ -93,26 +107,51 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
 
   const firstUnreadIdx = rows.findIndex((r) => r.kind === "new");
 
-  /** Remembers the first message row in view and its offset, to put it back after rows change. */
+  /**
+   * Remembers where the message rows in view are, by their bottom edges, to put them back after the rows
+   * change. Bottom edges, because what changes when older rows arrive lies above the text being read: the
+   * previously-oldest row loses its day divider and, when grouped with the new rows, its sender header.
+   * Called while rendering, so it measures the DOM exactly as the reader last saw it, however long a page
+   * took to arrive and however far the reader scrolled meanwhile.
+   */
   const captureAnchor = () => {
     const el = box.current;
     if (!el) return;
-    const top = el.getBoundingClientRect().top;
+    const { top, bottom } = el.getBoundingClientRect();
+    const inView: Anchor = [];
     for (const row of el.querySelectorAll<HTMLElement>("[data-row^='m-']")) {
       const r = row.getBoundingClientRect();
-      if (r.bottom > top) {
-        anchor.current = { id: row.dataset.row!, top: r.top - top };
-        return;
-      }
+      if (r.bottom <= top) continue;
+      if (r.top >= bottom || inView.length >= 4) break;
+      inView.push({ id: row.dataset.row!, bottom: r.bottom - top });
+    }
+    anchor.current = inView.length ? inView : null;
+  };
+
+  /** Puts the first anchored row that is still in the DOM back where it was. */
+  const restoreAnchor = (el: HTMLElement, a: Anchor) => {
+    for (const { id, bottom } of a) {
+      const row = el.querySelector<HTMLElement>(`[data-row="${id}"]`);
+      if (!row) continue;
+      el.scrollTop += row.getBoundingClientRect().bottom - el.getBoundingClientRect().top - bottom;
+      return;
     }
   };
+
+  // Rows or the window changed since the last render: note where the reader is before the DOM changes
+  // (unless the view follows the newest message, or has not landed yet).
+  const shown = useRef({ rows, start, end, hasOlder });
+  const prev = shown.current;
+  if (prev.rows !== rows || prev.start !== start || prev.end !== end || prev.hasOlder !== hasOlder) {
+    shown.current = { rows, start, end, hasOlder };
+    if (landed.current && !(ui.atBottom.value && win.end === null)) captureAnchor();
+  }
 
   /** Reveals or loads what lies above when the reader is near the top; called after every change too. */
   const moreAbove = () => {
     const el = box.current;
     if (!el || el.scrollTop > NEAR_TOP || loading.current || !loaded) return;
     if (start > 0) {
-      captureAnchor();
       const s2 = Math.max(0, start - STEP);
       setWin(s2, end - s2 > WINDOW ? s2 + WINDOW : win.end === null ? null : end);
     } else if (hasOlder) void loadOlder();
@@ -121,7 +160,6 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
   const loadOlder = async () => {
     if (loading.current) return;
     loading.current = true;
-    captureAnchor();
     setLoadingOlder(true);
     try {
       await client.loadOlder(channel.id);
@@ -153,6 +191,9 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
 
   useLayoutEffect(() => {
     const el = box.current;
+    // The anchor captured for this render applies to it only.
+    const held = anchor.current;
+    anchor.current = null;
     if (!el) return;
     const jump = ui.jumpTo.value;
     if (jump !== null && jumped.current !== jump) {
@@ -180,7 +221,6 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
         return setWin(s, s + WINDOW >= rows.length ? null : s + WINDOW);
       }
       landed.current = true;
-      anchor.current = null;
       if (firstUnreadIdx >= 0) {
         const div = el.querySelector<HTMLElement>("[data-row='new']");
         if (div) {
@@ -191,20 +231,20 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
         }
       }
     }
-    if (anchor.current) {
-      const row = el.querySelector<HTMLElement>(`[data-row="${anchor.current.id}"]`);
-      if (row) {
-        el.scrollTop += row.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.current.top;
-      }
-      anchor.current = null;
-    } else if (ui.atBottom.value && win.end === null && landed.current) {
+    if (held) restoreAnchor(el, held);
+    else if (ui.atBottom.value && win.end === null && landed.current) {
       el.scrollTop = el.scrollHeight;
       if (rows.length - start > WINDOW + STEP) setWin(rows.length - WINDOW, null);
     }
     const newest = messages[messages.length - 1];
     if (newest && newest.id !== lastNewest.current && messages.length > lastCount.current) {
-      if (!ui.atBottom.value && newest.senderId !== me) {
-        setPill((n) => n + (messages.length - lastCount.current));
+      // Only what arrived after the newest message already shown counts (not the first load, nor older
+      // pages loaded in the same change).
+      const after = lastNewest.current === undefined
+        ? -1
+        : messages.findIndex((m) => m.id === lastNewest.current);
+      if (!ui.atBottom.value && newest.senderId !== me && after >= 0) {
+        setPill((n) => n + (messages.length - 1 - after));
       }
       if (newest.senderId === me && !ui.jumpTo.value) {
         // Your own message: always show it.
@@ -217,7 +257,7 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
     lastNewest.current = newest?.id;
     // Older pages keep coming while the reader stays near the top.
     if (landed.current && !ui.atBottom.value) moreAbove();
-  }, [rows, start, end, loadingOlder]);
+  }, [rows, start, end, loadingOlder, hasOlder]);
 
   // Reading is recorded as the person scrolls, when the tab is visible and the connection is open.
   useEffect(() => {
@@ -230,7 +270,6 @@ export function MessageList({ channel }: { channel: ChannelSummary }) {
     const el = box.current!;
     const nearBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
     if (nearBottom && end < rows.length) {
-      captureAnchor();
       const e2 = Math.min(rows.length, end + STEP);
       setWin(Math.max(start, e2 - WINDOW), e2 >= rows.length ? null : e2);
       return;

@@ -6,7 +6,7 @@
 import { effect } from "@preact/signals";
 import type { Message, ServerEvent } from "../../realtime/protocol.ts";
 import { t } from "../../i18n/mod.ts";
-import { plainText } from "./markdown.ts";
+import { plainText } from "./text.ts";
 import { type AppCtx, toast } from "./state.ts";
 import { inDnd, levelOf } from "./notify_state.ts";
 import { keywordHit } from "../../shared/keywords.ts";

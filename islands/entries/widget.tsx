@@ -10,6 +10,7 @@ import { BASE_CSS } from "../../components/styles.ts";
 import { Widget } from "../widget/Widget.tsx";
 import { WidgetRinging } from "../calls/WidgetRinging.tsx";
 import { DEFAULT_LOOK, WIDGET_CSS, type WidgetLook } from "../widget/look.ts";
+import { afterPaint } from "../boot.ts";
 
 export interface MountOptions {
   /** Parley's origin ("" for the same origin). */
@@ -71,5 +72,7 @@ export function mount(opts: MountOptions): () => void {
   };
 }
 
+// On Parley's pages the page itself is painted first; the widget is added after.
 const propsEl = document.getElementById("parley-widget-props");
+if (propsEl) await afterPaint();
 if (propsEl) mount(JSON.parse(propsEl.textContent || "{}") as MountOptions);

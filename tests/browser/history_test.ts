@@ -82,6 +82,8 @@ Deno.test(
         );
         // The newest message is far below: it has not been seen, so not everything is read.
         assert.ok(await unreadOf(page, ch.id) > 0);
+        // What was there on opening is not announced as newly arrived.
+        assert.equal(await page.getByRole("button", { name: /new messages/ }).count(), 0);
       });
 
       await t.step(
@@ -111,10 +113,47 @@ Deno.test(
         },
       );
 
-      // Known defect (issue 10 stays open): the third older page moves the message being read by ~12 px
-      // (the oldest loaded row's day divider and sender header go away once older rows arrive). The step that
-      // measured it ("scrolling up keeps the reading position while older rows arrive") is in git history
-      // (commit before this one) and comes back with the fix.
+      await t.step("scrolling up keeps the reading position while older rows arrive", async () => {
+        // Let the view settle after Mark as read before reading positions.
+        await page.waitForTimeout(500);
+        const heldCount = () =>
+          page.evaluate((id) =>
+            ((globalThis as unknown as ParleyHandle).parley.client as unknown as {
+              chat: { value: Record<number, { messages: unknown[] }> };
+            }).chat.value[id].messages.length, ch.id);
+        const before = await heldCount();
+        // Each round puts the top of the log in view: the next rows are revealed from the window or, every
+        // few rounds, an older page is loaded. The oldest shown message then loses its day divider and its
+        // sender header (it joins the group of the rows above); the text being read must not move.
+        for (let i = 0; i < 10; i++) {
+          const held = await page.evaluate(() => {
+            const log = document.querySelector<HTMLElement>("[role=log][aria-label^='Messages in']")!;
+            log.scrollTop = 0;
+            const top = log.getBoundingClientRect().top;
+            const row = [...log.querySelectorAll<HTMLElement>("[data-message-id]")].find((r) =>
+              r.getBoundingClientRect().bottom > top
+            )!;
+            const text = row.querySelector(".md")!;
+            return { id: row.dataset.messageId!, top: text.getBoundingClientRect().top - top };
+          });
+          await page.waitForFunction((id) => {
+            const log = document.querySelector<HTMLElement>("[role=log][aria-label^='Messages in']")!;
+            return log.scrollTop > 200 && !!log.querySelector(`[data-message-id="${id}"]`);
+          }, held.id);
+          await page.evaluate(() =>
+            new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+          );
+          const now = await page.evaluate((id) => {
+            const log = document.querySelector<HTMLElement>("[role=log][aria-label^='Messages in']")!;
+            const text = log.querySelector<HTMLElement>(`[data-message-id="${id}"] .md`)!;
+            return text.getBoundingClientRect().top - log.getBoundingClientRect().top;
+          }, held.id);
+          assert.ok(Math.abs(now - held.top) <= 1, `message ${held.id} moved from ${held.top} to ${now}`);
+        }
+        // At least one round loaded an older page from the server (not only rows already held).
+        assert.ok(await heldCount() > before, "older pages were loaded");
+      });
+
       await t.step("continuous scrolling reaches the beginning; frames stay short", async () => {
         await page.evaluate(() => {
           const w = globalThis as unknown as { frames: number[]; stopFrames: boolean };
