@@ -102,7 +102,7 @@ export function IncomingDialog(
           </span>
         </span>
         <div class="min-w-0">
-          <h2 id={`${id}-title`} class={cx("font-semibold truncate", compact && "text-sm")}>{title}</h2>
+          <h2 id={`${id}-title`} class={cx("font-semibold break-words", compact && "text-sm")}>{title}</h2>
           {where && <p id={`${id}-desc`} class="text-sm text-muted truncate">{where}</p>}
         </div>
       </div>
