@@ -1,7 +1,8 @@
 /**
  * `deno task test`: runs the whole suite. When a Postgres server is reachable (DATABASE_URL, or Debian's
  * postgresql binaries, in which case a throw-away cluster is started here) every database test also runs
- * against it through TEST_DATABASE_URL. With CI=true a missing Postgres is a failure, not a skip.
+ * against it through TEST_DATABASE_URL. With CI=true a missing Postgres is a failure, not a skip. With no
+ * arguments every file under tests/ runs, several at a time (DENO_JOBS, default: the cores, at least 2).
  */
 import { findPgBin, startCluster } from "./pg_cluster.ts";
 
@@ -24,10 +25,18 @@ if (!url) {
   );
 }
 
-const args = ["test", "-A", "--unstable-broadcast-channel", ...(Deno.args.length ? Deno.args : ["tests/"])];
+// The whole suite runs its files in parallel (at least two at a time: most of a browser test is waiting on
+// Chromium, most of a database test on Postgres); each file still runs its own tests in order.
+const jobs = Deno.env.get("DENO_JOBS") ?? String(Math.max(2, navigator.hardwareConcurrency));
+const args = [
+  "test",
+  "-A",
+  "--unstable-broadcast-channel",
+  ...(Deno.args.length ? Deno.args : ["--parallel", "tests/"]),
+];
 const child = new Deno.Command(Deno.execPath(), {
   args,
-  env: { ...(url ? { TEST_DATABASE_URL: url } : {}), DENO_NO_UPDATE_CHECK: "1" },
+  env: { ...(url ? { TEST_DATABASE_URL: url } : {}), DENO_NO_UPDATE_CHECK: "1", DENO_JOBS: jobs },
   stdout: "piped",
   stderr: "inherit",
 }).spawn();

@@ -1,6 +1,7 @@
 /**
  * `deno run -A cli/visitor_screenshots.ts`: refreshes the visitor-chat screenshots in docs/screenshots/
- * (the widget on a host site of another origin, the Visitors region in /chat, /support) from a throw-away
+ * (the widget on a host site of another origin, the Visitors region in /chat, a monitor's read-only view,
+ * the region on a phone, /support) from a throw-away
  * server with the demo data, using Debian's Chromium like the browser tests.
  */
 import { browserAvailable, launch, signIn, startTestServer } from "../tests/browser/browser.ts";
@@ -19,7 +20,7 @@ const server = await startTestServer();
 const host = startHostSite(server.url);
 const browser = await launch();
 try {
-  await grantQueue(server, "alice");
+  await grantQueue(server, "alice", "bob");
   await setVisitorSetting(server, "min_form_seconds", 1);
   const { page: alice } = await signIn(browser, server.url, "alice");
   await goAvailable(alice);
@@ -45,6 +46,21 @@ try {
   await v.waitForTimeout(500);
   await v.screenshot({ path: new URL("visitor-widget.png", OUT).pathname });
   await alice.screenshot({ path: new URL("visitor-staff.png", OUT).pathname });
+  const { page: admin } = await signIn(browser, server.url, "admin");
+  const aregion = admin.getByRole("region", { name: "Visitors" });
+  await aregion.getByRole("button", { name: /Watch Vera/ }).click();
+  await aregion.getByRole("group", { name: "Watching visitor chat with Vera" }).getByText("INV-2042")
+    .waitFor();
+  await admin.screenshot({ path: new URL("visitor-monitor.png", OUT).pathname });
+  const { page: bob } = await signIn(browser, server.url, "bob", { viewport: { width: 390, height: 844 } });
+  await bob.getByRole("button", { name: "Open Visitors" }).click();
+  await goAvailable(bob);
+  const v2 = await (await browser.newContext()).newPage();
+  await v2.goto(host.url);
+  await startChat(v2, "Pia", "Do you ship to Norway?");
+  const bregion = bob.getByRole("region", { name: "Visitors" });
+  await bregion.getByRole("listitem").filter({ hasText: "Pia" }).waitFor();
+  await bob.screenshot({ path: new URL("visitor-staff-phone.png", OUT).pathname });
   const s = await browser.newContext({ viewport: { width: 900, height: 760 } });
   const sp = await s.newPage();
   await sp.goto(`${server.url}/support`);

@@ -5,17 +5,24 @@
  */
 import { z } from "zod";
 import * as filesRepo from "../db/repos/files.ts";
-import type { BlobStorage, ByteRange } from "../db/storage/storage.ts";
-import { databaseStorage } from "../db/storage/database.ts";
+import type { ByteRange } from "../db/storage/storage.ts";
 import type { Sql } from "../db/client.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, invalid, notFound } from "./errors.ts";
 import { readable, requirePermission, requirePost } from "./access.ts";
-import { INLINE_TYPES, sniff, SNIFF_BYTES } from "./file_sniff.ts";
-import { effectiveKind, type ImageProcessor, PROCESSED, vipsImageProcessor } from "./images.ts";
-import { readSettings } from "./settings/workspace.ts";
+import { INLINE_TYPES } from "./file_sniff.ts";
+import {
+  checkUpload,
+  forget,
+  services,
+  storeChecked,
+  type StoredBytes,
+  type UploadInput,
+} from "./file_store.ts";
 import { parse } from "./validate.ts";
 import type { Attachment } from "../realtime/protocol.ts";
+
+export { type FileServices, services, type UploadInput } from "./file_store.ts";
 
 export const UploadQuery = z.object({ name: z.string().max(255).describe("the file's name") });
 export const FileVariantInput = z.object({
@@ -26,101 +33,8 @@ export const FilesPageInput = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-/** What the file functions need besides the database: where bytes go, and the image processor. */
-export interface FileServices {
-  storage: BlobStorage;
-  images: ImageProcessor;
-  /** Files that no message carried after this long are removed. */
-  orphanSeconds: number;
-}
-
-/** The file services of `deps`, made once on first use when `main.ts` gave none (database storage). */
-export function services(deps: Deps): FileServices {
-  return deps.files ??= {
-    storage: databaseStorage(deps.db),
-    images: vipsImageProcessor(),
-    orphanSeconds: 3600,
-  };
-}
-
-export interface UploadInput {
-  name: string;
-  /** The request's Content-Length: uploads must declare their size. */
-  size: number | null;
-  body: ReadableStream<Uint8Array> | null;
-}
-
 export interface UploadedFile extends Attachment {
   channelId: number;
-}
-
-const cleanName = (raw: string) =>
-  // deno-lint-ignore no-control-regex
-  raw.normalize("NFC").replace(/[\u0000-\u001f\u007f/\\]+/g, "_").replace(/^\.+/, "").trim().slice(0, 200) ||
-  "file";
-
-/** Reads at least `n` bytes (or all there is) and gives back the stream as if nothing had been read. */
-async function peek(body: ReadableStream<Uint8Array>, n: number) {
-  const reader = body.getReader();
-  const parts: Uint8Array[] = [];
-  let have = 0;
-  let done = false;
-  while (have < n) {
-    const r = await reader.read();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    parts.push(r.value);
-    have += r.value.length;
-  }
-  const head = new Uint8Array(have);
-  let off = 0;
-  for (const p of parts) head.set(p, (off += p.length) - p.length);
-  const rest = new ReadableStream<Uint8Array>({
-    start(ctl) {
-      if (head.length) ctl.enqueue(head);
-      if (done) ctl.close();
-    },
-    async pull(ctl) {
-      const r = await reader.read();
-      if (r.done) ctl.close();
-      else ctl.enqueue(r.value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return { head: head.subarray(0, n), rest };
-}
-
-async function collect(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  let off = 0;
-  for await (const chunk of stream) {
-    if (off + chunk.length > size) {
-      throw new AppError("size_mismatch", 400, "The file is larger than declared");
-    }
-    out.set(chunk, off);
-    off += chunk.length;
-  }
-  if (off !== size) throw new AppError("size_mismatch", 400, "The upload ended before the declared size");
-  return out;
-}
-
-const oneChunk = (b: Uint8Array) =>
-  new ReadableStream<Uint8Array>({
-    start(c) {
-      c.enqueue(b);
-      c.close();
-    },
-  });
-
-/** Sizes as people read them (the composer's `fmtSize` says the same, so both explain a refusal alike). */
-function human(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${Math.round(n / 102.4) / 10} KB`;
-  return `${Math.round(n / 1024 / 102.4) / 10} MB`;
 }
 
 /**
@@ -136,71 +50,34 @@ export async function upload(
   requirePermission(actor, "chat.send_files", "You are not allowed to share files");
   const a = await readable(deps.db, actor, channelId);
   requirePost(actor, a);
-  const all = await readSettings(deps.db, actor.workspaceId);
-  const settings = { maxBytes: all["files.max_bytes"], allowedTypes: all["files.allowed_types"] };
-  if (input.size === null || !Number.isSafeInteger(input.size) || input.size < 0) {
-    throw new AppError("length_required", 411, "Uploads must declare their size (Content-Length)");
-  }
-  if (input.size === 0 || !input.body) throw invalid("The file is empty");
-  if (input.size > settings.maxBytes) {
-    await input.body.cancel().catch(() => {});
-    throw new AppError(
-      "too_large",
-      413,
-      `Files can be at most ${human(settings.maxBytes)}; this one is ${human(input.size)}`,
-    );
-  }
-  const name = cleanName(input.name);
-  const { head, rest } = await peek(input.body, SNIFF_BYTES);
-  const t = await sniff(head);
-  if (!settings.allowedTypes.includes(t.mime)) {
-    await rest.cancel().catch(() => {});
-    const what = t.mime === "application/octet-stream" ? "an unknown type" : t.mime;
-    throw new AppError("type_not_allowed", 415, `Files of this type (${what}) cannot be shared here`, {
-      mime: t.mime,
-    });
-  }
-  const svc = services(deps);
-  const kind = effectiveKind(t.mime, t.kind);
+  const u = await checkUpload(deps, actor.workspaceId, input);
   const id = await filesRepo.create(deps.db, {
     workspaceId: actor.workspaceId,
     channelId,
     uploaderId: actor.userId,
-    name,
-    mime: t.mime,
-    kind,
-    backend: svc.storage.backend,
+    name: u.name,
+    mime: u.mime,
+    kind: u.kind,
+    backend: services(deps).storage.backend,
   });
-  const key = `w${actor.workspaceId}/f${id}`;
-  const written: string[] = [];
+  let st: StoredBytes | null = null;
   try {
-    let size = input.size;
-    let thumbKey: string | null = null;
-    let width: number | null = null;
-    let height: number | null = null;
-    if (kind === "image" && PROCESSED.has(t.mime)) {
-      const bytes = await collect(rest, input.size);
-      let img;
-      try {
-        img = await svc.images.process(bytes, t.mime);
-      } catch {
-        throw new AppError("bad_image", 400, "This image could not be read");
-      }
-      await svc.storage.put(`${key}/original`, oneChunk(img.full), img.full.length);
-      written.push(`${key}/original`);
-      await svc.storage.put(`${key}/thumb`, oneChunk(img.thumb), img.thumb.length);
-      written.push(thumbKey = `${key}/thumb`);
-      size = img.full.length;
-      width = img.width;
-      height = img.height;
-    } else {
-      written.push(`${key}/original`);
-      await svc.storage.put(`${key}/original`, rest, input.size);
-    }
-    await filesRepo.markReady(deps.db, id, { size, storageKey: `${key}/original`, thumbKey, width, height });
-    return { id, channelId, name, mime: t.mime, kind, size, width, height, thumb: thumbKey !== null };
+    st = await storeChecked(deps, `w${actor.workspaceId}/f${id}`, u);
+    await filesRepo.markReady(deps.db, id, st);
+    const { size, width, height } = st;
+    return {
+      id,
+      channelId,
+      name: u.name,
+      mime: u.mime,
+      kind: u.kind,
+      size,
+      width,
+      height,
+      thumb: !!st.thumbKey,
+    };
   } catch (err) {
-    await Promise.allSettled(written.map((k) => svc.storage.delete(k)));
+    await forget(deps, st);
     await deps.db.query("DELETE FROM files WHERE id = $1", [id]);
     if (err instanceof AppError) throw err;
     throw new AppError("upload_failed", 400, "The upload did not complete");

@@ -16,6 +16,20 @@ export interface VisitorMessage {
   clientId: string;
   body: string;
   createdAt: string;
+  /** A file the visitor attached (the message's body is its name); null for text. */
+  file?: VisitorAttachment | null;
+}
+
+/** A visitor attachment: read at /api/visitor/files/:id (the visitor) or /api/visitors/files/:id (staff). */
+export interface VisitorAttachment {
+  id: number;
+  name: string;
+  mime: string;
+  kind: "image" | "video" | "audio" | "pdf" | "file";
+  size: number;
+  width: number | null;
+  height: number | null;
+  thumb: boolean;
 }
 
 /** What the visitor sees of their conversation: no staff-only fields (notes, emails, internal ids). */
@@ -118,6 +132,7 @@ export interface PublicVisitorSettings {
   offline_text: string;
   recovery_minutes: number;
   rating_type: "stars" | "number" | "thumbs" | "off";
+  attachments: boolean;
   look: {
     shape: "circle" | "rounded" | "square";
     color: string;

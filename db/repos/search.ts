@@ -34,18 +34,43 @@ export interface MessageHit {
 /** `%` `_` and `\` taken literally in a LIKE pattern. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function messages(sql: Sql, f: MessageFilter): Promise<MessageHit[]> {
+/**
+ * Chinese, Japanese and Korean characters (kana, CJK ideographs and extensions A and compatibility, Hangul):
+ * the same class as the `messages_cjk` index of migration 0018, whose predicate a query must repeat.
+ */
+const CJK = String.raw`[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]`;
+const hasCjk = (s: string) => /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/.test(s);
+
+/**
+ * Messages matching every term, phrase and filter, newest first. Each condition is one an index answers
+ * (migrations 0009 and 0018), and Postgres has statistics to choose between reading those indexes (rare
+ * words) and reading the newest messages of the searchable channels until a page is full (common words):
+ * - a word: its substring (trigrams, `messages_trgm`) or its stemmed form (the stored `tsv`,
+ *   `messages_fts`). Words shorter than three characters have no trigram and go by the stemmer alone
+ *   (unless they are only stop words);
+ * - anything with CJK characters: all its character bigrams (`messages_cjk`), then the exact substring;
+ * - a phrase: its substring; an excluded word: not its substring.
+ */
+export function messagesQuery(f: MessageFilter): { text: string; params: unknown[] } {
   const params: unknown[] = [f.workspaceId, f.channelIds];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = ["m.workspace_id = $1", "m.channel_id = ANY($2::bigint[])", "m.deleted_at IS NULL"];
-  for (const t of f.terms) {
-    const like = p(`%${likeEscape(t)}%`);
-    // A word that is only stop words or punctuation has an empty tsquery: then the substring decides.
-    where.push(
-      `(to_tsvector('english', m.body) @@ plainto_tsquery('english', ${p(t)}) OR lower(m.body) LIKE ${like})`,
-    );
+  const substring = (t: string) => `lower(m.body) LIKE ${p(`%${likeEscape(t)}%`)}`;
+  let cjk = false;
+  for (const t of [...f.terms, ...f.phrases]) {
+    if (!hasCjk(t)) continue;
+    cjk = true;
+    where.push(`parley_cjk_bigrams(m.body) @> parley_cjk_bigrams(${p(t)})`, substring(t));
   }
-  for (const ph of f.phrases) where.push(`lower(m.body) LIKE ${p(`%${likeEscape(ph)}%`)}`);
+  if (cjk) where.push(`m.body ~ '${CJK}'`);
+  for (const t of f.terms) {
+    if (hasCjk(t)) continue;
+    const stemmed = `m.tsv @@ plainto_tsquery('english', ${p(t)})`;
+    if ([...t].length < 3) {
+      where.push(`(${stemmed} OR (numnode(plainto_tsquery('english', ${p(t)})) = 0 AND ${substring(t)}))`);
+    } else where.push(`(${substring(t)} OR ${stemmed})`);
+  }
+  for (const ph of f.phrases) if (!hasCjk(ph)) where.push(substring(ph));
   for (const x of f.excluded) where.push(`lower(m.body) NOT LIKE ${p(`%${likeEscape(x)}%`)}`);
   if (f.senderIds) where.push(`m.sender_id = ANY(${p(f.senderIds)}::bigint[])`);
   if (f.hasFile) {
@@ -54,12 +79,15 @@ export async function messages(sql: Sql, f: MessageFilter): Promise<MessageHit[]
   if (f.hasLink) where.push(`m.body ~* 'https?://'`);
   if (f.from) where.push(`m.created_at >= ${p(f.from)}::timestamptz`);
   if (f.until) where.push(`m.created_at < ${p(f.until)}::timestamptz`);
-  return await sql.query<MessageHit>(
-    `SELECT m.id, m.channel_id AS "channelId", m.seq, m.sender_id AS "senderId", m.reply_to AS "replyTo",
-       m.body, m.created_at AS "createdAt"
-     FROM messages m WHERE ${where.join(" AND ")} ORDER BY m.id DESC LIMIT ${p(f.limit)}`,
-    params,
-  );
+  const text = `SELECT m.id, m.channel_id AS "channelId", m.seq, m.sender_id AS "senderId",
+       m.reply_to AS "replyTo", m.body, m.created_at AS "createdAt"
+     FROM messages m WHERE ${where.join(" AND ")} ORDER BY m.id DESC LIMIT ${p(f.limit)}`;
+  return { text, params };
+}
+
+export async function messages(sql: Sql, f: MessageFilter): Promise<MessageHit[]> {
+  const q = messagesQuery(f);
+  return await sql.query<MessageHit>(q.text, q.params);
 }
 
 export interface FileHit {

@@ -235,7 +235,10 @@ export async function setEscalation(sql: Sql, id: number, channelId: number): Pr
 // ---- messages ---------------------------------------------------------------------------------------
 
 const MCOLS = `id, conversation_id AS "conversationId", seq, kind, author_name AS "authorName",
-  client_id AS "clientId", body, created_at AS "createdAt"`;
+  client_id AS "clientId", body, created_at AS "createdAt",
+  (SELECT json_build_object('id', f.id, 'name', f.name, 'mime', f.mime, 'kind', f.kind, 'size', f.size,
+     'width', f.width, 'height', f.height, 'thumb', f.thumb_key IS NOT NULL)
+   FROM visitor_files f WHERE f.id = visitor_messages.file_id) AS file`;
 
 export interface NewVisitorMessage {
   conversationId: number;
@@ -245,6 +248,8 @@ export interface NewVisitorMessage {
   authorName: string;
   clientId: string;
   body: string;
+  /** A visitor attachment (ready, of this conversation) the message carries. */
+  fileId?: number | null;
 }
 
 /** Stores a message with the conversation's next sequence; a repeated client id returns the stored one. */
@@ -264,9 +269,20 @@ export async function insertMessage(
     [m.conversationId],
   );
   const r = await sql.query<VisitorMessage>(
-    `INSERT INTO visitor_messages (conversation_id, workspace_id, seq, kind, author_id, author_name, client_id, body)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MCOLS}`,
-    [m.conversationId, m.workspaceId, seq[0].seq, m.kind, m.authorId, m.authorName, m.clientId, m.body],
+    `INSERT INTO visitor_messages
+       (conversation_id, workspace_id, seq, kind, author_id, author_name, client_id, body, file_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${MCOLS}`,
+    [
+      m.conversationId,
+      m.workspaceId,
+      seq[0].seq,
+      m.kind,
+      m.authorId,
+      m.authorName,
+      m.clientId,
+      m.body,
+      m.fileId ?? null,
+    ],
   );
   return { message: r[0], created: true };
 }

@@ -1,7 +1,8 @@
 /**
  * Who may touch a visitor conversation. A visitor reaches only the conversation of its own secret token;
- * staff need `chat.public_queue`, and to act on a conversation they must hold it (or have
- * `chat.public_monitor`). A token whose conversation was left alone longer than the recovery window is
+ * staff need `chat.public_queue`, and to act on a conversation they must hold it. Supervisors with
+ * `chat.public_monitor` read every conversation live (read-only: they reply, type, end or transfer only in
+ * what they hold). A token whose conversation was left alone longer than the recovery window is
  * refused and the conversation ends.
  */
 import { sha256 } from "../auth.ts";
@@ -47,17 +48,20 @@ export function requireQueue(actor: Actor) {
   }
 }
 
-/** The conversation, if the staff member may act on it: they hold it, or they monitor all. */
+/**
+ * The conversation, if the staff member may act on it: they hold it (or, with `waitingOk`, it waits for
+ * someone). With `read`, monitors may read any conversation of their workspace.
+ */
 export async function heldConversation(
   deps: Deps,
   actor: Actor,
   id: number,
-  opts: { waitingOk?: boolean } = {},
+  opts: { waitingOk?: boolean; read?: boolean } = {},
 ) {
   requireQueue(actor);
   const c = Number.isSafeInteger(id) ? await convRepo.byId(deps.db, actor.workspaceId, id) : null;
   if (!c) throw notFound("No such visitor conversation");
-  const monitor = actor.permissions.has("chat.public_monitor");
+  const monitor = !!opts.read && actor.permissions.has("chat.public_monitor");
   if (monitor || c.agentId === actor.userId || (opts.waitingOk && c.status === "waiting")) return c;
   throw forbidden("This conversation is held by someone else");
 }

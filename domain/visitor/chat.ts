@@ -9,8 +9,7 @@ import { conflict } from "../errors.ts";
 import { parse } from "../validate.ts";
 import type { VisitorActor } from "./access.ts";
 import { heldConversation } from "./access.ts";
-import { toVisitor, visitorTx } from "./publish.ts";
-import type { Audience } from "../../realtime/protocol.ts";
+import { staffAudience, toVisitor, visitorTx } from "./publish.ts";
 
 /** A message from either side; `clientId` makes a retry return the stored message instead of a second one. */
 export const SendInput = (maxChars: number) =>
@@ -18,9 +17,6 @@ export const SendInput = (maxChars: number) =>
     clientId: z.string().min(1).max(64),
     body: z.string().trim().min(1, "may not be empty").max(maxChars),
   }).strict();
-
-const staffOf = (agentId: number | null): Audience[] =>
-  agentId ? [{ kind: "users", userIds: [agentId] }] : [];
 
 export async function visitorSend(deps: Deps, v: VisitorActor, input: unknown, ip = "") {
   const m = parse(SendInput(deps.config.limits.messageChars), input);
@@ -41,7 +37,7 @@ export async function visitorSend(deps: Deps, v: VisitorActor, input: unknown, i
     if (r.created) {
       const e = { type: "visitor_message" as const, conversationId: c.id, message: r.message };
       emit(c.workspaceId, e, toVisitor(c.id));
-      for (const a of staffOf(c.agentId)) emit(c.workspaceId, e, a);
+      emit(c.workspaceId, e, await staffAudience(sql, c.workspaceId, c.agentId));
       await convRepo.setSeen(sql, c.id, "visitor", r.message.seq);
     }
     return { message: r.message };
@@ -72,8 +68,7 @@ export async function agentSend(
     if (r.created) {
       const e = { type: "visitor_message" as const, conversationId: c.id, message: r.message };
       if (!note) emit(c.workspaceId, e, toVisitor(c.id));
-      const staff = new Set([actor.userId, ...(c.agentId ? [c.agentId] : [])]);
-      emit(c.workspaceId, e, { kind: "users", userIds: [...staff] });
+      emit(c.workspaceId, e, await staffAudience(sql, c.workspaceId, c.agentId, actor.userId));
       if (!note) await convRepo.setSeen(sql, c.id, "agent", r.message.seq);
     }
     return { message: r.message };
@@ -90,7 +85,7 @@ export async function visitorTyping(deps: Deps, v: VisitorActor, typing: boolean
   if (!c || c.status === "ended" || !c.agentId) return { ok: true };
   deps.bus.publish([{
     event: { type: "visitor_typing", conversationId: c.id, who: "visitor", typing: !!typing },
-    audience: { kind: "users", userIds: [c.agentId] },
+    audience: await staffAudience(deps.db, c.workspaceId, c.agentId),
     workspaceId: c.workspaceId,
   }]);
   return { ok: true };

@@ -13,7 +13,7 @@ import { sha256 } from "../auth.ts";
 import type { VisitorActor } from "./access.ts";
 import { TOKEN_RE } from "./token.ts";
 import { readVisitorSettings, type VisitorSettings, withinHours } from "./settings.ts";
-import { type Emit, queueChanged, toVisitor, visitorTx } from "./publish.ts";
+import { type Emit, queueChanged, staffAudience, toVisitor, visitorTx } from "./publish.ts";
 import { visitorView } from "./views.ts";
 import { ticketFromConversation } from "./tickets.ts";
 import { afterQueueChange } from "./routing.ts";
@@ -153,7 +153,7 @@ export async function systemMessage(
   const e = { type: "visitor_message" as const, conversationId, message };
   if (audience === "both") emit(workspaceId, e, toVisitor(conversationId));
   const c = await convRepo.byId(sql, workspaceId, conversationId);
-  if (c?.agentId) emit(workspaceId, e, { kind: "users", userIds: [c.agentId] });
+  emit(workspaceId, e, await staffAudience(sql, workspaceId, c?.agentId ?? null));
   return message;
 }
 
@@ -247,16 +247,4 @@ export async function rate(deps: Deps, v: VisitorActor, input: unknown) {
   });
   if (!stored) throw new AppError("already_rated", 409, "This chat has already been rated");
   return { ok: true };
-}
-
-/** The transcript as plain text (what the visitor saw: no internal notes). */
-export async function transcript(deps: Deps, v: VisitorActor): Promise<string> {
-  const c = await convRepo.byId(deps.db, v.workspaceId, v.conversationId);
-  const msgs = await convRepo.messages(deps.db, v.conversationId, { withNotes: false, limit: 10_000 });
-  const lines = [`Chat transcript #${c!.id} (${c!.createdAt})`, ""];
-  for (const m of msgs) {
-    const who = m.kind === "system" ? "—" : m.kind === "visitor" ? (m.authorName || "You") : m.authorName;
-    lines.push(`[${m.createdAt}] ${who}: ${m.body}`);
-  }
-  return lines.join("\n") + "\n";
 }

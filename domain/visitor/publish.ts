@@ -43,4 +43,27 @@ export async function queueChanged(sql: Sql, emit: Emit, workspaceId: number, co
   );
 }
 
+const MONITOR_ROLES = (Object.entries(ROLE_PERMISSIONS) as [string, readonly string[]][])
+  .filter(([, ps]) => ps.includes("chat.public_monitor"))
+  .map(([r]) => r);
+
+/**
+ * Staff who see a conversation live: the agent holding it and every monitor (`chat.public_monitor`) of
+ * the workspace, who watch read-only.
+ */
+export async function staffAudience(
+  sql: Sql,
+  workspaceId: number,
+  ...holders: (number | null)[]
+): Promise<Audience> {
+  const rows = await sql.query<{ id: number }>(
+    `SELECT id FROM users WHERE workspace_id = $1 AND deactivated_at IS NULL
+       AND (role = ANY($2::text[]) OR 'chat.public_monitor' = ANY(permissions))`,
+    [workspaceId, MONITOR_ROLES],
+  );
+  const ids = new Set(rows.map((r) => Number(r.id)));
+  for (const h of holders) if (h) ids.add(h);
+  return { kind: "users", userIds: [...ids] };
+}
+
 export const toVisitor = (conversationId: number): Audience => ({ kind: "visitor", conversationId });

@@ -30,6 +30,7 @@ export function publicSettings(s: VisitorSettings): PublicVisitorSettings {
     offline_text: s.offline_text,
     recovery_minutes: s.recovery_minutes,
     rating_type: s.rating_type,
+    attachments: s.attachments,
     look: s.look,
     page_rules: s.page_rules,
   };

@@ -23,9 +23,10 @@ export async function overview(deps: Deps, actor: Actor) {
   requireQueue(actor);
   const ws = actor.workspaceId;
   const monitor = actor.permissions.has("chat.public_monitor");
-  const [waiting, held, me, tickets, settings] = await Promise.all([
+  const [waiting, held, live, me, tickets, settings] = await Promise.all([
     convRepo.waiting(deps.db, ws),
-    monitor ? convRepo.allActive(deps.db, ws) : convRepo.heldBy(deps.db, ws, actor.userId),
+    convRepo.heldBy(deps.db, ws, actor.userId),
+    monitor ? convRepo.allActive(deps.db, ws) : Promise.resolve([]),
     agentsRepo.get(deps.db, ws, actor.userId),
     ticketsRepo.list(deps.db, ws, 20),
     readVisitorSettings(deps.db, ws),
@@ -33,6 +34,8 @@ export async function overview(deps: Deps, actor: Actor) {
   return {
     waiting: waiting.map(staffView),
     held: held.map(staffView),
+    /** For monitors: every conversation in progress held by someone else, to watch live (read-only). */
+    live: live.filter((c) => c.agentId !== actor.userId).map(staffView),
     me: me ??
       { userId: actor.userId, available: false, capacity: settings.default_capacity, team: "", load: 0 },
     autoAssign: settings.auto_assign,
@@ -43,7 +46,7 @@ export async function overview(deps: Deps, actor: Actor) {
 
 /** One conversation for staff: messages with internal notes, the visitor's details, earlier chats. */
 export async function conversation(deps: Deps, actor: Actor, id: number) {
-  const c = await heldConversation(deps, actor, id, { waitingOk: true });
+  const c = await heldConversation(deps, actor, id, { waitingOk: true, read: true });
   const [msgs, previous] = await Promise.all([
     convRepo.messages(deps.db, c.id, { withNotes: true }),
     convRepo.previousByEmail(deps.db, actor.workspaceId, c.email, c.id),

@@ -10,6 +10,7 @@ import { Header } from "./Header.tsx";
 import { ConnectionBanner, Toasts } from "./Toasts.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Conversation, ThreadPane } from "./Conversation.tsx";
+import { FilesPane } from "./files/FilesPane.tsx";
 import {
   BrowseDialog,
   ChannelSettingsDialog,
@@ -36,7 +37,7 @@ import { AdminBanners } from "./AdminBanners.tsx";
 import type { Me, ParleyClient, UserInfo } from "../../realtime/client.ts";
 import type { ChannelSummary, PublicSettings } from "../../realtime/protocol.ts";
 import { effect, signal } from "@preact/signals";
-import { VisitorsPanel } from "./visitors/VisitorsPanel.tsx";
+import { VisitorsEntry, VisitorsPanel } from "./visitors/VisitorsPanel.tsx";
 
 /** What the server hands the island: enough to render the sidebar before the client has loaded. */
 export interface ChatProps {
@@ -129,6 +130,8 @@ export function useBrowserWiring(ctx: AppCtx) {
         e.key === "Escape" && !ui.dialog.value && ui.threadId.value !== null && !e.defaultPrevented
       ) {
         ui.threadId.value = null;
+      } else if (e.key === "Escape" && !ui.dialog.value && ui.filesOpen.value && !e.defaultPrevented) {
+        ui.filesOpen.value = false;
       }
     };
     // Retry at once when the browser is online again or the tab comes back.
@@ -188,6 +191,7 @@ function Shell() {
   const { ui, current, client } = ctx;
   const ch = current.value;
   const list = ui.mobileView.value === "list";
+  const visitors = ui.mobileView.value === "visitors";
   return (
     <div
       class={cx("h-full flex flex-col bg-main text-fg", client.status.value !== "open" && "presence-stale")}
@@ -207,9 +211,10 @@ function Shell() {
         <div
           class={cx("bg-sidebar border-r border-line shrink-0 md:w-64 md:block", list ? "w-full" : "hidden")}
         >
+          <VisitorsEntry />
           <Sidebar />
         </div>
-        <main id="main" class={cx("flex-1 min-w-0", list ? "hidden md:block" : "block")}>
+        <main id="main" class={cx("flex-1 min-w-0", list || visitors ? "hidden md:block" : "block")}>
           {ch
             ? <Conversation key={ch.id} channel={ch} />
             : (
@@ -223,6 +228,7 @@ function Shell() {
         {ch && ui.threadId.value !== null && (
           <ThreadPane key={ui.threadId.value} channel={ch} parentId={ui.threadId.value} />
         )}
+        {ch && ui.threadId.value === null && ui.filesOpen.value && <FilesPane key={ch.id} channel={ch} />}
         <VisitorsPanel />
       </div>
       <Toasts />

@@ -2,7 +2,7 @@
 import { useEffect } from "preact/hooks";
 import type { ChannelSummary, Message } from "../../realtime/protocol.ts";
 import { fmtList, fmtNumber, t } from "../../i18n/mod.ts";
-import { cx, IconBack, IconGear, IconLock, PresenceDot } from "../../components/ui.tsx";
+import { cx, IconBack, IconFiles, IconGear, IconLock, PresenceDot } from "../../components/ui.tsx";
 import { MessageList } from "./MessageList.tsx";
 import { MessageItem, OutboxRow } from "./MessageItem.tsx";
 import { Composer } from "./Composer.tsx";
@@ -84,6 +84,22 @@ export function Conversation({ channel }: { channel: ChannelSummary }) {
           </span>
         )}
         <CallButtons channel={channel} />
+        <button
+          type="button"
+          aria-label={t("files.open")}
+          title={t("files.open")}
+          aria-pressed={ui.filesOpen.value}
+          onClick={() => {
+            ui.filesOpen.value = !ui.filesOpen.value;
+            if (ui.filesOpen.value) ui.threadId.value = null;
+          }}
+          class={cx(
+            "p-1.5 rounded text-muted hover:bg-hover hover:text-fg",
+            ui.filesOpen.value && "bg-hover text-fg",
+          )}
+        >
+          <IconFiles />
+        </button>
         {channel.kind !== "direct_message" && (
           <button
             type="button"

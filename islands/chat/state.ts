@@ -86,12 +86,15 @@ export interface Ui {
   /** A message to scroll to and highlight (deep links, search). */
   jumpTo: Signal<number | null>;
   threadId: Signal<number | null>;
+  /** Whether the open conversation's "Files" pane is shown (instead of a thread). */
+  filesOpen: Signal<boolean>;
   dialog: Signal<DialogState>;
   filter: Signal<string>;
   prefs: Signal<Prefs>;
   toasts: Signal<Toast[]>;
   /** Phone-sized screens show either the list or the conversation. */
-  mobileView: Signal<"list" | "conversation">;
+  /** What a phone shows (one pane at a time): the list, a conversation, or the Visitors region. */
+  mobileView: Signal<"list" | "conversation" | "visitors">;
   /** The message being edited inline. */
   editing: Signal<number | null>;
   /** Ticks every 30 s so relative times refresh. */
@@ -109,11 +112,12 @@ export function createUi(
     channelId: signal(initial.channelId),
     jumpTo: signal(initial.messageId),
     threadId: signal(null),
+    filesOpen: signal(false),
     dialog: signal(null),
     filter: signal(""),
     prefs: signal(prefs),
     toasts: signal([]),
-    mobileView: signal(initial.channelId ? "conversation" : "list"),
+    mobileView: signal<"list" | "conversation" | "visitors">(initial.channelId ? "conversation" : "list"),
     editing: signal(null),
     now: signal(Date.now()),
     atBottom: signal(true),

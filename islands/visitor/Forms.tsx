@@ -234,3 +234,42 @@ export function RatingForm({ client, type }: { client: VisitorClient; type: "sta
     </form>
   );
 }
+
+/** "Email transcript": once per chat, to the address typed here or the one given in the pre-chat form. */
+export function TranscriptEmailForm({ client }: { client: VisitorClient }) {
+  const [email, setEmail] = useState("");
+  const [sentTo, setSentTo] = useState("");
+  const [error, setError] = useState("");
+  if (sentTo) return <p role="status" class="text-sm">The transcript is on its way to {sentTo}.</p>;
+  return (
+    <form
+      aria-label="Email the transcript"
+      class="flex flex-wrap items-end gap-2"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError("");
+        try {
+          setSentTo(await client.emailTranscript(email));
+        } catch (err) {
+          setError(err instanceof Error ? err.message : String(err));
+        }
+      }}
+    >
+      <span class="flex flex-col flex-1 min-w-[12rem]">
+        <label for="pv-transcript-email" class="text-sm">Email address for the transcript</label>
+        <input
+          id="pv-transcript-email"
+          type="email"
+          class={input}
+          value={email}
+          placeholder="The address you gave, if empty"
+          onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+        />
+      </span>
+      <button type="submit" class="rounded-md border border-line px-3 py-1.5 text-sm">
+        Email transcript
+      </button>
+      {error && <p role="alert" class="text-sm text-danger w-full">{error}</p>}
+    </form>
+  );
+}

@@ -6,7 +6,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { VisitorClient } from "./client.ts";
 import type { VisitorMessage } from "../../realtime/visitor_protocol.ts";
-import { OfflineForm, PrechatForm, primaryBtn, RatingForm } from "./Forms.tsx";
+import { AttachButton, VisitorFile } from "./VisitorFile.tsx";
+import { OfflineForm, PrechatForm, primaryBtn, RatingForm, TranscriptEmailForm } from "./Forms.tsx";
 
 function waitText(seconds: number | null): string {
   if (seconds === null) return "";
@@ -26,7 +27,7 @@ function statusText(c: VisitorClient): string {
   return "This chat has ended.";
 }
 
-function Bubble({ m }: { m: VisitorMessage }) {
+function Bubble({ m, client }: { m: VisitorMessage; client: VisitorClient }) {
   if (m.kind === "system") return <li class="text-xs text-muted text-center py-1">{m.body}</li>;
   const mine = m.kind === "visitor";
   return (
@@ -38,7 +39,9 @@ function Bubble({ m }: { m: VisitorMessage }) {
       >
         <span class="sr-only">{mine ? "You" : m.authorName}:</span>
         {!mine && <span aria-hidden="true" class="block text-xs font-semibold">{m.authorName}</span>}
-        <span class="whitespace-pre-wrap break-words">{m.body}</span>
+        {m.file
+          ? <VisitorFile client={client} f={m.file} />
+          : <span class="whitespace-pre-wrap break-words">{m.body}</span>}
       </div>
     </li>
   );
@@ -78,6 +81,7 @@ function Composer({ client }: { client: VisitorClient }) {
           }
         }}
       />
+      {client.settings.value?.attachments && <AttachButton client={client} />}
       <button type="submit" class={primaryBtn}>Send</button>
     </form>
   );
@@ -105,7 +109,7 @@ function ChatView({ client }: { client: VisitorClient }) {
         class="flex-1 overflow-y-auto p-3"
       >
         <ol class="flex flex-col gap-2 list-none m-0 p-0">
-          {list.map((m) => <Bubble key={m.id} m={m} />)}
+          {list.map((m) => <Bubble key={m.id} m={m} client={client} />)}
           {client.pending.value.map((p) => (
             <li key={p.clientId} class="flex justify-end">
               <div class="max-w-[80%] rounded-lg px-3 py-2 text-sm v-primary opacity-70">
@@ -153,6 +157,7 @@ function ChatView({ client }: { client: VisitorClient }) {
                 Start a new chat
               </button>
             </div>
+            <TranscriptEmailForm client={client} />
             {transcript !== null && (
               <a
                 class="text-sm underline text-link"

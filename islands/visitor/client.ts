@@ -256,6 +256,39 @@ export class VisitorClient {
     return await res.text();
   }
 
+  /** Sends a file or image as a message (checked on the server like staff files). */
+  async attach(file: File): Promise<void> {
+    const res = await fetch(`${this.base}/api/visitor/files?name=${encodeURIComponent(file.name)}`, {
+      method: "POST",
+      headers: { "x-parley-visitor": this.#saved?.token ?? "" },
+      body: file,
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      throw new VisitorApiError(
+        res.status,
+        data?.error?.code ?? "error",
+        data?.error?.message ?? res.statusText,
+      );
+    }
+    this.messages.value = addVisitorMessage(this.messages.value, data.message as VisitorMessage);
+  }
+
+  /** A file of this conversation as an object URL (the token travels in a header, so no plain link). */
+  async fileUrl(id: number, variant: "original" | "thumb"): Promise<string> {
+    const q = variant === "thumb" ? "?variant=thumb" : "";
+    const res = await fetch(`${this.base}/api/visitor/files/${id}${q}`, {
+      headers: { "x-parley-visitor": this.#saved?.token ?? "" },
+    });
+    if (!res.ok) throw new Error("The file could not be loaded");
+    return URL.createObjectURL(await res.blob());
+  }
+
+  /** Asks the server to mail the transcript (to `email`, or the pre-chat email when empty); returns where. */
+  async emailTranscript(email: string): Promise<string> {
+    return (await this.#api<{ to: string }>("POST", "/transcript/email", { email: email.trim() })).to;
+  }
+
   async offline(fields: Record<string, string>, formMs: number, website: string): Promise<number> {
     const r = await this.#api<{ ticketId: number }>(
       "POST",

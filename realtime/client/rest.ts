@@ -187,7 +187,14 @@ export class ChatApi {
     body: { clientId: string; body: string; attachments: number[]; replyTo?: number },
   ) => this.rest.request<{ message: Message }>("POST", `${ch(channelId)}/messages`, body);
   discardFile = (id: number) => this.rest.request<unknown>("DELETE", `/api/chat/files/${id}`);
-  files = (channelId: number) => this.rest.request<{ files: ChannelFile[] }>("GET", `${ch(channelId)}/files`);
+  /** Files shared in a conversation, newest first; `before` a file id for the next page. */
+  files = (channelId: number, page: { before?: number; limit?: number } = {}) =>
+    this.rest.request<{ files: ChannelFile[] }>(
+      "GET",
+      `${ch(channelId)}/files?${
+        q({ ...(page.before ? { before: String(page.before) } : {}), limit: String(page.limit ?? 50) })
+      }`,
+    );
   search = (query: string, scope: "mine" | "all" = "mine") =>
     this.rest.request<SearchResults>("GET", `/api/chat/search?${q({ q: query, scope })}`);
   openGroup = (userIds: number[]) =>

@@ -26,7 +26,7 @@ export const FILE_HEADERS = {
  * checked by `files.upload` against the declared length.
  */
 export const UPLOAD_BODY_LIMIT: BodyLimitRule = {
-  prefix: /^\/api\/chat\/channels\/[^/]+\/files$/,
+  prefix: /^\/api\/(chat\/channels\/[^/]+\/files|visitor\/files)$/,
   maxBytes: 1024 * 1024 * 1024,
   lengthRequired: true,
 };
@@ -34,6 +34,34 @@ export const UPLOAD_BODY_LIMIT: BodyLimitRule = {
 function disposition(kind: "inline" | "attachment", name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, "_");
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** A stored file as a response: its type, disposition, ranges, and the headers that keep it inert. */
+export function fileResponse(
+  o: {
+    file: { name: string };
+    mime: string;
+    size: number;
+    inline: boolean;
+    body: ReadableStream<Uint8Array>;
+    range: { start: number; end: number } | null;
+  },
+  variant: "original" | "thumb",
+): Response {
+  const headers = new Headers(FILE_HEADERS);
+  headers.set("Content-Type", o.mime);
+  const name = variant === "thumb" ? `${o.file.name}.webp` : o.file.name;
+  headers.set("Content-Disposition", disposition(o.inline ? "inline" : "attachment", name));
+  if (variant === "original") {
+    headers.set("Accept-Ranges", "bytes");
+    if (o.range) {
+      headers.set("Content-Range", `bytes ${o.range.start}-${o.range.end}/${o.size}`);
+      headers.set("Content-Length", String(o.range.end - o.range.start + 1));
+      return new Response(o.body, { status: 206, headers });
+    }
+    headers.set("Content-Length", String(o.size));
+  }
+  return new Response(o.body, { status: 200, headers });
 }
 
 export function fileRoutes(deps: Deps) {
@@ -61,20 +89,7 @@ export function fileRoutes(deps: Deps) {
       variant,
       range: c.req.header("range"),
     });
-    const headers = new Headers(FILE_HEADERS);
-    headers.set("Content-Type", o.mime);
-    const name = variant === "thumb" ? `${o.file.name}.webp` : o.file.name;
-    headers.set("Content-Disposition", disposition(o.inline ? "inline" : "attachment", name));
-    if (variant === "original") {
-      headers.set("Accept-Ranges", "bytes");
-      if (o.range) {
-        headers.set("Content-Range", `bytes ${o.range.start}-${o.range.end}/${o.size}`);
-        headers.set("Content-Length", String(o.range.end - o.range.start + 1));
-        return new Response(o.body, { status: 206, headers });
-      }
-      headers.set("Content-Length", String(o.size));
-    }
-    return new Response(o.body, { status: 200, headers });
+    return fileResponse(o, variant);
   });
 
   app.delete("/files/:id", async (c) => {

@@ -15,6 +15,10 @@ import { notFound } from "../../domain/errors.ts";
 import { authenticateVisitor } from "../../domain/visitor/access.ts";
 import * as lifecycle from "../../domain/visitor/lifecycle.ts";
 import * as chat from "../../domain/visitor/chat.ts";
+import { emailTranscript, transcript } from "../../domain/visitor/transcript.ts";
+import { visitorAttach, visitorOpen } from "../../domain/visitor/files.ts";
+import { fileResponse } from "../api/files.ts";
+import { idParam } from "../middleware/errors.ts";
 import { offlineMessage } from "../../domain/visitor/tickets.ts";
 import { publicSettings, readVisitorSettings } from "../../domain/visitor/settings.ts";
 
@@ -87,7 +91,7 @@ export function visitorRoutes(deps: Deps) {
   });
   app.get("/transcript", async (c) => {
     const v = await visitor(c);
-    const text = await lifecycle.transcript(deps, v);
+    const text = await transcript(deps, v);
     return new Response(text, {
       headers: {
         "content-type": "text/plain; charset=utf-8",
@@ -95,6 +99,27 @@ export function visitorRoutes(deps: Deps) {
         "cache-control": "no-store",
       },
     });
+  });
+  app.post("/files", async (c) => {
+    const v = await visitor(c);
+    const len = c.req.header("content-length");
+    const r = await visitorAttach(deps, v, {
+      name: c.req.query("name") ?? "file",
+      size: len !== undefined && /^\d{1,12}$/.test(len) ? Number(len) : null,
+      body: c.req.raw.body,
+    }, clientIp(c, deps.config.trustedProxies));
+    return c.json(r, 201);
+  });
+  app.get("/files/:id", async (c) => {
+    const v = await visitor(c);
+    const variant = c.req.query("variant") === "thumb" ? "thumb" : "original";
+    const o = await visitorOpen(deps, v, idParam(c, "id"), { variant, range: c.req.header("range") });
+    return fileResponse(o, variant);
+  });
+  app.post("/transcript/email", async (c) => {
+    const v = await visitor(c);
+    const ip = clientIp(c, deps.config.trustedProxies);
+    return c.json(await emailTranscript(deps, v, await jsonBody(c), ip), 202);
   });
   return app;
 }

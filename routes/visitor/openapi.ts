@@ -4,6 +4,8 @@ import type { Endpoint, Method } from "../api/openapi_endpoints.ts";
 import { RateInput, StartInput } from "../../domain/visitor/lifecycle.ts";
 import { OfflineInput } from "../../domain/visitor/tickets.ts";
 import { SendInput } from "../../domain/visitor/chat.ts";
+import { FileVariantInput, UploadQuery } from "../../domain/files.ts";
+import { EmailInput } from "../../domain/visitor/transcript.ts";
 import { AvailabilityInput, TransferInput } from "../../domain/visitor/routing.ts";
 import { EscalateInput } from "../../domain/visitor/staff.ts";
 import * as R from "../api/response_schemas.ts";
@@ -98,6 +100,32 @@ export function visitorEndpoints(messageChars: number): Endpoint[] {
       ok: [[200, "text/plain attachment", null]],
       errors: [401],
     }),
+    e("post", `${v}/transcript/email`, "Visitor", "Mail the transcript of an ended chat, once", {
+      auth: false,
+      description: TOKEN +
+        " Goes to `email`, or to the pre-chat email when empty, through the notification outbox. A chat" +
+        " still going is 409; a second request for the same chat is 409 `already_sent`.",
+      body: ["VisitorTranscriptEmailInput", EmailInput],
+      ok: [[202, "Queued", null]],
+      errors: [400, 401, 409, 429],
+    }),
+    e("post", `${v}/files`, "Visitor", "Attach a file or image (sent as a message at once)", {
+      auth: false,
+      description: TOKEN + " The body is the file itself with its Content-Length; `name` is its file name. " +
+        "The same checks as staff files: type by content among `files.allowed_types` (415), at most " +
+        "`files.max_bytes` (413), images re-encoded without metadata. Off with `visitor.attachments` (403).",
+      query: UploadQuery,
+      rawBody: "The file's bytes",
+      ok: [[201, "The message carrying the file", null]],
+      errors: [401, 409, 411, 413, 415, 429],
+    }),
+    e("get", `${v}/files/:id`, "Visitor", "A file of the visitor's own conversation", {
+      auth: false,
+      description: TOKEN + " A file of any other conversation is 404.",
+      query: FileVariantInput,
+      ok: [[200, "The bytes", null], [206, "The requested range", null]],
+      errors: [401, 404, 416],
+    }),
     e("get", `${v}/ws`, "Realtime", "The visitor's WebSocket (upgrade)", {
       auth: false,
       description: 'First frame `{id, action: "auth", token}`; then `send`, `typing`, `seen`, `ping`. ' +
@@ -165,6 +193,13 @@ export function visitorEndpoints(messageChars: number): Endpoint[] {
       body: ["VisitorEscalateInput", EscalateInput],
       ok: ok("The internal channel id"),
       errors: [404, 409],
+    }),
+    e("get", `${s}/files/:id`, "Visitors (staff)", "A visitor's attachment", {
+      description: "Staff who may read its conversation (the holder, anyone while it waits, or " +
+        "chat.public_monitor); 404 for a file that does not exist, 403 for a conversation held by another.",
+      query: FileVariantInput,
+      ok: [[200, "The bytes", null], [206, "The requested range", null]],
+      errors: [404, 416],
     }),
     e("get", `${s}/tickets`, "Visitors (staff)", "Tickets (built-in provider)", { ok: ok("Tickets") }),
     e("get", `${s}/tickets/:id`, "Visitors (staff)", "One ticket", { ok: ok("Ticket"), errors: [404] }),

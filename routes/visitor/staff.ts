@@ -8,6 +8,8 @@ import * as staff from "../../domain/visitor/staff.ts";
 import * as routing from "../../domain/visitor/routing.ts";
 import * as chat from "../../domain/visitor/chat.ts";
 import * as tickets from "../../domain/visitor/tickets.ts";
+import { staffOpen } from "../../domain/visitor/files.ts";
+import { fileResponse } from "../api/files.ts";
 
 export function visitorStaffRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
@@ -48,6 +50,11 @@ export function visitorStaffRoutes(deps: Deps) {
     "/conversations/:id/escalate",
     async (c) => c.json(await staff.escalate(deps, c.get("actor"), id(c), await jsonBody(c))),
   );
+  app.get("/files/:id", async (c) => {
+    const variant = c.req.query("variant") === "thumb" ? "thumb" : "original";
+    const o = await staffOpen(deps, c.get("actor"), id(c), { variant, range: c.req.header("range") });
+    return fileResponse(o, variant);
+  });
   app.get("/tickets", async (c) => c.json({ tickets: await tickets.listTickets(deps, c.get("actor")) }));
   app.get(
     "/tickets/:id",

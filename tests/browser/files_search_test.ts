@@ -8,6 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import * as workspacesRepo from "../../db/repos/workspaces.ts";
 import { dropFile, log, pasteImage, pdf } from "./files_helpers.ts";
 import {
+  axeSerious,
   browserAvailable,
   launch,
   openConversation,
@@ -41,7 +42,7 @@ Deno.test({ name: "browser: files and search", ignore: !browserAvailable(), ...o
       await row(bob, "Here are the files").waitFor();
       const msg = row(bob, "Here are the files");
       await msg.getByRole("button", { name: "View image screenshot.png" }).waitFor();
-      await msg.getByRole("link", { name: /^Download report\.pdf, PDF/ }).waitFor();
+      await msg.getByRole("link", { name: /^Download report\.pdf/ }).waitFor();
       // The thumbnail really loads (served with the session, checked per request).
       await bob.waitForFunction(() =>
         [...document.querySelectorAll("img[alt='screenshot.png']")].some((i) =>
@@ -51,6 +52,35 @@ Deno.test({ name: "browser: files and search", ignore: !browserAvailable(), ...o
       await msg.getByRole("button", { name: "View image screenshot.png" }).click();
       await bob.getByRole("dialog", { name: "screenshot.png" }).waitFor();
       await bob.keyboard.press("Escape");
+    });
+
+    await t.step("the conversation's Files view lists them and jumps to the message", async () => {
+      await bob.getByRole("button", { name: "Files", exact: true }).click();
+      const pane = bob.getByRole("complementary", { name: "Files" });
+      const list = pane.getByRole("list", { name: /^Files in/ });
+      await list.getByRole("link", { name: "report.pdf" }).waitFor();
+      await list.getByRole("link", { name: "screenshot.png" }).waitFor();
+      assert.equal(await list.getByRole("listitem").count(), 2);
+      assert.equal(
+        await list.getByRole("link", { name: "report.pdf" }).getAttribute("download"),
+        "report.pdf",
+      );
+      assert.deepEqual(await axeSerious(bob), [], "axe with the Files view open");
+      // A new file shows up while the view is open; Escape closes it; jumping opens the message.
+      await dropFile(alice, "notes.pdf", pdf(), "application/pdf");
+      await alice.getByRole("list", { name: "Files to send" }).getByRole("button", {
+        name: "Remove notes.pdf",
+      })
+        .waitFor();
+      await sendMessage(alice, "One more file");
+      await list.getByRole("link", { name: "notes.pdf" }).waitFor();
+      await list.getByRole("button", { name: "Jump to message: report.pdf" }).click();
+      await pane.waitFor({ state: "detached" });
+      await row(bob, "Here are the files").waitFor();
+      await bob.getByRole("button", { name: "Files", exact: true }).click();
+      await pane.waitFor();
+      await bob.keyboard.press("Escape");
+      await pane.waitFor({ state: "detached" });
     });
 
     await t.step("a refused type and an oversize file give a clear error", async () => {

@@ -1,7 +1,40 @@
 /** Visitor-chat browser scenes: a host site on another origin, agents in /chat, the widget's frame. */
-import type { BrowserContext, FrameLocator, Page } from "playwright-core";
+import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
 import * as workspacesRepo from "../../db/repos/workspaces.ts";
 import type { Server } from "../../main.ts";
+import { launch, startTestServer } from "./browser.ts";
+
+export interface VisitorScene {
+  server: Server;
+  host: { url: string; close(): Promise<void> };
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * What every visitor browser test starts with: one Parley server (routing worker every 300 ms), a host
+ * site on another origin embedding the widget, `staff` allowed to answer visitors, a 1 s minimum form
+ * time, and one browser. `close()` ends all of it.
+ */
+export async function visitorScene(staff: string[] = ["alice", "bob"]): Promise<VisitorScene> {
+  const server = await startTestServer({ VISITOR_WORKER_MS: "300" });
+  const host = startHostSite(server.url);
+  let browser: Browser | null = null;
+  const close = async () => {
+    await browser?.close();
+    await host.close();
+    await server.shutdown();
+  };
+  try {
+    await grantQueue(server, ...staff);
+    await setVisitorSetting(server, "min_form_seconds", 1);
+    browser = await launch();
+    return { server, host, browser, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
 
 /** A host web site on `http://localhost:<port>` (Parley runs on 127.0.0.1: another site) with two pages. */
 export function startHostSite(parley: string): { url: string; close(): Promise<void> } {

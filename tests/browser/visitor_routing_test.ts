@@ -3,16 +3,8 @@
  * assignment, and reassignment when the agent's browser goes away; the offline form becomes a ticket.
  */
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
-import { browserAvailable, launch, signIn, startTestServer } from "./browser.ts";
-import {
-  goAvailable,
-  grantQueue,
-  setVisitorSetting,
-  startChat,
-  startHostSite,
-  widget,
-} from "./visitor_helpers.ts";
+import { browserAvailable, signIn } from "./browser.ts";
+import { goAvailable, setVisitorSetting, startChat, visitorScene, widget } from "./visitor_helpers.ts";
 
 Deno.test({
   name: "browser: claim race, automatic assignment and reassignment, offline form",
@@ -20,13 +12,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
 }, async (t) => {
-  const server = await startTestServer({ VISITOR_WORKER_MS: "300" });
-  const host = startHostSite(server.url);
-  let browser: Browser | null = null;
+  const scene = await visitorScene();
+  const { server, host, browser } = scene;
   try {
-    await grantQueue(server, "alice", "bob");
-    await setVisitorSetting(server, "min_form_seconds", 1);
-    browser = await launch();
     const a = await signIn(browser, server.url, "alice");
     const b = await signIn(browser, server.url, "bob");
     await goAvailable(a.page);
@@ -35,7 +23,7 @@ Deno.test({
     const regionB = b.page.getByRole("region", { name: "Visitors" });
 
     await t.step("two agents claim at once: one wins, the other is told", async () => {
-      const ctx = await browser!.newContext();
+      const ctx = await browser.newContext();
       const v = await ctx.newPage();
       await v.goto(host.url);
       await startChat(v, "Cleo");
@@ -70,7 +58,7 @@ Deno.test({
       // Only Alice takes chats for now.
       await regionB.getByRole("switch", { name: "Available for visitor chats" }).click();
       await regionB.getByRole("switch", { name: "Available for visitor chats", checked: false }).waitFor();
-      const ctx = await browser!.newContext();
+      const ctx = await browser.newContext();
       const v = await ctx.newPage();
       await v.goto(host.url);
       await startChat(v, "Dora", "Hello?");
@@ -95,7 +83,7 @@ Deno.test({
     await t.step("nobody available: the offline form becomes a ticket staff see", async () => {
       await regionB.getByRole("switch", { name: "Available for visitor chats" }).click();
       await regionB.getByRole("switch", { name: "Available for visitor chats", checked: false }).waitFor();
-      const ctx = await browser!.newContext();
+      const ctx = await browser.newContext();
       const v = await ctx.newPage();
       await v.goto(host.url);
       const w = widget(v);
@@ -116,8 +104,6 @@ Deno.test({
       await ctx.close();
     });
   } finally {
-    await browser?.close();
-    await host.close();
-    await server.shutdown();
+    await scene.close();
   }
 });

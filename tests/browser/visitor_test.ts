@@ -1,21 +1,12 @@
 /**
  * Visitor chat in a real browser: the widget on a host site of another origin (localhost vs 127.0.0.1)
  * chats with an agent in /chat both ways; reload, navigation and a second tab keep the conversation;
- * ending, rating once, transcript; recovery inside the window and refusal after it; axe on the widget
+ * ending, rating once, transcript (download and email); recovery inside the window and refusal after it; axe on the widget
  * and /support.
  */
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
-import { axeSerious, browserAvailable, launch, signIn, startTestServer } from "./browser.ts";
-import {
-  goAvailable,
-  grantQueue,
-  saved,
-  setVisitorSetting,
-  startChat,
-  startHostSite,
-  widget,
-} from "./visitor_helpers.ts";
+import { axeSerious, browserAvailable, signIn } from "./browser.ts";
+import { goAvailable, saved, setVisitorSetting, startChat, visitorScene, widget } from "./visitor_helpers.ts";
 
 Deno.test({
   name: "browser: a visitor on another site chats with an agent, survives reloads, rates once",
@@ -23,13 +14,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
 }, async (t) => {
-  const server = await startTestServer({ VISITOR_WORKER_MS: "300" });
-  const host = startHostSite(server.url);
-  let browser: Browser | null = null;
+  const scene = await visitorScene();
+  const { server, host, browser } = scene;
   try {
-    await grantQueue(server, "alice", "bob");
-    await setVisitorSetting(server, "min_form_seconds", 1);
-    browser = await launch();
     const { page: alice } = await signIn(browser, server.url, "alice");
     await goAvailable(alice);
     const vctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
@@ -107,6 +94,9 @@ Deno.test({
         await w.getByRole("button", { name: "Get transcript" }).click();
         const link = w.getByRole("link", { name: "Download transcript" });
         assert.match(decodeURIComponent((await link.getAttribute("href"))!), /Found it\./);
+        await w.getByRole("button", { name: "Email transcript" }).click(); // to the pre-chat address
+        await w.getByRole("status").filter({ hasText: "The transcript is on its way to vera@example.com." })
+          .waitFor();
         const token = (await saved(vctx, host.url))!.token;
         const again = await fetch(`${server.url}/api/visitor/rating`, {
           method: "POST",
@@ -130,7 +120,7 @@ Deno.test({
       await region.getByRole("listitem").filter({ hasText: "Rita" }).waitFor();
       const state = await vctx.storageState();
       await vctx.close();
-      const back = await browser!.newContext({ storageState: state });
+      const back = await browser.newContext({ storageState: state });
       const p2 = await back.newPage();
       await p2.goto(host.url);
       await widget(p2).getByText(/You are number 1 in line/).waitFor();
@@ -138,7 +128,7 @@ Deno.test({
       await back.close();
       await setVisitorSetting(server, "recovery_minutes", 0.05); // 3 s
       await new Promise((r) => setTimeout(r, 4500));
-      const late = await browser!.newContext({ storageState: state2 });
+      const late = await browser.newContext({ storageState: state2 });
       const p3 = await late.newPage();
       await p3.goto(host.url);
       await widget(p3).getByText(/left longer than the recovery window/).waitFor();
@@ -151,7 +141,7 @@ Deno.test({
     });
 
     await t.step("/support: the same chat as a full page, axe clean", async () => {
-      const ctx = await browser!.newContext();
+      const ctx = await browser.newContext();
       const p = await ctx.newPage();
       await p.goto(`${server.url}/support`);
       await p.getByRole("button", { name: "Start chat" }).waitFor();
@@ -159,8 +149,6 @@ Deno.test({
       await ctx.close();
     });
   } finally {
-    await browser?.close();
-    await host.close();
-    await server.shutdown();
+    await scene.close();
   }
 });

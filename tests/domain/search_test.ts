@@ -43,6 +43,13 @@ dbTest(
     assert.deepEqual(await ids("alice", "deploy"), [m.dm.id, m.secret.id, m.deploy.id]);
     assert.deepEqual(await ids("bob", '"release notes"'), [m.phrase.id]);
     assert.deepEqual(await ids("bob", "東京"), [m.japanese.id]);
+    // CJK goes by character bigrams, then the exact substring: one character, a long run, a phrase, and a
+    // word whose characters are all there but not together.
+    assert.deepEqual(await ids("bob", "東"), [m.japanese.id]);
+    assert.deepEqual(await ids("bob", "会議があります"), [m.japanese.id]);
+    assert.deepEqual(await ids("bob", '"東京で会議"'), [m.japanese.id]);
+    assert.deepEqual(await ids("bob", "京東"), []);
+    assert.deepEqual(await ids("bob", "東京 release"), []);
     assert.deepEqual(await ids("bob", "#4521"), [m.ticket.id]);
     assert.deepEqual(await ids("bob", "HttpHead"), [m.ticket.id]);
     assert.deepEqual(await ids("alice", "release -notes"), [m.deploy.id]);

@@ -144,8 +144,9 @@ function migratedTemplate(): Promise<string> {
 }
 
 /**
- * Drops test databases of earlier modules and runs: nobody connected and created over a minute ago (their
- * names carry the creation time). On the throw-away cluster it hardly matters; on a DATABASE_URL it does.
+ * Drops test databases of earlier runs: nobody connected and created over half an hour ago (their names
+ * carry the creation time; test files run in parallel, so a younger idle one may belong to a running
+ * file). On the throw-away cluster it hardly matters; on a DATABASE_URL it does.
  */
 async function sweep(sql: postgres.Sql) {
   const rows = await sql<{ datname: string }[]>`SELECT datname FROM pg_database d
@@ -153,7 +154,7 @@ async function sweep(sql: postgres.Sql) {
       AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`;
   for (const { datname } of rows) {
     const created = parseInt(datname.split("_")[2], 36);
-    if (Date.now() - created < 60_000) continue;
+    if (Date.now() - created < 30 * 60_000) continue;
     await sql.unsafe(`DROP DATABASE IF EXISTS ${datname}`).catch(() => {});
   }
 }

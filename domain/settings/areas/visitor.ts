@@ -102,6 +102,15 @@ export const visitorSettings = defineSettings("visitor", {
     permission: admin,
     public: false,
   }),
+  "visitor.attachments": setting({
+    schema: z.boolean(),
+    default: true,
+    group: G,
+    label: "Visitors may attach files",
+    description: "Whether visitors can send files and images (checked like staff files: size and type).",
+    permission: admin,
+    public: false,
+  }),
   "visitor.rating_type": setting({
     schema: z.enum(["stars", "number", "thumbs", "off"]),
     default: "stars",

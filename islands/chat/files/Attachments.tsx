@@ -56,11 +56,15 @@ export function Attachments({ items }: { items: Attachment[] | undefined }) {
             href={src(a)}
             download={a.name}
             class="flex items-center gap-3 rounded-md border border-line bg-main px-3 py-2 hover:bg-hover max-w-xs"
-            aria-label={`Download ${a.name}, ${a.kind === "pdf" ? "PDF" : a.mime}, ${fmtSize(a.size)}`}
           >
             <span aria-hidden="true" class="text-2xl">{a.kind === "pdf" ? "📄" : "📎"}</span>
             <span class="min-w-0">
-              <span class="block truncate font-medium text-fg">{a.name}</span>
+              {/* The name read out is the visible text, after "Download" (no separate aria-label). */}
+              <span class="sr-only">Download{" "}</span>
+              <span class="block truncate font-medium text-fg">
+                {a.name}
+                <span class="sr-only">,</span>
+              </span>
               <span class="block text-xs text-muted">
                 {a.kind === "pdf" ? "PDF" : a.mime} · {fmtSize(a.size)}
               </span>

@@ -7,12 +7,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../state.ts";
 import type { AgentInfo, Detail, VisitorsApi } from "./api.ts";
 import { addVisitorMessage, type VisitorEvent } from "../../../realtime/visitor_protocol.ts";
+import { VisitorFile } from "./VisitorFile.tsx";
 
 const btn = "rounded border border-line px-2 py-1 text-xs";
 
 export function VisitorChat(
-  { id, api, canned, onClose, onChanged }: {
+  { id, api, canned, onClose, onChanged, readOnly = false }: {
     id: number;
+    /** A monitor watching someone else's conversation: no reply box, no actions, no "seen". */
+    readOnly?: boolean;
     api: VisitorsApi;
     canned: { title: string; body: string }[];
     onClose: () => void;
@@ -37,7 +40,7 @@ export function VisitorChat(
         setD((x) => x && { ...x, messages: addVisitorMessage(x.messages, e.message) });
         if (e.message.kind === "visitor") {
           setTyping(false);
-          void api.seen(id, e.message.seq).catch(() => {});
+          if (!readOnly) void api.seen(id, e.message.seq).catch(() => {});
         }
       } else if (e.type === "visitor_typing" && e.who === "visitor") setTyping(e.typing);
       else if (e.type === "visitor_seen" && e.who === "visitor") {
@@ -51,7 +54,7 @@ export function VisitorChat(
   }, [id]);
   useEffect(() => {
     const last = d?.messages.at(-1);
-    if (last && d?.conversation.status === "active") void api.seen(id, last.seq).catch(() => {});
+    if (last && d?.conversation.status === "active" && !readOnly) void api.seen(id, last.seq).catch(() => {});
   }, [d?.messages.length]);
   const act = async (fn: () => Promise<unknown>) => {
     setError("");
@@ -66,7 +69,7 @@ export function VisitorChat(
   if (!d) return <p class="px-3 py-2 text-sm">{error || "Loading…"}</p>;
   const c = d.conversation;
   const name = c.name || `Visitor #${c.id}`;
-  const active = c.status === "active";
+  const active = c.status === "active" && !readOnly;
   const lastAgent = [...d.messages].reverse().find((m) => m.kind === "agent");
   const submit = () => {
     const body = text.trim();
@@ -76,7 +79,11 @@ export function VisitorChat(
     void api.typing(id, false).catch(() => {});
   };
   return (
-    <div role="group" aria-label={`Visitor chat with ${name}`} class="border-t-2 border-accent flex flex-col">
+    <div
+      role="group"
+      aria-label={readOnly ? `Watching visitor chat with ${name}` : `Visitor chat with ${name}`}
+      class="border-t-2 border-accent flex flex-col"
+    >
       <div class="px-3 py-2 flex items-center gap-2">
         <h3 class="text-sm font-bold flex-1 m-0 truncate">{name}</h3>
         <button type="button" class={btn} aria-label="Close visitor chat" onClick={onClose}>✕</button>
@@ -132,7 +139,9 @@ export function VisitorChat(
             >
               {m.kind === "note" && <span class="font-semibold">Internal note ·</span>}
               {m.kind !== "system" && <span class="font-semibold">{`${m.authorName || name}: `}</span>}
-              <span class="whitespace-pre-wrap break-words">{m.body}</span>
+              {m.file
+                ? <VisitorFile f={m.file} />
+                : <span class="whitespace-pre-wrap break-words">{m.body}</span>}
             </li>
           ))}
         </ol>
@@ -141,7 +150,12 @@ export function VisitorChat(
         {typing ? `${name} is typing…` : lastAgent && c.visitorSeenSeq >= lastAgent.seq ? "Seen" : ""}
       </p>
       {error && <p role="alert" class="px-3 text-xs text-danger">{error}</p>}
-      {(active || note) && (
+      {readOnly && (
+        <p role="note" class="px-3 py-2 text-xs text-muted m-0">
+          Watching {c.agentName ? `${c.agentName}'s` : "this"} chat live (read-only).
+        </p>
+      )}
+      {(active || (note && !readOnly)) && (
         <form class="px-3 py-2 flex flex-col gap-1" onSubmit={(e) => (e.preventDefault(), submit())}>
           {canned.length > 0 && (
             <select
@@ -213,8 +227,7 @@ export function VisitorChat(
           <button
             type="button"
             class={btn}
-            onClick={() =>
-              act(() => api.end(id))}
+            onClick={() => act(() => api.end(id))}
           >
             End chat
           </button>
@@ -222,8 +235,7 @@ export function VisitorChat(
             type="button"
             class={btn}
             aria-expanded={mode === "escalate"}
-            onClick={() =>
-              setMode(mode === "escalate" ? "none" : "escalate")}
+            onClick={() => setMode(mode === "escalate" ? "none" : "escalate")}
           >
             Escalate
           </button>

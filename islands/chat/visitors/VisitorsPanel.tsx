@@ -13,15 +13,35 @@ function ago(iso: string, now: number): string {
   return s < 60 ? `${s} s` : `${Math.round(s / 60)} min`;
 }
 
+const mayAnswer = (perms: string[]) =>
+  perms.includes("chat.public_queue") || perms.includes("chat.public_monitor");
+
 export function VisitorsPanel() {
   const { client } = useApp();
-  const perms = client.me.value?.permissions ?? [];
-  if (!perms.includes("chat.public_queue") && !perms.includes("chat.public_monitor")) return null;
+  if (!mayAnswer(client.me.value?.permissions ?? [])) return null;
   return <VisitorsRegion />;
 }
 
+/** On a phone (one pane at a time), the way from the conversation list to the Visitors region. */
+export function VisitorsEntry() {
+  const { client, ui } = useApp();
+  if (!mayAnswer(client.me.value?.permissions ?? [])) return null;
+  return (
+    <div class="md:hidden px-3 pt-3">
+      <button
+        type="button"
+        class="w-full rounded-md border border-line px-3 py-2 text-sm font-semibold text-left"
+        onClick={() => (ui.mobileView.value = "visitors")}
+      >
+        Open Visitors
+      </button>
+    </div>
+  );
+}
+
 function VisitorsRegion() {
-  const { client } = useApp();
+  const { client, ui } = useApp();
+  const phone = ui.mobileView.value === "visitors";
   const api = useMemo(() => visitorsApi(client), [client]);
   const [ov, setOv] = useState<Overview | null>(null);
   const [open, setOpen] = useState<number | null>(null);
@@ -53,9 +73,18 @@ function VisitorsRegion() {
   return (
     <section
       aria-label="Visitors"
-      class="hidden md:flex flex-col min-h-0 h-full border-l border-line bg-sidebar w-80 shrink-0 overflow-y-auto"
+      class={`${
+        phone ? "flex w-full" : "hidden"
+      } md:flex md:w-80 flex-col min-h-0 h-full border-l border-line bg-sidebar shrink-0 overflow-y-auto`}
     >
-      <div class="px-3 py-2 border-b border-line flex items-center gap-2">
+      <div class="px-3 py-2 border-b border-line flex flex-wrap items-center gap-2">
+        <button
+          type="button"
+          class="md:hidden rounded border border-line px-2 py-1 text-xs"
+          onClick={() => (ui.mobileView.value = "list")}
+        >
+          Back to conversations
+        </button>
         <h2 class="text-sm font-bold flex-1 m-0">Visitors</h2>
         <label class="flex items-center gap-1 text-xs">
           <input
@@ -119,10 +148,36 @@ function VisitorsRegion() {
           </li>
         ))}
       </ul>
+      {!!ov?.live.length && (
+        <>
+          <h3 class="px-3 pt-3 text-xs font-semibold uppercase text-muted m-0">
+            Live conversations ({ov.live.length})
+          </h3>
+          <ul aria-label="Live conversations" class="list-none m-0 p-0">
+            {ov.live.map((h) => (
+              <li key={h.id}>
+                <button
+                  type="button"
+                  aria-current={open === h.id ? "true" : undefined}
+                  class={`w-full text-left px-3 py-2 text-sm border-b border-line ${
+                    open === h.id ? "bg-selected" : "hover:bg-hover"
+                  }`}
+                  onClick={() => setOpen(h.id)}
+                >
+                  Watch {h.name || `Visitor #${h.id}`}
+                  <span class="text-xs text-muted">{` · with ${h.agentName ?? "an agent"}`}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {open !== null && (
         <VisitorChat
           key={open}
           id={open}
+          readOnly={!ov?.held.some((h) => h.id === open) && !ov?.waiting.some((w) => w.id === open) &&
+            !!ov?.live.some((h) => h.id === open)}
           api={api}
           canned={ov?.canned ?? []}
           onClose={() => setOpen(null)}

@@ -5,6 +5,8 @@ import type { StaffConversation, VisitorMessage } from "../../../realtime/visito
 export interface Overview {
   waiting: StaffConversation[];
   held: StaffConversation[];
+  /** Monitors only: conversations held by others, watched read-only. */
+  live: StaffConversation[];
   me: { userId: number; available: boolean; capacity: number; team: string; load: number };
   autoAssign: boolean;
   tickets: { id: number; source: string; subject: string; createdAt: string }[];

@@ -8,6 +8,7 @@ import * as chat from "../../../domain/visitor/chat.ts";
 import * as routing from "../../../domain/visitor/routing.ts";
 import * as staff from "../../../domain/visitor/staff.ts";
 import { authenticateVisitor } from "../../../domain/visitor/access.ts";
+import { transcript } from "../../../domain/visitor/transcript.ts";
 import { newToken } from "../../../islands/visitor/client.ts";
 
 const count = async (db: { query: (q: string) => Promise<unknown[]> }, table: string) =>
@@ -100,7 +101,7 @@ dbTest("a chat ends once, makes a ticket with the transcript, and is rated once"
   assert.deepEqual(await lifecycle.rate(f.deps, v, { value: 4, comment: "Quick" }), { ok: true });
   await refused(lifecycle.rate(f.deps, v, { value: 1 }), 409, "already_rated");
   assert.equal((await db.query<{ rating: number }>("SELECT rating FROM tickets"))[0].rating, 4);
-  const text = await lifecycle.transcript(f.deps, v);
+  const text = await transcript(f.deps, v);
   assert.match(text, /Let me check/);
   assert.doesNotMatch(text, /secret internal note/);
   const view = await lifecycle.viewOf(f.deps, v);

@@ -1,6 +1,7 @@
 /**
- * A visitor's token (visitor chat) reaches no staff file and no search: visitor conversations have no file
- * sharing yet, and the staff routes never accept a visitor token, whatever header carries it.
+ * A visitor's token (visitor chat) reaches no staff file and no search: visitor attachments have routes of
+ * their own (tests/routes/visitor/files_test.ts), and the staff routes never accept a visitor token,
+ * whatever header carries it.
  */
 import assert from "node:assert/strict";
 import { dbTest } from "../../helpers/db.ts";

@@ -70,6 +70,7 @@ dbTest("visitor REST: another conversation's id gets nothing and changes nothing
     ["POST", `/api/visitor/seen?conversationId=${B.id}`, { seq: 1, conversationId: B.id }],
     ["POST", `/api/visitor/rating?conversationId=${B.id}`, { value: 5, conversationId: B.id }],
     ["GET", `/api/visitor/transcript?conversationId=${B.id}`, undefined],
+    ["POST", `/api/visitor/transcript/email?conversationId=${B.id}`, { email: "x@example.test" }],
   ];
   let succeededOnB = 0;
   for (const [method, path, body] of attempts) {
@@ -102,37 +103,40 @@ dbTest("visitor REST: another conversation's id gets nothing and changes nothing
   assert.equal(bState[0].status, "active");
 });
 
-dbTest("staff: only the holder (or a monitor) acts on a conversation; nobody from elsewhere", async (db) => {
-  const { h, A } = await world(db);
-  const snap = await snapshot(db);
-  const c = `/api/visitors/conversations/${A.id}`;
-  const actions: [string, string, unknown][] = [
-    ["GET", c, undefined],
-    ["POST", `${c}/messages`, { clientId: "s1", body: "hi" }],
-    ["POST", `${c}/typing`, { typing: true }],
-    ["POST", `${c}/seen`, { seq: 1 }],
-    ["POST", `${c}/transfer`, { toUserId: h.f.users.bob.id }],
-    ["POST", `${c}/end`, undefined],
-    ["POST", `${c}/escalate`, { userIds: [h.f.users.carol.id] }],
-    ["POST", `${c}/claim`, undefined],
-  ];
-  for (const [method, path, body] of actions) {
-    for (const who of ["bob", "carol", "eve"] as const) {
-      const r = await h.call(method, path, { as: who, body });
-      assert.ok([403, 404, 409].includes(r.status), `${who} ${method} ${path}: ${r.status} ${r.text}`);
+dbTest(
+  "staff: only the holder acts on a conversation (a monitor only reads); nobody from elsewhere",
+  async (db) => {
+    const { h, A } = await world(db);
+    const snap = await snapshot(db);
+    const c = `/api/visitors/conversations/${A.id}`;
+    const actions: [string, string, unknown][] = [
+      ["GET", c, undefined],
+      ["POST", `${c}/messages`, { clientId: "s1", body: "hi" }],
+      ["POST", `${c}/typing`, { typing: true }],
+      ["POST", `${c}/seen`, { seq: 1 }],
+      ["POST", `${c}/transfer`, { toUserId: h.f.users.bob.id }],
+      ["POST", `${c}/end`, undefined],
+      ["POST", `${c}/escalate`, { userIds: [h.f.users.carol.id] }],
+      ["POST", `${c}/claim`, undefined],
+    ];
+    for (const [method, path, body] of actions) {
+      for (const who of ["bob", "carol", "eve"] as const) {
+        const r = await h.call(method, path, { as: who, body });
+        assert.ok([403, 404, 409].includes(r.status), `${who} ${method} ${path}: ${r.status} ${r.text}`);
+      }
+      const r = await h.call(method, path, { body });
+      assert.equal(r.status, 401);
     }
-    const r = await h.call(method, path, { body });
-    assert.equal(r.status, 401);
-  }
-  assert.equal(await snapshot(db), snap, "refused requests changed nothing");
-  // Members without the permission see no queue at all.
-  await db.query("UPDATE users SET permissions = '{}' WHERE username = 'carol'");
-  assert.equal((await h.call("GET", "/api/visitors/overview", { as: "carol" })).status, 403);
-  // The holder may.
-  assert.equal((await h.call("GET", c, { as: "alice" })).status, 200);
-  // A monitor (admin) may see it; eve's workspace cannot even find it.
-  assert.equal((await h.call("GET", c, { as: "admin" })).status, 200);
-});
+    assert.equal(await snapshot(db), snap, "refused requests changed nothing");
+    // Members without the permission see no queue at all.
+    await db.query("UPDATE users SET permissions = '{}' WHERE username = 'carol'");
+    assert.equal((await h.call("GET", "/api/visitors/overview", { as: "carol" })).status, 403);
+    // The holder may.
+    assert.equal((await h.call("GET", c, { as: "alice" })).status, 200);
+    // A monitor (admin) may see it; eve's workspace cannot even find it.
+    assert.equal((await h.call("GET", c, { as: "admin" })).status, 200);
+  },
+);
 
 dbTest(
   "visitor WebSocket: auth first, then only its own conversation, whatever id a frame names",
