@@ -60,7 +60,7 @@ export function Attachments({ items }: { items: Attachment[] | undefined }) {
             <span aria-hidden="true" class="text-2xl">{a.kind === "pdf" ? "📄" : "📎"}</span>
             <span class="min-w-0">
               {/* The name read out is the visible text, after "Download" (no separate aria-label). */}
-              <span class="sr-only">Download{" "}</span>
+              <span class="sr-only">{`Download `}</span>
               <span class="block truncate font-medium text-fg">
                 {a.name}
                 <span class="sr-only">,</span>
