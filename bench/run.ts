@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick] [--only=fanout,latency,connections,reconnect,history,search,files,lighthouse]
+ * `deno task bench [--quick] [--only=fanout,latency,connections,reconnect,history,search,files,lighthouse,calls]
  *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]`
  *
  * Starts a throw-away Postgres (Debian's binaries; installs them with apt-get when root and missing),
@@ -16,6 +16,7 @@ import { connections, history, reconnect } from "./workloads/scale.ts";
 import { connectSql } from "./lib/fixtures.ts";
 import { lighthouseRun } from "./workloads/lighthouse.ts";
 import { filesBench, searchBench } from "./workloads/files_search.ts";
+import { callFirstFrame } from "./workloads/calls.ts";
 
 const WORKLOADS = [
   "fanout",
@@ -26,6 +27,7 @@ const WORKLOADS = [
   "search",
   "files",
   "lighthouse",
+  "calls",
 ] as const;
 type Workload = typeof WORKLOADS[number];
 
@@ -141,6 +143,7 @@ try {
     search: searchBench,
     files: filesBench,
     lighthouse: () => lighthouseRun(ctx.log),
+    calls: () => callFirstFrame(ctx.log, quick ? 3 : 10),
   };
   for (const w of WORKLOADS) {
     if (!only.includes(w)) continue;

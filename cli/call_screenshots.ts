@@ -4,7 +4,7 @@
  * and microphone (the moving test pattern is what a fake camera shows).
  */
 import { browserAvailable, openConversation, signIn, startTestServer } from "../tests/browser/browser.ts";
-import { incoming, launchForCalls, myId, waitForFrames } from "../tests/browser/call_helpers.ts";
+import { incoming, launchForCalls, myId, patient, waitForFrames } from "../tests/browser/call_helpers.ts";
 
 const OUT = new URL("../docs/screenshots/", import.meta.url);
 
@@ -18,6 +18,7 @@ try {
   await openConversation(alice, /Bob Wilson/);
   await openConversation(bob, /Alice Johnson(?! &)/);
   const [aliceId, bobId] = [await myId(alice), await myId(bob)];
+  patient(alice, bob);
 
   await alice.getByRole("button", { name: "Start video call" }).click();
   const ring = incoming(bob, "Incoming video call from Alice Johnson");
@@ -32,6 +33,7 @@ try {
 
   await alice.getByRole("button", { name: "Share screen beside camera" }).click();
   await bob.getByRole("figure").filter({ hasText: "Alice Johnson's screen" }).waitFor();
+  await bob.getByLabel("Alice Johnson's screen").first().waitFor();
   await bob.waitForTimeout(2500);
   await bob.screenshot({ path: new URL("call-screen-share.png", OUT).pathname });
   await alice.getByRole("button", { name: "Hang up" }).click();

@@ -378,6 +378,8 @@ export const en = {
   "calls.peer.failed": "connection lost",
   "calls.peer.closed": "left",
   "calls.pip": "Picture-in-picture",
+  "calls.pipOf": "Picture-in-picture: {name}",
+  "calls.inCallWith": "In the call: {names}",
   "calls.quality": "Connection quality",
   "calls.quality.good": "good",
   "calls.quality.fair": "fair",

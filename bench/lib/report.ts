@@ -128,6 +128,14 @@ export function rows(r: Any): Row[] {
       out.push({ metric: `  /${page} FCP, LCP, TBT ms`, parley: `${v.fcp_ms}, ${v.lcp_ms}, ${v.tbt_ms}` });
     }
   }
+  const call = r.calls;
+  if (call && !call.error) {
+    out.push({
+      metric: `7 calls: Accept -> first decoded frame p50 ms (${call.runs} calls, loopback)`,
+      parley: call.p50_ms,
+    });
+    out.push({ metric: "  min, max ms", parley: `${call.min_ms}, ${call.max_ms}` });
+  }
   return out;
 }
 

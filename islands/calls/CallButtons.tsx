@@ -7,8 +7,10 @@ import { t } from "../../i18n/mod.ts";
 import { useApp } from "../chat/state.ts";
 import { useCalls } from "./context.ts";
 
-const btn = "px-2 py-1 rounded-md text-sm text-fg border border-line hover:bg-hover disabled:opacity-50 " +
-  "whitespace-nowrap";
+const base = "px-2 py-1 rounded-md text-sm border disabled:opacity-50 whitespace-nowrap";
+const btn = `${base} text-fg border-line hover:bg-hover`;
+// Its own colours only (with `text-fg` too, which colour wins depends on the style sheet's order).
+const joinBtn = `${base} bg-accent text-accent-fg border-transparent font-semibold hover:opacity-90`;
 
 export function CallButtons({ channel }: { channel: ChannelSummary }) {
   const { client, settings } = useApp();
@@ -24,7 +26,7 @@ export function CallButtons({ channel }: { channel: ChannelSummary }) {
     return (
       <button
         type="button"
-        class={btn + " bg-accent text-accent-fg border-transparent font-semibold"}
+        class={joinBtn}
         disabled={!calls}
         onClick={() =>
           calls!.join(live.id, live.media === "video" && perms.includes("chat.make_video_calls"))}

@@ -2,14 +2,17 @@
  * The call itself: video tiles (the active speaker outlined), remote audio, the quality indicator, and the
  * controls (mute, camera, devices, screen share, picture-in-picture, hang up). Full size while the call's
  * conversation is open; a small floating window (picture-in-picture) while another conversation is.
+ * Keyboard: when the call starts, focus moves to its controls (a toolbar: Tab or the arrow keys); when it
+ * ends, focus goes back where it was (or to the rating). Who is in the call is announced in a live region.
  */
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../../i18n/mod.ts";
 import { Avatar, cx } from "../../components/ui.tsx";
 import type { ActiveCall, CallManager, PeerView } from "./call_client.ts";
 import type { People } from "./IncomingCall.tsx";
 import { MediaView } from "./MediaView.tsx";
 import type { Quality } from "./quality.ts";
+import { restoreFocus, toolbarKeys } from "./focus.ts";
 
 const ctl = "px-3 py-1.5 rounded-md text-sm border border-line bg-main text-fg hover:bg-hover";
 
@@ -23,8 +26,16 @@ export function CallPanel({ calls, people, mini, onReturn }: {
   const title = t("calls.with", { name: people.channel(a.channelId) });
   const speaker = calls.chosen.value.speaker;
   const main = a.peers.find((p) => p.userId === a.speaking) ?? a.peers[0];
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const before = document.activeElement;
+    panel.current?.querySelector<HTMLButtonElement>("[role=toolbar] button")?.focus();
+    return () => restoreFocus(before);
+  }, []);
+  const names = a.peers.filter((p) => p.state === "connected").map((p) => people.name(p.userId));
   return (
     <section
+      ref={panel}
       aria-label={title}
       class={cx(
         "fixed z-40 bg-[#111827] text-white shadow-2xl rounded-xl flex flex-col",
@@ -51,23 +62,24 @@ export function CallPanel({ calls, people, mini, onReturn }: {
       ))}
       {mini
         ? (main
-          ? <Tile p={main} people={people} speaking={a.speaking === main.userId} calls={calls} />
+          ? <Tile p={main} people={people} speaking={a.speaking === main.userId} />
           : <p class="text-sm p-2">{t("calls.waiting")}</p>)
-        : <Grid a={a} calls={calls} people={people} />}
+        : <Grid a={a} people={people} />}
       <Controls a={a} calls={calls} mini={mini} />
+      <p role="status" class="sr-only">
+        {names.length ? t("calls.inCallWith", { names: names.join(", ") }) : t("calls.waiting")}
+      </p>
       {calls.error.value && <p role="alert" class="text-sm text-[#fca5a5] mt-1">{calls.error.value}</p>}
     </section>
   );
 }
 
-function Grid({ a, calls, people }: { a: ActiveCall; calls: CallManager; people: People }) {
+function Grid({ a, people }: { a: ActiveCall; people: People }) {
   const screens = a.peers.filter((p) => p.screen);
   return (
     <div class="flex-1 min-h-0 grid gap-2 grid-cols-2 auto-rows-fr overflow-hidden">
       {a.peers.length === 0 && <p class="col-span-2 self-center text-center">{t("calls.waiting")}</p>}
-      {a.peers.map((p) => (
-        <Tile key={p.userId} p={p} people={people} speaking={a.speaking === p.userId} calls={calls} />
-      ))}
+      {a.peers.map((p) => <Tile key={p.userId} p={p} people={people} speaking={a.speaking === p.userId} />)}
       {screens.map((p) => (
         <figure key={`s${p.userId}`} class="relative rounded-lg overflow-hidden bg-black m-0">
           <MediaView
@@ -105,12 +117,7 @@ function Grid({ a, calls, people }: { a: ActiveCall; calls: CallManager; people:
   );
 }
 
-function Tile({ p, people, speaking, calls }: {
-  p: PeerView;
-  people: People;
-  speaking: boolean;
-  calls: CallManager;
-}) {
+function Tile({ p, people, speaking }: { p: PeerView; people: People; speaking: boolean }) {
   const name = people.name(p.userId);
   const sharing = p.media.screen === "replace";
   const label = sharing ? t("calls.screenOf", { name }) : t("calls.cameraOf", { name });
@@ -141,12 +148,12 @@ function Tile({ p, people, speaking, calls }: {
           <QualityBadge q={p.quality} />
         </span>
       )}
-      <PipButton calls={calls} />
+      <PipButton name={name} />
     </figure>
   );
 }
 
-function PipButton(_: { calls: CallManager }) {
+function PipButton({ name }: { name: string }) {
   const ref = useRef<HTMLButtonElement>(null);
   if (!("pictureInPictureEnabled" in document) || !document.pictureInPictureEnabled) return null;
   return (
@@ -154,6 +161,7 @@ function PipButton(_: { calls: CallManager }) {
       ref={ref}
       type="button"
       class="absolute top-1 left-1 text-xs bg-black/60 px-1 rounded"
+      aria-label={t("calls.pipOf", { name })}
       onClick={() => {
         const v = ref.current?.parentElement?.querySelector("video");
         if (v) void v.requestPictureInPicture().catch(() => {});
@@ -192,8 +200,24 @@ export function QualityBadge({ q }: { q: Quality | null }) {
 function Controls({ a, calls, mini }: { a: ActiveCall; calls: CallManager; mini: boolean }) {
   const [devices, setDevices] = useState(false);
   const mayShare = calls.can("chat.screen_share");
+  const bar = useRef<HTMLDivElement>(null);
+  // Sharing swaps "Share screen" for "Stop sharing" (and back): the focus follows instead of being lost.
+  const sharing = !!a.sharing;
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) return void (first.current = false);
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const name = sharing ? t("calls.stopShare") : t("calls.share");
+    [...(bar.current?.querySelectorAll("button") ?? [])].find((b) => b.textContent === name)?.focus();
+  }, [sharing]);
   return (
-    <div role="toolbar" aria-label={t("calls.controls")} class="flex flex-wrap gap-2 mt-2 items-center">
+    <div
+      ref={bar}
+      role="toolbar"
+      aria-label={t("calls.controls")}
+      class="flex flex-wrap gap-2 mt-2 items-center"
+      onKeyDown={toolbarKeys}
+    >
       <button type="button" class={ctl} aria-pressed={a.muted} onClick={() => calls.toggleMute()}>
         {t("calls.mute")}
       </button>
@@ -225,6 +249,7 @@ function Controls({ a, calls, mini }: { a: ActiveCall; calls: CallManager; mini:
           type="button"
           class={ctl}
           aria-expanded={devices}
+          aria-controls={devices ? "call-devices" : undefined}
           onClick={() => setDevices(!devices)}
         >
           {t("calls.devices")}
@@ -264,7 +289,7 @@ function DevicePicker({ calls }: { calls: CallManager }) {
     );
   };
   return (
-    <div class="w-full flex flex-wrap gap-3">
+    <div id="call-devices" role="group" aria-label={t("calls.devices")} class="w-full flex flex-wrap gap-3">
       {pick("audioinput", "mic", t("calls.microphone"))}
       {pick("videoinput", "camera", t("calls.cameraDevice"))}
       {pick("audiooutput", "speaker", t("calls.speaker"))}

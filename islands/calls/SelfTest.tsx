@@ -53,18 +53,11 @@ export async function loopback(
     await b.setLocalDescription();
     await a.setRemoteDescription(b.localDescription!);
     const connected = await open;
+    // The pair in use shows in the statistics a moment after the channel opens (on a busy machine, later).
     let pair = "";
-    if (connected) {
-      const stats = await a.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      stats.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
-      for (const s of byId.values()) {
-        if (s.type === "candidate-pair" && s.state === "succeeded" && s.nominated) {
-          const l = byId.get(String(s.localCandidateId));
-          const r = byId.get(String(s.remoteCandidateId));
-          pair = `${l?.candidateType}/${l?.protocol} ↔ ${r?.candidateType}/${r?.protocol}`;
-        }
-      }
+    for (let i = 0; connected && !pair && i < 25; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 200));
+      pair = pairInUse(await a.getStats());
     }
     return { name, configured: true, gathered: [...gathered].sort(), connected, pair };
   } catch (e) {
@@ -73,6 +66,20 @@ export async function loopback(
     a.close();
     b.close();
   }
+}
+
+/** "relay/udp ↔ relay/udp": the candidate types and protocols of the pair the transport selected. */
+function pairInUse(stats: RTCStatsReport): string {
+  const byId = new Map<string, Record<string, unknown>>();
+  stats.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
+  const all = [...byId.values()];
+  const selected = all.find((s) => s.type === "transport" && typeof s.selectedCandidatePairId === "string");
+  const p = selected
+    ? byId.get(String(selected.selectedCandidatePairId))
+    : all.find((s) => s.type === "candidate-pair" && s.state === "succeeded" && s.nominated);
+  const l = p && byId.get(String(p.localCandidateId));
+  const r = p && byId.get(String(p.remoteCandidateId));
+  return l && r ? `${l.candidateType}/${l.protocol} ↔ ${r.candidateType}/${r.protocol}` : "";
 }
 
 export function SelfTest() {

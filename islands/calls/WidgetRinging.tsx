@@ -1,13 +1,13 @@
 /**
- * Ringing in the staff widget: the same dialog ("Accept", "Accept with video", "Decline", caller's name and
- * avatar, ringtone). Answering opens the conversation in the chat app, which joins the call there.
+ * Ringing in the staff widget: the same dialog as in the chat app ("Accept", "Accept with video",
+ * "Decline", caller's name and avatar, ringtone, focus and Escape). Answering opens the conversation in the
+ * chat app, which joins the call there.
  */
 import { useEffect, useState } from "preact/hooks";
-import { t } from "../../i18n/mod.ts";
-import { Avatar } from "../../components/ui.tsx";
 import type { ParleyClient } from "../../realtime/client.ts";
 import { ring } from "./media.ts";
 import { RingWatch } from "./ring_watch.ts";
+import { IncomingDialog } from "./IncomingCall.tsx";
 
 export function WidgetRinging({ client, chatUrl }: { client: ParleyClient; chatUrl: string }) {
   const [watch] = useState(() => new RingWatch(client));
@@ -20,56 +20,24 @@ export function WidgetRinging({ client, chatUrl }: { client: ParleyClient; chatU
   if (!list.length) return null;
   const answer = (id: number, channelId: number, video: boolean) =>
     open(`${chatUrl}/${channelId}?call=${id}${video ? "&video=1" : ""}`, "_blank");
+  const mayVideo = client.me.value?.permissions?.includes("chat.make_video_calls") ?? false;
   return (
-    <div class="fixed top-4 right-4 z-50 flex flex-col gap-2 w-72">
-      {list.map((c) => {
-        const caller = c.startedBy === null ? "" : client.users.value[c.startedBy]?.displayName ?? "";
-        const title = c.media === "video"
-          ? t("calls.incomingVideo", { name: caller })
-          : t("calls.incomingAudio", { name: caller });
+    <div class="fixed top-4 right-4 z-50 flex flex-col gap-2 w-72 max-w-[calc(100%-2rem)]">
+      {list.map((c, i) => {
+        const user = c.startedBy === null ? undefined : client.users.value[c.startedBy];
         return (
-          <div
+          <IncomingDialog
             key={c.id}
-            role="alertdialog"
-            aria-label={title}
-            class="rounded-xl border border-line bg-main text-fg shadow-2xl p-3"
-          >
-            <div class="flex items-center gap-2">
-              <Avatar
-                name={caller}
-                id={c.startedBy ?? 0}
-                url={c.startedBy === null ? null : client.users.value[c.startedBy]?.avatarUrl}
-                size={36}
-              />
-              <p class="font-semibold text-sm">{title}</p>
-            </div>
-            <div class="mt-2 flex flex-wrap gap-1">
-              <button
-                type="button"
-                class="px-2 py-1 rounded text-white text-sm"
-                style="background:#15803d"
-                onClick={() => answer(c.id, c.channelId, false)}
-              >
-                {t("calls.accept")}
-              </button>
-              <button
-                type="button"
-                class="px-2 py-1 rounded text-white text-sm"
-                style="background:#1d4ed8"
-                onClick={() => answer(c.id, c.channelId, true)}
-              >
-                {t("calls.acceptVideo")}
-              </button>
-              <button
-                type="button"
-                class="px-2 py-1 rounded text-white text-sm"
-                style="background:#b91c1c"
-                onClick={() => watch.decline(c.id)}
-              >
-                {t("calls.decline")}
-              </button>
-            </div>
-          </div>
+            call={c}
+            caller={user?.displayName ?? ""}
+            avatar={user?.avatarUrl ?? null}
+            where=""
+            mayVideo={mayVideo}
+            focus={i === 0}
+            compact
+            onAccept={(video) => answer(c.id, c.channelId, video)}
+            onDecline={() => void watch.decline(c.id)}
+          />
         );
       })}
     </div>

@@ -3,7 +3,7 @@
  * and checks that media really flows: bytes received and frames decoded grow on every side (getStats).
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { CHROMIUM_ARGS, findChromium } from "./browser.ts";
 
 export const CALL_ARGS = [
@@ -126,4 +126,29 @@ export function callPanel(page: Page) {
 
 export function log(page: Page) {
   return page.getByRole("log", { name: /^Messages in/ });
+}
+
+/** Waits until `el` has the keyboard focus (inside a shadow root too: the widget renders in one). */
+export async function focused(el: Locator, timeoutMs = 30_000) {
+  await el.waitFor();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await el.evaluate((e) => (e.getRootNode() as Document | ShadowRoot).activeElement === e)
+      .catch(() => false);
+    if (ok) return;
+    if (Date.now() > deadline) {
+      const where = await el.page().evaluate(() => document.activeElement?.outerHTML.slice(0, 200) ?? "none");
+      assert.fail(`not focused: ${el}; the focus is on ${where}`);
+    }
+    await el.page().waitForTimeout(100);
+  }
+}
+
+/** Waits until a toggle button's `aria-pressed` is `value`. */
+export async function pressed(el: Locator, value: "true" | "false", timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await el.getAttribute("aria-pressed")) !== value) {
+    if (Date.now() > deadline) assert.fail(`${el} is not aria-pressed=${value}`);
+    await el.page().waitForTimeout(100);
+  }
 }
