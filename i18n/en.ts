@@ -186,6 +186,7 @@ export const en = {
   "settings.remove": "Remove",
   "settings.email": "Email me about unread direct messages, mentions and keywords",
   "settings.emailDelay": "Email delay (minutes)",
+  "settings.emailLanguage": "Email language",
   "settings.keywords": "Keywords",
   "settings.keywordsHint": "Words that notify you like a mention, separated by commas.",
   "settings.dnd": "Do not disturb",

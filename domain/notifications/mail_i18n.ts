@@ -2,6 +2,7 @@
  * The words of notification mails and pushes, per language. A person's `language` preference picks the
  * catalogue (then its base language, then English). Add a language by adding a catalogue here.
  */
+import type { MailLanguage } from "../../shared/mail_languages.ts";
 export interface NotifyText {
   subject(count: number): string;
   intro(name: string, count: number): string;
@@ -79,7 +80,7 @@ const de: NotifyText = {
     `Hallo ${name},\n\nein Administrator hat Ihr Parley-Passwort zurückgesetzt. Wählen Sie hier ein neues (${days} Tage gültig, einmalig):\n${link}\n`,
 };
 
-const CATALOGUES: Record<string, NotifyText> = { en, de };
+const CATALOGUES: Record<MailLanguage, NotifyText> & Record<string, NotifyText | undefined> = { en, de };
 
 export function notifyText(language: string): NotifyText {
   return CATALOGUES[language] ?? CATALOGUES[language.split("-")[0]] ?? en;

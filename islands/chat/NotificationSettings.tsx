@@ -5,6 +5,7 @@
  * or until tomorrow, quiet hours per weekday in a time zone, what may still come through). The choices are
  * saved with the rest of Settings; pause, subscribe and remove act at once.
  */
+import { MAIL_LANGUAGES } from "../../shared/mail_languages.ts";
 import { useEffect, useState } from "preact/hooks";
 import type { PushDevice } from "../../realtime/client/rest.ts";
 import { fmtTime, t } from "../../i18n/mod.ts";
@@ -166,6 +167,18 @@ export function NotificationSettings({ p, set }: { p: Prefs; set: (patch: Partia
             class={`${input} w-24`}
           />
         </label>
+        <label class={`${row} pl-5`}>
+          {t("settings.emailLanguage")}
+          <select
+            value={p.language}
+            onChange={(e) => set({ language: (e.target as HTMLSelectElement).value })}
+            class={input}
+          >
+            {[...new Set([...MAIL_LANGUAGES, p.language])].map((l) => (
+              <option key={l} value={l}>{languageName(l)}</option>
+            ))}
+          </select>
+        </label>
         <label class="flex flex-col gap-1 text-sm">
           {t("settings.keywords")}
           <input
@@ -277,4 +290,13 @@ export function NotificationSettings({ p, set }: { p: Prefs; set: (patch: Partia
       </fieldset>
     </>
   );
+}
+
+/** A language's own name ("Deutsch"), or its code where the browser cannot name it. */
+function languageName(code: string): string {
+  try {
+    return new Intl.DisplayNames([code], { type: "language" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
 }

@@ -138,6 +138,7 @@ Deno.test({
       await dialog.getByRole("checkbox", { name: "Show desktop notifications when this tab is hidden" })
         .check();
       await dialog.getByRole("spinbutton", { name: "Email delay (minutes)" }).fill("15");
+      await dialog.getByRole("combobox", { name: "Email language" }).selectOption("de");
       await dialog.getByRole("textbox", { name: "Keywords" }).fill("Deploy, launch");
       await dialog.getByRole("checkbox", { name: "Monday" }).check();
       await dialog.getByLabel("Monday from").fill("22:00");
@@ -151,6 +152,7 @@ Deno.test({
       const { preferences: p } = await api(alice, "/api/chat/me/preferences");
       assert.equal(p.desktop, true);
       assert.equal(p.emailDelayMinutes, 15);
+      assert.equal(p.language, "de");
       assert.deepEqual(p.keywords, ["deploy", "launch"]);
       assert.deepEqual(p.quietHours, { mon: { from: "22:00", to: "08:00" } });
       assert.deepEqual(p.dndAllow, ["dm"]);
