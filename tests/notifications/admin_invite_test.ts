@@ -22,7 +22,7 @@ dbTest("an invitation and a reset link are emailed, and the mailed link works on
     await tickUntil(s, () => s.smtp.mails.length === 1);
     const mail = s.smtp.mails[0];
     assert.match(JSON.stringify(mail.to), /newbie@example\.test/);
-    assert.equal(mail.subject, "Admin invited you to Parley");
+    assert.equal(mail.subject, "You are invited to Parley");
     const url = /http:\/\/parley\.example\/invite\/(\w+)/.exec(mail.text ?? "");
     assert.ok(url, mail.text);
     assert.equal(`/invite/${url[1]}`, made.link);
