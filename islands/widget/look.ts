@@ -63,8 +63,8 @@ export const WIDGET_CSS = `
 .pw-round{border-radius:50%}.pw-square{border-radius:0}.pw-rounded_square{border-radius:16px}
 .pw-pill{border-radius:999px;width:auto;padding:0 20px;font-weight:700;font-size:15px}
 .pw-hexagon{clip-path:polygon(25% 4%,75% 4%,100% 50%,75% 96%,25% 96%,0 50%);border-radius:0;box-shadow:none}
-.pw-badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:var(--p-badge);
-  color:var(--p-badge-fg);font-size:12px;font-weight:700;display:flex;align-items:center;justify-content:center;border:2px solid #fff}
+.pw-badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:var(--p-accent);
+  color:var(--p-accent-fg);font-size:12px;font-weight:700;display:flex;align-items:center;justify-content:center;border:2px solid #fff}
 .pw-hexagon .pw-badge{top:2px;right:6px}
 @keyframes pw-bounce{0%,100%{transform:translateY(0)}30%{transform:translateY(-14px)}60%{transform:translateY(-5px)}}
 @keyframes pw-pulse{0%,100%{transform:scale(1)}50%{transform:scale(1.15)}}

@@ -61,6 +61,23 @@ Deno.test({
       await bob.getByRole("button", { name: "Close chat" }).last().click();
       await bob.getByRole("button", { name: /^Open chat/ }).waitFor();
       assert.deepEqual(await axeSerious(bob), []);
+      // The launcher's unread count has the colour unread counts have in /chat (the accent; red is for
+      // mentions there), not a colour of its own.
+      const [badge, accent] = await bob.evaluate(() => {
+        const btn = [...document.querySelectorAll("*")].map((e) => e.shadowRoot?.querySelector(".pw-btn"))
+          .find(Boolean)!;
+        const probe = document.createElement("span");
+        probe.className = "pw-badge";
+        btn.appendChild(probe);
+        const swatch = document.createElement("span");
+        swatch.style.background = "var(--p-accent)";
+        btn.appendChild(swatch);
+        const out = [getComputedStyle(probe).backgroundColor, getComputedStyle(swatch).backgroundColor];
+        probe.remove();
+        swatch.remove();
+        return out;
+      });
+      assert.equal(badge, accent);
     });
   } finally {
     await browser?.close();
