@@ -6,6 +6,7 @@ import { cx, IconBack, IconFiles, IconGear, IconLock, PresenceDot } from "../../
 import { MessageList } from "./MessageList.tsx";
 import { MessageItem, OutboxRow } from "./MessageItem.tsx";
 import { Composer } from "./Composer.tsx";
+import { SidePane } from "./SidePane.tsx";
 import { statusOf, toast, useApp } from "./state.ts";
 import { CallButtons } from "../calls/CallButtons.tsx";
 import { LevelMenu } from "./LevelMenu.tsx";
@@ -131,27 +132,13 @@ export function ThreadPane({ channel, parentId }: { channel: ChannelSummary; par
   const replies = msgs.filter((m) => m.replyTo === parentId);
   const outbox = client.outbox.value.filter((o) => o.replyTo === parentId);
   return (
-    <aside
-      aria-labelledby="thread-title"
-      class={cx(
-        "flex flex-col bg-main border-l border-line min-w-0",
-        "fixed inset-0 z-30 md:static md:z-auto md:w-96 md:shrink-0",
-      )}
+    <SidePane
+      id="thread-title"
+      title={t("thread.title")}
+      subtitle={channel.displayName}
+      closeLabel={t("thread.close")}
+      onClose={() => (ui.threadId.value = null)}
     >
-      <header class="flex items-center justify-between px-4 py-2 border-b border-line min-h-[3.25rem]">
-        <div>
-          <h2 id="thread-title" class="font-bold">{t("thread.title")}</h2>
-          <p class="text-xs text-muted">{channel.displayName}</p>
-        </div>
-        <button
-          type="button"
-          onClick={() => (ui.threadId.value = null)}
-          aria-label={t("thread.close")}
-          class="p-1.5 rounded hover:bg-hover"
-        >
-          ✕
-        </button>
-      </header>
       <div
         role="log"
         aria-live="polite"
@@ -163,7 +150,7 @@ export function ThreadPane({ channel, parentId }: { channel: ChannelSummary; par
         {outbox.map((o) => <OutboxLine key={o.clientId} clientId={o.clientId} />)}
       </div>
       <Composer key={`t${parentId}`} channel={channel} replyTo={parentId} />
-    </aside>
+    </SidePane>
   );
 }
 

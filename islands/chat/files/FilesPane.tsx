@@ -8,9 +8,9 @@ import { useEffect, useState } from "preact/hooks";
 import type { ChannelSummary } from "../../../realtime/protocol.ts";
 import type { ChannelFile } from "../../../realtime/client/rest.ts";
 import { fmtFull, fmtTime, t } from "../../../i18n/mod.ts";
-import { cx, IconX } from "../../../components/ui.tsx";
 import { toast, useApp } from "../state.ts";
 import { fmtSize } from "./uploads.ts";
+import { SidePane } from "../SidePane.tsx";
 
 const PAGE = 50;
 const fileUrl = (f: ChannelFile, thumb = false) => `/api/chat/files/${f.id}${thumb ? "?variant=thumb" : ""}`;
@@ -47,27 +47,13 @@ export function FilesPane({ channel }: { channel: ChannelSummary }) {
   };
 
   return (
-    <aside
-      aria-labelledby="files-title"
-      class={cx(
-        "flex flex-col bg-main border-l border-line min-w-0",
-        "fixed inset-0 z-30 md:static md:z-auto md:w-96 md:shrink-0",
-      )}
+    <SidePane
+      id="files-title"
+      title={t("files.title")}
+      subtitle={channel.displayName}
+      closeLabel={t("files.close")}
+      onClose={() => (ui.filesOpen.value = false)}
     >
-      <header class="flex items-center justify-between px-4 py-2 border-b border-line min-h-[3.25rem]">
-        <div>
-          <h2 id="files-title" class="font-bold">{t("files.title")}</h2>
-          <p class="text-xs text-muted">{channel.displayName}</p>
-        </div>
-        <button
-          type="button"
-          onClick={() => (ui.filesOpen.value = false)}
-          aria-label={t("files.close")}
-          class="p-1.5 rounded hover:bg-hover"
-        >
-          <IconX />
-        </button>
-      </header>
       <div class="flex-1 overflow-y-auto p-2">
         {files === null
           ? null
@@ -143,6 +129,6 @@ export function FilesPane({ channel }: { channel: ChannelSummary }) {
           </button>
         )}
       </div>
-    </aside>
+    </SidePane>
   );
 }
