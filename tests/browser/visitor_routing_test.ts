@@ -33,9 +33,11 @@ Deno.test({
       const claimB = regionB.getByRole("listitem").filter({ hasText: "Cleo" }).getByRole("button", {
         name: "Claim",
       });
-      await claimA.waitFor();
-      await claimB.waitFor();
-      await Promise.all([claimA.click(), claimB.click()]);
+      // Both buttons are taken first, then clicked in the same moment: a Playwright click waits for the
+      // element to be stable and in view, long enough on a loaded machine for the first claim to remove
+      // Cleo from the other agent's list before the second click lands.
+      const [a, b] = [await claimA.elementHandle(), await claimB.elementHandle()];
+      await Promise.all([a!, b!].map((h) => h.evaluate((el) => (el as HTMLElement).click())));
       const rows = await server.deps.db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM visitor_messages WHERE body LIKE '% joined the chat.'",
       );
