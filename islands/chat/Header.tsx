@@ -2,6 +2,7 @@
  * The top bar: logo, the search over people and conversations, "+ Chat", settings, and the account menu
  * (status, away message, settings, sign out) on every screen size.
  */
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../../i18n/mod.ts";
 import { Avatar, cx, IconGear, IconSearch, PresenceDot } from "../../components/ui.tsx";
@@ -101,6 +102,10 @@ function AccountMenu() {
     }
   };
   const item = "w-full text-left px-3 py-1.5 text-sm hover:bg-hover focus:bg-hover flex items-center gap-2";
+  const openSettings = () => {
+    close();
+    ui.dialog.value = { kind: "settings" };
+  };
   return (
     <div ref={root} class="relative pl-1 md:pl-2 md:border-l border-line" onKeyDown={onKey}>
       <button
@@ -144,34 +149,9 @@ function AccountMenu() {
             </button>
           ))}
           <div role="separator" class="my-1 border-t border-line" />
-          <button
-            type="button"
-            role="menuitem"
-            tabIndex={-1}
-            class={item}
-            onClick={() => {
-              close();
-              ui.dialog.value = { kind: "settings" };
-            }}
-          >
-            {t("account.statusMessage")}
-          </button>
-          <button
-            type="button"
-            role="menuitem"
-            tabIndex={-1}
-            class={item}
-            onClick={() => {
-              close();
-              ui.dialog.value = { kind: "settings" };
-            }}
-          >
-            {t("header.settings")}
-          </button>
-          <button
-            type="button"
-            role="menuitem"
-            tabIndex={-1}
+          <MenuItem class={item} onClick={openSettings}>{t("account.statusMessage")}</MenuItem>
+          <MenuItem class={item} onClick={openSettings}>{t("header.settings")}</MenuItem>
+          <MenuItem
             class={cx(item, "text-danger")}
             onClick={async () => {
               await client.rest.logout().catch(() => {});
@@ -179,9 +159,22 @@ function AccountMenu() {
             }}
           >
             {t("header.logout")}
-          </button>
+          </MenuItem>
         </div>
       )}
     </div>
+  );
+}
+
+/** One item of the account menu (reached with the arrow keys, so out of the Tab order). */
+function MenuItem({ class: cls, onClick, children }: {
+  class: string;
+  onClick: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <button type="button" role="menuitem" tabIndex={-1} class={cls} onClick={onClick}>
+      {children}
+    </button>
   );
 }
