@@ -59,26 +59,35 @@ export function sha256(text: string): Promise<string> {
   return Promise.resolve(createHash("sha256").update(text).digest("hex"));
 }
 
-function newToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 async function workspaceFor(deps: Deps, slug?: string) {
   const ws = await workspacesRepo.bySlug(deps.db, slug ?? deps.config.defaultWorkspace);
   if (!ws) throw new AppError("unknown_workspace", 400, "No such workspace");
   return ws;
 }
 
-async function startSession(deps: Deps, user: usersRepo.UserRow, userAgent: string): Promise<SessionResult> {
+/** A random 256-bit token, base64url. */
+export function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Opens a session: SESSION_DAYS long, or shorter and bound to a host origin (an embed session). */
+export async function startSession(
+  deps: Deps,
+  user: usersRepo.UserRow,
+  userAgent: string,
+  embed?: { origin: string; seconds: number },
+): Promise<SessionResult> {
   const token = newToken();
-  const expiresAt = new Date(deps.now().getTime() + deps.config.sessionDays * 86400_000);
+  const lifetimeMs = embed ? embed.seconds * 1000 : deps.config.sessionDays * 86400_000;
+  const expiresAt = new Date(deps.now().getTime() + lifetimeMs);
   await sessionsRepo.insert(deps.db, {
     tokenHash: await sha256(token),
     userId: user.id,
     workspaceId: user.workspaceId,
     expiresAt,
     userAgent: userAgent.slice(0, 300),
+    embedOrigin: embed?.origin ?? null,
   });
   return { token, expiresAt: expiresAt.toISOString(), user: publicUser(user) };
 }
@@ -126,8 +135,12 @@ export async function logout(deps: Deps, actor: Actor): Promise<void> {
   // closes this session's sockets (session_revoked, then 4001) at its next check, a few seconds at most.
 }
 
-export function actorFromUser(u: usersRepo.UserRow, sessionHash: string | null): Actor {
+export function actorFromUser(
+  u: usersRepo.UserRow & { embedOrigin?: string | null },
+  sessionHash: string | null,
+): Actor {
   return {
+    embedOrigin: u.embedOrigin ?? null,
     userId: u.id,
     workspaceId: u.workspaceId,
     username: u.username,
@@ -141,7 +154,11 @@ export function actorFromUser(u: usersRepo.UserRow, sessionHash: string | null):
 /** Resolves a bearer or cookie token to an Actor; null when unknown, expired, logged out or deactivated. */
 export async function authenticate(deps: Deps, token: string | undefined | null): Promise<Actor | null> {
   if (!token || token.length > 200) return null;
-  const hash = await sha256(token);
+  return await authenticateHash(deps, await sha256(token));
+}
+
+/** As `authenticate`, from the session's hash (a redeemed socket ticket names its session so). */
+export async function authenticateHash(deps: Deps, hash: string): Promise<Actor | null> {
   const u = await usersRepo.bySession(deps.db, hash);
   if (!u || u.deactivatedAt) return null;
   return actorFromUser(u, hash);
@@ -217,6 +234,20 @@ export async function ssoExchange(
   input: unknown,
   ctx: { ip: string; userAgent: string },
 ): Promise<SessionResult> {
+  const user = await ssoUser(deps, input, ctx);
+  return await startSession(deps, user, ctx.userAgent);
+}
+
+/**
+ * The account a host's JWT signs in (created or updated from its claims). `admit` runs once the token is
+ * verified and its workspace known, before any account is touched; it throws to refuse.
+ */
+export async function ssoUser(
+  deps: Deps,
+  input: unknown,
+  ctx: { ip: string },
+  admit?: (workspaceId: number) => Promise<void>,
+): Promise<usersRepo.UserRow> {
   const { token } = parse(SsoInput, input);
   const { hsSecret, jwksUrl, issuer, audience } = deps.config.sso;
   if (!hsSecret && !jwksUrl) {
@@ -249,6 +280,7 @@ export async function ssoExchange(
   await checkLifetime(deps, token, payload);
   const claims = parse(SsoClaims, payload);
   const ws = await workspaceFor(deps, claims.workspace);
+  await admit?.(ws.id);
   const role = roleFrom(claims.roles);
   const user = await deps.db.tx(async (sql) => {
     const found = await usersRepo.byExternalId(sql, ws.id, claims.sub);
@@ -277,5 +309,5 @@ export async function ssoExchange(
     action: "sso_login",
     ip: ctx.ip,
   });
-  return await startSession(deps, user, ctx.userAgent);
+  return user;
 }

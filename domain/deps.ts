@@ -36,4 +36,6 @@ export interface Actor {
   permissions: Set<Permission>;
   /** sha-256 of the session token, so logout can end exactly this session. */
   sessionHash: string | null;
+  /** The host origin an embed session is bound to (docs/widget.md); absent for other sessions. */
+  embedOrigin?: string | null;
 }

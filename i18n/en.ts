@@ -37,6 +37,12 @@ export const en = {
   "header.settings": "Settings",
   "header.logout": "Sign out",
   "logout.title": "Sign out of Parley?",
+  "embedOpen.title": "Open Parley",
+  "embedOpen.as": "Continue to Parley as {name}, signed in from {origin}.",
+  "embedOpen.continue": "Continue",
+  "embedOpen.expired":
+    "This link has expired or was used already. Open the chat from the widget again, or sign in.",
+  "embedOpen.signIn": "Sign in",
   "logout.stay": "Back to chat",
   "header.you": "Signed in as {name}",
   "header.menu": "Conversations",

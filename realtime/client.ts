@@ -27,6 +27,11 @@ export interface ClientOptions {
   storage?: Storage;
   /** Bearer token for non-browser use; browsers use the session cookie. */
   token?: string;
+  /**
+   * An embed session on another origin (docs/widget.md): the current bearer token for REST, and the socket
+   * opens with a ticket asked for with it.
+   */
+  bearer?: () => string;
 }
 
 const TYPING_RESEND_MS = 3_000;
@@ -58,7 +63,7 @@ export class ParleyClient {
   #replaying = new Set<number>();
 
   constructor(opts: ClientOptions = {}) {
-    this.#http = new Rest(opts);
+    this.#http = new Rest({ baseUrl: opts.baseUrl, token: opts.bearer ?? opts.token });
     this.rest = new ChatApi(this.#http);
     this.#outbox = new Outbox(
       opts.storage ?? (globalThis as { localStorage?: Storage }).localStorage ?? null,
@@ -66,22 +71,32 @@ export class ParleyClient {
     this.outbox = this.#outbox.items;
     const url = new URL("/api/chat/ws", this.#http.base || "http://localhost");
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    this.#transport = new Transport(url.toString(), {
-      ready: (request) => this.#hello(request),
-      event: (e) => this.#onEvent(e),
-      opened: () => {
-        void this.refreshChannels().catch(() => {});
-        this.#flushOutbox();
+    this.#transport = new Transport(
+      url.toString(),
+      {
+        ready: (request) => this.#hello(request),
+        event: (e) => this.#onEvent(e),
+        opened: () => {
+          void this.refreshChannels().catch(() => {});
+          this.#flushOutbox();
+        },
+        closed: (code, reason) => {
+          this.#outbox.requeue();
+          if (code !== 4001) return true;
+          this.#emit({ type: "session_revoked", reason: reason || "session ended" });
+          return false;
+        },
       },
-      closed: (code, reason) => {
-        this.#outbox.requeue();
-        if (code !== 4001) return true;
-        this.#emit({ type: "session_revoked", reason: reason || "session ended" });
-        return false;
-      },
-    }, opts.token);
+      opts.token,
+      opts.bearer ? () => this.#socketTicket() : undefined,
+    );
     this.status = this.#transport.status;
     this.retryAt = this.#transport.retryAt;
+  }
+
+  async #socketTicket(): Promise<string> {
+    const { ticket } = await this.rest.ticket("socket");
+    return ticket;
   }
 
   /** Alias kept for islands: the typing users per channel. */

@@ -7,6 +7,7 @@ import type { Deps } from "../domain/deps.ts";
 import type { AppEnv } from "./env.ts";
 import { errorResponse } from "./middleware/errors.ts";
 import { securityPolicy } from "./middleware/csp.ts";
+import { hostCors } from "./middleware/cors.ts";
 import { type BodyLimitRule, limitBodies } from "./middleware/body_limit.ts";
 import { UPLOAD_BODY_LIMIT } from "./api/files.ts";
 import { compress } from "./middleware/compress.ts";
@@ -41,6 +42,7 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   app.use("*", limitBodies(deps.config.limits.bodyBytes, [UPLOAD_BODY_LIMIT, ...(parts.bodyLimits ?? [])]));
   app.use("*", securityPolicy(deps.config.frameAncestors));
   app.use("*", compress());
+  app.use("/api/*", hostCors(deps));
   app.use("*", async function securityHeaders(c, next) {
     await next();
     c.header("X-Content-Type-Options", "nosniff");

@@ -1,7 +1,11 @@
 /**
- * /embed/widget.js: the one-script-tag loader for host applications. It exchanges the host's signed JWT
- * (fetched from the host's `data-token-endpoint`) for a Parley session through POST /api/auth/sso, then
- * imports the hashed widget bundle and mounts it in a shadow root. See docs/widget.md.
+ * /embed/widget.js: the one-script-tag loader for host applications. On Parley's own origin (behind a
+ * proxy) it exchanges the host's signed JWT for a cookie session (POST /api/auth/sso); on another origin
+ * for a short bearer session bound to that origin (POST /api/auth/embed, over CORS), refreshed with a
+ * fresh JWT before it lapses. Then it imports the hashed widget bundle and mounts it in a shadow root.
+ * The JWT comes from `data-token-endpoint`, `data-token`, `window.ParleyConfig.getToken` or
+ * `Parley.init({ getToken })`. The page routes `/embed/open` (a new tab of the full app) are here too.
+ * See docs/widget.md.
  *
  * @example
  * <script src="https://parley.example/embed/widget.js" data-token-endpoint="/parley-token" async></script>
@@ -24,42 +28,84 @@ export function loaderScript(cfg: { widget: string; css: string; look: unknown }
   if (!s || window.__parleyWidgetLoaded) return;
   window.__parleyWidgetLoaded = true;
   var base = new URL(s.src, location.href).origin;
+  var foreign = base !== location.origin;
   var endpoint = s.getAttribute("data-token-endpoint");
   var cfg = ${JSON.stringify(cfg).replace(/</g, "\\u003c")};
+  var getToken = null;
+  var started = false;
+  // The host's JWT: from Parley.init({ getToken }) / window.ParleyConfig, data-token (once), or the
+  // host's token endpoint (fetched with the host's cookies).
+  var staticToken = s.getAttribute("data-token");
+  function hostToken() {
+    if (getToken) return Promise.resolve(getToken());
+    if (staticToken) { var t = staticToken; staticToken = null; return Promise.resolve(t); }
+    if (!endpoint) return Promise.reject(new Error("no token source"));
+    return fetch(endpoint, { credentials: "include" }).then(function (r) {
+      if (!r.ok) throw new Error("token endpoint answered " + r.status);
+      return (r.headers.get("content-type") || "").indexOf("json") >= 0
+        ? r.json().then(function (j) { return j.token; })
+        : r.text().then(function (t) { return t.trim(); });
+    });
+  }
+  function post(path, body, bearer) {
+    var h = { "content-type": "application/json" };
+    if (bearer) h.authorization = "Bearer " + bearer;
+    return fetch(base + path, {
+      method: "POST", credentials: foreign ? "omit" : "include", headers: h, body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) throw new Error((j.error && j.error.message) || ("Parley answered " + r.status));
+        return j;
+      });
+    });
+  }
+  // Same origin (behind a proxy): a cookie session. Another origin: a short bearer session bound to this
+  // origin, refreshed with a fresh JWT before it lapses (docs/widget.md).
   function signIn() {
-    if (!endpoint) return Promise.resolve(true);
-    return fetch(endpoint, { credentials: "include" })
-      .then(function (r) {
-        if (!r.ok) throw new Error("token endpoint answered " + r.status);
-        return (r.headers.get("content-type") || "").indexOf("json") >= 0
-          ? r.json().then(function (j) { return j.token; })
-          : r.text().then(function (t) { return t.trim(); });
-      })
-      .then(function (token) {
-        return fetch(base + "/api/auth/sso", {
-          method: "POST",
-          credentials: "include",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ token: token })
-        });
-      })
-      .then(function (r) { return r.ok; })
-      .catch(function (e) { console.warn("Parley: sign-in failed:", e); return false; });
+    if (!foreign) {
+      if (!endpoint && !getToken && !staticToken) return Promise.resolve({ ok: true });
+      return hostToken().then(function (t) { return post("/api/auth/sso", { token: t }); })
+        .then(function () { return { ok: true }; });
+    }
+    return hostToken().then(function (t) { return post("/api/auth/embed", { token: t }); })
+      .then(function (r) { return { ok: true, session: { token: r.token, expiresAt: r.expiresAt } }; });
+  }
+  function refresh(current) {
+    return hostToken().then(function (t) { return post("/api/auth/embed", { token: t }, current); })
+      .then(function (r) { return { token: r.token, expiresAt: r.expiresAt }; });
   }
   function start() {
-    signIn().then(function (ok) {
-      return import(base + "/static/build/" + cfg.widget).then(function (m) {
-        m.mount({
-          baseUrl: base === location.origin ? "" : base,
-          cssUrl: "/static/build/" + cfg.css,
-          look: cfg.look,
-          signedIn: ok,
-          theme: s.getAttribute("data-theme") || undefined
+    if (started) return;
+    started = true;
+    signIn().catch(function (e) { console.warn("Parley: sign-in failed:", e); return { ok: false }; })
+      .then(function (r) {
+        return import(base + "/static/build/" + cfg.widget).then(function (m) {
+          m.mount({
+            baseUrl: foreign ? base : "",
+            cssUrl: "/static/build/" + cfg.css,
+            look: cfg.look,
+            signedIn: r.ok,
+            session: r.session,
+            refresh: foreign ? refresh : undefined,
+            theme: s.getAttribute("data-theme") || undefined
+          });
         });
-      });
-    }).catch(function (e) { console.warn("Parley: the widget could not load:", e); });
+      }).catch(function (e) { console.warn("Parley: the widget could not load:", e); });
   }
-  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+  window.Parley = {
+    init: function (opts) {
+      if (opts && opts.getToken) getToken = opts.getToken;
+      else if (opts && opts.token) staticToken = opts.token;
+      ready();
+    }
+  };
+  var pre = window.ParleyConfig;
+  if (pre && pre.getToken) getToken = pre.getToken;
+  function ready() {
+    if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+  }
+  // On another origin the widget waits for a token source: an attribute, ParleyConfig or Parley.init().
+  if (!foreign || endpoint || staticToken || getToken) ready();
 })();
 `;
 }

@@ -10,11 +10,19 @@ export interface SessionRow {
 
 export async function insert(
   sql: Sql,
-  s: { tokenHash: string; userId: number; workspaceId: number; expiresAt: Date; userAgent: string },
+  s: {
+    tokenHash: string;
+    userId: number;
+    workspaceId: number;
+    expiresAt: Date;
+    userAgent: string;
+    embedOrigin?: string | null;
+  },
 ) {
   await sql.query(
-    "INSERT INTO sessions (token_hash, user_id, workspace_id, expires_at, user_agent) VALUES ($1, $2, $3, $4, $5)",
-    [s.tokenHash, s.userId, s.workspaceId, s.expiresAt, s.userAgent],
+    `INSERT INTO sessions (token_hash, user_id, workspace_id, expires_at, user_agent, embed_origin)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [s.tokenHash, s.userId, s.workspaceId, s.expiresAt, s.userAgent, s.embedOrigin ?? null],
   );
 }
 

@@ -45,9 +45,13 @@ export async function byId(sql: Sql, workspaceId: number, id: number): Promise<U
 }
 
 /** The user of a live (unexpired) session, in one round trip; deactivated users too (the caller decides). */
-export async function bySession(sql: Sql, tokenHash: string): Promise<UserRow | null> {
-  const r = await sql.query<UserRow>(
-    `SELECT ${U_COLS} FROM sessions s
+/** The user of a live session, with the host origin the session is bound to (embed sessions only). */
+export async function bySession(
+  sql: Sql,
+  tokenHash: string,
+): Promise<(UserRow & { embedOrigin: string | null }) | null> {
+  const r = await sql.query<UserRow & { embedOrigin: string | null }>(
+    `SELECT ${U_COLS}, s.embed_origin AS "embedOrigin" FROM sessions s
      JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
      WHERE s.token_hash = $1 AND s.expires_at > now()`,
     [tokenHash],

@@ -22,6 +22,37 @@ export interface MountOptions {
   theme?: string;
   /** The signed-in person's theme preference, when the page knows it. */
   userTheme?: string;
+  /** On a host application's origin: the embed session (a bearer token bound to this origin). */
+  session?: EmbedSession;
+  /** Gets more time for the embed session with a fresh JWT from the host (the loader asks the host). */
+  refresh?: (current: string) => Promise<EmbedSession>;
+}
+
+export interface EmbedSession {
+  token: string;
+  expiresAt: string;
+}
+
+/** Refresh this long before the embed session lapses (it lives 15 minutes). */
+const REFRESH_AHEAD_MS = 3 * 60_000;
+
+/** Keeps an embed session alive: a fresh JWT for more time, well before it lapses; retried on failure. */
+function keepAlive(session: EmbedSession, refresh: MountOptions["refresh"]): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const plan = (ms: number) => {
+    timer = setTimeout(async () => {
+      try {
+        const next = await refresh!(session.token);
+        session.token = next.token;
+        session.expiresAt = next.expiresAt;
+        plan(Date.parse(session.expiresAt) - Date.now() - REFRESH_AHEAD_MS);
+      } catch {
+        plan(30_000);
+      }
+    }, Math.max(5_000, ms));
+  };
+  if (refresh) plan(Date.parse(session.expiresAt) - Date.now() - REFRESH_AHEAD_MS);
+  return () => clearTimeout(timer);
 }
 
 /** Creates the shadow host, starts a client and renders the widget. Returns an unmount function. */
@@ -47,7 +78,28 @@ export function mount(opts: MountOptions): () => void {
   }
   root.dataset.theme = theme;
   shadow.append(link, style, root);
-  const client = opts.signedIn ? new ParleyClient(base ? { baseUrl: base } : {}) : null;
+  const session = opts.session;
+  const client = opts.signedIn
+    ? new ParleyClient({
+      ...(base ? { baseUrl: base } : {}),
+      ...(session ? { bearer: () => session.token } : {}),
+    })
+    : null;
+  const stopRefresh = session ? keepAlive(session, opts.refresh) : () => {};
+  // With an embed session, "Open in full chat" opens Parley in a new tab with a single-use ticket that
+  // becomes a first-party session there (the tab has no Parley cookie of its own).
+  const openFull = session && client
+    ? (path: string) => {
+      const tab = globalThis.open("about:blank", "_blank");
+      if (!tab) return;
+      tab.opener = null;
+      client.rest.ticket("open").then(({ ticket }) => {
+        tab.location.href = `${base}/embed/open?ticket=${encodeURIComponent(ticket)}&next=${
+          encodeURIComponent(path)
+        }`;
+      }, () => (tab.location.href = `${base}/login?next=${encodeURIComponent(path)}`));
+    }
+    : undefined;
   client?.on("preferences_updated", (e) => {
     if (e.type === "preferences_updated") root.dataset.theme = e.preferences.theme;
   });
@@ -60,12 +112,14 @@ export function mount(opts: MountOptions): () => void {
         look={{ ...DEFAULT_LOOK, ...opts.look }}
         chatUrl={`${base}/chat`}
         loginUrl={`${base}/login?next=${here}`}
+        openFull={openFull}
       />
       {client && <WidgetRinging client={client} chatUrl={`${base}/chat`} />}
     </>,
     root,
   );
   return () => {
+    stopRefresh();
     client?.stop();
     render(null, root);
     host.remove();

@@ -35,9 +35,11 @@ export interface WidgetProps {
   /** Where "open in full chat" goes: "/chat" on this server, or an absolute URL when embedded. */
   chatUrl: string;
   loginUrl: string;
+  /** Opens a path of the full app in a new tab (embedded on another origin); else the link navigates. */
+  openFull?: (path: string) => void;
 }
 
-export function Widget({ client, look: initialLook, chatUrl, loginUrl }: WidgetProps) {
+export function Widget({ client, look: initialLook, chatUrl, loginUrl, openFull }: WidgetProps) {
   const [state, setState] = useState<Saved>(loadState);
   const look = useLiveLook(client, initialLook);
   const [anim, setAnim] = useState(false);
@@ -179,6 +181,13 @@ export function Widget({ client, look: initialLook, chatUrl, loginUrl }: WidgetP
                 )}
                 <a
                   href={selected ? `${chatUrl}/${selected.id}` : chatUrl}
+                  target={openFull ? "_blank" : undefined}
+                  onClick={openFull
+                    ? (e) => {
+                      e.preventDefault();
+                      openFull(selected ? `/chat/${selected.id}` : "/chat");
+                    }
+                    : undefined}
                   class="flex items-center justify-center gap-1.5 px-3 py-2 border-t border-line text-sm font-semibold text-link hover:bg-hover"
                 >
                   {t("widget.full")} <IconExternal width="14" height="14" />

@@ -118,8 +118,9 @@ export interface NewChannel {
 /** The HTTP part: base URL, bearer token (non-browser use), JSON in and out, `ApiError` on failure. */
 export class Rest {
   readonly #base: string;
-  readonly #token?: string;
-  constructor(opts: { baseUrl?: string; token?: string } = {}) {
+  readonly #token?: string | (() => string);
+  /** `token`: a bearer token, or a function giving the current one (an embed session that is refreshed). */
+  constructor(opts: { baseUrl?: string; token?: string | (() => string) } = {}) {
     this.#base = opts.baseUrl || globalThis.location?.origin || "";
     this.#token = opts.token;
   }
@@ -131,7 +132,8 @@ export class Rest {
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    const token = typeof this.#token === "function" ? this.#token() : this.#token;
+    if (token) headers.authorization = `Bearer ${token}`;
     const res = await fetch(this.#base + path, {
       method,
       headers,
@@ -165,6 +167,9 @@ export class ChatApi {
 
   me = () => this.rest.request<{ user: Me }>("GET", "/api/auth/me");
   logout = () => this.rest.request<unknown>("POST", "/api/auth/logout");
+  /** A single-use ticket of an embed session: to open the socket, or Parley in a new tab. */
+  ticket = (purpose: "socket" | "open") =>
+    this.rest.request<{ ticket: string; expiresAt: string }>("POST", "/api/auth/tickets", { purpose });
   channels = () => this.rest.request<{ channels: ChannelSummary[] }>("GET", "/api/chat/channels");
   users = (limit = 100) => this.rest.request<{ users: UserInfo[] }>("GET", `/api/chat/users?limit=${limit}`);
   history = (channelId: number, p: { limit?: number; before?: number; around?: number } = {}) =>

@@ -50,7 +50,16 @@ export class Transport {
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #heartbeat: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private url: string, private hooks: TransportHooks, private token?: string) {}
+  /**
+   * `token`: a bearer header for non-browser clients. `ticket`: fetched before every connection and put in
+   * the URL, for browsers on another origin (they cannot set a header on a WebSocket; docs/widget.md).
+   */
+  constructor(
+    private url: string,
+    private hooks: TransportHooks,
+    private token?: string,
+    private ticket?: () => Promise<string>,
+  ) {}
 
   start() {
     this.#stopped = false;
@@ -88,12 +97,27 @@ export class Transport {
     if (this.#stopped) return;
     this.retryAt.value = null;
     this.status.value = "connecting";
+    if (!this.ticket) return this.#open(this.url);
+    const generation = ++this.#generation;
+    this.ticket().then((t) => {
+      if (generation !== this.#generation || this.#stopped) return;
+      const u = new URL(this.url);
+      u.searchParams.set("ticket", t);
+      this.#open(u.toString());
+    }, () => {
+      if (generation === this.#generation) this.#scheduleReconnect();
+    });
+  }
+
+  #generation = 0;
+
+  #open(url: string) {
     let ws: WebSocket;
     try {
       ws = this.token
         // deno-lint-ignore no-explicit-any
-        ? new (WebSocket as any)(this.url, { headers: { authorization: `Bearer ${this.token}` } })
-        : new WebSocket(this.url);
+        ? new (WebSocket as any)(url, { headers: { authorization: `Bearer ${this.token}` } })
+        : new WebSocket(url);
     } catch {
       return this.#scheduleReconnect();
     }

@@ -19,6 +19,7 @@ import { originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
 import { clientIp } from "../../routes/middleware/client_address.ts";
 import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
 import { ACTIONS } from "./actions.ts";
+import { originOf, redeemSocketTicket } from "../../domain/embed.ts";
 import { frameId, parseFrame } from "./frames.ts";
 import { Connection, type Hub } from "./hub.ts";
 
@@ -37,8 +38,11 @@ export function createGateway(deps: Deps, hub: Hub) {
   app.get(
     "/ws",
     async function authenticateUpgrade(c, next) {
-      // Non-browser clients send no Origin; browsers always do, and it must be ours or allow-listed.
-      if (c.req.header("origin") && !originAllowed(c, deps)) {
+      // Non-browser clients send no Origin; browsers always do, and it must be ours or allow-listed, or
+      // the socket opens with a ticket issued to that very origin (the staff widget on a host
+      // application's origin, docs/widget.md), whose embed session is bound to it.
+      const ticket = c.req.query("ticket");
+      if (!ticket && c.req.header("origin") && !originAllowed(c, deps)) {
         throw new AppError("bad_origin", 403, "This origin may not open a Parley socket");
       }
       deps.limiter.take(
@@ -46,9 +50,17 @@ export function createGateway(deps: Deps, hub: Hub) {
         deps.config.limits.connectsPerMinute * 20,
         "Too many connections",
       );
-      const { token } = tokenFrom(c);
-      const actor = await auth.authenticate(deps, token);
-      if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
+      let actor: Actor | null;
+      if (ticket) {
+        actor = await redeemSocketTicket(deps, ticket, originOf(c.req.header("origin")));
+        if (!actor) throw new AppError("bad_ticket", 403, "This socket ticket is not valid here");
+      } else {
+        const { token } = tokenFrom(c);
+        actor = await auth.authenticate(deps, token);
+        if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
+        // An embed session's bearer token opens sockets only through tickets.
+        if (actor.embedOrigin) throw new AppError("bad_origin", 403, "Open the socket with a ticket");
+      }
       if (!deps.limiter.available(`oversize:${actor.userId}`, deps.config.limits.oversizeFramesPerMinute)) {
         throw new AppError("rate_limited", 429, "Too many oversized frames; try again in a minute", {
           retryAfter: 60,

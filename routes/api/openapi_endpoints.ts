@@ -21,6 +21,7 @@ import { ChangePasswordInput } from "../../domain/accounts.ts";
 import { SettingsPatch } from "../../domain/settings/workspace.ts";
 import { PreferencesPatch } from "../../domain/preferences/user.ts";
 import { SESSION_COOKIE } from "../env.ts";
+import { TicketInput } from "../../domain/embed.ts";
 import * as R from "./response_schemas.ts";
 import { visitorEndpoints } from "../visitor/openapi.ts";
 import { adminConsoleEndpoints } from "./admin_endpoints.ts";
@@ -93,6 +94,25 @@ export function endpoints(config: Config): Endpoint[] {
       body: ["SsoInput", SsoInput],
       ok: [[200, "Signed in", R.Session]],
       errors: [401],
+    }),
+    e("post", "/api/auth/embed", "Auth", "Exchange a host application's JWT for an embed session (CORS)", {
+      auth: false,
+      description: "For the staff widget on a host application's origin (docs/widget.md). Called over CORS " +
+        "from an origin on the workspace's `widget.host_origins` list (preflights from other origins get " +
+        "403); the JWT is checked as for `/api/auth/sso` and must name a workspace whose list has the " +
+        "calling origin. Answers a bearer token that lives 15 minutes, works only from that origin and " +
+        "sets no cookie. Sent with the current embed token as `Authorization: Bearer`, a fresh JWT of the " +
+        "same person extends that session instead (the token stays the same).",
+      body: ["SsoInput", SsoInput],
+      ok: [[200, "Signed in (or extended)", R.EmbedSessionResponse]],
+      errors: [401, 403],
+    }),
+    e("post", "/api/auth/tickets", "Auth", "A single-use ticket for this session", {
+      description: "`socket`: opens `/api/chat/ws?ticket=…` from the origin it was issued to (browsers " +
+        "cannot put a header on a WebSocket). `open`: `/embed/open?ticket=…&next=/chat/…` on Parley's " +
+        "origin, which after a confirmation becomes an ordinary cookie session there. Valid 60 seconds.",
+      body: ["TicketInput", TicketInput],
+      ok: [[201, "The ticket", R.TicketResponse]],
     }),
     e("post", "/api/auth/logout", "Auth", "End this session", {
       description: "The token and cookie stop working at once, on every instance; open sockets are closed.",

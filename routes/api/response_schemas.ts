@@ -66,6 +66,17 @@ export const Session = z.object({
   user: Me,
 });
 
+export const EmbedSessionResponse = z.object({
+  token: z.string().describe("bearer token of the embed session, usable only from the origin that opened it"),
+  expiresAt: Timestamp,
+  user: Me,
+});
+
+export const TicketResponse = z.object({
+  ticket: z.string().describe("single use; for `/api/chat/ws?ticket=` or `/embed/open?ticket=`"),
+  expiresAt: Timestamp,
+});
+
 export const Reaction = z.object({ emoji: z.string(), userIds: z.array(Id) });
 
 export const Attachment = z.object({

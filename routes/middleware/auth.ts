@@ -5,11 +5,13 @@
  * CSRF: state-changing requests authenticated by cookie must carry an `Origin` (or, failing that, `Referer`)
  * equal to the server's own origin or one of ALLOWED_ORIGINS; otherwise they are refused with 403. Bearer
  * requests are not subject to it (a foreign page cannot set that header without the token). The cookie is
- * also SameSite=Lax, which stops cross-site POSTs in current browsers on its own.
+ * also SameSite=Lax, which stops cross-site POSTs in current browsers on its own. An embed session (the staff
+ * widget on a host application's origin, docs/widget.md) is a bearer token usable only from its own origin.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticate } from "../../domain/auth.ts";
+import { embedOriginOk, originOf } from "../../domain/embed.ts";
 import type { Deps } from "../../domain/deps.ts";
 import { AppError, unauthenticated } from "../../domain/errors.ts";
 import { type AppEnv, SESSION_COOKIE } from "../env.ts";
@@ -49,6 +51,10 @@ export function requireAuth(deps: Deps): MiddlewareHandler<AppEnv> {
     if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
     if (via === "cookie" && !SAFE.has(c.req.method) && !originAllowed(c, deps)) {
       throw new AppError("csrf", 403, "Cross-site request refused (Origin check)");
+    }
+    // An embed session works only from the host origin it was opened from, while that is allowed.
+    if (actor.embedOrigin && !(await embedOriginOk(deps, actor, originOf(c.req.header("origin"))))) {
+      throw new AppError("origin_not_allowed", 403, "This session may not be used from this origin");
     }
     c.set("actor", actor);
     c.set("authVia", via);

@@ -17,6 +17,7 @@ import * as users from "../../domain/users.ts";
 import { ParleyClient } from "../../realtime/client.ts";
 import { chatContext, type ChatProps, parseRoute } from "../../islands/chat/ChatApp.tsx";
 import { embedRoutes } from "../embed.ts";
+import { embedOpenRoutes } from "./embed_open.tsx";
 import { adminPages } from "./admin/mod.tsx";
 import { invitePages } from "./admin/invite.tsx";
 import { meOf, pageActor, safeNext, workspaceSettings } from "./session.ts";
@@ -171,6 +172,10 @@ export async function pageRoutes(
   app.route("/calls", callPages(deps, manifest, html));
 
   app.route("/embed", embedRoutes(deps, () => manifest));
+  app.route(
+    "/embed",
+    embedOpenRoutes(deps, (title, body, status) => html(doc({ title, manifest, children: body }), status)),
+  );
   app.route("/admin", adminPages(deps, () => manifest));
   app.route("/invite", invitePages(deps, () => manifest));
 

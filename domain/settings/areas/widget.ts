@@ -8,6 +8,16 @@ export const WIDGET_SHAPES = ["round", "square", "rounded_square", "pill", "hexa
 export const WIDGET_POSITIONS = ["bottom-right", "bottom-left", "top-right", "top-left"] as const;
 export const WIDGET_ANIMATIONS = ["bounce", "pulse", "shake", "glow", "slide_in", "none"] as const;
 
+/** `https://host[:port]` and nothing more (no path, query or credentials). */
+function isOrigin(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return /^https?:$/.test(url.protocol) && url.origin === u.replace(/\/$/, "");
+  } catch {
+    return false;
+  }
+}
+
 export const widgetSettings = defineSettings("widget", {
   "widget.shape": setting({
     schema: z.enum(WIDGET_SHAPES),
@@ -53,5 +63,19 @@ export const widgetSettings = defineSettings("widget", {
     description: "How the button catches the eye when a message arrives (skipped for reduced motion).",
     permission: "chat.customize_widget",
     public: true,
+  }),
+  "widget.host_origins": setting({
+    schema: z.array(
+      z.string().max(200).refine(isOrigin, {
+        message: "an origin: scheme, host and port only (https://app.example.com)",
+      }),
+    ).max(50),
+    default: [] as string[],
+    group: "Widget",
+    label: "Host applications",
+    description:
+      "Origins of host applications that may embed the staff widget with their signed JWT (none: only behind a same-origin proxy).",
+    permission: "chat.admin_dashboard",
+    public: false,
   }),
 });
