@@ -191,14 +191,14 @@ export class WsClient {
   static async open(
     baseUrl: string,
     token: string | null,
-    opts: { origin?: string; waitReady?: boolean; headers?: Record<string, string> } = {},
+    opts: { origin?: string; waitReady?: boolean; headers?: Record<string, string>; query?: string } = {},
   ): Promise<WsClient> {
     const headers: Record<string, string> = { ...opts.headers };
     if (token) headers.authorization = `Bearer ${token}`;
     if (opts.origin) headers.origin = opts.origin;
     // Deno accepts `{ headers }` here; the project's "dom" lib only knows the browser signature.
     const init = { headers } as unknown as string[];
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/api/chat/ws`, init);
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/api/chat/ws${opts.query ?? ""}`, init);
     const c = new WsClient(ws);
     if (opts.waitReady === false) return c;
     const r = await Promise.race([
@@ -289,12 +289,12 @@ export function presenceIn(f: Frame, userId: number): PresenceInfo | undefined {
     : undefined;
 }
 
-export async function rawUpgrade(baseUrl: string, headers: Record<string, string>) {
+export async function rawUpgrade(baseUrl: string, headers: Record<string, string>, query = "") {
   const u = new URL(baseUrl);
   const conn = await Deno.connect({ hostname: u.hostname, port: Number(u.port) });
   try {
     const lines = [
-      "GET /api/chat/ws HTTP/1.1",
+      `GET /api/chat/ws${query} HTTP/1.1`,
       `Host: ${u.host}`,
       "Connection: Upgrade",
       "Upgrade: websocket",
