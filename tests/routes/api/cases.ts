@@ -24,6 +24,12 @@ const msg = "/api/chat/messages";
 export const CASES: Case[] = [
   { route: "POST /api/auth/logout", path: () => "/api/auth/logout", targeted: false },
   { route: "GET /api/auth/me", path: () => "/api/auth/me", targeted: false },
+  {
+    route: "POST /api/auth/tickets",
+    path: () => "/api/auth/tickets",
+    body: () => ({ purpose: "socket" }),
+    targeted: false,
+  },
   { route: "GET /api/chat/channels", path: () => ch, targeted: false },
   { route: "GET /api/chat/channels/browse", path: () => `${ch}/browse?q=gen`, targeted: false },
   { route: "POST /api/chat/channels", path: () => ch, body: () => ({ name: "brand-new" }), targeted: false },
