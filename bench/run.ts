@@ -1,5 +1,6 @@
 /**
- * `deno task bench [--quick] [--only=fanout,latency,connections,reconnect,history,search,files,lighthouse,calls]
+ * `deno task bench [--quick]
+ *   [--only=fanout,latency,connections,reconnect,history,search,files,visitors,lighthouse,calls]
  *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]`
  *
  * Starts a throw-away Postgres (Debian's binaries; installs them with apt-get when root and missing),
@@ -17,6 +18,7 @@ import { connectSql } from "./lib/fixtures.ts";
 import { lighthouseRun } from "./workloads/lighthouse.ts";
 import { filesBench, searchBench } from "./workloads/files_search.ts";
 import { callFirstFrame } from "./workloads/calls.ts";
+import { visitorsBench } from "./workloads/visitors.ts";
 
 const WORKLOADS = [
   "fanout",
@@ -26,6 +28,7 @@ const WORKLOADS = [
   "history",
   "search",
   "files",
+  "visitors",
   "lighthouse",
   "calls",
 ] as const;
@@ -142,6 +145,7 @@ try {
     history,
     search: searchBench,
     files: filesBench,
+    visitors: visitorsBench,
     lighthouse: () => lighthouseRun(ctx.log),
     calls: () => callFirstFrame(ctx.log, quick ? 3 : 10),
   };

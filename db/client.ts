@@ -9,6 +9,9 @@
 import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { type CopyColumn, copyHeader, copyRow, copyStatement, copyTrailer } from "./copy_binary.ts";
+
+export type { CopyColumn } from "./copy_binary.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -22,6 +25,13 @@ export interface Db extends Sql {
   /** Runs `fn` in one transaction; it commits when `fn` resolves and rolls back when it throws. */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   /** LISTEN on a channel; returns a function that stops listening. */
+  /**
+   * Inserts `rows` (values in the order of `columns`) into `table` in one transaction; resolves once they
+   * are committed, rejects (and inserts nothing) otherwise. Postgres streams them with a binary COPY, so
+   * bytes go to the server as they are (a bytea parameter would go as hex text); PGlite runs INSERTs.
+   * `table` and the column names are the caller's fixed identifiers, never user input.
+   */
+  insertRows(table: string, columns: CopyColumn[], rows: unknown[][]): Promise<void>;
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
@@ -103,6 +113,7 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
     async tx(fn) {
       return (await sql.begin((t) => fn(run(t)))) as never;
     },
+    insertRows: (table, columns, rows) => copyIn(sql, table, columns, rows),
     async listen(channel, onPayload) {
       const { unlisten } = await sql.listen(channel, onPayload);
       return unlisten;
@@ -114,6 +125,54 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
       await sql.end({ timeout: 2 });
     },
   };
+}
+
+/**
+ * `rows` through one binary `COPY ... FROM STDIN` in a transaction of its own connection.
+ *
+ * postgres.js gives the COPY as a Node Writable. Two things it does not do are done here: it rejects
+ * nothing when the server refuses the data after the last chunk (the error arrives once the stream has
+ * ended, and its 'finish' never comes), and a query may not be sent until the stream has sent CopyDone.
+ * So: write with backpressure, end, wait until CopyDone went out, then run one more statement in the
+ * transaction: it fails when the COPY failed (the transaction is aborted), and the transaction rolls back.
+ */
+async function copyIn(sql: postgres.Sql, table: string, columns: CopyColumn[], rows: unknown[][]) {
+  if (!rows.length) return;
+  const statement = copyStatement(table, columns);
+  await sql.begin(async (t) => {
+    const w = await t.unsafe(statement).writable();
+    let failure: unknown = null;
+    const failed = new Promise<void>((resolve) =>
+      w.once("error", (err) => {
+        failure = err;
+        resolve();
+      })
+    );
+    // The stream's final step sends CopyDone; note when it ran (only then may another query be sent).
+    const final = w._final;
+    const copyDone = new Promise<void>((resolve) => {
+      w._final = (cb: (err?: Error | null) => void) => {
+        final.call(w, cb);
+        resolve();
+      };
+    });
+    const write = async (chunk: Uint8Array) => {
+      if (failure) throw failure;
+      if (!w.write(chunk)) await Promise.race([new Promise((r) => w.once("drain", r)), failed]);
+    };
+    try {
+      await write(copyHeader());
+      for (const row of rows) for (const chunk of copyRow(columns, row)) await write(chunk);
+      await write(copyTrailer());
+    } catch (err) {
+      w.destroy(err as Error); // sends CopyFail: the server stores none of it
+      throw err;
+    }
+    w.end();
+    await Promise.race([copyDone, failed]);
+    if (failure) throw failure;
+    await t.unsafe("SELECT 1");
+  });
 }
 
 /** Extensions the migrations create (`pg_trgm` for substring search); PGlite loads them at start. */
@@ -139,6 +198,15 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
     engine: "pglite",
     query: (text, params) => serial(() => q(pg, text, params)),
     tx: (fn) => serial(() => pg.transaction((t) => fn({ query: (text, params) => q(t, text, params) }))),
+    insertRows: (table, columns, rows) =>
+      serial(() =>
+        pg.transaction(async (t) => {
+          const text = `INSERT INTO ${table} (${columns.map((c) => c.name).join(", ")}) VALUES (${
+            columns.map((_, i) => `$${i + 1}`).join(", ")
+          })`;
+          for (const row of rows) await t.query(text, row);
+        })
+      ),
     async listen(channel, onPayload) {
       const unlisten = await pg.listen(channel, onPayload);
       return async () => await unlisten();

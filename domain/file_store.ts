@@ -5,6 +5,7 @@
  */
 import type { BlobStorage } from "../db/storage/storage.ts";
 import { databaseStorage } from "../db/storage/database.ts";
+import { byteReader, withHead } from "../db/storage/byte_reader.ts";
 import type { Deps } from "./deps.ts";
 import { AppError, invalid } from "./errors.ts";
 import { sniff, SNIFF_BYTES } from "./file_sniff.ts";
@@ -41,39 +42,15 @@ const cleanName = (raw: string) =>
   raw.normalize("NFC").replace(/[\u0000-\u001f\u007f/\\]+/g, "_").replace(/^\.+/, "").trim().slice(0, 200) ||
   "file";
 
-/** Reads at least `n` bytes (or all there is) and gives back the stream as if nothing had been read. */
+/**
+ * Reads the first `n` bytes (or all there is) and gives back the stream as if nothing had been read. The
+ * stream given back is a byte stream over the same reader, so storage reads it into its own buffers
+ * (`byte_reader.ts`).
+ */
 async function peek(body: ReadableStream<Uint8Array>, n: number) {
-  const reader = body.getReader();
-  const parts: Uint8Array[] = [];
-  let have = 0;
-  let done = false;
-  while (have < n) {
-    const r = await reader.read();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    parts.push(r.value);
-    have += r.value.length;
-  }
-  const head = new Uint8Array(have);
-  let off = 0;
-  for (const p of parts) head.set(p, (off += p.length) - p.length);
-  const rest = new ReadableStream<Uint8Array>({
-    start(ctl) {
-      if (head.length) ctl.enqueue(head);
-      if (done) ctl.close();
-    },
-    async pull(ctl) {
-      const r = await reader.read();
-      if (r.done) ctl.close();
-      else ctl.enqueue(r.value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return { head: head.subarray(0, n), rest };
+  const reader = byteReader(body);
+  const head = await reader.fill(new Uint8Array(n));
+  return { head, rest: withHead(head, reader) };
 }
 
 async function collect(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {

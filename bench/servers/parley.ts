@@ -47,3 +47,11 @@ if (Deno.env.get("BENCH_LAG")) {
     }
   }, 10);
 }
+// BENCH_MEM=1: memory every 250 ms (RSS, V8 heap used/total, external: ArrayBuffers), on stderr.
+if (Deno.env.get("BENCH_MEM")) {
+  setInterval(() => {
+    const m = Deno.memoryUsage();
+    const mb = (n: number) => (n / 1e6).toFixed(0);
+    console.error(`mem rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} ext ${mb(m.external)}`);
+  }, 250);
+}

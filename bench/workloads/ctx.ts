@@ -24,6 +24,19 @@ export interface Params {
   search: { channels: number; perChannel: number; readable: number; runs: number; writeSamples: number };
   /** Concurrent uploads of `bytes` each. */
   files: { uploads: number; bytes: number };
+  /**
+   * `visitors` start chats spread over `startSeconds` while `agents` (an even number) answer with automatic
+   * assignment; each visitor sends `messages`, `messageIntervalMs` apart; a staff pair writes every
+   * `staffIntervalMs` meanwhile.
+   */
+  visitors: {
+    visitors: number;
+    startSeconds: number;
+    agents: number;
+    messages: number;
+    messageIntervalMs: number;
+    staffIntervalMs: number;
+  };
   reconnect: {
     clients: number;
     group: number;
@@ -67,6 +80,14 @@ export const FULL: Params = {
   history: { channels: 1000, perChannel: 1000, requests: 2000, deepSeq: 100 },
   search: { channels: 1000, perChannel: 1000, readable: 50, runs: 50, writeSamples: 2000 },
   files: { uploads: 20, bytes: 10 * 1024 * 1024 },
+  visitors: {
+    visitors: 500,
+    startSeconds: 10,
+    agents: 20,
+    messages: 3,
+    messageIntervalMs: 1000,
+    staffIntervalMs: 50,
+  },
   reconnect: {
     clients: 2000,
     group: 20,
@@ -85,6 +106,14 @@ export const QUICK: Params = {
   history: { channels: 100, perChannel: 1000, requests: 300, deepSeq: 100 },
   search: { channels: 100, perChannel: 1000, readable: 50, runs: 20, writeSamples: 500 },
   files: { uploads: 20, bytes: 10 * 1024 * 1024 },
+  visitors: {
+    visitors: 100,
+    startSeconds: 3,
+    agents: 20,
+    messages: 2,
+    messageIntervalMs: 500,
+    staffIntervalMs: 50,
+  },
   reconnect: {
     clients: 500,
     group: 20,

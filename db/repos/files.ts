@@ -1,5 +1,6 @@
 /** Typed queries on `files`. No business rules: who may see or attach what is decided in `domain/files.ts`. */
 import type { Sql } from "../client.ts";
+import { markStoredReady, type StoredFile } from "./stored_files.ts";
 import type { Attachment, FileKind } from "../../realtime/protocol.ts";
 
 export interface FileRow {
@@ -55,23 +56,8 @@ export async function create(
   return r[0].id;
 }
 
-export async function markReady(
-  sql: Sql,
-  id: number,
-  f: {
-    size: number;
-    storageKey: string;
-    thumbKey: string | null;
-    width: number | null;
-    height: number | null;
-  },
-): Promise<void> {
-  await sql.query(
-    `UPDATE files SET status = 'ready', size = $2, storage_key = $3, thumb_key = $4, width = $5, height = $6
-     WHERE id = $1`,
-    [id, f.size, f.storageKey, f.thumbKey, f.width, f.height],
-  );
-}
+export const markReady = (sql: Sql, id: number, f: StoredFile): Promise<void> =>
+  markStoredReady(sql, "files", id, f);
 
 export async function byId(sql: Sql, workspaceId: number, id: number): Promise<FileRow | null> {
   const r = await sql.query<FileRow>(

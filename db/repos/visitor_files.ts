@@ -1,5 +1,6 @@
 /** Visitor attachments (`visitor_files`): typed queries, no rules. */
 import type { Sql } from "../client.ts";
+import { markStoredReady, type StoredFile } from "./stored_files.ts";
 
 export interface VisitorFileRow {
   id: number;
@@ -39,23 +40,8 @@ export async function create(
   return Number(r[0].id);
 }
 
-export async function markReady(
-  sql: Sql,
-  id: number,
-  f: {
-    size: number;
-    storageKey: string;
-    thumbKey: string | null;
-    width: number | null;
-    height: number | null;
-  },
-): Promise<void> {
-  await sql.query(
-    `UPDATE visitor_files SET status = 'ready', size = $2, storage_key = $3, thumb_key = $4, width = $5,
-       height = $6 WHERE id = $1`,
-    [id, f.size, f.storageKey, f.thumbKey, f.width, f.height],
-  );
-}
+export const markReady = (sql: Sql, id: number, f: StoredFile): Promise<void> =>
+  markStoredReady(sql, "visitor_files", id, f);
 
 export async function remove(sql: Sql, id: number): Promise<void> {
   await sql.query("DELETE FROM visitor_files WHERE id = $1", [id]);

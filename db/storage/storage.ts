@@ -25,27 +25,6 @@ export interface BlobStorage {
   delete(key: string): Promise<void>;
 }
 
-/** Splits a stream into chunks of exactly `size` bytes (the last one shorter), copying only at boundaries. */
-export async function* chunked(data: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
-  let buf = new Uint8Array(size);
-  let fill = 0;
-  for await (const piece of data) {
-    let off = 0;
-    while (off < piece.length) {
-      const n = Math.min(size - fill, piece.length - off);
-      buf.set(piece.subarray(off, off + n), fill);
-      fill += n;
-      off += n;
-      if (fill === size) {
-        yield buf;
-        buf = new Uint8Array(size);
-        fill = 0;
-      }
-    }
-  }
-  if (fill > 0) yield buf.subarray(0, fill);
-}
-
 /** Passes bytes through and fails the stream when it carries more or fewer than `size`. */
 export function exactly(size: number): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;

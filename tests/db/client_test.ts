@@ -83,3 +83,57 @@ dbTest("LISTEN/NOTIFY delivers payloads until unlisten", async (db) => {
   await db.query("SELECT 1");
   assert.deepEqual(got, ["one", "two ✓"]);
 });
+
+const PROBE = [
+  { name: "t", type: "text" },
+  { name: "i", type: "int4" },
+  { name: "b", type: "int8" },
+  { name: "d", type: "bytea" },
+] as const;
+
+dbTest(
+  "insertRows stores text, int4, int8, bytea and nulls exactly (binary COPY on Postgres)",
+  async (db) => {
+    await db.query("CREATE TABLE copy_probe (t text PRIMARY KEY, i int4, b int8, d bytea)");
+    const big = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 13) & 255);
+    await db.insertRows("copy_probe", [...PROBE], [
+      ["é ✓ 東京", -2147483648, Number.MAX_SAFE_INTEGER, big],
+      ["two", 2147483647, -42, new Uint8Array(0)],
+      ["three", null, null, null],
+    ]);
+    const rows = await db.query<{ t: string; i: number | null; b: number | null; d: Uint8Array | null }>(
+      "SELECT t, i, b, d FROM copy_probe ORDER BY i NULLS LAST",
+    );
+    assert.deepEqual(rows.map((r) => [r.t, r.i, r.b]), [
+      ["é ✓ 東京", -2147483648, Number.MAX_SAFE_INTEGER],
+      ["two", 2147483647, -42],
+      ["three", null, null],
+    ]);
+    assert.deepEqual(new Uint8Array(rows[0].d!), big);
+    assert.equal(rows[1].d!.length, 0);
+    assert.equal(rows[2].d, null);
+    await db.insertRows("copy_probe", [...PROBE], []); // nothing to do
+    assert.equal((await db.query("SELECT 1 FROM copy_probe")).length, 3);
+  },
+);
+
+dbTest(
+  "insertRows stores nothing when any row is refused, first or last, and the database goes on",
+  async (db) => {
+    await db.query("CREATE TABLE copy_probe (t text PRIMARY KEY, i int4, b int8, d bytea)");
+    await db.insertRows("copy_probe", [...PROBE], [["taken", 1, 1, null]]);
+    const many = (n: number) =>
+      Array.from({ length: n }, (_, i) => [`r${i}`, i, i, new Uint8Array(40_000).fill(i & 255)]);
+    // The refused row last: Postgres answers after the client has finished sending the data.
+    await assert.rejects(db.insertRows("copy_probe", [...PROBE], [...many(30), ["taken", 2, 2, null]]));
+    // The refused row first: the server refuses while the client is still sending.
+    await assert.rejects(db.insertRows("copy_probe", [...PROBE], [["taken", 2, 2, null], ...many(30)]));
+    // A value the columns cannot carry is refused before anything is sent.
+    await assert.rejects(db.insertRows("copy_probe", [...PROBE], [["x", 2 ** 31, 0, null]]));
+    assert.deepEqual(await db.query("SELECT t FROM copy_probe"), [{ t: "taken" }]);
+    // The connections are usable afterwards (a COPY left open would refuse or hang the next statements).
+    await Promise.all(Array.from({ length: 12 }, (_, i) => db.query("SELECT $1::int AS n", [i])));
+    await db.insertRows("copy_probe", [...PROBE], many(3));
+    assert.equal((await db.query("SELECT 1 FROM copy_probe")).length, 4);
+  },
+);

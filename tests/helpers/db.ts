@@ -286,6 +286,8 @@ function fenced(db: Db): { db: Db; end(): Promise<void> } {
       engine: db.engine,
       query: (text, params) => Promise.resolve().then(check).then(() => db.query(text, params)),
       tx: (fn) => Promise.resolve().then(check).then(() => db.tx(fn)),
+      insertRows: (table, columns, rows) =>
+        Promise.resolve().then(check).then(() => db.insertRows(table, columns, rows)),
       async listen(channel, onPayload) {
         check();
         const u = await db.listen(channel, onPayload);
