@@ -1,4 +1,4 @@
-/** Response bodies of the Roles endpoints (re-exported by response_schemas.ts, which names them). */
+/** Response bodies of the Roles endpoints and the channel owner picker (re-exported by response_schemas.ts, which names them). */
 import { z } from "zod";
 
 const Id = z.number().int().positive();
@@ -17,4 +17,7 @@ export const RolesOverview = z.object({
     people: z.array(z.object({ id: Id, username: z.string(), displayName: z.string() })),
   })),
   mine: z.object({ rank: z.string(), permissions: z.array(z.string()) }),
+});
+export const AdminChannelMembers = z.object({
+  members: z.array(z.object({ id: Id, username: z.string(), displayName: z.string(), role: z.string() })),
 });

@@ -1,7 +1,7 @@
 /**
  * The admin console's Roles, Channels and Monitor tabs in a real browser, by role and accessible name:
  * a custom role created from permission checkboxes, given to a person (who then opens the tab it allows),
- * edited, refused deletion while held, taken back and deleted.
+ * edited, refused deletion while held, taken back and deleted; a channel's owner changed with a review step.
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
@@ -74,6 +74,21 @@ Deno.test({
         await custom.getByText("No custom roles yet.").waitFor();
       },
     );
+
+    await t.step("Channels: pick a new owner among the members, review, confirm", async () => {
+      await tab(admin, "Channels");
+      await admin.getByRole("button", { name: "Owners of #general" }).click();
+      const panel = admin.getByRole("region", { name: "Owners of #general" });
+      await panel.getByRole("checkbox", { name: "Bob Wilson (@bob)" }).check();
+      await panel.getByRole("button", { name: "Review owner change" }).click();
+      const confirm = panel.getByRole("group", { name: "Confirm the owner change" });
+      await confirm.getByText("Bob Wilson becomes an owner").waitFor();
+      await confirm.getByRole("button", { name: "Confirm owner change" }).click();
+      await admin.getByRole("status").getByText(/^Owners of #general changed/).waitFor();
+      const row = admin.getByRole("row").filter({ hasText: "#general" }).first();
+      await row.getByText(/Bob Wilson/).waitFor();
+      assert.deepEqual(await axeSerious(admin), []);
+    });
 
     await t.step("the role changes are in the audit log", async () => {
       await tab(admin, "Audit log");

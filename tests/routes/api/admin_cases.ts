@@ -114,6 +114,12 @@ export const ADMIN_CASES: Case[] = [
     body: () => ({ owner: true }),
     targeted: true,
   },
+  {
+    route: `GET ${a}/channels/:id/members`,
+    path: (w) => `${a}/channels/${w.general}/members?q=b`,
+    secret: (w) => `${a}/channels/${w.secret}/members`,
+    targeted: true,
+  },
   // Custom roles (role 1 need not exist: refusals come first).
   { route: `GET ${a}/roles`, path: () => `${a}/roles`, targeted: false },
   {
