@@ -43,7 +43,7 @@ export function publicUser(u: usersRepo.UserRow) {
     email: u.email,
     avatarUrl: u.avatarUrl,
     role: u.role,
-    permissions: [...effectivePermissions(u.role, u.permissions)],
+    permissions: [...effectivePermissions(u.role, u.permissions, u.rolePermissions)],
     status: u.status,
     statusText: u.statusText,
     awayMessage: u.awayMessage,
@@ -146,7 +146,7 @@ export function actorFromUser(
     username: u.username,
     displayName: u.displayName,
     role: u.role,
-    permissions: effectivePermissions(u.role, u.permissions),
+    permissions: effectivePermissions(u.role, u.permissions, u.rolePermissions),
     sessionHash,
   };
 }

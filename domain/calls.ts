@@ -111,7 +111,8 @@ export async function start(deps: Deps, actor: Actor, connId: string, input: unk
       members.map((m) => m.userId).filter((u) => u !== actor.userId),
     );
     const callable = others.filter((u) =>
-      !u.deactivatedAt && effectivePermissions(u.role, u.permissions).has("chat.receive_calls")
+      !u.deactivatedAt &&
+      effectivePermissions(u.role, u.permissions, u.rolePermissions).has("chat.receive_calls")
     );
     if (!callable.length) throw new AppError("nobody_to_call", 400, "Nobody here can receive calls");
     await callsRepo.ask(tx.sql, call.id, callable.map((u) => u.id));

@@ -165,5 +165,8 @@ async function targetOf(sql: Sql, actor: Actor, channelId: number, userId: numbe
   const member = await channelsRepo.member(sql, channelId, userId);
   if (!member) throw notFound("That person is not a member");
   const u = await usersRepo.byId(sql, actor.workspaceId, userId);
-  return { member, permissions: u ? effectivePermissions(u.role, u.permissions) : new Set<string>() };
+  return {
+    member,
+    permissions: u ? effectivePermissions(u.role, u.permissions, u.rolePermissions) : new Set<string>(),
+  };
 }

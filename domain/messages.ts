@@ -294,7 +294,7 @@ export async function remove(deps: Deps, actor: Actor, messageId: number): Promi
       const sender = await usersRepo.byId(tx.sql, actor.workspaceId, m.senderId);
       if (sender) {
         requireOutranks(actor, a, {
-          permissions: effectivePermissions(sender.role, sender.permissions),
+          permissions: effectivePermissions(sender.role, sender.permissions, sender.rolePermissions),
           member: await channelsRepo.member(tx.sql, m.channelId, m.senderId),
         }, "You cannot delete messages of someone of equal or higher rank");
       }

@@ -59,9 +59,25 @@ export const ROLE_PERMISSIONS: Record<WorkspaceRole, readonly Permission[]> = {
   admin: PERMISSIONS,
 };
 
-/** The role's defaults plus any permissions granted to the user individually. */
-export function effectivePermissions(role: WorkspaceRole, extra: readonly string[] = []): Set<Permission> {
-  const set = new Set<Permission>(ROLE_PERMISSIONS[role] ?? []);
+/** The ranks a custom role may sit at: any built-in role below admin. */
+export const CUSTOM_RANKS = ["moderator", "member", "guest"] as const;
+export type CustomRank = typeof CUSTOM_RANKS[number];
+
+export const isPermission = (p: string): p is Permission => (PERMISSIONS as readonly string[]).includes(p);
+
+/**
+ * What a person may do: their custom role's permissions when they hold one (`rolePermissions`, which
+ * replace the built-in role's defaults), else their built-in role's defaults; plus any permissions granted
+ * to them individually.
+ */
+export function effectivePermissions(
+  role: WorkspaceRole,
+  extra: readonly string[],
+  rolePermissions: readonly string[] | null,
+): Set<Permission> {
+  const set = new Set<Permission>(
+    rolePermissions ? rolePermissions.filter(isPermission) : ROLE_PERMISSIONS[role] ?? [],
+  );
   for (const p of extra) if ((PERMISSIONS as readonly string[]).includes(p)) set.add(p as Permission);
   return set;
 }

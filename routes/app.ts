@@ -18,6 +18,7 @@ import { callRoutes } from "./api/calls.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { adminRoutes } from "./api/admin.ts";
 import { adminConsoleRoutes, broadcastRoutes, invitationRoutes } from "./api/admin_console.ts";
+import { adminRolesRoutes } from "./api/admin_roles.ts";
 import { notificationRoutes, unsubscribeRoutes } from "./api/notifications.ts";
 import { pwaRoutes } from "./pwa.ts";
 import { visitorRoutes } from "./visitor/api.ts";
@@ -63,6 +64,7 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   app.route("/api/chat", chatRoutes(deps));
   app.route("/api/admin", adminRoutes(deps));
   app.route("/api/admin", adminConsoleRoutes(deps));
+  app.route("/api/admin/roles", adminRolesRoutes(deps));
   app.route("/api/broadcasts", broadcastRoutes(deps));
   app.route("/api/invitations", invitationRoutes(deps));
   app.route("/api/notifications", notificationRoutes(deps));

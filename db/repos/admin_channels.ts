@@ -69,3 +69,27 @@ export async function one(sql: Sql, workspaceId: number, channelId: number): Pro
   const rows = await page(sql, workspaceId, {}, 1, 0, channelId);
   return rows[0] ?? null;
 }
+
+export interface AdminMemberRow {
+  id: number;
+  username: string;
+  displayName: string;
+  role: string;
+}
+
+/** A channel's members for the owner picker: owners first, then by name, optionally matching `q`. */
+export async function members(
+  sql: Sql,
+  channelId: number,
+  q: string,
+  limit: number,
+): Promise<AdminMemberRow[]> {
+  return await sql.query<AdminMemberRow>(
+    `SELECT u.id::int AS id, u.username, u.display_name AS "displayName", m.role
+     FROM members m JOIN users u ON u.id = m.user_id
+     WHERE m.channel_id = $1 AND u.deactivated_at IS NULL
+       AND ($2 = '' OR u.username ILIKE $3 OR u.display_name ILIKE $3)
+     ORDER BY (m.role = 'owner') DESC, lower(u.display_name) LIMIT $4`,
+    [channelId, q, `%${q.replace(/[\\%_]/g, (m) => "\\" + m)}%`, limit],
+  );
+}

@@ -11,7 +11,13 @@ export interface UserRow {
   email: string | null;
   avatarUrl: string | null;
   role: WorkspaceRole;
+  /** Individual permissions granted on top of the role. */
   permissions: string[];
+  /** The custom role held (its rank is in `role`), or null for a built-in role. */
+  customRoleId: number | null;
+  customRoleName: string | null;
+  /** The custom role's permissions, which replace the built-in role's defaults; null for a built-in role. */
+  rolePermissions: string[] | null;
   passwordHash: string | null;
   externalId: string | null;
   status: PresenceStatus;
@@ -26,8 +32,15 @@ const COLS = `id, workspace_id AS "workspaceId", username, display_name AS "disp
   status, status_text AS "statusText", away_message AS "awayMessage", deactivated_at AS "deactivatedAt",
   created_at AS "createdAt"`;
 
+/** The custom role's columns, for a users row aliased `t`. */
+const roleCols = (t: string) =>
+  `${t}.custom_role_id::int AS "customRoleId",
+  (SELECT cr.name FROM custom_roles cr WHERE cr.id = ${t}.custom_role_id) AS "customRoleName",
+  (SELECT cr.permissions FROM custom_roles cr WHERE cr.id = ${t}.custom_role_id) AS "rolePermissions"`;
+
 /** COLS qualified with the alias `u`, for joins. */
-const U_COLS = COLS.replace(/(^|,\s*)([a-z_]+)/g, "$1u.$2");
+const U_COLS = COLS.replace(/(^|,\s*)([a-z_]+)/g, "$1u.$2") + ", " + roleCols("u");
+const ALL_COLS = `${COLS}, ${roleCols("users")}`;
 
 export const summary = (u: UserRow): UserSummary => ({
   id: u.id,
@@ -37,7 +50,7 @@ export const summary = (u: UserRow): UserSummary => ({
 });
 
 export async function byId(sql: Sql, workspaceId: number, id: number): Promise<UserRow | null> {
-  const r = await sql.query<UserRow>(`SELECT ${COLS} FROM users WHERE workspace_id = $1 AND id = $2`, [
+  const r = await sql.query<UserRow>(`SELECT ${ALL_COLS} FROM users WHERE workspace_id = $1 AND id = $2`, [
     workspaceId,
     id,
   ]);
@@ -62,7 +75,7 @@ export async function bySession(
 export async function byIds(sql: Sql, workspaceId: number, ids: number[]): Promise<UserRow[]> {
   if (!ids.length) return [];
   return await sql.query<UserRow>(
-    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND id = ANY($2::bigint[])`,
+    `SELECT ${ALL_COLS} FROM users WHERE workspace_id = $1 AND id = ANY($2::bigint[])`,
     [
       workspaceId,
       ids,
@@ -72,7 +85,7 @@ export async function byIds(sql: Sql, workspaceId: number, ids: number[]): Promi
 
 export async function byUsername(sql: Sql, workspaceId: number, username: string): Promise<UserRow | null> {
   const r = await sql.query<UserRow>(
-    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND lower(username) = lower($2)`,
+    `SELECT ${ALL_COLS} FROM users WHERE workspace_id = $1 AND lower(username) = lower($2)`,
     [workspaceId, username],
   );
   return r[0] ?? null;
@@ -84,7 +97,7 @@ export async function byExternalId(
   externalId: string,
 ): Promise<UserRow | null> {
   const r = await sql.query<UserRow>(
-    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND external_id = $2`,
+    `SELECT ${ALL_COLS} FROM users WHERE workspace_id = $1 AND external_id = $2`,
     [
       workspaceId,
       externalId,
@@ -96,7 +109,7 @@ export async function byExternalId(
 export async function search(sql: Sql, workspaceId: number, q: string, limit: number): Promise<UserRow[]> {
   const like = `%${q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
   return await sql.query<UserRow>(
-    `SELECT ${COLS} FROM users WHERE workspace_id = $1 AND deactivated_at IS NULL
+    `SELECT ${ALL_COLS} FROM users WHERE workspace_id = $1 AND deactivated_at IS NULL
        AND (username ILIKE $2 OR display_name ILIKE $2 OR coalesce(email, '') ILIKE $2)
      ORDER BY display_name LIMIT $3`,
     [workspaceId, like, limit],
@@ -117,7 +130,7 @@ export interface NewUser {
 export async function insert(sql: Sql, u: NewUser): Promise<UserRow> {
   const r = await sql.query<UserRow>(
     `INSERT INTO users (workspace_id, username, display_name, email, role, permissions, password_hash, external_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLS}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ALL_COLS}`,
     [
       u.workspaceId,
       u.username,
@@ -139,6 +152,7 @@ export async function updateProfile(
 ): Promise<void> {
   await sql.query(
     `UPDATE users SET display_name = coalesce($2, display_name), email = coalesce($3, email),
+       custom_role_id = CASE WHEN $4::text IS NOT NULL AND $4::text <> role THEN NULL ELSE custom_role_id END,
        role = coalesce($4, role), permissions = coalesce($5, permissions), updated_at = now() WHERE id = $1`,
     [id, p.displayName ?? null, p.email ?? null, p.role ?? null, p.permissions ?? null],
   );
@@ -176,15 +190,20 @@ export async function setPasswordHash(sql: Sql, id: number, hash: string): Promi
 export async function accessBySessions(
   sql: Sql,
   hashes: string[],
-): Promise<{ hash: string; role: WorkspaceRole; permissions: string[] }[]> {
+): Promise<{ hash: string; role: WorkspaceRole; permissions: string[]; rolePermissions: string[] | null }[]> {
   if (!hashes.length) return [];
   return await sql.query(
-    `SELECT s.token_hash AS hash, u.role, u.permissions FROM sessions s JOIN users u ON u.id = s.user_id
+    `SELECT s.token_hash AS hash, u.role, u.permissions, cr.permissions AS "rolePermissions"
+     FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN custom_roles cr ON cr.id = u.custom_role_id
      WHERE s.token_hash = ANY($1::text[])`,
     [hashes],
   );
 }
 
+/** A built-in role (and no custom role). */
 export async function setRole(sql: Sql, id: number, role: WorkspaceRole): Promise<void> {
-  await sql.query("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", [id, role]);
+  await sql.query("UPDATE users SET role = $2, custom_role_id = NULL, updated_at = now() WHERE id = $1", [
+    id,
+    role,
+  ]);
 }

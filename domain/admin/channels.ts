@@ -12,6 +12,7 @@ import { invalid, notFound } from "../errors.ts";
 import { requirePermission } from "../access.ts";
 import * as channels from "../channels.ts";
 import { parse } from "../validate.ts";
+import { withTx } from "../publish.ts";
 import { record, type RequestCtx } from "./audit.ts";
 
 export const ChannelsQuery = z.object({
@@ -23,6 +24,15 @@ export const ChannelsQuery = z.object({
 }).strict();
 export const DeleteChannelInput = z.object({ confirm: z.string().max(100) }).strict();
 export const OwnerInput = z.object({ owner: z.boolean() }).strict();
+export const MembersQuery = z.object({ q: z.string().trim().max(80).default("") }).strict();
+
+/** The channel's members for the owner picker (names and channel roles only; content only through Monitor). */
+export async function members(deps: Deps, actor: Actor, id: number, input: unknown) {
+  requirePermission(actor, "chat.manage_channels");
+  const { q } = parse(MembersQuery, input);
+  const c = await channelOf(deps, actor, id);
+  return { members: await adminChannelsRepo.members(deps.db, c.id, q, 50) };
+}
 
 export async function list(deps: Deps, actor: Actor, input: unknown) {
   requirePermission(actor, "chat.manage_channels");
@@ -68,7 +78,7 @@ export async function remove(deps: Deps, actor: Actor, ctx: RequestCtx, id: numb
 
 /**
  * Makes a member of the channel one of its owners (`owner: true`) or takes ownership away (back to member).
- * The person must already be a member. Audited with the address.
+ * The person must already be a member. Audited with the address; their open pages learn it at once.
  */
 export async function setOwner(
   deps: Deps,
@@ -81,7 +91,7 @@ export async function setOwner(
   requirePermission(actor, "chat.manage_channels");
   const { owner } = parse(OwnerInput, input);
   const c = await channelOf(deps, actor, id);
-  await deps.db.tx(async (sql) => {
+  await withTx(deps, async ({ sql, emit }) => {
     const m = await channelsRepo.member(sql, c.id, userId);
     if (!m) throw notFound("That person is not a member of this channel");
     const role = owner ? "owner" : m.role === "owner" ? "member" : m.role;
@@ -93,6 +103,8 @@ export async function setOwner(
       from: m.role,
       to: role,
     });
+    // Live: their open pages refetch what they may do in the channel.
+    emit(actor.workspaceId, { type: "access_changed", userId }, { kind: "users", userIds: [userId] });
   });
   return (await adminChannelsRepo.one(deps.db, actor.workspaceId, c.id))!;
 }

@@ -183,9 +183,13 @@ export async function setRole(deps: Deps, actor: Actor, ctx: RequestCtx, userId:
   requireMayGrant(actor, role);
   await withTx(deps, async (tx) => {
     const u = await target(tx, actor, userId);
-    if (u.role === role) return;
-    await usersRepo.updateProfile(tx.sql, u.id, { role });
-    await record(tx.sql, actor, ctx, "role_changed", u.id, { username: u.username, from: u.role, to: role });
+    if (u.role === role && u.customRoleId === null) return;
+    await usersRepo.setRole(tx.sql, u.id, role);
+    await record(tx.sql, actor, ctx, "role_changed", u.id, {
+      username: u.username,
+      from: u.customRoleName ?? u.role,
+      to: role,
+    });
     // Their open sockets act with the new role from their next action.
     tx.emit(actor.workspaceId, { type: "access_changed", userId: u.id }, { kind: "users", userIds: [u.id] });
   });

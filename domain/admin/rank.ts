@@ -1,12 +1,12 @@
 /**
  * Rank between workspace roles, as in domain/admin.ts: nobody acts on someone of equal or higher rank
  * (except admins, the top rank, on other admins), nobody acts on themselves here, and nobody hands out a
- * role above their own (only admins make admins).
+ * role above their own (only admins make admins) or with permissions they do not hold.
  */
 import type { Actor } from "../deps.ts";
 import { forbidden } from "../errors.ts";
 import { WORKSPACE_RANK } from "../access.ts";
-import type { WorkspaceRole } from "../permissions.ts";
+import { ROLE_PERMISSIONS, type WorkspaceRole } from "../permissions.ts";
 
 export function requireAbove(actor: Actor, target: { id: number; role: WorkspaceRole }) {
   if (target.id === actor.userId) throw forbidden("You cannot do that to yourself here");
@@ -22,4 +22,7 @@ export function requireMayGrant(actor: Actor, role: WorkspaceRole) {
   if (WORKSPACE_RANK[role] > mine || (role === actor.role && role !== "admin")) {
     throw forbidden("You cannot give a role equal to or above your own");
   }
+  // A custom role may rank high and hold little: nobody grants permissions they do not hold.
+  const missing = ROLE_PERMISSIONS[role].filter((p) => !actor.permissions.has(p));
+  if (missing.length) throw forbidden(`You cannot grant permissions you do not hold: ${missing.join(", ")}`);
 }

@@ -72,7 +72,10 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
   const sender = await usersRepo.byId(sql, m.workspaceId, m.senderId!);
   const senderMember = members.find((x) => x.userId === m.senderId);
   const broadAllowed = members.length <= ws.broadMentionThreshold ||
-    (!!sender && effectivePermissions(sender.role, sender.permissions).has("chat.moderate_channels")) ||
+    (!!sender &&
+      effectivePermissions(sender.role, sender.permissions, sender.rolePermissions).has(
+        "chat.moderate_channels",
+      )) ||
     (!!senderMember && senderMember.role !== "member");
   const users = new Map(
     (await usersRepo.byIds(sql, m.workspaceId, others.map((x) => x.userId))).map((u) => [u.id, u]),

@@ -24,11 +24,12 @@ const QUEUE_ROLES = (Object.entries(ROLE_PERMISSIONS) as [string, readonly strin
   .filter(([, ps]) => ps.includes("chat.public_queue"))
   .map(([r]) => r);
 
-/** Everyone in the workspace who may answer visitors (by role or by a permission granted to them). */
+/** Everyone in the workspace who may answer visitors (by built-in or custom role, or a permission of their own). */
 export async function queueAudience(sql: Sql, workspaceId: number): Promise<Audience> {
   const rows = await sql.query<{ id: number }>(
     `SELECT id FROM users WHERE workspace_id = $1 AND deactivated_at IS NULL
-       AND (role = ANY($2::text[]) OR 'chat.public_queue' = ANY(permissions))`,
+       AND ((custom_role_id IS NULL AND role = ANY($2::text[])) OR 'chat.public_queue' = ANY(permissions)
+         OR custom_role_id IN (SELECT id FROM custom_roles WHERE 'chat.public_queue' = ANY(permissions)))`,
     [workspaceId, QUEUE_ROLES],
   );
   return { kind: "users", userIds: rows.map((r) => r.id) };
@@ -58,7 +59,8 @@ export async function staffAudience(
 ): Promise<Audience> {
   const rows = await sql.query<{ id: number }>(
     `SELECT id FROM users WHERE workspace_id = $1 AND deactivated_at IS NULL
-       AND (role = ANY($2::text[]) OR 'chat.public_monitor' = ANY(permissions))`,
+       AND ((custom_role_id IS NULL AND role = ANY($2::text[])) OR 'chat.public_monitor' = ANY(permissions)
+         OR custom_role_id IN (SELECT id FROM custom_roles WHERE 'chat.public_monitor' = ANY(permissions)))`,
     [workspaceId, MONITOR_ROLES],
   );
   const ids = new Set(rows.map((r) => Number(r.id)));

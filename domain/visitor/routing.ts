@@ -148,7 +148,7 @@ export async function transfer(deps: Deps, actor: Actor, conversationId: number,
     if (p.toUserId) {
       const u = await usersRepo.byId(sql, actor.workspaceId, p.toUserId);
       if (!u || u.deactivatedAt) throw invalid("toUserId: no such person in this workspace");
-      if (!effectivePermissions(u.role, u.permissions).has("chat.public_queue")) {
+      if (!effectivePermissions(u.role, u.permissions, u.rolePermissions).has("chat.public_queue")) {
         throw invalid("toUserId: this person does not answer visitors");
       }
       await agentsRepo.upsert(sql, actor.workspaceId, u.id, {}, s.default_capacity);

@@ -1,8 +1,12 @@
-/** Channels: every public and private channel, paged on the server; archive, unarchive, delete with confirmation. */
+/**
+ * Channels: every public and private channel, paged on the server; archive, unarchive, delete with
+ * confirmation, change owners (`ChannelOwners.tsx`).
+ */
 import { useState } from "preact/hooks";
 import { api, qs, when } from "./api.ts";
 import { btn, danger, Field, input, primary, Section, StatusLine } from "./ui.tsx";
 import { AdminTable, Pager } from "./table.tsx";
+import { ChannelOwners } from "./ChannelOwners.tsx";
 
 interface Row {
   id: number;
@@ -27,6 +31,7 @@ export function Channels({ initial }: { initial: ChannelsData }) {
   const [f, setF] = useState({ q: "", kind: "", state: "" });
   const [status, setStatus] = useState<{ text: string; error?: boolean } | null>(null);
   const [confirming, setConfirming] = useState<Row | null>(null);
+  const [owners, setOwners] = useState<Row | null>(null);
   const [typed, setTyped] = useState("");
   const load = async (page = data.page, filters = f) =>
     setData(await api<ChannelsData>("GET", `/api/admin/channels${qs({ ...filters, page })}`));
@@ -116,6 +121,7 @@ export function Channels({ initial }: { initial: ChannelsData }) {
           </form>
         </section>
       )}
+      {owners && <ChannelOwners key={owners.id} channel={owners} run={run} onClose={() => setOwners(null)} />}
       <AdminTable
         caption={`Channels, page ${data.page} of ${data.pages}`}
         rows={data.channels}
@@ -128,7 +134,10 @@ export function Channels({ initial }: { initial: ChannelsData }) {
           { header: "Last activity", cell: (c) => when(c.lastMessageAt) },
           { header: "Legal hold", cell: (c) => c.legalHold ? "On hold" : "—" },
           { header: "Owners", cell: (c) => c.owners.map((o) => o.displayName).join(", ") || "—" },
-          { header: "Actions", cell: (c) => <RowActions c={c} run={run} onDelete={setConfirming} /> },
+          {
+            header: "Actions",
+            cell: (c) => <RowActions c={c} run={run} onDelete={setConfirming} onOwners={setOwners} />,
+          },
         ]}
       />
       <Pager page={data.page} pages={data.pages} onPage={(p) => run(() => load(p).then(() => `Page ${p}`))} />
@@ -137,10 +146,11 @@ export function Channels({ initial }: { initial: ChannelsData }) {
 }
 
 function RowActions(
-  { c, run, onDelete }: {
+  { c, run, onDelete, onOwners }: {
     c: Row;
     run: (what: () => Promise<string>) => Promise<void>;
     onDelete: (c: Row) => void;
+    onOwners: (c: Row) => void;
   },
 ) {
   const flip = c.archivedAt ? "unarchive" : "archive";
@@ -169,6 +179,7 @@ function RowActions(
       >
         Legal hold #{c.name}
       </button>
+      <button class={btn} type="button" onClick={() => onOwners(c)}>Owners of #{c.name}</button>
       <button class={danger} type="button" onClick={() => onDelete(c)}>Delete #{c.name}</button>
     </div>
   );

@@ -353,7 +353,7 @@ function startBackgroundChecks(deps: Deps, hub: Hub, actors: WeakMap<Connection,
       const access = new Map(
         (await usersRepo.accessBySessions(deps.db, hashes)).map((
           x,
-        ) => [x.hash, accessKey(x.role, effectivePermissions(x.role, x.permissions))]),
+        ) => [x.hash, accessKey(x.role, effectivePermissions(x.role, x.permissions, x.rolePermissions))]),
       );
       for (const c of conns) {
         const a = actors.get(c);

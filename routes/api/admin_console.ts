@@ -101,6 +101,10 @@ export function adminConsoleRoutes(deps: Deps) {
     return c.json({ ok: true });
   });
 
+  app.get(
+    "/channels/:id/members",
+    async (c) => c.json(await channels.members(deps, c.get("actor"), idParam(c, "id"), query(c))),
+  );
   app.put("/channels/:id/owners/:userId", async (c) =>
     c.json({
       channel: await channels.setOwner(

@@ -8,7 +8,7 @@ import {
   RoleChangeInput,
   SetPasswordInput,
 } from "../../domain/admin/people.ts";
-import { ChannelsQuery, DeleteChannelInput, OwnerInput } from "../../domain/admin/channels.ts";
+import { ChannelsQuery, DeleteChannelInput, MembersQuery, OwnerInput } from "../../domain/admin/channels.ts";
 import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts";
 import { AnalyticsExportQuery, AnalyticsQuery } from "../../domain/admin/analytics.ts";
 import { MonitorExportQuery, MonitorQuery } from "../../domain/admin/monitor.ts";
@@ -134,6 +134,20 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
       ok: [[200, "Deleted", R.Ok]],
       errors: [404],
     }),
+    e(
+      "get",
+      `${a}/channels/:id/members`,
+      "Admin",
+      "A channel's members, owners first (for the owner picker)",
+      {
+        description:
+          "chat.manage_channels. Up to 50, matching `q` in the username or name; names and channel " +
+          "roles only.",
+        query: MembersQuery,
+        ok: [[200, "Members", R.AdminChannelMembers]],
+        errors: [404],
+      },
+    ),
     e("put", `${a}/channels/:id/owners/:userId`, "Admin", "Make a member an owner of a channel, or not", {
       description: "chat.manage_channels. The person must be a member; `owner: false` makes an owner a " +
         "member again. Audited (`admin_channel_owner_changed`).",

@@ -25,6 +25,7 @@ import { TicketInput } from "../../domain/embed.ts";
 import * as R from "./response_schemas.ts";
 import { visitorEndpoints } from "../visitor/openapi.ts";
 import { adminConsoleEndpoints } from "./admin_endpoints.ts";
+import { adminRolesEndpoints } from "./admin_roles.ts";
 import { notificationEndpoints } from "./openapi_notifications.ts";
 import { callEndpoints } from "./call_endpoints.ts";
 
@@ -357,6 +358,7 @@ export function endpoints(config: Config): Endpoint[] {
     }),
 
     ...adminConsoleEndpoints(e),
+    ...adminRolesEndpoints(e),
 
     e("get", `${chat}/ws`, "Realtime", "WebSocket connection (upgrade)", {
       description:

@@ -219,6 +219,7 @@ export const PreferencesResponse = z.object({
 });
 
 export * from "./admin_response_schemas.ts";
+export * from "./admin_roles_schemas.ts";
 import { LinkResponse } from "./admin_response_schemas.ts";
 /** POST /api/admin/people: the new person and their invitation link. */
 export const CreatedPersonResponse = z.object({ user: Profile }).extend({

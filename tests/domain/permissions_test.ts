@@ -29,7 +29,7 @@ Deno.test("every permission name of the plan exists", () => {
 });
 
 Deno.test("every member gets access, direct messages and groups, and files", () => {
-  const member = effectivePermissions("member");
+  const member = effectivePermissions("member", [], null);
   for (const p of ["chat.access_channels", "chat.create_direct", "chat.send_files"] as const) {
     assert.ok(member.has(p), p);
   }
@@ -51,21 +51,21 @@ Deno.test("every member gets access, direct messages and groups, and files", () 
 });
 
 Deno.test("moderators moderate and delete; admins have everything; guests only read", () => {
-  const mod = effectivePermissions("moderator");
+  const mod = effectivePermissions("moderator", [], null);
   for (const p of ["chat.moderate_channels", "chat.delete_messages", "chat.create_channels"] as const) {
     assert.ok(mod.has(p), p);
   }
   assert.ok(!mod.has("chat.manage_channels"));
   assert.ok(!mod.has("chat.system_broadcast"));
-  assert.deepEqual([...effectivePermissions("admin")].sort(), [...PERMISSIONS].sort());
-  assert.deepEqual([...effectivePermissions("guest")], ["chat.access_channels"]);
+  assert.deepEqual([...effectivePermissions("admin", [], null)].sort(), [...PERMISSIONS].sort());
+  assert.deepEqual([...effectivePermissions("guest", [], null)], ["chat.access_channels"]);
   for (const role of ["guest", "member", "moderator", "admin"] as const) {
     for (const p of ROLE_PERMISSIONS[role]) assert.ok(PERMISSIONS.includes(p));
   }
 });
 
 Deno.test("individual grants add known permissions and ignore unknown names", () => {
-  const p = effectivePermissions("member", ["chat.create_channels", "chat.everything", "admin"]);
+  const p = effectivePermissions("member", ["chat.create_channels", "chat.everything", "admin"], null);
   assert.ok(p.has("chat.create_channels"));
   assert.equal(p.size, ROLE_PERMISSIONS.member.length + 1);
 });

@@ -10,16 +10,15 @@ import type { Manifest } from "../../../cli/build.ts";
 import { renderDocument } from "../../../components/Document.tsx";
 import { AdminApp, type AdminProps } from "../../../islands/admin/AdminApp.tsx";
 import { allowedTabs, type TabId, TABS } from "../../../islands/admin/tabs.ts";
-import { PERMISSIONS, ROLE_PERMISSIONS } from "../../../domain/permissions.ts";
 import * as people from "../../../domain/admin/people.ts";
 import * as channels from "../../../domain/admin/channels.ts";
+import * as roles from "../../../domain/admin/roles.ts";
 import * as audit from "../../../domain/admin/audit.ts";
 import * as control from "../../../domain/admin/control.ts";
 import * as retention from "../../../domain/admin/retention.ts";
 import { dashboard } from "../../../domain/admin/dashboard.ts";
 import { analytics } from "../../../domain/admin/analytics.ts";
 import { monitorChoices } from "../../../domain/admin/monitor.ts";
-import * as peopleRepo from "../../../db/repos/admin_people.ts";
 import { adminView, readSettings } from "../../../domain/settings/workspace.ts";
 import { pageActor, workspaceSettings } from "../session.ts";
 import { escapeHtml } from "../../../components/html.ts";
@@ -38,17 +37,8 @@ async function tabData(deps: Deps, actor: Actor, tab: TabId): Promise<unknown> {
       return await channels.list(deps, actor, {});
     case "audit":
       return await audit.search(deps, actor, {});
-    case "roles": {
-      const counts = await peopleRepo.counts(deps.db, actor.workspaceId, {});
-      return {
-        permissions: PERMISSIONS,
-        roles: (["admin", "moderator", "member", "guest"] as const).map((id) => ({
-          id,
-          permissions: ROLE_PERMISSIONS[id],
-          people: counts.byRole[id] ?? 0,
-        })),
-      };
-    }
+    case "roles":
+      return await roles.overview(deps, actor);
     case "settings":
       return await adminView(deps, actor);
     case "control": {

@@ -114,4 +114,35 @@ export const ADMIN_CASES: Case[] = [
     body: () => ({ owner: true }),
     targeted: true,
   },
+  {
+    route: `GET ${a}/channels/:id/members`,
+    path: (w) => `${a}/channels/${w.general}/members?q=b`,
+    secret: (w) => `${a}/channels/${w.secret}/members`,
+    targeted: true,
+  },
+  // Custom roles (role 1 need not exist: refusals come first).
+  { route: `GET ${a}/roles`, path: () => `${a}/roles`, targeted: false },
+  {
+    route: `POST ${a}/roles`,
+    path: () => `${a}/roles`,
+    body: () => ({ name: "Helpers", rank: "member", permissions: ["chat.access_channels"] }),
+    targeted: false,
+  },
+  {
+    route: `PATCH ${a}/roles/:id`,
+    path: () => `${a}/roles/1`,
+    body: () => ({ name: "Renamed" }),
+    targeted: true,
+  },
+  { route: `DELETE ${a}/roles/:id`, path: () => `${a}/roles/1`, targeted: true },
+  {
+    route: `PUT ${a}/roles/:id/holders/:userId`,
+    path: (w) => `${a}/roles/1/holders/${w.users.bob}`,
+    targeted: true,
+  },
+  {
+    route: `DELETE ${a}/roles/:id/holders/:userId`,
+    path: (w) => `${a}/roles/1/holders/${w.users.bob}`,
+    targeted: true,
+  },
 ];
