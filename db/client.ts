@@ -35,6 +35,11 @@ export interface Db extends Sql {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PGlite only: the whole data directory as a gzipped tarball, taken between two transactions (PGlite is
+   * one session, so nothing writes meanwhile): a consistent backup that `loadDataDir` opens again.
+   */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 const toIso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
@@ -217,5 +222,10 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
     async close() {
       await serial(() => pg.close());
     },
+    dumpDataDir: () =>
+      serial(async () => {
+        await pg.exec("CHECKPOINT");
+        return await pg.dumpDataDir("gzip");
+      }),
   };
 }

@@ -30,3 +30,31 @@ export async function databaseBytes(sql: Sql): Promise<number | null> {
     return null;
   }
 }
+
+/** Storage: the messages table on disk (with its indexes) and the bytes of the workspace's files. */
+export async function storage(sql: Sql, workspaceId: number) {
+  const [r] = await sql.query<{ messagesBytes: string | null; filesBytes: string; files: number }>(
+    `SELECT pg_total_relation_size('messages')::text AS "messagesBytes",
+       ((SELECT coalesce(sum(size), 0) FROM files WHERE workspace_id = $1 AND status = 'ready')
+        + (SELECT coalesce(sum(size), 0) FROM visitor_files WHERE workspace_id = $1))::text AS "filesBytes",
+       ((SELECT count(*) FROM files WHERE workspace_id = $1 AND status = 'ready')
+        + (SELECT count(*) FROM visitor_files WHERE workspace_id = $1))::int AS files`,
+    [workspaceId],
+  );
+  return {
+    messagesBytes: r.messagesBytes === null ? null : Number(r.messagesBytes),
+    filesBytes: Number(r.filesBytes),
+    files: r.files,
+  };
+}
+
+/** Visitor chat right now: conversations waiting in the queue and conversations with an agent. */
+export async function visitors(sql: Sql, workspaceId: number) {
+  const [r] = await sql.query<{ waiting: number; active: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'waiting')::int AS waiting,
+            count(*) FILTER (WHERE status = 'active')::int AS active
+     FROM visitor_conversations WHERE workspace_id = $1 AND status IN ('waiting', 'active')`,
+    [workspaceId],
+  );
+  return r;
+}

@@ -1,4 +1,7 @@
-/** The dashboard's figures (chat.admin_dashboard): health, live connections, message counts, database size. */
+/**
+ * The dashboard's figures (chat.admin_dashboard): health, live connections, visitor chat, message counts,
+ * storage (messages, files, database size) and the two message charts.
+ */
 import * as statsRepo from "../../db/repos/admin_stats.ts";
 import type { Actor, Deps } from "../deps.ts";
 import { requirePermission } from "../access.ts";
@@ -8,10 +11,12 @@ export const VERSION = "0.13";
 
 export async function dashboard(deps: Deps, actor: Actor) {
   requirePermission(actor, "chat.admin_dashboard");
-  const [live, databaseBytes, series] = await Promise.all([
+  const [live, databaseBytes, series, storage, visitors] = await Promise.all([
     statsRepo.live(deps.db, actor.workspaceId),
     statsRepo.databaseBytes(deps.db),
     dashboardSeries(deps, actor.workspaceId),
+    statsRepo.storage(deps.db, actor.workspaceId),
+    statsRepo.visitors(deps.db, actor.workspaceId),
   ]);
   return {
     engine: deps.db.engine,
@@ -24,6 +29,11 @@ export async function dashboard(deps: Deps, actor: Actor) {
     messages24h: live.messages24h,
     messagesTotal: live.messagesTotal,
     databaseBytes,
+    messagesBytes: storage.messagesBytes,
+    filesBytes: storage.filesBytes,
+    files: storage.files,
+    visitorsWaiting: visitors.waiting,
+    visitorChatsActive: visitors.active,
     messagesPerHour: series.perHour,
     messagesPerDay: series.perDay,
   };

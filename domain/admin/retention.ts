@@ -58,7 +58,7 @@ export async function runForWorkspace(deps: Deps, workspaceId: number, o: RunOpt
     for (;;) {
       const batch = await retentionRepo.expiredBatch(deps.db, workspaceId, cutoff, BATCH);
       if (!batch.length) break;
-      fileCount += await deleteBatch(deps, workspaceId, batch);
+      fileCount += await deleteExpiredBatch(deps, workspaceId, batch);
       messages += batch.length;
     }
     if (fileCount) await files.sweep(deps).catch((e) => console.error("retention: file sweep:", e));
@@ -86,8 +86,11 @@ export async function runForWorkspace(deps: Deps, workspaceId: number, o: RunOpt
   return run;
 }
 
-/** Deletes one batch in one transaction, as `messages.remove` does; returns how many files went with it. */
-async function deleteBatch(deps: Deps, workspaceId: number, batch: retentionRepo.Expired[]) {
+/**
+ * Deletes one batch in one transaction, as `messages.remove` does; returns how many files went with it.
+ * Purge (`purge.ts`) deletes old messages through it too.
+ */
+export async function deleteExpiredBatch(deps: Deps, workspaceId: number, batch: retentionRepo.Expired[]) {
   return await withTx(deps, async (tx) => {
     let n = 0;
     for (const m of batch) {

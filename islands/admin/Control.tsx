@@ -1,7 +1,12 @@
-/** Control panel: maintenance mode, signing everyone out, system broadcasts with a live acknowledgement report. */
+/**
+ * Control panel: maintenance mode, signing everyone out, system broadcasts with a live acknowledgement
+ * report, retention, backup and purge.
+ */
 import { useEffect, useState } from "preact/hooks";
 import { api, when } from "./api.ts";
 import { Retention, type RetentionData } from "./Retention.tsx";
+import { Backup } from "./Backup.tsx";
+import { Purge } from "./Purge.tsx";
 import { btn, danger, Field, input, primary, Section, StatusLine, td, th } from "./ui.tsx";
 
 interface Broadcast {
@@ -23,6 +28,7 @@ export interface ControlData {
   broadcasts: Broadcast[];
   canBroadcast: boolean;
   retention: RetentionData;
+  engine: string;
 }
 
 export function Control({ initial }: { initial: ControlData }) {
@@ -190,6 +196,8 @@ export function Control({ initial }: { initial: ControlData }) {
         </Section>
       )}
       <Retention initial={initial.retention} />
+      <Backup engine={initial.engine} />
+      <Purge />
     </div>
   );
 }

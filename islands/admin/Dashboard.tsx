@@ -15,12 +15,23 @@ export interface DashboardData {
   messages24h: number;
   messagesTotal: number;
   databaseBytes: number | null;
+  messagesBytes: number | null;
+  filesBytes: number;
+  files: number;
+  visitorsWaiting: number;
+  visitorChatsActive: number;
   messagesPerHour: { hour: string; messages: number }[];
   messagesPerDay: { day: string; messages: number }[];
 }
 
-const fmtBytes = (n: number | null) =>
-  n === null ? "—" : n > 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`;
+export const fmtBytes = (n: number | null) =>
+  n === null
+    ? "—"
+    : n >= 1e9
+    ? `${(n / 1e9).toFixed(2)} GB`
+    : n >= 1e6
+    ? `${(n / 1e6).toFixed(1)} MB`
+    : `${Math.round(n / 1e3)} kB`;
 
 export function Dashboard({ initial }: { initial: DashboardData }) {
   const [d, setD] = useState(initial);
@@ -42,8 +53,17 @@ export function Dashboard({ initial }: { initial: DashboardData }) {
         <dl class="grid grid-cols-2 md:grid-cols-4 gap-3">
           {figure("People online", d.peopleOnline)}
           {figure("Open tabs", d.openTabs)}
+          {figure("Visitors waiting", d.visitorsWaiting)}
+          {figure("Active visitor chats", d.visitorChatsActive)}
           {figure("Messages in the last 24 hours", d.messages24h)}
           {figure("Messages stored", d.messagesTotal)}
+        </dl>
+      </Section>
+      <Section title="Storage">
+        <dl class="grid grid-cols-2 md:grid-cols-4 gap-3">
+          {figure("Messages", fmtBytes(d.messagesBytes))}
+          {figure(`Files (${d.files})`, fmtBytes(d.filesBytes))}
+          {figure("Database size", fmtBytes(d.databaseBytes))}
         </dl>
       </Section>
       <Section title="Messages">
@@ -64,7 +84,6 @@ export function Dashboard({ initial }: { initial: DashboardData }) {
       <Section title="Health">
         <dl class="grid grid-cols-2 md:grid-cols-4 gap-3">
           {figure("Database", d.engine)}
-          {figure("Database size", fmtBytes(d.databaseBytes))}
           {figure("Uptime", `${Math.floor(d.uptimeSeconds / 60)} min`)}
           {figure("Version", d.version)}
         </dl>

@@ -13,6 +13,8 @@ import { dashboard } from "../../domain/admin/dashboard.ts";
 import * as retention from "../../domain/admin/retention.ts";
 import * as analytics from "../../domain/admin/analytics.ts";
 import * as monitor from "../../domain/admin/monitor.ts";
+import * as purge from "../../domain/admin/purge.ts";
+import { backup } from "../../domain/admin/backup.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAuth, requireSameOrigin } from "../middleware/auth.ts";
 import { idParam, jsonBody } from "../middleware/errors.ts";
@@ -127,6 +129,31 @@ export function adminConsoleRoutes(deps: Deps) {
     async (c) => c.json(await retention.runNow(deps, c.get("actor"), ctx(c), await jsonBody(c))),
   );
 
+  app.get("/backup", async (c) => {
+    const b = await backup(deps, c.get("actor"), ctx(c));
+    return new Response(b.stream, {
+      headers: {
+        "content-type": b.contentType,
+        "content-disposition": `attachment; filename="${b.filename}"`,
+        ...(b.size !== null ? { "content-length": String(b.size) } : {}),
+        ...(b.databaseBytes !== null ? { "x-database-bytes": String(b.databaseBytes) } : {}),
+        "cache-control": "no-store",
+        // Already compressed (gzip tarball, pg_dump's custom format): not again by the middleware.
+        "content-encoding": "identity",
+      },
+    });
+  });
+  app.post(
+    "/purge/dry-run",
+    async (c) => c.json(await purge.dryRun(deps, c.get("actor"), ctx(c), await jsonBody(c))),
+  );
+  app.post("/purge", async (c) => {
+    const p = await purge.start(deps, c.get("actor"), ctx(c), await jsonBody(c));
+    return new Response(progressStream(p.cutoff, p.totals, p.steps), {
+      headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" },
+    });
+  });
+
   app.get("/audit", async (c) => c.json(await audit.search(deps, c.get("actor"), query(c))));
   app.get("/audit/export", async (c) => {
     const stream = await audit.exportCsv(deps, c.get("actor"), ctx(c), query(c));
@@ -165,6 +192,45 @@ export function adminConsoleRoutes(deps: Deps) {
     async (c) => c.json(await control.endBroadcast(deps, c.get("actor"), ctx(c), idParam(c, "id"))),
   );
   return app;
+}
+
+/**
+ * A purge's progress as NDJSON: `{"cutoff","totals"}`, then `{"kind","done","total"}` per batch, then
+ * `{"finished":true,"counts"}` (or `{"error"}`). The purge goes on to the end if the client leaves.
+ */
+function progressStream(
+  cutoff: string,
+  totals: purge.Counts,
+  steps: AsyncGenerator<purge.Progress, purge.Counts>,
+) {
+  const enc = new TextEncoder();
+  const line = (o: unknown) => enc.encode(JSON.stringify(o) + "\n");
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(line({ cutoff, totals }));
+    },
+    async pull(c) {
+      try {
+        const r = await steps.next();
+        if (r.done) {
+          c.enqueue(line({ finished: true, counts: r.value }));
+          c.close();
+        } else c.enqueue(line(r.value));
+      } catch (e) {
+        console.error("purge:", e);
+        c.enqueue(line({ error: "The purge stopped on an error; what went is in the audit log" }));
+        c.close();
+      }
+    },
+    async cancel() {
+      // The client left: finish the purge anyway (it is audited when it ends).
+      try {
+        while (!(await steps.next()).done) { /* keep going */ }
+      } catch (e) {
+        console.error("purge:", e);
+      }
+    },
+  });
 }
 
 /** Broadcasts as every signed-in person sees them. */

@@ -13,6 +13,7 @@ import { BroadcastInput, MaintenanceInput } from "../../domain/admin/control.ts"
 import { AnalyticsExportQuery, AnalyticsQuery } from "../../domain/admin/analytics.ts";
 import { MonitorExportQuery, MonitorQuery } from "../../domain/admin/monitor.ts";
 import { LegalHoldInput, RetentionRunInput } from "../../domain/admin/retention.ts";
+import { PurgeDryRunInput, PurgeInput } from "../../domain/admin/purge.ts";
 import type { Endpoint, Method } from "./openapi_endpoints.ts";
 import * as R from "./response_schemas.ts";
 import * as A from "./admin_response_schemas.ts";
@@ -172,6 +173,30 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
         "receive `message_deleted`. 400 while retention is off. Logged and audited with the counts.",
       body: ["RetentionRunInput", RetentionRunInput],
       ok: [[200, "The run", A.RetentionRunResponse]],
+    }),
+    e("get", `${a}/backup`, "Admin", "Download a consistent backup of the whole database (streamed)", {
+      description: "chat.admin_dashboard. Postgres: `pg_dump --format=custom` (one snapshot; restore with " +
+        "`pg_restore`); PGlite: the data directory as a gzipped tarball (restore with `deno task restore`). " +
+        "`content-length` when the size is known, else `x-database-bytes` (the database's size) as a guide " +
+        "for progress. 503 when pg_dump is missing. Audited (`backup_downloaded`).",
+      ok: [[200, "application/gzip (PGlite) or application/octet-stream (pg_dump)", null]],
+      errors: [503],
+    }),
+    e("post", `${a}/purge/dry-run`, "Admin", "What a purge of old data would delete, per kind", {
+      description:
+        "chat.admin_dashboard. Counts messages (outside channels on legal hold) and their files, " +
+        "channel events replay no longer needs, ended visitor conversations and audit entries older than " +
+        "`olderThanDays`. Deletes nothing; audited (`purge_dry_run`).",
+      body: ["PurgeDryRunInput", PurgeDryRunInput],
+      ok: [[200, "Counts per kind", A.PurgeDryRunResponse]],
+    }),
+    e("post", `${a}/purge`, "Admin", "Purge old data (streamed progress)", {
+      description: "chat.admin_dashboard. `confirm` must be the word `purge`. Answers NDJSON: " +
+        "`{cutoff, totals}`, then `{kind, done, total}` per batch, then `{finished: true, counts}`. Messages " +
+        "go through retention's delete path; channels on legal hold keep theirs. Runs to the end even if " +
+        "the client leaves; audited (`purge`) with what went.",
+      body: ["PurgeInput", PurgeInput],
+      ok: [[200, "application/x-ndjson", null]],
     }),
     e("get", `${a}/audit`, "Admin", "The audit log, filtered, newest first", {
       description: "chat.admin_dashboard. Page with `before` (the last id seen).",

@@ -85,12 +85,30 @@ export const Dashboard = z.object({
   messages24h: z.number().int(),
   messagesTotal: z.number().int(),
   databaseBytes: z.number().nullable(),
+  messagesBytes: z.number().nullable().describe("The messages table on disk, with its indexes"),
+  filesBytes: z.number().describe("Bytes of the workspace's files (staff and visitor attachments)"),
+  files: z.number().int(),
+  visitorsWaiting: z.number().int().describe("Visitor conversations waiting in the queue"),
+  visitorChatsActive: z.number().int().describe("Visitor conversations with an agent"),
   messagesPerHour: z.array(
     z.object({ hour: z.string().describe("UTC, YYYY-MM-DDTHH:00"), messages: z.number() }),
   )
     .describe("The last 24 hours, oldest first"),
   messagesPerDay: z.array(z.object({ day: z.string().describe("UTC, YYYY-MM-DD"), messages: z.number() }))
     .describe("The last 30 days, oldest first"),
+});
+
+const PurgeCounts = z.object({
+  messages: z.number().int(),
+  files: z.number().int(),
+  events: z.number().int(),
+  visitorConversations: z.number().int(),
+  auditEntries: z.number().int(),
+});
+export const PurgeDryRunResponse = z.object({
+  olderThanDays: z.number().int(),
+  cutoff: Time,
+  counts: PurgeCounts,
 });
 
 export const AdminChannelsResponse = z.object({

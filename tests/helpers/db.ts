@@ -299,6 +299,9 @@ function fenced(db: Db): { db: Db; end(): Promise<void> } {
       },
       notify: (channel, payload) => Promise.resolve().then(check).then(() => db.notify(channel, payload)),
       close: end,
+      ...(db.dumpDataDir
+        ? { dumpDataDir: () => Promise.resolve().then(check).then(() => db.dumpDataDir!()) }
+        : {}),
     },
   };
 }

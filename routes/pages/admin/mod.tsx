@@ -50,6 +50,7 @@ async function tabData(deps: Deps, actor: Actor, tab: TabId): Promise<unknown> {
         broadcasts: canBroadcast ? await control.listBroadcasts(deps, actor) : [],
         canBroadcast,
         retention: await retention.overview(deps, actor),
+        engine: deps.db.engine,
       };
     }
     default:

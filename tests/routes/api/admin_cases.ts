@@ -96,6 +96,19 @@ export const ADMIN_CASES: Case[] = [
     body: () => ({ dryRun: true }),
     targeted: false,
   },
+  { route: `GET ${a}/backup`, path: () => `${a}/backup`, targeted: false },
+  {
+    route: `POST ${a}/purge/dry-run`,
+    path: () => `${a}/purge/dry-run`,
+    body: () => ({ olderThanDays: 30 }),
+    targeted: false,
+  },
+  {
+    route: `POST ${a}/purge`,
+    path: () => `${a}/purge`,
+    body: () => ({ olderThanDays: 30, confirm: "purge" }),
+    targeted: false,
+  },
   { route: `GET ${a}/analytics`, path: () => `${a}/analytics?days=7`, targeted: false },
   {
     route: `GET ${a}/analytics/export`,
