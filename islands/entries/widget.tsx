@@ -78,6 +78,7 @@ export function mount(opts: MountOptions): () => void {
     if (e.type === "preferences_updated") root.dataset.theme = e.preferences.theme;
   });
   client?.start().catch(() => {});
+  // Back to this page after signing in, when it is one of Parley's; a host page's path means nothing there.
   const here = encodeURIComponent(location.pathname + location.search);
   render(
     <>
@@ -85,7 +86,7 @@ export function mount(opts: MountOptions): () => void {
         client={client}
         look={{ ...DEFAULT_LOOK, ...opts.look }}
         chatUrl={`${base}/chat`}
-        loginUrl={`${base}/login?next=${here}`}
+        loginUrl={base ? `${base}/login` : `/login?next=${here}`}
         openFull={openFull}
       />
       {client && <WidgetRinging client={client} chatUrl={`${base}/chat`} />}

@@ -161,8 +161,11 @@ Deno.test({
       other.on("requestfailed", (r) => r.url().includes("/api/auth/embed") && blocked.push(r.url()));
       await other.goto(`http://127.0.0.1:${host.port}/`);
       await other.getByRole("button", { name: /^Open chat/ }).click();
-      await other.getByRole("region", { name: "Chat" }).getByRole("link", { name: "Sign in to chat" })
-        .waitFor();
+      const signInLink = other.getByRole("region", { name: "Chat" }).getByRole("link", {
+        name: "Sign in to chat",
+      });
+      await signInLink.waitFor();
+      assert.equal(await signInLink.getAttribute("href"), `${server.url}/login`);
       // The preflight is refused (403, no CORS header), so the browser never sends the exchange.
       assert.ok(!refused.includes(200), `the exchange answered ${refused}`);
       assert.equal(blocked.length, 1, "the browser blocked the exchange");
