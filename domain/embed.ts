@@ -13,8 +13,7 @@ import { z } from "zod";
 import * as embedRepo from "../db/repos/embed.ts";
 import * as usersRepo from "../db/repos/users.ts";
 import * as sessionsRepo from "../db/repos/sessions.ts";
-import { WORKSPACE_SETTINGS } from "./settings/catalog.ts";
-import { readSetting } from "./settings/workspace.ts";
+import { readSetting, storedEverywhere } from "./settings/workspace.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, unauthenticated } from "./errors.ts";
 import {
@@ -54,12 +53,8 @@ export async function hostAllowed(deps: Deps, workspaceId: number, origin: strin
 
 /** Is this origin on any workspace's list? (CORS preflights carry no credentials to tell the workspace.) */
 export async function anyHostAllows(deps: Deps, origin: string): Promise<boolean> {
-  const schema = WORKSPACE_SETTINGS["widget.host_origins"].schema;
-  for (const value of await embedRepo.allHostOrigins(deps.db)) {
-    const list = schema.safeParse(value);
-    if (list.success && list.data.some((o) => originOf(o) === origin)) return true;
-  }
-  return false;
+  const lists = await storedEverywhere(deps.db, "widget.host_origins");
+  return lists.some((list) => list.some((o) => originOf(o) === origin));
 }
 
 const notAllowed = () =>
