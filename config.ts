@@ -21,6 +21,8 @@ export interface Config {
     issuer?: string;
     audience?: string;
     maxLifetimeSeconds: number;
+    /** How long an embed session (the staff widget on another origin) lives without a refresh; 900. */
+    embedSessionSeconds?: number;
   };
   bus: "memory" | "broadcast_channel" | "pg_notify";
   /** How often the visitor-chat worker runs (webhooks, offline agents, recovery window), ms. */
@@ -155,6 +157,7 @@ export function loadConfig(
       issuer: env.SSO_ISSUER || undefined,
       audience: env.SSO_AUDIENCE || undefined,
       maxLifetimeSeconds: num("SSO_MAX_LIFETIME_SECONDS", 600),
+      embedSessionSeconds: Math.max(30, num("EMBED_SESSION_SECONDS", 900)),
     },
     bus,
     visitorWorkerMs: num("VISITOR_WORKER_MS", 2000),

@@ -2,7 +2,7 @@
  * The staff widget embedded by a host application on another origin (docs/widget.md, "On another origin").
  *
  * The host page hands the widget its signed JWT; the widget exchanges it over CORS for an embed session: a
- * bearer token that lives EMBED_SESSION_SECONDS, is bound to the host origin it was opened from, and works
+ * bearer token that lives EMBED_SESSION_SECONDS (15 minutes), is bound to the host origin it was opened from, and works
  * only while that origin is on the workspace's `widget.host_origins` list. Before it lapses the widget
  * exchanges a fresh JWT for more time on the same session (`embedSignIn` with the current token), so its
  * socket stays open. The socket opens with a single-use ticket (browsers cannot put a header on a
@@ -13,8 +13,7 @@ import { z } from "zod";
 import * as embedRepo from "../db/repos/embed.ts";
 import * as usersRepo from "../db/repos/users.ts";
 import * as sessionsRepo from "../db/repos/sessions.ts";
-import { WORKSPACE_SETTINGS } from "./settings/catalog.ts";
-import { readSetting } from "./settings/workspace.ts";
+import { readSetting, storedEverywhere } from "./settings/workspace.ts";
 import type { Actor, Deps } from "./deps.ts";
 import { AppError, unauthenticated } from "./errors.ts";
 import {
@@ -29,8 +28,9 @@ import {
 
 export const TicketInput = z.object({ purpose: z.enum(["socket", "open"]) }).strict();
 
-/** How long an embed session lives without a refresh. */
+/** How long an embed session lives without a refresh, unless EMBED_SESSION_SECONDS says otherwise. */
 export const EMBED_SESSION_SECONDS = 15 * 60;
+const lifetime = (deps: Deps) => deps.config.sso.embedSessionSeconds ?? EMBED_SESSION_SECONDS;
 /** How long a socket or "open" ticket may wait to be used. */
 export const TICKET_SECONDS = 60;
 
@@ -53,12 +53,8 @@ export async function hostAllowed(deps: Deps, workspaceId: number, origin: strin
 
 /** Is this origin on any workspace's list? (CORS preflights carry no credentials to tell the workspace.) */
 export async function anyHostAllows(deps: Deps, origin: string): Promise<boolean> {
-  const schema = WORKSPACE_SETTINGS["widget.host_origins"].schema;
-  for (const value of await embedRepo.allHostOrigins(deps.db)) {
-    const list = schema.safeParse(value);
-    if (list.success && list.data.some((o) => originOf(o) === origin)) return true;
-  }
-  return false;
+  const lists = await storedEverywhere(deps.db, "widget.host_origins");
+  return lists.some((list) => list.some((o) => originOf(o) === origin));
 }
 
 const notAllowed = () =>
@@ -79,13 +75,13 @@ export async function embedSignIn(
     if (!(await hostAllowed(deps, workspaceId, origin))) throw notAllowed();
   });
   if (ctx.current) {
-    const expiresAt = new Date(deps.now().getTime() + EMBED_SESSION_SECONDS * 1000);
+    const expiresAt = new Date(deps.now().getTime() + lifetime(deps) * 1000);
     const tokenHash = await sha256(ctx.current);
     if (await embedRepo.extend(deps.db, { tokenHash, userId: user.id, origin, expiresAt })) {
       return { token: ctx.current, expiresAt: expiresAt.toISOString(), user: publicUser(user) };
     }
   }
-  return await startSession(deps, user, ctx.userAgent, { origin, seconds: EMBED_SESSION_SECONDS });
+  return await startSession(deps, user, ctx.userAgent, { origin, seconds: lifetime(deps) });
 }
 
 /**

@@ -68,11 +68,15 @@ export function loaderScript(cfg: { widget: string; css: string; look: unknown }
         .then(function () { return { ok: true }; });
     }
     return hostToken().then(function (t) { return post("/api/auth/embed", { token: t }); })
-      .then(function (r) { return { ok: true, session: { token: r.token, expiresAt: r.expiresAt } }; });
+      .then(function (r) { return { ok: true, session: local(r) }; });
+  }
+  // The lifetime by this browser's clock (it may differ from the server's).
+  function local(r) {
+    return { token: r.token, expiresAt: new Date(Date.now() + r.expiresIn * 1000).toISOString() };
   }
   function refresh(current) {
     return hostToken().then(function (t) { return post("/api/auth/embed", { token: t }, current); })
-      .then(function (r) { return { token: r.token, expiresAt: r.expiresAt }; });
+      .then(local);
   }
   function start() {
     if (started) return;

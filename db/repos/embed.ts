@@ -55,11 +55,3 @@ export async function redeemTicket(
   );
   return r[0] ?? null;
 }
-
-/** Every workspace's stored `widget.host_origins` (for CORS preflights, which carry no credentials). */
-export async function allHostOrigins(sql: Sql): Promise<unknown[]> {
-  const r = await sql.query<{ value: unknown }>(
-    "SELECT value FROM workspace_settings WHERE key = 'widget.host_origins'",
-  );
-  return r.map((x) => x.value);
-}

@@ -33,6 +33,14 @@ export async function settings(sql: Sql, workspaceId: number): Promise<Record<st
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
+/** One setting's stored value in every workspace that stored one. */
+export async function settingEverywhere(sql: Sql, key: string): Promise<unknown[]> {
+  const rows = await sql.query<{ value: unknown }>("SELECT value FROM workspace_settings WHERE key = $1", [
+    key,
+  ]);
+  return rows.map((r) => r.value);
+}
+
 export async function putSetting(sql: Sql, workspaceId: number, key: string, value: unknown): Promise<void> {
   await sql.query(
     `INSERT INTO workspace_settings (workspace_id, key, value) VALUES ($1, $2, $3::jsonb)

@@ -45,6 +45,21 @@ export async function readSetting<K extends WorkspaceSettingKey>(
   return (await readSettings(sql, workspaceId))[key];
 }
 
+/**
+ * One setting's value in every workspace that stored one, each checked against its schema (a value stored
+ * under older rules is left out). For questions asked before the workspace is known (a CORS preflight).
+ */
+export async function storedEverywhere<K extends WorkspaceSettingKey>(
+  sql: Sql,
+  key: K,
+): Promise<WorkspaceSettings[K][]> {
+  const schema = (WORKSPACE_SETTINGS[key] as AnySettingSpec).schema;
+  return (await workspacesRepo.settingEverywhere(sql, key)).flatMap((v) => {
+    const r = schema.safeParse(v);
+    return r.success ? [r.data as WorkspaceSettings[K]] : [];
+  });
+}
+
 /** The part pages receive. */
 export function publicPart(v: WorkspaceSettings): PublicSettings {
   return Object.fromEntries(PUBLIC_KEYS.map((k) => [k, v[k]])) as PublicSettings;

@@ -180,6 +180,17 @@ function Control(
         {error && <p id={`${id}-err`} class="text-sm text-danger">{error}</p>}
       </fieldset>
     );
+  } else if (s.type === "array" && s.items?.type === "string") {
+    // A list of free texts (host origins, page rules): one per line.
+    control = (
+      <LinesInput
+        id={id}
+        value={(value as string[] | undefined) ?? []}
+        disabled={!d.editable}
+        describedBy={describedBy}
+        onChange={onChange}
+      />
+    );
   } else if (s.type === "integer" || s.type === "number") {
     control = (
       <input
@@ -232,5 +243,30 @@ function Control(
       </p>
       {error && <p id={`${id}-err`} class="text-sm text-danger">{error}</p>}
     </div>
+  );
+}
+
+/** A list of texts edited one per line; the typed text is kept as typed (blank lines included) while editing. */
+function LinesInput({ id, value, disabled, describedBy, onChange }: {
+  id: string;
+  value: string[];
+  disabled: boolean;
+  describedBy: string;
+  onChange: (v: string[]) => void;
+}) {
+  const [text, setText] = useState(value.join("\n"));
+  return (
+    <textarea
+      id={id}
+      class={input}
+      rows={3}
+      value={text}
+      disabled={disabled}
+      aria-describedby={describedBy}
+      onInput={(e) => {
+        setText(e.currentTarget.value);
+        onChange(e.currentTarget.value.split("\n").map((x) => x.trim()).filter((x) => x !== ""));
+      }}
+    />
   );
 }

@@ -11,6 +11,7 @@ import { Widget } from "../widget/Widget.tsx";
 import { WidgetRinging } from "../calls/WidgetRinging.tsx";
 import { DEFAULT_LOOK, WIDGET_CSS, type WidgetLook } from "../widget/look.ts";
 import { afterPaint } from "../boot.ts";
+import { type EmbedSession, keepAlive, type Refresh } from "../widget/embed_session.ts";
 
 export interface MountOptions {
   /** Parley's origin ("" for the same origin). */
@@ -25,34 +26,7 @@ export interface MountOptions {
   /** On a host application's origin: the embed session (a bearer token bound to this origin). */
   session?: EmbedSession;
   /** Gets more time for the embed session with a fresh JWT from the host (the loader asks the host). */
-  refresh?: (current: string) => Promise<EmbedSession>;
-}
-
-export interface EmbedSession {
-  token: string;
-  expiresAt: string;
-}
-
-/** Refresh this long before the embed session lapses (it lives 15 minutes). */
-const REFRESH_AHEAD_MS = 3 * 60_000;
-
-/** Keeps an embed session alive: a fresh JWT for more time, well before it lapses; retried on failure. */
-function keepAlive(session: EmbedSession, refresh: MountOptions["refresh"]): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const plan = (ms: number) => {
-    timer = setTimeout(async () => {
-      try {
-        const next = await refresh!(session.token);
-        session.token = next.token;
-        session.expiresAt = next.expiresAt;
-        plan(Date.parse(session.expiresAt) - Date.now() - REFRESH_AHEAD_MS);
-      } catch {
-        plan(30_000);
-      }
-    }, Math.max(5_000, ms));
-  };
-  if (refresh) plan(Date.parse(session.expiresAt) - Date.now() - REFRESH_AHEAD_MS);
-  return () => clearTimeout(timer);
+  refresh?: Refresh;
 }
 
 /** Creates the shadow host, starts a client and renders the widget. Returns an unmount function. */
@@ -104,6 +78,7 @@ export function mount(opts: MountOptions): () => void {
     if (e.type === "preferences_updated") root.dataset.theme = e.preferences.theme;
   });
   client?.start().catch(() => {});
+  // Back to this page after signing in, when it is one of Parley's; a host page's path means nothing there.
   const here = encodeURIComponent(location.pathname + location.search);
   render(
     <>
@@ -111,7 +86,7 @@ export function mount(opts: MountOptions): () => void {
         client={client}
         look={{ ...DEFAULT_LOOK, ...opts.look }}
         chatUrl={`${base}/chat`}
-        loginUrl={`${base}/login?next=${here}`}
+        loginUrl={base ? `${base}/login` : `/login?next=${here}`}
         openFull={openFull}
       />
       {client && <WidgetRinging client={client} chatUrl={`${base}/chat`} />}

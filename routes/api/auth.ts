@@ -56,7 +56,7 @@ export function authRoutes(deps: Deps) {
       origin: embed.originOf(c.req.header("origin")),
       current,
     });
-    return c.json(r);
+    return c.json({ ...r, expiresIn: Math.round((Date.parse(r.expiresAt) - deps.now().getTime()) / 1000) });
   });
 
   // A single-use ticket: to open the realtime socket ("socket") or Parley in a new tab ("open").

@@ -69,6 +69,7 @@ export const Session = z.object({
 export const EmbedSessionResponse = z.object({
   token: z.string().describe("bearer token of the embed session, usable only from the origin that opened it"),
   expiresAt: Timestamp,
+  expiresIn: z.number().int().describe("seconds until it lapses (for clients whose clock differs)"),
   user: Me,
 });
 

@@ -185,6 +185,18 @@ Deno.test({
       await bob.context().close();
     });
 
+    await t.step("host applications of the staff widget: one origin per line", async () => {
+      await admin.getByLabel("Host applications").fill("https://crm.example.com\n\nhttp://localhost:4100");
+      await admin.getByRole("button", { name: "Save settings" }).click();
+      const stored = async () =>
+        (await server.deps.db.query<{ value: unknown }>(
+          "SELECT value FROM workspace_settings WHERE key = 'widget.host_origins'",
+        ))[0]?.value;
+      const end = Date.now() + 15_000;
+      while (!(await stored()) && Date.now() < end) await admin.waitForTimeout(200);
+      assert.deepEqual(await stored(), ["https://crm.example.com", "http://localhost:4100"]);
+    });
+
     await t.step("the API's validation shows next to the field", async () => {
       const box = admin.getByLabel("Edit window", { exact: true });
       await box.fill("-5");

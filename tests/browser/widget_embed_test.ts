@@ -39,7 +39,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
 }, async (t) => {
-  const server = await startTestServer({ SSO_JWT_SECRET: SSO_SECRET });
+  // Short embed sessions, so the test sees the widget refresh one before it lapses.
+  const server = await startTestServer({ SSO_JWT_SECRET: SSO_SECRET, EMBED_SESSION_SECONDS: "30" });
   const host = startStaffHost(server.url);
   let browser: Browser | null = null;
   try {
@@ -125,6 +126,33 @@ Deno.test({
       await tab.close();
     });
 
+    await t.step(
+      "the embed session is refreshed with a fresh JWT before it lapses; the socket stays",
+      async () => {
+        const [first] = await server.deps.db.query<{ h: string; created: Date; expires: Date }>(
+          `SELECT token_hash AS h, created_at AS created, expires_at AS expires FROM sessions
+         WHERE embed_origin = $1 ORDER BY created_at DESC LIMIT 1`,
+          [host.url],
+        );
+        // Past the moment the session would have lapsed without a refresh.
+        const wait = new Date(first.created).getTime() + 32_000 - Date.now();
+        if (wait > 0) await bob.waitForTimeout(wait);
+        const [now] = await server.deps.db.query<{ expires: Date; live: boolean }>(
+          "SELECT expires_at AS expires, expires_at > now() AS live FROM sessions WHERE token_hash = $1",
+          [first.h],
+        );
+        assert.ok(now?.live, "the same session is still live");
+        assert.ok(new Date(now.expires) > new Date(first.expires), "and was extended");
+        await aliceBox.fill("Still there after the refresh?");
+        await aliceBox.press("Enter");
+        await panel.getByRole("log").getByText("Still there after the refresh?").waitFor();
+        const input = panel.getByRole("textbox", { name: "Quick reply to Alice Johnson" });
+        await input.fill("Yes, still here");
+        await input.press("Enter");
+        await aliceLog.getByText("Yes, still here").waitFor();
+      },
+    );
+
     await t.step("an origin not on the list gets no session: the widget offers to sign in", async () => {
       const other = await (await browser!.newContext()).newPage();
       const refused: number[] = [];
@@ -133,8 +161,11 @@ Deno.test({
       other.on("requestfailed", (r) => r.url().includes("/api/auth/embed") && blocked.push(r.url()));
       await other.goto(`http://127.0.0.1:${host.port}/`);
       await other.getByRole("button", { name: /^Open chat/ }).click();
-      await other.getByRole("region", { name: "Chat" }).getByRole("link", { name: "Sign in to chat" })
-        .waitFor();
+      const signInLink = other.getByRole("region", { name: "Chat" }).getByRole("link", {
+        name: "Sign in to chat",
+      });
+      await signInLink.waitFor();
+      assert.equal(await signInLink.getAttribute("href"), `${server.url}/login`);
       // The preflight is refused (403, no CORS header), so the browser never sends the exchange.
       assert.ok(!refused.includes(200), `the exchange answered ${refused}`);
       assert.equal(blocked.length, 1, "the browser blocked the exchange");
