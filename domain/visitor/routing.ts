@@ -19,6 +19,7 @@ import { type Emit, queueChanged, toVisitor, visitorTx } from "./publish.ts";
 import { readVisitorSettings } from "./settings.ts";
 import { estimateWait } from "./views.ts";
 import { systemMessage } from "./lifecycle.ts";
+import { SingleFlight } from "../single_flight.ts";
 
 async function statusTo(sql: Sql, emit: Emit, workspaceId: number, conversationId: number) {
   const c = await convRepo.byId(sql, workspaceId, conversationId);
@@ -66,10 +67,18 @@ export async function claim(deps: Deps, actor: Actor, conversationId: number) {
   return { ok: true };
 }
 
-/** Assigns waiting visitors to free agents while both exist (when automatic assignment is on). */
-export async function autoAssign(deps: Deps, workspaceId: number): Promise<number> {
+/**
+ * Assigns waiting visitors to free agents while both exist (when automatic assignment is on). Runs of one
+ * workspace on this instance go one at a time, each asked-for run after the current one (`SingleFlight`);
+ * across instances the advisory lock keeps them apart.
+ */
+export async function autoAssign(deps: Deps, workspaceId: number): Promise<void> {
   const s = await readVisitorSettings(deps.db, workspaceId);
-  if (!s.auto_assign) return 0;
+  if (!s.auto_assign) return;
+  await (deps.assignRuns ??= new SingleFlight()).run(workspaceId, () => assignWaiting(deps, workspaceId));
+}
+
+async function assignWaiting(deps: Deps, workspaceId: number): Promise<number> {
   return await visitorTx(deps, async (sql, emit) => {
     await agentsRepo.lockWorkspace(sql, workspaceId);
     let n = 0;
