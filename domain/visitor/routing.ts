@@ -68,34 +68,45 @@ export async function claim(deps: Deps, actor: Actor, conversationId: number) {
 }
 
 /**
- * Assigns waiting visitors to free agents while both exist (when automatic assignment is on). Runs of one
- * workspace on this instance go one at a time, each asked-for run after the current one (`SingleFlight`);
- * across instances the advisory lock keeps them apart.
+ * Assigns waiting visitors to free agents while both exist (when automatic assignment is on), in one
+ * transaction under the workspace's lock (across instances). The free agents are read once, in round-robin
+ * order, and kept up to date as visitors are assigned: a queue of 500 with every agent full costs one query,
+ * not one per waiting visitor.
  */
-export async function autoAssign(deps: Deps, workspaceId: number): Promise<void> {
+export async function autoAssign(deps: Deps, workspaceId: number): Promise<number> {
   const s = await readVisitorSettings(deps.db, workspaceId);
-  if (!s.auto_assign) return;
-  await (deps.assignRuns ??= new SingleFlight()).run(workspaceId, () => assignWaiting(deps, workspaceId));
-}
-
-async function assignWaiting(deps: Deps, workspaceId: number): Promise<number> {
+  if (!s.auto_assign) return 0;
   return await visitorTx(deps, async (sql, emit) => {
     await agentsRepo.lockWorkspace(sql, workspaceId);
+    const free = await agentsRepo.eligible(sql, workspaceId, "");
     let n = 0;
     for (const c of await convRepo.waiting(sql, workspaceId)) {
-      const agent = (await agentsRepo.eligible(sql, workspaceId, c.team))[0];
-      if (!agent) continue;
-      if (await assignTo(sql, emit, workspaceId, c.id, agent)) n++;
+      if (!free.length) break;
+      const i = free.findIndex((a) => !c.team || a.team === c.team);
+      if (i < 0) continue;
+      const agent = free[i];
+      if (!(await assignTo(sql, emit, workspaceId, c.id, agent))) continue;
+      n++;
+      // Assigned just now: the last in the round robin, or out when full.
+      free.splice(i, 1);
+      if (++agent.load < agent.capacity) free.push(agent);
     }
     if (n) await queueChanged(sql, emit, workspaceId, null);
     return n;
   });
 }
 
-/** After anything that changes the queue or an agent's load: assign, then tell waiting visitors their place. */
+/**
+ * After anything that changes the queue or an agent's load: assign, then tell waiting visitors their place.
+ * Runs of one workspace on this instance go one at a time, and whoever asks during a run shares the one
+ * after it (`SingleFlight`): 500 visitors starting within seconds otherwise queued 500 transactions on the
+ * workspace's lock, each holding a pooled connection, and sent 500 x 500 queue positions.
+ */
 export async function afterQueueChange(deps: Deps, workspaceId: number) {
-  await autoAssign(deps, workspaceId);
-  await broadcastPositions(deps, workspaceId);
+  await (deps.assignRuns ??= new SingleFlight()).run(workspaceId, async () => {
+    await autoAssign(deps, workspaceId);
+    await broadcastPositions(deps, workspaceId);
+  });
 }
 
 /** Sends every waiting visitor its place in line and estimated wait. */
