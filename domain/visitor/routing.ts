@@ -67,33 +67,43 @@ export async function claim(deps: Deps, actor: Actor, conversationId: number) {
   return { ok: true };
 }
 
+/** Assignments per transaction: each holds its conversations' rows (their messages wait) until it commits. */
+const ASSIGN_BATCH = 20;
+
 /**
- * Assigns waiting visitors to free agents while both exist (when automatic assignment is on), in one
- * transaction under the workspace's lock (across instances). The free agents are read once, in round-robin
- * order, and kept up to date as visitors are assigned: a queue of 500 with every agent full costs one query,
- * not one per waiting visitor.
+ * Assigns waiting visitors to free agents while both exist (when automatic assignment is on), oldest
+ * first, in transactions of up to `ASSIGN_BATCH` under the workspace's lock (one router at a time across
+ * instances, so capacity holds). The free agents are read once per transaction, in round-robin order, and
+ * kept up to date as visitors are assigned: a queue of 500 with every agent full costs one query, not one
+ * per waiting visitor. One transaction for the whole queue held every assigned conversation's row for
+ * seconds (500 visitors starting): their messages waited on those rows, holding pooled connections.
  */
 export async function autoAssign(deps: Deps, workspaceId: number): Promise<number> {
   const s = await readVisitorSettings(deps.db, workspaceId);
   if (!s.auto_assign) return 0;
-  return await visitorTx(deps, async (sql, emit) => {
-    await agentsRepo.lockWorkspace(sql, workspaceId);
-    const free = await agentsRepo.eligible(sql, workspaceId, "");
-    let n = 0;
-    for (const c of await convRepo.waiting(sql, workspaceId)) {
-      if (!free.length) break;
-      const i = free.findIndex((a) => !c.team || a.team === c.team);
-      if (i < 0) continue;
-      const agent = free[i];
-      if (!(await assignTo(sql, emit, workspaceId, c.id, agent))) continue;
-      n++;
-      // Assigned just now: the last in the round robin, or out when full.
-      free.splice(i, 1);
-      if (++agent.load < agent.capacity) free.push(agent);
-    }
-    if (n) await queueChanged(sql, emit, workspaceId, null);
-    return n;
-  });
+  let total = 0;
+  for (;;) {
+    const n = await visitorTx(deps, async (sql, emit) => {
+      await agentsRepo.lockWorkspace(sql, workspaceId);
+      const free = await agentsRepo.eligible(sql, workspaceId, "");
+      let n = 0;
+      for (const c of await convRepo.waiting(sql, workspaceId)) {
+        if (!free.length || n === ASSIGN_BATCH) break;
+        const i = free.findIndex((a) => !c.team || a.team === c.team);
+        if (i < 0) continue;
+        const agent = free[i];
+        if (!(await assignTo(sql, emit, workspaceId, c.id, agent))) continue;
+        n++;
+        // Assigned just now: the last in the round robin, or out when full.
+        free.splice(i, 1);
+        if (++agent.load < agent.capacity) free.push(agent);
+      }
+      if (n) await queueChanged(sql, emit, workspaceId, null);
+      return n;
+    });
+    total += n;
+    if (n < ASSIGN_BATCH) return total;
+  }
 }
 
 /**
