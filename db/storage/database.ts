@@ -54,6 +54,7 @@ export function databaseStorage(sql: Pick<Db, "query" | "insertRows">): BlobStor
           throw new Error(`more than the declared ${size} bytes`);
         }
       } catch (err) {
+        await reader.cancel(err).catch(() => {});
         await sql.query("DELETE FROM file_blobs WHERE key = $1", [key]);
         throw err;
       }
