@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import type { Permission, WorkspaceRole } from "./permissions.ts";
 import type { RateLimiter } from "./rate_limit.ts";
 import type { FileServices } from "./files.ts";
+import type { SingleFlight } from "./single_flight.ts";
 import type { SendBatcher } from "./send_batch.ts";
 import type { PresenceWriters } from "./presence.ts";
 
@@ -17,6 +18,8 @@ export interface CoreDeps {
   limiter: RateLimiter;
   /** File storage and image processing; made on first use (database storage) when absent. */
   files?: FileServices;
+  /** Automatic assignment runs of visitors, one at a time per workspace; made on first use. */
+  assignRuns?: SingleFlight<number>;
 }
 
 export interface Deps extends CoreDeps {

@@ -3,8 +3,9 @@
  * - `search`: p50/p95 of the domain search (the same code the route runs) for one person who can read 50
  *   channels, over `channels x perChannel` messages: a common word, a rare word, a phrase, a Japanese
  *   substring, a ticket number and a filtered query.
- * - `files`: 20 concurrent 10 MB uploads to a running server (database storage); the server's peak RSS
- *   (VmHWM) before and after, and the throughput.
+ * - `files`: 20 concurrent 10 MB uploads to a running server (database storage; another backend with
+ *   BENCH_SERVER_ENV='{"FILES_STORAGE":"local","FILES_DIR":"/tmp/x"}'); the server's peak RSS (VmHWM)
+ *   before and after, and the throughput.
  * - the write cost the two search indexes add to storing a message (inserts with them / without them).
  */
 import { openDb } from "../../db/client.ts";

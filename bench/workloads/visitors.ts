@@ -141,6 +141,14 @@ export async function visitorsBench(ctx: Ctx) {
       }
     })();
 
+    // This process's own event-loop lag: when it is large, the figures measure the load generator.
+    const lags: number[] = [];
+    let tick = performance.now();
+    const lagTimer = setInterval(() => {
+      const now = performance.now();
+      lags.push(now - tick - 10);
+      tick = now;
+    }, 10);
     const t0 = performance.now();
     const expected = p.visitors * p.messages;
     await Promise.all(Array.from({ length: p.visitors }, async (_, i) => {
@@ -185,6 +193,7 @@ export async function visitorsBench(ctx: Ctx) {
     while (replies < expected && performance.now() < until) await sleep(100);
     staffRunning = false;
     await staffLoop;
+    clearInterval(lagTimer);
     const seconds = (performance.now() - t0) / 1000;
     const serverCpu = round(cpuSeconds(s.proc.pid) - cpu0);
 
@@ -210,6 +219,7 @@ export async function visitorsBench(ctx: Ctx) {
       agent_to_visitor: summary(a2v),
       staff_to_staff: summary(s2s),
       ratio_visitor_to_staff: { p50: ratio(50), p99: ratio(99) },
+      bench_loop_lag_ms: { p50: round(exactPercentile(lags, 50)), p99: round(exactPercentile(lags, 99)) },
       errors: errors.length,
       first_errors: errors.slice(0, 5),
     };

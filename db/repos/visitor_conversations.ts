@@ -250,6 +250,8 @@ export interface NewVisitorMessage {
   body: string;
   /** A visitor attachment (ready, of this conversation) the message carries. */
   fileId?: number | null;
+  /** The author's side has seen the conversation up to this message (their own message). */
+  seenBy?: "visitor" | "agent";
 }
 
 /** Stores a message with the conversation's next sequence; a repeated client id returns the stored one. */
@@ -264,25 +266,18 @@ export async function insertMessage(
     [m.conversationId, m.kind, m.clientId],
   );
   if (old[0]) return { message: old[0], created: false };
-  const seq = await sql.query<{ seq: number }>(
-    "UPDATE visitor_conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq AS seq",
-    [m.conversationId],
-  );
+  // The next sequence and the message in one statement (one round trip less per message).
+  const seen = m.seenBy === "visitor"
+    ? ", visitor_seen_seq = last_seq + 1"
+    : m.seenBy === "agent"
+    ? ", agent_seen_seq = last_seq + 1"
+    : "";
   const r = await sql.query<VisitorMessage>(
-    `INSERT INTO visitor_messages
+    `WITH s AS (UPDATE visitor_conversations SET last_seq = last_seq + 1${seen} WHERE id = $1 RETURNING last_seq)
+     INSERT INTO visitor_messages
        (conversation_id, workspace_id, seq, kind, author_id, author_name, client_id, body, file_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${MCOLS}`,
-    [
-      m.conversationId,
-      m.workspaceId,
-      seq[0].seq,
-      m.kind,
-      m.authorId,
-      m.authorName,
-      m.clientId,
-      m.body,
-      m.fileId ?? null,
-    ],
+     SELECT $1, $2, s.last_seq, $3, $4, $5, $6, $7, $8 FROM s RETURNING ${MCOLS}`,
+    [m.conversationId, m.workspaceId, m.kind, m.authorId, m.authorName, m.clientId, m.body, m.fileId ?? null],
   );
   return { message: r[0], created: true };
 }

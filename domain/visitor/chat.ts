@@ -33,12 +33,12 @@ export async function visitorSend(deps: Deps, v: VisitorActor, input: unknown, i
       authorName: c.name || "Visitor",
       clientId: m.clientId,
       body: m.body,
+      seenBy: "visitor",
     });
     if (r.created) {
       const e = { type: "visitor_message" as const, conversationId: c.id, message: r.message };
       emit(c.workspaceId, e, toVisitor(c.id));
       emit(c.workspaceId, e, await staffAudience(sql, c.workspaceId, c.agentId));
-      await convRepo.setSeen(sql, c.id, "visitor", r.message.seq);
     }
     return { message: r.message };
   });
@@ -64,12 +64,12 @@ export async function agentSend(
       authorName: actor.displayName,
       clientId: m.clientId,
       body: m.body,
+      seenBy: note ? undefined : "agent",
     });
     if (r.created) {
       const e = { type: "visitor_message" as const, conversationId: c.id, message: r.message };
       if (!note) emit(c.workspaceId, e, toVisitor(c.id));
       emit(c.workspaceId, e, await staffAudience(sql, c.workspaceId, c.agentId, actor.userId));
-      if (!note) await convRepo.setSeen(sql, c.id, "agent", r.message.seq);
     }
     return { message: r.message };
   });

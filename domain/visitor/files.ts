@@ -65,11 +65,11 @@ export async function visitorAttach(deps: Deps, v: VisitorActor, input: UploadIn
         clientId: `file-${id}`,
         body: u.name,
         fileId: id,
+        seenBy: "visitor",
       });
       const e = { type: "visitor_message" as const, conversationId: c.id, message: r.message };
       emit(c.workspaceId, e, toVisitor(c.id));
       emit(c.workspaceId, e, await staffAudience(sql, c.workspaceId, now.agentId));
-      await convRepo.setSeen(sql, c.id, "visitor", r.message.seq);
       return { message: r.message };
     });
   } catch (err) {

@@ -19,6 +19,7 @@ import { type Emit, queueChanged, toVisitor, visitorTx } from "./publish.ts";
 import { readVisitorSettings } from "./settings.ts";
 import { estimateWait } from "./views.ts";
 import { systemMessage } from "./lifecycle.ts";
+import { SingleFlight } from "../single_flight.ts";
 
 async function statusTo(sql: Sql, emit: Emit, workspaceId: number, conversationId: number) {
   const c = await convRepo.byId(sql, workspaceId, conversationId);
@@ -66,27 +67,56 @@ export async function claim(deps: Deps, actor: Actor, conversationId: number) {
   return { ok: true };
 }
 
-/** Assigns waiting visitors to free agents while both exist (when automatic assignment is on). */
+/** Assignments per transaction: each holds its conversations' rows (their messages wait) until it commits. */
+const ASSIGN_BATCH = 20;
+
+/**
+ * Assigns waiting visitors to free agents while both exist (when automatic assignment is on), oldest
+ * first, in transactions of up to `ASSIGN_BATCH` under the workspace's lock (one router at a time across
+ * instances, so capacity holds). The free agents are read once per transaction, in round-robin order, and
+ * kept up to date as visitors are assigned: a queue of 500 with every agent full costs one query, not one
+ * per waiting visitor. One transaction for the whole queue held every assigned conversation's row for
+ * seconds (500 visitors starting): their messages waited on those rows, holding pooled connections.
+ */
 export async function autoAssign(deps: Deps, workspaceId: number): Promise<number> {
   const s = await readVisitorSettings(deps.db, workspaceId);
   if (!s.auto_assign) return 0;
-  return await visitorTx(deps, async (sql, emit) => {
-    await agentsRepo.lockWorkspace(sql, workspaceId);
-    let n = 0;
-    for (const c of await convRepo.waiting(sql, workspaceId)) {
-      const agent = (await agentsRepo.eligible(sql, workspaceId, c.team))[0];
-      if (!agent) continue;
-      if (await assignTo(sql, emit, workspaceId, c.id, agent)) n++;
-    }
-    if (n) await queueChanged(sql, emit, workspaceId, null);
-    return n;
-  });
+  let total = 0;
+  for (;;) {
+    const n = await visitorTx(deps, async (sql, emit) => {
+      await agentsRepo.lockWorkspace(sql, workspaceId);
+      const free = await agentsRepo.eligible(sql, workspaceId, "");
+      let n = 0;
+      for (const c of await convRepo.waiting(sql, workspaceId)) {
+        if (!free.length || n === ASSIGN_BATCH) break;
+        const i = free.findIndex((a) => !c.team || a.team === c.team);
+        if (i < 0) continue;
+        const agent = free[i];
+        if (!(await assignTo(sql, emit, workspaceId, c.id, agent))) continue;
+        n++;
+        // Assigned just now: the last in the round robin, or out when full.
+        free.splice(i, 1);
+        if (++agent.load < agent.capacity) free.push(agent);
+      }
+      if (n) await queueChanged(sql, emit, workspaceId, null);
+      return n;
+    });
+    total += n;
+    if (n < ASSIGN_BATCH) return total;
+  }
 }
 
-/** After anything that changes the queue or an agent's load: assign, then tell waiting visitors their place. */
+/**
+ * After anything that changes the queue or an agent's load: assign, then tell waiting visitors their place.
+ * Runs of one workspace on this instance go one at a time, and whoever asks during a run shares the one
+ * after it (`SingleFlight`): 500 visitors starting within seconds otherwise queued 500 transactions on the
+ * workspace's lock, each holding a pooled connection, and sent 500 x 500 queue positions.
+ */
 export async function afterQueueChange(deps: Deps, workspaceId: number) {
-  await autoAssign(deps, workspaceId);
-  await broadcastPositions(deps, workspaceId);
+  await (deps.assignRuns ??= new SingleFlight()).run(workspaceId, async () => {
+    await autoAssign(deps, workspaceId);
+    await broadcastPositions(deps, workspaceId);
+  });
 }
 
 /** Sends every waiting visitor its place in line and estimated wait. */
