@@ -39,7 +39,7 @@ function MonitorNotice() {
   if (!v["monitor.notice"]) return null;
   return (
     <p role="note" aria-label={t("conv.monitored")} class="px-4 py-1 text-xs text-muted border-b border-line">
-      <span aria-hidden="true">👁</span>
+      <span aria-hidden="true" class="mr-1">👁</span>
       {v["monitor.notice_text"]}
     </p>
   );
