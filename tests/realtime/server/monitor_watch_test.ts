@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import * as channels from "../../../domain/channels.ts";
 import * as messages from "../../../domain/messages.ts";
 import * as roles from "../../../domain/admin/roles.ts";
-import { serverTest, sessionFor, WsClient } from "../helpers.ts";
+import * as people from "../../../domain/admin/people.ts";
+import * as usersRepo from "../../../db/repos/users.ts";
+import { type Server, startServer } from "../../../main.ts";
+import { loadConfig } from "../../../config.ts";
+import { dropPostgresUrl } from "../../helpers/db.ts";
+import { fixture } from "../../helpers/fixture.ts";
+import { requirePostgres, serverTest, sessionFor, until, WsClient } from "../helpers.ts";
 
 const NO_IP = { ip: "" };
 
@@ -101,3 +107,82 @@ serverTest(
     }
   },
 );
+
+async function instance(url: string, id: string): Promise<Server> {
+  return await startServer(
+    loadConfig({
+      DEMO: "0",
+      PORT: "0",
+      HOSTNAME_BIND: "127.0.0.1",
+      DATABASE_URL: url,
+      PARLEY_BUS: "pg_notify",
+      INSTANCE_ID: id,
+    }),
+    () => {},
+  );
+}
+
+Deno.test({
+  name: "on another instance: a monitor's watch ends when the role changes there or behind the domain's back",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const url = await requirePostgres();
+    const a = await instance(url, "a");
+    const b = await instance(url, "b");
+    const sockets: WsClient[] = [];
+    try {
+      const f = await fixture(a.deps.db, { config: a.deps.config });
+      f.deps = a.deps; // changes are made on instance a
+      const boss = await usersRepo.insert(f.deps.db, {
+        workspaceId: f.ws,
+        username: "boss",
+        displayName: "Boss",
+        role: "admin",
+      });
+      const general = await channels.create(f.deps, f.actor("mod"), {
+        name: "general",
+        memberIds: [f.users.bob.id],
+      });
+      const bUrl = b.url.replace("localhost", "127.0.0.1");
+      const open = async (u: { id: number; workspaceId: number }) => {
+        const ws = await WsClient.open(bUrl, await sessionFor(f.deps.db, u));
+        sockets.push(ws);
+        await ws.ok("hello");
+        await ws.ok("monitor_watch", { channelId: 0 });
+        return ws;
+      };
+      const [bossWs, adminWs] = [await open(boss), await open(f.users.admin)];
+      let n = 0;
+      const send = async () =>
+        (await messages.send(f.deps, f.actor("bob"), {
+          channelId: general.id,
+          clientId: `k${++n}`,
+          body: `bob ${n}`,
+        })).message;
+      const got = (ws: WsClient, id: number) =>
+        ws.waitFor((x) => x.type === "monitor_event" && x.event.message?.id === id, { timeoutMs: 15_000 });
+      await got(bossWs, (await send()).id);
+
+      await people.setRole(f.deps, f.actor("admin"), NO_IP, boss.id, { role: "member" });
+      await bossWs.waitFor((x) => x.type === "monitor_ended", { timeoutMs: 15_000 });
+      const m = await send();
+      await got(adminWs, m.id);
+      assert.ok(!bossWs.of("monitor_event").some((x) => x.event.message?.id === m.id));
+      assert.equal((await bossWs.fails("monitor_watch", { channelId: 0 })).code, "forbidden");
+
+      // Straight in the database: the gateway's periodic check marks the socket, the next event ends it.
+      await usersRepo.setRole(f.deps.db, f.users.admin.id, "member");
+      await until("the watch ends", async () => {
+        await send();
+        await new Promise((r) => setTimeout(r, 300));
+        return adminWs.of("monitor_ended").length > 0;
+      }, 20_000);
+    } finally {
+      for (const ws of sockets) ws.close();
+      await a.shutdown();
+      await b.shutdown();
+      await dropPostgresUrl(url).catch(() => {});
+    }
+  },
+});
