@@ -90,6 +90,7 @@ export const en = {
   "conv.members": "Members: {names}",
   "conv.channelSettings": "Channel settings",
   "conv.back": "Back to conversations",
+  "conv.monitored": "Monitoring notice",
   "conv.notFound": "That conversation does not exist or you are not a member.",
   "conv.messageNotFound": "That message could not be found.",
   "conv.join": "Join channel",

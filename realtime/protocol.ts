@@ -137,7 +137,19 @@ export type EphemeralEvent =
   | { type: "preferences_updated"; preferences: Preferences }
   /** An administrator's system broadcast: shown as a banner until the person acknowledges it. */
   | { type: "system_broadcast"; broadcast: BroadcastInfo }
+  /** A message event of a conversation this socket watches in Monitor (read-only; not a membership). */
+  | { type: "monitor_event"; channelId: number; event: MonitorMessageEvent }
+  /**
+   * The socket's Monitor watches ended (the person's permissions changed, or the conversation is gone):
+   * nothing more arrives until it watches again, which the server checks anew.
+   */
+  | { type: "monitor_ended"; reason: string }
   | CallEvent;
+
+export type MonitorMessageEvent = Extract<
+  SequencedEvent,
+  { type: "message_received" | "message_updated" | "message_deleted" }
+>;
 
 /** A system broadcast as pages show it. */
 export interface BroadcastInfo {
@@ -271,6 +283,12 @@ export type ClientFrame =
     preferences: { [K in keyof Preferences]?: Preferences[K] | null };
   }
   | { id: string; action: "replay"; channelId: number; afterSeq: number }
+  /**
+   * Monitor (chat.monitor_all): watch a conversation read-only (`channelId`), or every conversation of the
+   * workspace (`channelId: 0`); audited. Acks `{ ok: true }`; `monitor_event`s follow.
+   */
+  | { id: string; action: "monitor_watch"; channelId: number }
+  | { id: string; action: "monitor_unwatch"; channelId: number }
   | CallFrame;
 
 /** Call actions; each acks with `{ call }` (and `connectionId`, the socket's own id) unless noted. */

@@ -114,3 +114,16 @@ export async function monitorChoices(deps: Deps, actor: Actor) {
   ]);
   return { channels, people };
 }
+
+/**
+ * Before a socket watches a conversation live in Monitor (`channelId`, or 0 for every conversation of the
+ * workspace): the permission, the conversation, and the audit record of the opening. The hub then checks
+ * the socket's permission again on each event.
+ */
+export async function openWatch(deps: Deps, actor: Actor, ctx: RequestCtx, channelId: number) {
+  requirePermission(actor, "chat.monitor_all");
+  if (channelId !== 0 && !(await channelsRepo.byId(deps.db, actor.workspaceId, channelId))) {
+    throw notFound("No such conversation");
+  }
+  await record(deps.db, actor, ctx, "monitor_watch", channelId || "", { channelId: channelId || null });
+}

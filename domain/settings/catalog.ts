@@ -13,6 +13,7 @@ import { widgetSettings } from "./areas/widget.ts";
 import { callSettings } from "./areas/calls.ts";
 import { visitorSettings } from "./areas/visitor.ts";
 import { controlSettings } from "./areas/control.ts";
+import { monitorSettings } from "./areas/monitor.ts";
 import { notificationSettings } from "./areas/notifications.ts";
 import { combine, type PublicKeysOf, type ValuesOf } from "./registry.ts";
 
@@ -24,6 +25,7 @@ export const WORKSPACE_SETTINGS = combine(
   directorySettings,
   visitorSettings,
   controlSettings,
+  monitorSettings,
   fileSettings,
   callSettings,
   notificationSettings,

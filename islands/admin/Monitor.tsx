@@ -1,12 +1,14 @@
 /**
- * Monitor: read any conversation (read-only), filtered by channel, person, date and text; "Live" polls for
- * newer messages every 5 seconds. Each view is audited on the server. Export streams the filtered messages
+ * Monitor: read any conversation (read-only), filtered by channel, person, date and text; "Live" watches
+ * over the WebSocket (`monitor_live.ts`), so new messages, edits and deletions appear as they happen. Each
+ * view and each live watch is audited on the server. Export streams the filtered messages
  * as CSV or JSON with a progress bar (rows received of `x-total-count`).
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, qs, when } from "./api.ts";
 import { btn, Field, input, primary, Section, StatusLine } from "./ui.tsx";
 import { AdminTable, LoadMore } from "./table.tsx";
+import { watchLive } from "./monitor_live.ts";
 
 interface Row {
   id: number;
@@ -30,26 +32,62 @@ export function Monitor({ initial }: { initial: MonitorData }) {
   const [live, setLive] = useState(false);
   const [status, setStatus] = useState<{ text: string; error?: boolean } | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  /** The newest message id shown: live reads ask for what came after it. */
+  const latest = useRef(0);
   const show = async (before?: number) => {
     try {
       const r = await api<Page>("GET", `/api/admin/monitor${qs({ ...f, before })}`);
+      if (!before) latest.current = r.messages[0]?.id ?? 0;
       setData(before && data ? { ...r, messages: [...data.messages, ...r.messages] } : r);
       setStatus({ text: `${r.total} messages match (this view is recorded in the audit log)` });
     } catch (e) {
       setStatus({ text: (e as Error).message, error: true });
     }
   };
+  // Live: a read-only watch over the WebSocket; new messages are read through the same filters (not a new
+  // view, so not audited again: the watch itself was), edits and deletions apply to the rows shown.
+  const shown = data !== null;
   useEffect(() => {
-    if (!live || !data) return;
-    const id = setInterval(async () => {
-      const after = data.messages[0]?.id ?? 0;
+    if (!live || !shown) return;
+    const newer = async () => {
+      const after = latest.current;
       const r = await api<Page>("GET", `/api/admin/monitor${qs({ ...f, after })}`).catch(() => null);
-      if (r?.messages.length) {
-        setData({ total: r.total, messages: [...r.messages.reverse(), ...data.messages] });
-      }
-    }, 5000);
-    return () => clearInterval(id);
-  }, [live, data]);
+      if (!r?.messages.length) return;
+      latest.current = Math.max(latest.current, ...r.messages.map((m) => m.id));
+      setData((d) => {
+        const have = new Set(d?.messages.map((m) => m.id));
+        const fresh = r.messages.filter((m) => !have.has(m.id)).reverse();
+        return { total: (d?.total ?? 0) + fresh.length, messages: [...fresh, ...(d?.messages ?? [])] };
+      });
+    };
+    return watchLive(Number(f.channelId) || 0, {
+      event(e) {
+        if (e.type === "message_received") void newer();
+        else if (e.type === "message_updated") {
+          setData((d) =>
+            d && {
+              ...d,
+              messages: d.messages.map((m) => m.id === e.message.id ? { ...m, body: e.message.body } : m),
+            }
+          );
+        } else {
+          setData((d) =>
+            d && d.messages.some((m) => m.id === e.messageId)
+              ? { total: d.total - 1, messages: d.messages.filter((m) => m.id !== e.messageId) }
+              : d
+          );
+        }
+      },
+      watching: () => {
+        setStatus({ text: "Live: new messages appear as they are sent (this watch is in the audit log)" });
+        void newer();
+      },
+      stopped: (message) => {
+        setLive(false);
+        setStatus({ text: `Live view stopped: ${message}`, error: true });
+      },
+    });
+  }, [live, shown, f.channelId]);
 
   const exportAs = async (format: "csv" | "json") => {
     try {

@@ -29,6 +29,22 @@ export function Typing({ channelId }: { channelId: number }) {
   );
 }
 
+/**
+ * The workspace's monitoring notice (setting `monitor.notice`), under every conversation's header: Monitor
+ * can read any conversation, so people are told in each one. Updated live with the settings.
+ */
+function MonitorNotice() {
+  const { settings } = useApp();
+  const v = settings.values.value;
+  if (!v["monitor.notice"]) return null;
+  return (
+    <p role="note" aria-label={t("conv.monitored")} class="px-4 py-1 text-xs text-muted border-b border-line">
+      <span aria-hidden="true" class="mr-1">👁</span>
+      {v["monitor.notice_text"]}
+    </p>
+  );
+}
+
 export function Conversation({ channel }: { channel: ChannelSummary }) {
   const { client, ui } = useApp();
   const me = client.me.value?.id;
@@ -115,6 +131,7 @@ export function Conversation({ channel }: { channel: ChannelSummary }) {
           </button>
         )}
       </header>
+      <MonitorNotice />
       <MessageList key={channel.id} channel={channel} />
       <Typing channelId={channel.id} />
       <Composer key={channel.id} channel={channel} />

@@ -7,6 +7,7 @@ import * as channels from "../../domain/channels.ts";
 import * as presence from "../../domain/presence.ts";
 import * as preferences from "../../domain/preferences/user.ts";
 import { setTyping } from "../../domain/typing.ts";
+import { openWatch } from "../../domain/admin/monitor.ts";
 import { CALL_ACTIONS } from "./call_actions.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import { invalid } from "../../domain/errors.ts";
@@ -99,6 +100,18 @@ export const ACTIONS: Record<Exclude<ClientAction, "hello">, Handler> = {
     if (!Number.isSafeInteger(after) || after < 0) throw invalid("afterSeq: must be a non-negative integer");
     const events = await messages.eventsSince(deps, actor, channelId, after);
     return events === null ? { channelId, resync: true } : { channelId, events };
+  },
+  monitor_watch: async ({ deps, hub, actor, conn, frame }) => {
+    const channelId = num(frame.channelId);
+    if (!Number.isSafeInteger(channelId) || channelId < 0) throw invalid("channelId: 0 or a conversation id");
+    await openWatch(deps, actor, { ip: conn.address }, channelId);
+    conn.mayMonitor = true;
+    hub.watch(conn, channelId);
+    return { ok: true };
+  },
+  monitor_unwatch: ({ hub, conn, frame }) => {
+    hub.unwatch(conn, num(frame.channelId));
+    return Promise.resolve({ ok: true });
   },
   ...CALL_ACTIONS,
 };

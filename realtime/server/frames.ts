@@ -68,6 +68,8 @@ const SCHEMAS: Record<ClientAction, z.ZodType> = {
     preferences: z.record(z.string().max(100), z.unknown()),
   }),
   replay: z.strictObject({ id, action: z.literal("replay"), channelId: ref, afterSeq: ref }),
+  monitor_watch: z.strictObject({ id, action: z.literal("monitor_watch"), channelId: ref }),
+  monitor_unwatch: z.strictObject({ id, action: z.literal("monitor_unwatch"), channelId: ref }),
   ...CALL_FRAME_SCHEMAS,
 };
 

@@ -89,12 +89,15 @@ export function createGateway(deps: Deps, hub: Hub) {
               actor = a;
               actors.set(conn, a);
             }
+            conn.mayMonitor = !!a?.permissions.has("chat.monitor_all");
+            if (!conn.mayMonitor) hub.endWatches(conn, "access_changed");
             return a;
           }).finally(() => (refreshing = null));
         }
         return refreshing ? await refreshing : actor;
       };
       const userAgent = c.req.header("user-agent") ?? "";
+      const address = clientIp(c, deps.config.trustedProxies);
       let conn: Connection | null = null;
       // A client may send `hello` as soon as the socket opens, before `ready`: frames wait until the
       // connection is registered with its channels, in the order they came.
@@ -105,6 +108,8 @@ export function createGateway(deps: Deps, hub: Hub) {
           const raw = ws.raw as WebSocket;
           conn = new Connection(crypto.randomUUID(), actor.userId, actor.workspaceId, actor.sessionHash, raw);
           conn.pending = [];
+          conn.mayMonitor = actor.permissions.has("chat.monitor_all");
+          conn.address = address;
           actors.set(conn, actor);
           let channelIds: number[];
           try {

@@ -9,7 +9,7 @@
  * Order: each channel's sequenced events are fanned out in sequence order (see `deliver`), and a
  * connection is never written the same sequence twice (`Connection.sent`).
  */
-import type { Envelope, ServerEvent } from "../protocol.ts";
+import type { Envelope, MonitorMessageEvent, ServerEvent } from "../protocol.ts";
 import { isSequenced } from "../protocol.ts";
 
 export interface Socket {
@@ -27,6 +27,12 @@ export class Connection {
   page = "";
   /** Set when the user's role or permissions changed: the gateway re-reads the actor before the next action. */
   stale = false;
+  /** Does the actor behind this socket hold chat.monitor_all (kept current by the gateway)? */
+  mayMonitor = false;
+  /** Conversations watched read-only in Monitor; 0 means every conversation of the workspace. */
+  readonly monitors = new Set<number>();
+  /** The client address at connect, for the audit log. */
+  address = "";
   connectedAt = Date.now();
   lastSeen = Date.now();
   closed = false;
@@ -40,6 +46,7 @@ export class Connection {
 }
 
 const DROPPABLE = new Set<ServerEvent["type"]>(["user_typing", "presence_updated"]);
+const MONITORED = new Set<ServerEvent["type"]>(["message_received", "message_updated", "message_deleted"]);
 
 export interface HubLimits {
   sendBufferSoftBytes: number;
@@ -63,6 +70,8 @@ export class Hub {
   readonly #byChannel = new Map<number, Set<Connection>>();
   readonly #byWorkspace = new Map<number, Set<Connection>>();
   readonly #order = new Map<number, ChannelOrder>();
+  /** Sockets watching conversations in Monitor, by workspace. */
+  readonly #monitors = new Map<number, Set<Connection>>();
   stats = { delivered: 0, dropped: 0, slowClosed: 0, reordered: 0 };
 
   constructor(private limits: HubLimits) {}
@@ -80,6 +89,47 @@ export class Hub {
     unindex(this.#byUser, conn.userId, conn);
     unindex(this.#byWorkspace, conn.workspaceId, conn);
     for (const ch of conn.channels) unindex(this.#byChannel, ch, conn);
+    unindex(this.#monitors, conn.workspaceId, conn);
+  }
+
+  /** Monitor: this socket receives the conversation's message events read-only (the caller checked). */
+  watch(conn: Connection, channelId: number) {
+    conn.monitors.add(channelId);
+    index(this.#monitors, conn.workspaceId, conn);
+  }
+
+  unwatch(conn: Connection, channelId: number) {
+    conn.monitors.delete(channelId);
+    if (!conn.monitors.size) unindex(this.#monitors, conn.workspaceId, conn);
+  }
+
+  /** Ends every Monitor watch of the socket and tells it (it may watch again; the server checks anew). */
+  endWatches(conn: Connection, reason: string) {
+    if (!conn.monitors.size) return;
+    conn.monitors.clear();
+    unindex(this.#monitors, conn.workspaceId, conn);
+    const e: ServerEvent = { type: "monitor_ended", reason };
+    this.write(conn, JSON.stringify(e), e);
+  }
+
+  /**
+   * Message events to the workspace's Monitor watchers. Checked on each event: a socket whose permissions
+   * changed (stale, until the gateway has read them again) or that no longer holds chat.monitor_all gets
+   * nothing more and is told its watches ended.
+   */
+  #toMonitors(workspaceId: number, e: MonitorMessageEvent) {
+    const watchers = this.#monitors.get(workspaceId);
+    if (!watchers) return;
+    let text: string | null = null;
+    for (const conn of [...watchers]) {
+      if (conn.stale || !conn.mayMonitor) {
+        this.endWatches(conn, "access_changed");
+        continue;
+      }
+      if (!conn.monitors.has(0) && !conn.monitors.has(e.channelId)) continue;
+      const wrapped: ServerEvent = { type: "monitor_event", channelId: e.channelId, event: e };
+      this.write(conn, text ??= JSON.stringify(wrapped), wrapped);
+    }
   }
 
   subscribe(conn: Connection, channelId: number) {
@@ -155,7 +205,14 @@ export class Hub {
   #fanOut(env: Envelope) {
     const e = env.event;
     // Sockets of a user whose role or permissions changed act with the new ones from their next frame.
-    if (e.type === "access_changed") { for (const c of this.connectionsOf(e.userId)) c.stale = true; }
+    if (e.type === "access_changed") {
+      for (const c of this.connectionsOf(e.userId)) {
+        c.stale = true;
+        // Monitor stops at once; the client may watch again, and the server checks the new permissions.
+        this.endWatches(c, "access_changed");
+      }
+    }
+    if (MONITORED.has(e.type)) this.#toMonitors(env.workspaceId, e as MonitorMessageEvent);
     // Keep the channel index current before choosing targets.
     if (e.type === "user_joined") {
       for (const c of this.connectionsOf(e.userId)) this.subscribe(c, e.channelId);

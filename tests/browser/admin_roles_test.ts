@@ -1,11 +1,21 @@
 /**
  * The admin console's Roles, Channels and Monitor tabs in a real browser, by role and accessible name:
  * a custom role created from permission checkboxes, given to a person (who then opens the tab it allows),
- * edited, refused deletion while held, taken back and deleted; a channel's owner changed with a review step.
+ * edited, refused deletion while held, taken back and deleted; a channel's owner changed with a review step;
+ * Monitor's live view following a conversation over the socket; the monitoring notice set in Settings
+ * appearing in an open conversation without a reload.
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { axeSerious, browserAvailable, launch, signIn, startTestServer } from "./browser.ts";
+import {
+  axeSerious,
+  browserAvailable,
+  launch,
+  openConversation,
+  sendMessage,
+  signIn,
+  startTestServer,
+} from "./browser.ts";
 
 const tab = (page: Page, name: string) =>
   page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name, exact: true }).click();
@@ -88,6 +98,34 @@ Deno.test({
       const row = admin.getByRole("row").filter({ hasText: "#general" }).first();
       await row.getByText(/Bob Wilson/).waitFor();
       assert.deepEqual(await axeSerious(admin), []);
+    });
+
+    await t.step("Monitor: the live view follows a conversation over the socket", async () => {
+      const { page: alice } = await signIn(browser!, server.url, "alice");
+      await openConversation(alice, "general");
+      await tab(admin, "Monitor");
+      await admin.getByRole("combobox", { name: /^Conversation/ }).selectOption({ label: "#general" });
+      await admin.getByRole("button", { name: "Show messages" }).click();
+      await admin.getByRole("status").getByText(/messages match/).waitFor();
+      await admin.getByRole("checkbox", { name: "Live" }).check();
+      await admin.getByRole("status").getByText(/^Live: new messages appear/).waitFor({ timeout: 15_000 });
+      await sendMessage(alice, "Seen live by the monitor");
+      const table = admin.getByRole("table", { name: "Messages, newest first" });
+      await table.getByRole("cell", { name: "Seen live by the monitor" }).waitFor({ timeout: 15_000 });
+      assert.deepEqual(await axeSerious(admin), []);
+
+      // The monitoring notice: a workspace setting, shown in every conversation live.
+      const notice = alice.getByRole("note", { name: "Monitoring notice" });
+      assert.equal(await notice.count(), 0);
+      await tab(admin, "Settings");
+      await admin.getByLabel("Tell people conversations may be monitored").check();
+      await admin.getByRole("button", { name: "Save settings" }).click();
+      await admin.getByRole("status").getByText(/Saved 1 setting/).waitFor();
+      await notice.getByText("Messages in this workspace may be reviewed by administrators.").waitFor({
+        timeout: 10_000,
+      });
+      assert.deepEqual(await axeSerious(alice), []);
+      await alice.context().close();
     });
 
     await t.step("the role changes are in the audit log", async () => {

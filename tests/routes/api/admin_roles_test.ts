@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { dbTest } from "../../helpers/db.ts";
-import { httpFixture, snapshot } from "../http.ts";
+import { expectBody, httpFixture, snapshot } from "../http.ts";
+import * as S from "../../../routes/api/admin_roles_schemas.ts";
 import { world } from "../world.ts";
 
 const R = "/api/admin/roles";
@@ -24,7 +25,7 @@ dbTest(
         permissions: ["chat.access_channels", "chat.manage_channels"],
       },
     });
-    assert.equal(created.status, 201, created.text);
+    expectBody(created, 201, S.CustomRoleResponse);
     const id = created.json.role.id;
     assert.deepEqual(created.json.role.permissions, ["chat.access_channels", "chat.manage_channels"]);
     assert.equal(created.json.role.holders, 0);
@@ -58,7 +59,7 @@ dbTest(
     assert.ok(me0.json.user.permissions.includes("chat.create_direct"));
 
     const given = await h.call("PUT", `${R}/${id}/holders/${w.users.bob}`, { as });
-    assert.equal(given.status, 200, given.text);
+    expectBody(given, 200, S.CustomRoleResponse);
     assert.equal(given.json.role.holders, 1);
     // The role's permissions replace the member defaults, in every check.
     const me = await h.call("GET", "/api/auth/me", { as: "bob" });
@@ -92,7 +93,7 @@ dbTest(
 
     // The overview says who holds which.
     const ov = await h.call("GET", R, { as });
-    assert.equal(ov.status, 200);
+    expectBody(ov, 200, S.RolesOverview);
     const keeper = ov.json.custom.find((r: { id: number }) => r.id === id);
     assert.deepEqual(keeper.people.map((p: { username: string }) => p.username), ["bob"]);
     assert.equal(ov.json.roles.find((r: { id: string }) => r.id === "member").people, 2, "alice and carol");
