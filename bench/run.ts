@@ -73,6 +73,20 @@ if (!adminUrl) {
   adminUrl = cluster.url;
   stopCluster = cluster.stop;
 }
+/** The postmaster of the cluster the bench started (its processes' CPU is measured), or undefined. */
+async function postmasterPid(url: string): Promise<number | undefined> {
+  const sql = connectSql(url);
+  try {
+    const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
+    const f = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return Number(f.slice(f.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  } finally {
+    await sql.end();
+  }
+}
+const pgPid = stopCluster ? await postmasterPid(adminUrl) : undefined;
 // --pg-cpu=N pins the cluster (postmaster, its helpers and every backend it forks later) to CPU N.
 const pgCpu = opt("pg-cpu");
 if (pgCpu !== undefined && pinning) {
@@ -90,13 +104,16 @@ Deno.addSignalListener("SIGINT", async () => {
   Deno.exit(130);
 });
 
-const params = quick ? QUICK : FULL;
+const params = structuredClone(quick ? QUICK : FULL);
+// --groups=1000: fan-out only in channels of these sizes (a partial run to look at one group).
+if (opt("groups")) params.fanout.groups = opt("groups")!.split(",").map(Number);
 const cpuProfDir = profile ? `${here}results/profiles` : undefined;
 if (cpuProfDir) await Deno.mkdir(cpuProfDir, { recursive: true });
 const ctx: Ctx = {
   params,
   adminUrl,
   kinds,
+  pgPid,
   tokenPrefix: `bench-${crypto.randomUUID().slice(0, 8)}-`,
   verbose,
   cpuProfDir,

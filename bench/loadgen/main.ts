@@ -9,10 +9,49 @@ import { type StepResult, Traffic } from "./traffic.ts";
 import { exactPercentile, Histogram, round } from "../lib/stats.ts";
 import { connect, emit, heartbeat, makeClients } from "./common.ts";
 import { storm } from "./storm.ts";
-import { cpuMeter } from "../lib/cpu.ts";
+import { cpuMeter, cpuSecondsMeter, type CpuTarget } from "../lib/cpu.ts";
 
-function meter(spec: Spec) {
-  return cpuMeter(spec.serverPid ? { server: spec.serverPid, loadgen: "self" } : { loadgen: "self" });
+function targets(spec: Spec): Record<string, CpuTarget> {
+  const t: Record<string, CpuTarget> = { loadgen: "self" };
+  if (spec.serverPid) t.server = spec.serverPid;
+  if (spec.pgPid) t.postgres = { tree: spec.pgPid };
+  return t;
+}
+
+/** Cores used while the step sends: server, Postgres, load generator, machine. */
+const meter = (spec: Spec) => cpuMeter(targets(spec));
+
+/**
+ * CPU cost of a step, from its first send until its last delivery (or the drain timeout): server and
+ * Postgres CPU microseconds per durable (acknowledged) message, server microseconds per delivery.
+ */
+function costMeter(spec: Spec) {
+  const m = cpuSecondsMeter(targets(spec));
+  return (acked: number, delivered: number): Cost => {
+    const s = m();
+    const per = (sec: number | undefined, n: number) =>
+      sec === undefined || !n ? null : Math.round((sec * 1e6) / n * 10) / 10;
+    const server = per(s.server, acked);
+    const postgres = per(s.postgres, acked);
+    return {
+      server_us_per_msg: server,
+      server_us_per_delivery: per(s.server, delivered),
+      postgres_us_per_msg: postgres,
+      total_us_per_msg: server === null ? null : Math.round((server + (postgres ?? 0)) * 10) / 10,
+      server_cpu_s: round(s.server ?? 0, 3),
+      postgres_cpu_s: s.postgres === undefined ? null : round(s.postgres, 3),
+    };
+  };
+}
+
+export interface Cost {
+  server_us_per_msg: number | null;
+  server_us_per_delivery: number | null;
+  postgres_us_per_msg: number | null;
+  /** Server + Postgres. */
+  total_us_per_msg: number | null;
+  server_cpu_s: number;
+  postgres_cpu_s: number | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,10 +82,12 @@ async function fanout(spec: FanoutSpec) {
   const runStep = async (target: number) => {
     const msgs = target / members;
     const m = meter(spec);
+    const c = costMeter(spec);
     await traffic.run(tag, msgs, spec.stepSeconds, Math.max(500, msgs * 2));
     const cpu = m();
     await traffic.drain(tag, spec.drainSeconds * 1000);
-    const r = { ...traffic.result(tag, msgs, spec.stepSeconds), cpu };
+    const res = traffic.result(tag, msgs, spec.stepSeconds);
+    const r = { ...res, cpu, cost: c(res.acked, res.delivered) };
     const ok = r.errors === 0 && r.skipped_backlog === 0 && r.delivered >= 0.99 * r.expected_deliveries &&
       r.deliver.p99_ms < spec.p99LimitMs;
     steps.push({ ...r, ok });
@@ -97,20 +138,27 @@ async function steady(spec: SteadySpec) {
   // Pings start before connecting: opening thousands can take longer than Parley's heartbeat timeout.
   const stopBeat = heartbeat(clients, 20);
   const conn = await connect(spec, clients);
-  await traffic.run(0, spec.msgsPerSecond, spec.warmupSeconds, spec.msgsPerSecond * 5);
+  const rates = [...new Set([...(spec.curve ?? []), spec.msgsPerSecond])].sort((a, b) => a - b);
+  await traffic.run(0, rates[0], spec.warmupSeconds, rates[0] * 5);
   await traffic.drain(0, 2000);
-  const m = meter(spec);
-  await traffic.run(1, spec.msgsPerSecond, spec.seconds, spec.msgsPerSecond * 5);
-  const cpu = m();
-  await traffic.drain(1, 5000);
+  const curve: (StepResult & { cost: Cost })[] = [];
+  let tag = 1;
+  for (const rate of rates) {
+    const m = meter(spec);
+    const c = costMeter(spec);
+    await traffic.run(tag, rate, spec.seconds, rate * 5);
+    const cpu = m();
+    await traffic.drain(tag, 5000);
+    const res = traffic.result(tag, rate, spec.seconds);
+    curve.push({ ...res, cpu, cost: c(res.acked, res.delivered) });
+    emit({ event: "progress", what: "rate", rate, p50: res.deliver.p50_ms, p99: res.deliver.p99_ms, cpu });
+    tag++;
+    await sleep(500);
+  }
   stopBeat();
   for (const c of clients) c.close();
-  return {
-    connect: conn,
-    users: clients.length,
-    ...traffic.result(1, spec.msgsPerSecond, spec.seconds),
-    cpu,
-  };
+  const main = curve.find((r) => r.target_msgs_per_s === spec.msgsPerSecond)!;
+  return { connect: conn, users: clients.length, ...main, curve: spec.curve ? curve : undefined };
 }
 
 async function idle(spec: IdleSpec) {
