@@ -111,6 +111,7 @@ export class SendBatcher {
           type: it.p.type,
           body: it.p.body,
           moderator: it.actor.permissions.has("chat.moderate_channels"),
+          maintenanceExempt: it.actor.role === "admin",
         })),
       );
     } catch {
