@@ -121,14 +121,21 @@ const ctx: Ctx = {
   log: (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`),
 };
 
-/** With --profile: the statements that took Postgres the most time during the workload, then reset. */
+/**
+ * With --profile: the statements that took Postgres the most time during the workload (printed, and kept
+ * in the results as `postgres_statements`), with the total count of statements run, then reset.
+ */
 async function topStatements(workload: string) {
   const sql = connectSql(adminUrl!);
   try {
-    const rows = await sql`SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,
-        round(mean_exec_time::numeric, 3) AS mean_ms, round(max_exec_time::numeric, 1) AS max_ms, rows, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
+    const rows = await sql`SELECT calls::int, round(total_exec_time::numeric, 1)::float AS total_ms,
+        round(mean_exec_time::numeric, 3)::float AS mean_ms, round(max_exec_time::numeric, 1)::float AS max_ms,
+        rows::int, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`;
+    const [all] = await sql`SELECT coalesce(sum(calls), 0)::bigint AS calls,
+        round(coalesce(sum(total_exec_time), 0)::numeric, 1)::float AS total_ms FROM pg_stat_statements`;
     console.log(`\n-- ${workload}: top statements by total time (pg_stat_statements)`);
+    console.log(`   all statements: ${all.calls} calls, ${all.total_ms} ms`);
     for (const r of rows) {
       console.log(
         `${String(r.total_ms).padStart(9)} ms ${String(r.calls).padStart(8)} calls ${
@@ -137,6 +144,7 @@ async function topStatements(workload: string) {
       );
     }
     await sql`SELECT pg_stat_statements_reset()`;
+    return { calls: Number(all.calls), total_ms: all.total_ms, top: rows.map((r) => ({ ...r })) };
   } finally {
     await sql.end();
   }
@@ -172,7 +180,12 @@ try {
       results[w] = { error: String((err as Error).message ?? err).slice(0, 2000) };
     }
     timings[w] = Math.round((performance.now() - t0) / 1000);
-    if (profile) await topStatements(w);
+    if (profile) {
+      const st = await topStatements(w).catch((err) => ({ error: String(err) }));
+      if (results[w] && typeof results[w] === "object") {
+        (results[w] as Record<string, unknown>).postgres_statements = st;
+      }
+    }
   }
 } finally {
   await cleanup();

@@ -87,6 +87,8 @@ export function rows(r: Any): Row[] {
         ["server_us_per_delivery", "server CPU µs per delivery", ""],
         ["postgres_us_per_msg", "Postgres CPU µs per durable message", "½ of start"],
         ["total_us_per_msg", "server + Postgres CPU µs per message", "½ of start"],
+        ["net_server_us_per_msg", "the same less idle: server µs per message", ""],
+        ["net_postgres_us_per_msg", "the same less idle: Postgres µs per message", ""],
       ]
     ) {
       const get = (kind: string) => l[kind]?.cost?.[k] ?? undefined;

@@ -137,6 +137,7 @@ export async function fanout(ctx: Ctx) {
 
 export interface SteadyResult extends StepResult {
   cost: Cost;
+  idle_cores?: Record<string, number>;
   curve?: (StepResult & { cost: Cost })[];
   users: number;
   connect: { seconds: number; failed: number };
@@ -195,6 +196,7 @@ export async function latency(ctx: Ctx) {
         server_cpu_seconds: (r as unknown as { server_cpu_seconds: number }).server_cpu_seconds,
         cpu: r.cpu,
         cost: r.cost,
+        idle_cores: r.idle_cores,
         curve: r.curve?.map((c) => ({
           msgs_per_s: c.target_msgs_per_s,
           p50_ms: c.deliver.p50_ms,
