@@ -37,12 +37,12 @@ interface Item {
 }
 
 /**
- * A few batches in flight per instance, so a send rarely waits for another batch's commit. Batches that
+ * A few batches in flight per instance (`SEND_BATCHES_IN_FLIGHT`, default 4), so a send rarely waits for
+ * another batch's commit; fewer in flight make larger groups, so fewer statements and commits per message. Batches that
  * share a channel still take its sequence numbers one after another (the channel row is locked until
  * commit, in id order, so never a deadlock); one that commits a moment before the other may be published
  * a moment after it, which the hub's reordering puts right, as it does for several instances.
  */
-const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 256;
 
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
@@ -60,7 +60,7 @@ export class SendBatcher {
   }
 
   #pump() {
-    while (this.#inFlight < MAX_IN_FLIGHT && this.#queue.length) {
+    while (this.#inFlight < this.deps.config.limits.sendBatchesInFlight && this.#queue.length) {
       const items = this.#queue.splice(0, MAX_BATCH);
       this.#inFlight++;
       void this.#store(items).finally(() => {
