@@ -55,7 +55,7 @@ try {
       body: `the quick brown fox jumps over the lazy dog while the team ships ${k}`,
       moderator: false,
       maintenanceExempt: false,
-    }]);
+    }], "control.maintenance");
   };
   // The floor: one trivial durable transaction (a one-column insert and its commit).
   await sql`CREATE TABLE floor_probe (x int)`;

@@ -11,6 +11,7 @@
  * gives back the rate-limit token of a send that turns out to be a retry).
  */
 import * as batchRepo from "../db/repos/message_batch.ts";
+import { MAINTENANCE_SETTING } from "./admin/control.ts";
 import type { Envelope, Message } from "../realtime/protocol.ts";
 import type { Actor, CoreDeps } from "./deps.ts";
 
@@ -113,6 +114,7 @@ export class SendBatcher {
           moderator: it.actor.permissions.has("chat.moderate_channels"),
           maintenanceExempt: it.actor.role === "admin",
         })),
+        MAINTENANCE_SETTING,
       );
     } catch {
       // A key stored meanwhile, a deadlock with another instance, a lost connection: nothing was committed.

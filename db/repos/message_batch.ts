@@ -6,6 +6,7 @@
 import type { Sql } from "../client.ts";
 import type { Message } from "../../realtime/protocol.ts";
 import { messageColumns, toMessage } from "./message_columns.ts";
+import { settingIsTrueSql } from "./workspaces.ts";
 
 export interface BatchSend {
   workspaceId: number;
@@ -34,6 +35,8 @@ export interface BatchSend {
 export async function insertBatch(
   sql: Sql,
   sends: BatchSend[],
+  /** The boolean workspace setting that pauses sends (maintenance) for senders who are not exempt. */
+  pauseSetting: string,
 ): Promise<{ index: number; message: Message }[]> {
   const rows = await sql.query<Record<string, unknown> & { ord: number }>(
     `WITH input AS (
@@ -47,8 +50,7 @@ export async function insertBatch(
        WHERE c.archived_at IS NULL AND mb.can_post
          AND ((NOT c.read_only AND c.allow_posting) OR i.moderator = 1 OR mb.role IN ('owner', 'admin', 'moderator'))
          AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = i.sender_id AND x.client_id = i.client_id)
-         AND (i.exempt = 1 OR NOT EXISTS (SELECT 1 FROM workspace_settings w
-           WHERE w.workspace_id = i.workspace_id AND w.key = 'control.maintenance' AND w.value = 'true'::jsonb))
+         AND (i.exempt = 1 OR NOT ${settingIsTrueSql("i.workspace_id", "$10")})
      ),
      locked AS (
        SELECT c.id FROM channels c WHERE c.id IN (SELECT channel_id FROM ok) ORDER BY c.id FOR UPDATE
@@ -93,6 +95,7 @@ export async function insertBatch(
       sends.map((s) => s.body),
       sends.map((s) => (s.moderator ? 1 : 0)),
       sends.map((s) => (s.maintenanceExempt ? 1 : 0)),
+      pauseSetting,
     ],
   );
   return rows.map((r) => ({ index: Number(r.ord), message: toMessage(r)! }));
