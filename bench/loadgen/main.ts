@@ -165,7 +165,7 @@ async function steady(spec: SteadySpec) {
   await traffic.drain(0, 2000);
   // What the connections cost with nothing sent (the notification scanner's second ticks included).
   await sleep(2500);
-  const idle = await idleCores(spec, Math.max(3, spec.seconds));
+  const idle = await idleCores(spec, 3);
   const curve: (StepResult & { cost: Cost })[] = [];
   let tag = 1;
   for (const rate of rates) {
