@@ -51,6 +51,8 @@ export interface Config {
     oversizeFramesPerMinute: number;
     messageChars: number;
     sendsPerMinute: number;
+    /** Grouped send statements in flight at once (domain/send_batch.ts): fewer means larger groups. */
+    sendBatchesInFlight: number;
     typingPerMinute: number;
     connectsPerMinute: number;
   };
@@ -192,6 +194,7 @@ export function loadConfig(
       oversizeFramesPerMinute: num("RATE_OVERSIZE_FRAMES_PER_MINUTE", 3),
       messageChars: num("MESSAGE_MAX_CHARS", 16_000),
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),
+      sendBatchesInFlight: Math.max(1, num("SEND_BATCHES_IN_FLIGHT", 4)),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),
     },

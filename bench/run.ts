@@ -76,6 +76,20 @@ if (!adminUrl) {
   adminUrl = cluster.url;
   stopCluster = cluster.stop;
 }
+/** The postmaster of the cluster the bench started (its processes' CPU is measured), or undefined. */
+async function postmasterPid(url: string): Promise<number | undefined> {
+  const sql = connectSql(url);
+  try {
+    const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
+    const f = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return Number(f.slice(f.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  } finally {
+    await sql.end();
+  }
+}
+const pgPid = stopCluster ? await postmasterPid(adminUrl) : undefined;
 // --pg-cpu=N pins the cluster (postmaster, its helpers and every backend it forks later) to CPU N.
 const pgCpu = opt("pg-cpu");
 if (pgCpu !== undefined && pinning) {
@@ -93,13 +107,16 @@ Deno.addSignalListener("SIGINT", async () => {
   Deno.exit(130);
 });
 
-const params = quick ? QUICK : FULL;
+const params = structuredClone(quick ? QUICK : FULL);
+// --groups=1000: fan-out only in channels of these sizes (a partial run to look at one group).
+if (opt("groups")) params.fanout.groups = opt("groups")!.split(",").map(Number);
 const cpuProfDir = profile ? `${here}results/profiles` : undefined;
 if (cpuProfDir) await Deno.mkdir(cpuProfDir, { recursive: true });
 const ctx: Ctx = {
   params,
   adminUrl,
   kinds,
+  pgPid,
   tokenPrefix: `bench-${crypto.randomUUID().slice(0, 8)}-`,
   verbose,
   cpuProfDir,
@@ -107,14 +124,21 @@ const ctx: Ctx = {
   log: (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`),
 };
 
-/** With --profile: the statements that took Postgres the most time during the workload, then reset. */
+/**
+ * With --profile: the statements that took Postgres the most time during the workload (printed, and kept
+ * in the results as `postgres_statements`), with the total count of statements run, then reset.
+ */
 async function topStatements(workload: string) {
   const sql = connectSql(adminUrl!);
   try {
-    const rows = await sql`SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,
-        round(mean_exec_time::numeric, 3) AS mean_ms, round(max_exec_time::numeric, 1) AS max_ms, rows, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
+    const rows = await sql`SELECT calls::int, round(total_exec_time::numeric, 1)::float AS total_ms,
+        round(mean_exec_time::numeric, 3)::float AS mean_ms, round(max_exec_time::numeric, 1)::float AS max_ms,
+        rows::int, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`;
+    const [all] = await sql`SELECT coalesce(sum(calls), 0)::bigint AS calls,
+        round(coalesce(sum(total_exec_time), 0)::numeric, 1)::float AS total_ms FROM pg_stat_statements`;
     console.log(`\n-- ${workload}: top statements by total time (pg_stat_statements)`);
+    console.log(`   all statements: ${all.calls} calls, ${all.total_ms} ms`);
     for (const r of rows) {
       console.log(
         `${String(r.total_ms).padStart(9)} ms ${String(r.calls).padStart(8)} calls ${
@@ -123,6 +147,7 @@ async function topStatements(workload: string) {
       );
     }
     await sql`SELECT pg_stat_statements_reset()`;
+    return { calls: Number(all.calls), total_ms: all.total_ms, top: rows.map((r) => ({ ...r })) };
   } finally {
     await sql.end();
   }
@@ -159,7 +184,12 @@ try {
       results[w] = { error: String((err as Error).message ?? err).slice(0, 2000) };
     }
     timings[w] = Math.round((performance.now() - t0) / 1000);
-    if (profile) await topStatements(w);
+    if (profile) {
+      const st = await topStatements(w).catch((err) => ({ error: String(err) }));
+      if (results[w] && typeof results[w] === "object") {
+        (results[w] as Record<string, unknown>).postgres_statements = st;
+      }
+    }
   }
 } finally {
   await cleanup();

@@ -128,12 +128,19 @@ export interface SendResult {
  */
 export async function send(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
   const p = parse(sendSchema(deps.config.limits.messageChars), input);
-  await requireNotMaintenance(deps.db, actor);
   if (groupable(p)) {
+    // The grouped statement checks maintenance itself (no round trip of its own per send).
     const o = await deps.sendBatcher.submit(actor, { ...p, type: p.type });
     if (o.stored) return { message: o.message, created: true };
+    try {
+      await requireNotMaintenance(deps.db, actor);
+    } catch (err) {
+      if (o.charged) deps.limiter.refund(`send:${actor.userId}`, deps.config.limits.sendsPerMinute);
+      throw err;
+    }
     return await storeOne(deps, actor, p, o.charged);
   }
+  await requireNotMaintenance(deps.db, actor);
   return await storeOne(deps, actor, p, false);
 }
 

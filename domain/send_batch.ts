@@ -11,6 +11,7 @@
  * gives back the rate-limit token of a send that turns out to be a retry).
  */
 import * as batchRepo from "../db/repos/message_batch.ts";
+import { MAINTENANCE_SETTING } from "./admin/control.ts";
 import type { Envelope, Message } from "../realtime/protocol.ts";
 import type { Actor, CoreDeps } from "./deps.ts";
 
@@ -37,12 +38,12 @@ interface Item {
 }
 
 /**
- * A few batches in flight per instance, so a send rarely waits for another batch's commit. Batches that
+ * A few batches in flight per instance (`SEND_BATCHES_IN_FLIGHT`, default 4), so a send rarely waits for
+ * another batch's commit; fewer in flight make larger groups, so fewer statements and commits per message. Batches that
  * share a channel still take its sequence numbers one after another (the channel row is locked until
  * commit, in id order, so never a deadlock); one that commits a moment before the other may be published
  * a moment after it, which the hub's reordering puts right, as it does for several instances.
  */
-const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 256;
 
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
@@ -60,7 +61,7 @@ export class SendBatcher {
   }
 
   #pump() {
-    while (this.#inFlight < MAX_IN_FLIGHT && this.#queue.length) {
+    while (this.#inFlight < this.deps.config.limits.sendBatchesInFlight && this.#queue.length) {
       const items = this.#queue.splice(0, MAX_BATCH);
       this.#inFlight++;
       void this.#store(items).finally(() => {
@@ -111,7 +112,9 @@ export class SendBatcher {
           type: it.p.type,
           body: it.p.body,
           moderator: it.actor.permissions.has("chat.moderate_channels"),
+          maintenanceExempt: it.actor.role === "admin",
         })),
+        MAINTENANCE_SETTING,
       );
     } catch {
       // A key stored meanwhile, a deadlock with another instance, a lost connection: nothing was committed.

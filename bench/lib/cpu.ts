@@ -1,13 +1,52 @@
 /** CPU use from Linux /proc: a process's user+system seconds and the whole machine's busy time. */
 
-/** CPU time (user + system) a process has used, in seconds, or 0 when unknown. */
-export function cpuSeconds(pid: number | "self"): number {
+/** A process, or a process and every child it forked, dead or alive (`{ tree: pid }`: Postgres). */
+export type CpuTarget = number | "self" | { tree: number };
+
+/** The fields of /proc/<pid>/stat after the command name, or null when the process is gone. */
+function statFields(pid: number | "self"): string[] | null {
   try {
     const f = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const parts = f.slice(f.lastIndexOf(")") + 2).split(" ");
-    return (Number(parts[11]) + Number(parts[12])) / 100;
+    return f.slice(f.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return 0;
+    return null;
+  }
+}
+
+/** CPU time (user + system) a process has used, in seconds, or 0 when unknown. */
+export function cpuSeconds(pid: number | "self"): number {
+  const p = statFields(pid);
+  return p ? (Number(p[11]) + Number(p[12])) / 100 : 0;
+}
+
+/**
+ * CPU seconds of a process tree such as a Postgres cluster: the postmaster's own time, the time of the
+ * children it has reaped (cutime + cstime: every backend that exited) and the time of its live children
+ * (backends, WAL writer, checkpointer, autovacuum). One level deep, as Postgres forks.
+ */
+export function treeCpuSeconds(root: number): number {
+  const p = statFields(root);
+  if (!p) return 0;
+  let jiffies = Number(p[11]) + Number(p[12]) + Number(p[13]) + Number(p[14]);
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const c = statFields(Number(e.name));
+    if (c && Number(c[1]) === root) jiffies += Number(c[11]) + Number(c[12]);
+  }
+  return jiffies / 100;
+}
+
+const readCpu = (t: CpuTarget) => typeof t === "object" ? treeCpuSeconds(t.tree) : cpuSeconds(t);
+
+/**
+ * The machine's CPUs (lines `cpu0`, `cpu1` … of /proc/stat). Not `navigator.hardwareConcurrency`: in a
+ * process pinned with taskset that counts only the CPUs it may use.
+ */
+function machineCores(): number {
+  try {
+    return Deno.readTextFileSync("/proc/stat").split("\n").filter((l) => /^cpu\d/.test(l)).length || 1;
+  } catch {
+    return navigator.hardwareConcurrency || 1;
   }
 }
 
@@ -25,18 +64,18 @@ function machineJiffies(): { busy: number; total: number } {
 }
 
 /** Starts a measurement; `stop()` returns each process's CPU use in cores (1.0 = one full core). */
-export function cpuMeter(pids: Record<string, number | "self">) {
+export function cpuMeter(pids: Record<string, CpuTarget>) {
   const t0 = performance.now();
-  const start = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
+  const start = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, readCpu(p)]));
   const m0 = machineJiffies();
   return () => {
     const secs = (performance.now() - t0) / 1000;
     const out: Record<string, number> = {};
     for (const [k, p] of Object.entries(pids)) {
-      out[k] = Math.round(((cpuSeconds(p) - start[k]) / secs) * 100) / 100;
+      out[k] = Math.round(((readCpu(p) - start[k]) / secs) * 100) / 100;
     }
     const m1 = machineJiffies();
-    const cores = navigator.hardwareConcurrency || 1;
+    const cores = machineCores();
     out.machine = m1.total > m0.total
       ? Math.round(((m1.busy - m0.busy) / (m1.total - m0.total)) * cores * 100) / 100
       : 0;
@@ -58,4 +97,10 @@ export async function waitQuiet(maxSeconds: number, threshold = 0.3): Promise<nu
     if (busy <= threshold) return busy;
   } while (performance.now() < until);
   return busy;
+}
+
+/** Starts a measurement; `stop()` returns the CPU seconds each process used meanwhile (not rounded). */
+export function cpuSecondsMeter(pids: Record<string, CpuTarget>) {
+  const start = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, readCpu(p)]));
+  return () => Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, readCpu(p) - start[k]]));
 }

@@ -8,6 +8,8 @@ interface Common {
   openConcurrency: number;
   /** The server's pid, so steps can report its CPU use. */
   serverPid?: number;
+  /** The Postgres postmaster's pid when the server stores messages there (Parley, Socket.io). */
+  pgPid?: number;
 }
 
 /** Workload 1: raise the rate step by step until p99 passes the limit. */
@@ -21,10 +23,14 @@ export interface FanoutSpec extends Common {
   p99LimitMs: number;
 }
 
-/** Workload 2: one steady rate, send→ack and send→deliver percentiles. */
+/**
+ * Workload 2: one steady rate, send→ack and send→deliver percentiles; then (`curve`) the same at each
+ * rate of the latency curve, lowest first, on the same connections.
+ */
 export interface SteadySpec extends Common {
   scenario: "steady";
   msgsPerSecond: number;
+  curve?: number[];
   warmupSeconds: number;
   seconds: number;
 }

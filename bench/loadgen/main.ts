@@ -9,10 +9,68 @@ import { type StepResult, Traffic } from "./traffic.ts";
 import { exactPercentile, Histogram, round } from "../lib/stats.ts";
 import { connect, emit, heartbeat, makeClients } from "./common.ts";
 import { storm } from "./storm.ts";
-import { cpuMeter } from "../lib/cpu.ts";
+import { cpuMeter, cpuSecondsMeter, type CpuTarget } from "../lib/cpu.ts";
 
-function meter(spec: Spec) {
-  return cpuMeter(spec.serverPid ? { server: spec.serverPid, loadgen: "self" } : { loadgen: "self" });
+function targets(spec: Spec): Record<string, CpuTarget> {
+  const t: Record<string, CpuTarget> = { loadgen: "self" };
+  if (spec.serverPid) t.server = spec.serverPid;
+  if (spec.pgPid) t.postgres = { tree: spec.pgPid };
+  return t;
+}
+
+/** Cores used while the step sends: server, Postgres, load generator, machine. */
+const meter = (spec: Spec) => cpuMeter(targets(spec));
+
+/**
+ * CPU cost of a step, from its first send until its last delivery (or the drain timeout): server and
+ * Postgres CPU microseconds per durable (acknowledged) message, server microseconds per delivery. With
+ * `idle` (cores each part uses with the connections open and nothing sent: heartbeats, presence, Postgres'
+ * background work), the `net_` figures subtract that share.
+ */
+function costMeter(spec: Spec, idle?: Record<string, number>) {
+  const m = cpuSecondsMeter(targets(spec));
+  const t0 = performance.now();
+  return (acked: number, delivered: number): Cost => {
+    const s = m();
+    const secs = (performance.now() - t0) / 1000;
+    const per = (sec: number | undefined, n: number) =>
+      sec === undefined || !n ? null : Math.round((sec * 1e6) / n * 10) / 10;
+    const net = (k: string) => s[k] === undefined ? undefined : Math.max(0, s[k] - (idle?.[k] ?? 0) * secs);
+    const server = per(s.server, acked);
+    const postgres = per(s.postgres, acked);
+    return {
+      server_us_per_msg: server,
+      server_us_per_delivery: per(s.server, delivered),
+      postgres_us_per_msg: postgres,
+      total_us_per_msg: server === null ? null : Math.round((server + (postgres ?? 0)) * 10) / 10,
+      net_server_us_per_msg: idle ? per(net("server"), acked) : null,
+      net_postgres_us_per_msg: idle ? per(net("postgres"), acked) : null,
+      server_cpu_s: round(s.server ?? 0, 3),
+      postgres_cpu_s: s.postgres === undefined ? null : round(s.postgres, 3),
+      seconds: round(secs, 2),
+    };
+  };
+}
+
+/** Cores each part uses over `seconds` with the connections open and nothing sent. */
+async function idleCores(spec: Spec, seconds: number): Promise<Record<string, number>> {
+  const m = cpuSecondsMeter(targets(spec));
+  await sleep(seconds * 1000);
+  return Object.fromEntries(Object.entries(m()).map(([k, v]) => [k, round(v / seconds, 3)]));
+}
+
+export interface Cost {
+  server_us_per_msg: number | null;
+  server_us_per_delivery: number | null;
+  postgres_us_per_msg: number | null;
+  /** Server + Postgres. */
+  total_us_per_msg: number | null;
+  /** The same less what the parts use when idle (see `idleCores`). */
+  net_server_us_per_msg: number | null;
+  net_postgres_us_per_msg: number | null;
+  seconds: number;
+  server_cpu_s: number;
+  postgres_cpu_s: number | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,15 +96,19 @@ async function fanout(spec: FanoutSpec) {
   // Warm up (JIT, pools) at the first step's rate for a second; not reported.
   await traffic.run(0, spec.steps[0] / members, 1, 100_000);
   await traffic.drain(0, 2000);
+  await sleep(2500);
+  const idle = await idleCores(spec, 3);
   const steps: (StepResult & { ok: boolean })[] = [];
   let tag = 1;
   const runStep = async (target: number) => {
     const msgs = target / members;
     const m = meter(spec);
+    const c = costMeter(spec, idle);
     await traffic.run(tag, msgs, spec.stepSeconds, Math.max(500, msgs * 2));
     const cpu = m();
     await traffic.drain(tag, spec.drainSeconds * 1000);
-    const r = { ...traffic.result(tag, msgs, spec.stepSeconds), cpu };
+    const res = traffic.result(tag, msgs, spec.stepSeconds);
+    const r = { ...res, cpu, cost: c(res.acked, res.delivered) };
     const ok = r.errors === 0 && r.skipped_backlog === 0 && r.delivered >= 0.99 * r.expected_deliveries &&
       r.deliver.p99_ms < spec.p99LimitMs;
     steps.push({ ...r, ok });
@@ -88,6 +150,7 @@ async function fanout(spec: FanoutSpec) {
     deliveries_per_s: best,
     p99_ms_at_best: bestStep?.deliver.p99_ms ?? 0,
     peak_deliveries_per_s: steps.reduce((m, s) => Math.max(m, s.deliveries_per_s), 0),
+    idle_cores: idle,
     steps,
   };
 }
@@ -97,19 +160,35 @@ async function steady(spec: SteadySpec) {
   // Pings start before connecting: opening thousands can take longer than Parley's heartbeat timeout.
   const stopBeat = heartbeat(clients, 20);
   const conn = await connect(spec, clients);
-  await traffic.run(0, spec.msgsPerSecond, spec.warmupSeconds, spec.msgsPerSecond * 5);
+  const rates = [...new Set([...(spec.curve ?? []), spec.msgsPerSecond])].sort((a, b) => a - b);
+  await traffic.run(0, rates[0], spec.warmupSeconds, rates[0] * 5);
   await traffic.drain(0, 2000);
-  const m = meter(spec);
-  await traffic.run(1, spec.msgsPerSecond, spec.seconds, spec.msgsPerSecond * 5);
-  const cpu = m();
-  await traffic.drain(1, 5000);
+  // What the connections cost with nothing sent (the notification scanner's second ticks included).
+  await sleep(2500);
+  const idle = await idleCores(spec, 3);
+  const curve: (StepResult & { cost: Cost })[] = [];
+  let tag = 1;
+  for (const rate of rates) {
+    const m = meter(spec);
+    const c = costMeter(spec, idle);
+    await traffic.run(tag, rate, spec.seconds, rate * 5);
+    const cpu = m();
+    await traffic.drain(tag, 5000);
+    const res = traffic.result(tag, rate, spec.seconds);
+    curve.push({ ...res, cpu, cost: c(res.acked, res.delivered) });
+    emit({ event: "progress", what: "rate", rate, p50: res.deliver.p50_ms, p99: res.deliver.p99_ms, cpu });
+    tag++;
+    await sleep(500);
+  }
   stopBeat();
   for (const c of clients) c.close();
+  const main = curve.find((r) => r.target_msgs_per_s === spec.msgsPerSecond)!;
   return {
     connect: conn,
     users: clients.length,
-    ...traffic.result(1, spec.msgsPerSecond, spec.seconds),
-    cpu,
+    ...main,
+    idle_cores: idle,
+    curve: spec.curve ? curve : undefined,
   };
 }
 

@@ -8,6 +8,8 @@ export interface Params {
     group: number;
     workspaceUsers: number;
     msgsPerSecond: number;
+    /** The latency curve: the same workload at each of these rates (messages/s), lowest first. */
+    curve: number[];
     warmupSeconds: number;
     seconds: number;
   };
@@ -51,6 +53,8 @@ export interface Ctx {
   params: Params;
   /** The cluster's maintenance database; workloads create their own databases on it. */
   adminUrl: string;
+  /** The postmaster's pid when the bench started the cluster: Postgres CPU is measured from its tree. */
+  pgPid?: number;
   kinds: Kind[];
   tokenPrefix: string;
   verbose: boolean;
@@ -73,6 +77,7 @@ export const FULL: Params = {
     group: 20,
     workspaceUsers: 500,
     msgsPerSecond: 1000,
+    curve: [250, 500, 1000, 2000],
     warmupSeconds: 2,
     seconds: 10,
   },
@@ -101,7 +106,15 @@ export const FULL: Params = {
 /** deno task bench --quick: every workload, smaller, in under two minutes. */
 export const QUICK: Params = {
   fanout: { groups: [100], users: 500, steps: [5000, 10000, 20000, 40000, 80000], stepSeconds: 1 },
-  latency: { users: 500, group: 20, workspaceUsers: 500, msgsPerSecond: 250, warmupSeconds: 1, seconds: 3 },
+  latency: {
+    users: 500,
+    group: 20,
+    workspaceUsers: 500,
+    msgsPerSecond: 250,
+    curve: [125, 250, 500],
+    warmupSeconds: 1,
+    seconds: 3,
+  },
   connections: { count: 1000, group: 20, workspaceUsers: 1000, baselines: false, settleSeconds: 8 },
   history: { channels: 100, perChannel: 1000, requests: 300, deepSeq: 100 },
   search: { channels: 100, perChannel: 1000, readable: 50, runs: 20, writeSamples: 500 },

@@ -4,6 +4,7 @@
  */
 import type { BenchUser, Kind } from "../loadgen/client.ts";
 import type { StepResult } from "../loadgen/traffic.ts";
+import type { Cost } from "../loadgen/main.ts";
 import { connectSql, freshDatabase, makeFixture, makeWorkspaces, withJwts } from "../lib/fixtures.ts";
 import { openDb } from "../../db/client.ts";
 import { migrate } from "../../db/migrate.ts";
@@ -14,12 +15,14 @@ import { round } from "../lib/stats.ts";
 
 export interface FanoutResult {
   group: number;
+  /** CPU per message and per delivery at the best step held (or the first step when none held). */
+  cost?: Cost | null;
   users: number;
   deliveries_per_s: number;
   p99_ms_at_best: number;
   peak_deliveries_per_s: number;
   connect: { seconds: number; failed: number };
-  steps: (StepResult & { ok: boolean })[];
+  steps: (StepResult & { ok: boolean; cost?: Cost })[];
 }
 
 /** Starts `kind` on `dbUrl`, makes the users it needs (Parley's schema exists only once Parley ran). */
@@ -95,6 +98,7 @@ export async function fanout(ctx: Ctx) {
               users,
               openConcurrency: 50,
               serverPid: pid,
+              pgPid: kind === "bare" ? undefined : ctx.pgPid,
               group,
               steps: p.steps,
               stepSeconds: p.stepSeconds,
@@ -104,15 +108,17 @@ export async function fanout(ctx: Ctx) {
             20 * 60_000,
             ctx.verbose,
           );
-          return { ...res, server_cpu_seconds: round(cpuSeconds(pid) - cpu0) };
+          const best = res.steps.find((s) => s.ok && s.deliveries_per_s === res.deliveries_per_s) ??
+            res.steps[0];
+          return { ...res, cost: best?.cost ?? null, server_cpu_seconds: round(cpuSeconds(pid) - cpu0) };
         });
         (out[kind] ??= {})[String(group)] = r;
         ctx.log(
           `  held ${r.deliveries_per_s}/s (p99 ${r.p99_ms_at_best} ms); steps: ${
             r.steps.map((s) =>
-              `${s.deliveries_per_s}${
-                s.ok ? "" : "✗"
-              }@${s.deliver.p99_ms}ms[cpu ${s.cpu?.server}/${s.cpu?.loadgen}/${s.cpu?.machine}]`
+              `${s.deliveries_per_s}${s.ok ? "" : "✗"}@${s.deliver.p99_ms}ms[cpu ${s.cpu?.server}/${
+                s.cpu?.postgres ?? "-"
+              }/${s.cpu?.loadgen}/${s.cpu?.machine}]`
             ).join(" ")
           }`,
         );
@@ -130,6 +136,9 @@ export async function fanout(ctx: Ctx) {
 }
 
 export interface SteadyResult extends StepResult {
+  cost: Cost;
+  idle_cores?: Record<string, number>;
+  curve?: (StepResult & { cost: Cost })[];
   users: number;
   connect: { seconds: number; failed: number };
 }
@@ -159,7 +168,9 @@ export async function latency(ctx: Ctx) {
             users,
             openConcurrency: 50,
             serverPid: pid,
+            pgPid: kind === "bare" ? undefined : ctx.pgPid,
             msgsPerSecond: p.msgsPerSecond,
+            curve: p.curve,
             warmupSeconds: p.warmupSeconds,
             seconds: p.seconds,
           },
@@ -184,11 +195,29 @@ export async function latency(ctx: Ctx) {
         connect_seconds: r.connect.seconds,
         server_cpu_seconds: (r as unknown as { server_cpu_seconds: number }).server_cpu_seconds,
         cpu: r.cpu,
+        cost: r.cost,
+        idle_cores: r.idle_cores,
+        curve: r.curve?.map((c) => ({
+          msgs_per_s: c.target_msgs_per_s,
+          p50_ms: c.deliver.p50_ms,
+          p99_ms: c.deliver.p99_ms,
+          ack_p99_ms: c.ack.p99_ms,
+          delivered: c.delivered,
+          expected_deliveries: c.expected_deliveries,
+          skipped_backlog: c.skipped_backlog,
+          errors: c.errors,
+          cpu: c.cpu,
+          cost: c.cost,
+        })),
         hub: (r as { hub?: unknown }).hub,
       };
       ctx.log(
         `  deliver p50/p95/p99 ${r.deliver.p50_ms}/${r.deliver.p95_ms}/${r.deliver.p99_ms} ms, ack p99 ${r.ack.p99_ms} ms, ${r.delivered}/${r.expected_deliveries} delivered, cpu ${
           JSON.stringify(r.cpu)
+        }; cost ${JSON.stringify(r.cost)}; curve ${
+          (r.curve ?? []).map((c) =>
+            `${c.target_msgs_per_s}/s p50 ${c.deliver.p50_ms} p99 ${c.deliver.p99_ms} ms machine ${c.cpu?.machine}`
+          ).join(", ")
         }`,
       );
     }

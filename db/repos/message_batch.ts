@@ -6,6 +6,7 @@
 import type { Sql } from "../client.ts";
 import type { Message } from "../../realtime/protocol.ts";
 import { messageColumns, toMessage } from "./message_columns.ts";
+import { settingIsTrueSql } from "./workspaces.ts";
 
 export interface BatchSend {
   workspaceId: number;
@@ -16,11 +17,13 @@ export interface BatchSend {
   body: string;
   /** The sender holds chat.moderate_channels (may post in read-only channels). */
   moderator: boolean;
+  /** The sender may send during maintenance (administrators). */
+  maintenanceExempt: boolean;
 }
 
 /**
  * Stores the sends the sender may post (a member who can post, channel not archived, read-only only for
- * moderators) whose key is not stored yet (a retry goes back to the caller), each with the next sequence
+ * moderators, the workspace not in maintenance unless the sender is exempt) whose key is not stored yet (a retry goes back to the caller), each with the next sequence
  * number of its channel in input order, appends each one's `message_received` event to its channel's
  * log, and moves each sender's read position to their last message — all in one statement, so one round
  * trip and one commit. Channel rows are locked in id order,
@@ -32,11 +35,13 @@ export interface BatchSend {
 export async function insertBatch(
   sql: Sql,
   sends: BatchSend[],
+  /** The boolean workspace setting that pauses sends (maintenance) for senders who are not exempt. */
+  pauseSetting: string,
 ): Promise<{ index: number; message: Message }[]> {
   const rows = await sql.query<Record<string, unknown> & { ord: number }>(
     `WITH input AS (
        SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
-         $8::int[]) AS t(ord, workspace_id, channel_id, sender_id, client_id, type, body, moderator)
+         $8::int[], $9::int[]) AS t(ord, workspace_id, channel_id, sender_id, client_id, type, body, moderator, exempt)
      ),
      ok AS (
        SELECT i.* FROM input i
@@ -45,6 +50,7 @@ export async function insertBatch(
        WHERE c.archived_at IS NULL AND mb.can_post
          AND ((NOT c.read_only AND c.allow_posting) OR i.moderator = 1 OR mb.role IN ('owner', 'admin', 'moderator'))
          AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = i.sender_id AND x.client_id = i.client_id)
+         AND (i.exempt = 1 OR NOT ${settingIsTrueSql("i.workspace_id", "$10")})
      ),
      locked AS (
        SELECT c.id FROM channels c WHERE c.id IN (SELECT channel_id FROM ok) ORDER BY c.id FOR UPDATE
@@ -88,6 +94,8 @@ export async function insertBatch(
       sends.map((s) => s.type),
       sends.map((s) => s.body),
       sends.map((s) => (s.moderator ? 1 : 0)),
+      sends.map((s) => (s.maintenanceExempt ? 1 : 0)),
+      pauseSetting,
     ],
   );
   return rows.map((r) => ({ index: Number(r.ord), message: toMessage(r)! }));

@@ -23,6 +23,19 @@ export async function levelsFor(
   );
 }
 
+/** The levels people chose in any of these channels, in one round trip. */
+export async function levelsForChannels(
+  sql: Sql,
+  channelIds: number[],
+): Promise<{ channelId: number; userId: number; level: LevelRow["level"] }[]> {
+  if (!channelIds.length) return [];
+  return await sql.query(
+    `SELECT channel_id AS "channelId", user_id AS "userId", level FROM notification_levels
+     WHERE channel_id = ANY($1::bigint[])`,
+    [channelIds],
+  );
+}
+
 export async function setLevel(sql: Sql, userId: number, channelId: number, level: string | null) {
   if (level === null) {
     await sql.query("DELETE FROM notification_levels WHERE user_id = $1 AND channel_id = $2", [

@@ -9,6 +9,23 @@ export async function ofUser(sql: Sql, userId: number): Promise<Record<string, u
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
+/** Stored preferences of several people in one round trip (people with none are absent). */
+export async function ofUsers(sql: Sql, userIds: number[]): Promise<Map<number, Record<string, unknown>>> {
+  const out = new Map<number, Record<string, unknown>>();
+  if (!userIds.length) return out;
+  const rows = await sql.query<{ userId: number; key: string; value: unknown }>(
+    `SELECT user_id AS "userId", key, value FROM user_preferences WHERE user_id = ANY($1::bigint[])`,
+    [userIds],
+  );
+  for (const r of rows) {
+    const id = Number(r.userId);
+    let o = out.get(id);
+    if (!o) out.set(id, o = {});
+    o[r.key] = r.value;
+  }
+  return out;
+}
+
 export async function put(sql: Sql, userId: number, key: string, value: unknown): Promise<void> {
   await sql.query(
     `INSERT INTO user_preferences (user_id, key, value) VALUES ($1, $2, $3::jsonb)

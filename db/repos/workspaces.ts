@@ -25,6 +25,16 @@ export async function insert(sql: Sql, slug: string, name: string): Promise<Work
   return r[0];
 }
 
+/**
+ * A condition for a statement of another repo that must check a switch in the same statement (the grouped
+ * send checks maintenance so): true when workspace `wsExpr` has the boolean setting named by the parameter
+ * `keyParam` stored as true. The domain names the key (through the registry's key type).
+ */
+export function settingIsTrueSql(wsExpr: string, keyParam: string): string {
+  return `EXISTS (SELECT 1 FROM workspace_settings w
+    WHERE w.workspace_id = ${wsExpr} AND w.key = ${keyParam} AND w.value = 'true'::jsonb)`;
+}
+
 export async function settings(sql: Sql, workspaceId: number): Promise<Record<string, unknown>> {
   const rows = await sql.query<{ key: string; value: unknown }>(
     "SELECT key, value FROM workspace_settings WHERE workspace_id = $1",

@@ -12,6 +12,7 @@ import { requirePermission } from "../access.ts";
 import { withTx } from "../publish.ts";
 import { parse } from "../validate.ts";
 import { readSetting, updateSettings } from "../settings/workspace.ts";
+import type { WorkspaceSettingKey } from "../settings/catalog.ts";
 import { record, type RequestCtx } from "./audit.ts";
 
 export const MaintenanceInput = z.object({
@@ -20,10 +21,13 @@ export const MaintenanceInput = z.object({
 }).strict();
 export const BroadcastInput = z.object({ body: z.string().trim().min(1).max(2000) }).strict();
 
+/** The setting that pauses sends (the grouped send checks it in its own statement). */
+export const MAINTENANCE_SETTING = "control.maintenance" satisfies WorkspaceSettingKey;
+
 /** Administrators keep working during maintenance; everyone else is refused sends. */
 export async function requireNotMaintenance(sql: Sql, actor: Actor) {
   if (actor.role === "admin") return;
-  if (await readSetting(sql, actor.workspaceId, "control.maintenance")) {
+  if (await readSetting(sql, actor.workspaceId, MAINTENANCE_SETTING)) {
     throw new AppError("maintenance", 503, "Parley is under maintenance; sending is paused for now");
   }
 }

@@ -16,7 +16,10 @@ import { effectivePermissions } from "../permissions.ts";
 import type { Deps } from "../deps.ts";
 import { defaultLevel, MAILED, reasonFor } from "./decide.ts";
 import { allowedDuringDnd, isQuiet } from "./dnd.ts";
-import { effectivePrefs, type Prefs, workspaceNotificationView } from "./prefs.ts";
+import { type Prefs, prefsFrom, workspaceNotificationView } from "./prefs.ts";
+import type { Level } from "./schemas.ts";
+import * as preferencesRepo from "../../db/repos/preferences.ts";
+import { resolvePreferences } from "../preferences/user.ts";
 import { isValidEmail } from "./validate.ts";
 
 const BATCH = 200;
@@ -30,6 +33,7 @@ export async function scanOnce(deps: Deps): Promise<number> {
     const msgs = await outbox.newMessages(sql, after, new Date(now.getTime() - cfg.scanGraceMs), BATCH);
     if (!msgs.length) return 0;
     const ctx = new ScanContext(sql);
+    await ctx.load(msgs.filter((m) => !m.deleted && m.type !== "system" && m.senderId !== null));
     for (const m of msgs) {
       if (m.deleted || m.type === "system" || m.senderId === null) continue;
       await forMessage(deps, sql, ctx, m, now);
@@ -39,57 +43,101 @@ export async function scanOnce(deps: Deps): Promise<number> {
   });
 }
 
-/** Per-batch caches: workspace settings and people's preferences are read once per scan. */
+/**
+ * What a batch needs, read set-based when the batch starts (a handful of round trips per batch, not
+ * several per message and one per person): workspace settings, each channel's members and levels, who is
+ * online, the people, and their preferences (resolved once per distinct set of stored choices).
+ */
 class ScanContext {
   ws = new Map<number, WorkspaceSettings>();
-  prefs = new Map<number, Prefs>();
+  members = new Map<number, channelsRepo.MemberRow[]>();
+  levels = new Map<number, Map<number, string>>();
+  online = new Set<number>();
+  users = new Map<number, usersRepo.UserRow>();
+  stored = new Map<number, Record<string, unknown>>();
+  #prefs = new Map<number, Prefs>();
+  #resolved = new Map<string, Prefs>();
   constructor(readonly sql: Sql) {}
-  async allSettings(id: number) {
-    let s = this.ws.get(id);
-    if (!s) this.ws.set(id, s = await readSettings(this.sql, id));
-    return s;
+
+  async load(msgs: outbox.ScannedMessage[]) {
+    const sql = this.sql;
+    const channelIds = [...new Set(msgs.map((m) => m.channelId))];
+    for (const id of new Set(msgs.map((m) => m.workspaceId))) this.ws.set(id, await readSettings(sql, id));
+    for (const row of await channelsRepo.membersOf(sql, channelIds)) {
+      let list = this.members.get(row.channelId);
+      if (!list) this.members.set(row.channelId, list = []);
+      list.push(row);
+    }
+    for (const list of this.members.values()) {
+      list.sort((a, b) => a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0);
+    }
+    for (const l of await prefsRepo.levelsForChannels(sql, channelIds)) {
+      let map = this.levels.get(l.channelId);
+      if (!map) this.levels.set(l.channelId, map = new Map());
+      map.set(l.userId, l.level);
+    }
+    // Everyone a message may concern, and its sender, per workspace.
+    const people = new Map<number, Set<number>>();
+    for (const m of msgs) {
+      let set = people.get(m.workspaceId);
+      if (!set) people.set(m.workspaceId, set = new Set());
+      if (m.senderId !== null) set.add(m.senderId);
+      for (const x of this.members.get(m.channelId) ?? []) if (x.lastReadSeq < m.seq) set.add(x.userId);
+    }
+    const all: number[] = [];
+    for (const [ws, ids] of people) {
+      for (const u of await usersRepo.byIds(sql, ws, [...ids])) this.users.set(u.id, u);
+      all.push(...ids);
+    }
+    this.online = await outbox.online(sql, all, LIVE_SECONDS);
+    this.stored = await preferencesRepo.ofUsers(sql, all);
   }
-  async wsSettings(id: number) {
-    return workspaceNotificationView(await this.allSettings(id));
+
+  wsSettings(id: number) {
+    return workspaceNotificationView(this.ws.get(id)!);
   }
-  async prefsOf(workspaceId: number, userId: number) {
-    let p = this.prefs.get(userId);
+
+  prefsOf(workspaceId: number, userId: number): Prefs {
+    let p = this.#prefs.get(userId);
     if (!p) {
-      const ws = await this.allSettings(workspaceId);
-      this.prefs.set(userId, p = await effectivePrefs(this.sql, workspaceId, userId, ws));
+      const stored = this.stored.get(userId) ?? {};
+      // Most people store nothing or the same few choices: resolve each distinct set once.
+      const key = `${workspaceId}:${JSON.stringify(stored)}`;
+      p = this.#resolved.get(key);
+      if (!p) this.#resolved.set(key, p = prefsFrom(resolvePreferences(stored, this.ws.get(workspaceId)!)));
+      this.#prefs.set(userId, p);
     }
     return p;
   }
 }
 
 async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.ScannedMessage, now: Date) {
-  const ws = await ctx.wsSettings(m.workspaceId);
-  const members = await channelsRepo.members(sql, m.channelId);
-  const levels = new Map((await prefsRepo.levelsFor(sql, m.channelId)).map((l) => [l.userId, l.level]));
+  const ws = ctx.wsSettings(m.workspaceId);
+  const members = ctx.members.get(m.channelId) ?? [];
+  const levels = ctx.levels.get(m.channelId) ?? new Map<number, string>();
   const others = members.filter((x) => x.userId !== m.senderId && x.lastReadSeq < m.seq);
   if (!others.length) return;
-  const online = await outbox.online(sql, others.map((x) => x.userId), LIVE_SECONDS);
-  const sender = await usersRepo.byId(sql, m.workspaceId, m.senderId!);
+  const online = ctx.online;
+  const sender = ctx.users.get(m.senderId!);
   const senderMember = members.find((x) => x.userId === m.senderId);
   const broadAllowed = members.length <= ws.broadMentionThreshold ||
-    (!!sender &&
+    (!!sender && sender.workspaceId === m.workspaceId &&
       effectivePermissions(sender.role, sender.permissions, sender.rolePermissions).has(
         "chat.moderate_channels",
       )) ||
     (!!senderMember && senderMember.role !== "member");
-  const users = new Map(
-    (await usersRepo.byIds(sql, m.workspaceId, others.map((x) => x.userId))).map((u) => [u.id, u]),
-  );
+  const users = ctx.users;
   const cfg = deps.config.notifications;
   for (const member of others) {
     const user = users.get(member.userId);
     if (!user || user.deactivatedAt) continue;
-    const prefs = await ctx.prefsOf(m.workspaceId, user.id);
+    if (user.workspaceId !== m.workspaceId) continue;
+    const prefs = ctx.prefsOf(m.workspaceId, user.id);
     const reason = reasonFor(
       { senderId: m.senderId, channelKind: m.channelKind, body: m.body, mentions: m.mentions, broadAllowed },
       {
         userId: user.id,
-        level: levels.get(user.id) ?? defaultLevel(m.channelKind, ws.defaultLevels),
+        level: (levels.get(user.id) as Level | undefined) ?? defaultLevel(m.channelKind, ws.defaultLevels),
         keywords: prefs.keywords,
         online: online.has(user.id),
       },

@@ -15,9 +15,13 @@ export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:
 export const QuietRange = z.object({ from: HHMM, to: HHMM }).strict();
 /** Quiet hours per weekday in the person's time zone; `to` before `from` runs past midnight. */
 export const QuietHours = z.partialRecord(z.enum(WEEKDAYS), QuietRange.nullable());
+/** Zones already found valid: building an `Intl.DateTimeFormat` costs more than the rest of a check. */
+const knownZones = new Set<string>();
 export const TimeZone = z.string().max(64).refine((tz) => {
+  if (knownZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat("en", { timeZone: tz });
+    if (knownZones.size < 1000) knownZones.add(tz);
     return true;
   } catch {
     return false;

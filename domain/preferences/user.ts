@@ -31,7 +31,8 @@ export const PreferencesPatch = z.object(
   Object.fromEntries(SPECS.map(([k, s]) => [k, s.schema.nullable().optional()])),
 ).strict();
 
-function resolve(stored: Record<string, unknown>, ws: WorkspaceSettings): Preferences {
+/** Pure: a person's effective preferences from their stored choices and the workspace's settings. */
+export function resolvePreferences(stored: Record<string, unknown>, ws: WorkspaceSettings): Preferences {
   const wsDefault = (key: string) => {
     const name = USER_PREFERENCES[key as PreferenceKey].workspaceDefault;
     return name ? (ws as Record<string, unknown>)[name] : undefined;
@@ -55,7 +56,7 @@ export async function readPreferences(
     preferencesRepo.ofUser(sql, userId),
     settings ?? readSettings(sql, workspaceId),
   ]);
-  return resolve(stored, ws);
+  return resolvePreferences(stored, ws);
 }
 
 /** What the settings dialog needs: the values, and the choices the workspace allows. */
@@ -65,7 +66,7 @@ export async function mine(deps: Deps, actor: Actor) {
     preferencesRepo.ofUser(deps.db, actor.userId),
     readSettings(deps.db, actor.workspaceId),
   ]);
-  return { preferences: resolve(stored, ws), allowed: allowedOf(ws) };
+  return { preferences: resolvePreferences(stored, ws), allowed: allowedOf(ws) };
 }
 
 function allowedOf(ws: WorkspaceSettings): Partial<Record<PreferenceKey, readonly unknown[]>> {
@@ -101,7 +102,7 @@ export async function update(deps: Deps, actor: Actor, input: unknown, exceptCon
       if (v === null) await preferencesRepo.remove(tx.sql, actor.userId, k);
       else await preferencesRepo.put(tx.sql, actor.userId, k, v);
     }
-    const preferences = resolve(await preferencesRepo.ofUser(tx.sql, actor.userId), ws);
+    const preferences = resolvePreferences(await preferencesRepo.ofUser(tx.sql, actor.userId), ws);
     tx.emit(
       actor.workspaceId,
       { type: "preferences_updated", preferences },

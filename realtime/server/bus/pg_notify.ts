@@ -7,6 +7,13 @@
  * database through `loadEvents`), for ephemeral events the envelope itself, split into chunks when it is
  * larger than a NOTIFY payload may be (8000 bytes).
  *
+ * Alone, an instance sends no notifications at all: each one would be a statement and a commit per batch of
+ * sends that only comes back to the instance itself. Instances announce themselves when they start (and
+ * every few seconds, and when they stop); an instance notifies while it has heard from another one within
+ * `PEER_TTL_MS`. What it published alone in the last `UNSENT_KEEP_MS` goes out when it first hears from a
+ * newcomer, so events published while the newcomer's announcement was on its way reach it too (each one
+ * once: only what was never sent is kept).
+ *
  * Order: notifications are sent one after another in publish order, and received ones are handled one
  * after another (a load finishing early never overtakes an earlier one), so another instance sees each
  * instance's events in the order they were published. Under load both sides coalesce: what accumulates
@@ -23,6 +30,12 @@ const MAX_PAYLOAD = 7000;
 /** Base64 characters per chunk of an oversize envelope (a multiple of 4). */
 const CHUNK = 6000;
 const PARTIAL_TTL_MS = 60_000;
+/** How often an instance says it is alive, and how long another one counts as there after it last spoke. */
+const HEARTBEAT_MS = 10_000;
+const PEER_TTL_MS = 60_000;
+/** What was published alone is kept this long (at most `UNSENT_MAX` envelopes) for a newcomer. */
+const UNSENT_KEEP_MS = 3_000;
+const UNSENT_MAX = 20_000;
 
 export type LoadEvents = (channelId: number, seqs: number[]) => Promise<Envelope[]>;
 
@@ -57,6 +70,37 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
   let inbox: string[] = [];
   let receiver: Promise<void> | null = null;
   const partial = new Map<string, { parts: string[]; got: number; at: number }>();
+  /** Other instances, by id: when each was last heard from. */
+  const peers = new Map<string, number>();
+  /** Envelopes published while alone (not notified), with their publish time, oldest first. */
+  let unsent: { at: number; env: Envelope }[] = [];
+  const alone = () => {
+    const now = Date.now();
+    for (const [id, at] of peers) if (now - at > PEER_TTL_MS) peers.delete(id);
+    return peers.size === 0;
+  };
+  const announce = (kind: "hello" | "alive" | "bye") =>
+    db.notify(CHANNEL, JSON.stringify({ from: instanceId, [kind]: 1 })).catch((err) =>
+      console.error("pg notify failed", err)
+    );
+  /** A notification from another instance: note it; a newcomer gets what was published alone meanwhile. */
+  const heard = (from: string, kind: { hello?: unknown; bye?: unknown }) => {
+    if (kind.bye) {
+      peers.delete(from);
+      return;
+    }
+    const known = peers.has(from) && Date.now() - peers.get(from)! <= PEER_TTL_MS;
+    peers.set(from, Date.now());
+    if (kind.hello) void announce("alive");
+    if (known) return;
+    const cutoff = Date.now() - UNSENT_KEEP_MS;
+    const resend = unsent.filter((u) => u.at >= cutoff).map((u) => u.env);
+    unsent = [];
+    if (resend.length) {
+      pending = [...resend, ...pending];
+      void flush();
+    }
+  };
 
   /** Payloads in publish order; each run of sequenced events becomes `channel:seq,seq` parts. */
   const encode = (envs: Envelope[]): string[] => {
@@ -169,6 +213,9 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
         continue;
       }
       if (!msg || msg.from === instanceId) continue;
+      const m = msg as { from?: string; hello?: unknown; alive?: unknown; bye?: unknown };
+      if (typeof m.from === "string") heard(m.from, m);
+      if (m.hello || m.alive || m.bye) continue;
       for (const part of msg.s ?? []) {
         const [ch, list] = part.split(":");
         const set = loads.get(Number(ch)) ?? new Set<number>();
@@ -210,12 +257,31 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
     inbox.push(p);
     void receive();
   });
+  // Listening first, then saying hello: whoever answers is heard.
+  await announce("hello");
+  const heartbeat = setInterval(() => void announce("alive"), HEARTBEAT_MS);
+  Deno.unrefTimer(heartbeat);
 
   return {
     publish(envs) {
+      const isAlone = alone();
+      const now = Date.now();
       for (const env of envs) {
         subs.deliver(env);
-        pending.push(env);
+        if (isAlone) unsent.push({ at: now, env });
+        else pending.push(env);
+      }
+      if (isAlone) {
+        // Only the last few seconds are kept (for a newcomer whose announcement is on its way).
+        let drop = 0;
+        while (
+          drop < unsent.length &&
+          (now - unsent[drop].at > UNSENT_KEEP_MS || unsent.length - drop > UNSENT_MAX)
+        ) {
+          drop++;
+        }
+        if (drop) unsent = unsent.slice(drop);
+        return;
       }
       if (!scheduled) {
         scheduled = true;
@@ -227,7 +293,9 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
     },
     subscribe: (fn) => subs.add(fn),
     async close() {
+      clearInterval(heartbeat);
       while (sender || pending.length) await flush();
+      await announce("bye");
       await unlisten();
       while (receiver) await receiver;
     },

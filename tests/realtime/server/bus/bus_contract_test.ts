@@ -306,6 +306,50 @@ for (const impl of IMPLS) {
         await b.close();
       }
     });
+
+    test("alone, an instance sends no notifications; one that starts meanwhile gets every event once", async (c) => {
+      // Only instance a: b says goodbye, and a hears it.
+      await c.b!.close();
+      const seen: string[] = [];
+      const stop = await c.db.listen("parley_events", (p) => void seen.push(p));
+      try {
+        await new Promise((r) => setTimeout(r, 200));
+        seen.length = 0;
+        c.a.publish(await commitEvents(c.db, c.ws, [c.chans[0]], 3));
+        await new Promise((r) => setTimeout(r, 300));
+        const events = seen.filter((p) => !/"(hello|alive|bye)":1/.test(p));
+        assert.equal(events.length, 0, `nothing is notified while nobody else listens: ${events}`);
+        // A newcomer, and events published at once, before a can have heard its hello.
+        const b = await pgNotifyBus(c.db, "inst-d", c.load);
+        try {
+          const got: Envelope[] = [];
+          b.subscribe((e) => got.push(e));
+          const after = await commitEvents(c.db, c.ws, [c.chans[0], c.chans[1]], 2);
+          c.a.publish(after);
+          const later = await commitEvents(c.db, c.ws, [c.chans[1]], 2);
+          await until("a to hear the newcomer", () => seen.some((p) => p.includes('"inst-d"')), 20_000);
+          c.a.publish(later);
+          const wanted = [...after, ...later].map(key);
+          await until("the newcomer to get what was published since it started", () => {
+            const keys = new Set(got.map(key));
+            return wanted.every((k) => keys.has(k));
+          }, 20_000);
+          await new Promise((r) => setTimeout(r, 200));
+          const counts = new Map<string, number>();
+          for (const k of got.map(key)) counts.set(k, (counts.get(k) ?? 0) + 1);
+          assert.ok([...counts.values()].every((n) => n === 1), "each event once");
+          for (const ch of [c.chans[0], c.chans[1]]) {
+            const seqs = got.filter((e) => e.event.type === "message_received" && e.event.channelId === ch)
+              .map((e) => (e.event as SequencedEvent).seq);
+            assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), `channel ${ch} in order`);
+          }
+        } finally {
+          await b.close();
+        }
+      } finally {
+        await stop();
+      }
+    });
   }
 }
 

@@ -1,0 +1,107 @@
+/**
+ * What one durable send costs Postgres, and which part of the schema costs what:
+ * `deno run -A bench/pg_insert_cost.ts [messages]`. Starts a throw-away cluster (fsync on, synchronous
+ * commit), stores `messages` sends one per statement and transaction through the grouped send's own
+ * statement (`db/repos/message_batch.ts`), as at a low send rate, and reports the Postgres processes' CPU
+ * per message; then again without each index or foreign key in turn, to show what each one costs.
+ */
+import { startCluster } from "../cli/pg_cluster.ts";
+import { openDb } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { insertBatch } from "../db/repos/message_batch.ts";
+import { connectSql, freshDatabase, makeFixture } from "./lib/fixtures.ts";
+import { treeCpuSeconds } from "./lib/cpu.ts";
+
+const n = Number(Deno.args[0] ?? 2000);
+const cluster = await startCluster({
+  fsync: true,
+  extra: ["-c shared_buffers=256MB", "-c max_wal_size=2GB"],
+});
+try {
+  const admin = connectSql(cluster.url);
+  const [{ pid }] = await admin`SELECT pg_backend_pid() AS pid`;
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const postmaster = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  await admin.end();
+  const url = await freshDatabase(cluster.url, "insert_cost");
+  let db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
+  await migrate(db, () => {});
+  const sql = connectSql(url);
+  const fx = await makeFixture(sql, { slug: "cost", users: 20, group: 20, tokenPrefix: "c-" });
+  const [{ ws }] = await sql`SELECT workspace_id AS ws FROM channels WHERE id = ${fx.users[0].channels[0]}`;
+  let k = 0;
+  const run = async (label: string) => {
+    for (let i = 0; i < 50; i++) await send(); // warm
+    const c0 = treeCpuSeconds(postmaster);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await send();
+    const us = (treeCpuSeconds(postmaster) - c0) * 1e6 / n;
+    const wall = (performance.now() - t0) * 1000 / n;
+    console.log(
+      `${label.padEnd(48)} ${us.toFixed(0).padStart(6)} µs CPU/msg ${
+        wall.toFixed(0).padStart(6)
+      } µs wall/msg`,
+    );
+  };
+  const send = async () => {
+    const u = fx.users[k % fx.users.length];
+    k++;
+    await insertBatch(db, [{
+      workspaceId: Number(ws),
+      channelId: u.channels[0],
+      senderId: u.id,
+      clientId: `c${k}`,
+      type: "text",
+      body: `the quick brown fox jumps over the lazy dog while the team ships ${k}`,
+      moderator: false,
+      maintenanceExempt: false,
+    }], "control.maintenance");
+  };
+  // The floor: one trivial durable transaction (a one-column insert and its commit).
+  await sql`CREATE TABLE floor_probe (x int)`;
+  {
+    const c0 = treeCpuSeconds(postmaster);
+    for (let i = 0; i < n; i++) await db.query("INSERT INTO floor_probe VALUES ($1)", [i]);
+    const us = (treeCpuSeconds(postmaster) - c0) * 1e6 / n;
+    console.log(
+      `${"a trivial insert and commit (the floor)".padEnd(48)} ${us.toFixed(0).padStart(6)} µs CPU/msg`,
+    );
+  }
+  await run("as migrated");
+  // The same with a generic plan (planned once per connection, not for every call).
+  await db.close();
+  const admin2 = connectSql(cluster.url);
+  await admin2.unsafe("ALTER DATABASE insert_cost SET plan_cache_mode = force_generic_plan");
+  await admin2.end();
+  db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
+  await run("plan_cache_mode = force_generic_plan");
+  const steps: [string, string][] = [
+    ["- messages_trgm (trigram GIN)", "DROP INDEX messages_trgm"],
+    ["- messages_fts (tsv GIN)", "DROP INDEX messages_fts"],
+    ["- messages_cjk", "DROP INDEX messages_cjk"],
+    ["- messages_ws_created", "DROP INDEX messages_ws_created"],
+    ["- messages_channel_id", "DROP INDEX messages_channel_id"],
+    [
+      "- foreign keys of messages and channel_events",
+      `DO $$ DECLARE r record; BEGIN
+      FOR r IN SELECT conrelid::regclass AS t, conname FROM pg_constraint
+        WHERE contype = 'f' AND conrelid IN ('messages'::regclass, 'channel_events'::regclass) LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.t, r.conname);
+      END LOOP; END $$`,
+    ],
+    ["- tsv column", "ALTER TABLE messages DROP COLUMN tsv"],
+  ];
+  for (const [label, stmt] of steps) {
+    try {
+      await sql.unsafe(stmt);
+    } catch (err) {
+      console.log(`${label}: ${(err as Error).message}`);
+      continue;
+    }
+    await run(label);
+  }
+  await sql.end();
+  await db.close();
+} finally {
+  await cluster.stop();
+}
