@@ -62,3 +62,10 @@ BEGIN
   DELETE FROM analytics_days WHERE workspace_id = OLD.workspace_id; RETURN NULL; END $$;
 CREATE TRIGGER channels_analytics_forget AFTER DELETE ON channels
   FOR EACH ROW EXECUTE FUNCTION parley_analytics_forget_channel();
+
+-- Purge of old data (Control panel): one purge at a time per workspace. A row left by a crashed server
+-- stops blocking after an hour.
+CREATE TABLE purge_runs (
+  workspace_id bigint PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+  started_at   timestamptz NOT NULL DEFAULT now()
+);
