@@ -14,12 +14,12 @@ export async function live(sql: Sql, workspaceId: number) {
      WHERE workspace_id = $1 AND seen_at > now() - make_interval(secs => $2)`,
     [workspaceId, LIVE_SECONDS],
   );
-  const [m] = await sql.query<{ day: number; total: number }>(
-    `SELECT count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS day, count(*)::int AS total
-     FROM messages WHERE workspace_id = $1 AND deleted_at IS NULL`,
+  const [m] = await sql.query<{ day: number }>(
+    `SELECT count(*)::int AS day FROM messages
+     WHERE workspace_id = $1 AND deleted_at IS NULL AND created_at > now() - interval '24 hours'`,
     [workspaceId],
   );
-  return { instances: inst, peopleOnline: online.n, messages24h: m.day, messagesTotal: m.total };
+  return { instances: inst, peopleOnline: online.n, messages24h: m.day };
 }
 
 export async function databaseBytes(sql: Sql): Promise<number | null> {

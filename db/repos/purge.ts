@@ -67,3 +67,19 @@ export async function deleteAudit(sql: Sql, workspaceId: number, cutoff: string,
   );
   return rows.length;
 }
+
+/** Claims the workspace's purge slot; false when another purge started less than an hour ago. */
+export async function claim(sql: Sql, workspaceId: number): Promise<boolean> {
+  const rows = await sql.query(
+    `INSERT INTO purge_runs (workspace_id) VALUES ($1)
+     ON CONFLICT (workspace_id) DO UPDATE SET started_at = now()
+       WHERE purge_runs.started_at < now() - interval '1 hour'
+     RETURNING 1`,
+    [workspaceId],
+  );
+  return rows.length === 1;
+}
+
+export async function release(sql: Sql, workspaceId: number) {
+  await sql.query("DELETE FROM purge_runs WHERE workspace_id = $1", [workspaceId]);
+}

@@ -3,6 +3,7 @@
  * storage (messages, files, database size) and the two message charts.
  */
 import * as statsRepo from "../../db/repos/admin_stats.ts";
+import * as analyticsRepo from "../../db/repos/analytics.ts";
 import type { Actor, Deps } from "../deps.ts";
 import { requirePermission } from "../access.ts";
 import { dashboardSeries } from "./analytics.ts";
@@ -11,12 +12,13 @@ export const VERSION = "0.13";
 
 export async function dashboard(deps: Deps, actor: Actor) {
   requirePermission(actor, "chat.admin_dashboard");
-  const [live, databaseBytes, series, storage, visitors] = await Promise.all([
+  const [live, databaseBytes, series, storage, visitors, messagesTotal] = await Promise.all([
     statsRepo.live(deps.db, actor.workspaceId),
     statsRepo.databaseBytes(deps.db),
     dashboardSeries(deps, actor.workspaceId),
     statsRepo.storage(deps.db, actor.workspaceId),
     statsRepo.visitors(deps.db, actor.workspaceId),
+    analyticsRepo.totalMessages(deps.db, actor.workspaceId),
   ]);
   return {
     engine: deps.db.engine,
@@ -27,7 +29,7 @@ export async function dashboard(deps: Deps, actor: Actor) {
     openTabs: live.instances.reduce((n, i) => n + i.connections, 0),
     instances: live.instances.map((i) => ({ id: i.id, connections: i.connections })),
     messages24h: live.messages24h,
-    messagesTotal: live.messagesTotal,
+    messagesTotal,
     databaseBytes,
     messagesBytes: storage.messagesBytes,
     filesBytes: storage.filesBytes,

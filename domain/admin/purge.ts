@@ -9,12 +9,13 @@
  *   channel's head: a client that far behind resyncs anyway), not in channels on legal hold;
  * - ended visitor conversations (with their messages, rating and attachments, bytes included);
  * - audit entries (the purge's own entry is written after).
+ * One purge at a time per workspace (a second one is refused with 409 while the first runs).
  */
 import { z } from "zod";
 import * as purgeRepo from "../../db/repos/purge.ts";
 import * as retentionRepo from "../../db/repos/retention.ts";
 import type { Actor, Deps } from "../deps.ts";
-import { invalid } from "../errors.ts";
+import { conflict, invalid } from "../errors.ts";
 import { requirePermission } from "../access.ts";
 import { parse } from "../validate.ts";
 import * as files from "../files.ts";
@@ -77,8 +78,14 @@ export async function start(deps: Deps, actor: Actor, ctx: RequestCtx, input: un
     }]);
   }
   const cutoff = cutoffOf(deps, olderThanDays);
-  const totals = await count(deps, actor.workspaceId, cutoff);
-  return { cutoff, totals, steps: run(deps, actor, ctx, olderThanDays, cutoff, totals) };
+  if (!(await purgeRepo.claim(deps.db, actor.workspaceId))) throw conflict("A purge is already running");
+  try {
+    const totals = await count(deps, actor.workspaceId, cutoff);
+    return { cutoff, totals, steps: run(deps, actor, ctx, olderThanDays, cutoff, totals) };
+  } catch (e) {
+    await purgeRepo.release(deps.db, actor.workspaceId);
+    throw e;
+  }
 }
 
 async function* run(
@@ -136,6 +143,7 @@ async function* run(
     // Audited with what went, even when the purge stopped half way (an error, the client gone).
     await record(deps.db, actor, ctx, "purge", "", { olderThanDays, cutoff, ...done })
       .catch((e) => console.error("purge: audit:", e));
+    await purgeRepo.release(deps.db, ws).catch((e) => console.error("purge: release:", e));
   }
   return done;
 }

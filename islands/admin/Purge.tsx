@@ -118,7 +118,7 @@ export function Purge() {
             <tbody>
               {(Object.keys(KINDS) as Kind[]).map((k) => (
                 <tr key={k}>
-                  <th class={td} scope="row">{KINDS[k]}</th>
+                  <th class={`${td} text-left font-semibold`} scope="row">{KINDS[k]}</th>
                   <td class={td}>{dry.counts[k]}</td>
                 </tr>
               ))}

@@ -194,9 +194,10 @@ export function adminConsoleEndpoints(e: E): Endpoint[] {
       description: "chat.admin_dashboard. `confirm` must be the word `purge`. Answers NDJSON: " +
         "`{cutoff, totals}`, then `{kind, done, total}` per batch, then `{finished: true, counts}`. Messages " +
         "go through retention's delete path; channels on legal hold keep theirs. Runs to the end even if " +
-        "the client leaves; audited (`purge`) with what went.",
+        "the client leaves; audited (`purge`) with what went. 409 while another purge of the workspace runs.",
       body: ["PurgeInput", PurgeInput],
       ok: [[200, "application/x-ndjson", null]],
+      errors: [409],
     }),
     e("get", `${a}/audit`, "Admin", "The audit log, filtered, newest first", {
       description: "chat.admin_dashboard. Page with `before` (the last id seen).",

@@ -217,4 +217,21 @@ dbTest("purge: the dry run says what would go, the typed purge deletes exactly t
   // A second dry run finds nothing more of the kinds that went.
   const again = await h.call("POST", "/api/admin/purge/dry-run", { as, body: { olderThanDays: 90 } });
   assert.deepEqual([again.json.counts.messages, again.json.counts.visitorConversations], [0, 0]);
+
+  // One purge at a time: a second one is refused while the first streams, and allowed after it ended.
+  const body = JSON.stringify({ olderThanDays: 90, confirm: "purge" });
+  const headers = { authorization: `Bearer ${h.tokens.admin}`, "content-type": "application/json" };
+  const first = await h.app.request(`${ORIGIN}/api/admin/purge`, { method: "POST", headers, body });
+  assert.equal(first.status, 200);
+  const second = await h.call("POST", "/api/admin/purge", {
+    as,
+    body: { olderThanDays: 90, confirm: "purge" },
+  });
+  assert.equal(second.status, 409, second.text);
+  assert.match(await first.text(), /"finished":true/);
+  const third = await h.call("POST", "/api/admin/purge", {
+    as,
+    body: { olderThanDays: 90, confirm: "purge" },
+  });
+  assert.equal(third.status, 200, third.text);
 });

@@ -1,0 +1,55 @@
+/**
+ * `deno run -A cli/admin_ops_screenshots.ts`: refreshes the screenshots of the admin console's operations
+ * in docs/screenshots/ (admin-dashboard.png, admin-backup.png, admin-purge.png) from a throw-away server
+ * with the demo data, with Debian's Chromium like the browser tests.
+ */
+import {
+  browserAvailable,
+  launch,
+  openConversation,
+  sendMessage,
+  signIn,
+  startTestServer,
+} from "../tests/browser/browser.ts";
+
+const OUT = new URL("../docs/screenshots/", import.meta.url);
+const shot = (name: string) => new URL(`admin-${name}.png`, OUT).pathname;
+
+if (!browserAvailable()) Deno.exit(1);
+const server = await startTestServer();
+const browser = await launch();
+try {
+  const db = server.deps.db;
+  const [{ id: ws }] = await db.query<{ id: number }>("SELECT id FROM workspaces ORDER BY id LIMIT 1");
+  const { page: alice } = await signIn(browser, server.url, "alice");
+  await openConversation(alice, "general");
+  for (let i = 0; i < 4; i++) await sendMessage(alice, `Status update ${i}`);
+  await db.query(
+    "UPDATE messages SET created_at = now() - interval '400 days' WHERE body LIKE 'Status update %'",
+  );
+  await db.query(
+    "INSERT INTO visitor_conversations (workspace_id, token_hash, status) VALUES ($1, $2, 'waiting')",
+    [ws, crypto.randomUUID()],
+  );
+  const { page: admin } = await signIn(browser, server.url, "admin", { next: "/admin/dashboard" });
+  await admin.locator("figure canvas").first().waitFor();
+  await admin.screenshot({ path: shot("dashboard"), fullPage: true });
+
+  await admin.goto(`${server.url}/admin/control`);
+  const backup = admin.getByRole("region", { name: "Backup" });
+  const download = admin.waitForEvent("download");
+  await backup.getByRole("button", { name: "Download backup" }).click();
+  await download;
+  await backup.getByRole("status").getByText(/^Backup downloaded/).waitFor();
+  await backup.screenshot({ path: shot("backup") });
+  const purge = admin.getByRole("region", { name: "Purge old data" });
+  await purge.getByLabel("Older than (days)").fill("365");
+  await purge.getByRole("button", { name: "Dry run" }).click();
+  await purge.getByRole("table").waitFor();
+  await purge.getByLabel("Type “purge” to confirm").fill("purge");
+  await purge.screenshot({ path: shot("purge") });
+  console.log("admin operations screenshots written to docs/screenshots/");
+} finally {
+  await browser.close();
+  await server.shutdown();
+}
