@@ -126,6 +126,15 @@ serverTest("every action answers with an ack, or an error with a stable code", a
   await fails("invalid_input", "replay", { channelId: general, afterSeq: 1.5 });
   await fails("not_found", "replay", { channelId: secret, afterSeq: 0 }, carol);
 
+  // Monitor (in depth: monitor_watch_test.ts): holders of chat.monitor_all only.
+  const admin = await connect(t, "admin");
+  assert.deepEqual(await ok("monitor_watch", { channelId: secret }, admin), { ok: true });
+  await fails("forbidden", "monitor_watch", { channelId: secret });
+  await fails("invalid_input", "monitor_watch", { channelId: -1 }, admin);
+  await fails("not_found", "monitor_watch", { channelId: 987654 }, admin);
+  assert.deepEqual(await ok("monitor_unwatch", { channelId: secret }, admin), { ok: true });
+  admin.close();
+
   const h = await alice.request("hello", { channels: { [general]: 6 } });
   assert.equal(h.type, "ack");
   tested.add("hello");
