@@ -46,7 +46,10 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
   let proc: Proc;
   if (kind === "parley") {
     const prof = o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-    proc = new Proc([deno, "run", "-A", "--v8-flags=--expose-gc", ...prof, `${here}servers/parley.ts`], {
+    // BENCH_PARLEY_V8_FLAGS: more V8 flags for Parley (comma-separated, as --v8-flags takes them).
+    const extra = Deno.env.get("BENCH_PARLEY_V8_FLAGS");
+    const v8 = `--v8-flags=--expose-gc${extra ? `,${extra}` : ""}`;
+    proc = new Proc([deno, "run", "-A", v8, ...prof, `${here}servers/parley.ts`], {
       cpu: SERVER_CPU,
       env: {
         ...parleyEnv(o.databaseUrl!),

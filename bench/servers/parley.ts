@@ -6,11 +6,15 @@
  */
 import { loadConfig } from "../../config.ts";
 import { startServer } from "../../main.ts";
+import { writeHeapSnapshot } from "node:v8";
 
 const config = loadConfig(Deno.env.toObject(), []);
 const server = await startServer(config, () => {});
 console.log(JSON.stringify({ url: server.url }));
 
+// BENCH_HEAPSNAP=DIR: each SIGUSR2 also writes a V8 heap snapshot there (what the connections hold).
+const snapDir = Deno.env.get("BENCH_HEAPSNAP");
+let snaps = 0;
 Deno.addSignalListener("SIGUSR2", () => {
   // With --v8-flags=--expose-gc (the benchmark passes it): collect first, so memory is what is retained.
   (globalThis as { gc?: () => void }).gc?.();
@@ -24,6 +28,14 @@ Deno.addSignalListener("SIGUSR2", () => {
     heapTotal: m.heapTotal,
     external: m.external,
   }));
+  // After the figures, which it would otherwise change (writing one allocates a lot).
+  if (snapDir) {
+    try {
+      writeHeapSnapshot(`${snapDir}/parley-${++snaps}.heapsnapshot`);
+    } catch (e) {
+      console.error("heap snapshot", e);
+    }
+  }
 });
 Deno.addSignalListener("SIGTERM", async () => {
   await server.shutdown().catch(() => {});
