@@ -74,6 +74,15 @@ Deno.test({
 
     await t.step("purge: the dry run lists what would go, the typed confirmation purges it", async () => {
       for (let i = 0; i < 3; i++) await sendMessage(alice, `An old message ${i}`);
+      // Sending answers before the server has stored the message: wait until all three are stored.
+      for (let tries = 0;; tries++) {
+        const [stored] = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM messages WHERE body LIKE 'An old message %'",
+        );
+        if (stored.n === 3) break;
+        if (tries > 200) throw new Error(`only ${stored.n} of 3 messages stored`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await db.query(
         "UPDATE messages SET created_at = now() - interval '400 days' WHERE body LIKE 'An old message %'",
       );
