@@ -70,6 +70,21 @@ export const defaultEngine: EngineName = Deno.env.get("TEST_DATABASE_URL") ? "po
 export const testEngines: EngineName[] = defaultEngine === "postgres" ? ["pglite", "postgres"] : ["pglite"];
 
 /** A database URL on the real Postgres server; tests that need several processes cannot run without one. */
+/** One Parley instance on a shared Postgres, talking to the others over LISTEN/NOTIFY (multi-instance tests). */
+export async function pgNotifyInstance(url: string, id: string): Promise<Server> {
+  return await startServer(
+    loadConfig({
+      DEMO: "0",
+      PORT: "0",
+      HOSTNAME_BIND: "127.0.0.1",
+      DATABASE_URL: url,
+      PARLEY_BUS: "pg_notify",
+      INSTANCE_ID: id,
+    }),
+    () => {},
+  );
+}
+
 export async function requirePostgres(): Promise<string> {
   const url = await postgresUrl();
   if (!url) throw new Error("this test needs a real Postgres: run it through `deno task test`");

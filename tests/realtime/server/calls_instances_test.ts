@@ -3,27 +3,12 @@
  * rings on every instance where they have a socket, answering on one stops the ringing on the other, and
  * signaling reaches the answering socket on the other instance (and no other socket).
  */
+import type { Server } from "../../../main.ts";
 import assert from "node:assert/strict";
-import { type Server, startServer } from "../../../main.ts";
-import { loadConfig } from "../../../config.ts";
 import * as channels from "../../../domain/channels.ts";
 import { dropPostgresUrl } from "../../helpers/db.ts";
 import { fixture } from "../../helpers/fixture.ts";
-import { type Frame, requirePostgres, sessionFor, WsClient } from "../helpers.ts";
-
-async function instance(url: string, id: string): Promise<Server> {
-  return await startServer(
-    loadConfig({
-      DEMO: "0",
-      PORT: "0",
-      HOSTNAME_BIND: "127.0.0.1",
-      DATABASE_URL: url,
-      PARLEY_BUS: "pg_notify",
-      INSTANCE_ID: id,
-    }),
-    () => {},
-  );
-}
+import { type Frame, pgNotifyInstance, requirePostgres, sessionFor, WsClient } from "../helpers.ts";
 
 const callOf = (id: number) => (f: Frame) => f.type === "call_updated" && f.call?.id === id;
 const stateOf = (f: Frame, userId: number) =>
@@ -35,8 +20,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const url = await requirePostgres();
-    const a = await instance(url, "a");
-    const b = await instance(url, "b");
+    const a = await pgNotifyInstance(url, "a");
+    const b = await pgNotifyInstance(url, "b");
     const sockets: WsClient[] = [];
     try {
       const f = await fixture(a.deps.db, { config: a.deps.config });

@@ -7,8 +7,6 @@
  * every instance.
  */
 import assert from "node:assert/strict";
-import { type Server, startServer } from "../../../main.ts";
-import { loadConfig } from "../../../config.ts";
 import * as people from "../../../domain/admin/people.ts";
 import * as channels from "../../../domain/channels.ts";
 import * as members from "../../../domain/members.ts";
@@ -16,7 +14,7 @@ import * as messages from "../../../domain/messages.ts";
 import * as usersRepo from "../../../db/repos/users.ts";
 import { dropPostgresUrl } from "../../helpers/db.ts";
 import { type Fixture, fixture } from "../../helpers/fixture.ts";
-import { requirePostgres, serverTest, sessionFor, until, WsClient } from "../helpers.ts";
+import { pgNotifyInstance, requirePostgres, serverTest, sessionFor, until, WsClient } from "../helpers.ts";
 
 const NO_IP = { ip: "" };
 
@@ -75,28 +73,14 @@ serverTest("a removed admin role applies to the very next action of a socket ope
   }
 });
 
-async function instance(url: string, id: string): Promise<Server> {
-  return await startServer(
-    loadConfig({
-      DEMO: "0",
-      PORT: "0",
-      HOSTNAME_BIND: "127.0.0.1",
-      DATABASE_URL: url,
-      PARLEY_BUS: "pg_notify",
-      INSTANCE_ID: id,
-    }),
-    () => {},
-  );
-}
-
 Deno.test({
   name: "on every instance: role changes apply at the next action, removed members stop getting events",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     const url = await requirePostgres();
-    const a = await instance(url, "a");
-    const b = await instance(url, "b");
+    const a = await pgNotifyInstance(url, "a");
+    const b = await pgNotifyInstance(url, "b");
     const sockets: WsClient[] = [];
     try {
       const f = await fixture(a.deps.db, { config: a.deps.config });

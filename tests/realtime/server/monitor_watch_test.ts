@@ -9,11 +9,9 @@ import * as messages from "../../../domain/messages.ts";
 import * as roles from "../../../domain/admin/roles.ts";
 import * as people from "../../../domain/admin/people.ts";
 import * as usersRepo from "../../../db/repos/users.ts";
-import { type Server, startServer } from "../../../main.ts";
-import { loadConfig } from "../../../config.ts";
 import { dropPostgresUrl } from "../../helpers/db.ts";
 import { fixture } from "../../helpers/fixture.ts";
-import { requirePostgres, serverTest, sessionFor, until, WsClient } from "../helpers.ts";
+import { pgNotifyInstance, requirePostgres, serverTest, sessionFor, until, WsClient } from "../helpers.ts";
 
 const NO_IP = { ip: "" };
 
@@ -108,28 +106,14 @@ serverTest(
   },
 );
 
-async function instance(url: string, id: string): Promise<Server> {
-  return await startServer(
-    loadConfig({
-      DEMO: "0",
-      PORT: "0",
-      HOSTNAME_BIND: "127.0.0.1",
-      DATABASE_URL: url,
-      PARLEY_BUS: "pg_notify",
-      INSTANCE_ID: id,
-    }),
-    () => {},
-  );
-}
-
 Deno.test({
   name: "on another instance: a monitor's watch ends when the role changes there or behind the domain's back",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     const url = await requirePostgres();
-    const a = await instance(url, "a");
-    const b = await instance(url, "b");
+    const a = await pgNotifyInstance(url, "a");
+    const b = await pgNotifyInstance(url, "b");
     const sockets: WsClient[] = [];
     try {
       const f = await fixture(a.deps.db, { config: a.deps.config });
