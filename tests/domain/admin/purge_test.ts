@@ -8,30 +8,9 @@ import assert from "node:assert/strict";
 import { dbTest } from "../../helpers/db.ts";
 import { expectBody, type Http, httpFixture, ORIGIN, snapshot } from "../../routes/http.ts";
 import { world } from "../../routes/world.ts";
-import { pdf } from "../../helpers/files.ts";
+import { send, uploadPdf } from "./old_data.ts";
 import { testConfig } from "../../helpers/fixture.ts";
 import * as A from "../../../routes/api/admin_response_schemas.ts";
-
-async function send(h: Http, channelId: number, body: string, attachments: number[] = []) {
-  const r = await h.call("POST", `/api/chat/channels/${channelId}/messages`, {
-    as: "alice",
-    body: { clientId: crypto.randomUUID(), body, attachments },
-  });
-  assert.equal(r.status, 201, r.text);
-  return r.json.message.id as number;
-}
-
-async function uploadPdf(h: Http, channelId: number) {
-  const bytes = pdf();
-  const res = await h.app.request(`${ORIGIN}/api/chat/channels/${channelId}/files?name=old.pdf`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${h.tokens.alice}`, "content-length": String(bytes.length) },
-    body: bytes as Uint8Array<ArrayBuffer>,
-  });
-  const j = await res.json();
-  assert.equal(res.status, 201, JSON.stringify(j));
-  return j.file.id as number;
-}
 
 const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 
