@@ -38,17 +38,24 @@ Deno.test({
       // Cleo from the other agent's list before the second click lands.
       const [a, b] = [await claimA.elementHandle(), await claimB.elementHandle()];
       await Promise.all([a!, b!].map((h) => h.evaluate((el) => (el as HTMLElement).click())));
-      const rows = await server.deps.db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM visitor_messages WHERE body LIKE '% joined the chat.'",
-      );
-      assert.equal(rows[0].n, 1);
-      const holder = await server.deps.db.query<{ username: string }>(
-        "SELECT u.username FROM visitor_conversations c JOIN users u ON u.id = c.agent_id WHERE c.name = 'Cleo'",
-      );
+      // The clicks return before the claims reach the server: wait for the holder, then for both agents to
+      // have been answered, and only then count the join notes.
+      let holder: { username: string }[] = [];
+      for (let i = 0; i < 150 && holder.length === 0; i++) {
+        holder = await server.deps.db.query<{ username: string }>(
+          "SELECT u.username FROM visitor_conversations c JOIN users u ON u.id = c.agent_id WHERE c.name = 'Cleo'",
+        );
+        if (holder.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(holder.length, 1, "one agent holds Cleo's chat");
       const loser = holder[0].username === "alice" ? regionB : regionA;
       const winner = holder[0].username === "alice" ? regionA : regionB;
       await winner.getByRole("group", { name: "Visitor chat with Cleo" }).waitFor();
       await loser.getByRole("alert").filter({ hasText: "Someone else has claimed this visitor" }).waitFor();
+      const rows = await server.deps.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM visitor_messages WHERE body LIKE '% joined the chat.'",
+      );
+      assert.equal(rows[0].n, 1);
       await winner.getByRole("button", { name: "End chat" }).click();
       await widget(v).getByText("The chat was ended by support.").waitFor();
       await ctx.close();
