@@ -341,6 +341,8 @@ export const en = {
   "widget.send": "Send",
   "widget.full": "Open in full chat",
   "widget.signIn": "Sign in to chat",
+  "widget.ended": "Your chat session has ended.",
+  "widget.signInFailed": "Could not sign you in: {reason}",
   "widget.sent": "Sent",
 
   "demo.title": "Orvale Management",

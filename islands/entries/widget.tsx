@@ -80,6 +80,16 @@ export function mount(opts: MountOptions): () => void {
   client?.start().catch(() => {});
   // Back to this page after signing in, when it is one of Parley's; a host page's path means nothing there.
   const here = encodeURIComponent(location.pathname + location.search);
+  // On another origin, "Sign in to chat" asks the host for a fresh token and starts over with a new embed
+  // session (after a sign-out, a lapsed session, or a widget that could not sign in when the page loaded).
+  const refresh = opts.refresh;
+  const signIn = refresh
+    ? async () => {
+      const next = await refresh("");
+      unmount();
+      mount({ ...opts, signedIn: true, session: next });
+    }
+    : undefined;
   render(
     <>
       <Widget
@@ -88,17 +98,19 @@ export function mount(opts: MountOptions): () => void {
         chatUrl={`${base}/chat`}
         loginUrl={base ? `${base}/login` : `/login?next=${here}`}
         openFull={openFull}
+        signIn={signIn}
       />
       {client && <WidgetRinging client={client} chatUrl={`${base}/chat`} />}
     </>,
     root,
   );
-  return () => {
+  function unmount() {
     stopRefresh();
     client?.stop();
     render(null, root);
     host.remove();
-  };
+  }
+  return unmount;
 }
 
 // On Parley's pages the page itself is painted first; the widget is added after.

@@ -37,10 +37,17 @@ export interface WidgetProps {
   loginUrl: string;
   /** Opens a path of the full app in a new tab (embedded on another origin); else the link navigates. */
   openFull?: (path: string) => void;
+  /**
+   * Embedded on another origin: signs in again with a fresh token from the host application (a sign-in
+   * page on Parley's origin would make a cookie this page cannot use). Else "Sign in to chat" is a link.
+   */
+  signIn?: () => Promise<void>;
 }
 
-export function Widget({ client, look: initialLook, chatUrl, loginUrl, openFull }: WidgetProps) {
+export function Widget({ client, look: initialLook, chatUrl, loginUrl, openFull, signIn }: WidgetProps) {
   const [state, setState] = useState<Saved>(loadState);
+  /** Set when the session ended under an open widget (sign-out, lapsed embed session, origin removed). */
+  const [ended, setEnded] = useState(false);
   const look = useLiveLook(client, initialLook);
   const [anim, setAnim] = useState(false);
   const [draft, setDraft] = useState("");
@@ -61,6 +68,8 @@ export function Widget({ client, look: initialLook, chatUrl, loginUrl, openFull 
     ? client.channels.value.reduce((s, c) => s + (client.counts.value[c.id]?.unread ?? 0), 0)
     : 0;
   const selected = recent.find((c) => c.id === state.selected) ?? recent[0] ?? null;
+
+  useEffect(() => client?.on("session_revoked", () => setEnded(true)), [client]);
 
   useEffect(() => {
     if (!client) return;
@@ -129,71 +138,65 @@ export function Widget({ client, look: initialLook, chatUrl, loginUrl, openFull 
               <IconX width="16" height="16" />
             </button>
           </header>
-          {!client
-            ? (
-              <p class="p-4">
-                <a class="text-link underline font-semibold" href={loginUrl}>{t("widget.signIn")}</a>
-              </p>
-            )
-            : (
-              <>
-                <h3 class="sr-only">{t("widget.recent")}</h3>
-                {recent.length === 0 && <p class="p-4 text-muted">{t("widget.none")}</p>}
-                <ul class="flex flex-col overflow-y-auto">
-                  {recent.map((c) => (
-                    <RecentRow
-                      key={c.id}
-                      client={client}
-                      c={c}
-                      selected={selected?.id === c.id}
-                      onSelect={() => save({ ...state, selected: c.id })}
+          {!client || ended ? <SignedOut ended={ended} loginUrl={loginUrl} signIn={signIn} /> : (
+            <>
+              <h3 class="sr-only">{t("widget.recent")}</h3>
+              {recent.length === 0 && <p class="p-4 text-muted">{t("widget.none")}</p>}
+              <ul class="flex flex-col overflow-y-auto">
+                {recent.map((c) => (
+                  <RecentRow
+                    key={c.id}
+                    client={client}
+                    c={c}
+                    selected={selected?.id === c.id}
+                    onSelect={() => save({ ...state, selected: c.id })}
+                  />
+                ))}
+              </ul>
+              {selected && <Peek client={client} c={selected} />}
+              {selected && (
+                <form onSubmit={send} class="flex flex-col gap-1.5 p-3 border-t border-line">
+                  <label for="pw-quick" class="text-xs font-semibold text-muted">
+                    {t("widget.quickReply", { name: selected.displayName })}
+                  </label>
+                  <div class="flex gap-2">
+                    <input
+                      id="pw-quick"
+                      value={draft}
+                      autocomplete="off"
+                      disabled={selected.canPost === false}
+                      placeholder={t("widget.quickPlaceholder")}
+                      onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+                      class="flex-1 min-w-0 rounded-md border border-line bg-input text-fg px-2 py-1.5"
                     />
-                  ))}
-                </ul>
-                {selected && <Peek client={client} c={selected} />}
-                {selected && (
-                  <form onSubmit={send} class="flex flex-col gap-1.5 p-3 border-t border-line">
-                    <label for="pw-quick" class="text-xs font-semibold text-muted">
-                      {t("widget.quickReply", { name: selected.displayName })}
-                    </label>
-                    <div class="flex gap-2">
-                      <input
-                        id="pw-quick"
-                        value={draft}
-                        autocomplete="off"
-                        disabled={selected.canPost === false}
-                        placeholder={t("widget.quickPlaceholder")}
-                        onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
-                        class="flex-1 min-w-0 rounded-md border border-line bg-input text-fg px-2 py-1.5"
-                      />
-                      <button
-                        type="submit"
-                        disabled={!draft.trim()}
-                        aria-label={t("widget.send")}
-                        title={t("widget.send")}
-                        class="px-2.5 rounded-md bg-accent text-accent-fg disabled:opacity-50"
-                      >
-                        <IconSend width="16" height="16" />
-                      </button>
-                    </div>
-                    <p aria-live="polite" class="text-xs text-muted h-4">{sent ? t("widget.sent") : ""}</p>
-                  </form>
-                )}
-                <a
-                  href={selected ? `${chatUrl}/${selected.id}` : chatUrl}
-                  target={openFull ? "_blank" : undefined}
-                  onClick={openFull
-                    ? (e) => {
-                      e.preventDefault();
-                      openFull(selected ? `/chat/${selected.id}` : "/chat");
-                    }
-                    : undefined}
-                  class="flex items-center justify-center gap-1.5 px-3 py-2 border-t border-line text-sm font-semibold text-link hover:bg-hover"
-                >
-                  {t("widget.full")} <IconExternal width="14" height="14" />
-                </a>
-              </>
-            )}
+                    <button
+                      type="submit"
+                      disabled={!draft.trim()}
+                      aria-label={t("widget.send")}
+                      title={t("widget.send")}
+                      class="px-2.5 rounded-md bg-accent text-accent-fg disabled:opacity-50"
+                    >
+                      <IconSend width="16" height="16" />
+                    </button>
+                  </div>
+                  <p aria-live="polite" class="text-xs text-muted h-4">{sent ? t("widget.sent") : ""}</p>
+                </form>
+              )}
+              <a
+                href={selected ? `${chatUrl}/${selected.id}` : chatUrl}
+                target={openFull ? "_blank" : undefined}
+                onClick={openFull
+                  ? (e) => {
+                    e.preventDefault();
+                    openFull(selected ? `/chat/${selected.id}` : "/chat");
+                  }
+                  : undefined}
+                class="flex items-center justify-center gap-1.5 px-3 py-2 border-t border-line text-sm font-semibold text-link hover:bg-hover"
+              >
+                {t("widget.full")} <IconExternal width="14" height="14" />
+              </a>
+            </>
+          )}
         </section>
       )}
       <button
@@ -271,5 +274,43 @@ function RecentRow({ client, c, selected, onSelect }: {
 export function unreadTotal(client: ParleyClient) {
   return computed(() =>
     client.channels.value.reduce((s, c) => s + (client.counts.value[c.id]?.unread ?? 0), 0)
+  );
+}
+
+/** The panel without a session: "Sign in to chat" (a link, or a button that asks the host for a token). */
+function SignedOut(
+  { ended, loginUrl, signIn }: { ended: boolean; loginUrl: string; signIn?: () => Promise<void> },
+) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const again = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn!();
+    } catch (e) {
+      setError(t("widget.signInFailed", { reason: e instanceof Error ? e.message : String(e) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="p-4 flex flex-col gap-2 items-start">
+      {ended && <p role="status">{t("widget.ended")}</p>}
+      {signIn
+        ? (
+          <button
+            type="button"
+            class="text-link underline font-semibold"
+            disabled={busy}
+            aria-busy={busy}
+            onClick={again}
+          >
+            {t("widget.signIn")}
+          </button>
+        )
+        : <a class="text-link underline font-semibold" href={loginUrl}>{t("widget.signIn")}</a>}
+      {error && <p role="alert" class="text-danger">{error}</p>}
+    </div>
   );
 }

@@ -104,8 +104,16 @@ export class Transport {
       const u = new URL(this.url);
       u.searchParams.set("ticket", t);
       this.#open(u.toString());
-    }, () => {
-      if (generation === this.#generation) this.#scheduleReconnect();
+    }, (err) => {
+      if (generation !== this.#generation) return;
+      // The session behind the tickets ended (401) or this site may no longer use it (403): retrying cannot
+      // help, so it ends like a socket closed with "session ended".
+      const status = (err as { status?: number })?.status;
+      if (status === 401 || status === 403) {
+        this.status.value = "offline";
+        if (!this.hooks.closed(4001, (err as Error).message)) return;
+      }
+      this.#scheduleReconnect();
     });
   }
 

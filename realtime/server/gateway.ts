@@ -19,7 +19,7 @@ import { originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
 import { clientIp } from "../../routes/middleware/client_address.ts";
 import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
 import { ACTIONS } from "./actions.ts";
-import { originOf, redeemSocketTicket } from "../../domain/embed.ts";
+import { hostAllowed, originOf, redeemSocketTicket } from "../../domain/embed.ts";
 import { frameId, parseFrame } from "./frames.ts";
 import { Connection, type Hub } from "./hub.ts";
 
@@ -334,6 +334,31 @@ async function reloadActor(deps: Deps, actor: Actor): Promise<Actor | null> {
   return u && !u.deactivatedAt ? actorFromUser(u, actor.sessionHash) : null;
 }
 
+/**
+ * Embed sockets (the staff widget on a host application's origin) whose origin was taken off the workspace's
+ * `widget.host_origins`: their API calls are refused at once; this ends their sockets within a check too.
+ */
+async function closeDisallowedEmbeds(
+  deps: Deps,
+  hub: Hub,
+  conns: Connection[],
+  actors: WeakMap<Connection, Actor>,
+) {
+  const verdicts = new Map<string, Promise<boolean>>();
+  for (const c of conns) {
+    const a = actors.get(c);
+    if (!a?.embedOrigin || c.closed) continue;
+    const key = `${a.workspaceId} ${a.embedOrigin}`;
+    if (!verdicts.has(key)) verdicts.set(key, hostAllowed(deps, a.workspaceId, a.embedOrigin));
+    if (await verdicts.get(key)) continue;
+    hub.sendRaw(
+      c,
+      JSON.stringify({ type: "session_revoked", reason: "This site may no longer embed Parley" }),
+    );
+    hub.close(c, 4001, "origin not allowed");
+  }
+}
+
 const accessKey = (role: string, perms: Iterable<string>) => `${role}:${[...perms].sort().join(",")}`;
 
 /**
@@ -355,6 +380,7 @@ function startBackgroundChecks(deps: Deps, hub: Hub, actors: WeakMap<Connection,
           hub.close(c, 4001, "session ended");
         }
       }
+      await closeDisallowedEmbeds(deps, hub, conns, actors);
       const access = new Map(
         (await usersRepo.accessBySessions(deps.db, hashes)).map((
           x,

@@ -2,8 +2,9 @@
  * The staff widget on a host application of another origin (host page on http://localhost:<port>, Parley
  * on http://127.0.0.1:<port>), signed in with the host's JWT: the unread badge, the panel, a quick reply
  * that reaches /chat, a live message from another user, navigation (the second page signs in with
- * `Parley.init({ getToken })`), "Open in full chat" in a new tab, axe on the host page, and the refusal of
- * an origin that is not on the list. No Parley cookie is ever set on the host's side.
+ * `Parley.init({ getToken })`), "Open in full chat" in a new tab, axe on the host page, the end of the session
+ * (signed out, origin taken off the list) with "Sign in to chat" through the host, and the refusal of an
+ * origin that is not on the list. No Parley cookie is ever set on the host's side.
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
@@ -153,6 +154,34 @@ Deno.test({
       },
     );
 
+    await t.step("signed out: the widget says so and signs in again through the host", async () => {
+      await server.deps.db.query("DELETE FROM sessions WHERE embed_origin = $1", [host.url]);
+      await panel.getByRole("status").filter({ hasText: "Your chat session has ended." }).waitFor({
+        timeout: 30_000,
+      });
+      await panel.getByRole("button", { name: "Sign in to chat" }).click();
+      const input = panel.getByRole("textbox", { name: "Quick reply to Alice Johnson" });
+      await input.waitFor({ timeout: 30_000 });
+      await aliceBox.fill("Welcome back");
+      await aliceBox.press("Enter");
+      await panel.getByRole("log").getByText("Welcome back").waitFor();
+    });
+
+    await t.step(
+      "taken off the list: the open widget ends within seconds, signing in is refused",
+      async () => {
+        await setHostOrigins(server, []);
+        await panel.getByRole("status").filter({ hasText: "Your chat session has ended." }).waitFor({
+          timeout: 30_000,
+        });
+        await panel.getByRole("button", { name: "Sign in to chat" }).click();
+        await panel.getByRole("alert").filter({ hasText: "Could not sign you in" }).waitFor({
+          timeout: 30_000,
+        });
+        await setHostOrigins(server, [host.url]);
+      },
+    );
+
     await t.step("an origin not on the list gets no session: the widget offers to sign in", async () => {
       const other = await (await browser!.newContext()).newPage();
       const refused: number[] = [];
@@ -161,14 +190,12 @@ Deno.test({
       other.on("requestfailed", (r) => r.url().includes("/api/auth/embed") && blocked.push(r.url()));
       await other.goto(`http://127.0.0.1:${host.port}/`);
       await other.getByRole("button", { name: /^Open chat/ }).click();
-      const signInLink = other.getByRole("region", { name: "Chat" }).getByRole("link", {
-        name: "Sign in to chat",
-      });
-      await signInLink.waitFor();
-      assert.equal(await signInLink.getAttribute("href"), `${server.url}/login`);
+      const otherPanel = other.getByRole("region", { name: "Chat" });
+      await otherPanel.getByRole("button", { name: "Sign in to chat" }).click();
+      await otherPanel.getByRole("alert").filter({ hasText: "Could not sign you in" }).waitFor();
       // The preflight is refused (403, no CORS header), so the browser never sends the exchange.
       assert.ok(!refused.includes(200), `the exchange answered ${refused}`);
-      assert.equal(blocked.length, 1, "the browser blocked the exchange");
+      assert.equal(blocked.length, 2, "the browser blocked both exchanges");
       await other.context().close();
     });
     assert.deepEqual(errors, []);

@@ -2,7 +2,8 @@
  * Sockets of the staff widget on a host application's origin: opened with a single-use ticket issued to
  * that origin (browsers cannot set an Authorization header on a WebSocket). Refused: a used ticket, a
  * ticket presented from another origin, an origin taken off the list, the embed token as a header, a cookie
- * session from the foreign origin; the socket closes when the embed session is signed out.
+ * session from the foreign origin; an open socket closes when its origin is taken off the list and when the
+ * embed session is signed out.
  */
 import assert from "node:assert/strict";
 import * as jose from "jose";
@@ -15,6 +16,10 @@ import * as messages from "../../../domain/messages.ts";
 
 const SECRET = "a-shared-secret-of-enough-length-0123456789";
 const HOST = "http://localhost:4100";
+
+function closedWithin(ws: WsClient, ms = 20_000) {
+  return Promise.race([ws.closed, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+}
 
 serverTest("embed sockets open with a ticket from their own origin, once", async (t) => {
   await workspacesRepo.putSetting(t.f.deps.db, t.f.ws, "widget.host_origins", [HOST]);
@@ -61,16 +66,18 @@ serverTest("embed sockets open with a ticket from their own origin, once", async
   await refused({ authorization: `Bearer ${s.token}` }, "", "bad_origin");
   // A cookie session from the foreign origin: the Origin check is unchanged.
   await refused({ cookie: `parley_session=${await t.token("alice")}`, origin: HOST }, "", "bad_origin");
-  // Off the list: tickets issued before no longer open sockets.
+  // Off the list: tickets issued before no longer open sockets, and the open socket ends at the next check.
   const before = await ticket();
   await workspacesRepo.putSetting(t.f.deps.db, t.f.ws, "widget.host_origins", []);
   await refused({ origin: HOST }, q(before), "bad_ticket");
+  const revoked = ws.next((f) => f.type === "session_revoked");
+  assert.deepEqual(await closedWithin(ws), { code: 4001, reason: "origin not allowed" });
+  assert.equal((await revoked).reason, "This site may no longer embed Parley");
 
-  // Sign-out closes the open socket (the gateway's session check), with 4001.
+  // Back on the list, a new socket; sign-out closes it (the gateway's session check), with 4001.
+  await workspacesRepo.putSetting(t.f.deps.db, t.f.ws, "widget.host_origins", [HOST]);
+  const again = await WsClient.open(t.url, null, { origin: HOST, query: q(await ticket()) });
+  await again.ok("hello", { channels: {} });
   await logout(t.f.deps, actor);
-  const closed = await Promise.race([
-    ws.closed,
-    new Promise<null>((r) => setTimeout(() => r(null), 20_000)),
-  ]);
-  assert.equal(closed?.code, 4001);
+  assert.equal((await closedWithin(again))?.code, 4001);
 }, { env: { SSO_JWT_SECRET: SECRET } });
