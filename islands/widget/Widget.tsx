@@ -13,6 +13,7 @@ import { Badge, cx, IconChat, IconExternal, IconSend, IconX, PresenceDot } from 
 import { plainText } from "../chat/text.ts";
 import { useLiveLook, type WidgetLook } from "./look.ts";
 import { Peek } from "./Peek.tsx";
+import { SignedOut } from "./SignedOut.tsx";
 
 const STATE_KEY = "parley.widget";
 
@@ -274,43 +275,5 @@ function RecentRow({ client, c, selected, onSelect }: {
 export function unreadTotal(client: ParleyClient) {
   return computed(() =>
     client.channels.value.reduce((s, c) => s + (client.counts.value[c.id]?.unread ?? 0), 0)
-  );
-}
-
-/** The panel without a session: "Sign in to chat" (a link, or a button that asks the host for a token). */
-function SignedOut(
-  { ended, loginUrl, signIn }: { ended: boolean; loginUrl: string; signIn?: () => Promise<void> },
-) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const again = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn!();
-    } catch (e) {
-      setError(t("widget.signInFailed", { reason: e instanceof Error ? e.message : String(e) }));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <div class="p-4 flex flex-col gap-2 items-start">
-      {ended && <p role="status">{t("widget.ended")}</p>}
-      {signIn
-        ? (
-          <button
-            type="button"
-            class="text-link underline font-semibold"
-            disabled={busy}
-            aria-busy={busy}
-            onClick={again}
-          >
-            {t("widget.signIn")}
-          </button>
-        )
-        : <a class="text-link underline font-semibold" href={loginUrl}>{t("widget.signIn")}</a>}
-      {error && <p role="alert" class="text-danger">{error}</p>}
-    </div>
   );
 }
