@@ -8,6 +8,8 @@ export interface PersonRow {
   displayName: string;
   email: string | null;
   role: string;
+  /** The custom role held (its rank is `role`), or null. */
+  customRole: string | null;
   deactivatedAt: string | null;
   createdAt: string;
   tabs: number;
@@ -53,9 +55,9 @@ export async function page(
 ): Promise<PersonRow[]> {
   const w = where(workspaceId, f);
   return await sql.query<PersonRow>(
-    `SELECT u.id, u.username, u.display_name AS "displayName", u.email, u.role,
+    `SELECT u.id, u.username, u.display_name AS "displayName", u.email, u.role, r.name AS "customRole",
        u.deactivated_at AS "deactivatedAt", u.created_at AS "createdAt", coalesce(c.n, 0)::int AS tabs
-     ${FROM} WHERE ${w.sql} ORDER BY lower(u.display_name), u.id
+     ${FROM} LEFT JOIN custom_roles r ON r.id = u.custom_role_id WHERE ${w.sql} ORDER BY lower(u.display_name), u.id
      LIMIT $${w.params.length + 1} OFFSET $${w.params.length + 2}`,
     [...w.params, limit, offset],
   );

@@ -10,6 +10,8 @@ interface Person {
   displayName: string;
   email: string | null;
   role: string;
+  /** A custom role's name; `role` is then its rank. */
+  customRole: string | null;
   deactivatedAt: string | null;
   tabs: number;
 }
@@ -109,7 +111,7 @@ export function People({ initial }: { initial: PeopleData }) {
         columns={[
           { header: "Name", cell: (p) => p.displayName },
           { header: "Username", cell: (p) => `@${p.username}` },
-          { header: "Role", cell: (p) => p.role },
+          { header: "Role", cell: (p) => p.customRole ? `${p.customRole} (${p.role} rank)` : p.role },
           { header: "State", cell: (p) => p.deactivatedAt ? "Deactivated" : "Active" },
           { header: "Open tabs", cell: (p) => p.tabs },
           {

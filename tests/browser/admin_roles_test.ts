@@ -55,6 +55,12 @@ Deno.test({
         await custom.getByRole("list", { name: "Holders of Channel keeper" }).getByText(/Bob Wilson/)
           .waitFor();
         assert.deepEqual(await axeSerious(admin), []);
+        // People names the custom role with its rank.
+        await tab(admin, "People");
+        await admin.getByRole("row", { name: /Bob Wilson/ }).getByRole("cell", {
+          name: "Channel keeper (member rank)",
+        }).waitFor();
+        await tab(admin, "Roles");
 
         // Bob now opens the Channels tab (chat.manage_channels) and nothing else.
         const { page: bob } = await signIn(browser!, server.url, "bob", { next: "/admin" });
