@@ -3,22 +3,11 @@
  * in docs/screenshots/ (admin-dashboard.png, admin-backup.png, admin-purge.png) from a throw-away server
  * with the demo data, with Debian's Chromium like the browser tests.
  */
-import {
-  browserAvailable,
-  launch,
-  openConversation,
-  sendMessage,
-  signIn,
-  startTestServer,
-} from "../tests/browser/browser.ts";
+import { openConversation, sendMessage, signIn } from "../tests/browser/browser.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
-const OUT = new URL("../docs/screenshots/", import.meta.url);
-const shot = (name: string) => new URL(`admin-${name}.png`, OUT).pathname;
-
-if (!browserAvailable()) Deno.exit(1);
-const server = await startTestServer();
-const browser = await launch();
-try {
+await screenshotRun(async ({ server, browser, shot: file }) => {
+  const shot = (name: string) => file(`admin-${name}.png`);
   const db = server.deps.db;
   const [{ id: ws }] = await db.query<{ id: number }>("SELECT id FROM workspaces ORDER BY id LIMIT 1");
   const { page: alice } = await signIn(browser, server.url, "alice");
@@ -49,7 +38,4 @@ try {
   await purge.getByLabel("Type “purge” to confirm").fill("purge");
   await purge.screenshot({ path: shot("purge") });
   console.log("admin operations screenshots written to docs/screenshots/");
-} finally {
-  await browser.close();
-  await server.shutdown();
-}
+});

@@ -3,22 +3,11 @@
  * and Monitor (live, monitoring notice) sections of docs/admin.md from a throw-away server with the demo
  * data, with Debian's Chromium like the browser tests.
  */
-import {
-  browserAvailable,
-  launch,
-  openConversation,
-  sendMessage,
-  signIn,
-  startTestServer,
-} from "../tests/browser/browser.ts";
+import { openConversation, sendMessage, signIn } from "../tests/browser/browser.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
-const OUT = new URL("../docs/screenshots/", import.meta.url);
-const shot = (name: string) => new URL(`${name}.png`, OUT).pathname;
-
-if (!browserAvailable()) Deno.exit(1);
-const server = await startTestServer();
-const browser = await launch();
-try {
+await screenshotRun(async ({ server, browser, shot: file }) => {
+  const shot = (name: string) => file(`${name}.png`);
   const { page: admin } = await signIn(browser, server.url, "admin", { next: "/admin/roles" });
   const { page: alice } = await signIn(browser, server.url, "alice");
   await openConversation(alice, "general");
@@ -67,7 +56,4 @@ try {
   await sendMessage(alice, "The release notes are in the wiki");
   await admin.getByRole("cell", { name: "The release notes are in the wiki" }).waitFor({ timeout: 15_000 });
   await admin.screenshot({ path: shot("admin-monitor-live") });
-} finally {
-  await browser.close();
-  await server.shutdown();
-}
+});

@@ -2,21 +2,11 @@
  * `deno run -A cli/admin_screenshots.ts`: refreshes the admin console's screenshots in docs/screenshots/
  * (admin-*.png) from a throw-away server with the demo data, with Debian's Chromium like the browser tests.
  */
-import {
-  browserAvailable,
-  launch,
-  openConversation,
-  signIn,
-  startTestServer,
-} from "../tests/browser/browser.ts";
+import { openConversation, signIn } from "../tests/browser/browser.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
-const OUT = new URL("../docs/screenshots/", import.meta.url);
-const shot = (name: string) => new URL(`admin-${name}.png`, OUT).pathname;
-
-if (!browserAvailable()) Deno.exit(1);
-const server = await startTestServer();
-const browser = await launch();
-try {
+await screenshotRun(async ({ server, browser, shot: file }) => {
+  const shot = (name: string) => file(`admin-${name}.png`);
   const { page: admin } = await signIn(browser, server.url, "admin", { next: "/admin/people" });
   const { page: alice } = await signIn(browser, server.url, "alice");
   await openConversation(alice, "general");
@@ -60,7 +50,4 @@ try {
   await admin.getByRole("status").getByText(/^Exported/).waitFor();
   await admin.screenshot({ path: shot("monitor") });
   console.log("admin screenshots written to docs/screenshots/admin-*.png");
-} finally {
-  await browser.close();
-  await server.shutdown();
-}
+});

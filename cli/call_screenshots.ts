@@ -3,16 +3,11 @@
  * video call, screen sharing) from a throw-away server with the demo data, with Chromium's fake camera
  * and microphone (the moving test pattern is what a fake camera shows).
  */
-import { browserAvailable, openConversation, signIn, startTestServer } from "../tests/browser/browser.ts";
+import { openConversation, signIn } from "../tests/browser/browser.ts";
 import { incoming, launchForCalls, myId, patient, waitForFrames } from "../tests/browser/call_helpers.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
-const OUT = new URL("../docs/screenshots/", import.meta.url);
-
-if (!browserAvailable()) Deno.exit(1);
-await Deno.mkdir(OUT, { recursive: true });
-const server = await startTestServer();
-const browser = await launchForCalls();
-try {
+await screenshotRun(async ({ server, browser, shot }) => {
   const alice = (await signIn(browser, server.url, "alice")).page;
   const bob = (await signIn(browser, server.url, "bob")).page;
   await openConversation(alice, /Bob Wilson/);
@@ -23,22 +18,19 @@ try {
   await alice.getByRole("button", { name: "Start video call" }).click();
   const ring = incoming(bob, "Incoming video call from Alice Johnson");
   await ring.waitFor();
-  await bob.screenshot({ path: new URL("call-ringing.png", OUT).pathname });
+  await bob.screenshot({ path: shot("call-ringing.png") });
 
   await ring.getByRole("button", { name: "Accept with video" }).click();
   await waitForFrames(alice, [bobId]);
   await waitForFrames(bob, [aliceId]);
   await alice.waitForTimeout(2500);
-  await alice.screenshot({ path: new URL("call-video.png", OUT).pathname });
+  await alice.screenshot({ path: shot("call-video.png") });
 
   await alice.getByRole("button", { name: "Share screen beside camera" }).click();
   await bob.getByRole("figure").filter({ hasText: "Alice Johnson's screen" }).waitFor();
   await bob.getByLabel("Alice Johnson's screen").first().waitFor();
   await bob.waitForTimeout(2500);
-  await bob.screenshot({ path: new URL("call-screen-share.png", OUT).pathname });
+  await bob.screenshot({ path: shot("call-screen-share.png") });
   await alice.getByRole("button", { name: "Hang up" }).click();
   console.log("screenshots: call-ringing.png, call-video.png, call-screen-share.png");
-} finally {
-  await browser.close();
-  await server.shutdown();
-}
+}, { launch: launchForCalls });

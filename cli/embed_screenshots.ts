@@ -3,21 +3,13 @@
  * widget on a host application of another origin (an "Acme CRM" page on http://localhost:<port>, Parley on
  * 127.0.0.1), signed in with the host's JWT, from a throw-away server with the demo data.
  */
-import {
-  browserAvailable,
-  launch,
-  openConversation,
-  signIn,
-  startTestServer,
-} from "../tests/browser/browser.ts";
+import { openConversation, signIn } from "../tests/browser/browser.ts";
 import { linkDemoUsers, setHostOrigins, SSO_SECRET, startStaffHost } from "../tests/browser/embed_helpers.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
-const OUT = new URL("../docs/screenshots/", import.meta.url);
-if (!browserAvailable()) Deno.exit(1);
-const server = await startTestServer({ SSO_JWT_SECRET: SSO_SECRET });
-const host = startStaffHost(server.url);
-const browser = await launch();
-try {
+await screenshotRun(async ({ server, browser, shot, defer }) => {
+  const host = startStaffHost(server.url);
+  defer(() => host.close());
   await linkDemoUsers(server);
   await setHostOrigins(server, [host.url]);
   const { page: alice } = await signIn(browser, server.url, "alice");
@@ -33,10 +25,6 @@ try {
   await panel.getByRole("log").getByText("Northwind case").waitFor();
   await panel.getByRole("textbox", { name: "Quick reply to Alice Johnson" }).fill("Yes, opening it now");
   await bob.waitForTimeout(500);
-  await bob.screenshot({ path: new URL("widget-foreign-host.png", OUT).pathname });
-  console.log(`screenshot written to ${OUT.pathname}widget-foreign-host.png`);
-} finally {
-  await browser.close();
-  await host.close();
-  await server.shutdown();
-}
+  await bob.screenshot({ path: shot("widget-foreign-host.png") });
+  console.log(`screenshot written to docs/screenshots/widget-foreign-host.png`);
+}, { env: { SSO_JWT_SECRET: SSO_SECRET } });

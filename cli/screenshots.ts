@@ -5,15 +5,8 @@
  * message. Uses Debian's Chromium like the browser tests (apt-get install chromium fonts-noto-color-emoji).
  */
 import type { Page } from "playwright-core";
-import {
-  browserAvailable,
-  launch,
-  openConversation,
-  signIn,
-  startTestServer,
-} from "../tests/browser/browser.ts";
-
-const OUT = new URL("../docs/screenshots/", import.meta.url);
+import { openConversation, signIn } from "../tests/browser/browser.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
 async function theme(page: Page, id: string) {
   await page.evaluate((t) => {
@@ -30,11 +23,7 @@ async function say(page: Page, box: string, text: string) {
   await page.waitForTimeout(150);
 }
 
-if (!browserAvailable()) Deno.exit(1);
-await Deno.mkdir(OUT, { recursive: true });
-const server = await startTestServer();
-const browser = await launch();
-try {
+await screenshotRun(async ({ server, browser, shot }) => {
   const { page: alice } = await signIn(browser, server.url, "alice");
   const { page: bob } = await signIn(browser, server.url, "bob");
   await openConversation(bob, /general/);
@@ -56,14 +45,14 @@ try {
   await alice.mouse.move(5, 790);
 
   await theme(alice, "light");
-  await alice.screenshot({ path: new URL("chat-light.png", OUT).pathname });
+  await alice.screenshot({ path: shot("chat-light.png") });
   await theme(alice, "dark");
   await alice.waitForTimeout(200);
-  await alice.screenshot({ path: new URL("chat-dark.png", OUT).pathname });
+  await alice.screenshot({ path: shot("chat-dark.png") });
   await alice.getByRole("button", { name: "Settings" }).first().click();
   await alice.getByRole("radio", { name: "Ocean" }).check();
   await alice.waitForTimeout(200);
-  await alice.screenshot({ path: new URL("settings-ocean-preview.png", OUT).pathname });
+  await alice.screenshot({ path: shot("settings-ocean-preview.png") });
   await alice.keyboard.press("Escape");
   await theme(alice, "light");
 
@@ -72,19 +61,19 @@ try {
   await bob.getByRole("region", { name: "Chat" }).getByRole("button", { name: /Alice Johnson(?! &)/ })
     .click();
   await bob.waitForTimeout(800);
-  await bob.screenshot({ path: new URL("widget-demo-tickets.png", OUT).pathname });
+  await bob.screenshot({ path: shot("widget-demo-tickets.png") });
 
   const phone = { width: 390, height: 844 };
   const { page: mobile } = await signIn(browser, server.url, "alice", { viewport: phone });
   await mobile.waitForTimeout(800);
-  await mobile.screenshot({ path: new URL("phone-list.png", OUT).pathname });
+  await mobile.screenshot({ path: shot("phone-list.png") });
   await mobile.getByRole("button", { name: /^Account/ }).click();
   await mobile.getByRole("menu", { name: "Account" }).waitFor();
-  await mobile.screenshot({ path: new URL("phone-account-menu.png", OUT).pathname });
+  await mobile.screenshot({ path: shot("phone-account-menu.png") });
   await mobile.keyboard.press("Escape");
   await openConversation(mobile, /general/);
   await mobile.waitForTimeout(500);
-  await mobile.screenshot({ path: new URL("phone-conversation.png", OUT).pathname });
+  await mobile.screenshot({ path: shot("phone-conversation.png") });
   // Closed: a conversation open on screen in another browser counts as read there.
   await mobile.context().close();
 
@@ -106,9 +95,6 @@ try {
   await alice.getByRole("region", { name: "Unread messages" }).waitFor();
   await alice.waitForTimeout(500);
   await alice.mouse.move(5, 790);
-  await alice.screenshot({ path: new URL("chat-first-unread.png", OUT).pathname });
-  console.log(`screenshots written to ${OUT.pathname}`);
-} finally {
-  await browser.close();
-  await server.shutdown();
-}
+  await alice.screenshot({ path: shot("chat-first-unread.png") });
+  console.log(`screenshots written to docs/screenshots/`);
+});

@@ -3,21 +3,10 @@
  * server with the demo data: the Notifications and Do not disturb parts of Settings, the level menu of a
  * conversation with a muted channel in the sidebar, and the moon on the avatar of someone who paused.
  */
-import {
-  browserAvailable,
-  launch,
-  openConversation,
-  signIn,
-  startTestServer,
-} from "../tests/browser/browser.ts";
+import { openConversation, signIn } from "../tests/browser/browser.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
-const OUT = new URL("../docs/screenshots/", import.meta.url);
-
-if (!browserAvailable()) Deno.exit(1);
-await Deno.mkdir(OUT, { recursive: true });
-const server = await startTestServer();
-const browser = await launch();
-try {
+await screenshotRun(async ({ server, browser, shot }) => {
   const { page: alice } = await signIn(browser, server.url, "alice", {
     viewport: { width: 1100, height: 900 },
   });
@@ -30,8 +19,8 @@ try {
   }
   await dialog.getByRole("checkbox", { name: "Direct messages", exact: true }).check();
   const parts = dialog.locator("fieldset");
-  await parts.nth(0).screenshot({ path: new URL("notifications-settings.png", OUT).pathname });
-  await parts.nth(1).screenshot({ path: new URL("notifications-dnd.png", OUT).pathname });
+  await parts.nth(0).screenshot({ path: shot("notifications-settings.png") });
+  await parts.nth(1).screenshot({ path: shot("notifications-dnd.png") });
   await dialog.getByRole("button", { name: "Save preferences" }).click();
   await dialog.waitFor({ state: "detached" });
 
@@ -42,7 +31,7 @@ try {
   await alice.getByRole("button", { name: "Notification level" }).click();
   await alice.getByRole("menu", { name: "Notification level" }).waitFor();
   await alice.waitForTimeout(200);
-  await alice.screenshot({ path: new URL("notifications-level-menu.png", OUT).pathname });
+  await alice.screenshot({ path: shot("notifications-level-menu.png") });
   await alice.keyboard.press("Escape");
 
   await alice.getByRole("button", { name: "Settings" }).first().click();
@@ -54,9 +43,6 @@ try {
   await bob.getByRole("log", { name: /^Messages in/ }).getByRole("img", { name: "Do not disturb" }).first()
     .waitFor();
   await bob.waitForTimeout(200);
-  await bob.screenshot({ path: new URL("notifications-dnd-moon.png", OUT).pathname });
+  await bob.screenshot({ path: shot("notifications-dnd-moon.png") });
   console.log("docs/screenshots/notifications-*.png written");
-} finally {
-  await browser.close();
-  await server.shutdown();
-}
+});

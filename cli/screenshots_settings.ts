@@ -3,15 +3,10 @@
  * with the demo data: the widget after the admin changed its settings (rounded square, top left, another
  * colour), and the "Change password" part of the settings dialog showing an inline error.
  */
-import { browserAvailable, launch, signIn, startTestServer } from "../tests/browser/browser.ts";
+import { signIn } from "../tests/browser/browser.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
-const OUT = new URL("../docs/screenshots/", import.meta.url);
-
-if (!browserAvailable()) Deno.exit(1);
-await Deno.mkdir(OUT, { recursive: true });
-const server = await startTestServer();
-const browser = await launch();
-try {
+await screenshotRun(async ({ server, browser, shot }) => {
   const { page: admin } = await signIn(browser, server.url, "admin");
   const status = await admin.evaluate(async () =>
     (await fetch("/api/admin/settings", {
@@ -31,7 +26,7 @@ try {
   });
   await bob.getByRole("button", { name: /^Open chat/ }).waitFor();
   await bob.waitForTimeout(300);
-  await bob.screenshot({ path: new URL("settings-widget-top-left.png", OUT).pathname });
+  await bob.screenshot({ path: shot("settings-widget-top-left.png") });
 
   await admin.getByRole("button", { name: "Settings" }).first().click();
   const form = admin.getByRole("form", { name: "Change password" });
@@ -39,9 +34,6 @@ try {
   await form.getByLabel("New password").fill("a much better secret");
   await form.getByRole("button", { name: "Change password" }).click();
   await form.getByText("Is not your current password.").waitFor();
-  await form.screenshot({ path: new URL("settings-change-password.png", OUT).pathname });
+  await form.screenshot({ path: shot("settings-change-password.png") });
   console.log("docs/screenshots/settings-*.png written");
-} finally {
-  await browser.close();
-  await server.shutdown();
-}
+});

@@ -4,7 +4,7 @@
  * the region on a phone, /support) from a throw-away
  * server with the demo data, using Debian's Chromium like the browser tests.
  */
-import { browserAvailable, launch, signIn, startTestServer } from "../tests/browser/browser.ts";
+import { signIn } from "../tests/browser/browser.ts";
 import {
   goAvailable,
   grantQueue,
@@ -13,13 +13,11 @@ import {
   startHostSite,
   widget,
 } from "../tests/browser/visitor_helpers.ts";
+import { screenshotRun } from "./screenshot_run.ts";
 
-const OUT = new URL("../docs/screenshots/", import.meta.url);
-if (!browserAvailable()) Deno.exit(1);
-const server = await startTestServer();
-const host = startHostSite(server.url);
-const browser = await launch();
-try {
+await screenshotRun(async ({ server, browser, shot, defer }) => {
+  const host = startHostSite(server.url);
+  defer(() => host.close());
   await grantQueue(server, "alice", "bob");
   await setVisitorSetting(server, "min_form_seconds", 1);
   const { page: alice } = await signIn(browser, server.url, "alice");
@@ -44,14 +42,14 @@ try {
   await reply.press("Enter");
   await region.getByText("Billing says this was fixed").waitFor();
   await v.waitForTimeout(500);
-  await v.screenshot({ path: new URL("visitor-widget.png", OUT).pathname });
-  await alice.screenshot({ path: new URL("visitor-staff.png", OUT).pathname });
+  await v.screenshot({ path: shot("visitor-widget.png") });
+  await alice.screenshot({ path: shot("visitor-staff.png") });
   const { page: admin } = await signIn(browser, server.url, "admin");
   const aregion = admin.getByRole("region", { name: "Visitors" });
   await aregion.getByRole("button", { name: /Watch Vera/ }).click();
   await aregion.getByRole("group", { name: "Watching visitor chat with Vera" }).getByText("INV-2042")
     .waitFor();
-  await admin.screenshot({ path: new URL("visitor-monitor.png", OUT).pathname });
+  await admin.screenshot({ path: shot("visitor-monitor.png") });
   const { page: bob } = await signIn(browser, server.url, "bob", { viewport: { width: 390, height: 844 } });
   await bob.getByRole("button", { name: "Open Visitors" }).click();
   await goAvailable(bob);
@@ -60,15 +58,11 @@ try {
   await startChat(v2, "Pia", "Do you ship to Norway?");
   const bregion = bob.getByRole("region", { name: "Visitors" });
   await bregion.getByRole("listitem").filter({ hasText: "Pia" }).waitFor();
-  await bob.screenshot({ path: new URL("visitor-staff-phone.png", OUT).pathname });
+  await bob.screenshot({ path: shot("visitor-staff-phone.png") });
   const s = await browser.newContext({ viewport: { width: 900, height: 760 } });
   const sp = await s.newPage();
   await sp.goto(`${server.url}/support`);
   await sp.getByRole("button", { name: "Start chat" }).waitFor();
-  await sp.screenshot({ path: new URL("visitor-support.png", OUT).pathname });
-  console.log(`screenshots written to ${OUT.pathname}`);
-} finally {
-  await browser.close();
-  await host.close();
-  await server.shutdown();
-}
+  await sp.screenshot({ path: shot("visitor-support.png") });
+  console.log(`screenshots written to docs/screenshots/`);
+});
