@@ -1,8 +1,9 @@
 /** The audit log: search, filter by action and date, load older entries, export the filtered log as CSV. */
 import { useState } from "preact/hooks";
 import { api, qs, when } from "./api.ts";
-import { btn, Field, input, primary, Section, StatusLine } from "./ui.tsx";
+import { btn, primary, Section, StatusLine } from "./ui.tsx";
 import { AdminTable, LoadMore } from "./table.tsx";
+import { FilterChoice, FilterForm, FilterInput, type Status } from "./filters.tsx";
 
 interface Entry {
   id: number;
@@ -22,7 +23,7 @@ export interface AuditData {
 export function Audit({ initial }: { initial: AuditData }) {
   const [data, setData] = useState(initial);
   const [f, setF] = useState({ q: "", action: "", from: "", to: "" });
-  const [status, setStatus] = useState<{ text: string; error?: boolean } | null>(null);
+  const [status, setStatus] = useState<Status>(null);
   const load = async (filters = f, before?: number) => {
     try {
       const r = await api<AuditData>("GET", `/api/admin/audit${qs({ ...filters, before })}`);
@@ -36,55 +37,23 @@ export function Audit({ initial }: { initial: AuditData }) {
   return (
     <div>
       <Section title="Filter the audit log">
-        <form
-          role="search"
-          class="flex flex-wrap gap-3 items-end"
-          onSubmit={(e) => {
-            e.preventDefault();
-            load();
-          }}
-        >
-          <Field label="Search the audit log">
-            <input
-              class={input}
-              type="search"
-              value={f.q}
-              onInput={(e) => setF({ ...f, q: e.currentTarget.value })}
-            />
-          </Field>
-          <Field label="Action">
-            <select
-              class={input}
-              value={f.action}
-              onChange={(e) => {
-                const next = { ...f, action: e.currentTarget.value };
-                setF(next);
-                load(next);
-              }}
-            >
-              <option value="">Any action</option>
-              {data.actions.map((a) => <option key={a} value={a}>{a}</option>)}
-            </select>
-          </Field>
-          <Field label="From">
-            <input
-              class={input}
-              type="date"
-              value={f.from}
-              onInput={(e) => setF({ ...f, from: e.currentTarget.value })}
-            />
-          </Field>
-          <Field label="Until">
-            <input
-              class={input}
-              type="date"
-              value={f.to}
-              onInput={(e) => setF({ ...f, to: e.currentTarget.value })}
-            />
-          </Field>
+        <FilterForm onSearch={() => load()}>
+          <FilterInput label="Search the audit log" value={f.q} onValue={(q) => setF({ ...f, q })} />
+          <FilterChoice
+            label="Action"
+            value={f.action}
+            onValue={(action) => {
+              const next = { ...f, action };
+              setF(next);
+              load(next);
+            }}
+            options={[["", "Any action"], ...data.actions.map((a): [string, string] => [a, a])]}
+          />
+          <FilterInput label="From" type="date" value={f.from} onValue={(from) => setF({ ...f, from })} />
+          <FilterInput label="Until" type="date" value={f.to} onValue={(to) => setF({ ...f, to })} />
           <button class={primary} type="submit">Filter</button>
           <a class={btn} href={`/api/admin/audit/export${qs(f)}`} download="audit-log.csv">Export CSV</a>
-        </form>
+        </FilterForm>
       </Section>
       <StatusLine status={status} />
       <AdminTable

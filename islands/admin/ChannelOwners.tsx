@@ -1,7 +1,8 @@
 /** Changing a channel's owners from the Channels tab: pick owners among its members, review, confirm. */
 import { useEffect, useState } from "preact/hooks";
 import { api, qs } from "./api.ts";
-import { btn, Field, input, primary } from "./ui.tsx";
+import { FilterForm, FilterInput } from "./filters.tsx";
+import { btn, primary } from "./ui.tsx";
 
 interface Member {
   id: number;
@@ -36,19 +37,10 @@ export function ChannelOwners(
   return (
     <section aria-label={`Owners of #${channel.name}`} class="rounded-lg border border-line p-4 mb-4">
       <h2 class="text-lg font-bold mb-2">Owners of #{channel.name}</h2>
-      <form
-        role="search"
-        class="flex gap-2 items-end mb-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          load();
-        }}
-      >
-        <Field label="Find members">
-          <input class={input} type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-        </Field>
+      <FilterForm class="mb-2" onSearch={() => load()}>
+        <FilterInput label="Find members" value={q} onValue={setQ} />
         <button class={btn} type="submit">Find</button>
-      </form>
+      </FilterForm>
       {members === null ? <p class="text-sm">Loading members…</p> : (
         <fieldset class="mb-3">
           <legend class="text-sm font-semibold mb-1">Owners (members of #{channel.name})</legend>

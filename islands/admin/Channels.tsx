@@ -3,10 +3,11 @@
  * confirmation, change owners (`ChannelOwners.tsx`).
  */
 import { useState } from "preact/hooks";
-import { api, qs, when } from "./api.ts";
+import { api, when } from "./api.ts";
 import { btn, danger, Field, input, primary, Section, StatusLine } from "./ui.tsx";
 import { AdminTable, Pager } from "./table.tsx";
 import { ChannelOwners } from "./ChannelOwners.tsx";
+import { FilterChoice, FilterForm, FilterInput, usePagedList } from "./filters.tsx";
 
 interface Row {
   id: number;
@@ -27,65 +28,42 @@ export interface ChannelsData {
 }
 
 export function Channels({ initial }: { initial: ChannelsData }) {
-  const [data, setData] = useState(initial);
-  const [f, setF] = useState({ q: "", kind: "", state: "" });
-  const [status, setStatus] = useState<{ text: string; error?: boolean } | null>(null);
+  const { data, f, setF, status, run, load, setFilter } = usePagedList("/api/admin/channels", initial, {
+    q: "",
+    kind: "",
+    state: "",
+  });
   const [confirming, setConfirming] = useState<Row | null>(null);
   const [owners, setOwners] = useState<Row | null>(null);
   const [typed, setTyped] = useState("");
-  const load = async (page = data.page, filters = f) =>
-    setData(await api<ChannelsData>("GET", `/api/admin/channels${qs({ ...filters, page })}`));
-  const run = async (what: () => Promise<string>) => {
-    try {
-      setStatus({ text: await what() });
-      await load();
-    } catch (e) {
-      setStatus({ text: (e as Error).message, error: true });
-    }
-  };
-  const setFilter = (k: keyof typeof f, v: string) => {
-    const next = { ...f, [k]: v };
-    setF(next);
-    load(1, next).catch((e) => setStatus({ text: e.message, error: true }));
-  };
   return (
     <div>
       <Section title="Find channels">
-        <form
-          role="search"
-          class="flex flex-wrap gap-3 items-end"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <FilterForm
+          onSearch={() =>
             run(async () => {
               await load(1);
               return "Updated";
-            });
-          }}
+            })}
         >
-          <Field label="Search channels">
-            <input
-              class={input}
-              type="search"
-              value={f.q}
-              onInput={(e) => setF({ ...f, q: e.currentTarget.value })}
-            />
-          </Field>
-          <Field label="Kind">
-            <select class={input} value={f.kind} onChange={(e) => setFilter("kind", e.currentTarget.value)}>
-              <option value="">Public and private</option>
-              <option value="public_channel">Public</option>
-              <option value="private_channel">Private</option>
-            </select>
-          </Field>
-          <Field label="Archived">
-            <select class={input} value={f.state} onChange={(e) => setFilter("state", e.currentTarget.value)}>
-              <option value="">Active and archived</option>
-              <option value="active">Active</option>
-              <option value="archived">Archived</option>
-            </select>
-          </Field>
+          <FilterInput label="Search channels" value={f.q} onValue={(q) => setF({ ...f, q })} />
+          <FilterChoice
+            label="Kind"
+            value={f.kind}
+            onValue={(v) => setFilter("kind", v)}
+            options={[["", "Public and private"], ["public_channel", "Public"], [
+              "private_channel",
+              "Private",
+            ]]}
+          />
+          <FilterChoice
+            label="Archived"
+            value={f.state}
+            onValue={(v) => setFilter("state", v)}
+            options={[["", "Active and archived"], ["active", "Active"], ["archived", "Archived"]]}
+          />
           <button class={primary} type="submit">Search</button>
-        </form>
+        </FilterForm>
         <p class="text-sm text-muted mt-3">{data.total} channels</p>
       </Section>
       <StatusLine status={status} />

@@ -6,9 +6,10 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, qs, when } from "./api.ts";
-import { btn, Field, input, primary, Section, StatusLine } from "./ui.tsx";
+import { btn, primary, Section, StatusLine } from "./ui.tsx";
 import { AdminTable, LoadMore } from "./table.tsx";
 import { watchLive } from "./monitor_live.ts";
+import { FilterChoice, FilterForm, FilterInput } from "./filters.tsx";
 
 interface Row {
   id: number;
@@ -117,46 +118,34 @@ export function Monitor({ initial }: { initial: MonitorData }) {
     }
   };
 
-  const set = (k: keyof typeof f) => (e: { currentTarget: { value: string } }) =>
-    setF({ ...f, [k]: e.currentTarget.value });
   return (
     <div>
       <Section title="Filter conversations">
-        <form
-          role="search"
-          class="flex flex-wrap gap-3 items-end"
-          onSubmit={(e) => {
-            e.preventDefault();
-            show();
-          }}
-        >
-          <Field label="Conversation">
-            <select class={input} value={f.channelId} onChange={set("channelId")}>
-              <option value="">Every conversation</option>
-              {initial.channels.map((c) => <option key={c.id} value={c.id}>#{c.name}</option>)}
-            </select>
-          </Field>
-          <Field label="Person">
-            <select class={input} value={f.userId} onChange={set("userId")}>
-              <option value="">Anyone</option>
-              {initial.people.map((p) => <option key={p.id} value={p.id}>{p.displayName}</option>)}
-            </select>
-          </Field>
-          <Field label="From">
-            <input class={input} type="date" value={f.from} onInput={set("from")} />
-          </Field>
-          <Field label="Until">
-            <input class={input} type="date" value={f.to} onInput={set("to")} />
-          </Field>
-          <Field label="Text">
-            <input class={input} type="search" value={f.q} onInput={set("q")} />
-          </Field>
+        <FilterForm onSearch={show}>
+          <FilterChoice
+            label="Conversation"
+            value={f.channelId}
+            onValue={(channelId) => setF({ ...f, channelId })}
+            options={[
+              ["", "Every conversation"],
+              ...initial.channels.map((c): [number, string] => [c.id, `#${c.name}`]),
+            ]}
+          />
+          <FilterChoice
+            label="Person"
+            value={f.userId}
+            onValue={(userId) => setF({ ...f, userId })}
+            options={[["", "Anyone"], ...initial.people.map((p): [number, string] => [p.id, p.displayName])]}
+          />
+          <FilterInput label="From" type="date" value={f.from} onValue={(from) => setF({ ...f, from })} />
+          <FilterInput label="Until" type="date" value={f.to} onValue={(to) => setF({ ...f, to })} />
+          <FilterInput label="Text" value={f.q} onValue={(q) => setF({ ...f, q })} />
           <button class={primary} type="submit">Show messages</button>
           <label class="flex gap-2 items-center text-sm">
             <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} />
             Live
           </label>
-        </form>
+        </FilterForm>
       </Section>
       <Section title="Export">
         <div class="flex gap-2 flex-wrap items-center">

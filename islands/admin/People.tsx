@@ -1,8 +1,9 @@
 /** People: search, filters and counts paged on the server; create + invite; per-person actions. */
 import { useState } from "preact/hooks";
-import { api, qs, when } from "./api.ts";
+import { api, when } from "./api.ts";
 import { btn, danger, Field, input, primary, Section, StatusLine } from "./ui.tsx";
 import { AdminTable, Pager } from "./table.tsx";
+import { FilterChoice, FilterForm, FilterInput, usePagedList } from "./filters.tsx";
 
 interface Person {
   id: number;
@@ -27,77 +28,42 @@ interface Tab {
   since: string;
   instance: string;
 }
-type Status = { text: string; error?: boolean } | null;
 const ROLES = ["admin", "moderator", "member", "guest"];
 
 export function People({ initial }: { initial: PeopleData }) {
-  const [data, setData] = useState(initial);
-  const [f, setF] = useState({ q: "", role: "", state: "", online: "" });
-  const [status, setStatus] = useState<Status>(null);
+  const { data, f, setF, status, fail, load, run, setFilter } = usePagedList("/api/admin/people", initial, {
+    q: "",
+    role: "",
+    state: "",
+    online: "",
+  });
   const [open, setOpen] = useState<number | null>(null);
-
-  const load = async (page = data.page, filters = f) => {
-    setData(await api<PeopleData>("GET", `/api/admin/people${qs({ ...filters, page })}`));
-  };
-  const run = async (what: () => Promise<string>) => {
-    try {
-      setStatus({ text: await what() });
-      await load();
-    } catch (e) {
-      setStatus({ text: (e as Error).message, error: true });
-    }
-  };
-  const setFilter = (k: keyof typeof f, v: string) => {
-    const next = { ...f, [k]: v };
-    setF(next);
-    load(1, next).catch((e) => setStatus({ text: e.message, error: true }));
-  };
   const c = data.counts;
   return (
     <div>
       <Section title="Find people">
-        <form
-          role="search"
-          class="flex flex-wrap gap-3 items-end"
-          onSubmit={(e) => {
-            e.preventDefault();
-            load(1).catch((err) => setStatus({ text: err.message, error: true }));
-          }}
-        >
-          <Field label="Search people">
-            <input
-              class={input}
-              type="search"
-              value={f.q}
-              onInput={(e) => setF({ ...f, q: e.currentTarget.value })}
-            />
-          </Field>
-          <Field label="Role">
-            <select class={input} value={f.role} onChange={(e) => setFilter("role", e.currentTarget.value)}>
-              <option value="">Any role</option>
-              {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
-            </select>
-          </Field>
-          <Field label="State">
-            <select class={input} value={f.state} onChange={(e) => setFilter("state", e.currentTarget.value)}>
-              <option value="">Active and deactivated</option>
-              <option value="active">Active</option>
-              <option value="deactivated">Deactivated</option>
-            </select>
-          </Field>
-          <Field label="Online">
-            <select
-              class={input}
-              value={f.online}
-              onChange={(e) => setFilter("online", e.currentTarget.value)}
-            >
-              <option value="">Online or not</option>
-              <option value="yes">Online now</option>
-              <option value="no">Offline</option>
-            </select>
-          </Field>
+        <FilterForm onSearch={() => load(1).catch(fail)}>
+          <FilterInput label="Search people" value={f.q} onValue={(q) => setF({ ...f, q })} />
+          <FilterChoice
+            label="Role"
+            value={f.role}
+            onValue={(v) => setFilter("role", v)}
+            options={[["", "Any role"], ...ROLES.map((r): [string, string] => [r, r])]}
+          />
+          <FilterChoice
+            label="State"
+            value={f.state}
+            onValue={(v) => setFilter("state", v)}
+            options={[["", "Active and deactivated"], ["active", "Active"], ["deactivated", "Deactivated"]]}
+          />
+          <FilterChoice
+            label="Online"
+            value={f.online}
+            onValue={(v) => setFilter("online", v)}
+            options={[["", "Online or not"], ["yes", "Online now"], ["no", "Offline"]]}
+          />
           <button class={primary} type="submit">Search</button>
-        </form>
+        </FilterForm>
         <p class="text-sm text-muted mt-3" aria-live="polite">
           {c.matching} matching · {c.total} people · {c.active} active · {c.deactivated} deactivated ·{" "}
           {c.online} online
