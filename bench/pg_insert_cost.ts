@@ -76,6 +76,8 @@ try {
   db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
   await run("plan_cache_mode = force_generic_plan");
   const steps: [string, string][] = [
+    ["- messages.sender_id key", "ALTER TABLE messages DROP CONSTRAINT messages_sender_id_fkey"],
+    ["- messages.channel_id key", "ALTER TABLE messages DROP CONSTRAINT messages_channel_id_fkey"],
     ["- messages_trgm (trigram GIN)", "DROP INDEX messages_trgm"],
     ["- messages_fts (tsv GIN)", "DROP INDEX messages_fts"],
     ["- messages_cjk", "DROP INDEX messages_cjk"],

@@ -110,6 +110,8 @@ Deno.addSignalListener("SIGINT", async () => {
 const params = structuredClone(quick ? QUICK : FULL);
 // --groups=1000: fan-out only in channels of these sizes (a partial run to look at one group).
 if (opt("groups")) params.fanout.groups = opt("groups")!.split(",").map(Number);
+// --curve=250,500,1000: the steady workload's rates (a partial run to look at the knee).
+if (opt("curve")) params.latency.curve = opt("curve")!.split(",").map(Number);
 const cpuProfDir = profile ? `${here}results/profiles` : undefined;
 if (cpuProfDir) await Deno.mkdir(cpuProfDir, { recursive: true });
 const ctx: Ctx = {

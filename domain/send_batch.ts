@@ -39,10 +39,12 @@ interface Item {
 
 /**
  * A few batches in flight per instance (`SEND_BATCHES_IN_FLIGHT`, default 4), so a send rarely waits for
- * another batch's commit; fewer in flight make larger groups, so fewer statements and commits per message. Batches that
- * share a channel still take its sequence numbers one after another (the channel row is locked until
- * commit, in id order, so never a deadlock); one that commits a moment before the other may be published
- * a moment after it, which the hub's reordering puts right, as it does for several instances.
+ * another batch's commit; fewer in flight make larger groups, so fewer statements and commits per message.
+ * Batches in flight never share a channel: a send to a channel that a batch in flight holds waits here for
+ * the next batch, instead of in Postgres on the channel's row lock while holding a connection and the rows
+ * of its batch's other channels (every other send of that batch then waited for a commit it did not need,
+ * and batches queued behind it). So a channel's batches commit and are published one after another, in
+ * sequence order, and the hub never holds one back for an earlier one from this instance.
  */
 const MAX_BATCH = 256;
 
@@ -50,6 +52,8 @@ const MAX_BATCH = 256;
 export class SendBatcher {
   #queue: Item[] = [];
   #inFlight = 0;
+  /** Channels of the batches in flight. */
+  readonly #busy = new Set<number>();
   constructor(private deps: CoreDeps) {}
 
   /** Stores a plain send with others arriving at the same time, or says it must go the one-at-a-time way. */
@@ -62,13 +66,29 @@ export class SendBatcher {
 
   #pump() {
     while (this.#inFlight < this.deps.config.limits.sendBatchesInFlight && this.#queue.length) {
-      const items = this.#queue.splice(0, MAX_BATCH);
+      const items = this.#take();
+      if (!items.length) return; // every queued send is for a channel in flight: the next commit pumps
+      const channels = new Set(items.map((it) => it.p.channelId));
+      for (const ch of channels) this.#busy.add(ch);
       this.#inFlight++;
       void this.#store(items).finally(() => {
+        for (const ch of channels) this.#busy.delete(ch);
         this.#inFlight--;
         this.#pump();
       });
     }
+  }
+
+  /** Up to MAX_BATCH queued sends, oldest first, of channels no batch in flight holds; the rest keep their order. */
+  #take(): Item[] {
+    const q = this.#queue;
+    if (!this.#busy.size && q.length <= MAX_BATCH) return q.splice(0);
+    const take: Item[] = [], keep: Item[] = [];
+    for (const it of q) {
+      (take.length < MAX_BATCH && !this.#busy.has(it.p.channelId) ? take : keep).push(it);
+    }
+    this.#queue = keep;
+    return take;
   }
 
   async #store(all: Item[]) {

@@ -14,6 +14,7 @@ import * as channels from "../../domain/channels.ts";
 import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
 import * as messagesRepo from "../../db/repos/messages.ts";
+import { SendBatcher } from "../../domain/send_batch.ts";
 import type { Actor } from "../../domain/deps.ts";
 import type { Message } from "../../realtime/protocol.ts";
 
@@ -145,3 +146,56 @@ for (const [name, route] of Object.entries(ROUTES)) {
     assert.ok(await route(f, f.actor("mod"), { channelId: ro.id, clientId: "m1", body: "news" }));
   });
 }
+
+dbTest(
+  "grouped route: batches in flight never share a channel, so each channel is published in order",
+  async (db) => {
+    const f = await fixture(db);
+    const a = await setup(f);
+    const b =
+      (await channels.create(f.deps, f.actor("mod"), { name: "random", memberIds: [f.users.alice.id] })).id;
+    // Watch the grouped statements: which channels each one stores into while it runs.
+    const running: number[][] = [];
+    const overlaps: number[] = [];
+    const statements: number[][] = [];
+    const watched = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== "query") return Reflect.get(target, prop, receiver);
+        return async (text: string, params?: unknown[]) => {
+          const grouped = text.includes("unnest($1::int[]");
+          const chs = grouped ? (params![2] as number[]).map(Number) : [];
+          if (grouped) {
+            for (const r of running) overlaps.push(...chs.filter((c) => r.includes(c)));
+            running.push(chs);
+            statements.push([...new Set(chs)]);
+          }
+          try {
+            return await target.query(text, params);
+          } finally {
+            if (grouped) running.splice(running.indexOf(chs), 1);
+          }
+        };
+      },
+    });
+    const batcher = new SendBatcher({ ...f.deps, db: watched });
+    const alice = f.actor("alice");
+    const send = (channelId: number, i: number) =>
+      batcher.submit(alice, { channelId, clientId: `k${channelId}-${i}`, body: `m${i}`, type: "text" });
+    // One send to a goes out at once; what comes while it runs: more for a (must wait) and one for b (need not).
+    const first = send(a, 0);
+    const more = [send(a, 1), send(b, 1), send(a, 2)];
+    const all = await Promise.all([first, ...more]);
+    assert.ok(all.every((o) => o.stored), "all stored");
+    assert.deepEqual(overlaps, [], "no channel in two statements at once");
+    assert.deepEqual(
+      statements,
+      [[a], [b], [a]],
+      "b did not wait for a's commit; a's next two waited together",
+    );
+    for (const ch of [a, b]) {
+      const seqs = f.published.filter((e) => e.event.type === "message_received" && e.event.channelId === ch)
+        .map((e) => (e.event as { seq: number }).seq);
+      assert.deepEqual(seqs, seqs.toSorted((x, y) => x - y), "published in sequence order");
+    }
+  },
+);

@@ -92,12 +92,43 @@ dbTest("update changes only what is given; archive sets and clears the time; rem
   c = (await channelsRepo.byId(db, w.id, pub.id))!;
   assert.deepEqual([c.archivedAt, c.allowPosting], [null, false]);
   await channelsRepo.addMember(db, { channelId: pub.id, userId: u1.id, workspaceId: w.id });
-  await post(db, w.id, pub.id, u1.id, "x");
+  const m = await post(db, w.id, pub.id, u1.id, "x");
+  await messagesRepo.appendEvent(db, w.id, {
+    type: "message_received",
+    channelId: pub.id,
+    seq: m.seq,
+    message: m,
+  });
+  // Another channel's log stays (the log's key on channels is a trigger now, migration 0025).
+  const other = await channelsRepo.insert(db, {
+    workspaceId: w.id,
+    kind: "public_channel",
+    name: "Other",
+    description: "",
+    createdBy: u1.id,
+  });
+  await channelsRepo.addMember(db, { channelId: other.id, userId: u1.id, workspaceId: w.id });
+  const o = await post(db, w.id, other.id, u1.id, "y");
+  await messagesRepo.appendEvent(db, w.id, {
+    type: "message_received",
+    channelId: other.id,
+    seq: o.seq,
+    message: o,
+  });
   await channelsRepo.remove(db, pub.id);
   assert.equal(await channelsRepo.byId(db, w.id, pub.id), null);
   for (const t of ["members", "messages"]) {
-    assert.equal((await db.query(`SELECT 1 FROM ${t}`)).length, 0, t);
+    assert.equal((await db.query(`SELECT 1 FROM ${t} WHERE channel_id = $1`, [pub.id])).length, 0, t);
   }
+  assert.deepEqual(
+    (await db.query<{ channel_id: number }>("SELECT channel_id FROM channel_events")).map((r) =>
+      Number(r.channel_id)
+    ),
+    [other.id],
+  );
+  // A workspace deleted takes its channels and so their logs.
+  await db.query("DELETE FROM workspaces WHERE id = $1", [w.id]);
+  assert.equal((await db.query("SELECT 1 FROM channel_events")).length, 0, "channel_events");
 });
 
 dbTest("nextSeq counts up without gaps and stamps the last message time", async (db) => {
