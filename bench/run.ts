@@ -110,6 +110,11 @@ Deno.addSignalListener("SIGINT", async () => {
 const params = structuredClone(quick ? QUICK : FULL);
 // --groups=1000: fan-out only in channels of these sizes (a partial run to look at one group).
 if (opt("groups")) params.fanout.groups = opt("groups")!.split(",").map(Number);
+// --connections=N: that many idle connections; --baselines: bare and Socket.io join a quick connections run.
+if (opt("connections")) params.connections.count = Number(opt("connections"));
+if (flag("baselines")) params.connections.baselines = true;
+// --history-requests=N: more samples for the history page's p99 (quick runs take 300).
+if (opt("history-requests")) params.history.requests = Number(opt("history-requests"));
 const cpuProfDir = profile ? `${here}results/profiles` : undefined;
 if (cpuProfDir) await Deno.mkdir(cpuProfDir, { recursive: true });
 const ctx: Ctx = {
