@@ -120,6 +120,17 @@ export async function page(sql: Sql, channelId: number, p: Page): Promise<Messag
 
 const G_COLS = messageColumns({ prefix: "g_" });
 
+/** The statement of `pageWithAccess` ($1 workspace, $2 channel, $3 user, $4 id bound, $5 limit); the bench explains it. */
+export function pageWithAccessSql(newer: boolean): string {
+  return `SELECT ${CHANNEL_COLS}, ${M_PREFIXED}, g.* FROM channels c
+     LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = $3
+     LEFT JOIN LATERAL (SELECT ${G_COLS} FROM messages g
+       WHERE g.channel_id = c.id AND g.reply_to IS NULL AND ${newer ? "g.id > $4" : "g.id < $4"}
+       ORDER BY g.id${newer ? "" : " DESC"} LIMIT $5) g ON true
+     WHERE c.workspace_id = $1 AND c.id = $2
+     ORDER BY g."g_id"`;
+}
+
 /**
  * `page` with the channel and the caller's membership (`channels.withMember`) in the same round trip: the
  * history's access check and its page are one statement. Null when there is no such channel; the page is
@@ -134,13 +145,7 @@ export async function pageWithAccess(
 ): Promise<{ channel: ChannelRow; member: MemberRow | null; messages: Message[] } | null> {
   const newer = p.after !== undefined;
   const rows = await sql.query<Record<string, unknown>>(
-    `SELECT ${CHANNEL_COLS}, ${M_PREFIXED}, g.* FROM channels c
-     LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = $3
-     LEFT JOIN LATERAL (SELECT ${G_COLS} FROM messages g
-       WHERE g.channel_id = c.id AND g.reply_to IS NULL AND ${newer ? "g.id > $4" : "g.id < $4"}
-       ORDER BY g.id${newer ? "" : " DESC"} LIMIT $5) g ON true
-     WHERE c.workspace_id = $1 AND c.id = $2
-     ORDER BY g."g_id"`,
+    pageWithAccessSql(newer),
     [workspaceId, channelId, userId, newer ? p.after : p.before ?? Number.MAX_SAFE_INTEGER, p.limit],
   );
   if (!rows.length) return null;
