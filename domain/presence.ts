@@ -39,13 +39,6 @@ function effective(p: PresenceInfo): PresenceInfo {
  * otherwise get a frame for every other person: this turns N² frames into a few per second.
  */
 export const ANNOUNCE_WINDOW_MS = 150;
-/**
- * After a flush that announced at least `CROWD` people (a crowd connecting at once), the next window is
- * this long: every connection of the workspace gets one frame per window, so during a connect storm of a
- * large workspace 150 ms windows would mean thousands of frames a second to people already online.
- */
-export const CROWD_WINDOW_MS = 600;
-const CROWD = 50;
 
 /**
  * Gathers who changed per workspace; one query and one `presence_updated` per workspace per window. A user
@@ -61,26 +54,18 @@ class Announcer {
     let users = this.#pending.get(workspaceId);
     if (!users) this.#pending.set(workspaceId, users = new Map());
     users.set(userId, (users.get(userId) ?? true) && ifOffline);
-    this.#timer ??= setTimeout(() => void this.#flush(), this.#window());
-  }
-
-  /** Until a window after the last crowd's flush, windows are `CROWD_WINDOW_MS` long. */
-  #crowdUntil = 0;
-  #window() {
-    return Date.now() < this.#crowdUntil ? CROWD_WINDOW_MS : ANNOUNCE_WINDOW_MS;
+    this.#timer ??= setTimeout(() => void this.#flush(), ANNOUNCE_WINDOW_MS);
   }
 
   async #flush() {
     const pending = this.#pending;
     this.#pending = new Map();
-    let announced = 0;
     try {
       for (const [workspaceId, ids] of pending) {
         const users = (await connectionsRepo.presenceOf(this.deps.db, workspaceId, [...ids.keys()]))
           .filter((p) => !ids.get(p.userId) || p.connections === 0)
           .map(effective);
         if (!users.length) continue;
-        announced += users.length;
         this.deps.bus.publish([{
           event: { type: "presence_updated", users },
           audience: { kind: "workspace", workspaceId },
@@ -89,8 +74,7 @@ class Announcer {
       }
     } catch { /* shutting down: presence is soft state, the next change or hello corrects it */ }
     this.#timer = null;
-    if (announced >= CROWD) this.#crowdUntil = Date.now() + CROWD_WINDOW_MS;
-    if (this.#pending.size) this.#timer = setTimeout(() => void this.#flush(), this.#window());
+    if (this.#pending.size) this.#timer = setTimeout(() => void this.#flush(), ANNOUNCE_WINDOW_MS);
   }
 }
 
