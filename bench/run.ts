@@ -112,6 +112,11 @@ const params = structuredClone(quick ? QUICK : FULL);
 if (opt("groups")) params.fanout.groups = opt("groups")!.split(",").map(Number);
 // --curve=250,500,1000: the steady workload's rates (a partial run to look at the knee).
 if (opt("curve")) params.latency.curve = opt("curve")!.split(",").map(Number);
+// --connections=N: that many idle connections; --baselines: bare and Socket.io join a quick connections run.
+if (opt("connections")) params.connections.count = Number(opt("connections"));
+if (flag("baselines")) params.connections.baselines = true;
+// --history-requests=N: more samples for the history page's p99 (quick runs take 300).
+if (opt("history-requests")) params.history.requests = Number(opt("history-requests"));
 const cpuProfDir = profile ? `${here}results/profiles` : undefined;
 if (cpuProfDir) await Deno.mkdir(cpuProfDir, { recursive: true });
 const ctx: Ctx = {

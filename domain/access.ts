@@ -77,7 +77,11 @@ export async function readable(
   channelId: number,
   lock = false,
 ): Promise<ChannelAccess> {
-  const found = await channelsRepo.withMember(sql, actor.workspaceId, channelId, actor.userId, lock);
+  return mayRead(actor, await channelsRepo.withMember(sql, actor.workspaceId, channelId, actor.userId, lock));
+}
+
+/** `readable`'s rule on a channel and membership already loaded (null: no such channel). */
+export function mayRead(actor: Actor, found: ChannelAccess | null): ChannelAccess {
   if (!found) throw notFound("No such channel");
   const { channel, member } = found;
   // Guests see only the channels they were invited to, public ones included.

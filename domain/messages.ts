@@ -15,8 +15,10 @@ import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
 import { requireNotMaintenance } from "./admin/control.ts";
 import {
+  type ChannelAccess,
   isChannelModerator,
   isConversation,
+  mayRead,
   readable,
   requireOutranks,
   requirePermission,
@@ -382,27 +384,40 @@ export async function history(
   input: unknown,
 ): Promise<HistoryPage> {
   const p = parse(HistoryInput, input);
-  const a = await readable(deps.db, actor, channelId);
+  let a: ChannelAccess;
   let messages: Message[];
   let hasOlder: boolean;
   let hasNewer: boolean;
-  if (p.around !== undefined) {
+  if (p.around === undefined) {
+    // One round trip: the channel, the caller's membership and the page; the rule is checked before the
+    // page is used (a refused caller gets the same answer as from `readable`).
+    const page = { before: p.before, after: p.after, limit: p.limit + 1 };
+    const found = await messagesRepo.pageWithAccess(
+      deps.db,
+      actor.workspaceId,
+      channelId,
+      actor.userId,
+      page,
+    );
+    a = mayRead(actor, found);
+    const rows = found!.messages;
+    if (p.after !== undefined) {
+      hasNewer = rows.length > p.limit;
+      messages = rows.slice(0, p.limit);
+      hasOlder = true;
+    } else {
+      hasOlder = rows.length > p.limit;
+      messages = rows.slice(hasOlder ? 1 : 0);
+      hasNewer = p.before !== undefined;
+    }
+  } else {
+    a = await readable(deps.db, actor, channelId);
     const half = Math.max(1, Math.floor(p.limit / 2));
     const older = await messagesRepo.page(deps.db, channelId, { before: p.around + 1, limit: half + 1 });
     const newer = await messagesRepo.page(deps.db, channelId, { after: p.around, limit: half + 1 });
     hasOlder = older.length > half;
     hasNewer = newer.length > half;
     messages = [...older.slice(hasOlder ? 1 : 0), ...newer.slice(0, half)];
-  } else if (p.after !== undefined) {
-    const rows = await messagesRepo.page(deps.db, channelId, { after: p.after, limit: p.limit + 1 });
-    hasNewer = rows.length > p.limit;
-    messages = rows.slice(0, p.limit);
-    hasOlder = true;
-  } else {
-    const rows = await messagesRepo.page(deps.db, channelId, { before: p.before, limit: p.limit + 1 });
-    hasOlder = rows.length > p.limit;
-    messages = rows.slice(hasOlder ? 1 : 0);
-    hasNewer = p.before !== undefined;
   }
   return {
     messages,

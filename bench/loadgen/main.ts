@@ -213,6 +213,7 @@ async function history(spec: HistorySpec) {
   const deep = new Histogram();
   const latestMs: number[] = [];
   const deepMs: number[] = [];
+  const healthMs: number[] = [];
   const headers = { authorization: `Bearer ${spec.token}` };
   let errors = 0;
   let i = 0;
@@ -229,6 +230,10 @@ async function history(spec: HistorySpec) {
       if (!res.ok || body.messages?.length !== 50) errors++;
       (isDeep ? deep : latest).add(ms);
       (isDeep ? deepMs : latestMs).push(ms);
+      // The floor at the same moment: one trivial request and query (/healthz) after each page.
+      const h0 = performance.now();
+      await (await fetch(`${spec.url}/healthz`)).body?.cancel();
+      healthMs.push(performance.now() - h0);
     }
   };
   // Warm-up: a few requests not measured.
@@ -245,6 +250,10 @@ async function history(spec: HistorySpec) {
     requests_per_s: Math.round(spec.requests / seconds),
     latest: { ...latest.summary(), p99_ms: round(exactPercentile(latestMs, 99)) },
     deep: { ...deep.summary(), p99_ms: round(exactPercentile(deepMs, 99)) },
+    healthz: {
+      p50_ms: round(exactPercentile(healthMs, 50)),
+      p99_ms: round(exactPercentile(healthMs, 99)),
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { rssBytes } from "../lib/procs.ts";
 import { round } from "../lib/stats.ts";
 import type { Ctx } from "./ctx.ts";
 import { parleyDatabase, quiet } from "./realtime.ts";
+import { pageWithAccessSql } from "../../db/repos/messages.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -68,7 +69,14 @@ export async function connections(ctx: Ctx) {
       const open = Number(holding.open);
       await lg.write("release");
       const r = await loadgenResult<
-        { connect: { seconds: number; failed: number; cpu: { server?: number } } }
+        {
+          connect: {
+            seconds: number;
+            failed: number;
+            cpu: { server?: number };
+            phases: Record<string, { p50_ms: number; p99_ms: number }>;
+          };
+        }
       >(
         lg,
         120_000,
@@ -93,6 +101,8 @@ export async function connections(ctx: Ctx) {
         ),
         failed: r.connect.failed,
         connect_cpu: r.connect.cpu,
+        // Per connection: open until "ready" (upgrade, session, channel list) and hello until its ack.
+        connect_phases: r.connect.phases,
       };
       ctx.log(`  ${JSON.stringify(out[kind])}`);
     } finally {
@@ -120,6 +130,12 @@ export async function history(ctx: Ctx) {
   const deepRows = await sql`SELECT channel_id, id FROM messages
     WHERE seq = ${p.deepSeq} AND channel_id = ANY(${fx.channels}::bigint[])`;
   const deep: [number, number][] = deepRows.map((r) => [Number(r.channel_id), Number(r.id)]);
+  // The plan of the latest page's one statement (channel, membership and page), as the server sends it.
+  const [ch] = fx.channels;
+  const plan = (await sql.unsafe(
+    `EXPLAIN (ANALYZE, BUFFERS, TIMING) ${pageWithAccessSql(false)}`,
+    [fx.workspaceId, ch, fx.users[0].id, Number.MAX_SAFE_INTEGER, 51],
+  )).map((r) => r["QUERY PLAN"] as string);
   const [{ n }] = await sql`SELECT count(*)::int AS n FROM messages`;
   const [{ size }] = await sql`SELECT pg_size_pretty(pg_total_relation_size('messages')) AS size`;
   await sql.end();
@@ -134,6 +150,7 @@ export async function history(ctx: Ctx) {
     const r = await runLoadgen<{
       latest: { p50_ms: number; p95_ms: number; p99_ms: number };
       deep: { p50_ms: number; p95_ms: number; p99_ms: number };
+      healthz: { p50_ms: number; p99_ms: number };
       errors: number;
       requests_per_s: number;
     }>(
@@ -152,7 +169,8 @@ export async function history(ctx: Ctx) {
       ctx.verbose,
     );
     ctx.log(
-      `  latest p50/p99 ${r.latest.p50_ms}/${r.latest.p99_ms} ms, deep ${r.deep.p50_ms}/${r.deep.p99_ms} ms`,
+      `  latest p50/p99 ${r.latest.p50_ms}/${r.latest.p99_ms} ms, deep ${r.deep.p50_ms}/${r.deep.p99_ms} ms, ` +
+        `healthz ${r.healthz.p50_ms}/${r.healthz.p99_ms} ms`,
     );
     return {
       parley: {
@@ -166,9 +184,13 @@ export async function history(ctx: Ctx) {
         deep_p50_ms: r.deep.p50_ms,
         deep_p95_ms: r.deep.p95_ms,
         deep_p99_ms: r.deep.p99_ms,
+        // A /healthz request (one trivial query) after each page: the floor of a request at that moment.
+        healthz_p50_ms: r.healthz.p50_ms,
+        healthz_p99_ms: r.healthz.p99_ms,
         requests: p.requests,
         requests_per_s: r.requests_per_s,
         errors: r.errors,
+        latest_page_plan: plan,
       },
     };
   } finally {

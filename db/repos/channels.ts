@@ -29,7 +29,8 @@ export interface MemberRow {
   joinedAt: string;
 }
 
-const COLS = `c.id, c.workspace_id AS "workspaceId", c.kind, c.name, c.description, c.read_only AS "readOnly",
+export const COLS =
+  `c.id, c.workspace_id AS "workspaceId", c.kind, c.name, c.description, c.read_only AS "readOnly",
   c.allow_posting AS "allowPosting", c.archived_at AS "archivedAt", c.dm_key AS "dmKey", c.created_by AS "createdBy",
   c.last_seq AS "lastSeq", c.last_message_at AS "lastMessageAt", c.created_at AS "createdAt"`;
 const MCOLS = `m.channel_id AS "channelId", m.user_id AS "userId", m.role, m.can_post AS "canPost",
@@ -49,7 +50,7 @@ export async function byId(
 }
 
 /** MCOLS with every name prefixed `m_`, for reading a member beside its channel in one row. */
-const M_PREFIXED = `m.channel_id AS "m_channelId", m.user_id AS "m_userId", m.role AS "m_role",
+export const M_PREFIXED = `m.channel_id AS "m_channelId", m.user_id AS "m_userId", m.role AS "m_role",
   m.can_post AS "m_canPost", m.blocked_by AS "m_blockedBy", m.blocked_at AS "m_blockedAt",
   m.last_read_seq AS "m_lastReadSeq", m.joined_at AS "m_joinedAt"`;
 
@@ -70,12 +71,18 @@ export async function withMember(
      WHERE c.workspace_id = $1 AND c.id = $2${lock ? " FOR UPDATE OF c" : ""}`,
     [workspaceId, id, userId],
   );
-  if (!r[0]) return null;
+  return r[0] ? channelAndMember(r[0]) : null;
+}
+
+/** A row of `COLS` and `M_PREFIXED` (other columns prefixed `g_` are left out) as a channel and membership. */
+export function channelAndMember(
+  row: Record<string, unknown>,
+): { channel: ChannelRow; member: MemberRow | null } {
   const channel: Record<string, unknown> = {};
   const member: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r[0])) {
-    if (k.startsWith("m_")) member[k.slice(2)] = v;
-    else channel[k] = v;
+  for (const k in row) {
+    if (k.startsWith("m_")) member[k.slice(2)] = row[k];
+    else if (!k.startsWith("g_")) channel[k] = row[k];
   }
   return {
     channel: channel as unknown as ChannelRow,

@@ -2,6 +2,13 @@
 import type { Sql } from "../client.ts";
 import type { Envelope, Message, MessageType, SequencedEvent } from "../../realtime/protocol.ts";
 import { messageColumns, toMessage } from "./message_columns.ts";
+import {
+  channelAndMember,
+  type ChannelRow,
+  COLS as CHANNEL_COLS,
+  M_PREFIXED,
+  type MemberRow,
+} from "./channels.ts";
 
 const COLS = messageColumns();
 const fix = (r: Record<string, unknown>) => toMessage(r)!;
@@ -109,6 +116,45 @@ export async function page(sql: Sql, channelId: number, p: Page): Promise<Messag
     );
   }
   return rows.map(fix);
+}
+
+const G_COLS = messageColumns({ prefix: "g_" });
+
+/** The statement of `pageWithAccess` ($1 workspace, $2 channel, $3 user, $4 id bound, $5 limit); the bench explains it. */
+export function pageWithAccessSql(newer: boolean): string {
+  return `SELECT ${CHANNEL_COLS}, ${M_PREFIXED}, g.* FROM channels c
+     LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = $3
+     LEFT JOIN LATERAL (SELECT ${G_COLS} FROM messages g
+       WHERE g.channel_id = c.id AND g.reply_to IS NULL AND ${newer ? "g.id > $4" : "g.id < $4"}
+       ORDER BY g.id${newer ? "" : " DESC"} LIMIT $5) g ON true
+     WHERE c.workspace_id = $1 AND c.id = $2
+     ORDER BY g."g_id"`;
+}
+
+/**
+ * `page` with the channel and the caller's membership (`channels.withMember`) in the same round trip: the
+ * history's access check and its page are one statement. Null when there is no such channel; the page is
+ * read whatever the membership says, so the caller must check access before using it.
+ */
+export async function pageWithAccess(
+  sql: Sql,
+  workspaceId: number,
+  channelId: number,
+  userId: number,
+  p: Page,
+): Promise<{ channel: ChannelRow; member: MemberRow | null; messages: Message[] } | null> {
+  const newer = p.after !== undefined;
+  const rows = await sql.query<Record<string, unknown>>(
+    pageWithAccessSql(newer),
+    [workspaceId, channelId, userId, newer ? p.after : p.before ?? Number.MAX_SAFE_INTEGER, p.limit],
+  );
+  if (!rows.length) return null;
+  const messages: Message[] = [];
+  for (const r of rows) {
+    const m = toMessage(r, "g_");
+    if (m) messages.push(m);
+  }
+  return { ...channelAndMember(rows[0]), messages };
 }
 
 export async function thread(sql: Sql, parentId: number, limit: number): Promise<Message[]> {

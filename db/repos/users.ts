@@ -72,6 +72,24 @@ export async function bySession(
   return r[0] ?? null;
 }
 
+/**
+ * As `bySession`, with the ids of the user's channels (what a new socket subscribes to) in the same round
+ * trip: a socket's upgrade is then one query.
+ */
+export async function bySessionWithChannels(
+  sql: Sql,
+  tokenHash: string,
+): Promise<(UserRow & { embedOrigin: string | null; channelIds: number[] }) | null> {
+  const r = await sql.query<UserRow & { embedOrigin: string | null; channelIds: (number | string)[] }>(
+    `SELECT ${U_COLS}, s.embed_origin AS "embedOrigin",
+       ARRAY(SELECT mb.channel_id FROM members mb WHERE mb.user_id = u.id) AS "channelIds" FROM sessions s
+     JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
+     WHERE s.token_hash = $1 AND s.expires_at > now()`,
+    [tokenHash],
+  );
+  return r[0] ? { ...r[0], channelIds: r[0].channelIds.map(Number) } : null;
+}
+
 export async function byIds(sql: Sql, workspaceId: number, ids: number[]): Promise<UserRow[]> {
   if (!ids.length) return [];
   return await sql.query<UserRow>(
@@ -190,10 +208,20 @@ export async function setPasswordHash(sql: Sql, id: number, hash: string): Promi
 export async function accessBySessions(
   sql: Sql,
   hashes: string[],
-): Promise<{ hash: string; role: WorkspaceRole; permissions: string[]; rolePermissions: string[] | null }[]> {
+): Promise<
+  {
+    hash: string;
+    role: WorkspaceRole;
+    permissions: string[];
+    rolePermissions: string[] | null;
+    live: boolean;
+  }[]
+> {
   if (!hashes.length) return [];
+  // `live` as `sessions.liveOf` decides it: one statement for the gateway's periodic check of every socket.
   return await sql.query(
-    `SELECT s.token_hash AS hash, u.role, u.permissions, cr.permissions AS "rolePermissions"
+    `SELECT s.token_hash AS hash, u.role, u.permissions, cr.permissions AS "rolePermissions",
+       (s.expires_at > now() AND u.deactivated_at IS NULL) AS live
      FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN custom_roles cr ON cr.id = u.custom_role_id
      WHERE s.token_hash = ANY($1::text[])`,
     [hashes],

@@ -33,6 +33,8 @@ export function createGateway(deps: Deps, hub: Hub) {
   const app = new Hono<AppEnv>();
   /** Who each socket acts as: re-read when the user's role or permissions change. */
   const actors = new WeakMap<Connection, Actor>();
+  /** The channel ids read with the session at the upgrade (a ticket's upgrade reads them when it opens). */
+  const upgradeChannels = new WeakMap<Actor, number[]>();
   const timer = startBackgroundChecks(deps, hub, actors);
 
   app.get(
@@ -56,8 +58,10 @@ export function createGateway(deps: Deps, hub: Hub) {
         if (!actor) throw new AppError("bad_ticket", 403, "This socket ticket is not valid here");
       } else {
         const { token } = tokenFrom(c);
-        actor = await auth.authenticate(deps, token);
-        if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
+        const found = await auth.authenticateSocket(deps, token);
+        if (!found) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
+        actor = found.actor;
+        upgradeChannels.set(actor, found.channelIds);
         // An embed session's bearer token opens sockets only through tickets.
         if (actor.embedOrigin) throw new AppError("bad_origin", 403, "Open the socket with a ticket");
       }
@@ -113,7 +117,9 @@ export function createGateway(deps: Deps, hub: Hub) {
           actors.set(conn, actor);
           let channelIds: number[];
           try {
-            channelIds = await channelsRepo.channelIdsForUser(deps.db, actor.userId);
+            const preloaded = upgradeChannels.get(actor);
+            upgradeChannels.delete(actor);
+            channelIds = preloaded ?? await channelsRepo.channelIdsForUser(deps.db, actor.userId);
           } catch (err) {
             // A socket registered with no channels would look connected and never receive anything.
             console.error("gateway: loading the channels of a new connection failed", err);
@@ -360,6 +366,13 @@ async function closeDisallowedEmbeds(
 }
 
 const accessKey = (role: string, perms: Iterable<string>) => `${role}:${[...perms].sort().join(",")}`;
+/** An actor's access key, computed once per actor (actors are replaced, never changed, when access changes). */
+const actorKeys = new WeakMap<Actor, string>();
+function actorKey(a: Actor): string {
+  let k = actorKeys.get(a);
+  if (k === undefined) actorKeys.set(a, k = accessKey(a.role, a.permissions));
+  return k;
+}
 
 /**
  * Every few seconds: close sockets whose session ended; mark sockets whose user's role or permissions
@@ -373,7 +386,24 @@ function startBackgroundChecks(deps: Deps, hub: Hub, actors: WeakMap<Connection,
     if (!conns.length) return;
     try {
       const hashes = [...new Set(conns.map((c) => c.sessionHash).filter((h): h is string => !!h))];
-      const live = await auth.liveSessions(deps, hashes);
+      // One statement for both questions: which sessions still live, and with what role and permissions.
+      const rows = await usersRepo.accessBySessions(deps.db, hashes);
+      const live = new Set<string>();
+      const access = new Map<string, string>();
+      /** Most sockets share a few roles: each distinct stored access is resolved once per check. */
+      const keys = new Map<string, string>();
+      for (const x of rows) {
+        if (x.live) live.add(x.hash);
+        const stored = JSON.stringify([x.role, x.permissions, x.rolePermissions]);
+        let key = keys.get(stored);
+        if (key === undefined) {
+          keys.set(
+            stored,
+            key = accessKey(x.role, effectivePermissions(x.role, x.permissions, x.rolePermissions)),
+          );
+        }
+        access.set(x.hash, key);
+      }
       for (const c of conns) {
         if (c.sessionHash && !live.has(c.sessionHash)) {
           hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
@@ -381,15 +411,10 @@ function startBackgroundChecks(deps: Deps, hub: Hub, actors: WeakMap<Connection,
         }
       }
       await closeDisallowedEmbeds(deps, hub, conns, actors);
-      const access = new Map(
-        (await usersRepo.accessBySessions(deps.db, hashes)).map((
-          x,
-        ) => [x.hash, accessKey(x.role, effectivePermissions(x.role, x.permissions, x.rolePermissions))]),
-      );
       for (const c of conns) {
         const a = actors.get(c);
         const now = c.sessionHash ? access.get(c.sessionHash) : undefined;
-        if (a && now !== undefined && now !== accessKey(a.role, a.permissions)) c.stale = true;
+        if (a && now !== undefined && now !== actorKey(a)) c.stale = true;
       }
       const now = Date.now();
       for (const c of conns) {

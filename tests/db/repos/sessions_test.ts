@@ -4,6 +4,7 @@ import { dbTest } from "../../helpers/db.ts";
 import * as workspacesRepo from "../../../db/repos/workspaces.ts";
 import * as usersRepo from "../../../db/repos/users.ts";
 import * as sessionsRepo from "../../../db/repos/sessions.ts";
+import * as channelsRepo from "../../../db/repos/channels.ts";
 import type { Db } from "../../../db/client.ts";
 
 async function setup(db: Db) {
@@ -62,3 +63,40 @@ dbTest("the audit log stores who, what, detail as JSON, and where", async (db) =
     { action: "boot", target: "", detail: {}, t: "object", ip: "" },
   ]);
 });
+
+dbTest(
+  "a socket's upgrade reads the user with their channels; the periodic check agrees with liveOf",
+  async (db) => {
+    const { w, u, session } = await setup(db);
+    await session("h1", 60_000);
+    await session("h2", -1_000);
+    const other = await usersRepo.insert(db, { workspaceId: w.id, username: "o", displayName: "O" });
+    const ch = (name: string) =>
+      channelsRepo.insert(db, { workspaceId: w.id, kind: "public_channel", name, createdBy: u.id });
+    const [a, b, c] = [await ch("a"), await ch("b"), await ch("c")];
+    await channelsRepo.addMember(db, { channelId: a.id, userId: u.id, workspaceId: w.id });
+    await channelsRepo.addMember(db, { channelId: c.id, userId: u.id, workspaceId: w.id });
+    await channelsRepo.addMember(db, { channelId: b.id, userId: other.id, workspaceId: w.id });
+
+    const found = (await usersRepo.bySessionWithChannels(db, "h1"))!;
+    assert.equal(found.id, u.id);
+    assert.deepEqual(found.channelIds.sort((x, y) => x - y), [a.id, c.id]);
+    assert.deepEqual(
+      found.channelIds,
+      (await channelsRepo.channelIdsForUser(db, u.id)).sort((x, y) => x - y),
+    );
+    // The same user as bySession, and nothing for an expired or unknown session.
+    assert.equal(found.username, (await usersRepo.bySession(db, "h1"))!.username);
+    assert.equal(await usersRepo.bySessionWithChannels(db, "h2"), null);
+    assert.equal(await usersRepo.bySessionWithChannels(db, "nope"), null);
+
+    const live = async () =>
+      (await usersRepo.accessBySessions(db, ["h1", "h2", "x"])).filter((r) => r.live).map((r) => r.hash)
+        .sort();
+    assert.deepEqual(await live(), (await sessionsRepo.liveOf(db, ["h1", "h2", "x"])).sort());
+    assert.deepEqual(await live(), ["h1"]);
+    await usersRepo.setDeactivated(db, u.id, true);
+    assert.deepEqual(await live(), []);
+    assert.deepEqual(await sessionsRepo.liveOf(db, ["h1"]), []);
+  },
+);
