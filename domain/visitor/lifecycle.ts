@@ -145,14 +145,19 @@ async function assignThenNotify(deps: Deps, workspaceId: number, conversationId:
   });
 }
 
+/**
+ * A line from the system (or, with audience "staff", a note). Without a client id it gets a fresh one (never a
+ * retry). `known`: the conversation's holder and the monitors, when the caller has them (no re-read).
+ */
 export async function systemMessage(
   sql: Sql,
   emit: Emit,
   workspaceId: number,
   conversationId: number,
   body: string,
-  clientId: string = crypto.randomUUID(),
+  clientId?: string,
   audience: "both" | "staff" = "both",
+  known?: { agentId: number | null; monitorIds: number[] },
 ) {
   const { message } = await convRepo.insertMessage(sql, {
     conversationId,
@@ -160,13 +165,20 @@ export async function systemMessage(
     kind: audience === "both" ? "system" : "note",
     authorId: null,
     authorName: "",
-    clientId,
+    clientId: clientId ?? crypto.randomUUID(),
     body,
+    fresh: clientId === undefined,
   });
   const e = { type: "visitor_message" as const, conversationId, message };
   if (audience === "both") emit(workspaceId, e, toVisitor(conversationId));
-  const c = await convRepo.byId(sql, workspaceId, conversationId);
-  emit(workspaceId, e, await staffAudience(sql, workspaceId, c?.agentId ?? null));
+  if (known) {
+    const ids = new Set(known.monitorIds);
+    if (known.agentId) ids.add(known.agentId);
+    emit(workspaceId, e, { kind: "users", userIds: [...ids] });
+  } else {
+    const c = await convRepo.byId(sql, workspaceId, conversationId);
+    emit(workspaceId, e, await staffAudience(sql, workspaceId, c?.agentId ?? null));
+  }
   return message;
 }
 
