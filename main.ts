@@ -10,6 +10,7 @@ import * as messagesRepo from "./db/repos/messages.ts";
 import * as usersRepo from "./db/repos/users.ts";
 import type { CoreDeps, Deps } from "./domain/deps.ts";
 import { SendBatcher } from "./domain/send_batch.ts";
+import { Background } from "./domain/background.ts";
 import { VisitorMessageBatcher } from "./domain/visitor/message_batch.ts";
 import { presenceWriters } from "./domain/presence.ts";
 import { RateLimiter } from "./domain/rate_limit.ts";
@@ -74,6 +75,7 @@ export function buildDeps(core: CoreDeps): Deps {
     sendBatcher: new SendBatcher(core),
     visitorBatcher: new VisitorMessageBatcher(core),
     presenceWriters: presenceWriters(core),
+    background: new Background(),
   };
 }
 
@@ -167,6 +169,7 @@ export async function startServer(
       unsubscribe();
       ac.abort();
       await server.finished;
+      await deps.background.idle();
       await bus.close();
       await busDb?.close();
       await db.close();

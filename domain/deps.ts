@@ -8,6 +8,7 @@ import type { FileServices } from "./files.ts";
 import type { SingleFlight } from "./single_flight.ts";
 import type { SendBatcher } from "./send_batch.ts";
 import type { PresenceWriters } from "./presence.ts";
+import type { Background } from "./background.ts";
 import type { VisitorMessageBatcher } from "./visitor/message_batch.ts";
 
 /** The plain parts, built first; the stateful helpers below are built from them (in `main.ts`). */
@@ -30,6 +31,8 @@ export interface Deps extends CoreDeps {
   visitorBatcher: VisitorMessageBatcher;
   /** Grouped connection-row writes and the presence announcer (one per server). */
   presenceWriters: PresenceWriters;
+  /** Work started by a request and not waited for (one per server; shutdown waits for it). */
+  background: Background;
 }
 
 /** The authenticated caller of a domain function. */

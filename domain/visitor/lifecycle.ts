@@ -116,23 +116,33 @@ export async function start(deps: Deps, workspaceId: number, input: unknown, met
     }
     return r;
   });
-  // The answer waits for the assignment run. Answering before it was measured: the visitor's socket then
-  // opened while the run's transaction held the visitor's row, its connection count waited for that commit
-  // holding a pooled connection, and under load assignment got slower (bench/README.md, visitors).
-  if (created.created) await afterQueueChange(deps, workspaceId);
-  const row = await convRepo.byId(deps.db, workspaceId, created.id);
-  if (created.created && row?.status === "waiting") {
-    // Staff on duty without a Parley tab open get a push (the notifications subsystem decides who).
-    const onDuty = (await agentsRepo.list(deps.db, workspaceId)).filter((a) => a.available);
-    await notifyVisitorWaiting(deps, {
-      workspaceId,
-      conversationId: row.id,
-      visitorName: row.name || "A visitor",
-      staffUserIds: onDuty.map((a) => a.userId),
-      url: `/chat?visitor=${row.id}`,
-    }).catch((e) => console.error("visitor notification", e));
+  // The answer does not wait for the assignment run (it may queue behind another): the conversation is
+  // stored and waiting, and the assignment reaches the visitor's socket (which re-reads the conversation
+  // when it opens, so an assignment before that is not missed).
+  if (created.created) {
+    deps.background.run(
+      "visitor assignment after start",
+      () => assignThenNotify(deps, workspaceId, created.id),
+    );
   }
+  const row = await convRepo.byId(deps.db, workspaceId, created.id);
   return { conversation: await visitorView(deps.db, row!), created: created.created };
+}
+
+/** Assigns (when automatic), then pushes to staff on duty if the visitor is still waiting. */
+async function assignThenNotify(deps: Deps, workspaceId: number, conversationId: number) {
+  await afterQueueChange(deps, workspaceId);
+  const row = await convRepo.byId(deps.db, workspaceId, conversationId);
+  if (row?.status !== "waiting") return;
+  // Staff on duty without a Parley tab open get a push (the notifications subsystem decides who).
+  const onDuty = (await agentsRepo.list(deps.db, workspaceId)).filter((a) => a.available);
+  await notifyVisitorWaiting(deps, {
+    workspaceId,
+    conversationId: row.id,
+    visitorName: row.name || "A visitor",
+    staffUserIds: onDuty.map((a) => a.userId),
+    url: `/chat?visitor=${row.id}`,
+  });
 }
 
 /**
