@@ -10,6 +10,8 @@ import * as messagesRepo from "./db/repos/messages.ts";
 import * as usersRepo from "./db/repos/users.ts";
 import type { CoreDeps, Deps } from "./domain/deps.ts";
 import { SendBatcher } from "./domain/send_batch.ts";
+import { Background } from "./domain/background.ts";
+import { VisitorMessageBatcher } from "./domain/visitor/message_batch.ts";
 import { presenceWriters } from "./domain/presence.ts";
 import { RateLimiter } from "./domain/rate_limit.ts";
 import type { EventBus } from "./realtime/server/bus/bus.ts";
@@ -68,7 +70,13 @@ async function selectBus(config: Config, db: Db): Promise<{ bus: EventBus; busDb
 
 /** The domain's dependencies: the plain parts, then the per-server helpers built from them. */
 export function buildDeps(core: CoreDeps): Deps {
-  return { ...core, sendBatcher: new SendBatcher(core), presenceWriters: presenceWriters(core) };
+  return {
+    ...core,
+    sendBatcher: new SendBatcher(core),
+    visitorBatcher: new VisitorMessageBatcher(core),
+    presenceWriters: presenceWriters(core),
+    background: new Background(),
+  };
 }
 
 /** Starts Parley. Used by `deno task start` and by tests that need a real server. */
@@ -161,6 +169,7 @@ export async function startServer(
       unsubscribe();
       ac.abort();
       await server.finished;
+      await deps.background.idle();
       await bus.close();
       await busDb?.close();
       await db.close();

@@ -8,6 +8,8 @@ import type { FileServices } from "./files.ts";
 import type { SingleFlight } from "./single_flight.ts";
 import type { SendBatcher } from "./send_batch.ts";
 import type { PresenceWriters } from "./presence.ts";
+import type { Background } from "./background.ts";
+import type { VisitorMessageBatcher } from "./visitor/message_batch.ts";
 
 /** The plain parts, built first; the stateful helpers below are built from them (in `main.ts`). */
 export interface CoreDeps {
@@ -25,8 +27,12 @@ export interface CoreDeps {
 export interface Deps extends CoreDeps {
   /** Group commit for plain sends (one per server). */
   sendBatcher: SendBatcher;
+  /** Group commit for visitor-chat messages and agent replies (one per server). */
+  visitorBatcher: VisitorMessageBatcher;
   /** Grouped connection-row writes and the presence announcer (one per server). */
   presenceWriters: PresenceWriters;
+  /** Work started by a request and not waited for (one per server; shutdown waits for it). */
+  background: Background;
 }
 
 /** The authenticated caller of a domain function. */

@@ -14,6 +14,7 @@ import * as batchRepo from "../db/repos/message_batch.ts";
 import { MAINTENANCE_SETTING } from "./admin/control.ts";
 import type { Envelope, Message } from "../realtime/protocol.ts";
 import type { Actor, CoreDeps } from "./deps.ts";
+import { GroupCommit } from "./group_commit.ts";
 
 export interface PlainSend {
   channelId: number;
@@ -33,8 +34,6 @@ export type BatchOutcome =
 interface Item {
   actor: Actor;
   p: PlainSend;
-  resolve(o: BatchOutcome): void;
-  reject(e: unknown): void;
 }
 
 /**
@@ -50,75 +49,45 @@ const MAX_BATCH = 256;
 
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
 export class SendBatcher {
-  #queue: Item[] = [];
-  #inFlight = 0;
-  /** Channels of the batches in flight. */
-  readonly #busy = new Set<number>();
-  constructor(private deps: CoreDeps) {}
-
-  /** Stores a plain send with others arriving at the same time, or says it must go the one-at-a-time way. */
-  submit(actor: Actor, p: PlainSend): Promise<BatchOutcome> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ actor, p, resolve, reject });
-      this.#pump();
+  #group: GroupCommit<Item, BatchOutcome>;
+  constructor(private deps: CoreDeps) {
+    this.#group = new GroupCommit((items) => this.#store(items), {
+      maxBatch: MAX_BATCH,
+      inFlight: () => deps.config.limits.sendBatchesInFlight,
+      key: (it) => it.p.channelId,
     });
   }
 
-  #pump() {
-    while (this.#inFlight < this.deps.config.limits.sendBatchesInFlight && this.#queue.length) {
-      const items = this.#take();
-      if (!items.length) return; // every queued send is for a channel in flight: the next commit pumps
-      const channels = new Set(items.map((it) => it.p.channelId));
-      for (const ch of channels) this.#busy.add(ch);
-      this.#inFlight++;
-      void this.#store(items).finally(() => {
-        for (const ch of channels) this.#busy.delete(ch);
-        this.#inFlight--;
-        this.#pump();
-      });
-    }
+  /** Stores a plain send with others arriving at the same time, or says it must go the one-at-a-time way. */
+  submit(actor: Actor, p: PlainSend): Promise<BatchOutcome> {
+    return this.#group.submit({ actor, p });
   }
 
-  /** Up to MAX_BATCH queued sends, oldest first, of channels no batch in flight holds; the rest keep their order. */
-  #take(): Item[] {
-    const q = this.#queue;
-    if (!this.#busy.size && q.length <= MAX_BATCH) return q.splice(0);
-    const take: Item[] = [], keep: Item[] = [];
-    for (const it of q) {
-      (take.length < MAX_BATCH && !this.#busy.has(it.p.channelId) ? take : keep).push(it);
-    }
-    this.#queue = keep;
-    return take;
-  }
-
-  async #store(all: Item[]) {
+  async #store(all: Item[]): Promise<BatchOutcome[]> {
     const deps = this.deps;
+    const out: BatchOutcome[] = all.map(() => ({ stored: false, charged: false }));
     // The same key twice in one batch: the later ones go the one-at-a-time way (they will be retries).
+    // Out of rate-limit tokens: the one-at-a-time path answers a retry from the database, or refuses.
     const seen = new Set<string>();
-    const firsts: Item[] = [];
-    for (const it of all) {
+    const picked: number[] = [];
+    all.forEach((it, i) => {
       const k = `${it.actor.userId}:${it.p.clientId}`;
-      if (seen.has(k)) it.resolve({ stored: false, charged: false });
-      else {
-        seen.add(k);
-        firsts.push(it);
-      }
-    }
-    const items: Item[] = [];
-    for (const it of firsts) {
+      if (seen.has(k)) return;
+      seen.add(k);
       try {
         deps.limiter.take(
           `send:${it.actor.userId}`,
           deps.config.limits.sendsPerMinute,
           "You are sending messages too fast",
         );
-        items.push(it);
-      } catch {
-        // Out of tokens: the one-at-a-time path answers a retry from the database, or refuses.
-        it.resolve({ stored: false, charged: false });
-      }
-    }
-    if (!items.length) return;
+        picked.push(i);
+      } catch { /* left to the one-at-a-time path, uncharged */ }
+    });
+    if (!picked.length) return out;
+    const items = picked.map((i) => all[i]);
+    // Left out by the statement (not a member, archived, read-only …) or a failed statement: the
+    // one-at-a-time path says why; its token is already taken.
+    for (const i of picked) out[i] = { stored: false, charged: true };
     let rows: { index: number; message: Message }[];
     try {
       // One statement, so its own transaction: the messages, their events in the log, read positions.
@@ -138,8 +107,7 @@ export class SendBatcher {
       );
     } catch {
       // A key stored meanwhile, a deadlock with another instance, a lost connection: nothing was committed.
-      for (const it of items) it.resolve({ stored: false, charged: true });
-      return;
+      return out;
     }
     // After the commit: publish in sequence order, then answer.
     const envs: Envelope[] = rows.map(({ index, message }) => ({
@@ -148,12 +116,7 @@ export class SendBatcher {
       workspaceId: items[index].actor.workspaceId,
     }));
     if (envs.length) deps.bus.publish(envs);
-    const done = new Set<number>();
-    for (const { index, message } of rows) {
-      done.add(index);
-      items[index].resolve({ stored: true, message });
-    }
-    // Left out by the statement (not a member, archived, read-only …): the one-at-a-time path says why.
-    items.forEach((it, i) => !done.has(i) && it.resolve({ stored: false, charged: true }));
+    for (const { index, message } of rows) out[picked[index]] = { stored: true, message };
+    return out;
   }
 }

@@ -252,6 +252,8 @@ export interface NewVisitorMessage {
   fileId?: number | null;
   /** The author's side has seen the conversation up to this message (their own message). */
   seenBy?: "visitor" | "agent";
+  /** The client id was made just now (never a retry): no look-up of an earlier one. */
+  fresh?: boolean;
 }
 
 /** Stores a message with the conversation's next sequence; a repeated client id returns the stored one. */
@@ -259,13 +261,16 @@ export async function insertMessage(
   sql: Sql,
   m: NewVisitorMessage,
 ): Promise<{ message: VisitorMessage; created: boolean }> {
-  // The conversation row first: sends to one conversation take turns, so a retried client id is seen.
-  await sql.query("SELECT 1 FROM visitor_conversations WHERE id = $1 FOR UPDATE", [m.conversationId]);
-  const old = await sql.query<VisitorMessage>(
-    `SELECT ${MCOLS} FROM visitor_messages WHERE conversation_id = $1 AND kind = $2 AND client_id = $3`,
-    [m.conversationId, m.kind, m.clientId],
-  );
-  if (old[0]) return { message: old[0], created: false };
+  if (!m.fresh) {
+    // The conversation row first: sends to one conversation take turns, so a retried client id is seen.
+    await sql.query("SELECT 1 FROM visitor_conversations WHERE id = $1 FOR UPDATE", [m.conversationId]);
+    const old = await sql.query<VisitorMessage>(
+      `SELECT ${MCOLS} FROM visitor_messages WHERE conversation_id = $1 AND kind = $2 AND client_id = $3`,
+      [m.conversationId, m.kind, m.clientId],
+    );
+    if (old[0]) return { message: old[0], created: false };
+  }
+  // (A fresh id: the update below locks the row and numbers from its current value, so no gap or repeat.)
   // The next sequence and the message in one statement (one round trip less per message).
   const seen = m.seenBy === "visitor"
     ? ", visitor_seen_seq = last_seq + 1"

@@ -8,7 +8,7 @@ import type { Actor, Deps } from "../deps.ts";
 import { conflict } from "../errors.ts";
 import { parse } from "../validate.ts";
 import type { VisitorActor } from "./access.ts";
-import { heldConversation } from "./access.ts";
+import { heldConversation, requireQueue } from "./access.ts";
 import { staffAudience, toVisitor, visitorTx } from "./publish.ts";
 
 /** A message from either side; `clientId` makes a retry return the stored message instead of a second one. */
@@ -18,10 +18,24 @@ export const SendInput = (maxChars: number) =>
     body: z.string().trim().min(1, "may not be empty").max(maxChars),
   }).strict();
 
+/**
+ * A visitor's message: stored with the others arriving at the same time (`message_batch.ts`); what the
+ * batch leaves out (chat ended, a retry) goes the one-at-a-time way, which refuses or returns the stored one.
+ */
 export async function visitorSend(deps: Deps, v: VisitorActor, input: unknown, ip = "") {
   const m = parse(SendInput(deps.config.limits.messageChars), input);
   deps.limiter.take(`visitor-send:${v.conversationId}`, 60, "Too many messages");
   if (ip) deps.limiter.take(`visitor-send-ip:${ip}`, 300, "Too many messages from this address");
+  const o = await deps.visitorBatcher.submit({
+    workspaceId: v.workspaceId,
+    conversationId: v.conversationId,
+    kind: "visitor",
+    authorId: null,
+    authorName: "",
+    clientId: m.clientId,
+    body: m.body,
+  });
+  if (o.stored) return { message: o.message };
   return await visitorTx(deps, async (sql, emit) => {
     const c = await convRepo.byId(sql, v.workspaceId, v.conversationId);
     if (!c || c.status === "ended") throw conflict("This chat has ended");
@@ -44,6 +58,7 @@ export async function visitorSend(deps: Deps, v: VisitorActor, input: unknown, i
   });
 }
 
+/** An agent's reply (or internal note, also after the chat ended) in a conversation they hold; batched too. */
 export async function agentSend(
   deps: Deps,
   actor: Actor,
@@ -53,6 +68,21 @@ export async function agentSend(
 ) {
   const m = parse(SendInput(deps.config.limits.messageChars), input);
   deps.limiter.take(`sends:${actor.userId}`, deps.config.limits.sendsPerMinute, "Too many messages");
+  requireQueue(actor);
+  if (Number.isSafeInteger(conversationId)) {
+    // The statement checks that the agent holds the conversation (of their workspace) and, for a reply,
+    // that it has not ended; anything else is explained below.
+    const o = await deps.visitorBatcher.submit({
+      workspaceId: actor.workspaceId,
+      conversationId,
+      kind: note ? "note" : "agent",
+      authorId: actor.userId,
+      authorName: actor.displayName,
+      clientId: m.clientId,
+      body: m.body,
+    });
+    if (o.stored) return { message: o.message };
+  }
   const c = await heldConversation(deps, actor, conversationId);
   if (c.status === "ended" && !note) throw conflict("This chat has ended");
   return await visitorTx(deps, async (sql, emit) => {

@@ -116,30 +116,48 @@ export async function start(deps: Deps, workspaceId: number, input: unknown, met
     }
     return r;
   });
-  if (created.created) await afterQueueChange(deps, workspaceId);
-  const row = await convRepo.byId(deps.db, workspaceId, created.id);
-  if (created.created && row?.status === "waiting") {
-    // Staff on duty without a Parley tab open get a push (the notifications subsystem decides who).
-    const onDuty = (await agentsRepo.list(deps.db, workspaceId)).filter((a) => a.available);
-    await notifyVisitorWaiting(deps, {
-      workspaceId,
-      conversationId: row.id,
-      visitorName: row.name || "A visitor",
-      staffUserIds: onDuty.map((a) => a.userId),
-      url: `/chat?visitor=${row.id}`,
-    }).catch((e) => console.error("visitor notification", e));
+  // The answer does not wait for the assignment run (it may queue behind another): the conversation is
+  // stored and waiting, and the assignment reaches the visitor's socket (which re-reads the conversation
+  // when it opens, so an assignment before that is not missed).
+  if (created.created) {
+    deps.background.run(
+      "visitor assignment after start",
+      () => assignThenNotify(deps, workspaceId, created.id),
+    );
   }
+  const row = await convRepo.byId(deps.db, workspaceId, created.id);
   return { conversation: await visitorView(deps.db, row!), created: created.created };
 }
 
+/** Assigns (when automatic), then pushes to staff on duty if the visitor is still waiting. */
+async function assignThenNotify(deps: Deps, workspaceId: number, conversationId: number) {
+  await afterQueueChange(deps, workspaceId);
+  const row = await convRepo.byId(deps.db, workspaceId, conversationId);
+  if (row?.status !== "waiting") return;
+  // Staff on duty without a Parley tab open get a push (the notifications subsystem decides who).
+  const onDuty = (await agentsRepo.list(deps.db, workspaceId)).filter((a) => a.available);
+  await notifyVisitorWaiting(deps, {
+    workspaceId,
+    conversationId: row.id,
+    visitorName: row.name || "A visitor",
+    staffUserIds: onDuty.map((a) => a.userId),
+    url: `/chat?visitor=${row.id}`,
+  });
+}
+
+/**
+ * A line from the system (or, with audience "staff", a note). Without a client id it gets a fresh one (never a
+ * retry). `known`: the conversation's holder and the monitors, when the caller has them (no re-read).
+ */
 export async function systemMessage(
   sql: Sql,
   emit: Emit,
   workspaceId: number,
   conversationId: number,
   body: string,
-  clientId: string = crypto.randomUUID(),
+  clientId?: string,
   audience: "both" | "staff" = "both",
+  known?: { agentId: number | null; monitorIds: number[] },
 ) {
   const { message } = await convRepo.insertMessage(sql, {
     conversationId,
@@ -147,13 +165,20 @@ export async function systemMessage(
     kind: audience === "both" ? "system" : "note",
     authorId: null,
     authorName: "",
-    clientId,
+    clientId: clientId ?? crypto.randomUUID(),
     body,
+    fresh: clientId === undefined,
   });
   const e = { type: "visitor_message" as const, conversationId, message };
   if (audience === "both") emit(workspaceId, e, toVisitor(conversationId));
-  const c = await convRepo.byId(sql, workspaceId, conversationId);
-  emit(workspaceId, e, await staffAudience(sql, workspaceId, c?.agentId ?? null));
+  if (known) {
+    const ids = new Set(known.monitorIds);
+    if (known.agentId) ids.add(known.agentId);
+    emit(workspaceId, e, { kind: "users", userIds: [...ids] });
+  } else {
+    const c = await convRepo.byId(sql, workspaceId, conversationId);
+    emit(workspaceId, e, await staffAudience(sql, workspaceId, c?.agentId ?? null));
+  }
   return message;
 }
 

@@ -7,6 +7,7 @@ import type { Audience, Envelope } from "../../realtime/protocol.ts";
 import type { VisitorEvent } from "../../realtime/visitor_protocol.ts";
 import type { Deps } from "../deps.ts";
 import { ROLE_PERMISSIONS } from "../permissions.ts";
+import { staffWithPermissionSql } from "../../db/repos/visitor_message_batch.ts";
 
 export type Emit = (workspaceId: number, event: VisitorEvent, audience: Audience) => void;
 
@@ -27,9 +28,7 @@ const QUEUE_ROLES = (Object.entries(ROLE_PERMISSIONS) as [string, readonly strin
 /** Everyone in the workspace who may answer visitors (by built-in or custom role, or a permission of their own). */
 export async function queueAudience(sql: Sql, workspaceId: number): Promise<Audience> {
   const rows = await sql.query<{ id: number }>(
-    `SELECT id FROM users WHERE workspace_id = $1 AND deactivated_at IS NULL
-       AND ((custom_role_id IS NULL AND role = ANY($2::text[])) OR 'chat.public_queue' = ANY(permissions)
-         OR custom_role_id IN (SELECT id FROM custom_roles WHERE 'chat.public_queue' = ANY(permissions)))`,
+    `SELECT u.id FROM users u WHERE ${staffWithPermissionSql("$1", "'chat.public_queue'", "$2::text[]")}`,
     [workspaceId, QUEUE_ROLES],
   );
   return { kind: "users", userIds: rows.map((r) => r.id) };
@@ -44,7 +43,7 @@ export async function queueChanged(sql: Sql, emit: Emit, workspaceId: number, co
   );
 }
 
-const MONITOR_ROLES = (Object.entries(ROLE_PERMISSIONS) as [string, readonly string[]][])
+export const MONITOR_ROLES = (Object.entries(ROLE_PERMISSIONS) as [string, readonly string[]][])
   .filter(([, ps]) => ps.includes("chat.public_monitor"))
   .map(([r]) => r);
 
@@ -58,9 +57,7 @@ export async function staffAudience(
   ...holders: (number | null)[]
 ): Promise<Audience> {
   const rows = await sql.query<{ id: number }>(
-    `SELECT id FROM users WHERE workspace_id = $1 AND deactivated_at IS NULL
-       AND ((custom_role_id IS NULL AND role = ANY($2::text[])) OR 'chat.public_monitor' = ANY(permissions)
-         OR custom_role_id IN (SELECT id FROM custom_roles WHERE 'chat.public_monitor' = ANY(permissions)))`,
+    `SELECT u.id FROM users u WHERE ${staffWithPermissionSql("$1", "'chat.public_monitor'", "$2::text[]")}`,
     [workspaceId, MONITOR_ROLES],
   );
   const ids = new Set(rows.map((r) => Number(r.id)));

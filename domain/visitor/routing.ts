@@ -15,7 +15,7 @@ import { conflict, forbidden, invalid, notFound } from "../errors.ts";
 import { parse } from "../validate.ts";
 import { effectivePermissions } from "../permissions.ts";
 import { heldConversation, requireQueue } from "./access.ts";
-import { type Emit, queueChanged, toVisitor, visitorTx } from "./publish.ts";
+import { type Emit, queueChanged, staffAudience, toVisitor, visitorTx } from "./publish.ts";
 import { readVisitorSettings } from "./settings.ts";
 import { estimateWait } from "./views.ts";
 import { systemMessage } from "./lifecycle.ts";
@@ -35,16 +35,27 @@ async function statusTo(sql: Sql, emit: Emit, workspaceId: number, conversationI
   }, toVisitor(conversationId));
 }
 
+/** `monitorIds`: the workspace's monitors, when the caller read them already (a run assigns many). */
 async function assignTo(
   sql: Sql,
   emit: Emit,
   workspaceId: number,
   conversationId: number,
   agent: { userId: number; displayName: string },
+  monitorIds?: number[],
 ) {
   if (!(await convRepo.assign(sql, conversationId, agent.userId))) return false;
   await agentsRepo.touchAssigned(sql, agent.userId);
-  await systemMessage(sql, emit, workspaceId, conversationId, `${agent.displayName} joined the chat.`);
+  await systemMessage(
+    sql,
+    emit,
+    workspaceId,
+    conversationId,
+    `${agent.displayName} joined the chat.`,
+    undefined,
+    "both",
+    monitorIds && { agentId: agent.userId, monitorIds },
+  );
   await statusTo(sql, emit, workspaceId, conversationId);
   return true;
 }
@@ -87,12 +98,14 @@ export async function autoAssign(deps: Deps, workspaceId: number): Promise<numbe
       await agentsRepo.lockWorkspace(sql, workspaceId);
       const free = await agentsRepo.eligible(sql, workspaceId, "");
       let n = 0;
+      let monitorIds: number[] | undefined; // read once per transaction, at the first assignment
       for (const c of await convRepo.waiting(sql, workspaceId)) {
         if (!free.length || n === ASSIGN_BATCH) break;
         const i = free.findIndex((a) => !c.team || a.team === c.team);
         if (i < 0) continue;
         const agent = free[i];
-        if (!(await assignTo(sql, emit, workspaceId, c.id, agent))) continue;
+        monitorIds ??= (await staffAudience(sql, workspaceId) as { userIds: number[] }).userIds;
+        if (!(await assignTo(sql, emit, workspaceId, c.id, agent, monitorIds))) continue;
         n++;
         // Assigned just now: the last in the round robin, or out when full.
         free.splice(i, 1);

@@ -306,6 +306,13 @@ function fenced(db: Db): { db: Db; end(): Promise<void> } {
   };
 }
 
+const beforeEnd: (() => Promise<void>)[] = [];
+
+/** Runs `fn` when the current `dbTest` ends, before its database closes (e.g. waiting for background work). */
+export function whenTestEnds(fn: () => Promise<void>) {
+  beforeEnd.push(fn);
+}
+
 /**
  * Registers `fn` once per engine as `name [engine]`, with a migrated database that holds no rows and
  * whose ids start at 1. `db.close()` is allowed and harmless.
@@ -322,6 +329,7 @@ export function dbTest(name: string, fn: (db: Db, engine: Engine["name"]) => Pro
         try {
           await fn(f.db, e.name);
         } finally {
+          for (const wait of beforeEnd.splice(0)) await wait().catch(() => {});
           await f.end();
           await shared[e.name].release(copy);
         }

@@ -9,6 +9,7 @@ import { RateLimiter } from "../../domain/rate_limit.ts";
 import { hashPassword } from "../../domain/passwords.ts";
 import { memoryBus } from "../../realtime/server/bus/memory.ts";
 import { buildDeps } from "../../main.ts";
+import { whenTestEnds } from "./db.ts";
 import type { Envelope } from "../../realtime/protocol.ts";
 import type { EventBus } from "../../realtime/server/bus/bus.ts";
 import type { WorkspaceRole } from "../../domain/permissions.ts";
@@ -46,6 +47,8 @@ export async function fixture(
     now: opts.now ?? (() => new Date()),
     limiter: new RateLimiter(),
   });
+  // Work started in the background (the assignment run after a visitor's start) ends with the test.
+  whenTestEnds(() => deps.background.idle());
   const ws = await workspacesRepo.insert(db, config.defaultWorkspace, "Test");
   const other = await workspacesRepo.insert(db, "other", "Other");
   const hash = await passwordHash();

@@ -55,6 +55,7 @@ export async function visitorFixture(db: Db, opts: Parameters<typeof fixture>[1]
         ip: `10.0.0.${Math.floor(Math.random() * 250)}`,
         userAgent: "test",
       });
+      await f.deps.background.idle(); // the assignment run the start began
       return { token, v: await authenticateVisitor(f.deps, token), id: r.conversation.id };
     },
     async agent(name) {

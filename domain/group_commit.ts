@@ -1,0 +1,94 @@
+/**
+ * Group commit: items submitted while earlier batches are being stored wait for the next batch, and each
+ * batch is stored by one call of `store` (one statement, so one round trip and one commit), while a lone
+ * item goes out at once. Each submit resolves with its own item's result when its batch is stored, and
+ * rejects with the batch's error when `store` throws (nothing of that batch was committed: it was one
+ * statement).
+ *
+ * Used by the staff send batcher (`send_batch.ts`), the visitor-chat message batcher
+ * (`visitor/message_batch.ts`) and the connection-row writers (`coalesce.ts`).
+ *
+ * @example
+ * const writes = new GroupCommit<Row, boolean>((rows) => repo.insertMany(db, rows), { maxBatch: 256 });
+ * const stored = await writes.submit(row);
+ */
+export interface GroupCommitOptions<T = unknown> {
+  /** Most items in one batch. */
+  maxBatch: number;
+  /**
+   * Most batches being stored at once (read at every start, so a setting can change it); 1 makes the
+   * largest groups, a few let an item rarely wait for another batch's commit. Default 1.
+   */
+  inFlight?: () => number;
+  /**
+   * Batches in flight never share a key (a row each batch locks, such as a channel's): an item whose key a
+   * running batch holds waits here for the next batch, instead of in the database on that row's lock while
+   * holding a connection and the rows of its batch's other items. Items of one key are then stored one batch
+   * after another, in order.
+   */
+  key?: (item: T) => unknown;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  resolve(r: R): void;
+  reject(e: unknown): void;
+}
+
+export class GroupCommit<T, R> {
+  #queue: Waiting<T, R>[] = [];
+  #running = 0;
+  /** Keys of the batches being stored. */
+  readonly #busy = new Set<unknown>();
+
+  /** `store` answers each item of a batch, in the batch's order. */
+  constructor(
+    private readonly store: (items: T[]) => Promise<R[]>,
+    private readonly opts: GroupCommitOptions<T>,
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump() {
+    const most = this.opts.inFlight?.() ?? 1;
+    while (this.#running < most && this.#queue.length) {
+      const batch = this.#take();
+      if (!batch.length) return; // every waiting item's key is in flight: the next finished batch pumps
+      const keys = this.opts.key ? new Set(batch.map((w) => this.opts.key!(w.item))) : null;
+      for (const k of keys ?? []) this.#busy.add(k);
+      this.#running++;
+      void this.#run(batch).finally(() => {
+        for (const k of keys ?? []) this.#busy.delete(k);
+        this.#running--;
+        this.#pump();
+      });
+    }
+  }
+
+  /** Up to maxBatch waiting items, oldest first, whose keys no running batch holds; the rest keep their order. */
+  #take(): Waiting<T, R>[] {
+    const q = this.#queue;
+    const key = this.opts.key;
+    if (!key || !this.#busy.size) return q.splice(0, this.opts.maxBatch);
+    const take: Waiting<T, R>[] = [], keep: Waiting<T, R>[] = [];
+    for (const w of q) {
+      (take.length < this.opts.maxBatch && !this.#busy.has(key(w.item)) ? take : keep).push(w);
+    }
+    this.#queue = keep;
+    return take;
+  }
+
+  async #run(batch: Waiting<T, R>[]) {
+    try {
+      const out = await this.store(batch.map((w) => w.item));
+      batch.forEach((w, i) => w.resolve(out[i]));
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+    }
+  }
+}

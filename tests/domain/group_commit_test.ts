@@ -1,0 +1,74 @@
+/** domain/group_commit.ts: per-item answers, batches in flight up to the limit, a failed batch rejects its own. */
+import assert from "node:assert/strict";
+import { GroupCommit } from "../../domain/group_commit.ts";
+
+Deno.test("each submit gets its own item's answer; items arriving meanwhile share the next batch", async () => {
+  const calls: number[][] = [];
+  const gates: (() => void)[] = [];
+  const g = new GroupCommit<number, string>(async (items) => {
+    calls.push(items);
+    await new Promise<void>((r) => gates.push(r));
+    return items.map((n) => `stored ${n}`);
+  }, { maxBatch: 10 });
+  const first = g.submit(1);
+  const burst = [g.submit(2), g.submit(3)];
+  assert.deepEqual(calls, [[1]], "a lone item goes at once; one batch in flight by default");
+  gates[0]();
+  assert.equal(await first, "stored 1");
+  while (calls.length < 2) await Promise.resolve();
+  gates[1]();
+  assert.deepEqual(await Promise.all(burst), ["stored 2", "stored 3"]);
+  assert.deepEqual(calls, [[1], [2, 3]]);
+});
+
+Deno.test("up to inFlight batches run at once, read at every start", async () => {
+  let limit = 2;
+  let running = 0;
+  let most = 0;
+  const gates: (() => void)[] = [];
+  const g = new GroupCommit<number, number>(async (items) => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise<void>((r) => gates.push(r));
+    running--;
+    return items;
+  }, { maxBatch: 1, inFlight: () => limit });
+  const all = [1, 2, 3, 4].map((n) => g.submit(n));
+  assert.equal(running, 2);
+  limit = 3;
+  gates.shift()!(); // one ends: two more may start now
+  while (gates.length < 3) await new Promise((r) => setTimeout(r, 1));
+  for (const open of gates.splice(0)) open();
+  assert.deepEqual(await Promise.all(all), [1, 2, 3, 4]);
+  assert.equal(most, 3);
+});
+
+Deno.test("a failed batch rejects its own submits only", async () => {
+  const g = new GroupCommit<number, number>(
+    (items) => items.includes(13) ? Promise.reject(new Error("bad")) : Promise.resolve(items),
+    { maxBatch: 5 },
+  );
+  await assert.rejects(g.submit(13), /bad/);
+  assert.equal(await g.submit(14), 14);
+});
+
+Deno.test("with keys, batches in flight never share one: an item of a busy key waits for the next batch", async () => {
+  const calls: string[][] = [];
+  const gates: (() => void)[] = [];
+  const g = new GroupCommit<string, string>(async (items) => {
+    calls.push(items);
+    await new Promise<void>((r) => gates.push(r));
+    return items;
+  }, { maxBatch: 10, inFlight: () => 4, key: (s) => s[0] });
+  const a1 = g.submit("a1");
+  const rest = [g.submit("a2"), g.submit("b1"), g.submit("a3")];
+  // a1 runs; b1 need not wait, a2 and a3 must (a is in flight), and keep their order.
+  assert.deepEqual(calls, [["a1"], ["b1"]]);
+  gates[0]();
+  assert.equal(await a1, "a1");
+  while (calls.length < 3) await Promise.resolve();
+  assert.deepEqual(calls[2], ["a2", "a3"]);
+  gates[1]();
+  gates[2]();
+  assert.deepEqual(await Promise.all(rest), ["a2", "b1", "a3"]);
+});
