@@ -26,15 +26,13 @@ interface SocketOptions {
   host: string[];
   port: number[];
   path?: string | false;
-  /** Seconds; postgres.js's own connect timer starts only once the socket is connected. */
-  connect_timeout?: number;
 }
 
 const COPY_DATA = 0x64; // 'd'
 
 export interface CopySockets {
-  /** postgres.js's `socket` option: a connected socket to the configured host. */
-  connect(options: SocketOptions): Promise<net.Socket>;
+  /** postgres.js's `socket` option: a socket connecting to the configured host. */
+  connect(options: SocketOptions): net.Socket;
   /** Runs `write` and gives the socket that sent a CopyData message during it (null: none did). */
   capture(write: () => unknown): net.Socket | null;
 }
@@ -57,23 +55,10 @@ export function copySockets(): CopySockets {
         // deno-lint-ignore no-explicit-any
         return (write as any).call(this, chunk, ...rest);
       } as typeof socket.write;
-      return new Promise((resolve, reject) => {
-        const seconds = options.connect_timeout ?? 30;
-        const timer = setTimeout(() => {
-          socket.destroy();
-          reject(new Error(`connect to ${options.path || `${host}:${port}`} timed out after ${seconds} s`));
-        }, seconds * 1000);
-        const failed = (err: Error) => {
-          clearTimeout(timer);
-          reject(err);
-        };
-        socket.once("error", failed);
-        socket.once("connect", () => {
-          clearTimeout(timer);
-          socket.off("error", failed);
-          resolve(socket);
-        });
-      });
+      // Still connecting: writes wait for the connection, and a failure comes as the socket's 'error' and
+      // 'close', which postgres.js handles as for its own sockets (it frees the pool's slot on 'close';
+      // a rejected promise here would leave the slot taken for good), its connect timeout included.
+      return socket;
     },
     capture(write) {
       capturing = true;

@@ -34,7 +34,7 @@ const frame = (payload: number[]) => new Uint8Array([...copyDataHeader(payload.l
 Deno.test("capture names the socket that sent a whole CopyData message, and nothing else", async () => {
   const server = sink();
   const sockets = copySockets();
-  const socket = await sockets.connect({ host: ["127.0.0.1"], port: [server.port] });
+  const socket = sockets.connect({ host: ["127.0.0.1"], port: [server.port] });
   try {
     assert.equal(sockets.capture(() => socket.write(frame([1, 2, 3]))), socket);
     // Another message type, a 'd' whose length does not match, no write at all: none.
@@ -62,11 +62,27 @@ Deno.test("capture names the socket that sent a whole CopyData message, and noth
   }
 });
 
-Deno.test("connect rejects when nothing listens", async () => {
+Deno.test("postgres.js on these sockets: a refused connection fails each query and frees the pool's slot", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  await assert.rejects(copySockets().connect({ host: ["127.0.0.1"], port: [port] }));
+  const sockets = copySockets();
+  const sql = postgres(`postgres://nobody@127.0.0.1:${port}/none`, {
+    max: 1,
+    ...({ socket: sockets.connect } as object),
+  });
+  try {
+    // One connection at most: a slot left taken by the first failure would make the next queries wait forever.
+    for (let i = 0; i < 3; i++) {
+      const outcome = await Promise.race([
+        sql`SELECT 1`.then(() => "answered", (err) => err.code),
+        new Promise((r) => setTimeout(() => r("still waiting after 10 s"), 10_000)),
+      ]);
+      assert.equal(outcome, "ECONNREFUSED");
+    }
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 });
 
 Deno.test("postgres.js on these sockets: the COPY stream's first chunk is captured, the rest goes framed by us", async () => {
@@ -96,6 +112,29 @@ Deno.test("postgres.js on these sockets: the COPY stream's first chunk is captur
       return got.length;
     });
     assert.equal(rows, 1);
+    // A connection the server ends is replaced by a new socket from ours, and the COPY path finds it.
+    const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
+    const other = postgres(url, { max: 1, onnotice: () => {} });
+    await other`SELECT pg_terminate_backend(${pid})`;
+    await other.end();
+    // (A query sent before the server's goodbye arrived fails with the old connection: asked again.)
+    let next = pid;
+    for (let i = 0; i < 100 && next === pid; i++) {
+      next = await sql`SELECT pg_backend_pid() AS pid`.then(([r]) => r.pid, () => pid);
+      if (next === pid) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.notEqual(next, pid);
+    const again = await sql.begin(async (t) => {
+      await t.unsafe("CREATE TEMP TABLE probe (n int4)");
+      const w = await t.unsafe("COPY probe (n) FROM STDIN (FORMAT binary)").writable();
+      const socket = sockets.capture(() => w.write(copyHeader()));
+      assert.ok(socket);
+      const finished = new Promise((r) => w.once("finish", r));
+      w.end(copyTrailer());
+      await finished;
+      return await t.unsafe("SELECT count(*)::int AS n FROM probe");
+    });
+    assert.deepEqual([...again], [{ n: 0 }]);
   } finally {
     await sql.end({ timeout: 2 });
     await dropPostgresUrl(url);
