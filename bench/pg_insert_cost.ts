@@ -5,30 +5,17 @@
  * statement (`db/repos/message_batch.ts`), as at a low send rate, and reports the Postgres processes' CPU
  * per message; then again without each index or foreign key in turn, to show what each one costs.
  */
-import { startCluster } from "../cli/pg_cluster.ts";
 import { openDb } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
 import { insertBatch } from "../db/repos/message_batch.ts";
-import { connectSql, freshDatabase, makeFixture } from "./lib/fixtures.ts";
+import { costCluster } from "./lib/cost_cluster.ts";
+import { connectSql } from "./lib/fixtures.ts";
 import { treeCpuSeconds } from "./lib/cpu.ts";
 
 const n = Number(Deno.args[0] ?? 2000);
-const cluster = await startCluster({
-  fsync: true,
-  extra: ["-c shared_buffers=256MB", "-c max_wal_size=2GB"],
-});
+const c = await costCluster("insert_cost", { slug: "cost", users: 20, group: 20, tokenPrefix: "c-" });
+const { cluster, postmaster, sql, fx, ws, url } = c;
+let db = c.db;
 try {
-  const admin = connectSql(cluster.url);
-  const [{ pid }] = await admin`SELECT pg_backend_pid() AS pid`;
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const postmaster = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  await admin.end();
-  const url = await freshDatabase(cluster.url, "insert_cost");
-  let db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
-  await migrate(db, () => {});
-  const sql = connectSql(url);
-  const fx = await makeFixture(sql, { slug: "cost", users: 20, group: 20, tokenPrefix: "c-" });
-  const [{ ws }] = await sql`SELECT workspace_id AS ws FROM channels WHERE id = ${fx.users[0].channels[0]}`;
   let k = 0;
   const run = async (label: string) => {
     for (let i = 0; i < 50; i++) await send(); // warm

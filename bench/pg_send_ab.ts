@@ -8,11 +8,8 @@
  * own backend and of the whole cluster (WAL writer and checkpointer included) per message, each the
  * median over the rounds.
  */
-import { startCluster } from "../cli/pg_cluster.ts";
-import { openDb } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
 import { insertBatch } from "../db/repos/message_batch.ts";
-import { connectSql, freshDatabase, makeFixture } from "./lib/fixtures.ts";
+import { costCluster } from "./lib/cost_cluster.ts";
 import { cpuSeconds, treeCpuSeconds } from "./lib/cpu.ts";
 
 const perStatement = Number(Deno.args[0] ?? 10);
@@ -48,22 +45,10 @@ const CHANGES: { label: string; on: string; off: string }[] = [
   { label: "plan_cache_mode = force_generic_plan", on: "", off: "" },
 ];
 
-const cluster = await startCluster({
-  fsync: true,
-  extra: ["-c shared_buffers=256MB", "-c max_wal_size=2GB"],
-});
+const c = await costCluster("send_ab", { slug: "ab", users: 400, group: 20, tokenPrefix: "ab-" });
+const { cluster, postmaster, sql, fx, ws } = c;
+const db = c.db;
 try {
-  const admin = connectSql(cluster.url);
-  const [{ pid }] = await admin`SELECT pg_backend_pid() AS pid`;
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const postmaster = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  await admin.end();
-  const url = await freshDatabase(cluster.url, "send_ab");
-  const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
-  await migrate(db, () => {});
-  const sql = connectSql(url);
-  const fx = await makeFixture(sql, { slug: "ab", users: 400, group: 20, tokenPrefix: "ab-" });
-  const [{ ws }] = await sql`SELECT workspace_id AS ws FROM channels WHERE id = ${fx.users[0].channels[0]}`;
   const [{ backend }] = await db.query<{ backend: number }>("SELECT pg_backend_pid() AS backend");
   let k = 0;
   const statement = async () => {
