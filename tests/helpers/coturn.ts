@@ -52,8 +52,35 @@ export async function stunBinding(port: number, timeoutMs = 500): Promise<boolea
   }
 }
 
-export async function startCoturn(): Promise<Coturn> {
-  const port = await freeUdpPort();
+/** A port free right now for UDP and for TCP (coturn listens on both). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await freeUdpPort();
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch { /* taken over TCP: pick another */ }
+  }
+}
+
+/**
+ * Starts coturn on a free port. Another process may take the port between the pick and coturn's bind (tests
+ * run in parallel): then it starts again on another port, up to `attempts` times.
+ */
+export async function startCoturn(attempts = 3): Promise<Coturn> {
+  for (let i = 1;; i++) {
+    try {
+      return await startCoturnOnce();
+    } catch (err) {
+      if (i >= attempts || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startCoturnOnce(): Promise<Coturn> {
+  const port = await freePort();
   const secret = crypto.randomUUID();
   const minPort = 40000 + Math.floor(Math.random() * 20000);
   const child = new Deno.Command(TURNSERVER, {
@@ -87,9 +114,12 @@ export async function startCoturn(): Promise<Coturn> {
   const drained = Promise.all([drain(child.stdout), drain(child.stderr)]).catch(() => {});
   const deadline = Date.now() + 10_000;
   while (!(await stunBinding(port))) {
-    if (Date.now() > deadline) {
+    const taken = out.includes("Address already in use");
+    if (taken || Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`coturn did not answer STUN on ${port}:\n${out.slice(-2000)}`);
+      await child.status;
+      const E = taken ? PortTaken : Error;
+      throw new E(`coturn did not answer STUN on ${port}:\n${out.slice(-2000)}`);
     }
   }
   return {
