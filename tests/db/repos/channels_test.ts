@@ -92,13 +92,12 @@ dbTest("update changes only what is given; archive sets and clears the time; rem
   c = (await channelsRepo.byId(db, w.id, pub.id))!;
   assert.deepEqual([c.archivedAt, c.allowPosting], [null, false]);
   await channelsRepo.addMember(db, { channelId: pub.id, userId: u1.id, workspaceId: w.id });
-  const m = await post(db, w.id, pub.id, u1.id, "x");
-  await messagesRepo.appendEvent(db, w.id, {
-    type: "message_received",
-    channelId: pub.id,
-    seq: m.seq,
-    message: m,
-  });
+  /** A message and its event in the channel's log. */
+  const logged = async (channelId: number, body: string) => {
+    const m = await post(db, w.id, channelId, u1.id, body);
+    await messagesRepo.appendEvent(db, w.id, { type: "message_received", channelId, seq: m.seq, message: m });
+  };
+  await logged(pub.id, "x");
   // Another channel's log stays (the log's key on channels is a trigger now, migration 0025).
   const other = await channelsRepo.insert(db, {
     workspaceId: w.id,
@@ -108,13 +107,7 @@ dbTest("update changes only what is given; archive sets and clears the time; rem
     createdBy: u1.id,
   });
   await channelsRepo.addMember(db, { channelId: other.id, userId: u1.id, workspaceId: w.id });
-  const o = await post(db, w.id, other.id, u1.id, "y");
-  await messagesRepo.appendEvent(db, w.id, {
-    type: "message_received",
-    channelId: other.id,
-    seq: o.seq,
-    message: o,
-  });
+  await logged(other.id, "y");
   await channelsRepo.remove(db, pub.id);
   assert.equal(await channelsRepo.byId(db, w.id, pub.id), null);
   for (const t of ["members", "messages"]) {
