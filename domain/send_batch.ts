@@ -15,6 +15,7 @@ import { MAINTENANCE_SETTING } from "./admin/control.ts";
 import type { Envelope, Message } from "../realtime/protocol.ts";
 import type { Actor, CoreDeps } from "./deps.ts";
 import { GroupCommit } from "./group_commit.ts";
+import type { StageTimes } from "./stage_times.ts";
 
 export interface PlainSend {
   channelId: number;
@@ -34,6 +35,8 @@ export type BatchOutcome =
 interface Item {
   actor: Actor;
   p: PlainSend;
+  /** When it was submitted (`performance.now()`), only while `stages` is on. */
+  at: number;
 }
 
 /**
@@ -50,6 +53,8 @@ const MAX_BATCH = 256;
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
 export class SendBatcher {
   #group: GroupCommit<Item, BatchOutcome>;
+  /** Opt-in stage timing (`stage_times.ts`); null, and free, unless a debugging tool sets it. */
+  stages: StageTimes | null = null;
   constructor(private deps: CoreDeps) {
     this.#group = new GroupCommit((items) => this.#store(items), {
       maxBatch: MAX_BATCH,
@@ -60,11 +65,14 @@ export class SendBatcher {
 
   /** Stores a plain send with others arriving at the same time, or says it must go the one-at-a-time way. */
   submit(actor: Actor, p: PlainSend): Promise<BatchOutcome> {
-    return this.#group.submit({ actor, p });
+    return this.#group.submit({ actor, p, at: this.stages ? performance.now() : 0 });
   }
 
   async #store(all: Item[]): Promise<BatchOutcome[]> {
     const deps = this.deps;
+    const stages = this.stages;
+    const started = stages ? performance.now() : 0;
+    if (stages) { for (const it of all) stages.add("queued", started - it.at); }
     const out: BatchOutcome[] = all.map(() => ({ stored: false, charged: false }));
     // The same key twice in one batch: the later ones go the one-at-a-time way (they will be retries).
     // Out of rate-limit tokens: the one-at-a-time path answers a retry from the database, or refuses.
@@ -109,6 +117,8 @@ export class SendBatcher {
       // A key stored meanwhile, a deadlock with another instance, a lost connection: nothing was committed.
       return out;
     }
+    const committed = stages ? performance.now() : 0;
+    if (stages) stages.add("commit", committed - started);
     // After the commit: publish in sequence order, then answer.
     const envs: Envelope[] = rows.map(({ index, message }) => ({
       event: { type: "message_received", channelId: message.channelId, seq: message.seq, message },
@@ -116,6 +126,7 @@ export class SendBatcher {
       workspaceId: items[index].actor.workspaceId,
     }));
     if (envs.length) deps.bus.publish(envs);
+    if (stages) stages.add("publish", performance.now() - committed);
     for (const { index, message } of rows) out[picked[index]] = { stored: true, message };
     return out;
   }

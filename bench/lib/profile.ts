@@ -1,6 +1,6 @@
 /**
  * Summarises a V8 `.cpuprofile` (from `deno run --cpu-prof`): the functions with the most self time and
- * the most inclusive time. `deno run -A bench/lib/profile.ts <file.cpuprofile> [top]`.
+ * the most inclusive time. `deno run -A bench/lib/profile.ts <file.cpuprofile> [top] [--after=seconds]`.
  */
 interface Node {
   id: number;
@@ -9,7 +9,35 @@ interface Node {
   children?: number[];
 }
 
-export function summarise(profile: { nodes: Node[]; startTime: number; endTime: number }, top = 25) {
+interface Profile {
+  nodes: Node[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Only the samples taken `afterSeconds` after the profile started (leaves out start-up: build, imports). */
+export function window(profile: Profile, afterSeconds: number): Profile {
+  if (!profile.samples || !profile.timeDeltas || afterSeconds <= 0) return profile;
+  const from = profile.startTime + afterSeconds * 1e6;
+  const hits = new Map<number, number>();
+  let t = profile.startTime;
+  let first = profile.endTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas![i];
+    if (t < from) return;
+    first = Math.min(first, t);
+    hits.set(id, (hits.get(id) ?? 0) + 1);
+  });
+  return {
+    ...profile,
+    startTime: first,
+    nodes: profile.nodes.map((n) => ({ ...n, hitCount: hits.get(n.id) ?? 0 })),
+  };
+}
+
+export function summarise(profile: Profile, top = 25) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totalHits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
   const msPerHit = (profile.endTime - profile.startTime) / 1000 / Math.max(1, totalHits);
@@ -46,8 +74,11 @@ export function summarise(profile: { nodes: Node[]; startTime: number; endTime: 
 }
 
 if (import.meta.main) {
-  const p = JSON.parse(await Deno.readTextFile(Deno.args[0]));
-  const s = summarise(p, Number(Deno.args[1] ?? 30));
+  // `--after=S`: only what was sampled S seconds or more after the start (the workload, not start-up).
+  const after = Number(Deno.args.find((a) => a.startsWith("--after="))?.slice(8) ?? 0);
+  const args = Deno.args.filter((a) => !a.startsWith("--"));
+  const p = window(JSON.parse(await Deno.readTextFile(args[0])), after);
+  const s = summarise(p, Number(args[1] ?? 30));
   console.log(
     `sampled ${s.totalMs.toFixed(0)} ms\n\nself time:\n${s.self.join("\n")}\n\ninclusive:\n${
       s.inclusive.join("\n")

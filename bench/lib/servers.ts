@@ -18,6 +18,8 @@ export interface Running {
   kind: Kind;
   url: string;
   proc: Proc;
+  /** Where the server writes its event-loop lag samples (`lib/lag.ts`; Parley and bare). */
+  lagFile?: string;
 }
 
 export interface ServerOptions {
@@ -44,6 +46,8 @@ export function parleyEnv(databaseUrl: string): Record<string, string> {
 
 export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Running> {
   let proc: Proc;
+  const lagFile = kind === "socketio" ? undefined : await Deno.makeTempFile({ prefix: "parley-bench-lag-" });
+  const lagEnv: Record<string, string> = lagFile ? { BENCH_LAG_FILE: lagFile } : {};
   if (kind === "parley") {
     const prof = o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [];
     // BENCH_PARLEY_V8_FLAGS: more V8 flags for Parley (comma-separated, as --v8-flags takes them).
@@ -53,6 +57,7 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
       cpu: SERVER_CPU,
       env: {
         ...parleyEnv(o.databaseUrl!),
+        ...lagEnv,
         ...o.env,
         ...JSON.parse(Deno.env.get("BENCH_SERVER_ENV") ?? "{}"),
       },
@@ -62,7 +67,7 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
   } else if (kind === "bare") {
     proc = new Proc([deno, "run", "-A", "--v8-flags=--expose-gc", `${here}servers/bare.ts`], {
       cpu: SERVER_CPU,
-      env: { PORT: "0" },
+      env: { PORT: "0", ...lagEnv },
       label: "bare",
       verbose: o.verbose,
     });
@@ -75,8 +80,9 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
       verbose: o.verbose,
     });
   }
+  if (lagFile) void proc.status.then(() => Deno.remove(lagFile).catch(() => {}));
   const ready = await proc.next((l) => typeof l.url === "string", 60_000);
-  return { kind, url: String(ready.url), proc };
+  return { kind, url: String(ready.url), proc, lagFile };
 }
 
 let installed = false;

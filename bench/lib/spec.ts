@@ -10,6 +10,8 @@ interface Common {
   serverPid?: number;
   /** The Postgres postmaster's pid when the server stores messages there (Parley, Socket.io). */
   pgPid?: number;
+  /** The server's event-loop lag samples (`lib/lag.ts`), reported per step. */
+  lagFile?: string;
 }
 
 /** Workload 1: raise the rate step by step until p99 passes the limit. */

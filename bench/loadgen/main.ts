@@ -10,6 +10,7 @@ import { exactPercentile, Histogram, round } from "../lib/stats.ts";
 import { connect, emit, heartbeat, makeClients } from "./common.ts";
 import { storm } from "./storm.ts";
 import { cpuMeter, cpuSecondsMeter, type CpuTarget } from "../lib/cpu.ts";
+import { lagMeter, type LagSummary } from "../lib/lag.ts";
 
 function targets(spec: Spec): Record<string, CpuTarget> {
   const t: Record<string, CpuTarget> = { loadgen: "self" };
@@ -104,11 +105,12 @@ async function fanout(spec: FanoutSpec) {
     const msgs = target / members;
     const m = meter(spec);
     const c = costMeter(spec, idle);
+    const l = lagMeter(spec.lagFile);
     await traffic.run(tag, msgs, spec.stepSeconds, Math.max(500, msgs * 2));
     const cpu = m();
     await traffic.drain(tag, spec.drainSeconds * 1000);
     const res = traffic.result(tag, msgs, spec.stepSeconds);
-    const r = { ...res, cpu, cost: c(res.acked, res.delivered) };
+    const r = { ...res, cpu, cost: c(res.acked, res.delivered), lag: await l() };
     const ok = r.errors === 0 && r.skipped_backlog === 0 && r.delivered >= 0.99 * r.expected_deliveries &&
       r.deliver.p99_ms < spec.p99LimitMs;
     steps.push({ ...r, ok });
@@ -120,6 +122,7 @@ async function fanout(spec: FanoutSpec) {
       p99: r.deliver.p99_ms,
       ok,
       cpu,
+      lag: r.lag,
     });
     tag++;
     // Let anything left over settle before the next step.
@@ -166,17 +169,28 @@ async function steady(spec: SteadySpec) {
   // What the connections cost with nothing sent (the notification scanner's second ticks included).
   await sleep(2500);
   const idle = await idleCores(spec, 3);
-  const curve: (StepResult & { cost: Cost })[] = [];
+  const curve: (StepResult & { cost: Cost; lag: LagSummary | null })[] = [];
   let tag = 1;
   for (const rate of rates) {
     const m = meter(spec);
     const c = costMeter(spec, idle);
+    const l = lagMeter(spec.lagFile);
     await traffic.run(tag, rate, spec.seconds, rate * 5);
     const cpu = m();
     await traffic.drain(tag, 5000);
     const res = traffic.result(tag, rate, spec.seconds);
-    curve.push({ ...res, cpu, cost: c(res.acked, res.delivered) });
-    emit({ event: "progress", what: "rate", rate, p50: res.deliver.p50_ms, p99: res.deliver.p99_ms, cpu });
+    const cost = c(res.acked, res.delivered);
+    const lag = await l();
+    curve.push({ ...res, cpu, cost, lag });
+    emit({
+      event: "progress",
+      what: "rate",
+      rate,
+      p50: res.deliver.p50_ms,
+      p99: res.deliver.p99_ms,
+      cpu,
+      lag,
+    });
     tag++;
     await sleep(500);
   }

@@ -8,6 +8,8 @@
  *
  * Membership comes from the client: hello carries `join: [channelId, …]`.
  */
+import { startLagSampler } from "../lib/lag.ts";
+
 const channels = new Map<number, Set<WebSocket>>();
 const seqs = new Map<number, number>();
 let nextMessageId = 1;
@@ -79,6 +81,8 @@ const server = Deno.serve(
   },
 );
 console.log(JSON.stringify({ url: `http://127.0.0.1:${server.addr.port}` }));
+// BENCH_LAG_FILE (set by the bench): event-loop lag samples, as for Parley (`lib/lag.ts`).
+if (Deno.env.get("BENCH_LAG_FILE")) startLagSampler(Deno.env.get("BENCH_LAG_FILE")!);
 
 // SIGUSR2: collect garbage (with --expose-gc) and print memory, as the Parley wrapper does.
 Deno.addSignalListener("SIGUSR2", () => {

@@ -7,6 +7,8 @@
 import { loadConfig } from "../../config.ts";
 import { startServer } from "../../main.ts";
 import { writeHeapSnapshot } from "node:v8";
+import { startLagSampler } from "../lib/lag.ts";
+import { StageTimes } from "../../domain/stage_times.ts";
 
 const config = loadConfig(Deno.env.toObject(), []);
 const server = await startServer(config, () => {});
@@ -42,6 +44,9 @@ Deno.addSignalListener("SIGTERM", async () => {
   Deno.exit(0);
 });
 
+// BENCH_LAG_FILE (set by the bench): event-loop lag samples, read per step by the load generator.
+const lagFile = Deno.env.get("BENCH_LAG_FILE");
+if (lagFile) startLagSampler(lagFile);
 // BENCH_LAG=1: report event-loop lag (how late a 10 ms timer fires) every 500 samples, on stderr.
 if (Deno.env.get("BENCH_LAG")) {
   let last = performance.now();
@@ -58,6 +63,19 @@ if (Deno.env.get("BENCH_LAG")) {
       lags.length = 0;
     }
   }, 10);
+}
+// BENCH_STAGES=1: a grouped send's stages (queued for its batch, statement to commit, publish = fan-out),
+// p50/p99/max in ms every second with sends, on stderr (shown with --verbose).
+if (Deno.env.get("BENCH_STAGES")) {
+  const stages = server.deps.sendBatcher.stages = new StageTimes();
+  setInterval(() => {
+    const t = stages.take();
+    if (!t.queued.n) return;
+    const f = (k: keyof typeof t) => `${k} ${t[k].p50}/${t[k].p99}/${t[k].max}`;
+    console.error(
+      `stages n=${t.queued.n} batches=${t.commit.n} ${f("queued")} ${f("commit")} ${f("publish")} ms`,
+    );
+  }, 1000);
 }
 // BENCH_MEM=1: memory every 250 ms (RSS, V8 heap used/total, external: ArrayBuffers), on stderr.
 if (Deno.env.get("BENCH_MEM")) {

@@ -12,6 +12,7 @@ import { JWT_SECRET, memoryStats, runLoadgen, startServer } from "../lib/servers
 import { cpuSeconds, waitQuiet } from "../lib/cpu.ts";
 import type { Ctx } from "./ctx.ts";
 import { round } from "../lib/stats.ts";
+import type { LagSummary } from "../lib/lag.ts";
 
 export interface FanoutResult {
   group: number;
@@ -22,7 +23,7 @@ export interface FanoutResult {
   p99_ms_at_best: number;
   peak_deliveries_per_s: number;
   connect: { seconds: number; failed: number };
-  steps: (StepResult & { ok: boolean; cost?: Cost })[];
+  steps: (StepResult & { ok: boolean; cost?: Cost; lag?: LagSummary | null })[];
 }
 
 /** Starts `kind` on `dbUrl`, makes the users it needs (Parley's schema exists only once Parley ran). */
@@ -31,7 +32,7 @@ async function withServer<T>(
   kind: Kind,
   dbUrl: string,
   users: BenchUser[],
-  fn: (url: string, users: BenchUser[], pid: number) => Promise<T>,
+  fn: (url: string, users: BenchUser[], pid: number, lagFile?: string) => Promise<T>,
 ): Promise<T> {
   const s = await startServer(kind, {
     databaseUrl: dbUrl,
@@ -41,7 +42,7 @@ async function withServer<T>(
   try {
     const u = kind === "socketio" ? await withJwts(users, JWT_SECRET) : users;
     await quiet(ctx);
-    const r = await fn(s.url, u, s.proc.pid);
+    const r = await fn(s.url, u, s.proc.pid, s.lagFile);
     if (kind === "parley") {
       const st = await memoryStats(s).catch(() => null);
       if (st && r && typeof r === "object") {
@@ -88,7 +89,7 @@ export async function fanout(ctx: Ctx) {
       });
       for (const kind of ctx.kinds) {
         ctx.log(`fanout: ${kind}, ${fx.users.length} users in channels of ${group}`);
-        const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid) => {
+        const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid, lagFile) => {
           const cpu0 = cpuSeconds(pid);
           const res = await runLoadgen<FanoutResult>(
             {
@@ -99,6 +100,7 @@ export async function fanout(ctx: Ctx) {
               openConcurrency: 50,
               serverPid: pid,
               pgPid: kind === "bare" ? undefined : ctx.pgPid,
+              lagFile,
               group,
               steps: p.steps,
               stepSeconds: p.stepSeconds,
@@ -118,7 +120,7 @@ export async function fanout(ctx: Ctx) {
             r.steps.map((s) =>
               `${s.deliveries_per_s}${s.ok ? "" : "✗"}@${s.deliver.p99_ms}ms[cpu ${s.cpu?.server}/${
                 s.cpu?.postgres ?? "-"
-              }/${s.cpu?.loadgen}/${s.cpu?.machine}]`
+              }/${s.cpu?.loadgen}/${s.cpu?.machine}${lagText(s.lag)}]`
             ).join(" ")
           }`,
         );
@@ -135,10 +137,14 @@ export async function fanout(ctx: Ctx) {
   return summary;
 }
 
+/** ` lag p99/max 3.1/12.0 ms` for a step's progress line. */
+const lagText = (l?: LagSummary | null) => l ? ` lag p99/max ${l.p99_ms}/${l.max_ms} ms` : "";
+
 export interface SteadyResult extends StepResult {
   cost: Cost;
+  lag?: LagSummary | null;
   idle_cores?: Record<string, number>;
-  curve?: (StepResult & { cost: Cost })[];
+  curve?: (StepResult & { cost: Cost; lag?: LagSummary | null })[];
   users: number;
   connect: { seconds: number; failed: number };
 }
@@ -158,7 +164,7 @@ export async function latency(ctx: Ctx) {
     });
     for (const kind of ctx.kinds) {
       ctx.log(`latency: ${kind}, ${p.users} users, ${p.msgsPerSecond} msgs/s over channels of ${p.group}`);
-      const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid) => {
+      const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid, lagFile) => {
         const cpu0 = cpuSeconds(pid);
         const res = await runLoadgen<SteadyResult>(
           {
@@ -169,6 +175,7 @@ export async function latency(ctx: Ctx) {
             openConcurrency: 50,
             serverPid: pid,
             pgPid: kind === "bare" ? undefined : ctx.pgPid,
+            lagFile,
             msgsPerSecond: p.msgsPerSecond,
             curve: p.curve,
             warmupSeconds: p.warmupSeconds,
@@ -208,7 +215,9 @@ export async function latency(ctx: Ctx) {
           errors: c.errors,
           cpu: c.cpu,
           cost: c.cost,
+          lag: c.lag,
         })),
+        lag: r.lag,
         hub: (r as { hub?: unknown }).hub,
       };
       ctx.log(
@@ -216,7 +225,9 @@ export async function latency(ctx: Ctx) {
           JSON.stringify(r.cpu)
         }; cost ${JSON.stringify(r.cost)}; curve ${
           (r.curve ?? []).map((c) =>
-            `${c.target_msgs_per_s}/s p50 ${c.deliver.p50_ms} p99 ${c.deliver.p99_ms} ms machine ${c.cpu?.machine}`
+            `${c.target_msgs_per_s}/s p50 ${c.deliver.p50_ms} p99 ${c.deliver.p99_ms} ms machine ${c.cpu?.machine}${
+              lagText(c.lag)
+            }`
           ).join(", ")
         }`,
       );

@@ -27,6 +27,8 @@ const HELLO_TIMEOUT_MS = 10_000;
 /** Connections whose hello is reading the replay from the database. */
 const resuming = new WeakSet<Connection>();
 const SESSION_CHECK_MS = 3_000;
+/** The periodic check walks the sockets in this many slices per `SESSION_CHECK_MS`. */
+const CHECK_SLICES = 10;
 
 /** The `/ws` route and a `stop` that ends the background checks (session revocation, heartbeats). */
 export function createGateway(deps: Deps, hub: Hub) {
@@ -85,7 +87,9 @@ export function createGateway(deps: Deps, hub: Hub) {
        * The actor for the next frame: after a role or permission change (`access_changed` through the bus,
        * or the background check) it is read again, once, before any further action runs.
        */
-      const current = async (conn: Connection): Promise<Actor | null> => {
+      const current = (conn: Connection): Actor | null | Promise<Actor | null> => {
+        // The common case, answered synchronously: no promise per frame.
+        if (!conn.stale && !refreshing) return actor;
         if (conn.stale) {
           conn.stale = false;
           refreshing = reloadActor(deps, actor).then((a) => {
@@ -98,7 +102,7 @@ export function createGateway(deps: Deps, hub: Hub) {
             return a;
           }).finally(() => (refreshing = null));
         }
-        return refreshing ? await refreshing : actor;
+        return refreshing ?? actor;
       };
       const userAgent = c.req.header("user-agent") ?? "";
       const address = clientIp(c, deps.config.trustedProxies);
@@ -106,7 +110,21 @@ export function createGateway(deps: Deps, hub: Hub) {
       // A client may send `hello` as soon as the socket opens, before `ready`: frames wait until the
       // connection is registered with its channels, in the order they came.
       const registered = Promise.withResolvers<void>();
+      /** Set with `registered`: later frames start at once instead of through a promise each. */
+      let isRegistered = false;
+      const register = () => {
+        isRegistered = true;
+        registered.resolve();
+      };
       let present: Promise<unknown> = Promise.resolve();
+      const frame = (c: Connection, now: Actor | null, data: unknown) => {
+        if (c.closed) return;
+        if (!now) {
+          hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
+          return hub.close(c, 4001, "session ended");
+        }
+        void handleFrame(deps, hub, now, c, data, () => present);
+      };
       return {
         onOpen: async (_evt, ws) => {
           const raw = ws.raw as WebSocket;
@@ -124,11 +142,11 @@ export function createGateway(deps: Deps, hub: Hub) {
             // A socket registered with no channels would look connected and never receive anything.
             console.error("gateway: loading the channels of a new connection failed", err);
             conn.closed = true;
-            registered.resolve();
+            register();
             raw.close(1011, "could not load your channels");
             return;
           }
-          registered.resolve();
+          register();
           if (conn.closed) return;
           hub.add(conn, channelIds);
           hub.sendRaw(
@@ -155,23 +173,22 @@ export function createGateway(deps: Deps, hub: Hub) {
           if (!conn || conn.closed) return;
           conn.lastSeen = Date.now();
           const c = conn;
-          void registered.promise.then(async () => {
+          const run = () => {
             if (c.closed) return;
-            let now: Actor | null;
-            try {
-              now = await current(c);
-            } catch (err) {
+            const now = current(c);
+            // Frames start in the order they came: a frame waiting for the actor's re-read holds the next
+            // ones behind it exactly as before (each awaited the same re-read, in order).
+            if (!(now instanceof Promise)) return void frame(c, now, evt.data);
+            now.then((a) => frame(c, a, evt.data), (err) => {
               // Never act with the old permissions: this frame is refused, the next one reads again.
               c.stale = true;
               console.error("gateway: reading the user again failed", err);
-              return errorFrame(c, hub, null, { code: "unavailable", message: "Please try again" });
-            }
-            if (!now) {
-              hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
-              return hub.close(c, 4001, "session ended");
-            }
-            await handleFrame(deps, hub, now, c, evt.data, () => present);
-          });
+              errorFrame(c, hub, null, { code: "unavailable", message: "Please try again" });
+            });
+          };
+          // Before registration, frames wait for it in order; after, they start at once (no promise each).
+          if (isRegistered) run();
+          else void registered.promise.then(run);
         },
         onClose: () => {
           if (!conn) return;
@@ -378,56 +395,87 @@ function actorKey(a: Actor): string {
  * Every few seconds: close sockets whose session ended; mark sockets whose user's role or permissions
  * changed by any means (the event covers the domain's own changes at once; this covers the rest, such as
  * a sign-in that brought new roles); refresh this instance's connection rows.
+ *
+ * Incremental: every socket is still checked once per `SESSION_CHECK_MS`, but in `CHECK_SLICES` slices
+ * spread over that time (a tenth of the sockets every 300 ms), so a large instance never stops its event
+ * loop for one walk over every socket and one statement with every session (with 10,000 sockets that walk
+ * and the decoding of its rows held every frame and fan-out behind it).
  */
 function startBackgroundChecks(deps: Deps, hub: Hub, actors: WeakMap<Connection, Actor>) {
   let beat = 0;
+  /** The sockets of this round not checked yet (a Map's iterator sees sockets added meanwhile). */
+  let round: Iterator<Connection> | null = null;
+  let perSlice = 0;
+  let busy = false;
   const id = setInterval(async () => {
-    const conns = [...hub.conns.values()];
-    if (!conns.length) return;
+    if (busy) return;
+    if (!round) {
+      if (!hub.conns.size) return;
+      round = hub.conns.values();
+      perSlice = Math.ceil(hub.conns.size / CHECK_SLICES);
+    }
+    const conns: Connection[] = [];
+    while (conns.length < perSlice) {
+      const next = round.next();
+      if (next.done) {
+        round = null;
+        break;
+      }
+      if (!next.value.closed) conns.push(next.value);
+    }
+    busy = true;
     try {
-      const hashes = [...new Set(conns.map((c) => c.sessionHash).filter((h): h is string => !!h))];
-      // One statement for both questions: which sessions still live, and with what role and permissions.
-      const rows = await usersRepo.accessBySessions(deps.db, hashes);
-      const live = new Set<string>();
-      const access = new Map<string, string>();
-      /** Most sockets share a few roles: each distinct stored access is resolved once per check. */
-      const keys = new Map<string, string>();
-      for (const x of rows) {
-        if (x.live) live.add(x.hash);
-        const stored = JSON.stringify([x.role, x.permissions, x.rolePermissions]);
-        let key = keys.get(stored);
-        if (key === undefined) {
-          keys.set(
-            stored,
-            key = accessKey(x.role, effectivePermissions(x.role, x.permissions, x.rolePermissions)),
-          );
-        }
-        access.set(x.hash, key);
-      }
-      for (const c of conns) {
-        if (c.sessionHash && !live.has(c.sessionHash)) {
-          hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
-          hub.close(c, 4001, "session ended");
-        }
-      }
-      await closeDisallowedEmbeds(deps, hub, conns, actors);
-      for (const c of conns) {
-        const a = actors.get(c);
-        const now = c.sessionHash ? access.get(c.sessionHash) : undefined;
-        if (a && now !== undefined && now !== actorKey(a)) c.stale = true;
-      }
-      const now = Date.now();
-      for (const c of conns) {
-        const jitter = (c.id.charCodeAt(0) % 10) / 100;
-        if (now - c.lastSeen > deps.config.ws.heartbeatMs * (2.5 + jitter)) {
-          hub.close(c, 4000, "heartbeat timeout");
-        }
-      }
-      if (++beat % 10 === 0) await presence.heartbeat(deps, conns.map((c) => c.id));
+      if (conns.length) await checkSockets(deps, hub, actors, conns);
+      // Once per ten rounds (30 s), the connection rows of every socket, as before.
+      if (!round && ++beat % 10 === 0) await presence.heartbeat(deps, [...hub.conns.keys()]);
     } catch (err) {
       console.error("gateway background check failed", err);
+    } finally {
+      busy = false;
     }
-  }, SESSION_CHECK_MS);
+  }, SESSION_CHECK_MS / CHECK_SLICES);
   Deno.unrefTimer(id);
   return id;
+}
+
+/** One slice of the periodic check: sessions ended, access changed, embed origins, heartbeats. */
+async function checkSockets(deps: Deps, hub: Hub, actors: WeakMap<Connection, Actor>, conns: Connection[]) {
+  const hashes = [...new Set(conns.map((c) => c.sessionHash).filter((h): h is string => !!h))];
+  // One statement for both questions: which sessions still live, and with what role and permissions.
+  const rows = hashes.length ? await usersRepo.accessBySessions(deps.db, hashes) : [];
+  const live = new Set<string>();
+  const access = new Map<string, string>();
+  /** Most sockets share a few roles: each distinct stored access is resolved once per check. */
+  const keys = new Map<string, string>();
+  for (const x of rows) {
+    if (x.live) live.add(x.hash);
+    const stored = JSON.stringify([x.role, x.permissions, x.rolePermissions]);
+    let key = keys.get(stored);
+    if (key === undefined) {
+      keys.set(
+        stored,
+        key = accessKey(x.role, effectivePermissions(x.role, x.permissions, x.rolePermissions)),
+      );
+    }
+    access.set(x.hash, key);
+  }
+  for (const c of conns) {
+    if (c.sessionHash && !live.has(c.sessionHash)) {
+      hub.sendRaw(c, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
+      hub.close(c, 4001, "session ended");
+    }
+  }
+  await closeDisallowedEmbeds(deps, hub, conns, actors);
+  for (const c of conns) {
+    const a = actors.get(c);
+    const now = c.sessionHash ? access.get(c.sessionHash) : undefined;
+    if (a && now !== undefined && now !== actorKey(a)) c.stale = true;
+  }
+  const now = Date.now();
+  for (const c of conns) {
+    const jitter = (c.id.charCodeAt(0) % 10) / 100;
+    if (now - c.lastSeen > deps.config.ws.heartbeatMs * (2.5 + jitter)) {
+      hub.close(c, 4000, "heartbeat timeout");
+    }
+  }
 }

@@ -19,7 +19,7 @@
  * instance's events in the order they were published. Under load both sides coalesce: what accumulates
  * while a NOTIFY or a load waits for the pool goes out, or is loaded, in one round.
  */
-import type { Envelope } from "../../protocol.ts";
+import type { Envelope, ServerEvent } from "../../protocol.ts";
 import { isSequenced } from "../../protocol.ts";
 import type { Db } from "../../../db/client.ts";
 import { type EventBus, Subscribers } from "./bus.ts";
@@ -62,6 +62,26 @@ interface Chunk {
   d: string;
 }
 
+/** What is kept of an envelope published alone: a sequenced event's channel and sequence, or all of it. */
+type Unsent =
+  | { at: number; env: Envelope; ch?: undefined; seq?: undefined; type?: undefined }
+  | { at: number; env?: undefined; ch: number; seq: number; type: ServerEvent["type"] };
+
+function toUnsent(at: number, env: Envelope): Unsent {
+  const e = env.event;
+  return isSequenced(e) ? { at, ch: e.channelId, seq: e.seq, type: e.type } : { at, env };
+}
+
+/**
+ * The envelope to notify for what was kept: for a sequenced event only what `encode` reads of it (its type,
+ * channel and sequence; receivers load the event itself from the channel's log).
+ */
+function unsentEnvelope(u: Unsent): Envelope {
+  if (u.env) return u.env;
+  const event = { type: u.type, channelId: u.ch, seq: u.seq } as unknown as ServerEvent;
+  return { event, audience: { kind: "channel", channelId: u.ch }, workspaceId: 0 };
+}
+
 export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEvents): Promise<EventBus> {
   const subs = new Subscribers();
   let pending: Envelope[] = [];
@@ -72,8 +92,14 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
   const partial = new Map<string, { parts: string[]; got: number; at: number }>();
   /** Other instances, by id: when each was last heard from. */
   const peers = new Map<string, number>();
-  /** Envelopes published while alone (not notified), with their publish time, oldest first. */
-  let unsent: { at: number; env: Envelope }[] = [];
+  /**
+   * Envelopes published while alone (not notified), with their publish time, oldest first, from `unsentHead`
+   * on (dropping the oldest moves the head; the array is compacted now and then, not copied per publish).
+   * A sequenced event is kept as its channel and sequence only: that is all its notification carries, and
+   * holding three seconds of whole messages made every one of them survive the young-generation GC.
+   */
+  let unsent: Unsent[] = [];
+  let unsentHead = 0;
   const alone = () => {
     const now = Date.now();
     for (const [id, at] of peers) if (now - at > PEER_TTL_MS) peers.delete(id);
@@ -94,8 +120,9 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
     if (kind.hello) void announce("alive");
     if (known) return;
     const cutoff = Date.now() - UNSENT_KEEP_MS;
-    const resend = unsent.filter((u) => u.at >= cutoff).map((u) => u.env);
+    const resend = unsent.slice(unsentHead).filter((u) => u.at >= cutoff).map(unsentEnvelope);
     unsent = [];
+    unsentHead = 0;
     if (resend.length) {
       pending = [...resend, ...pending];
       void flush();
@@ -268,19 +295,21 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
       const now = Date.now();
       for (const env of envs) {
         subs.deliver(env);
-        if (isAlone) unsent.push({ at: now, env });
+        if (isAlone) unsent.push(toUnsent(now, env));
         else pending.push(env);
       }
       if (isAlone) {
         // Only the last few seconds are kept (for a newcomer whose announcement is on its way).
-        let drop = 0;
         while (
-          drop < unsent.length &&
-          (now - unsent[drop].at > UNSENT_KEEP_MS || unsent.length - drop > UNSENT_MAX)
+          unsentHead < unsent.length &&
+          (now - unsent[unsentHead].at > UNSENT_KEEP_MS || unsent.length - unsentHead > UNSENT_MAX)
         ) {
-          drop++;
+          unsentHead++;
         }
-        if (drop) unsent = unsent.slice(drop);
+        if (unsentHead > 1024 && unsentHead * 2 > unsent.length) {
+          unsent = unsent.slice(unsentHead);
+          unsentHead = 0;
+        }
         return;
       }
       if (!scheduled) {
