@@ -41,12 +41,17 @@ export interface MessageFacts {
   mentions: readonly number[];
   /** The sender may use @here/@channel here (small channel, or they moderate it). */
   broadAllowed: boolean;
+  /**
+   * `broadMention(body)` when `broadAllowed`, already computed (the scanner asks once per message, not once
+   * per member); computed here when absent.
+   */
+  broad?: "here" | "channel" | null;
 }
 
 /** Why this message should reach this person, or null when it should not. */
 export function reasonFor(m: MessageFacts, c: Candidate): Reason | null {
   if (c.userId === m.senderId || c.level === "mute") return null;
-  const broad = m.broadAllowed ? broadMention(m.body) : null;
+  const broad = !m.broadAllowed ? null : m.broad !== undefined ? m.broad : broadMention(m.body);
   if (m.mentions.includes(c.userId) || broad === "channel" || (broad === "here" && c.online)) {
     return "mention";
   }

@@ -14,7 +14,7 @@ import type { WorkspaceSettings } from "../settings/catalog.ts";
 import { LIVE_SECONDS } from "../../db/repos/connections.ts";
 import { effectivePermissions } from "../permissions.ts";
 import type { Deps } from "../deps.ts";
-import { defaultLevel, MAILED, reasonFor } from "./decide.ts";
+import { broadMention, defaultLevel, MAILED, reasonFor } from "./decide.ts";
 import { allowedDuringDnd, isQuiet } from "./dnd.ts";
 import { type Prefs, prefsFrom, workspaceNotificationView } from "./prefs.ts";
 import type { Level } from "./schemas.ts";
@@ -128,13 +128,22 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
     (!!senderMember && senderMember.role !== "member");
   const users = ctx.users;
   const cfg = deps.config.notifications;
+  // What is the same for every member, once per message.
+  const facts = {
+    senderId: m.senderId,
+    channelKind: m.channelKind,
+    body: m.body,
+    mentions: m.mentions,
+    broadAllowed,
+    broad: broadAllowed ? broadMention(m.body) : null,
+  };
   for (const member of others) {
     const user = users.get(member.userId);
     if (!user || user.deactivatedAt) continue;
     if (user.workspaceId !== m.workspaceId) continue;
     const prefs = ctx.prefsOf(m.workspaceId, user.id);
     const reason = reasonFor(
-      { senderId: m.senderId, channelKind: m.channelKind, body: m.body, mentions: m.mentions, broadAllowed },
+      facts,
       {
         userId: user.id,
         level: (levels.get(user.id) as Level | undefined) ?? defaultLevel(m.channelKind, ws.defaultLevels),
