@@ -28,6 +28,8 @@ export interface ServerOptions {
   /** Folder for a V8 CPU profile of the server (Parley only). */
   cpuProfDir?: string;
   env?: Record<string, string>;
+  /** Event-loop lag samples for the load generator's steps (`lib/lag.ts`; Parley and bare; a 10 ms timer). */
+  lag?: boolean;
 }
 
 /** Environment for Parley under load: real Postgres, no demo data, rate limits out of the way. */
@@ -46,7 +48,9 @@ export function parleyEnv(databaseUrl: string): Record<string, string> {
 
 export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Running> {
   let proc: Proc;
-  const lagFile = kind === "socketio" ? undefined : await Deno.makeTempFile({ prefix: "parley-bench-lag-" });
+  const lagFile = !o.lag || kind === "socketio"
+    ? undefined
+    : await Deno.makeTempFile({ prefix: "parley-bench-lag-" });
   const lagEnv: Record<string, string> = lagFile ? { BENCH_LAG_FILE: lagFile } : {};
   if (kind === "parley") {
     const prof = o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [];

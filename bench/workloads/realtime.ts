@@ -38,6 +38,7 @@ async function withServer<T>(
     databaseUrl: dbUrl,
     verbose: ctx.verbose,
     cpuProfDir: kind === "parley" ? ctx.cpuProfDir : undefined,
+    lag: true,
   });
   try {
     const u = kind === "socketio" ? await withJwts(users, JWT_SECRET) : users;
