@@ -50,7 +50,8 @@ const MAX_BATCH = 256;
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
 export class SendBatcher {
   #group: GroupCommit<Item, BatchOutcome>;
-  constructor(private deps: CoreDeps) {
+  /** `stored`: told how many messages each committed batch stored (the search indexer, `main.ts`). */
+  constructor(private deps: CoreDeps, private stored: (n: number) => void = () => {}) {
     this.#group = new GroupCommit((items) => this.#store(items), {
       maxBatch: MAX_BATCH,
       inFlight: () => deps.config.limits.sendBatchesInFlight,
@@ -116,6 +117,7 @@ export class SendBatcher {
       workspaceId: items[index].actor.workspaceId,
     }));
     if (envs.length) deps.bus.publish(envs);
+    if (rows.length) this.stored(rows.length);
     for (const { index, message } of rows) out[picked[index]] = { stored: true, message };
     return out;
   }
