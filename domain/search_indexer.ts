@@ -37,6 +37,8 @@ export interface SearchIndexerOptions {
 
 /** Marks kept while old transactions are open; past this the oldest go (which only delays the watermark). */
 const MAX_MARKS = 64;
+/** An idle indexer (nothing found, nothing waiting) runs a pass this many times less often. */
+const IDLE_FACTOR = 5;
 
 export class SearchIndexer {
   readonly #everyMs: number;
@@ -50,6 +52,8 @@ export class SearchIndexer {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #started = false;
   #storedSince = 0;
+  #lastPicked = 0;
+  #idleWait = false;
   #saved = 0;
   #savedAt = 0;
 
@@ -77,8 +81,11 @@ export class SearchIndexer {
 
   /** The send path stored `n` messages (after commit): a pass runs early once a quarter batch waits. */
   stored(n: number): void {
+    const wasIdle = this.#storedSince === 0;
     this.#storedSince += n;
-    if (this.#started && this.#storedSince >= this.#batch / 4 && !this.#waiting) this.#schedule(0);
+    if (!this.#started || this.#waiting) return;
+    if (this.#storedSince >= this.#batch / 4) this.#schedule(0);
+    else if (wasIdle && this.#idleWait) this.#schedule(this.#everyMs); // out of an idle wait
   }
 
   /** Indexes everything committed before the call (a failed pass is tried once more). */
@@ -92,10 +99,17 @@ export class SearchIndexer {
 
   #schedule(ms: number) {
     if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#idleWait = false;
     this.#timer = setTimeout(async () => {
       this.#timer = null;
       await this.#pass().catch((e) => this.#log(`search indexer: ${e}`));
-      if (this.#started && this.#timer === null) this.#schedule(this.#everyMs);
+      // Nothing found and nothing waiting (no send here, no window to close): look again less often. Sends
+      // of this instance wake it; a search indexes what is pending itself.
+      const idle = this.#lastPicked === 0 && !this.#marks.length && !this.#storedSince;
+      if (this.#started && this.#timer === null) {
+        this.#schedule(idle ? this.#everyMs * IDLE_FACTOR : this.#everyMs);
+        this.#idleWait = idle;
+      }
     }, ms);
   }
 
@@ -131,6 +145,7 @@ export class SearchIndexer {
       // Read after the clock: every transaction behind `safe` has ended, so its messages are visible here.
       const r = await repo.indexAbove(this.db, this.#low, this.#batch);
       const full = r.picked >= this.#batch;
+      this.#lastPicked = r.picked;
       const low = full ? Math.min(safe, Number(r.last)) : safe;
       if (low > this.#low) this.#low = low;
       // The shared watermark is a saving, not a guarantee (a lower one only widens the window): once a second.
