@@ -11,6 +11,7 @@ import * as usersRepo from "./db/repos/users.ts";
 import type { CoreDeps, Deps } from "./domain/deps.ts";
 import { SendBatcher } from "./domain/send_batch.ts";
 import { Background } from "./domain/background.ts";
+import { SearchIndexer } from "./domain/search_indexer.ts";
 import { VisitorMessageBatcher } from "./domain/visitor/message_batch.ts";
 import { presenceWriters } from "./domain/presence.ts";
 import { RateLimiter } from "./domain/rate_limit.ts";
@@ -70,9 +71,11 @@ async function selectBus(config: Config, db: Db): Promise<{ bus: EventBus; busDb
 
 /** The domain's dependencies: the plain parts, then the per-server helpers built from them. */
 export function buildDeps(core: CoreDeps): Deps {
+  const searchIndexer = new SearchIndexer(core.db);
   return {
     ...core,
-    sendBatcher: new SendBatcher(core),
+    searchIndexer,
+    sendBatcher: new SendBatcher(core, (n) => searchIndexer.stored(n)),
     visitorBatcher: new VisitorMessageBatcher(core),
     presenceWriters: presenceWriters(core),
     background: new Background(),
@@ -103,6 +106,7 @@ export async function startServer(
       orphanSeconds: config.files.orphanSeconds,
     },
   });
+  deps.searchIndexer.start();
   // Files whose message never came, and bytes of deleted messages a failed delete left behind.
   const sweeper = setInterval(() => {
     files.sweep(deps).catch((e) => log(`files: sweep failed: ${e}`));
@@ -170,6 +174,7 @@ export async function startServer(
       ac.abort();
       await server.finished;
       await deps.background.idle();
+      await deps.searchIndexer.stop();
       await bus.close();
       await busDb?.close();
       await db.close();

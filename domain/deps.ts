@@ -10,6 +10,7 @@ import type { SendBatcher } from "./send_batch.ts";
 import type { PresenceWriters } from "./presence.ts";
 import type { Background } from "./background.ts";
 import type { VisitorMessageBatcher } from "./visitor/message_batch.ts";
+import type { SearchIndexer } from "./search_indexer.ts";
 
 /** The plain parts, built first; the stateful helpers below are built from them (in `main.ts`). */
 export interface CoreDeps {
@@ -33,6 +34,8 @@ export interface Deps extends CoreDeps {
   presenceWriters: PresenceWriters;
   /** Work started by a request and not waited for (one per server; shutdown waits for it). */
   background: Background;
+  /** Search rows for new messages, in batches after commit (one per server; started by `main.ts`). */
+  searchIndexer: SearchIndexer;
 }
 
 /** The authenticated caller of a domain function. */

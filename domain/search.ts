@@ -111,6 +111,8 @@ export async function search(deps: Deps, actor: Actor, input: unknown): Promise<
   const words = [...p.terms, ...p.phrases];
 
   if (want.has("messages") && channelIds.length) {
+    // Read-your-writes: what was acknowledged before this search is indexed before it reads.
+    await deps.searchIndexer.catchUp();
     const hits = await searchRepo.messages(deps.db, {
       workspaceId: actor.workspaceId,
       channelIds,

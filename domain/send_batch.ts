@@ -55,7 +55,8 @@ export class SendBatcher {
   #group: GroupCommit<Item, BatchOutcome>;
   /** Opt-in stage timing (`stage_times.ts`); null, and free, unless a debugging tool sets it. */
   stages: StageTimes | null = null;
-  constructor(private deps: CoreDeps) {
+  /** `stored`: told how many messages each committed batch stored (the search indexer, `main.ts`). */
+  constructor(private deps: CoreDeps, private stored: (n: number) => void = () => {}) {
     this.#group = new GroupCommit((items) => this.#store(items), {
       maxBatch: MAX_BATCH,
       inFlight: () => deps.config.limits.sendBatchesInFlight,
@@ -127,6 +128,7 @@ export class SendBatcher {
     }));
     if (envs.length) deps.bus.publish(envs);
     if (stages) stages.add("publish", performance.now() - committed);
+    if (rows.length) this.stored(rows.length);
     for (const { index, message } of rows) out[picked[index]] = { stored: true, message };
     return out;
   }

@@ -75,22 +75,34 @@ export async function bumpReplyCount(sql: Sql, id: number): Promise<void> {
   await sql.query("UPDATE messages SET reply_count = reply_count + 1 WHERE id = $1", [id]);
 }
 
+/** Rewrites a message, and its search row with it (stored by the edit even when not indexed yet). */
 export async function edit(sql: Sql, id: number, body: string, mentions: number[]): Promise<void> {
-  await sql.query("UPDATE messages SET body = $2, mentions = $3::bigint[], edited_at = now() WHERE id = $1", [
-    id,
-    body,
-    mentions,
-  ]);
+  await sql.query(
+    `WITH e AS (
+       UPDATE messages SET body = $2, mentions = $3::bigint[], edited_at = now() WHERE id = $1
+       RETURNING id, workspace_id, channel_id, body, deleted_at)
+     INSERT INTO message_search (message_id, workspace_id, channel_id, body_lower, tsv)
+     SELECT id, workspace_id, channel_id, lower(body), to_tsvector('english', body) FROM e
+     WHERE deleted_at IS NULL
+     ON CONFLICT (message_id) DO UPDATE SET body_lower = excluded.body_lower, tsv = excluded.tsv`,
+    [id, body, mentions],
+  );
 }
 
-/** Deletes a message for good: its text, mentions and reactions are erased; a placeholder row stays. */
+/**
+ * Deletes a message for good: its text, mentions, reactions and search row are erased; a placeholder row
+ * stays.
+ */
 export async function softDelete(sql: Sql, id: number): Promise<string> {
   const r = await sql.query<{ at: string }>(
     `UPDATE messages SET deleted_at = coalesce(deleted_at, now()), body = '', mentions = '{}'
      WHERE id = $1 RETURNING deleted_at AS at`,
     [id],
   );
-  await sql.query("DELETE FROM reactions WHERE message_id = $1", [id]);
+  await sql.query(
+    "WITH r AS (DELETE FROM reactions WHERE message_id = $1) DELETE FROM message_search WHERE message_id = $1",
+    [id],
+  );
   return r[0].at;
 }
 

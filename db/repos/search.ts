@@ -1,8 +1,10 @@
 /**
- * Search queries. Messages match each word by full text (English stemming, `messages_fts`) or as a
- * substring (`messages_trgm`, pg_trgm: Japanese and Chinese, code identifiers, "#4521"); phrases and
- * exclusions are substrings. Only live messages are indexed or returned. The caller (domain/search.ts)
- * decides which channels may be searched; these queries never widen that list.
+ * Search queries. Messages are found through `message_search` (migration 0026: one row per live message,
+ * filled by the background indexer, `domain/search_indexer.ts`): each word by full text (English stemming,
+ * `message_search_fts`) or as a substring (`message_search_trgm`, pg_trgm: Japanese and Chinese, code
+ * identifiers, "#4521"); phrases and exclusions are substrings. Only live messages are returned (the row is
+ * joined to its message, which must not be deleted). The caller (domain/search.ts) decides which channels
+ * may be searched; these queries never widen that list.
  */
 import type { Sql } from "../client.ts";
 
@@ -36,52 +38,54 @@ export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * Chinese, Japanese and Korean characters (kana, CJK ideographs and extensions A and compatibility, Hangul):
- * the same class as the `messages_cjk` index of migration 0018, whose predicate a query must repeat.
+ * the same class as the `message_search_cjk` index of migration 0026, whose predicate a query must repeat.
  */
 const CJK = String.raw`[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]`;
 const hasCjk = (s: string) => /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/.test(s);
 
 /**
- * Messages matching every term, phrase and filter, newest first. Each condition is one an index answers
- * (migrations 0009 and 0018), and Postgres has statistics to choose between reading those indexes (rare
- * words) and reading the newest messages of the searchable channels until a page is full (common words):
- * - a word: its substring (trigrams, `messages_trgm`) or its stemmed form (the stored `tsv`,
- *   `messages_fts`). Words shorter than three characters have no trigram and go by the stemmer alone
+ * Messages matching every term, phrase and filter, newest first. Each condition is one an index of
+ * `message_search` answers (migration 0026), and Postgres has statistics to choose between reading those
+ * indexes (rare words) and reading the newest rows of the searchable channels until a page is full
+ * (common words):
+ * - a word: its substring (trigrams, `message_search_trgm`) or its stemmed form (the stored `tsv`,
+ *   `message_search_fts`). Words shorter than three characters have no trigram and go by the stemmer alone
  *   (unless they are only stop words);
- * - anything with CJK characters: all its character bigrams (`messages_cjk`), then the exact substring;
+ * - anything with CJK characters: all its character bigrams (`message_search_cjk`), then the exact substring;
  * - a phrase: its substring; an excluded word: not its substring.
  */
 export function messagesQuery(f: MessageFilter): { text: string; params: unknown[] } {
   const params: unknown[] = [f.workspaceId, f.channelIds];
   const p = (v: unknown) => `$${params.push(v)}`;
-  const where = ["m.workspace_id = $1", "m.channel_id = ANY($2::bigint[])", "m.deleted_at IS NULL"];
-  const substring = (t: string) => `lower(m.body) LIKE ${p(`%${likeEscape(t)}%`)}`;
+  const where = ["s.workspace_id = $1", "s.channel_id = ANY($2::bigint[])", "m.deleted_at IS NULL"];
+  const substring = (t: string) => `s.body_lower LIKE ${p(`%${likeEscape(t)}%`)}`;
   let cjk = false;
   for (const t of [...f.terms, ...f.phrases]) {
     if (!hasCjk(t)) continue;
     cjk = true;
-    where.push(`parley_cjk_bigrams(m.body) @> parley_cjk_bigrams(${p(t)})`, substring(t));
+    where.push(`parley_cjk_bigrams(s.body_lower) @> parley_cjk_bigrams(${p(t)})`, substring(t));
   }
-  if (cjk) where.push(`m.body ~ '${CJK}'`);
+  if (cjk) where.push(`s.body_lower ~ '${CJK}'`);
   for (const t of f.terms) {
     if (hasCjk(t)) continue;
-    const stemmed = `m.tsv @@ plainto_tsquery('english', ${p(t)})`;
+    const stemmed = `s.tsv @@ plainto_tsquery('english', ${p(t)})`;
     if ([...t].length < 3) {
       where.push(`(${stemmed} OR (numnode(plainto_tsquery('english', ${p(t)})) = 0 AND ${substring(t)}))`);
     } else where.push(`(${substring(t)} OR ${stemmed})`);
   }
   for (const ph of f.phrases) if (!hasCjk(ph)) where.push(substring(ph));
-  for (const x of f.excluded) where.push(`lower(m.body) NOT LIKE ${p(`%${likeEscape(x)}%`)}`);
+  for (const x of f.excluded) where.push(`s.body_lower NOT LIKE ${p(`%${likeEscape(x)}%`)}`);
   if (f.senderIds) where.push(`m.sender_id = ANY(${p(f.senderIds)}::bigint[])`);
   if (f.hasFile) {
     where.push(`EXISTS (SELECT 1 FROM files fl WHERE fl.message_id = m.id AND fl.status = 'ready')`);
   }
-  if (f.hasLink) where.push(`m.body ~* 'https?://'`);
+  if (f.hasLink) where.push(`s.body_lower ~ 'https?://'`);
   if (f.from) where.push(`m.created_at >= ${p(f.from)}::timestamptz`);
   if (f.until) where.push(`m.created_at < ${p(f.until)}::timestamptz`);
   const text = `SELECT m.id, m.channel_id AS "channelId", m.seq, m.sender_id AS "senderId",
        m.reply_to AS "replyTo", m.body, m.created_at AS "createdAt"
-     FROM messages m WHERE ${where.join(" AND ")} ORDER BY m.id DESC LIMIT ${p(f.limit)}`;
+     FROM message_search s JOIN messages m ON m.id = s.message_id
+     WHERE ${where.join(" AND ")} ORDER BY s.message_id DESC LIMIT ${p(f.limit)}`;
   return { text, params };
 }
 

@@ -1,0 +1,81 @@
+/**
+ * The search rows of messages (`message_search`, migration 0026), written off the send path: by the
+ * background indexer in batches (`domain/search_indexer.ts`), by an edit and a delete in their own
+ * transactions. The queries that read them are in `search.ts`.
+ */
+import type { Sql } from "../client.ts";
+
+/** What the indexer needs to know which ids can no longer appear late (see `SearchIndexer`). */
+export interface Clock {
+  /** The server's clock now, µs since the epoch. */
+  now: number;
+  /**
+   * The start (µs since the epoch) of the oldest transaction open in another client session of this
+   * database; null: none. With `track_activities` off Postgres does not say, and it is taken as ten minutes
+   * ago.
+   */
+  oldest: number | null;
+  /** The last id the message sequence handed out (committed or not); null: none yet. */
+  seq: number | null;
+  /** The shared watermark (`message_search_state.low`, 0 without a row). */
+  low: number;
+}
+
+export async function clock(sql: Sql): Promise<Clock> {
+  const [r] = await sql.query<Clock>(
+    `SELECT (extract(epoch FROM clock_timestamp()) * 1e6)::bigint AS now,
+       (extract(epoch FROM CASE WHEN current_setting('track_activities')::bool THEN
+          (SELECT min(xact_start) FROM pg_stat_activity
+           WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+             AND datname = current_database())
+        ELSE clock_timestamp() - interval '10 minutes' END) * 1e6)::bigint AS oldest,
+       pg_sequence_last_value(pg_get_serial_sequence('messages', 'id')::regclass) AS seq,
+       coalesce((SELECT low FROM message_search_state), 0) AS low`,
+  );
+  return {
+    now: Number(r.now),
+    oldest: r.oldest == null ? null : Number(r.oldest),
+    seq: r.seq == null ? null : Number(r.seq),
+    low: Number(r.low),
+  };
+}
+
+/**
+ * Indexes up to `limit` live messages above `low` that have no search row yet, lowest ids first, in one
+ * statement. Each message is locked `FOR SHARE` while it is indexed, so a delete or edit committing
+ * meanwhile is either waited for (and the message, re-read, is skipped when deleted) or waits for this
+ * statement (and then removes or rewrites the row itself): a deleted message never keeps a row. Rows that
+ * another instance or an edit stored first are left as they are. Returns how many messages it picked and
+ * the highest id among them.
+ */
+export async function indexAbove(
+  sql: Sql,
+  low: number,
+  limit: number,
+): Promise<{ picked: number; last: number | null; stored: number }> {
+  const [r] = await sql.query<{ picked: number; last: number | null; stored: number }>(
+    `WITH c AS (
+       SELECT m.id, m.workspace_id, m.channel_id, m.body FROM messages m
+       WHERE m.id > $1 AND m.deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_id = m.id)
+       ORDER BY m.id LIMIT $2 FOR SHARE OF m),
+     ins AS (
+       INSERT INTO message_search (message_id, workspace_id, channel_id, body_lower, tsv)
+       SELECT id, workspace_id, channel_id, lower(body), to_tsvector('english', body) FROM c ORDER BY id
+       ON CONFLICT (message_id) DO NOTHING RETURNING 1)
+     SELECT (SELECT count(*) FROM c)::int AS picked, (SELECT max(id) FROM c) AS last,
+       (SELECT count(*) FROM ins)::int AS stored`,
+    [low, limit],
+  );
+  return r;
+}
+
+/** Raises the shared watermark: every id at or below `to` is indexed, deleted or was never committed. */
+export async function raiseLow(sql: Sql, to: number): Promise<void> {
+  await sql.query(
+    `INSERT INTO message_search_state (id, low) VALUES (true, $1)
+     ON CONFLICT (id) DO UPDATE SET low = greatest(message_search_state.low, excluded.low)
+     WHERE message_search_state.low < excluded.low`,
+    [to],
+  );
+}

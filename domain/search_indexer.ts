@@ -1,0 +1,160 @@
+/**
+ * The background search indexer (issue 16, fourth pass): new messages get their search rows
+ * (`message_search`, migration 0026) in batches after the send committed, one INSERT … SELECT per batch,
+ * every `everyMs` or sooner when the send path has stored enough, instead of three GIN index updates
+ * inside every send's transaction.
+ *
+ * No message is ever skipped. Ids are handed out before commit, so a message can commit after one with a
+ * higher id: a cursor on "the highest id indexed" would pass over it. The indexer keeps a watermark `low`
+ * instead, below which every id is indexed, deleted, or was never committed, and each pass indexes every
+ * live message above it that has no row yet (an anti-join over that window). The watermark moves only to an
+ * id the sequence had handed out at some moment t (`seq`, read before t) once every transaction open at t
+ * has ended (the oldest open transaction in `pg_stat_activity` started after t): any message with an id up
+ * to it is committed and visible by then, or never will be. With sends of a few milliseconds the window is
+ * the last two or three passes. Several instances index side by side: rows go in with ON CONFLICT DO
+ * NOTHING and the watermark is shared (`message_search_state`).
+ *
+ * Search stays read-your-writes: `catchUp()` runs a pass that starts after the call, so a message
+ * acknowledged before a search began is indexed before that search reads.
+ *
+ * @example
+ * const indexer = new SearchIndexer(db);
+ * indexer.start();            // main.ts
+ * indexer.stored(20);         // after a send batch committed
+ * await indexer.catchUp();    // before a search
+ * await indexer.stop();       // at shutdown
+ */
+import type { Db } from "../db/client.ts";
+import * as repo from "../db/repos/message_search.ts";
+
+export interface SearchIndexerOptions {
+  /** How often the background pass runs. */
+  everyMs?: number;
+  /** Messages per INSERT … SELECT. */
+  batch?: number;
+  log?: (line: string) => void;
+}
+
+/** Marks kept while old transactions are open; past this the oldest go (which only delays the watermark). */
+const MAX_MARKS = 64;
+/** An idle indexer (nothing found, nothing waiting) runs a pass this many times less often. */
+const IDLE_FACTOR = 5;
+
+export class SearchIndexer {
+  readonly #everyMs: number;
+  readonly #batch: number;
+  readonly #log: (line: string) => void;
+  #low = 0;
+  /** Sequence values read at earlier passes; `bound` is a clock reading taken after that read. */
+  #marks: { seq: number; bound: number | null }[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  #waiting: Promise<void> | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #started = false;
+  #storedSince = 0;
+  #lastPicked = 0;
+  #idleWait = false;
+  #saved = 0;
+  #savedAt = 0;
+
+  constructor(private db: Db, opts: SearchIndexerOptions = {}) {
+    this.#everyMs = opts.everyMs ?? 200;
+    this.#batch = opts.batch ?? 1000;
+    this.#log = opts.log ?? console.error;
+  }
+
+  /** Starts the background passes (`main.ts`). */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#schedule(this.#everyMs);
+  }
+
+  /** Stops the background passes and waits for the one running. */
+  async stop(): Promise<void> {
+    this.#started = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#tail;
+    if (this.#low > this.#saved) await repo.raiseLow(this.db, this.#low).catch(() => {});
+  }
+
+  /** The send path stored `n` messages (after commit): a pass runs early once a quarter batch waits. */
+  stored(n: number): void {
+    const wasIdle = this.#storedSince === 0;
+    this.#storedSince += n;
+    if (!this.#started || this.#waiting) return;
+    if (this.#storedSince >= this.#batch / 4) this.#schedule(0);
+    else if (wasIdle && this.#idleWait) this.#schedule(this.#everyMs); // out of an idle wait
+  }
+
+  /** Indexes everything committed before the call (a failed pass is tried once more). */
+  async catchUp(): Promise<void> {
+    try {
+      await this.#pass();
+    } catch {
+      await this.#pass();
+    }
+  }
+
+  #schedule(ms: number) {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#idleWait = false;
+    this.#timer = setTimeout(async () => {
+      this.#timer = null;
+      await this.#pass().catch((e) => this.#log(`search indexer: ${e}`));
+      // Nothing found and nothing waiting (no send here, no window to close): look again less often. Sends
+      // of this instance wake it; a search indexes what is pending itself.
+      const idle = this.#lastPicked === 0 && !this.#marks.length && !this.#storedSince;
+      if (this.#started && this.#timer === null) {
+        this.#schedule(idle ? this.#everyMs * IDLE_FACTOR : this.#everyMs);
+        this.#idleWait = idle;
+      }
+    }, ms);
+  }
+
+  /** A pass that starts after this call (joined by every caller until it starts); passes never overlap. */
+  #pass(): Promise<void> {
+    if (this.#waiting) return this.#waiting;
+    const p = this.#tail.then(() => {
+      this.#waiting = null;
+      return this.#drain();
+    });
+    this.#waiting = p;
+    this.#tail = p.catch(() => {});
+    return p;
+  }
+
+  async #drain(): Promise<void> {
+    this.#storedSince = 0;
+    for (;;) {
+      const c = await repo.clock(this.db);
+      // The sequence went back (the tables were emptied with RESTART IDENTITY): start again from the stored state.
+      if (c.seq !== null && c.seq < this.#low) this.#marks = [];
+      if (c.seq === null || c.seq < this.#low) this.#low = this.#saved = 0;
+      this.#low = Math.max(this.#low, c.low);
+      let safe = this.#low;
+      for (const m of this.#marks) m.bound ??= c.now;
+      while (this.#marks.length && (c.oldest === null || this.#marks[0].bound! < c.oldest)) {
+        safe = Math.max(safe, this.#marks.shift()!.seq);
+      }
+      if (c.seq !== null && c.seq > safe) {
+        this.#marks.push({ seq: c.seq, bound: null });
+        if (this.#marks.length > MAX_MARKS) this.#marks.shift();
+      }
+      // Read after the clock: every transaction behind `safe` has ended, so its messages are visible here.
+      const r = await repo.indexAbove(this.db, this.#low, this.#batch);
+      const full = r.picked >= this.#batch;
+      this.#lastPicked = r.picked;
+      const low = full ? Math.min(safe, Number(r.last)) : safe;
+      if (low > this.#low) this.#low = low;
+      // The shared watermark is a saving, not a guarantee (a lower one only widens the window): once a second.
+      if (this.#low > this.#saved && Date.now() - this.#savedAt >= 1000) {
+        await repo.raiseLow(this.db, this.#low);
+        this.#saved = this.#low;
+        this.#savedAt = Date.now();
+      }
+      if (!full) return;
+    }
+  }
+}
