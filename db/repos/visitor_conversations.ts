@@ -204,12 +204,35 @@ export async function end(sql: Sql, id: number, by: string): Promise<boolean> {
   return r.length === 1;
 }
 
-export async function setSeen(sql: Sql, id: number, who: "visitor" | "agent", seq: number): Promise<void> {
+/**
+ * Moves one side's "seen" position up to `seq` (never back, never past the last message) in one statement,
+ * writing nothing when it would not move; with `agentId`, only in a conversation that agent holds. Returns
+ * the position and the holder, or null: no such conversation in the workspace (or not held by `agentId`).
+ */
+export async function setSeen(
+  sql: Sql,
+  workspaceId: number,
+  id: number,
+  who: "visitor" | "agent",
+  seq: number,
+  agentId?: number,
+): Promise<{ seq: number; agentId: number | null } | null> {
   const col = who === "visitor" ? "visitor_seen_seq" : "agent_seen_seq";
-  await sql.query(
-    `UPDATE visitor_conversations SET ${col} = greatest(${col}, least($2, last_seq)) WHERE id = $1`,
-    [id, seq],
+  const holder = agentId === undefined ? "" : "AND c.agent_id = $4";
+  const r = await sql.query<{ seq: number; agentId: number | null }>(
+    `WITH up AS (
+       UPDATE visitor_conversations c SET ${col} = least($3, c.last_seq)
+       WHERE c.id = $1 AND c.workspace_id = $2 ${holder} AND c.${col} < least($3, c.last_seq)
+       RETURNING c.id, c.${col} AS seq, c.agent_id
+     ),
+     cur AS (SELECT c.id, c.${col} AS seq, c.agent_id FROM visitor_conversations c
+       WHERE c.id = $1 AND c.workspace_id = $2 ${holder})
+     SELECT coalesce(up.seq, cur.seq) AS seq, coalesce(up.agent_id, cur.agent_id) AS "agentId"
+     FROM up FULL JOIN cur ON cur.id = up.id`,
+    agentId === undefined ? [id, workspaceId, seq] : [id, workspaceId, seq, agentId],
   );
+  if (!r[0]) return null;
+  return { seq: Number(r[0].seq), agentId: r[0].agentId === null ? null : Number(r[0].agentId) };
 }
 
 export async function setEscalation(sql: Sql, id: number, channelId: number): Promise<void> {
