@@ -289,7 +289,21 @@ export type ClientFrame =
    */
   | { id: string; action: "monitor_watch"; channelId: number }
   | { id: string; action: "monitor_unwatch"; channelId: number }
-  | CallFrame;
+  | CallFrame
+  | VisitorStaffFrame;
+
+/**
+ * Visitor chat on the staff socket: an agent's reply (or internal note, `note: true`) in a visitor
+ * conversation they hold, as `POST /api/visitors/conversations/:id/messages`; acks `{ message }`.
+ */
+export type VisitorStaffFrame = {
+  id: string;
+  action: "visitor_send";
+  conversationId: number;
+  clientId: string;
+  body: string;
+  note?: boolean;
+};
 
 /** Call actions; each acks with `{ call }` (and `connectionId`, the socket's own id) unless noted. */
 export type CallFrame =

@@ -1,6 +1,6 @@
 /**
  * The two WebSockets of the visitors workload, without a client library: a staff socket (bearer token,
- * `ready`, `hello`, `send_message`) and a visitor socket (`ready`, `auth` with the visitor's token, `send`).
+ * `ready`, `hello`, `send_message`, `visitor_send`) and a visitor socket (`ready`, `auth` with the visitor's token, `send`).
  * Both ping every 10 s, as the pages do, so the server's heartbeat keeps them.
  */
 const OPEN_TIMEOUT_MS = 60_000;
@@ -66,6 +66,10 @@ export class StaffSocket extends BenchSocket {
   }
   sendMessage(channelId: number, clientId: string, body: string) {
     this.frame({ action: "send_message", channelId, clientId, body });
+  }
+  /** An agent's reply in a visitor conversation they hold, as /chat sends it. */
+  visitorSend(conversationId: number, clientId: string, body: string) {
+    this.frame({ action: "visitor_send", conversationId, clientId, body });
   }
 }
 

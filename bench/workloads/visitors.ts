@@ -4,14 +4,14 @@
  *
  * Everything goes through the real interfaces: visitors `POST /api/visitor/start`, then the visitor
  * WebSocket (`auth`, `send`); agents hold staff WebSockets (which make them online), switch themselves
- * available with `PUT /api/visitors/availability` and answer with `POST /api/visitors/conversations/:id/
- * messages`, as the /chat page does; the staff pair sends `send_message` on the staff WebSocket.
+ * available with `PUT /api/visitors/availability` and answer with `visitor_send` on their staff WebSocket,
+ * as the /chat page does; the staff pair sends `send_message` on the staff WebSocket.
  *
  * Measured (bench clock; sender and receiver are both in this process):
  * - time to queue: the start request until its answer (the conversation exists, waiting or assigned);
  * - time to assignment: the start request until the agent's socket has the "… joined the chat." message;
  * - visitor -> agent: a visitor's `send` until the agent's socket has it; agent -> visitor: the agent's
- *   REST send until the visitor's socket has it (agents answer every visitor message at once);
+ *   `visitor_send` until the visitor's socket has it (agents answer every visitor message at once);
  * - staff -> staff: `send_message` until the other person's socket has it, in a channel of two (the
  *   same fan-out as a visitor conversation), sent at a steady rate while the visitors chat;
  * - the ratios visitor/staff of the p50 and p99 (the issue asks for visitor messages no slower).
@@ -79,7 +79,8 @@ export async function visitorsBench(ctx: Ctx) {
     // Agents: online (socket), available with room for everyone, answering every visitor message.
     const capacity = Math.ceil(p.visitors / p.agents);
     await Promise.all(agents.map(async (a) => {
-      const ws = new StaffSocket(base, a.token, (raw) => {
+      const ws: StaffSocket = new StaffSocket(base, a.token, (raw) => {
+        if (raw.startsWith('{"type":"error"')) return void errors.push(`agent send ${raw.slice(0, 200)}`);
         if (!raw.startsWith('{"type":"visitor_message"')) return;
         const now = performance.now();
         const e = JSON.parse(raw) as { conversationId: number; message: { kind: string; body: string } };
@@ -96,14 +97,7 @@ export async function visitorsBench(ctx: Ctx) {
         const b = readBody(raw);
         if (!b) return;
         v2a.push(now - b.sentAt);
-        const at = performance.now();
-        fetch(`${base}/api/visitors/conversations/${conv}/messages`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${a.token}`, "content-type": "application/json" },
-          body: JSON.stringify({ clientId: `r${conv}-${b.tag}`, body: makeBody(at, b.tag, "reply") }),
-        }).then(async (r) => {
-          if (r.status !== 200 && r.status !== 201) errors.push(`agent send ${r.status} ${await r.text()}`);
-        }, (err) => errors.push(`agent send ${err}`));
+        ws.visitorSend(conv, `r${conv}-${b.tag}`, makeBody(performance.now(), b.tag, "reply"));
       });
       sockets.push(ws);
       await ws.open();

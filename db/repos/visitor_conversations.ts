@@ -1,5 +1,6 @@
 /** Typed queries on visitor conversations and their messages. No rules here: see `domain/visitor/`. */
 import type { Sql } from "../client.ts";
+import { connectedSql, seenAtSql } from "./visitor_presence.ts";
 import type { VisitorMessage, VisitorMessageKind, VisitorStatus } from "../../realtime/visitor_protocol.ts";
 
 export interface ConversationRow {
@@ -24,8 +25,10 @@ export interface ConversationRow {
   lastSeq: number;
   visitorSeenSeq: number;
   agentSeenSeq: number;
+  /** When the visitor was last seen (a socket opened, closed or still open): `visitor_presence`. */
   visitorSeenAt: string;
-  visitorConnections: number;
+  /** The visitor has a socket open (a fresh count, `visitor_presence.ts`). */
+  visitorConnected: boolean;
   escalationChannelId: number | null;
   ticketId: number | null;
   rated: boolean;
@@ -36,12 +39,13 @@ const COLS = `c.id, c.workspace_id AS "workspaceId", c.status, c.name, c.email, 
   c.page, c.user_agent AS "userAgent", c.ip, c.agent_id AS "agentId", u.display_name AS "agentName", c.team,
   c.queued_at AS "queuedAt", c.assigned_at AS "assignedAt", c.ended_at AS "endedAt", c.ended_by AS "endedBy",
   c.last_seq AS "lastSeq", c.visitor_seen_seq AS "visitorSeenSeq", c.agent_seen_seq AS "agentSeenSeq",
-  c.visitor_seen_at AS "visitorSeenAt", c.visitor_connections AS "visitorConnections",
+  ${seenAtSql("p", "c")} AS "visitorSeenAt", ${connectedSql("p")} AS "visitorConnected",
   c.escalation_channel_id AS "escalationChannelId",
   (SELECT t.id FROM tickets t WHERE t.conversation_id = c.id AND t.source = 'visitor_chat') AS "ticketId",
   EXISTS (SELECT 1 FROM visitor_ratings r WHERE r.conversation_id = c.id) AS rated,
   c.created_at AS "createdAt"`;
-const FROM = `FROM visitor_conversations c LEFT JOIN users u ON u.id = c.agent_id`;
+const FROM = `FROM visitor_conversations c LEFT JOIN users u ON u.id = c.agent_id
+  LEFT JOIN visitor_presence p ON p.conversation_id = c.id`;
 
 export interface NewConversation {
   workspaceId: number;
@@ -104,7 +108,7 @@ export async function lock(
   id: number,
 ): Promise<{ status: VisitorStatus; agentId: number | null } | null> {
   const r = await sql.query<{ status: VisitorStatus; agentId: number | null }>(
-    `SELECT status, agent_id AS "agentId" FROM visitor_conversations WHERE id = $1 AND workspace_id = $2 FOR UPDATE`,
+    `SELECT status, agent_id AS "agentId" FROM visitor_conversations WHERE id = $1 AND workspace_id = $2 FOR NO KEY UPDATE`,
     [id, workspaceId],
   );
   return r[0] ?? null;
@@ -200,29 +204,35 @@ export async function end(sql: Sql, id: number, by: string): Promise<boolean> {
   return r.length === 1;
 }
 
-export async function setSeen(sql: Sql, id: number, who: "visitor" | "agent", seq: number): Promise<void> {
+/**
+ * Moves one side's "seen" position up to `seq` (never back, never past the last message) in one statement,
+ * writing nothing when it would not move; with `agentId`, only in a conversation that agent holds. Returns
+ * the position and the holder, or null: no such conversation in the workspace (or not held by `agentId`).
+ */
+export async function setSeen(
+  sql: Sql,
+  workspaceId: number,
+  id: number,
+  who: "visitor" | "agent",
+  seq: number,
+  agentId?: number,
+): Promise<{ seq: number; agentId: number | null } | null> {
   const col = who === "visitor" ? "visitor_seen_seq" : "agent_seen_seq";
-  await sql.query(
-    `UPDATE visitor_conversations SET ${col} = greatest(${col}, least($2, last_seq)) WHERE id = $1`,
-    [id, seq],
+  const holder = agentId === undefined ? "" : "AND c.agent_id = $4";
+  const r = await sql.query<{ seq: number; agentId: number | null }>(
+    `WITH up AS (
+       UPDATE visitor_conversations c SET ${col} = least($3, c.last_seq)
+       WHERE c.id = $1 AND c.workspace_id = $2 ${holder} AND c.${col} < least($3, c.last_seq)
+       RETURNING c.id, c.${col} AS seq, c.agent_id
+     ),
+     cur AS (SELECT c.id, c.${col} AS seq, c.agent_id FROM visitor_conversations c
+       WHERE c.id = $1 AND c.workspace_id = $2 ${holder})
+     SELECT coalesce(up.seq, cur.seq) AS seq, coalesce(up.agent_id, cur.agent_id) AS "agentId"
+     FROM up FULL JOIN cur ON cur.id = up.id`,
+    agentId === undefined ? [id, workspaceId, seq] : [id, workspaceId, seq, agentId],
   );
-}
-
-/** A visitor's socket opened (+1) or closed (-1); either way the visitor was seen now. */
-export async function visitorConnected(sql: Sql, id: number, delta: number): Promise<void> {
-  await sql.query(
-    `UPDATE visitor_conversations SET visitor_connections = greatest(0, visitor_connections + $2),
-       visitor_seen_at = now() WHERE id = $1`,
-    [id, delta],
-  );
-}
-
-export async function touchVisitor(sql: Sql, ids: number[]): Promise<void> {
-  if (ids.length) {
-    await sql.query("UPDATE visitor_conversations SET visitor_seen_at = now() WHERE id = ANY($1::bigint[])", [
-      ids,
-    ]);
-  }
+  if (!r[0]) return null;
+  return { seq: Number(r[0].seq), agentId: r[0].agentId === null ? null : Number(r[0].agentId) };
 }
 
 export async function setEscalation(sql: Sql, id: number, channelId: number): Promise<void> {
@@ -263,7 +273,9 @@ export async function insertMessage(
 ): Promise<{ message: VisitorMessage; created: boolean }> {
   if (!m.fresh) {
     // The conversation row first: sends to one conversation take turns, so a retried client id is seen.
-    await sql.query("SELECT 1 FROM visitor_conversations WHERE id = $1 FOR UPDATE", [m.conversationId]);
+    await sql.query("SELECT 1 FROM visitor_conversations WHERE id = $1 FOR NO KEY UPDATE", [
+      m.conversationId,
+    ]);
     const old = await sql.query<VisitorMessage>(
       `SELECT ${MCOLS} FROM visitor_messages WHERE conversation_id = $1 AND kind = $2 AND client_id = $3`,
       [m.conversationId, m.kind, m.clientId],

@@ -44,7 +44,8 @@ export interface StoredVisitorMessage {
  * holding it, notes also after it ended) and whose client id is not stored yet, each with the next
  * sequence number of its conversation in input order, and moves the author side's "seen" position to its
  * own last message — one statement. Conversation rows are locked in id order (so concurrent batches never
- * deadlock) and the checks read the locked, current rows. A client id stored meanwhile by someone else
+ * deadlock) and the checks read the locked, current rows. The lock is FOR NO KEY UPDATE, as the UPDATE
+ * takes anyway: it does not wait for, nor block, the key checks of rows that reference the conversation. A client id stored meanwhile by someone else
  * fails the whole statement (unique violation), so the caller can fall back without a gap.
  */
 export async function insertVisitorBatch(
@@ -61,7 +62,7 @@ export async function insertVisitorBatch(
      ),
      conv AS (
        SELECT c.id, c.workspace_id, c.status, c.agent_id, c.name FROM visitor_conversations c
-       WHERE c.id IN (SELECT conversation_id FROM input) ORDER BY c.id FOR UPDATE
+       WHERE c.id IN (SELECT conversation_id FROM input) ORDER BY c.id FOR NO KEY UPDATE
      ),
      ok AS (
        SELECT i.ord, i.workspace_id, i.conversation_id, i.kind, nullif(i.author_id, 0) AS author_id, i.client_id, i.body, cv.agent_id,

@@ -31,7 +31,7 @@ export async function authenticateVisitor(
   const expired = () =>
     new AppError("recovery_expired", 410, "This chat has ended: it was left longer than the recovery window");
   if (c.status === "ended" && c.endedBy === "abandoned") throw expired();
-  if (c.status !== "ended" && c.visitorConnections === 0) {
+  if (c.status !== "ended" && !c.visitorConnected) {
     const s = await readVisitorSettings(deps.db, c.workspaceId);
     const idleMs = deps.now().getTime() - Date.parse(c.visitorSeenAt);
     if (idleMs > s.recovery_minutes * 60_000) {

@@ -135,36 +135,39 @@ export async function agentTyping(deps: Deps, actor: Actor, conversationId: numb
 
 const seqOf = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : 0);
 
+/** The visitor has seen the conversation up to `seq`: one statement; the holder is told. */
 export async function visitorSeen(deps: Deps, v: VisitorActor, seq: unknown) {
-  await visitorTx(deps, async (sql, emit) => {
-    await convRepo.setSeen(sql, v.conversationId, "visitor", seqOf(seq));
-    const c = await convRepo.byId(sql, v.workspaceId, v.conversationId);
-    if (c?.agentId) {
-      emit(v.workspaceId, {
-        type: "visitor_seen",
-        conversationId: c.id,
-        who: "visitor",
-        seq: c.visitorSeenSeq,
-      }, {
-        kind: "users",
-        userIds: [c.agentId],
-      });
-    }
-  });
+  const r = await convRepo.setSeen(deps.db, v.workspaceId, v.conversationId, "visitor", seqOf(seq));
+  if (r?.agentId) {
+    deps.bus.publish([{
+      event: { type: "visitor_seen", conversationId: v.conversationId, who: "visitor", seq: r.seq },
+      audience: { kind: "users", userIds: [r.agentId] },
+      workspaceId: v.workspaceId,
+    }]);
+  }
   return { ok: true };
 }
 
+/**
+ * The holding agent has seen the conversation up to `seq`: one statement, which also checks that they hold
+ * it; when it finds nothing, the holder check explains why (403, 404). The visitor is told.
+ */
 export async function agentSeen(deps: Deps, actor: Actor, conversationId: number, seq: unknown) {
-  const held = await heldConversation(deps, actor, conversationId);
-  await visitorTx(deps, async (sql, emit) => {
-    await convRepo.setSeen(sql, held.id, "agent", seqOf(seq));
-    const c = await convRepo.byId(sql, actor.workspaceId, held.id);
-    emit(actor.workspaceId, {
-      type: "visitor_seen",
-      conversationId: held.id,
-      who: "agent",
-      seq: c!.agentSeenSeq,
-    }, toVisitor(held.id));
-  });
+  requireQueue(actor);
+  const set = () =>
+    Number.isSafeInteger(conversationId)
+      ? convRepo.setSeen(deps.db, actor.workspaceId, conversationId, "agent", seqOf(seq), actor.userId)
+      : Promise.resolve(null);
+  let r = await set();
+  if (!r) {
+    await heldConversation(deps, actor, conversationId);
+    r = await set(); // they hold it now (claimed meanwhile)
+    if (!r) return { ok: true };
+  }
+  deps.bus.publish([{
+    event: { type: "visitor_seen", conversationId, who: "agent", seq: r.seq },
+    audience: toVisitor(conversationId),
+    workspaceId: actor.workspaceId,
+  }]);
   return { ok: true };
 }

@@ -51,7 +51,7 @@ export function staffView(c: convRepo.ConversationRow): StaffConversation {
     endedAt: c.endedAt,
     lastSeq: c.lastSeq,
     visitorSeenSeq: c.visitorSeenSeq,
-    visitorOnline: c.visitorConnections > 0,
+    visitorOnline: c.visitorConnected,
     escalationChannelId: c.escalationChannelId,
     ticketId: c.ticketId,
   };

@@ -9,6 +9,7 @@ import * as preferences from "../../domain/preferences/user.ts";
 import { setTyping } from "../../domain/typing.ts";
 import { openWatch } from "../../domain/admin/monitor.ts";
 import { CALL_ACTIONS } from "./call_actions.ts";
+import { VISITOR_ACTIONS } from "./visitor_actions.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import { invalid } from "../../domain/errors.ts";
 import type { ClientAction } from "../protocol.ts";
@@ -114,6 +115,7 @@ export const ACTIONS: Record<Exclude<ClientAction, "hello">, Handler> = {
     return Promise.resolve({ ok: true });
   },
   ...CALL_ACTIONS,
+  ...VISITOR_ACTIONS,
 };
 
 function positive(v: unknown, name: string): number {

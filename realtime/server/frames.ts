@@ -9,6 +9,7 @@ import { AppError } from "../../domain/errors.ts";
 import { parse } from "../../domain/validate.ts";
 import type { ClientAction, ClientFrame } from "../protocol.ts";
 import { CALL_FRAME_SCHEMAS } from "./call_frames.ts";
+import { VISITOR_FRAME_SCHEMAS } from "./visitor_actions.ts";
 
 const id = z.string().max(64);
 const ref = z.number().int();
@@ -71,6 +72,7 @@ const SCHEMAS: Record<ClientAction, z.ZodType> = {
   monitor_watch: z.strictObject({ id, action: z.literal("monitor_watch"), channelId: ref }),
   monitor_unwatch: z.strictObject({ id, action: z.literal("monitor_unwatch"), channelId: ref }),
   ...CALL_FRAME_SCHEMAS,
+  ...VISITOR_FRAME_SCHEMAS,
 };
 
 /**

@@ -11,7 +11,7 @@ import type { Deps } from "../../domain/deps.ts";
 import { AppError, toAppError } from "../../domain/errors.ts";
 import { authenticateVisitor, type VisitorActor } from "../../domain/visitor/access.ts";
 import * as chat from "../../domain/visitor/chat.ts";
-import * as convRepo from "../../db/repos/visitor_conversations.ts";
+import * as presenceRepo from "../../db/repos/visitor_presence.ts";
 import type { AppEnv } from "../../routes/env.ts";
 import { originAllowed } from "../../routes/middleware/auth.ts";
 import { clientIp } from "../../routes/middleware/client_address.ts";
@@ -73,7 +73,7 @@ export function createVisitorGateway(deps: Deps, hub: VisitorHub) {
     for (const s of hub.all()) {
       if (now - s.lastSeen > deps.config.ws.heartbeatMs * 2.5) s.socket.close(4000, "heartbeat timeout");
     }
-    await convRepo.touchVisitor(deps.db, hub.conversations()).catch(() => {});
+    await presenceRepo.touchVisitors(deps.db, hub.conversations()).catch(() => {});
   }, 10_000);
   Deno.unrefTimer(timer);
 
@@ -116,7 +116,9 @@ export function createVisitorGateway(deps: Deps, hub: VisitorHub) {
         onClose: () => {
           if (!s) return;
           hub.remove(s);
-          if (s.actor) void convRepo.visitorConnected(deps.db, s.actor.conversationId, -1).catch(() => {});
+          if (s.actor) {
+            void presenceRepo.visitorConnected(deps.db, s.actor.conversationId, -1).catch(() => {});
+          }
         },
       };
     }, { idleTimeout: 60 }),
@@ -157,7 +159,7 @@ async function handle(deps: Deps, hub: VisitorHub, s: VisitorSocket, data: unkno
       if (s.socket.readyState !== WebSocket.OPEN) return;
       s.actor = actor;
       hub.add(s);
-      await convRepo.visitorConnected(deps.db, actor.conversationId, 1);
+      await presenceRepo.visitorConnected(deps.db, actor.conversationId, 1);
       out = { conversationId: actor.conversationId, heartbeatMs: deps.config.ws.heartbeatMs };
     } else {
       if (!s.actor) throw new AppError("unauthenticated", 401, "Send auth first");

@@ -10,7 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { jsonBody } from "../middleware/errors.ts";
 import { clientIp } from "../middleware/client_address.ts";
 import * as workspacesRepo from "../../db/repos/workspaces.ts";
-import * as convRepo from "../../db/repos/visitor_conversations.ts";
+import * as presenceRepo from "../../db/repos/visitor_presence.ts";
 import { notFound } from "../../domain/errors.ts";
 import { authenticateVisitor } from "../../domain/visitor/access.ts";
 import * as lifecycle from "../../domain/visitor/lifecycle.ts";
@@ -34,7 +34,7 @@ export function visitorRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   const visitor = async (c: Context) => {
     const v = await authenticateVisitor(deps, c.req.header(VISITOR_HEADER));
-    await convRepo.touchVisitor(deps.db, [v.conversationId]);
+    await presenceRepo.touchVisitors(deps.db, [v.conversationId]);
     return v;
   };
 

@@ -31,6 +31,8 @@ export function VisitorChat(
   const [agents, setAgents] = useState<AgentInfo[]>([]);
   const [error, setError] = useState("");
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** The highest position this view reported as seen (or the agent's own message, which counts as seen). */
+  const seenSent = useRef(0);
   const load = () => api.detail(id).then(setD).catch((e) => setError(e.message));
   useEffect(() => {
     void load();
@@ -38,10 +40,7 @@ export function VisitorChat(
       if (!("conversationId" in e) || e.conversationId !== id) return;
       if (e.type === "visitor_message") {
         setD((x) => x && { ...x, messages: addVisitorMessage(x.messages, e.message) });
-        if (e.message.kind === "visitor") {
-          setTyping(false);
-          if (!readOnly) void api.seen(id, e.message.seq).catch(() => {});
-        }
+        if (e.message.kind === "visitor") setTyping(false);
       } else if (e.type === "visitor_typing" && e.who === "visitor") setTyping(e.typing);
       else if (e.type === "visitor_seen" && e.who === "visitor") {
         setD((x) => x && { ...x, conversation: { ...x.conversation, visitorSeenSeq: e.seq } });
@@ -53,9 +52,15 @@ export function VisitorChat(
     return () => offs.forEach((f) => f());
   }, [id]);
   useEffect(() => {
+    // Once per new message from the other side (the server moves the agent's position with their own reply).
     const last = d?.messages.at(-1);
-    if (last && d?.conversation.status === "active" && !readOnly) void api.seen(id, last.seq).catch(() => {});
-  }, [d?.messages.length]);
+    if (!last || last.seq <= seenSent.current || readOnly) return;
+    if (last.kind !== "agent" && last.kind !== "note") {
+      if (d?.conversation.status !== "active") return;
+      void api.seen(id, last.seq).catch(() => {});
+    }
+    seenSent.current = last.seq;
+  }, [d?.messages.length, d?.conversation.status]);
   const act = async (fn: () => Promise<unknown>) => {
     setError("");
     try {
@@ -75,7 +80,12 @@ export function VisitorChat(
     const body = text.trim();
     if (!body) return;
     setText("");
-    void act(() => api.send(id, body, note));
+    setError("");
+    // The reply goes over the socket; the acknowledged message joins the list (the event may come first).
+    api.send(id, body, note).then(
+      (r) => setD((x) => x && { ...x, messages: addVisitorMessage(x.messages, r.message) }),
+      (e) => setError(e instanceof Error ? e.message : String(e)),
+    );
     void api.typing(id, false).catch(() => {});
   };
   return (

@@ -1,5 +1,6 @@
 /** Typed REST helpers for the staff Visitors panel (instead of `/api/...` strings in the components). */
 import type { ParleyClient } from "../../../realtime/client.ts";
+import { ApiError } from "../../../realtime/client/rest.ts";
 import type { StaffConversation, VisitorMessage } from "../../../realtime/visitor_protocol.ts";
 
 export interface Overview {
@@ -39,12 +40,22 @@ export function visitorsApi(client: ParleyClient) {
     agents: () => client.api<{ agents: AgentInfo[] }>("GET", `${base}/agents`).then((r) => r.agents),
     setAvailable: (available: boolean) => client.api("PUT", `${base}/availability`, { available }),
     claim: (id: number) => client.api("POST", `${c(id)}/claim`),
-    send: (id: number, body: string, note: boolean) =>
-      client.api<{ message: VisitorMessage }>("POST", `${c(id)}/messages`, {
-        clientId: crypto.randomUUID(),
-        body,
-        note,
-      }),
+    /**
+     * A reply or note: over the staff socket (`visitor_send`, no request of its own), or as a REST request
+     * when the socket is not open; the same client id makes a retry return the stored message.
+     */
+    send: async (id: number, body: string, note: boolean) => {
+      const m = { clientId: crypto.randomUUID(), body, note };
+      try {
+        return await client.request<{ message: VisitorMessage }>("visitor_send", {
+          conversationId: id,
+          ...m,
+        });
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.code !== "offline") throw e;
+        return await client.api<{ message: VisitorMessage }>("POST", `${c(id)}/messages`, m);
+      }
+    },
     typing: (id: number, typing: boolean) => client.api("POST", `${c(id)}/typing`, { typing }),
     seen: (id: number, seq: number) => client.api("POST", `${c(id)}/seen`, { seq }),
     end: (id: number) => client.api("POST", `${c(id)}/end`),

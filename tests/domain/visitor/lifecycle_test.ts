@@ -124,7 +124,11 @@ dbTest("the recovery window: a token resumes inside it and is refused after it",
   const { token, id } = await f.visitor();
   now += 4 * 60_000;
   assert.equal((await authenticateVisitor(f.deps, token)).conversationId, id);
-  await db.query("UPDATE visitor_conversations SET visitor_seen_at = $1", [new Date(now).toISOString()]);
+  await db.query(
+    `INSERT INTO visitor_presence (conversation_id, seen_at) SELECT id, $1 FROM visitor_conversations
+     ON CONFLICT (conversation_id) DO UPDATE SET seen_at = excluded.seen_at`,
+    [new Date(now).toISOString()],
+  );
   now += 6 * 60_000;
   await refused(authenticateVisitor(f.deps, token), 410, "recovery_expired");
   const row = (await db.query<{ status: string }>("SELECT status FROM visitor_conversations"))[0];

@@ -155,6 +155,10 @@ serverTest("every action answers with an ack, or an error with a stable code", a
   const call2 = (await alice.ok("call_start", { channelId: dm.id, media: "audio" })).call.id;
   assert.equal((await ok("call_decline", { callId: call2 }, carol)).call.endReason, "declined");
 
+  // Visitor-chat actions (in depth: visitor_actions_test.ts): alice may not answer visitors.
+  await fails("forbidden", "visitor_send", { conversationId: 1, clientId: "v1", body: "hi" });
+  tested.add("visitor_send");
+
   // The table has no action this test does not cover.
   for (const action of [...Object.keys(ACTIONS), "hello"]) {
     assert.ok(tested.has(action), `untested: ${action}`);
