@@ -7,8 +7,11 @@ import postgres from "postgres";
 import * as jose from "jose";
 import type { BenchUser } from "../loadgen/client.ts";
 
-/** How many people each bench user follows for presence (itself and 9 others: a sidebar's direct messages). */
-const FOLLOWS = 10;
+/**
+ * How many people each bench user follows for presence (itself and 9 others: a sidebar's direct messages);
+ * `BENCH_FOLLOWS=0` makes the hellos ask for no presence, as the bench's clients did before subscriptions.
+ */
+const FOLLOWS = Number(Deno.env.get("BENCH_FOLLOWS") ?? 10);
 
 export type SqlClient = ReturnType<typeof postgres>;
 
@@ -76,7 +79,9 @@ export async function makeFixture(
     memberCh.push(ch);
     memberUser.push(ids[i]);
     // Like the web client: oneself and a few conversation partners (here the next users of the workspace).
-    const follows = Array.from({ length: FOLLOWS }, (_, k) => ids[(i + k) % opts.users]);
+    const follows = FOLLOWS > 0
+      ? Array.from({ length: FOLLOWS }, (_, k) => ids[(i + k) % opts.users])
+      : undefined;
     users.push({ id: ids[i], token: opts.tokenPrefix + ids[i], channels: [ch], follows });
   }
   if (opts.senders) {
