@@ -116,20 +116,18 @@ Deno.test(
           await ready(bobSide.page);
           await dot(bobLink, "Online");
           await bobSide.page.getByRole("button", { name: "Account: Bob Wilson" }).click();
-          await bobSide.page.getByRole("menu", { name: "Account" }).getByRole("menuitemradio", {
-            name: "Away",
-          })
-            .click();
+          const bobMenu = bobSide.page.getByRole("menu", { name: "Account" });
+          await bobMenu.getByRole("menuitemradio", { name: "Away" }).click();
           await dot(bobLink, "Away");
-          // Carol: no conversation with alice yet; the search result shows her live status.
-          const carolSide = await signIn(browser!, server.url, "carol");
-          await ready(carolSide.page);
+          // Ada (admin): no direct or group conversation with alice; the search result shows her live status.
+          const adaSide = await signIn(browser!, server.url, "admin");
+          await ready(adaSide.page);
           const search = page.getByRole("searchbox", { name: "Search people and conversations" });
-          await search.fill("car");
-          await dot(nav(page).getByRole("button", { name: /Carol Smith/ }), "Online");
+          await search.fill("ada");
+          await dot(nav(page).getByRole("button", { name: /Ada Admin/ }), "Online");
           await search.fill("");
           await bobSide.context.close();
-          await carolSide.context.close();
+          await adaSide.context.close();
         },
       );
 
