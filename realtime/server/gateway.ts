@@ -279,6 +279,8 @@ async function hello(
   frame: Record<string, unknown>,
   stored: () => Promise<unknown>,
 ) {
+  // Checked before anything is done: a refused list leaves the socket as it was.
+  const sub = frame.presenceSub === undefined ? null : presence.subscriptionIds(frame.presenceSub);
   const wanted = frame.channels && typeof frame.channels === "object" && !Array.isArray(frame.channels)
     ? frame.channels as Record<string, unknown>
     : {};
@@ -323,7 +325,6 @@ async function hello(
   const ev: ServerEvent = { type: "unread_counts", counts };
   hub.write(conn, JSON.stringify(ev), ev);
   // Presence of the people the socket follows, only when asked: a collapsed widget or a bot needs none.
-  const sub = frame.presenceSub === undefined ? null : presence.subscriptionIds(frame.presenceSub);
   if (sub === null && frame.presence !== true) return { replayed: replay.length, resync };
   // After this connection's own row is stored (rows are written in groups), so the list counts it.
   await stored();

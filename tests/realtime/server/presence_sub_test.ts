@@ -87,7 +87,10 @@ serverTest("presence_sub: bad input gets invalid_input and leaves the subscripti
     assert.ok(e.message.length > 0);
   }
   assert.equal((await bob.c.fails("presence_sub", {})).code, "invalid_input");
+  // A hello with a bad list is refused before it does anything: no replay, no counts.
+  const mark = bob.c.frames.length;
   assert.equal((await bob.c.fails("hello", { presenceSub: [users.alice.id, 0] })).code, "invalid_input");
+  assert.deepEqual(bob.c.frames.slice(mark).map((f) => f.type), ["error"]);
   assert.match((await bob.c.fails("presence_sub", { userIds: tooMany })).message, /at most 500/);
   // Still following alice: her arrival reaches bob.
   assert.deepEqual([...t.server.hub.connectionsOf(users.bob.id)[0].follows], [users.alice.id]);
