@@ -1,7 +1,8 @@
 /**
  * Presence: online, away, busy, offline, with custom status text and an away message. Several tabs are one
  * user with N connections (across instances, counted in the database); a user goes offline only when the
- * last connection has gone and a short grace period has passed. Changes reach the whole workspace.
+ * last connection has gone and a short grace period has passed. Changes reach only the sockets subscribed
+ * to the person (`presence_sub`, Slack's model): a client follows the people it shows presence for.
  */
 import { z } from "zod";
 import * as connectionsRepo from "../db/repos/connections.ts";
@@ -35,13 +36,14 @@ function effective(p: PresenceInfo): PresenceInfo {
 
 /**
  * How long presence changes of a workspace are gathered before they go out as one event. When many people
- * connect at once (a deploy, a network blip, the start of the working day) every connection would
- * otherwise get a frame for every other person: this turns N² frames into a few per second.
+ * connect at once (a deploy, a network blip, the start of the working day) each subscriber would otherwise
+ * get a frame for every person it follows who arrives: this turns them into a few frames per second.
  */
 export const ANNOUNCE_WINDOW_MS = 150;
 
 /**
- * Gathers who changed per workspace; one query and one `presence_updated` per workspace per window. A user
+ * Gathers who changed per workspace; one query and one `presence_updated` per workspace per window, which
+ * the hub splits among the sockets subscribed to the people in it. A user
  * added `ifOffline` (the grace period after their last connection closed) is announced only if they have no
  * live connection by then, unless something else about them changed in the same window.
  */
@@ -68,7 +70,7 @@ class Announcer {
         if (!users.length) continue;
         this.deps.bus.publish([{
           event: { type: "presence_updated", users },
-          audience: { kind: "workspace", workspaceId },
+          audience: { kind: "presence_subscribers" },
           workspaceId,
         }]);
       }
@@ -159,7 +161,27 @@ export async function one(deps: Deps, actor: Actor, userId: number): Promise<Pre
   return p ? effective(p) : null;
 }
 
-/** Everyone's presence in the actor's workspace. */
+/** How many people one socket may follow (a sidebar's direct messages, an open list, a profile). */
+export const MAX_PRESENCE_SUBS = 500;
+
+const PresenceSubInput = z.array(z.number().int().positive("user ids are positive integers"))
+  .max(MAX_PRESENCE_SUBS, `at most ${MAX_PRESENCE_SUBS} people`);
+
+/** The ids of a `presence_sub` (or a hello's `presenceSub`), checked and without repeats. */
+export function subscriptionIds(userIds: unknown): number[] {
+  return [...new Set(parse(PresenceSubInput, userIds))];
+}
+
+/**
+ * The presence of the people a socket subscribes to, limited to the actor's workspace: ids of other
+ * workspaces (or of nobody) are left out, and the caller keeps only the ids returned.
+ */
+export async function ofSubscription(deps: Deps, actor: Actor, ids: number[]): Promise<PresenceInfo[]> {
+  if (!ids.length) return [];
+  return (await connectionsRepo.presenceOf(deps.db, actor.workspaceId, ids)).map(effective);
+}
+
+/** Everyone's presence in the actor's workspace (REST `GET /presence`). */
 export async function snapshot(deps: Deps, actor: Actor): Promise<PresenceInfo[]> {
   return (await connectionsRepo.presenceOf(deps.db, actor.workspaceId, null)).map(effective);
 }

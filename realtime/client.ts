@@ -16,6 +16,7 @@ import { ChatApi, type Me, Rest } from "./client/rest.ts";
 import { type RequestFn, Transport } from "./client/transport.ts";
 import { ChatStore } from "./client/store.ts";
 import { Outbox } from "./client/outbox.ts";
+import { PresenceFollows } from "./client/presence_follows.ts";
 
 export { ApiError } from "./client/rest.ts";
 export type { HistoryPage, Me, MemberRow, NewChannel, UserInfo } from "./client/rest.ts";
@@ -57,6 +58,7 @@ export class ParleyClient {
   readonly #http: Rest;
   readonly #transport: Transport;
   readonly #outbox: Outbox;
+  readonly #follows: PresenceFollows;
   #listeners = new Map<string, Set<(e: ServerEvent) => void>>();
   #typingSent = new Map<number, number>();
   #typingStop = new Map<number, ReturnType<typeof setTimeout>>();
@@ -82,6 +84,7 @@ export class ParleyClient {
         },
         closed: (code, reason) => {
           this.#outbox.requeue();
+          this.#follows.reset();
           if (code !== 4001) return true;
           this.#emit({ type: "session_revoked", reason: reason || "session ended" });
           return false;
@@ -92,6 +95,13 @@ export class ParleyClient {
     );
     this.status = this.#transport.status;
     this.retryAt = this.#transport.retryAt;
+    this.#follows = new PresenceFollows(
+      this.store,
+      (userIds) =>
+        this.status.value === "open"
+          ? this.request<{ presence: PresenceInfo[] }>("presence_sub", { userIds }).then((r) => r.presence)
+          : null,
+    );
   }
 
   async #socketTicket(): Promise<string> {
@@ -116,6 +126,15 @@ export class ParleyClient {
 
   stop() {
     this.#transport.stop();
+    this.#follows.stop();
+  }
+
+  /**
+   * Shows these people's presence (the server sends a socket only the presence it subscribed to) until the
+   * returned function is called. The signed-in person and their conversation partners are always followed.
+   */
+  followPresence(userIds: number[]): () => void {
+    return this.#follows.add(userIds);
   }
 
   /** Reconnects now (e.g. when the browser says it is online again). */
@@ -199,12 +218,18 @@ export class ParleyClient {
     const channels: Record<string, number> = {};
     // Every channel held, even an empty one (lastSeq 0): what was sent while away is replayed.
     for (const [id, st] of Object.entries(this.chat.value)) channels[id] = st.lastSeq;
+    // The people whose presence is shown: their snapshot comes back in the ack, changes follow.
     const r = await request<{ presence: PresenceInfo[] }>("hello", {
       channels,
       page: globalThis.location?.pathname ?? "",
-      presence: true,
+      presenceSub: this.#follows.forHello(),
+    }).catch((e) => {
+      this.#follows.reset();
+      throw e;
     });
-    this.presence.value = Object.fromEntries(r.presence.map((p) => [p.userId, p]));
+    this.#follows.merge(r.presence, true);
+    // A view may have added people while the hello was on its way.
+    this.#follows.changed();
   }
 
   #emit(e: ServerEvent) {

@@ -117,7 +117,10 @@ export type EphemeralEvent =
   | { type: "user_joined"; channelId: number; userId: number }
   | { type: "user_left"; channelId: number; userId: number }
   | { type: "user_typing"; channelId: number; userId: number; typing: boolean }
-  /** Presence changes gathered over a short window: one frame for many people. */
+  /**
+   * Presence changes gathered over a short window: one frame for many people. A socket receives only the
+   * people it subscribed to (`presence_sub`, or `presenceSub` in the hello).
+   */
   | { type: "presence_updated"; users: PresenceInfo[] }
   | { type: "read_receipt"; channelId: number; userId: number; seq: number }
   | {
@@ -233,7 +236,12 @@ export type Audience =
   /** A visitor's own connections to one conversation (the visitor hub; the staff hub ignores it). */
   | { kind: "visitor"; conversationId: number }
   /** One socket, wherever it is connected (call signaling). */
-  | { kind: "connection"; connectionId: string };
+  | { kind: "connection"; connectionId: string }
+  /**
+   * `presence_updated` only: each socket subscribed to some of the people listed (in the envelope's
+   * workspace) gets a copy listing just those people.
+   */
+  | { kind: "presence_subscribers" };
 
 export interface Envelope {
   event: ServerEvent;
@@ -247,8 +255,23 @@ export interface Envelope {
 
 /** Frames a client sends. Every one carries a request id `id`, answered by an ack or an error. */
 export type ClientFrame =
-  /** `presence: true` asks for everyone's presence in the ack (a large workspace's list is not free). */
-  | { id: string; action: "hello"; channels?: Record<string, number>; page?: string; presence?: boolean }
+  /**
+   * `presenceSub` replaces the socket's presence subscription (as `presence_sub` does) and puts those
+   * people's presence in the ack; `presence: true` alone puts the current subscription's presence there.
+   */
+  | {
+    id: string;
+    action: "hello";
+    channels?: Record<string, number>;
+    page?: string;
+    presence?: boolean;
+    presenceSub?: number[];
+  }
+  /**
+   * Replaces the socket's presence subscription: `presence_updated` then brings changes of these people
+   * only (at most 500; people of other workspaces are ignored). Acks `{ presence }`, their presence now.
+   */
+  | { id: string; action: "presence_sub"; userIds: number[] }
   | { id: string; action: "ping" }
   | {
     id: string;

@@ -7,6 +7,12 @@ import postgres from "postgres";
 import * as jose from "jose";
 import type { BenchUser } from "../loadgen/client.ts";
 
+/**
+ * How many people each bench user follows for presence (itself and 9 others: a sidebar's direct messages);
+ * `BENCH_FOLLOWS=0` makes the hellos ask for no presence, as the bench's clients did before subscriptions.
+ */
+const FOLLOWS = Number(Deno.env.get("BENCH_FOLLOWS") ?? 10);
+
 export type SqlClient = ReturnType<typeof postgres>;
 
 export function connectSql(url: string): SqlClient {
@@ -72,7 +78,11 @@ export async function makeFixture(
     const ch = channels[Math.floor(i / opts.group)];
     memberCh.push(ch);
     memberUser.push(ids[i]);
-    users.push({ id: ids[i], token: opts.tokenPrefix + ids[i], channels: [ch] });
+    // Like the web client: oneself and a few conversation partners (here the next users of the workspace).
+    const follows = FOLLOWS > 0
+      ? Array.from({ length: FOLLOWS }, (_, k) => ids[(i + k) % opts.users])
+      : undefined;
+    users.push({ id: ids[i], token: opts.tokenPrefix + ids[i], channels: [ch], follows });
   }
   if (opts.senders) {
     for (let j = 0; j < nChannels; j++) {
@@ -90,8 +100,8 @@ export async function makeFixture(
 }
 
 /**
- * The same as `makeFixture`, spread over workspaces of `workspaceUsers` users each (presence goes to a
- * whole workspace, so its size sets how much a connect costs).
+ * The same as `makeFixture`, spread over workspaces of `workspaceUsers` users each (the announcer reads
+ * presence per workspace; before presence subscriptions it went to the whole workspace).
  */
 export async function makeWorkspaces(
   sql: SqlClient,

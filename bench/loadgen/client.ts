@@ -11,6 +11,8 @@ export interface BenchUser {
   id: number;
   token: string;
   channels: number[];
+  /** Whose presence a Parley client follows (`presenceSub` in its hello), as the web client does. */
+  follows?: number[];
 }
 
 export interface Handlers {
@@ -125,6 +127,7 @@ export class Client {
       this.connectedAt = performance.now();
       const hello: Record<string, unknown> = { id: "h", action: "hello", channels: resume };
       if (this.kind === "bare") hello.join = this.user.channels;
+      if (this.kind === "parley" && this.user.follows) hello.presenceSub = this.user.follows;
       this.ws!.send(JSON.stringify(hello));
       return;
     }

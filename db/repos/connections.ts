@@ -53,13 +53,27 @@ export async function presenceOf(
   workspaceId: number,
   userIds: number[] | null,
 ): Promise<PresenceInfo[]> {
+  if (userIds === null) {
+    return await sql.query<PresenceInfo>(
+      `SELECT u.id AS "userId", u.status, u.status_text AS "statusText", u.away_message AS "awayMessage",
+         coalesce(c.n, 0)::int AS connections
+       FROM users u
+       LEFT JOIN (SELECT user_id, count(*) AS n FROM connections
+         WHERE workspace_id = $1 AND seen_at > now() - make_interval(secs => $2) GROUP BY user_id) c ON c.user_id = u.id
+       WHERE u.workspace_id = $1 AND u.deactivated_at IS NULL
+       ORDER BY u.id`,
+      [workspaceId, LIVE_SECONDS],
+    );
+  }
+  // Named people (a socket's subscription, an announcement window): their connections only, by the
+  // `connections_user` index, not a count over the whole workspace's connections.
   return await sql.query<PresenceInfo>(
     `SELECT u.id AS "userId", u.status, u.status_text AS "statusText", u.away_message AS "awayMessage",
-       coalesce(c.n, 0)::int AS connections
+       (SELECT count(*) FROM connections c
+         WHERE c.user_id = u.id AND c.workspace_id = $1 AND c.seen_at > now() - make_interval(secs => $2))::int
+         AS connections
      FROM users u
-     LEFT JOIN (SELECT user_id, count(*) AS n FROM connections
-       WHERE workspace_id = $1 AND seen_at > now() - make_interval(secs => $2) GROUP BY user_id) c ON c.user_id = u.id
-     WHERE u.workspace_id = $1 AND u.deactivated_at IS NULL AND ($3::bigint[] IS NULL OR u.id = ANY($3::bigint[]))
+     WHERE u.id = ANY($3::bigint[]) AND u.workspace_id = $1 AND u.deactivated_at IS NULL
      ORDER BY u.id`,
     [workspaceId, LIVE_SECONDS, userIds],
   );

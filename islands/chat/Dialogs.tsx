@@ -4,7 +4,7 @@ import type { ChannelSummary } from "../../realtime/protocol.ts";
 import { fmtList, t } from "../../i18n/mod.ts";
 import { Avatar, PresenceDot } from "../../components/ui.tsx";
 import { Dialog } from "./Dialog.tsx";
-import { statusOf, useApp } from "./state.ts";
+import { statusOf, useApp, useFollowPresence } from "./state.ts";
 
 /** Errors shown inside the dialog (a toast would sit behind its backdrop). */
 export function useInlineError(): [preact.JSX.Element | null, (e: unknown) => void, () => void] {
@@ -30,6 +30,7 @@ export function NewChatDialog({ onClose }: { onClose: () => void }) {
       !q || u.displayName.toLowerCase().includes(q.toLowerCase()) || u.username.includes(q.toLowerCase())
     )
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  useFollowPresence(client, people.map((u) => u.id));
   const start = async () => {
     try {
       const { channel } = picked.length === 1

@@ -8,7 +8,7 @@
 import type { ChannelSummary } from "../../realtime/protocol.ts";
 import { fmtNumber, t } from "../../i18n/mod.ts";
 import { Badge, cx, IconLock, IconPlus, IconSearch, PresenceDot } from "../../components/ui.tsx";
-import { statusOf, toast, useApp } from "./state.ts";
+import { statusOf, toast, useApp, useFollowPresence } from "./state.ts";
 import { levelOf } from "./notify_state.ts";
 import { Moon } from "../../components/ui.tsx";
 
@@ -210,6 +210,7 @@ function People({ q }: { q: string }) {
     .filter((u) => u.displayName.toLowerCase().includes(q) || u.username.toLowerCase().includes(q))
     .sort((a, b) => a.displayName.localeCompare(b.displayName))
     .slice(0, 8);
+  useFollowPresence(client, people.map((u) => u.id));
   const open = async (userId: number) => {
     try {
       const { channel } = await client.rest.openDirect(userId);

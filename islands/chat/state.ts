@@ -3,7 +3,7 @@
  * the context that hands both to every component.
  */
 import { createContext } from "preact";
-import { useContext } from "preact/hooks";
+import { useContext, useEffect } from "preact/hooks";
 import { computed, type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import type { ParleyClient } from "../../realtime/client.ts";
 import type { ChannelSummary, Preferences, PublicSettings, UserSummary } from "../../realtime/protocol.ts";
@@ -184,6 +184,15 @@ export function makeCtx(
     return u?.displayName ?? `#${id}`;
   };
   return { client, ui, settings, current, totalUnread, navigate, userName };
+}
+
+/**
+ * A view that shows these people's presence dots follows them while it is mounted (the server sends only
+ * the presence a socket subscribed to; conversation partners and oneself are always followed).
+ */
+export function useFollowPresence(client: ParleyClient, userIds: number[]) {
+  const key = userIds.join(",");
+  useEffect(() => client.followPresence(key ? key.split(",").map(Number) : []), [client, key]);
 }
 
 /** Status of a user: live presence first, then the stored status. */

@@ -10,6 +10,7 @@ import { setTyping } from "../../domain/typing.ts";
 import { openWatch } from "../../domain/admin/monitor.ts";
 import { CALL_ACTIONS } from "./call_actions.ts";
 import { VISITOR_ACTIONS } from "./visitor_actions.ts";
+import { followPresence } from "./presence_sub.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import { invalid } from "../../domain/errors.ts";
 import type { ClientAction } from "../protocol.ts";
@@ -91,6 +92,9 @@ export const ACTIONS: Record<Exclude<ClientAction, "hello">, Handler> = {
     if (typeof frame.page === "string") conn.page = frame.page.slice(0, 300);
     return r;
   },
+  presence_sub: async ({ deps, hub, actor, conn, frame }) => ({
+    presence: await followPresence(deps, hub, actor, conn, presence.subscriptionIds(frame.userIds)),
+  }),
   update_preferences: async ({ deps, actor, conn, frame }) =>
     await preferences.update(deps, actor, frame.preferences, conn.id),
   message_read: async ({ deps, actor, frame }) =>

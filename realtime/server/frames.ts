@@ -24,7 +24,9 @@ const SCHEMAS: Record<ClientAction, z.ZodType> = {
       .refine((o) => Object.keys(o).length <= 5000, "at most 5000 channels").optional(),
     page: z.string().max(2000).optional(),
     presence: z.boolean().optional(),
+    presenceSub: z.array(ref).optional(),
   }),
+  presence_sub: z.strictObject({ id, action: z.literal("presence_sub"), userIds: z.array(ref) }),
   ping: z.looseObject({ id, action: z.literal("ping") }),
   send_message: z.strictObject({
     id,

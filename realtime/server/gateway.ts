@@ -19,6 +19,7 @@ import { originAllowed, tokenFrom } from "../../routes/middleware/auth.ts";
 import { clientIp } from "../../routes/middleware/client_address.ts";
 import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
 import { ACTIONS } from "./actions.ts";
+import { followPresence } from "./presence_sub.ts";
 import { hostAllowed, originOf, redeemSocketTicket } from "../../domain/embed.ts";
 import { frameId, parseFrame } from "./frames.ts";
 import { Connection, type Hub } from "./hub.ts";
@@ -295,6 +296,8 @@ async function hello(
   frame: Record<string, unknown>,
   stored: () => Promise<unknown>,
 ) {
+  // Checked before anything is done: a refused list leaves the socket as it was.
+  const sub = frame.presenceSub === undefined ? null : presence.subscriptionIds(frame.presenceSub);
   const wanted = frame.channels && typeof frame.channels === "object" && !Array.isArray(frame.channels)
     ? frame.channels as Record<string, unknown>
     : {};
@@ -338,16 +341,11 @@ async function hello(
   const counts = await channelsRepo.unreadCounts(deps.db, actor.workspaceId, actor.userId);
   const ev: ServerEvent = { type: "unread_counts", counts };
   hub.write(conn, JSON.stringify(ev), ev);
-  // Everyone's presence only when asked: a collapsed widget or a bot needs none of it, and in a large
-  // workspace it is the biggest part of a connect.
-  return {
-    replayed: replay.length,
-    resync,
-    // After this connection's own row is stored (rows are written in groups), so the list counts it.
-    ...(frame.presence === true
-      ? { presence: await stored().then(() => presence.snapshot(deps, actor)) }
-      : {}),
-  };
+  // Presence of the people the socket follows, only when asked: a collapsed widget or a bot needs none.
+  if (sub === null && frame.presence !== true) return { replayed: replay.length, resync };
+  // After this connection's own row is stored (rows are written in groups), so the list counts it.
+  await stored();
+  return { replayed: replay.length, resync, presence: await followPresence(deps, hub, actor, conn, sub) };
 }
 
 /** The actor of a session as it is now; null when the session ended or the user was deactivated. */

@@ -3,6 +3,9 @@
  * reach it as events (user_joined, user_left, channel_removed) and it keeps its channel index up to date
  * from them. Each event is encoded once and the same string is written to every socket.
  *
+ * Presence goes only to sockets that follow the person (`followPresence`, from the client's `presence_sub`):
+ * each gets one `presence_updated` per window listing just the people it follows.
+ *
  * Back-pressure: a connection whose socket buffer passes the soft limit stops receiving typing and
  * presence events; one that passes the hard limit is closed (1013), never allowed to grow memory.
  *
@@ -11,6 +14,7 @@
  */
 import type { Envelope, MonitorMessageEvent, ServerEvent } from "../protocol.ts";
 import { isSequenced } from "../protocol.ts";
+import { PresenceFollowers } from "./presence_followers.ts";
 
 export interface Socket {
   send(data: string): void;
@@ -31,6 +35,8 @@ export class Connection {
   mayMonitor = false;
   /** Conversations watched read-only in Monitor; 0 means every conversation of the workspace. */
   readonly monitors = new Set<number>();
+  /** People whose presence this socket receives (its `presence_sub`, checked to be of its workspace). */
+  readonly follows = new Set<number>();
   /** The client address at connect, for the audit log. */
   address = "";
   connectedAt = Date.now();
@@ -70,6 +76,8 @@ export class Hub {
   readonly #byChannel = new Map<number, Set<Connection>>();
   readonly #byWorkspace = new Map<number, Set<Connection>>();
   readonly #order = new Map<number, ChannelOrder>();
+  /** Sockets following a person's presence, by the person's user id. */
+  readonly #followers = new PresenceFollowers<Connection>();
   /** Sockets watching conversations in Monitor, by workspace. */
   readonly #monitors = new Map<number, Set<Connection>>();
   stats = { delivered: 0, dropped: 0, slowClosed: 0, reordered: 0 };
@@ -90,6 +98,22 @@ export class Hub {
     unindex(this.#byWorkspace, conn.workspaceId, conn);
     for (const ch of conn.channels) unindex(this.#byChannel, ch, conn);
     unindex(this.#monitors, conn.workspaceId, conn);
+    this.#followers.drop(conn);
+  }
+
+  /** Replaces the people whose presence the socket receives (the caller checked their workspace). */
+  followPresence(conn: Connection, userIds: Iterable<number>) {
+    this.#followers.follow(conn, userIds);
+  }
+
+  /** Stops following these people (ids the subscription check did not find in the socket's workspace). */
+  unfollowPresence(conn: Connection, userIds: number[]) {
+    this.#followers.unfollow(conn, userIds);
+  }
+
+  /** How many sockets follow the person's presence. */
+  followerCount(userId: number): number {
+    return this.#followers.count(userId);
   }
 
   /** Monitor: this socket receives the conversation's message events read-only (the caller checked). */
@@ -204,6 +228,13 @@ export class Hub {
 
   #fanOut(env: Envelope) {
     const e = env.event;
+    if (env.audience.kind === "presence_subscribers") {
+      if (e.type !== "presence_updated") return;
+      for (const [conn, text, event] of this.#followers.frames(env.workspaceId, e.users)) {
+        this.write(conn, text, event);
+      }
+      return;
+    }
     // Sockets of a user whose role or permissions changed act with the new ones from their next frame.
     if (e.type === "access_changed") {
       for (const c of this.connectionsOf(e.userId)) {
@@ -245,7 +276,7 @@ export class Hub {
     const a = env.audience;
     if (a.kind === "channel") return this.#byChannel.get(a.channelId) ?? NONE;
     if (a.kind === "workspace") return this.#byWorkspace.get(a.workspaceId) ?? NONE;
-    if (a.kind === "visitor") return NONE;
+    if (a.kind === "visitor" || a.kind === "presence_subscribers") return NONE;
     if (a.kind === "connection") {
       const c = this.conns.get(a.connectionId);
       return c ? new Set([c]) : NONE;

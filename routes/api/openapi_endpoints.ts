@@ -310,7 +310,8 @@ export function endpoints(config: Config): Endpoint[] {
       errors: [404],
     }),
     e("get", `${chat}/presence`, "Users", "Everyone's presence in my workspace", {
-      description: "A snapshot; live changes arrive as presence_updated events over the WebSocket.",
+      description:
+        "A snapshot of everyone; over the WebSocket a socket follows chosen people (presence_sub) and gets their presence_updated events.",
       ok: [[200, "Presence of every active person", R.PresenceResponse]],
     }),
     e("get", `${chat}/settings`, "Users", "The workspace settings pages use", {

@@ -103,6 +103,34 @@ Deno.test(
         await sw.waitFor({ state: "detached" });
       });
 
+      await t.step(
+        "presence dots show the people on screen: a DM partner, a people search result",
+        async () => {
+          // The server sends presence only to sockets that follow the person (presence_sub): the page follows
+          // its conversation partners, and whoever an open view shows.
+          const dot = (within: ReturnType<Page["locator"]>, status: string) =>
+            within.locator(`[data-presence][aria-label="${status}"]`).waitFor({ timeout: 30_000 });
+          const bobLink = nav(page).getByRole("link", { name: /Bob Wilson/ });
+          await dot(bobLink, "Offline");
+          const bobSide = await signIn(browser!, server.url, "bob");
+          await ready(bobSide.page);
+          await dot(bobLink, "Online");
+          await bobSide.page.getByRole("button", { name: "Account: Bob Wilson" }).click();
+          const bobMenu = bobSide.page.getByRole("menu", { name: "Account" });
+          await bobMenu.getByRole("menuitemradio", { name: "Away" }).click();
+          await dot(bobLink, "Away");
+          // Ada (admin): no direct or group conversation with alice; the search result shows her live status.
+          const adaSide = await signIn(browser!, server.url, "admin");
+          await ready(adaSide.page);
+          const search = page.getByRole("searchbox", { name: "Search people and conversations" });
+          await search.fill("ada");
+          await dot(nav(page).getByRole("button", { name: /Ada Admin/ }), "Online");
+          await search.fill("");
+          await bobSide.context.close();
+          await adaSide.context.close();
+        },
+      );
+
       await t.step("the header search finds people and conversations and says what it searched", async () => {
         const search = page.getByRole("searchbox", { name: "Search people and conversations" });
         await search.fill("car");

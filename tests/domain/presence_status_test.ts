@@ -11,7 +11,7 @@ const announced = (h: Awaited<ReturnType<typeof httpFixture>>, userId: number) =
     e.event.type === "presence_updated" ? e.event.users.filter((u: PresenceInfo) => u.userId === userId) : []
   );
 
-dbTest("PUT /api/chat/me/status announces to the workspace, like update_presence", async (db) => {
+dbTest("PUT /api/chat/me/status announces to the person's followers, like update_presence", async (db) => {
   const h = await httpFixture(db);
   const alice = h.f.users.alice.id;
   const r = await h.call("PUT", "/api/chat/me/status", {
@@ -21,7 +21,8 @@ dbTest("PUT /api/chat/me/status announces to the workspace, like update_presence
   assert.equal(r.status, 200, r.text);
   await waitFor(() => announced(h, alice).length > 0, "the announcement", 3000);
   const env = h.f.published.find((e) => e.event.type === "presence_updated")!;
-  assert.deepEqual(env.audience, { kind: "workspace", workspaceId: h.f.ws });
+  // The hub splits it among the sockets that follow alice (tests/realtime/server/presence_sub_test.ts).
+  assert.deepEqual([env.audience, env.workspaceId], [{ kind: "presence_subscribers" }, h.f.ws]);
   const [p] = announced(h, alice);
   assert.deepEqual([p.statusText], ["Focus"]); // offline (no socket), but the text is news to everyone
   // Refused input announces nothing.

@@ -83,6 +83,9 @@ serverTest(
   async (t) => {
     const { f } = t;
     const alice = await client(t, "alice");
+    // A view showing bob and carol follows them: their snapshot comes back in presence_sub's ack.
+    const unfollow = alice.followPresence([f.users.bob.id, f.users.carol.id]);
+    await until("carol's snapshot", () => alice.presence.value[f.users.carol.id] !== undefined);
     const bob = await client(t, "bob");
     try {
       // alice's snapshot had herself online; bob's arrival reaches her in a gathered presence_updated.
@@ -93,6 +96,14 @@ serverTest(
       assert.equal(alice.presence.value[f.users.bob.id]?.statusText, "In a call");
       // Nobody else in the workspace changed: their entries come from the snapshot only.
       assert.equal(alice.presence.value[f.users.carol.id]?.status, "offline");
+      // Once no view shows bob, his changes stop coming (alice has no conversation with him).
+      unfollow();
+      const aliceFollows = () => t.server.hub.connectionsOf(f.users.alice.id).flatMap((c) => [...c.follows]);
+      await until("unfollowed", () => !aliceFollows().includes(f.users.bob.id));
+      assert.ok(aliceFollows().includes(f.users.alice.id), "oneself stays followed");
+      await bob.setPresence({ status: "away" });
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(alice.presence.value[f.users.bob.id]?.status, "busy");
     } finally {
       alice.stop();
       bob.stop();

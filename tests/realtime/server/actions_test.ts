@@ -135,6 +135,11 @@ serverTest("every action answers with an ack, or an error with a stable code", a
   assert.deepEqual(await ok("monitor_unwatch", { channelId: secret }, admin), { ok: true });
   admin.close();
 
+  // Presence subscriptions (in depth: presence_sub_test.ts): people of the workspace, checked input.
+  const followed = await ok("presence_sub", { userIds: [f.users.carol.id] });
+  assert.deepEqual(followed.presence.map((p: { userId: number }) => p.userId), [f.users.carol.id]);
+  await fails("invalid_input", "presence_sub", { userIds: [0] });
+
   const h = await alice.request("hello", { channels: { [general]: 6 } });
   assert.equal(h.type, "ack");
   tested.add("hello");
@@ -186,7 +191,9 @@ serverTest("events of a private channel reach its members only", async (t) => {
   const leaked = carol.frames.filter((f) => f.channelId === secret || f.channel?.id === secret);
   assert.deepEqual(leaked, []);
   assert.equal(JSON.stringify(carol.frames).includes("private plans"), false);
-  // eve is in another workspace: nothing of this one reaches her, not even presence.
+  // eve is in another workspace: nothing of this one reaches her, not even presence she asks for.
+  await bob.ok("presence_sub", { userIds: [t.f.users.alice.id] });
+  assert.deepEqual((await eve.ok("presence_sub", { userIds: [t.f.users.alice.id] })).presence, []);
   await alice.ok("update_presence", { status: "busy" });
   await bob.waitFor((f) => presenceIn(f, t.f.users.alice.id)?.status === "busy");
   assert.equal(
@@ -254,9 +261,11 @@ serverTest(
     const { f } = t;
     const bob = await connect(t, "bob");
     const aliceId = f.users.alice.id;
+    await bob.ok("presence_sub", { userIds: [aliceId] });
     const tab1 = await connect(t, "alice");
     await bob.waitFor((e) => presenceIn(e, aliceId)?.connections === 1);
     const tab2 = await connect(t, "alice");
+    await tab2.ok("presence_sub", { userIds: [aliceId] }); // the client follows its own person too
     const two = presenceIn(await bob.waitFor((e) => presenceIn(e, aliceId)?.connections === 2), aliceId);
     assert.equal(two?.status, "online");
     const snap = await bob.ok("hello", { presence: true });

@@ -28,7 +28,11 @@ serverTest("ready, then hello replays what the client missed and sends unread co
   assert.equal(typeof a.ready!.connectionId, "string");
   assert.equal(a.ready!.heartbeatMs, t.server.deps.config.ws.heartbeatMs);
   const mark = a.frames.length;
-  const data = await a.ok("hello", { channels: { [ch.id]: 1 }, page: "/chat/general", presence: true });
+  const data = await a.ok("hello", {
+    channels: { [ch.id]: 1 },
+    page: "/chat/general",
+    presenceSub: [f.users.alice.id],
+  });
   assert.equal(data.replayed, 2);
   assert.deepEqual(data.resync, []);
   assert.ok(
@@ -36,8 +40,11 @@ serverTest("ready, then hello replays what the client missed and sends unread co
       p.userId === f.users.alice.id && p.connections === 1
     ),
   );
-  // Without `presence: true` the workspace's list is left out (a second hello on the same socket).
+  // Without `presenceSub` or `presence: true` the list is left out (a second hello on the same socket);
+  // `presence: true` alone is the snapshot of the subscription the socket has.
   assert.equal((await a.ok("hello", { channels: {} })).presence, undefined);
+  const again = await a.ok("hello", { channels: {}, presence: true });
+  assert.deepEqual(again.presence.map((p: { userId: number }) => p.userId), [f.users.alice.id]);
   const replayed = a.frames.slice(mark).filter((x) => x.type === "message_received");
   assert.deepEqual(replayed.map((e) => e.seq), [2, 3]);
   const counts = a.frames.slice(mark).find((x) => x.type === "unread_counts")!;

@@ -79,7 +79,7 @@ Deno.test({
 
         // Ephemeral events cross over as well: typing, read receipts, presence.
         const watcherA = await WsClient.open(a.url, await sessionFor(db, f.users.mod));
-        await watcherA.ok("hello");
+        await watcherA.ok("hello", { presenceSub: [f.users.carol.id] });
         await onB.ws!.ok("typing_start", { channelId: ch });
         await watcherA.waitFor((e) => e.type === "user_typing" && e.userId === users[1].id);
         await onB.ws!.ok("message_read", { channelId: group.id, seq: 1 });

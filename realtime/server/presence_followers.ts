@@ -1,0 +1,74 @@
+/**
+ * The hub's index of presence subscriptions: person -> sockets that follow them (`presence_sub`). A
+ * window's `presence_updated` is split into one frame per socket listing only the people it follows;
+ * sockets that follow the same people in it share one encoded frame. No SQL, no writing: the hub writes.
+ */
+import type { PresenceInfo, ServerEvent } from "../protocol.ts";
+
+/** What the index needs of a connection (the hub's `Connection`). */
+export interface Follower {
+  readonly workspaceId: number;
+  readonly follows: Set<number>;
+  closed: boolean;
+}
+
+export class PresenceFollowers<C extends Follower> {
+  readonly #byPerson = new Map<number, Set<C>>();
+
+  /** Replaces the people the socket follows (the caller checked they are of its workspace). */
+  follow(conn: C, userIds: Iterable<number>) {
+    if (conn.closed) return;
+    this.drop(conn);
+    for (const u of userIds) {
+      conn.follows.add(u);
+      let set = this.#byPerson.get(u);
+      if (!set) this.#byPerson.set(u, set = new Set());
+      set.add(conn);
+    }
+  }
+
+  /** Stops following these people. */
+  unfollow(conn: C, userIds: Iterable<number>) {
+    for (const u of userIds) {
+      if (!conn.follows.delete(u)) continue;
+      const set = this.#byPerson.get(u);
+      set?.delete(conn);
+      if (set && !set.size) this.#byPerson.delete(u);
+    }
+  }
+
+  /** Forgets every subscription of the socket (replaced, or closed). */
+  drop(conn: C) {
+    this.unfollow(conn, [...conn.follows]);
+  }
+
+  count(userId: number): number {
+    return this.#byPerson.get(userId)?.size ?? 0;
+  }
+
+  /**
+   * Each socket of `workspaceId` that follows someone in `users`, with the frame listing just those
+   * people (the workspace check is the second lock: ids are checked at subscription too).
+   */
+  *frames(workspaceId: number, users: PresenceInfo[]): Generator<[C, string, ServerEvent]> {
+    const lists = new Map<C, PresenceInfo[]>();
+    for (const p of users) {
+      for (const c of this.#byPerson.get(p.userId) ?? []) {
+        if (c.workspaceId !== workspaceId) continue;
+        const list = lists.get(c);
+        if (list) list.push(p);
+        else lists.set(c, [p]);
+      }
+    }
+    const encoded = new Map<string, [string, ServerEvent]>();
+    for (const [conn, list] of lists) {
+      const key = list.length === users.length ? "*" : list.map((p) => p.userId).join(",");
+      let frame = encoded.get(key);
+      if (!frame) {
+        const event: ServerEvent = { type: "presence_updated", users: list };
+        encoded.set(key, frame = [JSON.stringify(event), event]);
+      }
+      yield [conn, frame[0], frame[1]];
+    }
+  }
+}
