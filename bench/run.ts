@@ -15,7 +15,6 @@ import { type Ctx, FULL, QUICK } from "./workloads/ctx.ts";
 import { fanout, latency } from "./workloads/realtime.ts";
 import { connections, history, reconnect } from "./workloads/scale.ts";
 import { connectSql } from "./lib/fixtures.ts";
-import { LOADGEN_CPU } from "./lib/servers.ts";
 import { lighthouseRun } from "./workloads/lighthouse.ts";
 import { filesBench, searchBench } from "./workloads/files_search.ts";
 import { callFirstFrame } from "./workloads/calls.ts";
@@ -91,16 +90,11 @@ async function postmasterPid(url: string): Promise<number | undefined> {
   }
 }
 const pgPid = stopCluster ? await postmasterPid(adminUrl) : undefined;
-// The cluster (postmaster, its helpers and every backend it forks later) is pinned to the load generator's
-// core unless --pg-cpu says otherwise (--pg-cpu=N, or --pg-cpu=none to leave it to the scheduler). Left to
-// the scheduler, a backend woken by the server's write is placed on the server's pinned core (wake-affine),
-// and the server waits for it inside the system call: on two cores the server and its database take turns
-// on one core, which a deployment (Postgres on its own cores or machine) never does, and bare Deno (no
-// database) never pays. On the load generator's core Postgres delays the measuring side instead, which can
-// only make Parley's and Socket.io's figures worse, not better. See README, "Where Postgres runs".
-// A cluster given in BENCH_DATABASE_URL is pinned only when asked.
-const pgCpuOpt = opt("pg-cpu") ?? (stopCluster ? LOADGEN_CPU : "none");
-const pgCpu = pgCpuOpt === "none" ? undefined : pgCpuOpt;
+// --pg-cpu=N pins the cluster (postmaster, its helpers and every backend it forks later) to CPU N; by
+// default it is left to the scheduler. Pinned to the load generator's core (N=1) the server's core is the
+// server's alone, but Postgres gets one core at most: the 2026-12-02 run showed the steady workload worse
+// with it (p99 117 ms at 1,000 msg/s, 1,361 ms at 2,000) than without (99, 190). See README, "Processes".
+const pgCpu = opt("pg-cpu");
 if (pgCpu !== undefined && pinning) {
   const sql = connectSql(adminUrl);
   const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
