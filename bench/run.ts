@@ -91,9 +91,7 @@ async function postmasterPid(url: string): Promise<number | undefined> {
 }
 const pgPid = stopCluster ? await postmasterPid(adminUrl) : undefined;
 // --pg-cpu=N pins the cluster (postmaster, its helpers and every backend it forks later) to CPU N; by
-// default it is left to the scheduler. Pinned to the load generator's core (N=1) the server's core is the
-// server's alone, but Postgres gets one core at most: the 2026-12-02 run showed the steady workload worse
-// with it (p99 117 ms at 1,000 msg/s, 1,361 ms at 2,000) than without (99, 190). See README, "Processes".
+// default it is left to the scheduler, as in every earlier run (README, "Processes").
 const pgCpu = opt("pg-cpu");
 if (pgCpu !== undefined && pinning) {
   const sql = connectSql(adminUrl);
