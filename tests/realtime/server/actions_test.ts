@@ -162,7 +162,9 @@ serverTest("every action answers with an ack, or an error with a stable code", a
 
   // Visitor-chat actions (in depth: visitor_actions_test.ts): alice may not answer visitors.
   await fails("forbidden", "visitor_send", { conversationId: 1, clientId: "v1", body: "hi" });
-  tested.add("visitor_send");
+  await fails("forbidden", "visitor_typing", { conversationId: 1, typing: true });
+  await fails("forbidden", "visitor_seen", { conversationId: 1, seq: 1 });
+  for (const a of ["visitor_send", "visitor_typing", "visitor_seen"]) tested.add(a);
 
   // The table has no action this test does not cover.
   for (const action of [...Object.keys(ACTIONS), "hello"]) {
