@@ -1,7 +1,8 @@
 /**
  * `deno task bench [--quick]
  *   [--only=fanout,latency,connections,reconnect,history,search,files,visitors,lighthouse,calls]
- *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]`
+ *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]
+ *   [--groups=1000] [--fanout-steps=20000,40000] [--step-seconds=3] [--curve=250,500]`
  *
  * Starts a throw-away Postgres (Debian's binaries; installs them with apt-get when root and missing),
  * runs the workloads against Parley, a bare Deno fan-out server and a Socket.io 4 server, prints a table
