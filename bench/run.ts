@@ -1,7 +1,8 @@
 /**
  * `deno task bench [--quick]
  *   [--only=fanout,latency,connections,reconnect,history,search,files,visitors,lighthouse,calls]
- *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]`
+ *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]
+ *   [--groups=1000] [--fanout-steps=20000,40000] [--step-seconds=3] [--curve=250,500]`
  *
  * Starts a throw-away Postgres (Debian's binaries; installs them with apt-get when root and missing),
  * runs the workloads against Parley, a bare Deno fan-out server and a Socket.io 4 server, prints a table
@@ -111,6 +112,9 @@ Deno.addSignalListener("SIGINT", async () => {
 const params = structuredClone(quick ? QUICK : FULL);
 // --groups=1000: fan-out only in channels of these sizes (a partial run to look at one group).
 if (opt("groups")) params.fanout.groups = opt("groups")!.split(",").map(Number);
+// --fanout-steps=20000,40000 and --step-seconds=3: the fan-out's rates (deliveries/s) and step length.
+if (opt("fanout-steps")) params.fanout.steps = opt("fanout-steps")!.split(",").map(Number);
+if (opt("step-seconds")) params.fanout.stepSeconds = Number(opt("step-seconds"));
 // --curve=250,500,1000: the steady workload's rates (a partial run to look at the knee).
 if (opt("curve")) params.latency.curve = opt("curve")!.split(",").map(Number);
 // --connections=N: that many idle connections; --baselines: bare and Socket.io join a quick connections run.

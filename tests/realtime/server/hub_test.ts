@@ -13,9 +13,12 @@ class FakeSocket implements Socket {
   closedWith: { code?: number; reason?: string } | null = null;
   bufferedAmount = 0;
   failSend = false;
+  /** A consumer that reads nothing: what is sent stays buffered (as Deno counts it, UTF-8 bytes). */
+  stalled = false;
   send(data: string) {
     if (this.failSend) throw new Error("broken pipe");
     this.sent.push(data);
+    if (this.stalled) this.bufferedAmount += new TextEncoder().encode(data).length;
   }
   close(code?: number, reason?: string) {
     this.closedWith = { code, reason };
@@ -251,15 +254,46 @@ Deno.test("back-pressure: typing and presence dropped past the soft limit, the s
     "message_received",
   ]);
   assert.equal(hub.stats.dropped, 2);
-  slow.socket.bufferedAmount = 20_000;
-  hub.deliver(received(10, 2));
+  // It reads nothing more: messages fill its buffer until it passes the hard limit, and the first message
+  // after that closes it (the buffer is below the limit before its last frame).
+  slow.socket.stalled = true;
+  let seq = 1;
+  while (!slow.c.closed && seq < 200) hub.deliver(received(10, ++seq));
   assert.equal(slow.socket.closedWith?.code, 1013);
   assert.equal(slow.c.closed, true);
   assert.equal(hub.conns.has("slow"), false);
   assert.equal(hub.stats.slowClosed, 1);
-  hub.deliver(received(10, 3));
-  assert.equal(slow.socket.sent.length, 1, "nothing more is queued for a closed consumer");
-  assert.deepEqual(fast.socket.events().map((e) => (e as { seq?: number }).seq).filter(Boolean), [1, 2, 3]);
+  const sent = slow.socket.sent.length;
+  const last = new TextEncoder().encode(slow.socket.sent[sent - 1]).length;
+  assert.ok(slow.socket.bufferedAmount > LIMITS.sendBufferHardBytes);
+  assert.ok(
+    slow.socket.bufferedAmount - last <= LIMITS.sendBufferHardBytes,
+    "closed at the first send past it",
+  );
+  assert.equal(sent, seq - 1, "every message before the one that closed it was written");
+  hub.deliver(received(10, ++seq));
+  assert.equal(slow.socket.sent.length, sent, "nothing more is queued for a closed consumer");
+  const seqs = fast.socket.events().map((e) => (e as { seq?: number }).seq).filter(Boolean);
+  assert.deepEqual(seqs, Array.from({ length: seq }, (_, i) => i + 1));
+});
+
+Deno.test("back-pressure: a socket that drains its buffer keeps receiving past the hard limit's worth of bytes", () => {
+  const hub = new Hub(LIMITS);
+  const a = conn(hub, "a", 1, [10]);
+  a.socket.stalled = true;
+  let seq = 0;
+  // Bursts of 5,000 bytes or so, each read by the client before the next: far more than the hard limit in all.
+  for (let burst = 0; burst < 20; burst++) {
+    while (a.socket.bufferedAmount < 5000) hub.deliver(received(10, ++seq));
+    a.socket.bufferedAmount = 0;
+  }
+  assert.equal(a.c.closed, false);
+  assert.equal(a.socket.sent.length, seq);
+  assert.ok(seq * 200 > LIMITS.sendBufferHardBytes * 5);
+  // And stalled for good, it is closed once its buffer passes the limit.
+  while (!a.c.closed && seq < 1000) hub.deliver(received(10, ++seq));
+  assert.equal(a.socket.closedWith?.code, 1013);
+  assert.ok(a.socket.bufferedAmount <= LIMITS.sendBufferHardBytes + 1000);
 });
 
 Deno.test("a resume buffer that grows without bound closes the connection", () => {

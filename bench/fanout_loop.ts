@@ -1,0 +1,123 @@
+/**
+ * The fan-out loop alone: one message to a channel of N real WebSockets, written by Parley's hub
+ * (`Hub.deliver`) and by the bare server's loop (`readyState` check and `send`), alternating in blocks on
+ * the same sockets. The sockets' other ends are in a child process pinned to the other core that only
+ * counts frames. Prints, per mode, the synchronous loop's time per delivery (p10/p25/p50 over messages:
+ * p10 is the least disturbed on a shared machine) and the process CPU per delivery (the loop plus the
+ * runtime's socket writes, which run after it).
+ *
+ * Usage: taskset -c 0 deno run -A bench/fanout_loop.ts [sockets=1000] [rounds=16]
+ * (bench/README.md, "Fan-out per delivery (issue 16, fifth pass)").
+ */
+import { Connection, Hub } from "../realtime/server/hub.ts";
+import type { Envelope, Message } from "../realtime/protocol.ts";
+
+const N = Number(Deno.args[0] ?? 1000);
+const ROUNDS = Number(Deno.args[1] ?? 16);
+const PER_BLOCK = 40;
+
+if (Deno.args[0] === "--clients") {
+  // The child: opens N sockets to the URL and reads what comes.
+  const [, url, n] = Deno.args;
+  let open = 0;
+  for (let i = 0; i < Number(n); i++) {
+    const ws = new WebSocket(url);
+    ws.onopen = () => ++open === Number(n) && console.log("open");
+    ws.onmessage = () => {};
+    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
+  }
+} else {
+  const sockets: WebSocket[] = [];
+  const ready = Promise.withResolvers<void>();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (req) => {
+    const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
+    socket.onopen = () => {
+      sockets.push(socket);
+      if (sockets.length === N) ready.resolve();
+    };
+    return response;
+  });
+  const child = new Deno.Command("taskset", {
+    args: [
+      "-c",
+      "1",
+      Deno.execPath(),
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      "--clients",
+      `ws://127.0.0.1:${server.addr.port}/`,
+      String(N),
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  await ready.promise;
+
+  const hub = new Hub({ sendBufferSoftBytes: 256 * 1024, sendBufferHardBytes: 4 * 1024 * 1024 });
+  sockets.forEach((s, i) => hub.add(new Connection(`c${i}`, i + 1, 1, null, s), [1]));
+  const bare = new Set(sockets);
+  const message = (channelId: number, seq: number): Message => ({
+    id: seq,
+    channelId,
+    seq,
+    senderId: 1,
+    clientId: `cid-${seq}`,
+    type: "text",
+    body: "~123.456~1~the quick brown fox jumps over the lazy dog while the team ships",
+    replyTo: null,
+    replyCount: 0,
+    mentions: [],
+    reactions: [],
+    editedAt: null,
+    deletedAt: null,
+    createdAt: new Date().toISOString(),
+  });
+  const seqs = { hub: 0, bare: 0 };
+  const modes = {
+    hub: (seq: number) => {
+      const env: Envelope = {
+        event: { type: "message_received", channelId: 1, seq, message: message(1, seq) },
+        audience: { kind: "channel", channelId: 1 },
+        workspaceId: 1,
+      };
+      hub.deliver(env);
+    },
+    bare: (seq: number) => {
+      const text = JSON.stringify({ type: "message_received", channelId: 2, seq, message: message(2, seq) });
+      for (const s of bare) if (s.readyState === WebSocket.OPEN) s.send(text);
+    },
+  };
+  const cpuMs = () => {
+    const f = Deno.readTextFileSync("/proc/self/stat");
+    const p = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(p[11]) + Number(p[12])) * 10;
+  };
+  const loops: Record<string, number[]> = { hub: [], bare: [] };
+  const cpu: Record<string, number[]> = { hub: [], bare: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = (round % 2 ? ["bare", "hub"] : ["hub", "bare"]) as (keyof typeof modes)[];
+    for (const mode of order) {
+      const c0 = cpuMs();
+      for (let k = 0; k < PER_BLOCK; k++) {
+        const t = performance.now();
+        modes[mode](++seqs[mode]);
+        loops[mode].push((performance.now() - t) * 1000 / N);
+        // Long enough for the writes to go out before the next message.
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      cpu[mode].push((cpuMs() - c0) * 1000 / (PER_BLOCK * N));
+    }
+  }
+  const q = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.floor(v.length * p)].toFixed(2);
+  for (const mode of ["hub", "bare"]) {
+    console.log(
+      `${mode.padEnd(4)} µs per delivery: loop p10 ${q(loops[mode], 0.1)} p25 ${q(loops[mode], 0.25)} p50 ${
+        q(loops[mode], 0.5)
+      } | process CPU (blocks' median) ${q(cpu[mode], 0.5)}`,
+    );
+  }
+  child.kill();
+  await server.shutdown().catch(() => {});
+  Deno.exit(0);
+}
