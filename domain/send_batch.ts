@@ -60,6 +60,7 @@ export class SendBatcher {
     this.#group = new GroupCommit((items) => this.#store(items), {
       maxBatch: MAX_BATCH,
       inFlight: () => deps.config.limits.sendBatchesInFlight,
+      holdMs: () => deps.config.limits.sendBatchHoldMs,
       key: (it) => it.p.channelId,
     });
   }
