@@ -65,6 +65,10 @@ try {
     }, { maxBatch: 256, inFlight: () => s.inFlight, holdMs: () => s.hold, key: (it) => it.channelId });
     const waits: number[] = [];
     const pending: Promise<unknown>[] = [];
+    const wal = () =>
+      sql`SELECT wal_records::float8 AS records, wal_fpi::float8 AS fpi, wal_bytes::float8 AS bytes FROM pg_stat_wal`
+        .then((r) => r[0] as unknown as { records: number; fpi: number; bytes: number });
+    const w0 = await wal();
     const b0 = poolNanos(), c0 = treeCpuSeconds(postmaster), t0 = performance.now();
     let due = 0;
     await new Promise<void>((done) => {
@@ -82,7 +86,11 @@ try {
     });
     await Promise.all(pending);
     const n = pending.length;
+    const w1 = await wal();
     return {
+      walRecords: (w1.records - w0.records) / n,
+      walFpi: (w1.fpi - w0.fpi) / n,
+      walBytes: (w1.bytes - w0.bytes) / n,
       backend: (poolNanos() - b0) / 1e3 / n,
       cluster: (treeCpuSeconds(postmaster) - c0) * 1e6 / n,
       perStatement: n / statements,
@@ -104,7 +112,9 @@ try {
         m("cluster").toFixed(0).padStart(5)
       } µs/msg, ${m("perStatement").toFixed(2)} msgs/statement, wait p50 ${m("p50").toFixed(1)} / p99 ${
         m("p99").toFixed(1)
-      } ms`,
+      } ms; WAL per message ${m("walRecords").toFixed(1)} records, ${m("walFpi").toFixed(2)} full pages, ${
+        m("walBytes").toFixed(0)
+      } bytes`,
     );
   }
   await sql.end();
