@@ -8,13 +8,13 @@
  */
 import { insertBatch } from "../db/repos/message_batch.ts";
 import { costCluster } from "./lib/cost_cluster.ts";
-import { runNanos } from "./lib/cpu.ts";
+import { runNanos, treeCpuSeconds } from "./lib/cpu.ts";
 
 const rounds = Number(Deno.args[0] ?? 5);
 const block = Number(Deno.args[1] ?? 200);
 
 const c = await costCluster("fixed_cost", { slug: "fc", users: 400, group: 20, tokenPrefix: "fc-" });
-const { cluster, sql, fx, ws } = c;
+const { cluster, postmaster, sql, fx, ws } = c;
 const db = c.db;
 try {
   const [{ backend }] = await db.query<{ backend: number }>("SELECT pg_backend_pid() AS backend");
@@ -38,7 +38,15 @@ try {
     return out;
   };
   const grouped = (n: number) => () => insertBatch(db, sends(n), "control.maintenance").then(() => {});
-  const VARIANTS: { label: string; per: number; set?: string; reset?: string; run: () => Promise<void> }[] = [
+  /** `system`: `set`/`reset` are cluster settings (ALTER SYSTEM, then a reload), run on the admin connection. */
+  const VARIANTS: {
+    label: string;
+    per: number;
+    set?: string;
+    reset?: string;
+    system?: boolean;
+    run: () => Promise<void>;
+  }[] = [
     { label: "SELECT 1 (a round trip)", per: 1, run: () => db.query("SELECT $1::int", [1]).then(() => {}) },
     {
       label: "a one-column insert and its commit",
@@ -60,6 +68,22 @@ try {
       reset: "SET plan_cache_mode = auto",
       run: grouped(1),
     },
+    {
+      label: "the same, wal_sync_method = open_datasync",
+      per: 1,
+      system: true,
+      set: "ALTER SYSTEM SET wal_sync_method = open_datasync",
+      reset: "ALTER SYSTEM RESET wal_sync_method",
+      run: grouped(1),
+    },
+    {
+      label: "a one-column insert, wal_sync_method = open_datasync",
+      per: 1,
+      system: true,
+      set: "ALTER SYSTEM SET wal_sync_method = open_datasync",
+      reset: "ALTER SYSTEM RESET wal_sync_method",
+      run: () => db.query("INSERT INTO floor_probe VALUES ($1)", [1]).then(() => {}),
+    },
     { label: "grouped send, 2 messages", per: 2, run: grouped(2) },
     { label: "grouped send, 5 messages", per: 5, run: grouped(5) },
     { label: "grouped send, 20 messages", per: 20, run: grouped(20) },
@@ -70,19 +94,32 @@ try {
   for (const q of (Deno.env.get("SETUP") ?? "").split(";").filter((q) => q.trim())) await sql.unsafe(q);
   const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)];
   const res = VARIANTS.map(() => [] as number[]);
+  const cl = VARIANTS.map(() => [] as number[]);
+  const wall = VARIANTS.map(() => [] as number[]);
   for (let i = 0; i < 30; i++) await grouped(1)(); // warm
   for (let r = 0; r < rounds; r++) {
     for (const [i, v] of VARIANTS.entries()) {
       if (Deno.env.get("VACUUM")) await sql.unsafe(Deno.env.get("VACUUM")!);
-      if (v.set) await db.query(v.set);
+      const apply = async (q?: string) => {
+        if (!q) return;
+        if (!v.system) return void await db.query(q);
+        await sql.unsafe(q);
+        await sql`SELECT pg_reload_conf()`;
+        await new Promise((r) => setTimeout(r, 200));
+      };
+      await apply(v.set);
       for (let j = 0; j < 10; j++) await v.run();
-      const b0 = runNanos(backend);
+      const b0 = runNanos(backend), c0 = treeCpuSeconds(postmaster), t0 = performance.now();
       for (let j = 0; j < block; j++) await v.run();
       res[i].push((runNanos(backend) - b0) / 1e3 / block);
-      if (v.reset) await db.query(v.reset);
+      cl[i].push((treeCpuSeconds(postmaster) - c0) * 1e6 / block);
+      wall[i].push((performance.now() - t0) * 1000 / block);
+      await apply(v.reset);
     }
   }
-  console.log(`${rounds} rounds of ${block} statements; backend CPU, median`);
+  console.log(
+    `${rounds} rounds of ${block} statements; backend CPU (exact), cluster CPU, wall time; medians`,
+  );
   if (Deno.env.get("VERBOSE")) {
     VARIANTS.forEach((v, i) => console.log(v.label, res[i].map((x) => x.toFixed(0)).join(" ")));
   }
@@ -91,7 +128,9 @@ try {
     console.log(
       `${v.label.padEnd(58)} ${st.toFixed(0).padStart(6)} µs/statement ${
         (st / v.per).toFixed(0).padStart(6)
-      } µs/msg`,
+      } µs/msg; cluster ${median(cl[i]).toFixed(0).padStart(6)} µs/statement (ticks), wall ${
+        median(wall[i]).toFixed(0).padStart(6)
+      } µs/statement`,
     );
   }
   if (Deno.env.get("VERBOSE")) {
