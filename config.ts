@@ -53,6 +53,11 @@ export interface Config {
     sendsPerMinute: number;
     /** Grouped send statements in flight at once (domain/send_batch.ts): fewer means larger groups. */
     sendBatchesInFlight: number;
+    /**
+     * Milliseconds a running grouped send has to itself before another starts beside it (domain/send_batch.ts,
+     * `GroupCommit.holdMs`); 0 starts one per free slot at once (smaller groups, more commits per message).
+     */
+    sendBatchHoldMs: number;
     typingPerMinute: number;
     connectsPerMinute: number;
   };
@@ -195,6 +200,7 @@ export function loadConfig(
       messageChars: num("MESSAGE_MAX_CHARS", 16_000),
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),
       sendBatchesInFlight: Math.max(1, num("SEND_BATCHES_IN_FLIGHT", 4)),
+      sendBatchHoldMs: Math.max(0, num("SEND_BATCH_HOLD_MS", 5)),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),
     },

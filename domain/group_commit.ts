@@ -27,6 +27,14 @@ export interface GroupCommitOptions<T = unknown> {
    * after another, in order.
    */
   key?: (item: T) => unknown;
+  /**
+   * Milliseconds (read at every start; 0: off) a running batch has to itself before another may start
+   * beside it. A batch usually commits within this, and what arrives meanwhile goes out together right
+   * after it, so a busy server stores larger groups (fewer statements and commits per item) instead of
+   * one statement per item across all the slots; a batch that takes longer (a slow flush, a descheduled
+   * backend) does not hold the others up for more than this: they start beside it.
+   */
+  holdMs?: () => number;
 }
 
 interface Waiting<T, R> {
@@ -40,6 +48,9 @@ export class GroupCommit<T, R> {
   #running = 0;
   /** Keys of the batches being stored. */
   readonly #busy = new Set<unknown>();
+  /** When the latest batch started (`performance.now()`), and the timer that pumps once its hold is over. */
+  #lastStart = 0;
+  #holdTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** `store` answers each item of a batch, in the batch's order. */
   constructor(
@@ -57,17 +68,36 @@ export class GroupCommit<T, R> {
   #pump() {
     const most = this.opts.inFlight?.() ?? 1;
     while (this.#running < most && this.#queue.length) {
+      if (this.#running > 0 && this.#held()) return;
       const batch = this.#take();
       if (!batch.length) return; // every waiting item's key is in flight: the next finished batch pumps
       const keys = this.opts.key ? new Set(batch.map((w) => this.opts.key!(w.item))) : null;
       for (const k of keys ?? []) this.#busy.add(k);
       this.#running++;
+      this.#lastStart = performance.now();
       void this.#run(batch).finally(() => {
         for (const k of keys ?? []) this.#busy.delete(k);
         this.#running--;
+        if (!this.#running && this.#holdTimer !== null) {
+          clearTimeout(this.#holdTimer);
+          this.#holdTimer = null;
+        }
         this.#pump();
       });
     }
+  }
+
+  /** Whether the latest batch still has its hold (`holdMs`); if so, a timer pumps when it ends. */
+  #held(): boolean {
+    const left = this.#lastStart + (this.opts.holdMs?.() ?? 0) - performance.now();
+    if (left <= 0) return false;
+    if (this.#holdTimer === null) {
+      this.#holdTimer = setTimeout(() => {
+        this.#holdTimer = null;
+        this.#pump();
+      }, Math.ceil(left));
+    }
+    return true;
   }
 
   /** Up to maxBatch waiting items, oldest first, whose keys no running batch holds; the rest keep their order. */

@@ -116,3 +116,44 @@ export function runNanos(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * What kind of Postgres process `pid` is, from its title (`postgres: walwriter`, `postgres: checkpointer`,
+ * `postgres: autovacuum worker`, or a backend's `postgres: <user> <database> <host> <state>`): the
+ * background process's name, or `backend <database>` (the server's database, or the bench's own `postgres`).
+ */
+function pgKind(pid: number): string {
+  try {
+    const title = Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ").trim();
+    const rest = title.replace(/^postgres:\s*/, "");
+    if (rest === title) return "other";
+    const m = /^\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(rest);
+    if (m) return `backend ${m[1]}`;
+    return rest.replace(/\s+(worker|launcher)\b.*$/, " $1").replace(/\s+\S*\d+.*$/, "").trim() || "other";
+  } catch {
+    return "other";
+  }
+}
+
+/**
+ * CPU seconds of a Postgres cluster by process kind (see `pgKind`), `postmaster` (its own time) and
+ * `exited` (the time of backends and workers that ended, which the postmaster collected). A process that
+ * ends during a measurement moves its time from its kind to `exited`, so compare sums, or kinds of
+ * processes that live through it (the server's pooled connections, the background processes).
+ */
+export function treeCpuByKind(root: number): Record<string, number> {
+  const p = statFields(root);
+  if (!p) return {};
+  const out: Record<string, number> = {
+    postmaster: (Number(p[11]) + Number(p[12])) / 100,
+    exited: (Number(p[13]) + Number(p[14])) / 100,
+  };
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const c = statFields(Number(e.name));
+    if (!c || Number(c[1]) !== root) continue;
+    const k = pgKind(Number(e.name));
+    out[k] = (out[k] ?? 0) + (Number(c[11]) + Number(c[12])) / 100;
+  }
+  return out;
+}

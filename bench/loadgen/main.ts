@@ -9,7 +9,7 @@ import { type StepResult, Traffic } from "./traffic.ts";
 import { exactPercentile, Histogram, round } from "../lib/stats.ts";
 import { connect, emit, heartbeat, makeClients } from "./common.ts";
 import { storm } from "./storm.ts";
-import { cpuMeter, cpuSecondsMeter, type CpuTarget } from "../lib/cpu.ts";
+import { cpuMeter, cpuSecondsMeter, type CpuTarget, treeCpuByKind } from "../lib/cpu.ts";
 import { lagMeter, type LagSummary } from "../lib/lag.ts";
 
 function targets(spec: Spec): Record<string, CpuTarget> {
@@ -30,9 +30,11 @@ const meter = (spec: Spec) => cpuMeter(targets(spec));
  */
 function costMeter(spec: Spec, idle?: Record<string, number>) {
   const m = cpuSecondsMeter(targets(spec));
+  const kinds0 = spec.pgPid ? treeCpuByKind(spec.pgPid) : null;
   const t0 = performance.now();
   return (acked: number, delivered: number): Cost => {
     const s = m();
+    const kinds1 = spec.pgPid ? treeCpuByKind(spec.pgPid) : null;
     const secs = (performance.now() - t0) / 1000;
     const per = (sec: number | undefined, n: number) =>
       sec === undefined || !n ? null : Math.round((sec * 1e6) / n * 10) / 10;
@@ -48,6 +50,13 @@ function costMeter(spec: Spec, idle?: Record<string, number>) {
       net_postgres_us_per_msg: idle ? per(net("postgres"), acked) : null,
       server_cpu_s: round(s.server ?? 0, 3),
       postgres_cpu_s: s.postgres === undefined ? null : round(s.postgres, 3),
+      postgres_us_per_msg_by_kind: kinds0 && kinds1
+        ? Object.fromEntries(
+          Object.keys({ ...kinds0, ...kinds1 }).map((
+            k,
+          ) => [k, per((kinds1[k] ?? 0) - (kinds0[k] ?? 0), acked)]),
+        )
+        : null,
       seconds: round(secs, 2),
     };
   };
@@ -72,6 +81,11 @@ export interface Cost {
   seconds: number;
   server_cpu_s: number;
   postgres_cpu_s: number | null;
+  /**
+   * Postgres µs per message by process kind (`treeCpuByKind`: the server's backends as `backend <db>`,
+   * walwriter, checkpointer, autovacuum …; `exited` is what processes that ended meanwhile used).
+   */
+  postgres_us_per_msg_by_kind: Record<string, number | null> | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -72,3 +72,46 @@ Deno.test("with keys, batches in flight never share one: an item of a busy key w
   gates[2]();
   assert.deepEqual(await Promise.all(rest), ["a2", "b1", "a3"]);
 });
+
+Deno.test("with holdMs, a running batch has that long to itself; what arrives meanwhile goes out together", async () => {
+  const calls: number[][] = [];
+  const gates: (() => void)[] = [];
+  const g = new GroupCommit<number, number>(async (items) => {
+    calls.push(items);
+    await new Promise<void>((r) => gates.push(r));
+    return items;
+  }, { maxBatch: 10, inFlight: () => 4, holdMs: () => 300 });
+  const first = g.submit(1);
+  const next = [g.submit(2), g.submit(3)];
+  assert.deepEqual(calls, [[1]], "a free slot waits while the running batch holds it");
+  gates[0]();
+  assert.equal(await first, 1);
+  while (calls.length < 2) await Promise.resolve();
+  assert.deepEqual(
+    calls,
+    [[1], [2, 3]],
+    "the batch that ended within its hold: the waiting ones go together",
+  );
+  // A batch that runs past its hold does not hold the others up: they start beside it.
+  const late = g.submit(4);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(calls.length, 2, "still within the hold");
+  while (calls.length < 3) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(calls[2], [4]);
+  for (const open of gates.splice(0)) open();
+  assert.deepEqual(await Promise.all([...next, late]), [2, 3, 4]);
+});
+
+Deno.test("with holdMs 0, every free slot starts a batch at once", async () => {
+  const calls: number[][] = [];
+  const gates: (() => void)[] = [];
+  const g = new GroupCommit<number, number>(async (items) => {
+    calls.push(items);
+    await new Promise<void>((r) => gates.push(r));
+    return items;
+  }, { maxBatch: 10, inFlight: () => 3, holdMs: () => 0 });
+  const all = [1, 2, 3].map((n) => g.submit(n));
+  assert.deepEqual(calls, [[1], [2], [3]]);
+  for (const open of gates.splice(0)) open();
+  assert.deepEqual(await Promise.all(all), [1, 2, 3]);
+});

@@ -148,6 +148,41 @@ for (const [name, route] of Object.entries(ROUTES)) {
 }
 
 dbTest(
+  "grouped route: while a statement runs within its hold, the sends arriving meanwhile go out together after it",
+  async (db) => {
+    const f = await fixture(db);
+    const a = await setup(f);
+    const b =
+      (await channels.create(f.deps, f.actor("mod"), { name: "random", memberIds: [f.users.alice.id] })).id;
+    const statements: number[][] = [];
+    const watched = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== "query") return Reflect.get(target, prop, receiver);
+        return (text: string, params?: unknown[]) => {
+          if (text.includes("unnest($1::int[]")) statements.push((params![2] as number[]).map(Number));
+          return target.query(text, params);
+        };
+      },
+    });
+    // A hold longer than any statement here: the four slots stay with the running batch until it commits.
+    const limits = { ...f.deps.config.limits, sendBatchesInFlight: 4, sendBatchHoldMs: 60_000 };
+    const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
+    const alice = f.actor("alice");
+    const send = (channelId: number, i: number) =>
+      batcher.submit(alice, { channelId, clientId: `h${channelId}-${i}`, body: `m${i}`, type: "text" });
+    const all = await Promise.all([send(a, 0), send(a, 1), send(b, 1), send(a, 2)]);
+    assert.ok(all.every((o) => o.stored), "all stored");
+    assert.deepEqual(
+      statements,
+      [[a], [a, b, a]],
+      "one statement for the lone send, one for the three after it",
+    );
+    const seqs = all.flatMap((o) => o.stored && o.message.channelId === a ? [o.message.seq] : []);
+    assert.deepEqual(seqs, seqs.toSorted((x, y) => x - y), "channel a's sends numbered in submit order");
+  },
+);
+
+dbTest(
   "grouped route: batches in flight never share a channel, so each channel is published in order",
   async (db) => {
     const f = await fixture(db);
@@ -177,7 +212,9 @@ dbTest(
         };
       },
     });
-    const batcher = new SendBatcher({ ...f.deps, db: watched });
+    // No hold: a free slot starts a batch at once (the hold is tested below).
+    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 0 };
+    const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
     const alice = f.actor("alice");
     const send = (channelId: number, i: number) =>
       batcher.submit(alice, { channelId, clientId: `k${channelId}-${i}`, body: `m${i}`, type: "text" });
