@@ -85,12 +85,12 @@ export function createGateway(deps: Deps, hub: Hub) {
       idleTimeout: IDLE_TIMEOUT_S,
       ...protocol ? { protocol } : {},
     });
-    // The socket's one listener holds its state (no closure per event per socket).
+    // The socket's one listener holds its state (no closure per event per socket). No "error" listener: a
+    // socket's error event is always followed by its close event, which unregisters it.
     const s = new GatewaySocket(shared, actor, socket, address, userAgent, channelIds);
-    socket.addEventListener("open", s);
+    socket.addEventListener("open", s, { once: true });
     socket.addEventListener("message", s);
     socket.addEventListener("close", s);
-    socket.addEventListener("error", s);
     return response;
   });
   return {

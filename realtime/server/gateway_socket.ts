@@ -46,7 +46,6 @@ export class GatewaySocket {
     if (evt.type === "message") this.#message((evt as MessageEvent).data);
     else if (evt.type === "open") void this.#open();
     else if (evt.type === "close") this.#close();
-    else if (evt.type === "error" && this.#conn) this.g.hub.remove(this.#conn);
   }
 
   async #open() {
