@@ -31,7 +31,9 @@ dbTest("connect reads: sessions read together, each answered as if read alone", 
 
   const reads = connectReads(f.deps);
   const got = await Promise.all(
-    [alice, eve, carol, "no-such-token", loggedOut, bob, alice, "", "x".repeat(500)].map((t) => reads.session(t)),
+    [alice, eve, carol, "no-such-token", loggedOut, bob, alice, "", "x".repeat(500)].map((t) =>
+      reads.session(t)
+    ),
   );
   assert.equal(got[0]?.actor.userId, f.users.alice.id);
   assert.equal(got[0]?.actor.workspaceId, f.ws);
@@ -60,44 +62,47 @@ dbTest("connect reads: sessions read together, each answered as if read alone", 
   assert.equal(await reads.session(bob), null);
 });
 
-dbTest("connect reads: unread counts and presence of many sockets, each its own and its workspace's", async (db) => {
-  const f = await fixture(db);
-  const general = await channels.create(f.deps, f.actor("mod"), {
-    name: "general",
-    memberIds: [f.users.alice.id, f.users.bob.id, f.users.carol.id],
-  });
-  const side = await channels.create(f.deps, f.actor("mod"), { name: "side", memberIds: [f.users.bob.id] });
-  let n = 0;
-  const say = (who: "alice" | "bob" | "mod", channelId: number, body: string) =>
-    messages.send(f.deps, f.actor(who), { channelId, clientId: `c${++n}`, body });
-  await say("bob", general.id, "hello @alice");
-  await say("bob", general.id, "and everyone");
-  await say("alice", general.id, "hi bob");
-  await say("mod", side.id, "bob only");
+dbTest(
+  "connect reads: unread counts and presence of many sockets, each its own and its workspace's",
+  async (db) => {
+    const f = await fixture(db);
+    const general = await channels.create(f.deps, f.actor("mod"), {
+      name: "general",
+      memberIds: [f.users.alice.id, f.users.bob.id, f.users.carol.id],
+    });
+    const side = await channels.create(f.deps, f.actor("mod"), { name: "side", memberIds: [f.users.bob.id] });
+    let n = 0;
+    const say = (who: "alice" | "bob" | "mod", channelId: number, body: string) =>
+      messages.send(f.deps, f.actor(who), { channelId, clientId: `c${++n}`, body });
+    await say("bob", general.id, "hello @alice");
+    await say("bob", general.id, "and everyone");
+    await say("alice", general.id, "hi bob");
+    await say("mod", side.id, "bob only");
 
-  const reads = connectReads(f.deps);
-  const who = ["alice", "bob", "carol", "eve", "alice", "mod"] as const;
-  const counts = await Promise.all(who.map((w) => reads.unreadCounts(f.actor(w))));
-  for (const [i, w] of who.entries()) {
-    const a = f.actor(w);
-    assert.deepEqual(counts[i], await channelsRepo.unreadCounts(db, a.workspaceId, a.userId), w);
-  }
-  // Carol read nothing: three messages in general, none mentioning her; Bob's side channel is not hers.
-  assert.deepEqual(counts[2].map((c) => [c.channelId, c.unread, c.mentions]), [[general.id, 3, 0]]);
-  assert.deepEqual(counts[3], []);
+    const reads = connectReads(f.deps);
+    const who = ["alice", "bob", "carol", "eve", "alice", "mod"] as const;
+    const counts = await Promise.all(who.map((w) => reads.unreadCounts(f.actor(w))));
+    for (const [i, w] of who.entries()) {
+      const a = f.actor(w);
+      assert.deepEqual(counts[i], await channelsRepo.unreadCounts(db, a.workspaceId, a.userId), w);
+    }
+    // Carol read nothing: three messages in general, none mentioning her; Bob's side channel is not hers.
+    assert.deepEqual(counts[2].map((c) => [c.channelId, c.unread, c.mentions]), [[general.id, 3, 0]]);
+    assert.deepEqual(counts[3], []);
 
-  const { alice, bob, carol, eve } = f.users;
-  const asked: [keyof typeof f.users, number[]][] = [
-    ["alice", [bob.id, eve.id, alice.id, 999_999, bob.id]],
-    ["eve", [alice.id, eve.id]],
-    ["bob", []],
-    ["carol", [carol.id, alice.id]],
-  ];
-  const got = await Promise.all(asked.map(([w, ids]) => reads.presence(f.actor(w), ids)));
-  for (const [i, [w, ids]] of asked.entries()) {
-    assert.deepEqual(got[i], await presence.ofSubscription(f.deps, f.actor(w), [...new Set(ids)]), w);
-  }
-  assert.deepEqual(got[0].map((p) => p.userId), [alice.id, bob.id].sort((x, y) => x - y));
-  assert.deepEqual(got[1].map((p) => p.userId), [eve.id], "another workspace's people are left out");
-  assert.deepEqual(got[2], []);
-});
+    const { alice, bob, carol, eve } = f.users;
+    const asked: [keyof typeof f.users, number[]][] = [
+      ["alice", [bob.id, eve.id, alice.id, 999_999, bob.id]],
+      ["eve", [alice.id, eve.id]],
+      ["bob", []],
+      ["carol", [carol.id, alice.id]],
+    ];
+    const got = await Promise.all(asked.map(([w, ids]) => reads.presence(f.actor(w), ids)));
+    for (const [i, [w, ids]] of asked.entries()) {
+      assert.deepEqual(got[i], await presence.ofSubscription(f.deps, f.actor(w), [...new Set(ids)]), w);
+    }
+    assert.deepEqual(got[0].map((p) => p.userId), [alice.id, bob.id].sort((x, y) => x - y));
+    assert.deepEqual(got[1].map((p) => p.userId), [eve.id], "another workspace's people are left out");
+    assert.deepEqual(got[2], []);
+  },
+);
