@@ -18,6 +18,11 @@ import type { Connection, Hub } from "./hub.ts";
 
 /** Connections whose hello is reading the replay from the database. */
 export const resuming = new WeakSet<Connection>();
+/**
+ * Connections whose hold for a hello ended without one (`ResumeDeadlines`): their live events went out. A
+ * hello that comes after that cannot replay in order what came before those events.
+ */
+export const heldTooLong = new WeakSet<Connection>();
 
 function errorFrame(conn: Connection, hub: Hub, id: string | null, e: ErrorBody) {
   hub.sendRaw(conn, JSON.stringify({ type: "error", id, error: e }));
@@ -121,23 +126,28 @@ async function hello(
     const page = conn.page, id = conn.id;
     void stored().then(() => presence.reportPage(deps, id, page)).catch(() => {});
   }
+  const late = heldTooLong.delete(conn);
   if (!conn.pending) conn.pending = [];
   resuming.add(conn);
   let replay: SequencedEvent[] = [];
   let resync: number[] = [];
   try {
     const list: { channelId: number; after: number }[] = [];
+    const lateResync: number[] = [];
     for (const [key, last] of Object.entries(wanted).slice(0, 2000)) {
       const ch = Number(key);
       if (conn.channels.has(ch) && typeof last === "number" && Number.isSafeInteger(last) && last >= 0) {
-        list.push({ channelId: ch, after: last });
+        // Live events of this channel went out after the hold ended: what the client lacks before them
+        // would come after them, or (written already by sequence) never. The client reloads the channel.
+        if (late && (conn.sent.get(ch) ?? -1) > last) lateResync.push(ch);
+        else list.push({ channelId: ch, after: last });
       }
     }
     // One query for every channel listed. A channel to resync keeps its live events flowing: its `last`
     // means nothing here (it may even be ahead of the channel).
     const r = await messages.resume(deps, actor, list);
     replay = r.events;
-    resync = r.resync;
+    resync = [...r.resync, ...lateResync];
     for (const [ch, last] of r.resumed) conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
   } finally {
     resuming.delete(conn);

@@ -10,7 +10,7 @@ import type { ConnectReads } from "../../domain/connect_reads.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import type { Connection, Hub } from "./hub.ts";
 import { Connection as Conn } from "./hub.ts";
-import { handleFrame, reloadActor, resuming } from "./gateway_frames.ts";
+import { handleFrame, heldTooLong, reloadActor, resuming } from "./gateway_frames.ts";
 
 /** What the sockets of one gateway share. */
 export interface GatewayShared {
@@ -205,7 +205,10 @@ export class ResumeDeadlines {
     const q = this.#queue;
     while (this.#head < q.length && q[this.#head].at <= now) {
       const { conn } = q[this.#head++];
-      if (conn.pending && !conn.closed && !resuming.has(conn)) this.hub.endResume(conn);
+      if (conn.pending && !conn.closed && !resuming.has(conn)) {
+        heldTooLong.add(conn);
+        this.hub.endResume(conn);
+      }
     }
     if (this.#head > 1024 && this.#head * 2 > q.length) {
       this.#queue = q.slice(this.#head);
