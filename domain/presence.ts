@@ -25,7 +25,7 @@ export const StatusInput = z.object({
 export const PresenceInput = StatusInput.extend({ page: z.string().max(300).optional() }).strict();
 
 /** What others see: offline without a live connection, "online" for a stored "offline" with one. */
-function effective(p: PresenceInfo): PresenceInfo {
+export function effectivePresence(p: PresenceInfo): PresenceInfo {
   const status: PresenceStatus = p.connections === 0
     ? "offline"
     : p.status === "offline"
@@ -66,7 +66,7 @@ class Announcer {
       for (const [workspaceId, ids] of pending) {
         const users = (await connectionsRepo.presenceOf(this.deps.db, workspaceId, [...ids.keys()]))
           .filter((p) => !ids.get(p.userId) || p.connections === 0)
-          .map(effective);
+          .map(effectivePresence);
         if (!users.length) continue;
         this.deps.bus.publish([{
           event: { type: "presence_updated", users },
@@ -158,7 +158,7 @@ export async function update(deps: Deps, actor: Actor, connId: string, input: un
 
 export async function one(deps: Deps, actor: Actor, userId: number): Promise<PresenceInfo | null> {
   const [p] = await connectionsRepo.presenceOf(deps.db, actor.workspaceId, [userId]);
-  return p ? effective(p) : null;
+  return p ? effectivePresence(p) : null;
 }
 
 /** How many people one socket may follow (a sidebar's direct messages, an open list, a profile). */
@@ -178,12 +178,12 @@ export function subscriptionIds(userIds: unknown): number[] {
  */
 export async function ofSubscription(deps: Deps, actor: Actor, ids: number[]): Promise<PresenceInfo[]> {
   if (!ids.length) return [];
-  return (await connectionsRepo.presenceOf(deps.db, actor.workspaceId, ids)).map(effective);
+  return (await connectionsRepo.presenceOf(deps.db, actor.workspaceId, ids)).map(effectivePresence);
 }
 
 /** Everyone's presence in the actor's workspace (REST `GET /presence`). */
 export async function snapshot(deps: Deps, actor: Actor): Promise<PresenceInfo[]> {
-  return (await connectionsRepo.presenceOf(deps.db, actor.workspaceId, null)).map(effective);
+  return (await connectionsRepo.presenceOf(deps.db, actor.workspaceId, null)).map(effectivePresence);
 }
 
 export async function heartbeat(deps: Deps, connIds: string[]) {

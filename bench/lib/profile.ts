@@ -1,6 +1,6 @@
 /**
  * Summarises a V8 `.cpuprofile` (from `deno run --cpu-prof`): the functions with the most self time and
- * the most inclusive time. `deno run -A bench/lib/profile.ts <file.cpuprofile> [top] [--after=seconds]`.
+ * the most inclusive time. `deno run -A bench/lib/profile.ts <file.cpuprofile> [top] [--after=S] [--until=S]`.
  */
 interface Node {
   id: number;
@@ -17,22 +17,31 @@ interface Profile {
   timeDeltas?: number[];
 }
 
-/** Only the samples taken `afterSeconds` after the profile started (leaves out start-up: build, imports). */
-export function window(profile: Profile, afterSeconds: number): Profile {
-  if (!profile.samples || !profile.timeDeltas || afterSeconds <= 0) return profile;
+/**
+ * Only the samples taken from `afterSeconds` to `untilSeconds` after the profile started (leaves out
+ * start-up: build, imports; and what came after the phase looked at).
+ */
+export function window(profile: Profile, afterSeconds: number, untilSeconds = Infinity): Profile {
+  if (!profile.samples || !profile.timeDeltas || (afterSeconds <= 0 && untilSeconds === Infinity)) {
+    return profile;
+  }
   const from = profile.startTime + afterSeconds * 1e6;
+  const to = profile.startTime + untilSeconds * 1e6;
+  let last = profile.startTime;
   const hits = new Map<number, number>();
   let t = profile.startTime;
   let first = profile.endTime;
   profile.samples.forEach((id, i) => {
     t += profile.timeDeltas![i];
-    if (t < from) return;
+    if (t < from || t >= to) return;
     first = Math.min(first, t);
+    last = Math.max(last, t);
     hits.set(id, (hits.get(id) ?? 0) + 1);
   });
   return {
     ...profile,
     startTime: first,
+    endTime: Math.min(profile.endTime, last),
     nodes: profile.nodes.map((n) => ({ ...n, hitCount: hits.get(n.id) ?? 0 })),
   };
 }
@@ -75,9 +84,11 @@ export function summarise(profile: Profile, top = 25) {
 
 if (import.meta.main) {
   // `--after=S`: only what was sampled S seconds or more after the start (the workload, not start-up).
+  // `--until=S`: and before S seconds (one phase of a workload).
   const after = Number(Deno.args.find((a) => a.startsWith("--after="))?.slice(8) ?? 0);
+  const until = Number(Deno.args.find((a) => a.startsWith("--until="))?.slice(8) ?? Infinity);
   const args = Deno.args.filter((a) => !a.startsWith("--"));
-  const p = window(JSON.parse(await Deno.readTextFile(args[0])), after);
+  const p = window(JSON.parse(await Deno.readTextFile(args[0])), after, until);
   const s = summarise(p, Number(args[1] ?? 30));
   console.log(
     `sampled ${s.totalMs.toFixed(0)} ms\n\nself time:\n${s.self.join("\n")}\n\ninclusive:\n${

@@ -164,6 +164,32 @@ export async function unreadCounts(
   );
 }
 
+/**
+ * `unreadCounts` (every channel) of several people in one statement (the hellos of sockets opening at the
+ * same moment), each row with the `userId` and `workspaceId` it belongs to, by channel id within each.
+ */
+export async function unreadCountsMany(
+  sql: Sql,
+  people: { workspaceId: number; userId: number }[],
+): Promise<(UnreadCount & { userId: number; workspaceId: number })[]> {
+  if (!people.length) return [];
+  return await sql.query(
+    `SELECT q.user_id AS "userId", q.workspace_id AS "workspaceId",
+       m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
+       CASE WHEN c.last_seq > m.last_read_seq THEN
+         (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
+           AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM q.user_id AND g.reply_to IS NULL) ELSE 0 END AS unread,
+       CASE WHEN c.last_seq > m.last_read_seq THEN
+         (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
+           AND g.deleted_at IS NULL AND q.user_id = ANY(g.mentions)) ELSE 0 END AS mentions
+     FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]) AS x(workspace_id, user_id)) q
+     JOIN members m ON m.user_id = q.user_id
+     JOIN channels c ON c.id = m.channel_id AND c.workspace_id = q.workspace_id
+     ORDER BY q.user_id, m.channel_id`,
+    [people.map((p) => p.workspaceId), people.map((p) => p.userId)],
+  );
+}
+
 export async function channelIdsForUser(sql: Sql, userId: number): Promise<number[]> {
   const r = await sql.query<{ id: number }>("SELECT channel_id AS id FROM members WHERE user_id = $1", [
     userId,

@@ -103,3 +103,26 @@ export async function purgeStale(sql: Sql) {
     LIVE_SECONDS * 4,
   ]);
 }
+
+/**
+ * `presenceOf` named people for several subscriptions in one statement (the hellos of sockets opening at the
+ * same moment): each row with the workspace it was asked for. Only people of that workspace, not
+ * deactivated, are returned.
+ */
+export async function presenceOfMany(
+  sql: Sql,
+  asked: { workspaceId: number; userId: number }[],
+): Promise<(PresenceInfo & { workspaceId: number })[]> {
+  if (!asked.length) return [];
+  return await sql.query<PresenceInfo & { workspaceId: number }>(
+    `SELECT q.workspace_id AS "workspaceId", u.id AS "userId", u.status, u.status_text AS "statusText",
+       u.away_message AS "awayMessage",
+       (SELECT count(*) FROM connections c
+         WHERE c.user_id = u.id AND c.workspace_id = q.workspace_id AND c.seen_at > now() - make_interval(secs => $3))::int
+         AS connections
+     FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]) AS x(workspace_id, user_id)) q
+     JOIN users u ON u.id = q.user_id AND u.workspace_id = q.workspace_id AND u.deactivated_at IS NULL
+     ORDER BY u.id`,
+    [asked.map((a) => a.workspaceId), asked.map((a) => a.userId), LIVE_SECONDS],
+  );
+}

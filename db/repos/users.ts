@@ -90,6 +90,27 @@ export async function bySessionWithChannels(
   return r[0] ? { ...r[0], channelIds: r[0].channelIds.map(Number) } : null;
 }
 
+/**
+ * `bySessionWithChannels` for several sessions in one statement (the upgrades of sockets opening at the same
+ * moment are read together); each row carries its `tokenHash`. Sessions not found (ended, expired) are absent.
+ */
+export async function bySessionsWithChannels(
+  sql: Sql,
+  tokenHashes: string[],
+): Promise<(UserRow & { tokenHash: string; embedOrigin: string | null; channelIds: number[] })[]> {
+  if (!tokenHashes.length) return [];
+  const r = await sql.query<
+    UserRow & { tokenHash: string; embedOrigin: string | null; channelIds: (number | string)[] }
+  >(
+    `SELECT ${U_COLS}, s.token_hash AS "tokenHash", s.embed_origin AS "embedOrigin",
+       ARRAY(SELECT mb.channel_id FROM members mb WHERE mb.user_id = u.id) AS "channelIds" FROM sessions s
+     JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
+     WHERE s.token_hash = ANY($1::text[]) AND s.expires_at > now()`,
+    [tokenHashes],
+  );
+  return r.map((x) => ({ ...x, channelIds: x.channelIds.map(Number) }));
+}
+
 export async function byIds(sql: Sql, workspaceId: number, ids: number[]): Promise<UserRow[]> {
   if (!ids.length) return [];
   return await sql.query<UserRow>(

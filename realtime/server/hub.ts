@@ -22,6 +22,9 @@ export interface Socket {
   readonly bufferedAmount: number;
 }
 
+/** The `monitors` of every socket that watches nothing (most of them): no empty Set per socket. */
+const NO_MONITORS: Set<number> = new Set();
+
 export class Connection {
   readonly channels = new Set<number>();
   /** Highest sequence written per channel: replay and live delivery never send one twice. */
@@ -34,9 +37,10 @@ export class Connection {
   /** Does the actor behind this socket hold chat.monitor_all (kept current by the gateway)? */
   mayMonitor = false;
   /** Conversations watched read-only in Monitor; 0 means every conversation of the workspace. */
-  readonly monitors = new Set<number>();
+  /** (Shared and empty until the first watch: only `Hub.watch` adds to it.) */
+  monitors: Set<number> = NO_MONITORS;
   /** People whose presence this socket receives (its `presence_sub`, checked to be of its workspace). */
-  readonly follows = new Set<number>();
+  follows: number[] = [];
   /** The client address at connect, for the audit log. */
   address = "";
   connectedAt = Date.now();
@@ -125,6 +129,7 @@ export class Hub {
 
   /** Monitor: this socket receives the conversation's message events read-only (the caller checked). */
   watch(conn: Connection, channelId: number) {
+    if (conn.monitors === NO_MONITORS) conn.monitors = new Set();
     conn.monitors.add(channelId);
     index(this.#monitors, conn.workspaceId, conn);
   }
@@ -137,7 +142,7 @@ export class Hub {
   /** Ends every Monitor watch of the socket and tells it (it may watch again; the server checks anew). */
   endWatches(conn: Connection, reason: string) {
     if (!conn.monitors.size) return;
-    conn.monitors.clear();
+    conn.monitors = NO_MONITORS;
     unindex(this.#monitors, conn.workspaceId, conn);
     const e: ServerEvent = { type: "monitor_ended", reason };
     this.write(conn, JSON.stringify(e), e);

@@ -8,7 +8,8 @@ import type { PresenceInfo, ServerEvent } from "../protocol.ts";
 /** What the index needs of a connection (the hub's `Connection`). */
 export interface Follower {
   readonly workspaceId: number;
-  readonly follows: Set<number>;
+  /** The people followed, each once (an array: a Set per socket costs several times its few numbers). */
+  follows: number[];
   closed: boolean;
 }
 
@@ -19,8 +20,9 @@ export class PresenceFollowers<C extends Follower> {
   follow(conn: C, userIds: Iterable<number>) {
     if (conn.closed) return;
     this.drop(conn);
-    for (const u of userIds) {
-      conn.follows.add(u);
+    const follows = [...new Set(userIds)];
+    conn.follows = follows;
+    for (const u of follows) {
       let set = this.#byPerson.get(u);
       if (!set) this.#byPerson.set(u, set = new Set());
       set.add(conn);
@@ -29,17 +31,24 @@ export class PresenceFollowers<C extends Follower> {
 
   /** Stops following these people. */
   unfollow(conn: C, userIds: Iterable<number>) {
-    for (const u of userIds) {
-      if (!conn.follows.delete(u)) continue;
+    const gone = new Set(userIds);
+    if (!gone.size || !conn.follows.length) return;
+    const kept: number[] = [];
+    for (const u of conn.follows) {
+      if (!gone.has(u)) {
+        kept.push(u);
+        continue;
+      }
       const set = this.#byPerson.get(u);
       set?.delete(conn);
       if (set && !set.size) this.#byPerson.delete(u);
     }
+    conn.follows = kept;
   }
 
   /** Forgets every subscription of the socket (replaced, or closed). */
   drop(conn: C) {
-    this.unfollow(conn, [...conn.follows]);
+    this.unfollow(conn, conn.follows);
   }
 
   count(userId: number): number {

@@ -19,10 +19,13 @@ export async function followPresence(
   actor: Actor,
   conn: Connection,
   ids: number[] | null,
+  /** How to read them (the gateway's hello reads with the other sockets connecting at the same moment). */
+  read: (actor: Actor, ids: number[]) => Promise<PresenceInfo[]> = (a, i) =>
+    presence.ofSubscription(deps, a, i),
 ): Promise<PresenceInfo[]> {
   if (ids !== null) hub.followPresence(conn, ids);
   const asked = ids ?? [...conn.follows];
-  const now = await presence.ofSubscription(deps, actor, asked);
+  const now = await read(actor, asked);
   if (now.length !== asked.length) {
     const found = new Set(now.map((p) => p.userId));
     hub.unfollowPresence(conn, asked.filter((id) => !found.has(id)));

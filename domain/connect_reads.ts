@@ -1,0 +1,100 @@
+/**
+ * What a socket reads when it connects (its session at the upgrade; its unread counts and the presence of the
+ * people it follows at hello), read for every socket connecting at the same moment in one statement each.
+ *
+ * A crowd connecting at once (a deploy, a network blip, the start of the working day) otherwise costs a few
+ * statements per socket: each a write to Postgres, a round trip and a result to decode. Reads are grouped
+ * like the connection-row writes (`GroupCommit`): a lone socket's read goes out at once, and those that
+ * arrive while a read is running go out together next. Nothing is cached: the session is read at every
+ * upgrade, so a revoked session never opens a socket.
+ */
+import * as channelsRepo from "../db/repos/channels.ts";
+import * as connectionsRepo from "../db/repos/connections.ts";
+import * as usersRepo from "../db/repos/users.ts";
+import type { PresenceInfo } from "../realtime/protocol.ts";
+import { actorFromUser, sha256 } from "./auth.ts";
+import type { Actor, Deps } from "./deps.ts";
+import { GroupCommit } from "./group_commit.ts";
+import type { Permission } from "./permissions.ts";
+import { effectivePresence } from "./presence.ts";
+
+/** Most sockets read in one statement. */
+const MAX_BATCH = 200;
+/** Statements of one kind running at once (reads do not conflict; two keep a batch from waiting long). */
+const IN_FLIGHT = () => 2;
+/** Distinct permission sets kept for sharing (a workspace has a few roles; this only bounds the map). */
+const MAX_SHARED = 1000;
+
+export interface ConnectReads {
+  /** The actor and channel ids of a session token; null when unknown, ended, expired or deactivated. */
+  session(token: string | null | undefined): Promise<{ actor: Actor; channelIds: number[] } | null>;
+  /** The actor's unread counts in every channel (what `unread_counts` carries). */
+  unreadCounts(actor: Actor): Promise<channelsRepo.UnreadCount[]>;
+  /** The presence of these people, only those of the actor's workspace (by user id). */
+  presence(actor: Actor, ids: number[]): Promise<PresenceInfo[]>;
+}
+
+/** Built once per gateway (per server). */
+export function connectReads(deps: Deps): ConnectReads {
+  /**
+   * Sockets of people with the same role and permissions share one (never changed) permission set: with
+   * 10,000 sockets a set per socket is memory spent on copies.
+   */
+  const shared = new Map<string, Set<Permission>>();
+  const share = (a: Actor): Actor => {
+    const key = `${a.role}:${[...a.permissions].sort().join(",")}`;
+    const known = shared.get(key);
+    if (known) return { ...a, permissions: known };
+    if (shared.size >= MAX_SHARED) shared.clear();
+    shared.set(key, a.permissions);
+    return a;
+  };
+
+  const sessions = new GroupCommit<string, { actor: Actor; channelIds: number[] } | null>(async (hashes) => {
+    const rows = await usersRepo.bySessionsWithChannels(deps.db, [...new Set(hashes)]);
+    const byHash = new Map(rows.map((u) => [u.tokenHash, u]));
+    return hashes.map((h) => {
+      const u = byHash.get(h);
+      if (!u || u.deactivatedAt) return null;
+      return { actor: share(actorFromUser(u, h)), channelIds: u.channelIds };
+    });
+  }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT });
+
+  const person = (workspaceId: number, userId: number) => `${workspaceId}:${userId}`;
+  const counts = new GroupCommit<Actor, channelsRepo.UnreadCount[]>(async (actors) => {
+    const rows = await channelsRepo.unreadCountsMany(
+      deps.db,
+      actors.map((a) => ({ workspaceId: a.workspaceId, userId: a.userId })),
+    );
+    const by = new Map<string, channelsRepo.UnreadCount[]>();
+    for (const { userId, workspaceId, ...c } of rows) {
+      const k = person(workspaceId, userId);
+      let list = by.get(k);
+      if (!list) by.set(k, list = []);
+      list.push(c);
+    }
+    return actors.map((a) => by.get(person(a.workspaceId, a.userId)) ?? []);
+  }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT });
+
+  const presence = new GroupCommit<{ workspaceId: number; ids: number[] }, PresenceInfo[]>(async (asks) => {
+    const rows = await connectionsRepo.presenceOfMany(
+      deps.db,
+      asks.flatMap((a) => a.ids.map((userId) => ({ workspaceId: a.workspaceId, userId }))),
+    );
+    const by = new Map<string, PresenceInfo>();
+    for (const { workspaceId, ...p } of rows) by.set(person(workspaceId, p.userId), effectivePresence(p));
+    return asks.map((a) =>
+      [...new Set(a.ids)].sort((x, y) => x - y).flatMap((id) => by.get(person(a.workspaceId, id)) ?? [])
+    );
+  }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT });
+
+  return {
+    async session(token) {
+      if (!token || token.length > 200) return null;
+      return await sessions.submit(await sha256(token));
+    },
+    unreadCounts: (actor) => counts.submit(actor),
+    presence: async (actor, ids) =>
+      ids.length ? await presence.submit({ workspaceId: actor.workspaceId, ids }) : [],
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The gateway's frames: each one checked (size, JSON, envelope, rate) and run through the action table, and
+ * `hello`, which resumes a client from the database (replay, unread counts, presence of whom it follows).
+ * Transport only: every rule lives in `domain/`. The protocol is described in `docs/protocol.md`.
+ */
+import * as usersRepo from "../../db/repos/users.ts";
+import { actorFromUser } from "../../domain/auth.ts";
+import type { ConnectReads } from "../../domain/connect_reads.ts";
+import * as messages from "../../domain/messages.ts";
+import * as presence from "../../domain/presence.ts";
+import type { Actor, Deps } from "../../domain/deps.ts";
+import { toAppError } from "../../domain/errors.ts";
+import type { ErrorBody, SequencedEvent, ServerEvent } from "../protocol.ts";
+import { ACTIONS } from "./actions.ts";
+import { followPresence } from "./presence_sub.ts";
+import { frameId, parseFrame } from "./frames.ts";
+import type { Connection, Hub } from "./hub.ts";
+
+/** Connections whose hello is reading the replay from the database. */
+export const resuming = new WeakSet<Connection>();
+/**
+ * Connections whose hold for a hello ended without one (`ResumeDeadlines`): their live events went out. A
+ * hello that comes after that cannot replay in order what came before those events.
+ */
+export const heldTooLong = new WeakSet<Connection>();
+
+function errorFrame(conn: Connection, hub: Hub, id: string | null, e: ErrorBody) {
+  hub.sendRaw(conn, JSON.stringify({ type: "error", id, error: e }));
+}
+
+/** `stored`: settles once this connection's presence row is written (a hello's snapshot counts it). */
+export async function handleFrame(
+  deps: Deps,
+  hub: Hub,
+  reads: ConnectReads,
+  actor: Actor,
+  conn: Connection,
+  data: unknown,
+  stored: () => Promise<unknown>,
+) {
+  const { limits } = deps.config;
+  // Every frame counts against the user's rate, whether or not it turns out to be valid. A frame over the
+  // rate still gets its answer (with its id when it has one), but nothing else is done for it.
+  let limited: ErrorBody | null = null;
+  try {
+    deps.limiter.take(`frames:${actor.userId}`, limits.framesPerMinute, "Too many frames");
+  } catch (err) {
+    limited = toAppError(err).toJSON() as ErrorBody;
+  }
+  const size = typeof data === "string"
+    ? data.length
+    : data instanceof ArrayBuffer
+    ? data.byteLength
+    : data instanceof Blob
+    ? data.size
+    : 0;
+  if (size > deps.config.ws.maxFrameBytes) {
+    // Deno decodes a whole frame (up to its own 64 MiB cap) before we see it and has no option to refuse
+    // it earlier; what we can do is close at once and refuse new sockets to a user who keeps doing it.
+    try {
+      deps.limiter.take(`oversize:${actor.userId}`, limits.oversizeFramesPerMinute);
+    } catch { /* the bucket is empty: the next upgrade is refused */ }
+    return hub.close(conn, 1009, "frame too large");
+  }
+  if (typeof data !== "string") {
+    return errorFrame(conn, hub, null, limited ?? { code: "bad_frame", message: "Send JSON text frames" });
+  }
+  let frame: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(data);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error();
+    frame = parsed;
+  } catch {
+    return errorFrame(conn, hub, null, limited ?? { code: "bad_frame", message: "Frames are JSON objects" });
+  }
+  const id = frameId(frame);
+  if (id === null || limited) {
+    return errorFrame(
+      conn,
+      hub,
+      id,
+      limited ?? {
+        code: "bad_frame",
+        message: "id: a string of at most 64 characters",
+      },
+    );
+  }
+  try {
+    // The whole frame is checked (envelope and every field's type) before a handler sees it.
+    const checked = parseFrame(frame) as unknown as Record<string, unknown>;
+    let data: unknown;
+    if (checked.action === "hello") data = await hello(deps, hub, reads, actor, conn, checked, stored);
+    else {
+      const handler = ACTIONS[checked.action as keyof typeof ACTIONS];
+      data = await handler({ deps, hub, actor, conn, frame: checked });
+    }
+    hub.sendRaw(conn, JSON.stringify({ type: "ack", id, data }));
+  } catch (err) {
+    const e = toAppError(err);
+    errorFrame(conn, hub, id, e.toJSON() as ErrorBody);
+  }
+}
+
+/**
+ * Resume: for each channel the client lists with its last sequence, replay exactly what it missed from the
+ * database, then flush live events that arrived meanwhile (duplicates skipped by sequence). A client
+ * further behind than the replay limit is told to resync that channel.
+ */
+async function hello(
+  deps: Deps,
+  hub: Hub,
+  reads: ConnectReads,
+  actor: Actor,
+  conn: Connection,
+  frame: Record<string, unknown>,
+  stored: () => Promise<unknown>,
+) {
+  // Checked before anything is done: a refused list leaves the socket as it was.
+  const sub = frame.presenceSub === undefined ? null : presence.subscriptionIds(frame.presenceSub);
+  const wanted = frame.channels && typeof frame.channels === "object" && !Array.isArray(frame.channels)
+    ? frame.channels as Record<string, unknown>
+    : {};
+  if (typeof frame.page === "string") {
+    conn.page = frame.page.slice(0, 300);
+    // Stored once this connection's row is written (rows are written in groups), for the admin's list.
+    const page = conn.page, id = conn.id;
+    void stored().then(() => presence.reportPage(deps, id, page)).catch(() => {});
+  }
+  const late = heldTooLong.delete(conn);
+  if (!conn.pending) conn.pending = [];
+  resuming.add(conn);
+  let replay: SequencedEvent[] = [];
+  let resync: number[] = [];
+  try {
+    const list: { channelId: number; after: number }[] = [];
+    const lateResync: number[] = [];
+    for (const [key, last] of Object.entries(wanted).slice(0, 2000)) {
+      const ch = Number(key);
+      if (conn.channels.has(ch) && typeof last === "number" && Number.isSafeInteger(last) && last >= 0) {
+        // Live events of this channel went out after the hold ended: what the client lacks before them
+        // would come after them, or (written already by sequence) never. The client reloads the channel.
+        if (late && (conn.sent.get(ch) ?? -1) > last) lateResync.push(ch);
+        else list.push({ channelId: ch, after: last });
+      }
+    }
+    // One query for every channel listed. A channel to resync keeps its live events flowing: its `last`
+    // means nothing here (it may even be ahead of the channel).
+    const r = await messages.resume(deps, actor, list);
+    replay = r.events;
+    resync = [...r.resync, ...lateResync];
+    for (const [ch, last] of r.resumed) conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
+  } finally {
+    resuming.delete(conn);
+    // Synchronously: write the replay, then whatever arrived while we read.
+    const pending = conn.pending;
+    conn.pending = null;
+    for (const e of replay) hub.write(conn, JSON.stringify(e), e);
+    for (const ch of resync) {
+      const e: ServerEvent = { type: "resync_required", channelId: ch, reason: "too far behind" };
+      hub.write(conn, JSON.stringify(e), e);
+    }
+    conn.pending = pending;
+    hub.endResume(conn);
+  }
+  // Read with the hellos of the sockets connecting at the same moment (one statement for all of them).
+  const counts = await reads.unreadCounts(actor);
+  const ev: ServerEvent = { type: "unread_counts", counts };
+  hub.write(conn, JSON.stringify(ev), ev);
+  // Presence of the people the socket follows, only when asked: a collapsed widget or a bot needs none.
+  if (sub === null && frame.presence !== true) return { replayed: replay.length, resync };
+  // After this connection's own row is stored (rows are written in groups), so the list counts it.
+  await stored();
+  return {
+    replayed: replay.length,
+    resync,
+    presence: await followPresence(deps, hub, actor, conn, sub, reads.presence),
+  };
+}
+
+/** The actor of a session as it is now; null when the session ended or the user was deactivated. */
+export async function reloadActor(deps: Deps, actor: Actor): Promise<Actor | null> {
+  if (!actor.sessionHash) return actor;
+  const u = await usersRepo.bySession(deps.db, actor.sessionHash);
+  return u && !u.deactivatedAt ? actorFromUser(u, actor.sessionHash) : null;
+}
