@@ -316,17 +316,21 @@ export type ClientFrame =
   | VisitorStaffFrame;
 
 /**
- * Visitor chat on the staff socket: an agent's reply (or internal note, `note: true`) in a visitor
- * conversation they hold, as `POST /api/visitors/conversations/:id/messages`; acks `{ message }`.
+ * Visitor chat on the staff socket, for a visitor conversation the agent holds: a reply (or internal note,
+ * `note: true`), as `POST /api/visitors/conversations/:id/messages`, acks `{ message }`; typing, as
+ * `…/typing`, and "seen up to `seq`", as `…/seen`, each ack `{ ok: true }`.
  */
-export type VisitorStaffFrame = {
-  id: string;
-  action: "visitor_send";
-  conversationId: number;
-  clientId: string;
-  body: string;
-  note?: boolean;
-};
+export type VisitorStaffFrame =
+  | {
+    id: string;
+    action: "visitor_send";
+    conversationId: number;
+    clientId: string;
+    body: string;
+    note?: boolean;
+  }
+  | { id: string; action: "visitor_typing"; conversationId: number; typing: boolean }
+  | { id: string; action: "visitor_seen"; conversationId: number; seq: number };
 
 /** Call actions; each acks with `{ call }` (and `connectionId`, the socket's own id) unless noted. */
 export type CallFrame =

@@ -1,9 +1,9 @@
 /**
  * Visitor-chat actions on the staff WebSocket (realtime/protocol.ts `VisitorStaffFrame`): an agent's reply or
- * internal note goes over the socket they already hold, like a staff message, instead of a REST request
- * with its own session look-up. Each calls the same domain function as the REST endpoint
- * (`POST /api/visitors/conversations/:id/messages`), which checks the permission, the holder, the
- * workspace and whether the chat has ended.
+ * internal note, typing and "seen" go over the socket they already hold, like a staff message, instead of a
+ * REST request with its own session look-up. Each calls the same domain function as its REST endpoint
+ * (`POST /api/visitors/conversations/:id/messages`, `…/typing`, `…/seen`), which checks the permission,
+ * the holder, the workspace and whether the chat has ended.
  */
 import { z } from "zod";
 import * as chat from "../../domain/visitor/chat.ts";
@@ -24,6 +24,18 @@ export const VISITOR_FRAME_SCHEMAS: Record<VisitorStaffFrame["action"], z.ZodTyp
     body: z.unknown(),
     note: z.boolean().optional(),
   }),
+  visitor_typing: z.strictObject({
+    id,
+    action: z.literal("visitor_typing"),
+    conversationId: z.number().int(),
+    typing: z.boolean(),
+  }),
+  visitor_seen: z.strictObject({
+    id,
+    action: z.literal("visitor_seen"),
+    conversationId: z.number().int(),
+    seq: z.number().int().nonnegative(),
+  }),
 };
 
 export const VISITOR_ACTIONS: Record<VisitorStaffFrame["action"], Handler> = {
@@ -35,4 +47,8 @@ export const VISITOR_ACTIONS: Record<VisitorStaffFrame["action"], Handler> = {
       { clientId: frame.clientId, body: frame.body },
       frame.note === true,
     ),
+  visitor_typing: async ({ deps, actor, frame }) =>
+    await chat.agentTyping(deps, actor, frame.conversationId as number, frame.typing === true),
+  visitor_seen: async ({ deps, actor, frame }) =>
+    await chat.agentSeen(deps, actor, frame.conversationId as number, frame.seq),
 };

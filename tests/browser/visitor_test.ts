@@ -39,6 +39,8 @@ Deno.test({
       const chat = region.getByRole("group", { name: "Visitor chat with Vera" });
       await chat.getByText("My invoice is wrong").waitFor();
       const reply = chat.getByRole("textbox", { name: "Reply to visitor" });
+      await reply.pressSequentially("Hello Vera", { delay: 20 });
+      await w.getByText("Alice Johnson is typing…").waitFor();
       await reply.fill("Hello Vera, let me look.");
       await reply.press("Enter");
       await w.getByRole("log", { name: "Conversation" }).getByText("Hello Vera, let me look.").waitFor();

@@ -34,6 +34,20 @@ const base = "/api/visitors";
 
 export function visitorsApi(client: ParleyClient) {
   const c = (id: number) => `${base}/conversations/${id}`;
+  /** A socket action, or its REST twin when the socket is not open (the same domain rule answers both). */
+  const overSocket = async <T>(
+    action: string,
+    frame: Record<string, unknown>,
+    path: string,
+    body: object,
+  ) => {
+    try {
+      return await client.request<T>(action, frame);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== "offline") throw e;
+      return await client.api<T>("POST", path, body);
+    }
+  };
   return {
     overview: () => client.api<Overview>("GET", `${base}/overview`),
     detail: (id: number) => client.api<Detail>("GET", c(id)),
@@ -44,20 +58,19 @@ export function visitorsApi(client: ParleyClient) {
      * A reply or note: over the staff socket (`visitor_send`, no request of its own), or as a REST request
      * when the socket is not open; the same client id makes a retry return the stored message.
      */
-    send: async (id: number, body: string, note: boolean) => {
+    send: (id: number, body: string, note: boolean) => {
       const m = { clientId: crypto.randomUUID(), body, note };
-      try {
-        return await client.request<{ message: VisitorMessage }>("visitor_send", {
-          conversationId: id,
-          ...m,
-        });
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.code !== "offline") throw e;
-        return await client.api<{ message: VisitorMessage }>("POST", `${c(id)}/messages`, m);
-      }
+      return overSocket<{ message: VisitorMessage }>(
+        "visitor_send",
+        { conversationId: id, ...m },
+        `${c(id)}/messages`,
+        m,
+      );
     },
-    typing: (id: number, typing: boolean) => client.api("POST", `${c(id)}/typing`, { typing }),
-    seen: (id: number, seq: number) => client.api("POST", `${c(id)}/seen`, { seq }),
+    typing: (id: number, typing: boolean) =>
+      overSocket("visitor_typing", { conversationId: id, typing }, `${c(id)}/typing`, { typing }),
+    seen: (id: number, seq: number) =>
+      overSocket("visitor_seen", { conversationId: id, seq }, `${c(id)}/seen`, { seq }),
     end: (id: number) => client.api("POST", `${c(id)}/end`),
     transfer: (id: number, to: { toUserId?: number; toTeam?: string }, note: string) =>
       client.api("POST", `${c(id)}/transfer`, { ...to, note }),

@@ -145,3 +145,71 @@ serverTest("visitor_send refuses everyone but the holder, and a reply after the 
   assert.equal(note.message.kind, "note");
   for (const s of Object.values(sockets)) s.close();
 });
+
+/** The visitor's own socket (`/api/visitor/ws`), authenticated with their token; collects what it gets. */
+async function visitorSocket(t: TestServer, token: string) {
+  const ws = new WebSocket(`${t.url.replace("http", "ws")}/api/visitor/ws`);
+  const frames: Record<string, unknown>[] = [];
+  ws.onmessage = (e) => frames.push(JSON.parse(e.data));
+  await new Promise((r) => (ws.onopen = r));
+  ws.send(JSON.stringify({ id: "auth", action: "auth", token }));
+  await until("the visitor's auth", () => frames.some((f) => f.id === "auth" && f.data));
+  return { frames, close: () => ws.close() };
+}
+
+const seenSeq = async (t: TestServer, id: number) =>
+  (await t.f.deps.db.query<{ s: number }>(
+    "SELECT agent_seen_seq AS s FROM visitor_conversations WHERE id = $1",
+    [id],
+  ))[0].s;
+
+serverTest("visitor_typing and visitor_seen: the holder's reach the visitor, nobody else's", async (t) => {
+  const { sockets, ann, eddie } = await world(t);
+  const visitor = await visitorSocket(t, ann.token);
+  const reply = await sockets.alice.ok("visitor_send", { conversationId: ann.id, clientId: "r", body: "Hi" });
+  const seq = reply.message.seq as number;
+  const of = (type: string) => visitor.frames.filter((f) => f.type === type);
+
+  assert.deepEqual(await sockets.alice.ok("visitor_typing", { conversationId: ann.id, typing: true }), {
+    ok: true,
+  });
+  await until("the visitor sees the agent typing", () => of("visitor_typing").some((f) => f.typing === true));
+  assert.deepEqual(await sockets.alice.ok("visitor_seen", { conversationId: ann.id, seq }), { ok: true });
+  await until("the visitor hears the agent has seen", () => of("visitor_seen").some((f) => f.seq === seq));
+  assert.equal(await seenSeq(t, ann.id), seq);
+
+  // Refusals: nothing reaches the visitor and the seen position stays.
+  const typingBefore = of("visitor_typing").length;
+  const seenBefore = of("visitor_seen").length;
+  const refused = async (n: Name, action: string, frame: Record<string, unknown>) =>
+    (await sockets[n].fails(action, frame)).code;
+  for (const action of ["visitor_typing", "visitor_seen"]) {
+    const frame = action === "visitor_typing" ? { typing: true } : { seq: seq + 5 };
+    assert.equal(await refused("bob", action, { conversationId: ann.id, ...frame }), "forbidden"); // not the holder
+    assert.equal(await refused("carol", action, { conversationId: ann.id, ...frame }), "forbidden"); // no permission
+    assert.equal(await refused("eve", action, { conversationId: ann.id, ...frame }), "not_found"); // other workspace
+    assert.equal(await refused("alice", action, { conversationId: eddie.id, ...frame }), "not_found"); // theirs
+    assert.equal(
+      await refused("alice", action, { conversationId: String(ann.id), ...frame }),
+      "invalid_input",
+    );
+    assert.equal(
+      await refused("alice", action, { conversationId: ann.id, ...frame, extra: 1 }),
+      "invalid_input",
+    );
+  }
+  assert.equal(
+    await refused("alice", "visitor_typing", { conversationId: ann.id, typing: "yes" }),
+    "invalid_input",
+  );
+  assert.equal(await refused("alice", "visitor_seen", { conversationId: ann.id, seq: -1 }), "invalid_input");
+  assert.equal(await refused("alice", "visitor_seen", { conversationId: ann.id, seq: 1.5 }), "invalid_input");
+  assert.equal(await seenSeq(t, ann.id), seq);
+  // Eddie's holder's seen position did not move either.
+  assert.equal(await seenSeq(t, eddie.id), 0);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(of("visitor_typing").length, typingBefore);
+  assert.equal(of("visitor_seen").length, seenBefore);
+  visitor.close();
+  for (const s of Object.values(sockets)) s.close();
+});
