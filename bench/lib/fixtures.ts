@@ -194,8 +194,9 @@ export async function indexAllForSearch(sql: SqlClient) {
   const indexes = await sql<{ name: string; def: string }[]>`SELECT indexname AS name, indexdef AS def
     FROM pg_indexes WHERE tablename = 'message_search' AND indexdef ILIKE '% USING gin %'`;
   for (const i of indexes) await sql.unsafe(`DROP INDEX ${i.name}`);
-  await sql`INSERT INTO message_search (message_id, workspace_id, channel_id, body_lower, tsv)
-    SELECT id, workspace_id, channel_id, lower(body), to_tsvector('english', body) FROM messages m
+  await sql`INSERT INTO message_search (message_id, workspace_id, channel_id, sender_id, created_at, body_lower, tsv)
+    SELECT id, workspace_id, channel_id, sender_id, created_at, lower(body), to_tsvector('english', body)
+    FROM messages m
     WHERE deleted_at IS NULL ON CONFLICT (message_id) DO NOTHING`;
   for (const i of indexes) await sql.unsafe(i.def);
   await sql`INSERT INTO message_search_state (low) SELECT max(id) FROM messages HAVING max(id) IS NOT NULL

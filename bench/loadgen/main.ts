@@ -245,6 +245,11 @@ async function history(spec: HistorySpec) {
   const headers = { authorization: `Bearer ${spec.token}` };
   let errors = 0;
   let i = 0;
+  // BENCH_HISTORY_TRACE=<file>: each request's start (ms since the epoch), kind and latency, one a line, to
+  // lay the slow ones beside what else ran at that moment (the server's and Postgres' logs).
+  const tracePath = Deno.env.get("BENCH_HISTORY_TRACE");
+  const trace: string[] = [];
+  const at = (t: number) => (performance.timeOrigin + t).toFixed(3);
   const worker = async () => {
     while (i < spec.requests) {
       const n = i++;
@@ -262,6 +267,10 @@ async function history(spec: HistorySpec) {
       const h0 = performance.now();
       await (await fetch(`${spec.url}/healthz`)).body?.cancel();
       healthMs.push(performance.now() - h0);
+      if (tracePath) {
+        trace.push(`${at(t0)} ${isDeep ? "deep" : "latest"} ${ms.toFixed(3)}`);
+        trace.push(`${at(h0)} healthz ${(performance.now() - h0).toFixed(3)}`);
+      }
     }
   };
   // Warm-up: a few requests not measured.
@@ -271,6 +280,7 @@ async function history(spec: HistorySpec) {
   const t0 = performance.now();
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
   const seconds = (performance.now() - t0) / 1000;
+  if (tracePath) await Deno.writeTextFile(tracePath, trace.join("\n") + "\n");
   return {
     requests: spec.requests,
     concurrency: spec.concurrency,

@@ -140,10 +140,12 @@ async function indexWriteCost(
 ) {
   const run = async (tag: string) => {
     const insert = `INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, body)
-      VALUES ($1, $2, $3, $4, 1000000 + $5, $6) RETURNING id, workspace_id, channel_id, body`;
+      VALUES ($1, $2, $3, $4, 1000000 + $5, $6) RETURNING id, workspace_id, channel_id, sender_id, created_at, body`;
     const text = tag === "with"
-      ? `WITH m AS (${insert}) INSERT INTO message_search (message_id, workspace_id, channel_id, body_lower, tsv)
-         SELECT id, workspace_id, channel_id, lower(body), to_tsvector('english', body) FROM m`
+      ? `WITH m AS (${insert})
+         INSERT INTO message_search (message_id, workspace_id, channel_id, sender_id, created_at, body_lower, tsv)
+         SELECT id, workspace_id, channel_id, sender_id, created_at, lower(body), to_tsvector('english', body)
+         FROM m`
       : insert;
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {

@@ -55,13 +55,14 @@ export async function indexAbove(
 ): Promise<{ picked: number; last: number | null; stored: number }> {
   const [r] = await sql.query<{ picked: number; last: number | null; stored: number }>(
     `WITH c AS (
-       SELECT m.id, m.workspace_id, m.channel_id, m.body FROM messages m
+       SELECT m.id, m.workspace_id, m.channel_id, m.sender_id, m.created_at, m.body FROM messages m
        WHERE m.id > $1 AND m.deleted_at IS NULL
          AND NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_id = m.id)
        ORDER BY m.id LIMIT $2 FOR SHARE OF m),
      ins AS (
-       INSERT INTO message_search (message_id, workspace_id, channel_id, body_lower, tsv)
-       SELECT id, workspace_id, channel_id, lower(body), to_tsvector('english', body) FROM c ORDER BY id
+       INSERT INTO message_search (message_id, workspace_id, channel_id, sender_id, created_at, body_lower, tsv)
+       SELECT id, workspace_id, channel_id, sender_id, created_at, lower(body), to_tsvector('english', body)
+       FROM c ORDER BY id
        ON CONFLICT (message_id) DO NOTHING RETURNING 1)
      SELECT (SELECT count(*) FROM c)::int AS picked, (SELECT max(id) FROM c) AS last,
        (SELECT count(*) FROM ins)::int AS stored`,

@@ -80,9 +80,9 @@ export async function edit(sql: Sql, id: number, body: string, mentions: number[
   await sql.query(
     `WITH e AS (
        UPDATE messages SET body = $2, mentions = $3::bigint[], edited_at = now() WHERE id = $1
-       RETURNING id, workspace_id, channel_id, body, deleted_at)
-     INSERT INTO message_search (message_id, workspace_id, channel_id, body_lower, tsv)
-     SELECT id, workspace_id, channel_id, lower(body), to_tsvector('english', body) FROM e
+       RETURNING id, workspace_id, channel_id, sender_id, created_at, body, deleted_at)
+     INSERT INTO message_search (message_id, workspace_id, channel_id, sender_id, created_at, body_lower, tsv)
+     SELECT id, workspace_id, channel_id, sender_id, created_at, lower(body), to_tsvector('english', body) FROM e
      WHERE deleted_at IS NULL
      ON CONFLICT (message_id) DO UPDATE SET body_lower = excluded.body_lower, tsv = excluded.tsv`,
     [id, body, mentions],

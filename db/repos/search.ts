@@ -2,8 +2,9 @@
  * Search queries. Messages are found through `message_search` (migration 0026: one row per live message,
  * filled by the background indexer, `domain/search_indexer.ts`): each word by full text (English stemming,
  * `message_search_fts`) or as a substring (`message_search_trgm`, pg_trgm: Japanese and Chinese, code
- * identifiers, "#4521"); phrases and exclusions are substrings. Only live messages are returned (the row is
- * joined to its message, which must not be deleted). The caller (domain/search.ts) decides which channels
+ * identifiers, "#4521"); phrases and exclusions are substrings; sender and dates are columns of the row
+ * (migration 0029). Only live messages are returned (the page's rows are joined to their messages, which
+ * must not be deleted). The caller (domain/search.ts) decides which channels
  * may be searched; these queries never widen that list.
  */
 import type { Sql } from "../client.ts";
@@ -57,7 +58,7 @@ const hasCjk = (s: string) => /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\u
 export function messagesQuery(f: MessageFilter): { text: string; params: unknown[] } {
   const params: unknown[] = [f.workspaceId, f.channelIds];
   const p = (v: unknown) => `$${params.push(v)}`;
-  const where = ["s.workspace_id = $1", "s.channel_id = ANY($2::bigint[])", "m.deleted_at IS NULL"];
+  const where = ["s.workspace_id = $1", "s.channel_id = ANY($2::bigint[])"];
   const substring = (t: string) => `s.body_lower LIKE ${p(`%${likeEscape(t)}%`)}`;
   let cjk = false;
   for (const t of [...f.terms, ...f.phrases]) {
@@ -75,17 +76,29 @@ export function messagesQuery(f: MessageFilter): { text: string; params: unknown
   }
   for (const ph of f.phrases) if (!hasCjk(ph)) where.push(substring(ph));
   for (const x of f.excluded) where.push(`s.body_lower NOT LIKE ${p(`%${likeEscape(x)}%`)}`);
-  if (f.senderIds) where.push(`m.sender_id = ANY(${p(f.senderIds)}::bigint[])`);
+  // The message's own sender is checked again on the page's rows: a removed account leaves the message
+  // without a sender, the search row keeps the old id.
+  let senders = "";
+  if (f.senderIds) {
+    const ids = p(f.senderIds);
+    where.push(`s.sender_id = ANY(${ids}::bigint[])`);
+    senders = ` AND m.sender_id = ANY(${ids}::bigint[])`;
+  }
   if (f.hasFile) {
-    where.push(`EXISTS (SELECT 1 FROM files fl WHERE fl.message_id = m.id AND fl.status = 'ready')`);
+    where.push(`EXISTS (SELECT 1 FROM files fl WHERE fl.message_id = s.message_id AND fl.status = 'ready')`);
   }
   if (f.hasLink) where.push(`s.body_lower ~ 'https?://'`);
-  if (f.from) where.push(`m.created_at >= ${p(f.from)}::timestamptz`);
-  if (f.until) where.push(`m.created_at < ${p(f.until)}::timestamptz`);
+  if (f.from) where.push(`s.created_at >= ${p(f.from)}::timestamptz`);
+  if (f.until) where.push(`s.created_at < ${p(f.until)}::timestamptz`);
+  // The page is chosen on `message_search` alone (every filter is a column or an index of it); only its rows
+  // are read from `messages`, which must still be live (a delete removes the search row in its own
+  // transaction, so the check never shortens a page; it keeps a deleted message out whatever happens).
   const text = `SELECT m.id, m.channel_id AS "channelId", m.seq, m.sender_id AS "senderId",
        m.reply_to AS "replyTo", m.body, m.created_at AS "createdAt"
-     FROM message_search s JOIN messages m ON m.id = s.message_id
-     WHERE ${where.join(" AND ")} ORDER BY s.message_id DESC LIMIT ${p(f.limit)}`;
+     FROM (SELECT s.message_id FROM message_search s WHERE ${where.join(" AND ")}
+       ORDER BY s.message_id DESC LIMIT ${p(f.limit)}) h
+     JOIN messages m ON m.id = h.message_id AND m.deleted_at IS NULL${senders}
+     ORDER BY m.id DESC`;
   return { text, params };
 }
 

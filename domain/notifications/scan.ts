@@ -27,6 +27,9 @@ const BATCH = 200;
 /** Scans one batch; returns how many messages it looked at (0: caught up). */
 export async function scanOnce(deps: Deps): Promise<number> {
   const cfg = deps.config.notifications;
+  // Idle: one plain read. Locking the cursor made every tick a write transaction, and its commit a WAL flush
+  // once a second on an idle server (issue 16, fifth pass).
+  if (!(await outbox.scanDue(deps.db, new Date(deps.now().getTime() - cfg.scanGraceMs)))) return 0;
   return await deps.db.tx(async (sql) => {
     const after = await outbox.cursor(sql);
     const now = deps.now();

@@ -5,6 +5,7 @@ import { fixture } from "../helpers/fixture.ts";
 import { refused } from "../helpers/assert.ts";
 import * as channels from "../../domain/channels.ts";
 import * as messages from "../../domain/messages.ts";
+import * as messagesRepo from "../../db/repos/messages.ts";
 import * as search from "../../domain/search.ts";
 
 async function scene(db: Parameters<typeof fixture>[0]) {
@@ -114,3 +115,62 @@ dbTest("search: people and channels, with highlights; bad input is a clear error
   await refused(search.search(f.deps, f.actor("bob"), { q: "x".repeat(501) }), 400, "invalid_input");
   await refused(search.search(f.deps, f.actor("bob"), {}), 400, "invalid_input");
 });
+
+dbTest(
+  "search: sender and date filters read the search row, follow edits and never find a deleted message",
+  async (db) => {
+    const { f, general, ids } = await scene(db);
+    let n = 0;
+    const say = async (who: "alice" | "bob", body: string, at: string | null) => {
+      const m =
+        (await messages.send(f.deps, f.actor(who), { channelId: general.id, clientId: `d${++n}`, body }))
+          .message;
+      // Dated before the indexer copies the row (a search indexes what is pending first).
+      if (at) await db.query("UPDATE messages SET created_at = $2 WHERE id = $1", [m.id, at]);
+      return m;
+    };
+    const a1 = await say("alice", "Budget draft one", "2026-01-10T12:00:00Z");
+    const a2 = await say("alice", "Budget draft two", "2026-02-10T12:00:00Z");
+    const b1 = await say("bob", "Budget notes", "2026-02-11T12:00:00Z");
+    const a3 = await say("alice", "Budget final", null);
+    // Edited before it was ever indexed: the edit stores the row, with the message's sender and date. (The
+    // statement `messages.edit` runs: these messages are dated past the edit window.)
+    await messagesRepo.edit(db, a2.id, "Budget plan two", []);
+    const rows = await db.query<{ id: number; sender: number; at: string }>(
+      "SELECT message_id AS id, sender_id AS sender, created_at AS at FROM message_search WHERE message_id = $1",
+      [a2.id],
+    );
+    assert.equal(Number(rows[0].sender), f.users.alice.id);
+    assert.equal(new Date(rows[0].at).toISOString(), "2026-02-10T12:00:00.000Z");
+    const check = async () => {
+      assert.deepEqual(await ids("carol", "budget from:@alice after:2026-02-01"), [a3.id, a2.id]);
+      assert.deepEqual(await ids("carol", "budget from:@alice before:2026-02-01"), [a1.id]);
+      assert.deepEqual(await ids("carol", "budget from:@alice after:2026-01-01 before:2026-03-01"), [
+        a2.id,
+        a1.id,
+      ]);
+      assert.deepEqual(await ids("carol", "on:2026-02-11"), [b1.id]);
+      assert.deepEqual(await ids("carol", "budget from:@bob before:2026-03-01"), [b1.id]);
+      assert.deepEqual(await ids("carol", "from:@bob on:2026-02-10"), []);
+    };
+    await check();
+    // Every row carries its message's sender and date (rows stored by the indexer and by the edit).
+    const [{ off }] = await db.query<{ off: number }>(
+      `SELECT count(*)::int AS off FROM message_search s JOIN messages m ON m.id = s.message_id
+       WHERE s.sender_id IS DISTINCT FROM m.sender_id OR s.created_at <> m.created_at`,
+    );
+    assert.equal(off, 0);
+    // Edited after it was indexed: new words only, same sender and date.
+    await messagesRepo.edit(db, a1.id, "Budget review one", []);
+    await check();
+    assert.deepEqual(await ids("carol", "review from:@alice before:2026-02-01"), [a1.id]);
+    assert.deepEqual(await ids("carol", "draft from:@alice"), []);
+    // Deleted: by no filter, with or without words.
+    await messages.remove(f.deps, f.actor("mod"), a2.id); // a moderator: past the window for her
+    assert.deepEqual(await ids("carol", "budget from:@alice after:2026-01-01 before:2026-03-01"), [a1.id]);
+    assert.deepEqual(await ids("carol", "from:@alice on:2026-02-10"), []);
+    assert.deepEqual(await ids("carol", "plan from:@alice"), []);
+    // Another workspace's person with the same filters finds nothing.
+    assert.deepEqual(await ids("eve", "budget after:2026-01-01"), []);
+  },
+);
