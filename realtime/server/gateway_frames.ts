@@ -16,14 +16,6 @@ import { followPresence } from "./presence_sub.ts";
 import { frameId, parseFrame } from "./frames.ts";
 import type { Connection, Hub } from "./hub.ts";
 
-/** Connections whose hello is reading the replay from the database. */
-export const resuming = new WeakSet<Connection>();
-/**
- * Connections whose hold for a hello ended without one (`ResumeDeadlines`): their live events went out. A
- * hello that comes after that cannot replay in order what came before those events.
- */
-export const heldTooLong = new WeakSet<Connection>();
-
 function errorFrame(conn: Connection, hub: Hub, id: string | null, e: ErrorBody) {
   hub.sendRaw(conn, JSON.stringify({ type: "error", id, error: e }));
 }
@@ -126,9 +118,9 @@ async function hello(
     const page = conn.page, id = conn.id;
     void stored().then(() => presence.reportPage(deps, id, page)).catch(() => {});
   }
-  const late = heldTooLong.delete(conn);
+  const late = conn.resume === "late";
   if (!conn.pending) conn.pending = [];
-  resuming.add(conn);
+  conn.resume = "reading";
   let replay: SequencedEvent[] = [];
   let resync: number[] = [];
   try {
@@ -150,7 +142,7 @@ async function hello(
     resync = [...r.resync, ...lateResync];
     for (const [ch, last] of r.resumed) conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
   } finally {
-    resuming.delete(conn);
+    conn.resume = "";
     // Synchronously: write the replay, then whatever arrived while we read.
     const pending = conn.pending;
     conn.pending = null;

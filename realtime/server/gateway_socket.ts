@@ -10,7 +10,7 @@ import type { ConnectReads } from "../../domain/connect_reads.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import type { Connection, Hub } from "./hub.ts";
 import { Connection as Conn } from "./hub.ts";
-import { handleFrame, heldTooLong, reloadActor, resuming } from "./gateway_frames.ts";
+import { handleFrame, reloadActor } from "./gateway_frames.ts";
 
 /** What the sockets of one gateway share. */
 export interface GatewayShared {
@@ -205,8 +205,8 @@ export class ResumeDeadlines {
     const q = this.#queue;
     while (this.#head < q.length && q[this.#head].at <= now) {
       const { conn } = q[this.#head++];
-      if (conn.pending && !conn.closed && !resuming.has(conn)) {
-        heldTooLong.add(conn);
+      if (conn.pending && !conn.closed && conn.resume !== "reading") {
+        conn.resume = "late";
         this.hub.endResume(conn);
       }
     }

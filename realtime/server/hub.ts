@@ -31,6 +31,12 @@ export class Connection {
   readonly sent = new Map<number, number>();
   /** While resuming, live frames wait here and are flushed after the replay. */
   pending: { text: string; event: ServerEvent }[] | null = null;
+  /**
+   * The gateway's resume state: `reading` while a hello reads the replay from the database; `late` once the
+   * hold for a hello ended without one (`ResumeDeadlines`), so live events went out and a later hello cannot
+   * replay in order what came before them (it asks the client to resync those channels).
+   */
+  resume: "" | "reading" | "late" = "";
   page = "";
   /** Set when the user's role or permissions changed: the gateway re-reads the actor before the next action. */
   stale = false;
