@@ -7,7 +7,7 @@
  * fixed cost (planning, the commit's WAL flush) from its cost per message.
  */
 import { insertBatch } from "../db/repos/message_batch.ts";
-import { costCluster } from "./lib/cost_cluster.ts";
+import { benchSends, costCluster } from "./lib/cost_cluster.ts";
 import { runNanos, treeCpuSeconds } from "./lib/cpu.ts";
 
 const rounds = Number(Deno.args[0] ?? 5);
@@ -19,24 +19,7 @@ const db = c.db;
 try {
   const [{ backend }] = await db.query<{ backend: number }>("SELECT pg_backend_pid() AS backend");
   await db.query("CREATE TABLE floor_probe (x int)");
-  let k = 0;
-  const sends = (n: number) => {
-    const out = [];
-    for (let i = 0; i < n; i++, k++) {
-      const u = fx.users[(k * 7) % fx.users.length];
-      out.push({
-        workspaceId: Number(ws),
-        channelId: u.channels[0],
-        senderId: u.id,
-        clientId: `f${k}`,
-        type: "text" as const,
-        body: `the quick brown fox jumps over the lazy dog while the team ships release ${k}`,
-        moderator: false,
-        maintenanceExempt: false,
-      });
-    }
-    return out;
-  };
+  const sends = benchSends(fx, ws, "f");
   const grouped = (n: number) => () => insertBatch(db, sends(n), "control.maintenance").then(() => {});
   /** `system`: `set`/`reset` are cluster settings (ALTER SYSTEM, then a reload), run on the admin connection. */
   const VARIANTS: {

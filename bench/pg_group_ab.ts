@@ -12,7 +12,7 @@
 import { openDb } from "../db/client.ts";
 import { type BatchSend, insertBatch } from "../db/repos/message_batch.ts";
 import { GroupCommit } from "../domain/group_commit.ts";
-import { costCluster } from "./lib/cost_cluster.ts";
+import { benchSends, costCluster } from "./lib/cost_cluster.ts";
 import { runNanos, treeCpuSeconds } from "./lib/cpu.ts";
 import { exactPercentile } from "./lib/stats.ts";
 
@@ -41,21 +41,8 @@ try {
   const backends = (await sql`SELECT pid FROM pg_stat_activity WHERE application_name = 'parley'`)
     .map((r) => Number(r.pid));
   const poolNanos = () => backends.reduce((a, p) => a + runNanos(p), 0);
-  let k = 0;
-  const send = (): BatchSend => {
-    const u = fx.users[(k * 7) % fx.users.length];
-    k++;
-    return {
-      workspaceId: Number(ws),
-      channelId: u.channels[0],
-      senderId: u.id,
-      clientId: `g${k}`,
-      type: "text",
-      body: `the quick brown fox jumps over the lazy dog while the team ships release ${k}`,
-      moderator: false,
-      maintenanceExempt: false,
-    };
-  };
+  const sends = benchSends(fx, ws, "g");
+  const send = (): BatchSend => sends(1)[0];
   const block = async (s: (typeof SETTINGS)[number], secs: number) => {
     let statements = 0;
     const g = new GroupCommit<BatchSend, unknown>(async (items) => {

@@ -12,7 +12,7 @@
  */
 import { insertBatch } from "../db/repos/message_batch.ts";
 import { SearchIndexer } from "../domain/search_indexer.ts";
-import { costCluster } from "./lib/cost_cluster.ts";
+import { benchSends, costCluster } from "./lib/cost_cluster.ts";
 import { runNanos, treeCpuSeconds } from "./lib/cpu.ts";
 
 const perStatement = Number(Deno.args[0] ?? 10);
@@ -66,23 +66,9 @@ const { cluster, postmaster, sql, fx, ws } = c;
 const db = c.db;
 try {
   const [{ backend }] = await db.query<{ backend: number }>("SELECT pg_backend_pid() AS backend");
-  let k = 0;
+  const sends = benchSends(fx, ws, "c");
   const statement = async () => {
-    const sends = [];
-    for (let i = 0; i < perStatement; i++, k++) {
-      const u = fx.users[(k * 7) % fx.users.length];
-      sends.push({
-        workspaceId: Number(ws),
-        channelId: u.channels[0],
-        senderId: u.id,
-        clientId: `c${k}`,
-        type: "text" as const,
-        body: `the quick brown fox jumps over the lazy dog while the team ships release ${k}`,
-        moderator: false,
-        maintenanceExempt: false,
-      });
-    }
-    await insertBatch(db, sends, "control.maintenance");
+    await insertBatch(db, sends(perStatement), "control.maintenance");
   };
   const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)];
   // The background search indexer, as the server runs it: a pass per ~250 messages (or 200 ms).

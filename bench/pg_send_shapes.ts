@@ -6,31 +6,16 @@
  * of 150 statements; the backend's CPU per statement (exact, from the scheduler), median and each round. A
  * probe: the shapes without a part are not correct sends (no event, no read position …).
  */
-import { type BatchSend, insertBatch } from "../db/repos/message_batch.ts";
+import { insertBatch } from "../db/repos/message_batch.ts";
 import type { Db } from "../db/client.ts";
-import { costCluster } from "./lib/cost_cluster.ts";
+import { benchSends, costCluster } from "./lib/cost_cluster.ts";
 import { runNanos } from "./lib/cpu.ts";
 
 const per = Number(Deno.env.get("PER") ?? 1);
 const c = await costCluster("shapes", { slug: "sh", users: 400, group: 20, tokenPrefix: "sh-" });
 const { cluster, sql, fx, ws } = c;
 const db = c.db;
-let k = 0;
-const sends = (n: number): BatchSend[] =>
-  Array.from({ length: n }, () => {
-    const u = fx.users[(k * 7) % fx.users.length];
-    k++;
-    return {
-      workspaceId: Number(ws),
-      channelId: u.channels[0],
-      senderId: u.id,
-      clientId: `s${k}`,
-      type: "text",
-      body: `the quick brown fox jumps over the lazy dog ${k}`,
-      moderator: false,
-      maintenanceExempt: false,
-    };
-  });
+const sends = benchSends(fx, ws, "s");
 try {
   const [{ backend }] = await db.query<{ backend: number }>("SELECT pg_backend_pid() AS backend");
   // The statement's text, as the repo sends it.

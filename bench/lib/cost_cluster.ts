@@ -6,6 +6,7 @@
 import { startCluster } from "../../cli/pg_cluster.ts";
 import { openDb } from "../../db/client.ts";
 import { migrate } from "../../db/migrate.ts";
+import type { BatchSend } from "../../db/repos/message_batch.ts";
 import { connectSql, freshDatabase, makeFixture } from "./fixtures.ts";
 
 export async function costCluster(name: string, fixture: Parameters<typeof makeFixture>[1]) {
@@ -30,4 +31,27 @@ export async function costCluster(name: string, fixture: Parameters<typeof makeF
     await cluster.stop();
     throw err;
   }
+}
+
+/**
+ * A maker of sends for the cost scripts: each call gives `n` more, from the fixture's people in turn (every
+ * 7th, so consecutive sends go to different channels), client ids `prefix` + a running number.
+ */
+export function benchSends(fx: { users: { id: number; channels: number[] }[] }, ws: number, prefix: string) {
+  let k = 0;
+  return (n: number): BatchSend[] =>
+    Array.from({ length: n }, () => {
+      const u = fx.users[(k * 7) % fx.users.length];
+      k++;
+      return {
+        workspaceId: Number(ws),
+        channelId: u.channels[0],
+        senderId: u.id,
+        clientId: `${prefix}${k}`,
+        type: "text" as const,
+        body: `the quick brown fox jumps over the lazy dog while the team ships release ${k}`,
+        moderator: false,
+        maintenanceExempt: false,
+      };
+    });
 }

@@ -2,14 +2,24 @@
 import assert from "node:assert/strict";
 import { GroupCommit } from "../../domain/group_commit.ts";
 
-Deno.test("each submit gets its own item's answer; items arriving meanwhile share the next batch", async () => {
-  const calls: number[][] = [];
+/**
+ * A store that records each batch and waits until the test opens its gate (`gates[i]()` for the i-th batch);
+ * `answer` maps the batch's items to what each submit gets.
+ */
+function gatedStore<T, R>(answer: (items: T[]) => R[]) {
+  const calls: T[][] = [];
   const gates: (() => void)[] = [];
-  const g = new GroupCommit<number, string>(async (items) => {
+  const store = async (items: T[]) => {
     calls.push(items);
     await new Promise<void>((r) => gates.push(r));
-    return items.map((n) => `stored ${n}`);
-  }, { maxBatch: 10 });
+    return answer(items);
+  };
+  return { calls, gates, store };
+}
+
+Deno.test("each submit gets its own item's answer; items arriving meanwhile share the next batch", async () => {
+  const { calls, gates, store } = gatedStore<number, string>((items) => items.map((n) => `stored ${n}`));
+  const g = new GroupCommit(store, { maxBatch: 10 });
   const first = g.submit(1);
   const burst = [g.submit(2), g.submit(3)];
   assert.deepEqual(calls, [[1]], "a lone item goes at once; one batch in flight by default");
@@ -53,13 +63,8 @@ Deno.test("a failed batch rejects its own submits only", async () => {
 });
 
 Deno.test("with keys, batches in flight never share one: an item of a busy key waits for the next batch", async () => {
-  const calls: string[][] = [];
-  const gates: (() => void)[] = [];
-  const g = new GroupCommit<string, string>(async (items) => {
-    calls.push(items);
-    await new Promise<void>((r) => gates.push(r));
-    return items;
-  }, { maxBatch: 10, inFlight: () => 4, key: (s) => s[0] });
+  const { calls, gates, store } = gatedStore<string, string>((items) => items);
+  const g = new GroupCommit(store, { maxBatch: 10, inFlight: () => 4, key: (s) => s[0] });
   const a1 = g.submit("a1");
   const rest = [g.submit("a2"), g.submit("b1"), g.submit("a3")];
   // a1 runs; b1 need not wait, a2 and a3 must (a is in flight), and keep their order.
@@ -74,13 +79,8 @@ Deno.test("with keys, batches in flight never share one: an item of a busy key w
 });
 
 Deno.test("with holdMs, a running batch has that long to itself; what arrives meanwhile goes out together", async () => {
-  const calls: number[][] = [];
-  const gates: (() => void)[] = [];
-  const g = new GroupCommit<number, number>(async (items) => {
-    calls.push(items);
-    await new Promise<void>((r) => gates.push(r));
-    return items;
-  }, { maxBatch: 10, inFlight: () => 4, holdMs: () => 300 });
+  const { calls, gates, store } = gatedStore<number, number>((items) => items);
+  const g = new GroupCommit(store, { maxBatch: 10, inFlight: () => 4, holdMs: () => 300 });
   const first = g.submit(1);
   const next = [g.submit(2), g.submit(3)];
   assert.deepEqual(calls, [[1]], "a free slot waits while the running batch holds it");
@@ -103,13 +103,8 @@ Deno.test("with holdMs, a running batch has that long to itself; what arrives me
 });
 
 Deno.test("with holdMs 0, every free slot starts a batch at once", async () => {
-  const calls: number[][] = [];
-  const gates: (() => void)[] = [];
-  const g = new GroupCommit<number, number>(async (items) => {
-    calls.push(items);
-    await new Promise<void>((r) => gates.push(r));
-    return items;
-  }, { maxBatch: 10, inFlight: () => 3, holdMs: () => 0 });
+  const { calls, gates, store } = gatedStore<number, number>((items) => items);
+  const g = new GroupCommit(store, { maxBatch: 10, inFlight: () => 3, holdMs: () => 0 });
   const all = [1, 2, 3].map((n) => g.submit(n));
   assert.deepEqual(calls, [[1], [2], [3]]);
   for (const open of gates.splice(0)) open();
