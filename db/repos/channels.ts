@@ -139,6 +139,19 @@ export interface UnreadCount {
 }
 
 /**
+ * The `unread` and `mentions` columns of a membership `m` (joined with its channel `c`) for the user `user` (an
+ * SQL expression): top-level messages of others and mentions of them after the read position, not deleted. A
+ * channel read to its end (most of them) costs no count at all.
+ */
+const unreadColumns = (user: string) =>
+  `CASE WHEN c.last_seq > m.last_read_seq THEN
+     (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
+       AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM ${user} AND g.reply_to IS NULL) ELSE 0 END AS unread,
+   CASE WHEN c.last_seq > m.last_read_seq THEN
+     (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
+       AND g.deleted_at IS NULL AND ${user} = ANY(g.mentions)) ELSE 0 END AS mentions`;
+
+/**
  * Unread messages and mentions after the user's read position, in all their channels or in one: what a
  * `unread_counts` event carries, without the rest of `forUser`.
  */
@@ -150,13 +163,7 @@ export async function unreadCounts(
 ): Promise<UnreadCount[]> {
   return await sql.query<UnreadCount>(
     `SELECT m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
-       -- A channel read to its end (most of them) costs no count at all.
-       CASE WHEN c.last_seq > m.last_read_seq THEN
-         (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
-           AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM $2 AND g.reply_to IS NULL) ELSE 0 END AS unread,
-       CASE WHEN c.last_seq > m.last_read_seq THEN
-         (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
-           AND g.deleted_at IS NULL AND $2 = ANY(g.mentions)) ELSE 0 END AS mentions
+       ${unreadColumns("$2")}
      FROM members m JOIN channels c ON c.id = m.channel_id
      WHERE m.user_id = $2 AND c.workspace_id = $1 AND ($3::bigint IS NULL OR m.channel_id = $3)
      ORDER BY m.channel_id`,
@@ -176,12 +183,7 @@ export async function unreadCountsMany(
   return await sql.query(
     `SELECT q.user_id AS "userId", q.workspace_id AS "workspaceId",
        m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
-       CASE WHEN c.last_seq > m.last_read_seq THEN
-         (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
-           AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM q.user_id AND g.reply_to IS NULL) ELSE 0 END AS unread,
-       CASE WHEN c.last_seq > m.last_read_seq THEN
-         (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
-           AND g.deleted_at IS NULL AND q.user_id = ANY(g.mentions)) ELSE 0 END AS mentions
+       ${unreadColumns("q.user_id")}
      FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]) AS x(workspace_id, user_id)) q
      JOIN members m ON m.user_id = q.user_id
      JOIN channels c ON c.id = m.channel_id AND c.workspace_id = q.workspace_id

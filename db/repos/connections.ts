@@ -67,16 +67,8 @@ export async function presenceOf(
   }
   // Named people (a socket's subscription, an announcement window): their connections only, by the
   // `connections_user` index, not a count over the whole workspace's connections.
-  return await sql.query<PresenceInfo>(
-    `SELECT u.id AS "userId", u.status, u.status_text AS "statusText", u.away_message AS "awayMessage",
-       (SELECT count(*) FROM connections c
-         WHERE c.user_id = u.id AND c.workspace_id = $1 AND c.seen_at > now() - make_interval(secs => $2))::int
-         AS connections
-     FROM users u
-     WHERE u.id = ANY($3::bigint[]) AND u.workspace_id = $1 AND u.deactivated_at IS NULL
-     ORDER BY u.id`,
-    [workspaceId, LIVE_SECONDS, userIds],
-  );
+  const rows = await presenceOfMany(sql, userIds.map((userId) => ({ workspaceId, userId })));
+  return rows.map(({ workspaceId: _, ...p }) => p);
 }
 
 export interface ConnectionRow {

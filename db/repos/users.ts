@@ -80,14 +80,10 @@ export async function bySessionWithChannels(
   sql: Sql,
   tokenHash: string,
 ): Promise<(UserRow & { embedOrigin: string | null; channelIds: number[] }) | null> {
-  const r = await sql.query<UserRow & { embedOrigin: string | null; channelIds: (number | string)[] }>(
-    `SELECT ${U_COLS}, s.embed_origin AS "embedOrigin",
-       ARRAY(SELECT mb.channel_id FROM members mb WHERE mb.user_id = u.id) AS "channelIds" FROM sessions s
-     JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
-     WHERE s.token_hash = $1 AND s.expires_at > now()`,
-    [tokenHash],
-  );
-  return r[0] ? { ...r[0], channelIds: r[0].channelIds.map(Number) } : null;
+  const [r] = await bySessionsWithChannels(sql, [tokenHash]);
+  if (!r) return null;
+  const { tokenHash: _, ...row } = r;
+  return row;
 }
 
 /**
