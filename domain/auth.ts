@@ -164,21 +164,6 @@ export async function authenticateHash(deps: Deps, hash: string): Promise<Actor 
   return actorFromUser(u, hash);
 }
 
-/**
- * As `authenticate`, for a socket's upgrade: with the ids of the user's channels read in the same round trip
- * (the socket subscribes to them when it opens).
- */
-export async function authenticateSocket(
-  deps: Deps,
-  token: string | undefined | null,
-): Promise<{ actor: Actor; channelIds: number[] } | null> {
-  if (!token || token.length > 200) return null;
-  const hash = await sha256(token);
-  const u = await usersRepo.bySessionWithChannels(deps.db, hash);
-  if (!u || u.deactivatedAt) return null;
-  return { actor: actorFromUser(u, hash), channelIds: u.channelIds };
-}
-
 /** Of these session hashes, the ones still valid (not logged out, expired, or of a deactivated user). */
 export async function liveSessions(deps: Deps, hashes: string[]): Promise<Set<string>> {
   return new Set(await sessionsRepo.liveOf(deps.db, hashes));

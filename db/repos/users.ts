@@ -73,22 +73,9 @@ export async function bySession(
 }
 
 /**
- * As `bySession`, with the ids of the user's channels (what a new socket subscribes to) in the same round
- * trip: a socket's upgrade is then one query.
- */
-export async function bySessionWithChannels(
-  sql: Sql,
-  tokenHash: string,
-): Promise<(UserRow & { embedOrigin: string | null; channelIds: number[] }) | null> {
-  const [r] = await bySessionsWithChannels(sql, [tokenHash]);
-  if (!r) return null;
-  const { tokenHash: _, ...row } = r;
-  return row;
-}
-
-/**
- * `bySessionWithChannels` for several sessions in one statement (the upgrades of sockets opening at the same
- * moment are read together); each row carries its `tokenHash`. Sessions not found (ended, expired) are absent.
+ * As `bySession`, with the ids of each user's channels (what a new socket subscribes to), for several sessions
+ * in one statement (the upgrades of sockets opening at the same moment are read together, `connect_reads.ts`);
+ * each row carries its `tokenHash`. Sessions not found (ended, expired) are absent.
  */
 export async function bySessionsWithChannels(
   sql: Sql,

@@ -78,7 +78,7 @@ dbTest(
     await channelsRepo.addMember(db, { channelId: c.id, userId: u.id, workspaceId: w.id });
     await channelsRepo.addMember(db, { channelId: b.id, userId: other.id, workspaceId: w.id });
 
-    const found = (await usersRepo.bySessionWithChannels(db, "h1"))!;
+    const [found] = await usersRepo.bySessionsWithChannels(db, ["h1"]);
     assert.equal(found.id, u.id);
     assert.deepEqual(found.channelIds.sort((x, y) => x - y), [a.id, c.id]);
     assert.deepEqual(
@@ -87,8 +87,10 @@ dbTest(
     );
     // The same user as bySession, and nothing for an expired or unknown session.
     assert.equal(found.username, (await usersRepo.bySession(db, "h1"))!.username);
-    assert.equal(await usersRepo.bySessionWithChannels(db, "h2"), null);
-    assert.equal(await usersRepo.bySessionWithChannels(db, "nope"), null);
+    assert.deepEqual(await usersRepo.bySessionsWithChannels(db, ["h2", "nope"]), []);
+    assert.deepEqual((await usersRepo.bySessionsWithChannels(db, ["h2", "h1"])).map((r) => r.tokenHash), [
+      "h1",
+    ]);
 
     const live = async () =>
       (await usersRepo.accessBySessions(db, ["h1", "h2", "x"])).filter((r) => r.live).map((r) => r.hash)
