@@ -307,6 +307,7 @@ export class ParleyClient {
       (message) => {
         if (this.chat.value[message.channelId]) this.store.merge(message.channelId, [message], 0);
       },
+      () => this.#flushOutbox(),
     );
   }
 

@@ -78,26 +78,49 @@ export class Outbox {
     this.update((items) => items.map((i) => (i.state === "sending" ? { ...i, state: "pending" } : i)));
   }
 
+  /** The timer of the next retry after a transient failure, and how many such retries ran in a row. */
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retries = 0;
+
   /**
    * Sends every pending item once with `send`; a stored one leaves the outbox (and `stored` sees it), a
-   * transient failure leaves it pending, a refusal marks it failed with the server's reason.
+   * refusal marks it failed with the server's reason. A transient failure leaves it pending: when the
+   * socket dropped, the reconnect flushes again; when the server did not answer in time or failed (the
+   * socket still open), `again` runs after a back-off (1 s, doubling, at most 15 s), so a send on a slow
+   * server is retried with the same key (stored once) instead of waiting for the next reconnect.
    */
-  flush(send: (item: OutboxItem) => Promise<Message>, stored: (m: Message) => void) {
+  flush(
+    send: (item: OutboxItem) => Promise<Message>,
+    stored: (m: Message) => void,
+    again: () => void = () => this.flush(send, stored, again),
+  ) {
     for (const item of this.items.value) {
       if (item.state !== "pending") continue;
       this.#set(item.clientId, { state: "sending" });
       send(item).then((message) => {
+        this.#retries = 0;
         this.remove(item.clientId);
         stored(message);
       }).catch((e: ApiError) => {
         if (e.code === "rate_limited") {
           this.#set(item.clientId, { state: "pending" });
-          setTimeout(() => this.flush(send, stored), (e.retryAfter ?? 2) * 1000);
+          this.#retryIn((e.retryAfter ?? 2) * 1000, again);
           return;
         }
         const transient = e.code === "offline" || e.code === "timeout" || e.code === "internal";
         this.#set(item.clientId, transient ? { state: "pending" } : { state: "failed", error: e.message });
+        if (e.code === "timeout" || e.code === "internal") {
+          this.#retryIn(Math.min(15_000, 1000 * 2 ** this.#retries++), again);
+        }
       });
     }
+  }
+
+  #retryIn(ms: number, again: () => void) {
+    if (this.#retryTimer !== null) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      again();
+    }, ms);
   }
 }
