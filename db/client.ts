@@ -11,6 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { type CopyColumn, copyHeader, copyRow, copyStatement, copyTrailer } from "./copy_binary.ts";
 import { copyDataHeader, type CopySockets, copySockets } from "./pg_copy_socket.ts";
+import { timestampToIso } from "./timestamps.ts";
 
 export type { CopyColumn } from "./copy_binary.ts";
 
@@ -89,7 +90,7 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
         to: 1184,
         from: [1082, 1114, 1184],
         serialize: (x: Date | string) => (x instanceof Date ? x : new Date(x)).toISOString(),
-        parse: (x: string) => new Date(x).toISOString(),
+        parse: timestampToIso,
       },
       // int8 as JS numbers: ids and sequence numbers stay far below 2^53.
       bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) },
