@@ -58,6 +58,12 @@ export interface Config {
      * `GroupCommit.holdMs`); 0 starts one per free slot at once (smaller groups, more commits per message).
      */
     sendBatchHoldMs: number;
+    /**
+     * Milliseconds between the starts of two grouped sends when none is running (domain/send_batch.ts,
+     * `GroupCommit.paceMs`): a send arriving sooner after the latest start waits for the rest, with the sends
+     * arriving meanwhile (larger groups, fewer statements and commits per message); 0: off.
+     */
+    sendBatchPaceMs: number;
     typingPerMinute: number;
     connectsPerMinute: number;
   };
@@ -201,6 +207,7 @@ export function loadConfig(
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),
       sendBatchesInFlight: Math.max(1, num("SEND_BATCHES_IN_FLIGHT", 4)),
       sendBatchHoldMs: Math.max(0, num("SEND_BATCH_HOLD_MS", 5)),
+      sendBatchPaceMs: Math.max(0, num("SEND_BATCH_PACE_MS", 2)),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),
     },

@@ -20,10 +20,10 @@ const rate = Number(Deno.args[0] ?? 1000);
 const seconds = Number(Deno.args[1] ?? 5);
 const rounds = Number(Deno.args[2] ?? 3);
 
-/** The settings compared: batches in flight and the hold (`GroupCommitOptions`). */
-const SETTINGS = (Deno.env.get("SETTINGS") ?? "4/0,4/2").split(",").map((s) => {
-  const [inFlight, hold] = s.split("/").map(Number);
-  return { label: `${inFlight} in flight, hold ${hold} ms`, inFlight, hold };
+/** The settings compared: batches in flight, the hold and the pace (`GroupCommitOptions`): `4/5/0,4/5/3`. */
+const SETTINGS = (Deno.env.get("SETTINGS") ?? "4/5/0,4/5/3").split(",").map((s) => {
+  const [inFlight, hold, pace = 0] = s.split("/").map(Number);
+  return { label: `${inFlight} in flight, hold ${hold}, pace ${pace}`, inFlight, hold, pace };
 });
 
 const c = await costCluster("group_ab", { slug: "gab", users: 500, group: 20, tokenPrefix: "gab-" });
@@ -49,7 +49,13 @@ try {
       statements++;
       await insertBatch(pool, items, "control.maintenance");
       return items;
-    }, { maxBatch: 256, inFlight: () => s.inFlight, holdMs: () => s.hold, key: (it) => it.channelId });
+    }, {
+      maxBatch: 256,
+      inFlight: () => s.inFlight,
+      holdMs: () => s.hold,
+      paceMs: () => s.pace,
+      key: (it) => it.channelId,
+    });
     const waits: number[] = [];
     const pending: Promise<unknown>[] = [];
     const wal = () =>
@@ -95,7 +101,7 @@ try {
   for (const [i, s] of SETTINGS.entries()) {
     const m = (key: keyof (typeof res)[number][number]) => median(res[i].map((x) => x[key]));
     console.log(
-      `${s.label.padEnd(26)} backends ${m("backend").toFixed(0).padStart(5)} µs/msg, cluster ${
+      `${s.label.padEnd(30)} backends ${m("backend").toFixed(0).padStart(5)} µs/msg, cluster ${
         m("cluster").toFixed(0).padStart(5)
       } µs/msg, ${m("perStatement").toFixed(2)} msgs/statement, wait p50 ${m("p50").toFixed(1)} / p99 ${
         m("p99").toFixed(1)

@@ -35,6 +35,14 @@ export interface GroupCommitOptions<T = unknown> {
    * backend) does not hold the others up for more than this: they start beside it.
    */
   holdMs?: () => number;
+  /**
+   * Milliseconds (read at every start; 0: off) between the starts of two batches when none is running: an
+   * item arriving within this of the latest start waits for the rest of it, with whatever else arrives
+   * meanwhile, instead of going out alone. A lone item after a quiet spell still goes out at once, so only a
+   * busy server waits (at most this), and it pays one statement and one commit for more items. A running
+   * batch's hold (`holdMs`) still decides when another may start beside it.
+   */
+  paceMs?: () => number;
 }
 
 interface Waiting<T, R> {
@@ -68,7 +76,7 @@ export class GroupCommit<T, R> {
   #pump() {
     const most = this.opts.inFlight?.() ?? 1;
     while (this.#running < most && this.#queue.length) {
-      if (this.#running > 0 && this.#held()) return;
+      if (this.#held()) return;
       const batch = this.#take();
       if (!batch.length) return; // every waiting item's key is in flight: the next finished batch pumps
       const keys = this.opts.key ? new Set(batch.map((w) => this.opts.key!(w.item))) : null;
@@ -87,9 +95,15 @@ export class GroupCommit<T, R> {
     }
   }
 
-  /** Whether the latest batch still has its hold (`holdMs`); if so, a timer pumps when it ends. */
+  /**
+   * Whether the latest batch still has its hold (`holdMs`, while it runs) or its pace (`paceMs`, once none
+   * runs); if so, a timer pumps when that ends.
+   */
   #held(): boolean {
-    const left = this.#lastStart + (this.opts.holdMs?.() ?? 0) - performance.now();
+    const pace = this.opts.paceMs?.() ?? 0;
+    const wait = this.#running > 0 ? Math.max(this.opts.holdMs?.() ?? 0, pace) : pace;
+    if (wait <= 0) return false;
+    const left = this.#lastStart + wait - performance.now();
     if (left <= 0) return false;
     if (this.#holdTimer === null) {
       this.#holdTimer = setTimeout(() => {

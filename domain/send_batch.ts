@@ -49,7 +49,11 @@ interface Item {
  * sequence order, and the hub never holds one back for an earlier one from this instance. A running batch has
  * `SEND_BATCH_HOLD_MS` (default 5) to itself before another starts beside it: a commit usually ends sooner,
  * and what arrived meanwhile goes out together after it, so a busy server pays one statement and one commit
- * for several sends instead of one each across the free slots (bench README, fifth pass).
+ * for several sends instead of one each across the free slots (bench README, fifth pass). And batches start at
+ * least `SEND_BATCH_PACE_MS` (default 2) apart: a send arriving sooner after the latest start, even once that
+ * batch has committed, waits for the rest with what follows, where it went out alone before (groups of 1-2 at
+ * moderate rates, each paying the statement's fixed cost); a send after a quiet spell goes out at once (bench
+ * README, sixth pass).
  */
 const MAX_BATCH = 256;
 
@@ -64,6 +68,7 @@ export class SendBatcher {
       maxBatch: MAX_BATCH,
       inFlight: () => deps.config.limits.sendBatchesInFlight,
       holdMs: () => deps.config.limits.sendBatchHoldMs,
+      paceMs: () => deps.config.limits.sendBatchPaceMs,
       key: (it) => it.p.channelId,
     });
   }

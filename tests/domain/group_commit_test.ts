@@ -110,3 +110,34 @@ Deno.test("with holdMs 0, every free slot starts a batch at once", async () => {
   for (const open of gates.splice(0)) open();
   assert.deepEqual(await Promise.all(all), [1, 2, 3]);
 });
+
+Deno.test("with paceMs, an item arriving soon after the latest start waits out the pace with what follows", async () => {
+  const g = new GroupCommit<number, number>((items) => {
+    calls.push(items);
+    return Promise.resolve(items);
+  }, { maxBatch: 10, inFlight: () => 4, holdMs: () => 5, paceMs: () => 80 });
+  const calls: number[][] = [];
+  const t0 = performance.now();
+  assert.equal(await g.submit(1), 1);
+  assert.deepEqual(calls, [[1]], "a lone item after a quiet spell goes at once");
+  // The first batch has committed, but it started less than the pace ago: these wait and go together.
+  const next = [g.submit(2), g.submit(3)];
+  await Promise.resolve();
+  assert.equal(calls.length, 1, "within the pace, nothing starts although no batch runs");
+  assert.deepEqual(await Promise.all(next), [2, 3]);
+  assert.deepEqual(calls, [[1], [2, 3]]);
+  assert.ok(performance.now() - t0 >= 75, "the second batch started once the pace was over");
+});
+
+Deno.test("with paceMs, an item after a quiet spell longer than the pace goes at once", async () => {
+  const calls: number[][] = [];
+  const g = new GroupCommit<number, number>((items) => {
+    calls.push(items);
+    return Promise.resolve(items);
+  }, { maxBatch: 10, paceMs: () => 20 });
+  assert.equal(await g.submit(1), 1);
+  await new Promise((r) => setTimeout(r, 30));
+  const second = g.submit(2);
+  assert.deepEqual(calls, [[1], [2]], "no wait: the pace since the latest start is over");
+  assert.equal(await second, 2);
+});

@@ -183,6 +183,43 @@ dbTest(
 );
 
 dbTest(
+  "grouped route: a send within the pace of the latest statement's start waits, and goes with what follows",
+  async (db) => {
+    const f = await fixture(db);
+    const a = await setup(f);
+    const b =
+      (await channels.create(f.deps, f.actor("mod"), { name: "random", memberIds: [f.users.alice.id] })).id;
+    const statements: number[][] = [];
+    const watched = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== "query") return Reflect.get(target, prop, receiver);
+        return (text: string, params?: unknown[]) => {
+          if (text.includes("unnest($1::int[]")) statements.push((params![2] as number[]).map(Number));
+          return target.query(text, params);
+        };
+      },
+    });
+    // A pace longer than the first statement takes: the sends after its commit wait for the pace's end.
+    const limits = {
+      ...f.deps.config.limits,
+      sendBatchesInFlight: 4,
+      sendBatchHoldMs: 5,
+      sendBatchPaceMs: 500,
+    };
+    const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
+    const alice = f.actor("alice");
+    const send = (channelId: number, i: number) =>
+      batcher.submit(alice, { channelId, clientId: `p${channelId}-${i}`, body: `m${i}`, type: "text" });
+    assert.ok((await send(a, 0)).stored);
+    const after = [send(a, 1), send(b, 1)];
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(statements, [[a]], "no statement runs, yet the next sends wait for the pace");
+    assert.ok((await Promise.all(after)).every((o) => o.stored), "then stored");
+    assert.deepEqual(statements, [[a], [a, b]], "one statement for the lone send, one for the two after it");
+  },
+);
+
+dbTest(
   "grouped route: batches in flight never share a channel, so each channel is published in order",
   async (db) => {
     const f = await fixture(db);
@@ -212,8 +249,9 @@ dbTest(
         };
       },
     });
-    // No hold: a free slot starts a batch at once (the hold is tested below).
-    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 0 };
+    // No hold and no pace: a free slot starts a batch at once (the hold is tested below, the pace in
+    // group_commit_test.ts).
+    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 0, sendBatchPaceMs: 0 };
     const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
     const alice = f.actor("alice");
     const send = (channelId: number, i: number) =>
