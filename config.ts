@@ -58,6 +58,11 @@ export interface Config {
      * `GroupCommit.holdMs`); 0 starts one per free slot at once (smaller groups, more commits per message).
      */
     sendBatchHoldMs: number;
+    /**
+     * Grouped sends in flight that hold one channel (domain/send_batch.ts, `GroupCommit.perKey`): at 2 the
+     * channel's next batch waits on its row lock in Postgres and commits right after the running one.
+     */
+    sendBatchesPerChannel: number;
     typingPerMinute: number;
     connectsPerMinute: number;
   };
@@ -201,6 +206,7 @@ export function loadConfig(
       sendsPerMinute: num("RATE_SENDS_PER_MINUTE", 600),
       sendBatchesInFlight: Math.max(1, num("SEND_BATCHES_IN_FLIGHT", 4)),
       sendBatchHoldMs: Math.max(0, num("SEND_BATCH_HOLD_MS", 5)),
+      sendBatchesPerChannel: Math.max(1, num("SEND_BATCHES_PER_CHANNEL", 2)),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),
     },

@@ -10,6 +10,7 @@
  * sender who may not post, any error — is answered by the one-at-a-time path, which explains it (and
  * gives back the rate-limit token of a send that turns out to be a retry).
  */
+import { setImmediate } from "node:timers";
 import * as batchRepo from "../db/repos/message_batch.ts";
 import { MAINTENANCE_SETTING } from "./admin/control.ts";
 import type { Envelope, Message } from "../realtime/protocol.ts";
@@ -42,16 +43,22 @@ interface Item {
 /**
  * A few batches in flight per instance (`SEND_BATCHES_IN_FLIGHT`, default 4), so a send rarely waits for
  * another batch's commit; fewer in flight make larger groups, so fewer statements and commits per message.
- * Batches in flight never share a channel: a send to a channel that a batch in flight holds waits here for
- * the next batch, instead of in Postgres on the channel's row lock while holding a connection and the rows
- * of its batch's other channels (every other send of that batch then waited for a commit it did not need,
- * and batches queued behind it). So a channel's batches commit and are published one after another, in
- * sequence order, and the hub never holds one back for an earlier one from this instance. A running batch has
+ * At most two batches in flight hold one channel (`SEND_BATCHES_PER_CHANNEL`, default 2): the second one's
+ * statement waits in Postgres on the channel's row lock and commits as soon as the first one has, instead
+ * of being sent only after the first one's answer was read (a round trip later, and later still while the
+ * event loop is busy writing a fan-out); a third waits here for the next batch, so a busy channel never
+ * has more than one batch waiting on its lock with a connection. Rows are locked in channel id order (no
+ * deadlock), so a channel's batches commit in sequence order; if two answers are read the other way round,
+ * the hub holds the later events until the earlier ones are published (`Hub.deliver`). At 1 (the fifth
+ * pass), batches in flight never share a channel. A running batch has
  * `SEND_BATCH_HOLD_MS` (default 5) to itself before another starts beside it: a commit usually ends sooner,
  * and what arrived meanwhile goes out together after it, so a busy server pays one statement and one commit
  * for several sends instead of one each across the free slots (bench README, fifth pass).
  */
 const MAX_BATCH = 256;
+
+/** Resolves after the runtime has had a turn: written what was sent, read what came in, run timers. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
 export class SendBatcher {
@@ -65,6 +72,7 @@ export class SendBatcher {
       inFlight: () => deps.config.limits.sendBatchesInFlight,
       holdMs: () => deps.config.limits.sendBatchHoldMs,
       key: (it) => it.p.channelId,
+      perKey: () => deps.config.limits.sendBatchesPerChannel,
     });
   }
 
@@ -123,14 +131,22 @@ export class SendBatcher {
       return out;
     }
     const committed = stages ? performance.now() : 0;
-    if (stages) stages.add("commit", committed - started);
-    // After the commit: publish in sequence order, then answer.
+    if (stages) {
+      stages.add("commit", committed - started);
+      for (const it of items) stages.add("stored", committed - it.at);
+    }
+    // After the commit: publish in sequence order, then answer. One message per turn of the event loop: a
+    // message to a channel of 1,000 is ~10 ms of socket writes, so a batch of several fanned out back to
+    // back held every other answer, frame and commit behind it (bench README, "Fan-out bursts").
     const envs: Envelope[] = rows.map(({ index, message }) => ({
       event: { type: "message_received", channelId: message.channelId, seq: message.seq, message },
       audience: { kind: "channel", channelId: message.channelId },
       workspaceId: items[index].actor.workspaceId,
     }));
-    if (envs.length) deps.bus.publish(envs);
+    for (let i = 0; i < envs.length; i++) {
+      if (i) await nextTurn();
+      deps.bus.publish([envs[i]]);
+    }
     if (stages) stages.add("publish", performance.now() - committed);
     if (rows.length) this.stored(rows.length);
     for (const { index, message } of rows) out[picked[index]] = { stored: true, message };

@@ -183,7 +183,7 @@ dbTest(
 );
 
 dbTest(
-  "grouped route: batches in flight never share a channel, so each channel is published in order",
+  "grouped route: with one batch per channel, batches in flight never share a channel, so each channel is published in order",
   async (db) => {
     const f = await fixture(db);
     const a = await setup(f);
@@ -212,8 +212,9 @@ dbTest(
         };
       },
     });
-    // No hold: a free slot starts a batch at once (the hold is tested below).
-    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 0 };
+    // No hold: a free slot starts a batch at once (the hold is tested below); one batch per channel in flight
+    // (two: see "a channel's next batch waits on its row lock" below).
+    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 0, sendBatchesPerChannel: 1 };
     const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
     const alice = f.actor("alice");
     const send = (channelId: number, i: number) =>
