@@ -64,6 +64,10 @@ export interface Config {
      * arriving meanwhile (larger groups, fewer statements and commits per message); 0: off.
      */
     sendBatchPaceMs: number;
+     * Grouped sends in flight that hold one channel (domain/send_batch.ts, `GroupCommit.perKey`): at 2 the
+     * channel's next batch waits on its row lock in Postgres and commits right after the running one.
+     */
+    sendBatchesPerChannel: number;
     typingPerMinute: number;
     connectsPerMinute: number;
   };
@@ -208,6 +212,7 @@ export function loadConfig(
       sendBatchesInFlight: Math.max(1, num("SEND_BATCHES_IN_FLIGHT", 4)),
       sendBatchHoldMs: Math.max(0, num("SEND_BATCH_HOLD_MS", 5)),
       sendBatchPaceMs: Math.max(0, num("SEND_BATCH_PACE_MS", 2)),
+      sendBatchesPerChannel: Math.max(1, num("SEND_BATCHES_PER_CHANNEL", 2)),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),
     },

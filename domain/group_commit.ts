@@ -21,12 +21,23 @@ export interface GroupCommitOptions<T = unknown> {
    */
   inFlight?: () => number;
   /**
-   * Batches in flight never share a key (a row each batch locks, such as a channel's): an item whose key a
-   * running batch holds waits here for the next batch, instead of in the database on that row's lock while
+   * Batches in flight never share a key (a row each batch locks, such as a channel's; but see `perKey`): an
+   * item whose key a running batch holds waits here for the next batch, instead of in the database on that row's lock while
    * holding a connection and the rows of its batch's other items. Items of one key are then stored one batch
    * after another, in order.
    */
   key?: (item: T) => unknown;
+  /**
+   * With `key`: most batches in flight that hold one key (read at every start; default 1). At 2, the next
+   * batch of a busy key starts beside the running one and waits in the database on that key's row lock
+   * (such a batch is started only when no waiting item has a free key, and then holds no free key's items,
+   * so a send to a free key never waits on another key's lock),
+   * so it commits as soon as the first one does instead of a round trip later (after the first one's
+   * answer has been read and handled); items of one key are still numbered under the lock in commit
+   * order. Only worth it where the batches lock their rows in one order (no deadlock) and a waiting batch
+   * holding a connection is cheap.
+   */
+  perKey?: () => number;
   /**
    * Milliseconds (read at every start; 0: off) a running batch has to itself before another may start
    * beside it. A batch usually commits within this, and what arrives meanwhile goes out together right
@@ -54,8 +65,8 @@ interface Waiting<T, R> {
 export class GroupCommit<T, R> {
   #queue: Waiting<T, R>[] = [];
   #running = 0;
-  /** Keys of the batches being stored. */
-  readonly #busy = new Set<unknown>();
+  /** Keys of the batches being stored: how many batches in flight hold each. */
+  readonly #busy = new Map<unknown, number>();
   /** When the latest batch started (`performance.now()`), and the timer that pumps once its hold is over. */
   #lastStart = 0;
   #holdTimer: ReturnType<typeof setTimeout> | null = null;
@@ -80,11 +91,15 @@ export class GroupCommit<T, R> {
       const batch = this.#take();
       if (!batch.length) return; // every waiting item's key is in flight: the next finished batch pumps
       const keys = this.opts.key ? new Set(batch.map((w) => this.opts.key!(w.item))) : null;
-      for (const k of keys ?? []) this.#busy.add(k);
+      for (const k of keys ?? []) this.#busy.set(k, (this.#busy.get(k) ?? 0) + 1);
       this.#running++;
       this.#lastStart = performance.now();
       void this.#run(batch).finally(() => {
-        for (const k of keys ?? []) this.#busy.delete(k);
+        for (const k of keys ?? []) {
+          const n = this.#busy.get(k)! - 1;
+          if (n) this.#busy.set(k, n);
+          else this.#busy.delete(k);
+        }
         this.#running--;
         if (!this.#running && this.#holdTimer !== null) {
           clearTimeout(this.#holdTimer);
@@ -114,17 +129,27 @@ export class GroupCommit<T, R> {
     return true;
   }
 
-  /** Up to maxBatch waiting items, oldest first, whose keys no running batch holds; the rest keep their order. */
+  /**
+   * Up to maxBatch waiting items, oldest first, whose keys no running batch holds, or else whose keys fewer
+   * than `perKey` running batches hold; the rest keep their order.
+   */
   #take(): Waiting<T, R>[] {
     const q = this.#queue;
     const key = this.opts.key;
     if (!key || !this.#busy.size) return q.splice(0, this.opts.maxBatch);
-    const take: Waiting<T, R>[] = [], keep: Waiting<T, R>[] = [];
-    for (const w of q) {
-      (take.length < this.opts.maxBatch && !this.#busy.has(key(w.item)) ? take : keep).push(w);
+    // Items of keys no batch holds first; only when there are none, items of keys held by fewer than
+    // `perKey` batches (that batch waits on their rows in the database, so it carries nothing else).
+    for (const most of [1, this.opts.perKey?.() ?? 1]) {
+      const take: Waiting<T, R>[] = [], keep: Waiting<T, R>[] = [];
+      for (const w of q) {
+        (take.length < this.opts.maxBatch && (this.#busy.get(key(w.item)) ?? 0) < most ? take : keep).push(w);
+      }
+      if (take.length || most > 1) {
+        this.#queue = keep;
+        return take;
+      }
     }
-    this.#queue = keep;
-    return take;
+    return [];
   }
 
   async #run(batch: Waiting<T, R>[]) {

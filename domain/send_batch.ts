@@ -10,6 +10,7 @@
  * sender who may not post, any error — is answered by the one-at-a-time path, which explains it (and
  * gives back the rate-limit token of a send that turns out to be a retry).
  */
+import { setImmediate } from "node:timers";
 import * as batchRepo from "../db/repos/message_batch.ts";
 import { MAINTENANCE_SETTING } from "./admin/control.ts";
 import type { Envelope, Message } from "../realtime/protocol.ts";
@@ -42,11 +43,14 @@ interface Item {
 /**
  * A few batches in flight per instance (`SEND_BATCHES_IN_FLIGHT`, default 4), so a send rarely waits for
  * another batch's commit; fewer in flight make larger groups, so fewer statements and commits per message.
- * Batches in flight never share a channel: a send to a channel that a batch in flight holds waits here for
- * the next batch, instead of in Postgres on the channel's row lock while holding a connection and the rows
- * of its batch's other channels (every other send of that batch then waited for a commit it did not need,
- * and batches queued behind it). So a channel's batches commit and are published one after another, in
- * sequence order, and the hub never holds one back for an earlier one from this instance. A running batch has
+ * At most two batches in flight hold one channel (`SEND_BATCHES_PER_CHANNEL`, default 2): the second one's
+ * statement waits in Postgres on the channel's row lock and commits as soon as the first one has, instead
+ * of being sent only after the first one's answer was read (a round trip later, and later still while the
+ * event loop is busy writing a fan-out); a third waits here for the next batch, so a busy channel never
+ * has more than one batch waiting on its lock with a connection. Rows are locked in channel id order (no
+ * deadlock), so a channel's batches commit in sequence order; if two answers are read the other way round,
+ * the hub holds the later events until the earlier ones are published (`Hub.deliver`). At 1 (the fifth
+ * pass), batches in flight never share a channel. A running batch has
  * `SEND_BATCH_HOLD_MS` (default 5) to itself before another starts beside it: a commit usually ends sooner,
  * and what arrived meanwhile goes out together after it, so a busy server pays one statement and one commit
  * for several sends instead of one each across the free slots (bench README, fifth pass). And batches start at
@@ -60,6 +64,9 @@ const MAX_BATCH = 256;
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
 export class SendBatcher {
   #group: GroupCommit<Item, BatchOutcome>;
+  /** Committed messages not yet published, oldest first, from `#next` on; published one per turn. */
+  #unpublished: Envelope[] = [];
+  #next = 0;
   /** Opt-in stage timing (`stage_times.ts`); null, and free, unless a debugging tool sets it. */
   stages: StageTimes | null = null;
   /** `stored`: told how many messages each committed batch stored (the search indexer, `main.ts`). */
@@ -70,6 +77,7 @@ export class SendBatcher {
       holdMs: () => deps.config.limits.sendBatchHoldMs,
       paceMs: () => deps.config.limits.sendBatchPaceMs,
       key: (it) => it.p.channelId,
+      perKey: () => deps.config.limits.sendBatchesPerChannel,
     });
   }
 
@@ -77,6 +85,32 @@ export class SendBatcher {
   submit(actor: Actor, p: PlainSend): Promise<BatchOutcome> {
     return this.#group.submit({ actor, p, at: this.stages ? performance.now() : 0 });
   }
+
+  /**
+   * Publishes committed messages one per turn of the event loop, in commit order: the first at once (when
+   * nothing is waiting), each next one after the runtime has written the previous one's frames and read
+   * what came in (`setImmediate`; a nested `setTimeout(0)` is clamped to 1-4 ms). A message to a channel of
+   * 1,000 is ~10 ms of socket writes, so a batch of several published back to back held every other answer,
+   * frame and commit behind it; and the batch does not wait for its messages' fan-out to end, so a channel's
+   * next batch is not held up by it (bench README, "Fan-out tail and the load generator"). A channel's events
+   * still reach the hub in sequence order (one queue, in commit order; the hub restores the order of events
+   * published meanwhile by other paths).
+   */
+  #publish(envs: Envelope[]) {
+    const idle = this.#next === this.#unpublished.length;
+    this.#unpublished.push(...envs);
+    if (idle) this.#publishNext();
+  }
+
+  #publishNext = () => {
+    const env = this.#unpublished[this.#next++];
+    this.deps.bus.publish([env]);
+    if (this.#next < this.#unpublished.length) setImmediate(this.#publishNext);
+    else {
+      this.#unpublished = [];
+      this.#next = 0;
+    }
+  };
 
   async #store(all: Item[]): Promise<BatchOutcome[]> {
     const deps = this.deps;
@@ -128,14 +162,17 @@ export class SendBatcher {
       return out;
     }
     const committed = stages ? performance.now() : 0;
-    if (stages) stages.add("commit", committed - started);
+    if (stages) {
+      stages.add("commit", committed - started);
+      for (const it of items) stages.add("stored", committed - it.at);
+    }
     // After the commit: publish in sequence order, then answer.
     const envs: Envelope[] = rows.map(({ index, message }) => ({
       event: { type: "message_received", channelId: message.channelId, seq: message.seq, message },
       audience: { kind: "channel", channelId: message.channelId },
       workspaceId: items[index].actor.workspaceId,
     }));
-    if (envs.length) deps.bus.publish(envs);
+    if (envs.length) this.#publish(envs);
     if (stages) stages.add("publish", performance.now() - committed);
     if (rows.length) this.stored(rows.length);
     for (const { index, message } of rows) out[picked[index]] = { stored: true, message };

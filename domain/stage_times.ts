@@ -5,12 +5,15 @@
  * setting `SendBatcher.stages` (the bench's Parley wrapper does it with `BENCH_STAGES=1`); when it is null
  * the batcher does one null check per batch and nothing else.
  */
-export type Stage = "queued" | "commit" | "publish";
+export type Stage = "queued" | "commit" | "publish" | "stored";
 
 export class StageTimes {
-  #samples: Record<Stage, number[]> = { queued: [], commit: [], publish: [] };
+  #samples: Record<Stage, number[]> = { queued: [], commit: [], publish: [], stored: [] };
 
-  /** `ms` for each send of a batch (`queued`) or once per batch (`commit`, `publish`). */
+  /**
+   * `ms` for each send of a batch (`queued`; `stored`: from its submit until its batch's commit was read back,
+   * the sum of the two waits a send has before its fan-out) or once per batch (`commit`, `publish`).
+   */
   add(stage: Stage, ms: number) {
     const list = this.#samples[stage];
     if (list.length < 200_000) list.push(ms);

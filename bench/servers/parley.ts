@@ -73,7 +73,9 @@ if (Deno.env.get("BENCH_STAGES")) {
     if (!t.queued.n) return;
     const f = (k: keyof typeof t) => `${k} ${t[k].p50}/${t[k].p99}/${t[k].max}`;
     console.error(
-      `stages n=${t.queued.n} batches=${t.commit.n} ${f("queued")} ${f("commit")} ${f("publish")} ms`,
+      `stages n=${t.queued.n} batches=${t.commit.n} ${f("queued")} ${f("commit")} ${f("publish")} ${
+        f("stored")
+      } ms`,
     );
   }, 1000);
 }

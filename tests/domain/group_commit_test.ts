@@ -78,6 +78,41 @@ Deno.test("with keys, batches in flight never share one: an item of a busy key w
   assert.deepEqual(await Promise.all(rest), ["a2", "b1", "a3"]);
 });
 
+Deno.test("with perKey 2, a busy key's next batch starts beside the running one; the one after waits", async () => {
+  const { calls, gates, store } = gatedStore<string, string>((items) => items);
+  const g = new GroupCommit(store, { maxBatch: 10, inFlight: () => 4, key: (s) => s[0], perKey: () => 2 });
+  const a1 = g.submit("a1");
+  const a2 = g.submit("a2");
+  const a3 = [g.submit("a3"), g.submit("a4")];
+  // a1 runs; a2 starts beside it (it would wait on the key's row lock, not here); a3 and a4 wait here.
+  assert.deepEqual(calls, [["a1"], ["a2"]]);
+  gates[0]();
+  assert.equal(await a1, "a1");
+  while (calls.length < 3) await Promise.resolve();
+  assert.deepEqual(calls[2], ["a3", "a4"], "one of a's batches ended: the waiting ones go together");
+  gates[1]();
+  gates[2]();
+  assert.deepEqual(await Promise.all([a2, ...a3]), ["a2", "a3", "a4"]);
+});
+
+Deno.test("with perKey 2, items of free keys never ride in a batch that waits on a busy key", async () => {
+  const { calls, gates, store } = gatedStore<string, string>((items) => items);
+  const g = new GroupCommit(store, {
+    maxBatch: 10,
+    inFlight: () => 4,
+    key: (s) => s[0],
+    perKey: () => 2,
+    holdMs: () => 20,
+  });
+  const a1 = g.submit("a1");
+  // Both wait out a1's hold; then b1 (free) goes in a batch of its own and a2 in one beside a1.
+  const rest = [g.submit("a2"), g.submit("b1")];
+  while (calls.length < 3) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(calls, [["a1"], ["b1"], ["a2"]]);
+  for (const open of gates.splice(0)) open();
+  assert.deepEqual(await Promise.all([a1, ...rest]), ["a1", "a2", "b1"]);
+});
+
 Deno.test("with holdMs, a running batch has that long to itself; what arrives meanwhile goes out together", async () => {
   const { calls, gates, store } = gatedStore<number, number>((items) => items);
   const g = new GroupCommit(store, { maxBatch: 10, inFlight: () => 4, holdMs: () => 300 });

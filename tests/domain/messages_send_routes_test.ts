@@ -220,7 +220,7 @@ dbTest(
 );
 
 dbTest(
-  "grouped route: batches in flight never share a channel, so each channel is published in order",
+  "grouped route: with one batch per channel, batches in flight never share a channel, so each channel is published in order",
   async (db) => {
     const f = await fixture(db);
     const a = await setup(f);
@@ -250,8 +250,14 @@ dbTest(
       },
     });
     // No hold and no pace: a free slot starts a batch at once (the hold is tested below, the pace in
-    // group_commit_test.ts).
-    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 0, sendBatchPaceMs: 0 };
+    // group_commit_test.ts); one batch per channel in flight (two: see "a channel's next batch waits on its row
+    // lock" below).
+    const limits = {
+      ...f.deps.config.limits,
+      sendBatchHoldMs: 0,
+      sendBatchPaceMs: 0,
+      sendBatchesPerChannel: 1,
+    };
     const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
     const alice = f.actor("alice");
     const send = (channelId: number, i: number) =>

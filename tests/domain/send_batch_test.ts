@@ -1,0 +1,105 @@
+/**
+ * domain/send_batch.ts: how a committed batch reaches the bus (one message per turn of the event loop) and
+ * a channel's second batch in flight (it waits on the channel's row lock in the database, not here). The
+ * statement itself, retries and refusals: messages_send_routes_test.ts.
+ */
+import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
+import { dbTest } from "../helpers/db.ts";
+import { fixture } from "../helpers/fixture.ts";
+import * as channels from "../../domain/channels.ts";
+import { SendBatcher } from "../../domain/send_batch.ts";
+import type { Db } from "../../db/client.ts";
+
+/** The db with each grouped statement's channels recorded while it runs. */
+function watchStatements(db: Db) {
+  const running: number[][] = [];
+  const overlaps: number[] = [];
+  const statements: number[][] = [];
+  /** The most grouped statements running at once. */
+  const most = { running: 0 };
+  const watched = new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== "query") return Reflect.get(target, prop, receiver);
+      return async (text: string, params?: unknown[]) => {
+        const grouped = text.includes("unnest($1::int[]");
+        const chs = grouped ? (params![2] as number[]).map(Number) : [];
+        if (grouped) {
+          for (const r of running) overlaps.push(...chs.filter((c) => r.includes(c)));
+          running.push(chs);
+          statements.push(chs);
+          most.running = Math.max(most.running, running.length);
+        }
+        try {
+          return await target.query(text, params);
+        } finally {
+          if (grouped) running.splice(running.indexOf(chs), 1);
+        }
+      };
+    },
+  });
+  return { watched, overlaps, statements, most };
+}
+
+dbTest("a committed batch's messages are published one per turn of the event loop, in order", async (db) => {
+  const f = await fixture(db);
+  const ch = (await channels.create(f.deps, f.actor("mod"), {
+    name: "general",
+    memberIds: [f.users.alice.id, f.users.bob.id],
+  })).id;
+  const { watched, statements } = watchStatements(db);
+  // A hold longer than any statement here: the three sends after the first go out in one batch.
+  const limits = { ...f.deps.config.limits, sendBatchHoldMs: 60_000 };
+  const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
+  // What the fan-out of each message lets run before the next one: here, a mark one turn later.
+  const log: string[] = [];
+  f.deps.bus.subscribe((env) => {
+    if (env.event.type !== "message_received") return;
+    log.push(`message ${env.event.message.body}`);
+    setImmediate(() => log.push("a turn"));
+  });
+  const alice = f.actor("alice");
+  const send = (i: number) =>
+    batcher.submit(alice, { channelId: ch, clientId: `t${i}`, body: `m${i}`, type: "text" });
+  const all = await Promise.all([send(0), send(1), send(2), send(3)]);
+  assert.ok(all.every((o) => o.stored), "all stored");
+  assert.deepEqual(statements, [[ch], [ch, ch, ch]], "one batch of three after the lone first");
+  // The answers come after the commit, not after the fan-out: the batch's later messages go in the turns
+  // after it (so the batch, and its channel, is not in flight while they are written).
+  assert.ok(!log.includes("message m3"), "answered before its last message was published");
+  while (!log.includes("message m3")) await new Promise((r) => setImmediate(r));
+  const at = [1, 2, 3].map((i) => log.indexOf(`message m${i}`));
+  assert.ok(at[0] < at[1] && at[1] < at[2], "published in order");
+  assert.ok(log.slice(at[0], at[1]).includes("a turn"), "the runtime had a turn between m1 and m2");
+  assert.ok(log.slice(at[1], at[2]).includes("a turn"), "and between m2 and m3");
+});
+
+dbTest(
+  "with two batches per channel, the next one starts beside the running one; the channel's sequence stays gap-free",
+  async (db) => {
+    const f = await fixture(db);
+    const ch = (await channels.create(f.deps, f.actor("mod"), {
+      name: "general",
+      memberIds: [f.users.alice.id, f.users.bob.id],
+    })).id;
+    const { watched, overlaps, statements, most } = watchStatements(db);
+    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 0, sendBatchesPerChannel: 2 };
+    const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
+    const alice = f.actor("alice");
+    const send = (i: number) =>
+      batcher.submit(alice, { channelId: ch, clientId: `p${i}`, body: `m${i}`, type: "text" });
+    // m0 goes out at once, m1 beside it (not held here for m0's commit), m2 waits until one of them ends.
+    const all = await Promise.all([send(0), send(1), send(2)]);
+    assert.ok(all.every((o) => o.stored), "all stored");
+    assert.deepEqual(statements, [[ch], [ch], [ch]]);
+    assert.ok(overlaps.length >= 1, "the second batch ran beside the first");
+    assert.equal(most.running, 2, "never three of one channel at once");
+    const seqs = all.map((o) => o.stored ? o.message.seq : -1).toSorted((a, b) => a - b);
+    assert.deepEqual(seqs, [seqs[0], seqs[0] + 1, seqs[0] + 2], "gap-free, each once");
+    assert.equal(
+      all[0].stored && all[0].message.seq,
+      seqs[0],
+      "the first batch, which held the row lock first, numbered first",
+    );
+  },
+);
