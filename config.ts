@@ -64,6 +64,7 @@ export interface Config {
      * arriving meanwhile (larger groups, fewer statements and commits per message); 0: off.
      */
     sendBatchPaceMs: number;
+    /**
      * Grouped sends in flight that hold one channel (domain/send_batch.ts, `GroupCommit.perKey`): at 2 the
      * channel's next batch waits on its row lock in Postgres and commits right after the running one.
      */
