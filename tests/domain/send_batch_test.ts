@@ -83,7 +83,12 @@ dbTest(
       memberIds: [f.users.alice.id, f.users.bob.id],
     })).id;
     const { watched, overlaps, statements, most } = watchStatements(db);
-    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 0, sendBatchesPerChannel: 2 };
+    const limits = {
+      ...f.deps.config.limits,
+      sendBatchHoldMs: 0,
+      sendBatchPaceMs: 0,
+      sendBatchesPerChannel: 2,
+    };
     const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
     const alice = f.actor("alice");
     const send = (i: number) =>
