@@ -7,6 +7,7 @@ import { bulkMessages, connectSql, makeFixture, makeWorkspaces, withJwts } from 
 import {
   JWT_SECRET,
   loadgenResult,
+  type MemoryStats,
   memoryStats,
   runLoadgen,
   startLoadgen,
@@ -88,6 +89,8 @@ export async function connections(ctx: Ctx) {
         heap_kb_per_connection: perConn(after.heapUsed + after.external, before.heapUsed + before.external),
         // What V8 holds from the system for its heap (used or not): the rest of the RSS is outside V8.
         heap_committed_kb_per_connection: perConn(after.heapTotal, before.heapTotal),
+        // Per V8 heap space: [committed, live] KB per connection (where the committed heap grew).
+        heap_spaces_kb_per_connection: spacesPerConn(after, before, open),
         rss_before_mb: round(before.rss / 2 ** 20, 1),
         rss_after_mb: round(after.rss / 2 ** 20, 1),
         rss_peak_kb_per_connection: perConn(rssRightAfter, before.rss),
@@ -108,6 +111,16 @@ export async function connections(ctx: Ctx) {
     } finally {
       await s.proc.stop();
     }
+  }
+  return out;
+}
+
+function spacesPerConn(after: MemoryStats, before: MemoryStats, open: number) {
+  const out: Record<string, [number, number]> = {};
+  for (const [name, [size, used]] of Object.entries(after.spaces ?? {})) {
+    const [size0, used0] = before.spaces?.[name] ?? [0, 0];
+    const kb = (a: number, b: number) => round((a - b) / Math.max(1, open) / 1024, 2);
+    if (size !== size0 || used !== used0) out[name] = [kb(size, size0), kb(used, used0)];
   }
   return out;
 }
