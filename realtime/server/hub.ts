@@ -15,6 +15,7 @@
 import type { Envelope, MonitorMessageEvent, SequencedEvent, ServerEvent } from "../protocol.ts";
 import { isSequenced } from "../protocol.ts";
 import { PresenceFollowers } from "./presence_followers.ts";
+import { SmallIntMap, SmallIntSet } from "./small_int_map.ts";
 
 export interface Socket {
   send(data: string): void;
@@ -26,9 +27,10 @@ export interface Socket {
 const NO_MONITORS: Set<number> = new Set();
 
 export class Connection {
-  readonly channels = new Set<number>();
+  /** (`SmallIntSet`/`SmallIntMap`: a `Set`/`Map` of a few numbers at a quarter of the memory.) */
+  readonly channels = new SmallIntSet();
   /** Highest sequence written per channel: replay and live delivery never send one twice. */
-  readonly sent = new Map<number, number>();
+  readonly sent = new SmallIntMap<number>();
   /** While resuming, live frames wait here and are flushed after the replay. */
   pending: { text: string; event: ServerEvent }[] | null = null;
   /**
