@@ -140,11 +140,20 @@ export async function runLoadgen<T>(spec: Spec, timeoutMs: number, verbose?: boo
   }
 }
 
+export interface MemoryStats {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  /** V8's heap per space (`new_space`, `old_space`, `code_space`, `large_object_space`, …): [committed, live]. */
+  spaces?: Record<string, [number, number]>;
+}
+
 /** Asks a server to collect garbage and report its memory (SIGUSR2); resolves with its stats line. */
 export async function memoryStats(
   s: Running,
-): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number }> {
+): Promise<MemoryStats> {
   s.proc.signal("SIGUSR2");
   const line = await s.proc.next((l) => l.event === "stats", 30_000);
-  return line as unknown as { rss: number; heapUsed: number; heapTotal: number; external: number };
+  return line as unknown as MemoryStats;
 }

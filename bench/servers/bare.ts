@@ -8,6 +8,7 @@
  *
  * Membership comes from the client: hello carries `join: [channelId, …]`.
  */
+import { getHeapSpaceStatistics } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
 
 const channels = new Map<number, Set<WebSocket>>();
@@ -95,6 +96,10 @@ Deno.addSignalListener("SIGUSR2", () => {
       heapUsed: m.heapUsed,
       heapTotal: m.heapTotal,
       external: m.external,
+      // V8's heap per space: committed and live bytes, as the Parley wrapper reports them.
+      spaces: Object.fromEntries(
+        getHeapSpaceStatistics().map((s) => [s.space_name, [s.space_size, s.space_used_size]]),
+      ),
     }),
   );
 });

@@ -6,7 +6,7 @@
  */
 import { loadConfig } from "../../config.ts";
 import { startServer } from "../../main.ts";
-import { writeHeapSnapshot } from "node:v8";
+import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
 import { StageTimes } from "../../domain/stage_times.ts";
 
@@ -29,6 +29,7 @@ Deno.addSignalListener("SIGUSR2", () => {
     heapUsed: m.heapUsed,
     heapTotal: m.heapTotal,
     external: m.external,
+    spaces: heapSpaces(),
   }));
   // After the figures, which it would otherwise change (writing one allocates a lot).
   if (snapDir) {
@@ -39,6 +40,13 @@ Deno.addSignalListener("SIGUSR2", () => {
     }
   }
 });
+/** V8's heap per space: committed (`size`) and live (`used`) bytes, e.g. `{ old_space: [size, used] }`. */
+function heapSpaces(): Record<string, [number, number]> {
+  return Object.fromEntries(
+    getHeapSpaceStatistics().map((s) => [s.space_name, [s.space_size, s.space_used_size]]),
+  );
+}
+
 Deno.addSignalListener("SIGTERM", async () => {
   await server.shutdown().catch(() => {});
   Deno.exit(0);

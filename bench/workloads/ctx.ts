@@ -20,6 +20,8 @@ export interface Params {
     workspaceUsers: number;
     baselines: boolean;
     settleSeconds: number;
+    /** A second reading this long after connecting (0: none): after V8's memory reducer has had its turn. */
+    lateSeconds: number;
   };
   history: { channels: number; perChannel: number; requests: number; deepSeq: number };
   /** Search over channels x perChannel messages for a person who can read `readable` of them. */
@@ -81,7 +83,14 @@ export const FULL: Params = {
     warmupSeconds: 2,
     seconds: 10,
   },
-  connections: { count: 10_000, group: 20, workspaceUsers: 1000, baselines: true, settleSeconds: 15 },
+  connections: {
+    count: 10_000,
+    group: 20,
+    workspaceUsers: 1000,
+    baselines: true,
+    settleSeconds: 15,
+    lateSeconds: 30,
+  },
   history: { channels: 1000, perChannel: 1000, requests: 2000, deepSeq: 100 },
   search: { channels: 1000, perChannel: 1000, readable: 50, runs: 50, writeSamples: 2000 },
   files: { uploads: 20, bytes: 10 * 1024 * 1024 },
@@ -115,7 +124,14 @@ export const QUICK: Params = {
     warmupSeconds: 1,
     seconds: 3,
   },
-  connections: { count: 1000, group: 20, workspaceUsers: 1000, baselines: false, settleSeconds: 8 },
+  connections: {
+    count: 1000,
+    group: 20,
+    workspaceUsers: 1000,
+    baselines: false,
+    settleSeconds: 8,
+    lateSeconds: 0,
+  },
   history: { channels: 100, perChannel: 1000, requests: 300, deepSeq: 100 },
   search: { channels: 100, perChannel: 1000, readable: 50, runs: 20, writeSamples: 500 },
   files: { uploads: 20, bytes: 10 * 1024 * 1024 },
