@@ -54,9 +54,10 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
   const lagEnv: Record<string, string> = lagFile ? { BENCH_LAG_FILE: lagFile } : {};
   if (kind === "parley") {
     const prof = o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-    // BENCH_PARLEY_V8_FLAGS: more V8 flags for Parley (comma-separated, as --v8-flags takes them).
-    const extra = Deno.env.get("BENCH_PARLEY_V8_FLAGS");
-    const v8 = `--v8-flags=--expose-gc${extra ? `,${extra}` : ""}`;
+    // The V8 flags of `deno task start` (what production runs with), then BENCH_PARLEY_V8_FLAGS: more V8
+    // flags for Parley (comma-separated, as --v8-flags takes them; a later flag overrides an earlier one).
+    const extra = [...startV8Flags(), ...(Deno.env.get("BENCH_PARLEY_V8_FLAGS")?.split(",") ?? [])];
+    const v8 = `--v8-flags=${["--expose-gc", ...extra].filter(Boolean).join(",")}`;
     proc = new Proc([deno, "run", "-A", v8, ...prof, `${here}servers/parley.ts`], {
       cpu: SERVER_CPU,
       env: {
@@ -87,6 +88,16 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
   if (lagFile) void proc.status.then(() => Deno.remove(lagFile).catch(() => {}));
   const ready = await proc.next((l) => typeof l.url === "string", 60_000);
   return { kind, url: String(ready.url), proc, lagFile };
+}
+
+/**
+ * The `--v8-flags=` of deno.json's `start` task, one flag an item: the bench runs Parley as production does
+ * (none yet; bench/README.md, "History tail and the scavenges").
+ */
+export function startV8Flags(): string[] {
+  const json = JSON.parse(Deno.readTextFileSync(`${here}../deno.json`)) as { tasks: Record<string, string> };
+  const m = json.tasks.start.match(/--v8-flags=(\S+)/);
+  return m ? m[1].split(",") : [];
 }
 
 let installed = false;

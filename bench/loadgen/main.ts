@@ -249,6 +249,9 @@ async function history(spec: HistorySpec) {
   // lay the slow ones beside what else ran at that moment (the server's and Postgres' logs).
   const tracePath = Deno.env.get("BENCH_HISTORY_TRACE");
   const trace: string[] = [];
+  // BENCH_HISTORY_HEALTHZ=1: every request is /healthz (the page's place too), to tell the server's floor
+  // from what the page adds (its garbage, its scavenges).
+  const onlyHealthz = Deno.env.get("BENCH_HISTORY_HEALTHZ") === "1";
   const at = (t: number) => (performance.timeOrigin + t).toFixed(3);
   const worker = async () => {
     while (i < spec.requests) {
@@ -257,8 +260,12 @@ async function history(spec: HistorySpec) {
       const isDeep = n % 2 === 1;
       const q = isDeep ? `?before=${before}&limit=50` : "?limit=50";
       const t0 = performance.now();
-      const res = await fetch(`${spec.url}/api/chat/channels/${ch}/messages${q}`, { headers });
-      const body = await res.json();
+      const res = await fetch(
+        onlyHealthz ? `${spec.url}/healthz` : `${spec.url}/api/chat/channels/${ch}/messages${q}`,
+        onlyHealthz ? {} : { headers },
+      );
+      const body = onlyHealthz ? { messages: { length: 50 } } : await res.json();
+      if (onlyHealthz) await res.body?.cancel();
       const ms = performance.now() - t0;
       if (!res.ok || body.messages?.length !== 50) errors++;
       (isDeep ? deep : latest).add(ms);

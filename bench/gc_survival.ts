@@ -1,0 +1,104 @@
+/**
+ * How much of a loop's garbage survives V8's scavenges (bench/README.md, "History tail and the scavenges").
+ * Runs one loop in a child process with `--trace-gc` and sums up the scavenges between its start and end
+ * marks: how many per 1,000 iterations, MB allocated between two scavenges, MB each one moved to the old
+ * generation (promoted) and that share, and the pauses.
+ *
+ *   deno run -A bench/gc_survival.ts js-wrapped      # a promise resolved through a wrapper closure on `this`
+ *   deno run -A bench/gc_survival.ts js-plain        # the same with the resolve function itself: nothing kept
+ *   DATABASE_URL=postgres://… deno run -A bench/gc_survival.ts pg-rows   # 51 rows of 40 columns (postgres.js)
+ *
+ * `--n=3000` iterations, `--v8=--max-semi-space-size=2` more V8 flags for the child. Wrap it in
+ * `flock /tmp/bench.lock` on a shared machine like every bench run.
+ */
+import { setImmediate } from "node:timers";
+import { openDb } from "../db/client.ts";
+
+const args = Deno.args.filter((a) => !a.startsWith("--"));
+const opt = (k: string) => Deno.args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
+const mode = args[0] ?? "js-wrapped";
+const n = Number(opt("n") ?? 3000);
+
+/** 50 objects of 40 string properties: about the rows of a page of messages. */
+function rows(): object[] {
+  const out = [];
+  for (let i = 0; i < 50; i++) {
+    const o: Record<string, string> = {};
+    for (let k = 0; k < 40; k++) o[`c${k}`] = `v${k}-${i}`;
+    out.push(o);
+  }
+  return out;
+}
+
+/** postgres.js's `Query` shape: `new` stores a closure around the promise's resolve on the instance. */
+class Wrapped {
+  resolve: (x: unknown) => void;
+  constructor(resolve: (x: unknown) => void) {
+    this.resolve = (x) => resolve(x);
+    setImmediate(() => this.resolve(rows()));
+  }
+}
+class Plain {
+  resolve: (x: unknown) => void;
+  constructor(resolve: (x: unknown) => void) {
+    this.resolve = resolve;
+    setImmediate(() => this.resolve(rows()));
+  }
+}
+
+async function child() {
+  const db = mode === "pg-rows"
+    ? await openDb({ databaseUrl: Deno.env.get("DATABASE_URL"), dataDir: "" })
+    : null;
+  const cols = Array.from({ length: 40 }, (_, k) => `'v${k}-' || g AS c${k}`).join(", ");
+  const step = mode === "js-wrapped"
+    ? () => new Promise((r) => new Wrapped(r))
+    : mode === "js-plain"
+    ? () => new Promise((r) => new Plain(r))
+    : () => db!.query(`SELECT ${cols} FROM generate_series(1, $1::int) g`, [51]);
+  for (let i = 0; i < 200; i++) await step();
+  console.log(`MARK start ${performance.now()}`);
+  for (let i = 0; i < n; i++) await step();
+  console.log(`MARK end ${performance.now()}`);
+  await db?.close();
+}
+
+async function parent() {
+  const v8 = ["--trace-gc", ...(opt("v8")?.split(",") ?? [])].join(",");
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `--v8-flags=${v8}`, new URL(import.meta.url).pathname, mode, `--n=${n}`, "--child"],
+    stderr: "inherit",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const mark = (k: string) => Number(text.match(new RegExp(`MARK ${k} ([\\d.]+)`))?.[1]);
+  const [t0, t1] = [mark("start"), mark("end")];
+  const re =
+    /\s([\d.]+) ms: Scavenge (?:\([^)]*\) )?([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, pooled: [\d.]+ MB, ([\d.]+) \//g;
+  const sc = [...text.matchAll(re)].map((m) => m.slice(1).map(Number)).filter(([t]) => t >= t0 && t <= t1);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  // Between two scavenges with no mark-compact between them: allocated = young generation filled since the
+  // last one, promoted = the growth of the heap after it (what moved to the old generation).
+  const steps = sc.slice(1).map(([, before, after], i) => ({
+    alloc: before - sc[i][2],
+    promoted: after - sc[i][2],
+  }))
+    .filter((s) => s.promoted >= 0);
+  const sum = (k: "alloc" | "promoted") => steps.reduce((a, s) => a + s[k], 0);
+  const pauses = sc.map(([, , , ms]) => ms);
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  console.log(JSON.stringify({
+    mode,
+    v8,
+    iterations: n,
+    seconds: Math.round(t1 - t0) / 1000,
+    scavenges_per_1000: Math.round(sc.length / n * 10000) / 10,
+    mb_allocated_between_scavenges: r2(median(steps.map((s) => s.alloc))),
+    mb_promoted_per_scavenge: r2(median(steps.map((s) => s.promoted))),
+    promoted_share: r2(sum("promoted") / (sum("alloc") || 1)),
+    pause_ms_median: median(pauses),
+    pause_ms_max: Math.max(0, ...pauses),
+  }));
+}
+
+if (Deno.args.includes("--child")) await child();
+else await parent();
