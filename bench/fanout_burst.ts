@@ -121,9 +121,10 @@ if (Deno.args[0] === "--clients") {
   };
   const tick = () => new Promise((r) => setImmediate(r));
   const modes: Record<string, () => Promise<void>> = {
-    sync: async () => {
+    sync: () => {
       const t = now();
       for (let k = 0; k < K; k++) hub.deliver(env(t, k));
+      return Promise.resolve();
     },
     yield: async () => {
       const t = now();
