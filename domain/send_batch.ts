@@ -33,6 +33,9 @@ export type BatchOutcome =
   | { stored: true; message: Message }
   | { stored: false; charged: boolean };
 
+/** Inside the batcher: a stored send whose message is queued for publishing has `published` to wait for. */
+type Outcome = BatchOutcome | { stored: true; message: Message; published: Promise<void> };
+
 interface Item {
   actor: Actor;
   p: PlainSend;
@@ -63,9 +66,12 @@ const MAX_BATCH = 256;
 
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
 export class SendBatcher {
-  #group: GroupCommit<Item, BatchOutcome>;
-  /** Committed messages not yet published, oldest first, from `#next` on; published one per turn. */
-  #unpublished: Envelope[] = [];
+  #group: GroupCommit<Item, Outcome>;
+  /**
+   * Committed messages not yet published, oldest first, from `#next` on; published one per turn (`done`
+   * answers the send once its message is published).
+   */
+  #unpublished: { env: Envelope; done: (() => void) | null }[] = [];
   #next = 0;
   /** Opt-in stage timing (`stage_times.ts`); null, and free, unless a debugging tool sets it. */
   stages: StageTimes | null = null;
@@ -82,8 +88,13 @@ export class SendBatcher {
   }
 
   /** Stores a plain send with others arriving at the same time, or says it must go the one-at-a-time way. */
-  submit(actor: Actor, p: PlainSend): Promise<BatchOutcome> {
-    return this.#group.submit({ actor, p, at: this.stages ? performance.now() : 0 });
+  async submit(actor: Actor, p: PlainSend): Promise<BatchOutcome> {
+    const o = await this.#group.submit({ actor, p, at: this.stages ? performance.now() : 0 });
+    if (!("published" in o)) return o;
+    // Answered after its own message is published (an ack never precedes the event), while its batch has
+    // already given up its slot at the commit.
+    await o.published;
+    return { stored: true, message: o.message };
   }
 
   /**
@@ -91,20 +102,28 @@ export class SendBatcher {
    * nothing is waiting), each next one after the runtime has written the previous one's frames and read
    * what came in (`setImmediate`; a nested `setTimeout(0)` is clamped to 1-4 ms). A message to a channel of
    * 1,000 is ~10 ms of socket writes, so a batch of several published back to back held every other answer,
-   * frame and commit behind it; and the batch does not wait for its messages' fan-out to end, so a channel's
+   * frame and commit behind it; and the batch gives up its slot at the commit, not after its messages' fan-out (each send is answered once its own message is published, so an ack never precedes its event), so a channel's
    * next batch is not held up by it (bench README, "Fan-out tail and the load generator"). A channel's events
    * still reach the hub in sequence order (one queue, in commit order; the hub restores the order of events
    * published meanwhile by other paths).
    */
-  #publish(envs: Envelope[]) {
+  #publish(envs: Envelope[]): (Promise<void> | null)[] {
     const idle = this.#next === this.#unpublished.length;
-    this.#unpublished.push(...envs);
+    const waits = envs.map((env, i) => {
+      if (idle && i === 0) return this.#unpublished.push({ env, done: null }), null;
+      let done!: () => void;
+      const p = new Promise<void>((r) => (done = r));
+      this.#unpublished.push({ env, done });
+      return p;
+    });
     if (idle) this.#publishNext();
+    return waits;
   }
 
   #publishNext = () => {
-    const env = this.#unpublished[this.#next++];
+    const { env, done } = this.#unpublished[this.#next++];
     this.deps.bus.publish([env]);
+    done?.();
     if (this.#next < this.#unpublished.length) setImmediate(this.#publishNext);
     else {
       this.#unpublished = [];
@@ -112,12 +131,12 @@ export class SendBatcher {
     }
   };
 
-  async #store(all: Item[]): Promise<BatchOutcome[]> {
+  async #store(all: Item[]): Promise<Outcome[]> {
     const deps = this.deps;
     const stages = this.stages;
     const started = stages ? performance.now() : 0;
     if (stages) { for (const it of all) stages.add("queued", started - it.at); }
-    const out: BatchOutcome[] = all.map(() => ({ stored: false, charged: false }));
+    const out: Outcome[] = all.map(() => ({ stored: false, charged: false }));
     // The same key twice in one batch: the later ones go the one-at-a-time way (they will be retries).
     // Out of rate-limit tokens: the one-at-a-time path answers a retry from the database, or refuses.
     const seen = new Set<string>();
@@ -172,10 +191,13 @@ export class SendBatcher {
       audience: { kind: "channel", channelId: message.channelId },
       workspaceId: items[index].actor.workspaceId,
     }));
-    if (envs.length) this.#publish(envs);
+    const waits = envs.length ? this.#publish(envs) : [];
     if (stages) stages.add("publish", performance.now() - committed);
     if (rows.length) this.stored(rows.length);
-    for (const { index, message } of rows) out[picked[index]] = { stored: true, message };
+    rows.forEach(({ index, message }, i) => {
+      const published = waits[i];
+      out[picked[index]] = published ? { stored: true, message, published } : { stored: true, message };
+    });
     return out;
   }
 }
