@@ -41,41 +41,47 @@ function watchStatements(db: Db) {
   return { watched, overlaps, statements, most };
 }
 
-dbTest("a committed batch's messages are published one per turn of the event loop, in order", async (db) => {
-  const f = await fixture(db);
-  const ch = (await channels.create(f.deps, f.actor("mod"), {
-    name: "general",
-    memberIds: [f.users.alice.id, f.users.bob.id],
-  })).id;
-  const { watched, statements } = watchStatements(db);
-  // A hold longer than any statement here: the three sends after the first go out in one batch.
-  const limits = { ...f.deps.config.limits, sendBatchHoldMs: 60_000 };
-  const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
-  // What the fan-out of each message lets run before the next one: here, a mark one turn later.
-  const log: string[] = [];
-  f.deps.bus.subscribe((env) => {
-    if (env.event.type !== "message_received") return;
-    log.push(`message ${env.event.message.body}`);
-    setImmediate(() => log.push("a turn"));
-  });
-  const alice = f.actor("alice");
-  // Each send is answered once its own message is published (never before: an ack does not precede its
-  // event), and the batch's later messages go in the turns after that.
-  const early: string[] = [];
-  const send = (i: number) =>
-    batcher.submit(alice, { channelId: ch, clientId: `t${i}`, body: `m${i}`, type: "text" }).then((o) => {
-      if (!log.includes(`message m${i}`)) early.push(`m${i}`);
-      return o;
+dbTest(
+  "a committed batch's long fan-outs are published one per turn of the event loop, in order",
+  async (db) => {
+    const f = await fixture(db);
+    const ch = (await channels.create(f.deps, f.actor("mod"), {
+      name: "general",
+      memberIds: [f.users.alice.id, f.users.bob.id],
+    })).id;
+    const { watched, statements } = watchStatements(db);
+    // A hold longer than any statement here: the three sends after the first go out in one batch.
+    const limits = { ...f.deps.config.limits, sendBatchHoldMs: 60_000 };
+    const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
+    // What the fan-out of each message lets run before the next one: here, a mark one turn later.
+    const log: string[] = [];
+    f.deps.bus.subscribe((env) => {
+      if (env.event.type !== "message_received") return;
+      log.push(`message ${env.event.message.body}`);
+      setImmediate(() => log.push("a turn"));
+      // A fan-out longer than the publishing slice (a channel of 1,000 is ~10 ms of socket writes).
+      const end = performance.now() + 3;
+      while (performance.now() < end) { /* the hub writing */ }
     });
-  const all = await Promise.all([send(0), send(1), send(2), send(3)]);
-  assert.ok(all.every((o) => o.stored), "all stored");
-  assert.deepEqual(statements, [[ch], [ch, ch, ch]], "one batch of three after the lone first");
-  assert.deepEqual(early, [], "no send answered before its message was published");
-  const at = [1, 2, 3].map((i) => log.indexOf(`message m${i}`));
-  assert.ok(at[0] < at[1] && at[1] < at[2], "published in order");
-  assert.ok(log.slice(at[0], at[1]).includes("a turn"), "the runtime had a turn between m1 and m2");
-  assert.ok(log.slice(at[1], at[2]).includes("a turn"), "and between m2 and m3");
-});
+    const alice = f.actor("alice");
+    // Each send is answered once its own message is published (never before: an ack does not precede its
+    // event), and the batch's later messages go in the turns after that.
+    const early: string[] = [];
+    const send = (i: number) =>
+      batcher.submit(alice, { channelId: ch, clientId: `t${i}`, body: `m${i}`, type: "text" }).then((o) => {
+        if (!log.includes(`message m${i}`)) early.push(`m${i}`);
+        return o;
+      });
+    const all = await Promise.all([send(0), send(1), send(2), send(3)]);
+    assert.ok(all.every((o) => o.stored), "all stored");
+    assert.deepEqual(statements, [[ch], [ch, ch, ch]], "one batch of three after the lone first");
+    assert.deepEqual(early, [], "no send answered before its message was published");
+    const at = [1, 2, 3].map((i) => log.indexOf(`message m${i}`));
+    assert.ok(at[0] < at[1] && at[1] < at[2], "published in order");
+    assert.ok(log.slice(at[0], at[1]).includes("a turn"), "the runtime had a turn between m1 and m2");
+    assert.ok(log.slice(at[1], at[2]).includes("a turn"), "and between m2 and m3");
+  },
+);
 
 dbTest(
   "with two batches per channel, the next one starts beside the running one; the channel's sequence stays gap-free",
