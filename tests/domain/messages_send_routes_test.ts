@@ -15,6 +15,7 @@ import * as members from "../../domain/members.ts";
 import * as messages from "../../domain/messages.ts";
 import * as messagesRepo from "../../db/repos/messages.ts";
 import { SendBatcher } from "../../domain/send_batch.ts";
+import { watchStatements } from "../helpers/send_statements.ts";
 import type { Actor } from "../../domain/deps.ts";
 import type { Message } from "../../realtime/protocol.ts";
 
@@ -154,16 +155,7 @@ dbTest(
     const a = await setup(f);
     const b =
       (await channels.create(f.deps, f.actor("mod"), { name: "random", memberIds: [f.users.alice.id] })).id;
-    const statements: number[][] = [];
-    const watched = new Proxy(db, {
-      get(target, prop, receiver) {
-        if (prop !== "query") return Reflect.get(target, prop, receiver);
-        return (text: string, params?: unknown[]) => {
-          if (text.includes("unnest($1::int[]")) statements.push((params![2] as number[]).map(Number));
-          return target.query(text, params);
-        };
-      },
-    });
+    const { watched, statements } = watchStatements(db);
     // A hold longer than any statement here: the four slots stay with the running batch until it commits.
     const limits = { ...f.deps.config.limits, sendBatchesInFlight: 4, sendBatchHoldMs: 60_000 };
     const batcher = new SendBatcher({ ...f.deps, db: watched, config: { ...f.deps.config, limits } });
@@ -189,16 +181,7 @@ dbTest(
     const a = await setup(f);
     const b =
       (await channels.create(f.deps, f.actor("mod"), { name: "random", memberIds: [f.users.alice.id] })).id;
-    const statements: number[][] = [];
-    const watched = new Proxy(db, {
-      get(target, prop, receiver) {
-        if (prop !== "query") return Reflect.get(target, prop, receiver);
-        return (text: string, params?: unknown[]) => {
-          if (text.includes("unnest($1::int[]")) statements.push((params![2] as number[]).map(Number));
-          return target.query(text, params);
-        };
-      },
-    });
+    const { watched, statements } = watchStatements(db);
     // A pace longer than the first statement takes: the sends after its commit wait for the pace's end.
     const limits = {
       ...f.deps.config.limits,
@@ -227,28 +210,7 @@ dbTest(
     const b =
       (await channels.create(f.deps, f.actor("mod"), { name: "random", memberIds: [f.users.alice.id] })).id;
     // Watch the grouped statements: which channels each one stores into while it runs.
-    const running: number[][] = [];
-    const overlaps: number[] = [];
-    const statements: number[][] = [];
-    const watched = new Proxy(db, {
-      get(target, prop, receiver) {
-        if (prop !== "query") return Reflect.get(target, prop, receiver);
-        return async (text: string, params?: unknown[]) => {
-          const grouped = text.includes("unnest($1::int[]");
-          const chs = grouped ? (params![2] as number[]).map(Number) : [];
-          if (grouped) {
-            for (const r of running) overlaps.push(...chs.filter((c) => r.includes(c)));
-            running.push(chs);
-            statements.push([...new Set(chs)]);
-          }
-          try {
-            return await target.query(text, params);
-          } finally {
-            if (grouped) running.splice(running.indexOf(chs), 1);
-          }
-        };
-      },
-    });
+    const { watched, overlaps, statements } = watchStatements(db);
     // No hold and no pace: a free slot starts a batch at once (the hold is tested below, the pace in
     // group_commit_test.ts); one batch per channel in flight (two: see "a channel's next batch waits on its row
     // lock" below).
@@ -270,7 +232,7 @@ dbTest(
     assert.deepEqual(overlaps, [], "no channel in two statements at once");
     assert.deepEqual(
       statements,
-      [[a], [b], [a]],
+      [[a], [b], [a, a]],
       "b did not wait for a's commit; a's next two waited together",
     );
     for (const ch of [a, b]) {

@@ -1,5 +1,5 @@
 /**
- * domain/send_batch.ts: how a committed batch reaches the bus (one message per turn of the event loop) and
+ * domain/send_batch.ts: how a committed batch reaches the bus (in 2 ms slices per turn of the event loop) and
  * a channel's second batch in flight (it waits on the channel's row lock in the database, not here). The
  * statement itself, retries and refusals: messages_send_routes_test.ts.
  */
@@ -9,37 +9,7 @@ import { dbTest } from "../helpers/db.ts";
 import { fixture } from "../helpers/fixture.ts";
 import * as channels from "../../domain/channels.ts";
 import { SendBatcher } from "../../domain/send_batch.ts";
-import type { Db } from "../../db/client.ts";
-
-/** The db with each grouped statement's channels recorded while it runs. */
-function watchStatements(db: Db) {
-  const running: number[][] = [];
-  const overlaps: number[] = [];
-  const statements: number[][] = [];
-  /** The most grouped statements running at once. */
-  const most = { running: 0 };
-  const watched = new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop !== "query") return Reflect.get(target, prop, receiver);
-      return async (text: string, params?: unknown[]) => {
-        const grouped = text.includes("unnest($1::int[]");
-        const chs = grouped ? (params![2] as number[]).map(Number) : [];
-        if (grouped) {
-          for (const r of running) overlaps.push(...chs.filter((c) => r.includes(c)));
-          running.push(chs);
-          statements.push(chs);
-          most.running = Math.max(most.running, running.length);
-        }
-        try {
-          return await target.query(text, params);
-        } finally {
-          if (grouped) running.splice(running.indexOf(chs), 1);
-        }
-      };
-    },
-  });
-  return { watched, overlaps, statements, most };
-}
+import { watchStatements } from "../helpers/send_statements.ts";
 
 dbTest(
   "a committed batch's long fan-outs are published one per turn of the event loop, in order",

@@ -1,0 +1,35 @@
+/**
+ * Tests of the grouped send statement (domain/send_batch.ts, db/repos/message_batch.ts): a db whose grouped
+ * statements are recorded with the channel of each send they carry, in order, while they run.
+ */
+import type { Db } from "../../db/client.ts";
+
+/** The db with each grouped statement's channels recorded while it runs. */
+export function watchStatements(db: Db) {
+  const running: number[][] = [];
+  const overlaps: number[] = [];
+  const statements: number[][] = [];
+  /** The most grouped statements running at once. */
+  const most = { running: 0 };
+  const watched = new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== "query") return Reflect.get(target, prop, receiver);
+      return async (text: string, params?: unknown[]) => {
+        const grouped = text.includes("unnest($1::int[]");
+        const chs = grouped ? (params![2] as number[]).map(Number) : [];
+        if (grouped) {
+          for (const r of running) overlaps.push(...chs.filter((c) => r.includes(c)));
+          running.push(chs);
+          statements.push(chs);
+          most.running = Math.max(most.running, running.length);
+        }
+        try {
+          return await target.query(text, params);
+        } finally {
+          if (grouped) running.splice(running.indexOf(chs), 1);
+        }
+      };
+    },
+  });
+  return { watched, overlaps, statements, most };
+}
