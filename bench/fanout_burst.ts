@@ -14,7 +14,8 @@
  */
 import { setImmediate } from "node:timers";
 import { Connection, Hub } from "../realtime/server/hub.ts";
-import type { Envelope, Message } from "../realtime/protocol.ts";
+import type { Envelope } from "../realtime/protocol.ts";
+import { hubMessage } from "./lib/hub_message.ts";
 
 const N = Number(Deno.args[0] ?? 1000);
 const K = Number(Deno.args[1] ?? 5);
@@ -97,22 +98,11 @@ if (Deno.args[0] === "--clients") {
   let seq = 0;
   const env = (sentAt: number, k: number): Envelope => {
     const s = ++seq;
-    const message: Message = {
-      id: s,
-      channelId: 1,
-      seq: s,
-      senderId: 1,
-      clientId: `cid-${s}`,
-      type: "text",
-      body: `~${sentAt.toFixed(3)}~${k}~the quick brown fox jumps over the lazy dog while the team ships`,
-      replyTo: null,
-      replyCount: 0,
-      mentions: [],
-      reactions: [],
-      editedAt: null,
-      deletedAt: null,
-      createdAt: new Date().toISOString(),
-    };
+    const message = hubMessage(
+      1,
+      s,
+      `~${sentAt.toFixed(3)}~${k}~the quick brown fox jumps over the lazy dog while the team ships`,
+    );
     return {
       event: { type: "message_received", channelId: 1, seq: s, message },
       audience: { kind: "channel", channelId: 1 },

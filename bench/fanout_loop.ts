@@ -10,7 +10,8 @@
  * (bench/README.md, "Fan-out per delivery (issue 16, fifth pass)").
  */
 import { Connection, Hub } from "../realtime/server/hub.ts";
-import type { Envelope, Message } from "../realtime/protocol.ts";
+import type { Envelope } from "../realtime/protocol.ts";
+import { hubMessage } from "./lib/hub_message.ts";
 
 const N = Number(Deno.args[0] ?? 1000);
 const ROUNDS = Number(Deno.args[1] ?? 16);
@@ -57,22 +58,8 @@ if (Deno.args[0] === "--clients") {
   const hub = new Hub({ sendBufferSoftBytes: 256 * 1024, sendBufferHardBytes: 4 * 1024 * 1024 });
   sockets.forEach((s, i) => hub.add(new Connection(`c${i}`, i + 1, 1, null, s), [1]));
   const bare = new Set(sockets);
-  const message = (channelId: number, seq: number): Message => ({
-    id: seq,
-    channelId,
-    seq,
-    senderId: 1,
-    clientId: `cid-${seq}`,
-    type: "text",
-    body: "~123.456~1~the quick brown fox jumps over the lazy dog while the team ships",
-    replyTo: null,
-    replyCount: 0,
-    mentions: [],
-    reactions: [],
-    editedAt: null,
-    deletedAt: null,
-    createdAt: new Date().toISOString(),
-  });
+  const message = (channelId: number, seq: number) =>
+    hubMessage(channelId, seq, "~123.456~1~the quick brown fox jumps over the lazy dog while the team ships");
   const seqs = { hub: 0, bare: 0 };
   const modes = {
     hub: (seq: number) => {
