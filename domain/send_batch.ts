@@ -132,7 +132,12 @@ export class SendBatcher {
     const until = performance.now() + PUBLISH_SLICE_MS;
     do {
       const { env, done } = this.#unpublished[this.#next++];
-      this.deps.bus.publish([env]);
+      try {
+        this.deps.bus.publish([env]);
+      } catch (err) {
+        // Committed either way: the send is answered, and clients that missed the event catch up by sequence.
+        console.error("send batch: publishing a committed message failed", err);
+      }
       done?.();
     } while (this.#next < this.#unpublished.length && performance.now() < until);
     if (this.#next < this.#unpublished.length) setImmediate(this.#publishNext);

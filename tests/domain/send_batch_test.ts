@@ -87,3 +87,26 @@ dbTest(
     );
   },
 );
+
+dbTest("a bus that throws on publish leaves no send unanswered: all stored, all answered", async (db) => {
+  const f = await fixture(db);
+  const ch = (await channels.create(f.deps, f.actor("mod"), {
+    name: "general",
+    memberIds: [f.users.alice.id],
+  })).id;
+  const bus: typeof f.deps.bus = Object.assign(Object.create(f.deps.bus), {
+    publish: () => {
+      throw new Error("bus down");
+    },
+  });
+  const limits = { ...f.deps.config.limits, sendBatchHoldMs: 60_000 };
+  const batcher = new SendBatcher({ ...f.deps, bus, config: { ...f.deps.config, limits } });
+  const alice = f.actor("alice");
+  const all = await Promise.all(
+    [0, 1, 2, 3].map((i) =>
+      batcher.submit(alice, { channelId: ch, clientId: `b${i}`, body: `m${i}`, type: "text" })
+    ),
+  );
+  assert.ok(all.every((o) => o.stored), "every send answered as stored");
+  assert.equal((await db.query("SELECT 1 FROM messages WHERE channel_id = $1", [ch])).length, 4);
+});
