@@ -7,12 +7,23 @@
  *   deno run -A bench/gc_survival.ts js-wrapped      # a promise resolved through a wrapper closure on `this`
  *   deno run -A bench/gc_survival.ts js-plain        # the same with the resolve function itself: nothing kept
  *   DATABASE_URL=postgres://… deno run -A bench/gc_survival.ts pg-rows   # 51 rows of 40 columns (postgres.js)
+ *   deno run -A bench/gc_survival.ts history     # the latest history page as the REST route answers it
+ *
+ * `history` starts a throw-away cluster (or uses `DATABASE_URL`, an empty database), fills it as the quick
+ * history bench does (100 channels of 1,000 messages; with `GC_HISTORY=workspace,channel,user` beside
+ * `DATABASE_URL` it uses that filled database as it is), and loops over the latest page of one channel: the
+ * domain's history and the JSON text the route sends (`historyResponse` when the tree has it, else
+ * `JSON.stringify(history(...))` as `c.json` did). `--root=/path/to/another/checkout` runs that tree's domain
+ * and db code instead (A/B against a worktree of main); it also reports KB allocated per page.
  *
  * `--n=3000` iterations, `--v8=--max-semi-space-size=2` more V8 flags for the child. Wrap it in
  * `flock /tmp/bench.lock` on a shared machine like every bench run.
  */
 import { setImmediate } from "node:timers";
 import { openDb } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { startCluster } from "../cli/pg_cluster.ts";
+import { bulkMessages, connectSql, makeFixture } from "./lib/fixtures.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const opt = (k: string) => Deno.args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
@@ -46,29 +57,98 @@ class Plain {
   }
 }
 
+/** The latest page of one channel, through the domain of `root` (this tree by default), as response text. */
+async function historyStep(): Promise<{ step: () => Promise<unknown>; close: () => Promise<void> }> {
+  const root = opt("root") ?? new URL("..", import.meta.url).pathname;
+  const client = await import(`${root}/db/client.ts`);
+  const messages = await import(`${root}/domain/messages.ts`);
+  const db = await client.openDb({
+    databaseUrl: Deno.env.get("DATABASE_URL"),
+    dataDir: "",
+    maxConnections: 1,
+  });
+  const [workspaceId, channelId, userId] = Deno.env.get("GC_HISTORY")!.split(",").map(Number);
+  const deps = { db };
+  const actor = {
+    userId,
+    workspaceId,
+    username: "u1",
+    displayName: "u1",
+    role: "member",
+    permissions: new Set(["chat.access_channels"]),
+    sessionHash: null,
+  };
+  const step = messages.historyResponse
+    ? () => messages.historyResponse(deps, actor, channelId, {})
+    : async () => JSON.stringify(await messages.history(deps, actor, channelId, {}));
+  const text = await step() as string;
+  console.log(`PAGE ${text.length} ${JSON.parse(text).messages.length}`);
+  return { step, close: () => db.close() };
+}
+
 async function child() {
   const db = mode === "pg-rows"
     ? await openDb({ databaseUrl: Deno.env.get("DATABASE_URL"), dataDir: "" })
     : null;
+  const hist = mode === "history" ? await historyStep() : null;
   const cols = Array.from({ length: 40 }, (_, k) => `'v${k}-' || g AS c${k}`).join(", ");
   const step = mode === "js-wrapped"
     ? () => new Promise((r) => new Wrapped(r))
     : mode === "js-plain"
     ? () => new Promise((r) => new Plain(r))
+    : hist
+    ? hist.step
     : () => db!.query(`SELECT ${cols} FROM generate_series(1, $1::int) g`, [51]);
   for (let i = 0; i < 200; i++) await step();
   console.log(`MARK start ${performance.now()}`);
   for (let i = 0; i < n; i++) await step();
   console.log(`MARK end ${performance.now()}`);
   await db?.close();
+  await hist?.close();
+}
+
+/** A database filled as the quick history bench fills it; returns its URL and `workspace,channel,user`. */
+async function historyDatabase(): Promise<{ url: string; ids: string; stop: () => Promise<void> }> {
+  const cluster = Deno.env.get("DATABASE_URL") ? null : await startCluster();
+  const url = Deno.env.get("DATABASE_URL") ?? cluster!.url;
+  const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
+  await migrate(db, () => {});
+  await db.close();
+  const sql = connectSql(url);
+  const fx = await makeFixture(sql, { slug: "gc", users: 100, group: 1, tokenPrefix: "gc-" });
+  await bulkMessages(sql, fx.workspaceId, fx.channels, fx.users.map((u) => u.id), 1000);
+  await sql.end();
+  return {
+    url,
+    ids: [fx.workspaceId, fx.channels[0], fx.users[0].id].join(","),
+    stop: async () => await cluster?.stop(),
+  };
 }
 
 async function parent() {
   const v8 = ["--trace-gc", ...(opt("v8")?.split(",") ?? [])].join(",");
+  const given = Deno.env.get("GC_HISTORY");
+  const hdb = mode !== "history"
+    ? null
+    : given
+    ? { url: Deno.env.get("DATABASE_URL")!, ids: given, stop: async () => {} }
+    : await historyDatabase();
+  const roots = opt("root") ? [`--root=${opt("root")}`] : [];
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `--v8-flags=${v8}`, new URL(import.meta.url).pathname, mode, `--n=${n}`, "--child"],
+    args: [
+      "run",
+      "-A",
+      `--v8-flags=${v8}`,
+      new URL(import.meta.url).pathname,
+      mode,
+      `--n=${n}`,
+      ...roots,
+      "--child",
+    ],
+    env: hdb ? { DATABASE_URL: hdb.url, GC_HISTORY: hdb.ids } : {},
     stderr: "inherit",
   }).output();
+  await hdb?.stop();
   const text = new TextDecoder().decode(out.stdout);
   const mark = (k: string) => Number(text.match(new RegExp(`MARK ${k} ([\\d.]+)`))?.[1]);
   const [t0, t1] = [mark("start"), mark("end")];
@@ -86,11 +166,18 @@ async function parent() {
   const sum = (k: "alloc" | "promoted") => steps.reduce((a, s) => a + s[k], 0);
   const pauses = sc.map(([, , , ms]) => ms);
   const r2 = (x: number) => Math.round(x * 100) / 100;
+  const page = text.match(/PAGE (\d+) (\d+)/);
   console.log(JSON.stringify({
     mode,
+    ...(opt("root") ? { root: opt("root") } : {}),
     v8,
     iterations: n,
     seconds: Math.round(t1 - t0) / 1000,
+    ...(page ? { page_chars: Number(page[1]), page_messages: Number(page[2]) } : {}),
+    kb_allocated_per_iteration: r2(
+      sum("alloc") * 1024 / (steps.length ? steps.length : 1) /
+        (n / Math.max(1, sc.length)),
+    ),
     scavenges_per_1000: Math.round(sc.length / n * 10000) / 10,
     mb_allocated_between_scavenges: r2(median(steps.map((s) => s.alloc))),
     mb_promoted_per_scavenge: r2(median(steps.map((s) => s.promoted))),

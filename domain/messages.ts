@@ -15,7 +15,6 @@ import type { Actor, Deps } from "./deps.ts";
 import { AppError, conflict, forbidden, invalid, notFound } from "./errors.ts";
 import { requireNotMaintenance } from "./admin/control.ts";
 import {
-  type ChannelAccess,
   isChannelModerator,
   isConversation,
   mayRead,
@@ -384,41 +383,66 @@ export async function history(
   input: unknown,
 ): Promise<HistoryPage> {
   const p = parse(HistoryInput, input);
-  let a: ChannelAccess;
-  let messages: Message[];
-  let hasOlder: boolean;
-  let hasNewer: boolean;
-  if (p.around === undefined) {
-    // One round trip: the channel, the caller's membership and the page; the rule is checked before the
-    // page is used (a refused caller gets the same answer as from `readable`).
-    const page = { before: p.before, after: p.after, limit: p.limit + 1 };
-    const found = await messagesRepo.pageWithAccess(
-      deps.db,
-      actor.workspaceId,
-      channelId,
-      actor.userId,
-      page,
-    );
-    a = mayRead(actor, found);
-    const rows = found!.messages;
-    if (p.after !== undefined) {
-      hasNewer = rows.length > p.limit;
-      messages = rows.slice(0, p.limit);
-      hasOlder = true;
-    } else {
-      hasOlder = rows.length > p.limit;
-      messages = rows.slice(hasOlder ? 1 : 0);
-      hasNewer = p.before !== undefined;
-    }
-  } else {
-    a = await readable(deps.db, actor, channelId);
-    const half = Math.max(1, Math.floor(p.limit / 2));
-    const older = await messagesRepo.page(deps.db, channelId, { before: p.around + 1, limit: half + 1 });
-    const newer = await messagesRepo.page(deps.db, channelId, { after: p.around, limit: half + 1 });
-    hasOlder = older.length > half;
-    hasNewer = newer.length > half;
-    messages = [...older.slice(hasOlder ? 1 : 0), ...newer.slice(0, half)];
+  if (p.around !== undefined) return await aroundPage(deps, actor, channelId, p.around, p.limit);
+  return JSON.parse(await pageText(deps, actor, channelId, p)) as HistoryPage;
+}
+
+/**
+ * `history` as the JSON text of its `HistoryPage`, for the REST route to send as it is: the newest page and
+ * pages before/after an id are built by Postgres (`messagesRepo.pageWithAccess`) and never parsed here.
+ */
+export async function historyResponse(
+  deps: Deps,
+  actor: Actor,
+  channelId: number,
+  input: unknown,
+): Promise<string> {
+  const p = parse(HistoryInput, input);
+  if (p.around !== undefined) {
+    return JSON.stringify(await aroundPage(deps, actor, channelId, p.around, p.limit));
   }
+  return await pageText(deps, actor, channelId, p);
+}
+
+/** The newest page, or the one before/after an id, as `HistoryPage` JSON text. */
+async function pageText(
+  deps: Deps,
+  actor: Actor,
+  channelId: number,
+  p: { before?: number; after?: number; limit: number },
+): Promise<string> {
+  // One round trip: the channel, the caller's membership and the page; the rule is checked before the
+  // page is used (a refused caller gets the same answer as from `readable`).
+  const found = await messagesRepo.pageWithAccess(deps.db, actor.workspaceId, channelId, actor.userId, {
+    before: p.before,
+    after: p.after,
+    limit: p.limit,
+  });
+  const a = mayRead(actor, found);
+  const { page, more, first, last } = found!;
+  const hasOlder = p.after !== undefined ? true : more;
+  const hasNewer = p.after !== undefined ? more : p.before !== undefined;
+  // The fields in the order `HistoryPage` has them (as `c.json` of the object sent them).
+  return `{"messages":${page},"olderCursor":${hasOlder ? first : null},"newerCursor":${
+    hasNewer ? last : null
+  },"lastSeq":${a.channel.lastSeq}}`;
+}
+
+/** The page around a message: half before it (it included), half after. */
+async function aroundPage(
+  deps: Deps,
+  actor: Actor,
+  channelId: number,
+  around: number,
+  limit: number,
+): Promise<HistoryPage> {
+  const a = await readable(deps.db, actor, channelId);
+  const half = Math.max(1, Math.floor(limit / 2));
+  const older = await messagesRepo.page(deps.db, channelId, { before: around + 1, limit: half + 1 });
+  const newer = await messagesRepo.page(deps.db, channelId, { after: around, limit: half + 1 });
+  const hasOlder = older.length > half;
+  const hasNewer = newer.length > half;
+  const messages = [...older.slice(hasOlder ? 1 : 0), ...newer.slice(0, half)];
   return {
     messages,
     olderCursor: hasOlder && messages.length ? messages[0].id : null,

@@ -19,9 +19,8 @@ export interface ColumnOptions {
   replyCountAt?: string;
 }
 
-/** The SELECT list for a `messages` row aliased `g`. */
-export function messageColumns(opts: ColumnOptions = {}): string {
-  const p = opts.prefix ?? "";
+/** Each column of a message: its SQL expression over a `messages` row aliased `g`, and its name. */
+function columns(opts: ColumnOptions): [string, (typeof NAMES)[number]][] {
   const live = "g.deleted_at IS NULL";
   const reactions = opts.fresh
     ? "'[]'::json"
@@ -32,7 +31,7 @@ export function messageColumns(opts: ColumnOptions = {}): string {
   const replyCount = opts.replyCountAt
     ? `(SELECT count(*)::int FROM messages rc WHERE rc.reply_to = g.id AND rc.seq < ${opts.replyCountAt})`
     : "g.reply_count";
-  const cols: [string, string][] = [
+  return [
     ["g.id", "id"],
     ["g.channel_id", "channelId"],
     ["g.seq", "seq"],
@@ -49,7 +48,30 @@ export function messageColumns(opts: ColumnOptions = {}): string {
     [reactions, "reactions"],
     [opts.fresh ? "'[]'::json" : ATTACHMENTS_JSON, "attachments"],
   ];
-  return cols.map(([expr, name]) => `${expr} AS "${p}${name}"`).join(", ");
+}
+
+/** The SELECT list for a `messages` row aliased `g`. */
+export function messageColumns(opts: ColumnOptions = {}): string {
+  const p = opts.prefix ?? "";
+  return columns(opts).map(([expr, name]) => `${expr} AS "${p}${name}"`).join(", ");
+}
+
+const TIMESTAMPS = new Set(["editedAt", "deletedAt", "createdAt"]);
+
+/**
+ * The same message as one `json` value built by Postgres, equal to what `toMessage` makes of the
+ * `messageColumns` row once serialised: the same fields in the same order, ids and counts as numbers,
+ * timestamps as the API's ISO text (UTC, milliseconds truncated: `db/timestamps.ts`), nulls as null. For
+ * pages sent as they come from the database (`messages.pageWithAccess`).
+ */
+export function messageJson(opts: Omit<ColumnOptions, "prefix"> = {}): string {
+  const fields = columns(opts).map(([expr, name]) => {
+    const value = TIMESTAMPS.has(name)
+      ? `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+      : expr;
+    return `'${name}', ${value}`;
+  });
+  return `json_build_object(${fields.join(", ")})`;
 }
 
 const NAMES = [

@@ -1,7 +1,7 @@
 /** Typed queries on messages, reactions and the per-channel event log. No business rules. */
 import type { Sql } from "../client.ts";
 import type { Envelope, Message, MessageType, SequencedEvent } from "../../realtime/protocol.ts";
-import { messageColumns, toMessage } from "./message_columns.ts";
+import { messageColumns, messageJson, toMessage } from "./message_columns.ts";
 import {
   channelAndMember,
   type ChannelRow,
@@ -130,23 +130,50 @@ export async function page(sql: Sql, channelId: number, p: Page): Promise<Messag
   return rows.map(fix);
 }
 
-const G_COLS = messageColumns({ prefix: "g_" });
+const MESSAGE_JSON = messageJson();
 
-/** The statement of `pageWithAccess` ($1 workspace, $2 channel, $3 user, $4 id bound, $5 limit); the bench explains it. */
+/**
+ * The statement of `pageWithAccess` ($1 workspace, $2 channel, $3 user, $4 id bound, $5 rows read: the page
+ * and one more); the bench explains it. One row per channel: the channel, the membership (`m_` columns), and
+ * the page built by Postgres: `g_read` rows read, `g_first`/`g_last` the ids of the first and last message
+ * of the page, `g_page` its messages as JSON text, oldest first. The extra row is counted, never built.
+ */
 export function pageWithAccessSql(newer: boolean): string {
-  return `SELECT ${CHANNEL_COLS}, ${M_PREFIXED}, g.* FROM channels c
+  const kept = "FILTER (WHERE g.rn < $5)";
+  return `SELECT ${CHANNEL_COLS}, ${M_PREFIXED}, p.read AS "g_read", p.first AS "g_first", p.last AS "g_last",
+       p.page AS "g_page"
+     FROM channels c
      LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = $3
-     LEFT JOIN LATERAL (SELECT ${G_COLS} FROM messages g
-       WHERE g.channel_id = c.id AND g.reply_to IS NULL AND ${newer ? "g.id > $4" : "g.id < $4"}
-       ORDER BY g.id${newer ? "" : " DESC"} LIMIT $5) g ON true
-     WHERE c.workspace_id = $1 AND c.id = $2
-     ORDER BY g."g_id"`;
+     LEFT JOIN LATERAL (
+       SELECT count(*)::int AS read, min(g.id) ${kept} AS first, max(g.id) ${kept} AS last,
+         coalesce(json_agg(${MESSAGE_JSON} ORDER BY g.id) ${kept}, '[]'::json)::text AS page
+       FROM (SELECT g.*, row_number() OVER (ORDER BY g.id${newer ? "" : " DESC"}) AS rn FROM messages g
+         WHERE g.channel_id = c.id AND g.reply_to IS NULL AND ${newer ? "g.id > $4" : "g.id < $4"}
+         ORDER BY g.id${newer ? "" : " DESC"} LIMIT $5) g
+     ) p ON true
+     WHERE c.workspace_id = $1 AND c.id = $2`;
+}
+
+/** A page as JSON text with the channel and membership it was read with (`pageWithAccess`). */
+export interface PageText {
+  channel: ChannelRow;
+  member: MemberRow | null;
+  /** The page's messages (as `toMessage` makes them) as a JSON array, oldest first. */
+  page: string;
+  /** Whether there are more messages past the page, in the direction read (older, or newer with `after`). */
+  more: boolean;
+  /** The ids of the oldest and newest message of the page (null when it is empty). */
+  first: number | null;
+  last: number | null;
 }
 
 /**
- * `page` with the channel and the caller's membership (`channels.withMember`) in the same round trip: the
- * history's access check and its page are one statement. Null when there is no such channel; the page is
- * read whatever the membership says, so the caller must check access before using it.
+ * A page of `limit` top-level messages (as `page` chooses them) with the channel and the caller's membership
+ * (`channels.withMember`) in the same round trip: the history's access check and its page are one
+ * statement, and the page comes as the JSON text Postgres built (one value, not a row per message with
+ * the channel's columns repeated: what the rows of a result allocate is what the scavenges keep, bench
+ * README). Null when there is no such channel; the page is read whatever the membership says, so the caller
+ * must check access before using it.
  */
 export async function pageWithAccess(
   sql: Sql,
@@ -154,19 +181,21 @@ export async function pageWithAccess(
   channelId: number,
   userId: number,
   p: Page,
-): Promise<{ channel: ChannelRow; member: MemberRow | null; messages: Message[] } | null> {
+): Promise<PageText | null> {
   const newer = p.after !== undefined;
   const rows = await sql.query<Record<string, unknown>>(
     pageWithAccessSql(newer),
-    [workspaceId, channelId, userId, newer ? p.after : p.before ?? Number.MAX_SAFE_INTEGER, p.limit],
+    [workspaceId, channelId, userId, newer ? p.after : p.before ?? Number.MAX_SAFE_INTEGER, p.limit + 1],
   );
   if (!rows.length) return null;
-  const messages: Message[] = [];
-  for (const r of rows) {
-    const m = toMessage(r, "g_");
-    if (m) messages.push(m);
-  }
-  return { ...channelAndMember(rows[0]), messages };
+  const r = rows[0];
+  return {
+    ...channelAndMember(r),
+    page: r.g_page as string,
+    more: (r.g_read as number) > p.limit,
+    first: (r.g_first as number | null) ?? null,
+    last: (r.g_last as number | null) ?? null,
+  };
 }
 
 export async function thread(sql: Sql, parentId: number, limit: number): Promise<Message[]> {

@@ -121,7 +121,11 @@ export function chatRoutes(deps: Deps) {
   // messages
   app.get(
     "/channels/:id/messages",
-    async (c) => c.json(await messages.history(deps, c.get("actor"), idParam(c, "id"), c.req.query())),
+    // The page's JSON text as Postgres built it (`messages.historyResponse`), with c.json's content type.
+    async (c) =>
+      c.body(await messages.historyResponse(deps, c.get("actor"), idParam(c, "id"), c.req.query()), 200, {
+        "content-type": "application/json",
+      }),
   );
   app.post("/channels/:id/messages", async (c) => {
     const body = await jsonBody(c);
