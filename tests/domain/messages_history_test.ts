@@ -5,7 +5,9 @@ import { type Fixture, fixture } from "../helpers/fixture.ts";
 import { refused } from "../helpers/assert.ts";
 import * as channels from "../../domain/channels.ts";
 import * as messages from "../../domain/messages.ts";
+import * as files from "../../domain/files.ts";
 import type { Db } from "../../db/client.ts";
+import type { Message } from "../../realtime/protocol.ts";
 
 /** A channel with `n` messages "m1".."mn" by alice and bob in turn. */
 async function channelWith(db: Db, n: number) {
@@ -69,6 +71,72 @@ dbTest("history: around a message gives both sides and cursors to go on", async 
   assert.deepEqual(bodies(edge), ["m1", "m2", "m3"]);
   assert.equal(edge.olderCursor, null);
 });
+
+dbTest(
+  "history pages show every message as reading it alone does, and send that as their text",
+  async (db) => {
+    // Pages are built by Postgres as JSON (`messagesRepo.pageWithAccess`), one message by `toMessage`: an
+    // edited, deleted, reacted-to, replied-to, mentioning and file-carrying message, and timestamps with
+    // microseconds, must come out the same both ways, in every direction of paging and in the route's text.
+    const { f, ch, ids } = await channelWith(db, 6);
+    const alice = f.actor("alice");
+    const [plain, edited, deleted, reacted, threaded, mentioning] = ids;
+    await messages.edit(f.deps, f.actor("bob"), edited, { body: "m2, edited" });
+    await messages.react(f.deps, f.actor("bob"), deleted, { emoji: "👍" }, true);
+    await messages.remove(f.deps, alice, deleted);
+    await messages.react(f.deps, alice, reacted, { emoji: "👍" }, true);
+    await messages.react(f.deps, f.actor("bob"), reacted, { emoji: ":tada:" }, true);
+    await messages.react(f.deps, f.actor("bob"), reacted, { emoji: "👍" }, true);
+    await messages.send(f.deps, alice, {
+      channelId: ch.id,
+      clientId: "r1",
+      body: "reply",
+      replyTo: threaded,
+    });
+    await messages.edit(f.deps, f.actor("bob"), mentioning, { body: 'hi @alice "quoted" \\ \t ✓ 🎉' });
+    const up = await files.upload(f.deps, alice, ch.id, {
+      name: "notes.txt",
+      size: 5,
+      body: new Blob(["hello"]).stream(),
+    });
+    const sent = await messages.send(f.deps, alice, {
+      channelId: ch.id,
+      clientId: "with-file",
+      body: "see file",
+      attachments: [up.id],
+    });
+    const all = [...ids, sent.message.id];
+    await db.query("UPDATE messages SET created_at = '2026-01-02 03:04:05.999999+00' WHERE id = $1", [plain]);
+    await db.query("UPDATE messages SET edited_at = '2026-01-02 03:04:06.0004+00' WHERE id = $1", [edited]);
+    const alone: Message[] = [];
+    for (const id of all) alone.push(await messages.get(f.deps, alice, id));
+    assert.equal(alone[0].createdAt, "2026-01-02T03:04:05.999Z");
+    assert.equal(alone[1].editedAt, "2026-01-02T03:04:06.000Z");
+    assert.equal(alone[2].body, "");
+    assert.deepEqual(alone[2].reactions, []);
+    assert.equal(alone[4].replyCount, 1);
+    assert.deepEqual(alone[5].mentions, [f.users.alice.id]);
+    assert.equal(alone[6].attachments?.length, 1);
+    const queries: Record<string, string>[] = [{}, { limit: "3" }, { before: String(all[5]), limit: "4" }, {
+      after: "0",
+    }, {
+      after: String(plain),
+      limit: "2",
+    }];
+    for (const q of queries) {
+      const p = await page(f, ch.id, q);
+      const text = await messages.historyResponse(f.deps, alice, ch.id, q);
+      assert.deepEqual(JSON.parse(text), p, JSON.stringify(q));
+      assert.deepEqual(Object.keys(JSON.parse(text)), ["messages", "olderCursor", "newerCursor", "lastSeq"]);
+      for (const m of p.messages) {
+        const one = alone[all.indexOf(m.id)];
+        assert.deepEqual(m, one, `message ${m.id} in page ${JSON.stringify(q)}`);
+        assert.deepEqual(Object.keys(m), Object.keys(one));
+      }
+    }
+    assert.deepEqual((await page(f, ch.id, {})).messages.map((m) => m.id), all);
+  },
+);
 
 dbTest("history input is validated", async (db) => {
   const { f, ch } = await channelWith(db, 1);
