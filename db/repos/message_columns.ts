@@ -59,19 +59,18 @@ export function messageColumns(opts: ColumnOptions = {}): string {
 const TIMESTAMPS = new Set(["editedAt", "deletedAt", "createdAt"]);
 
 /**
- * The same message as one `json` value built by Postgres, equal to what `toMessage` makes of the
- * `messageColumns` row once serialised: the same fields in the same order, ids and counts as numbers,
- * timestamps as the API's ISO text (UTC, milliseconds truncated: `db/timestamps.ts`), nulls as null. For
+ * `messageColumns` for a message Postgres turns into JSON itself (`row_to_json` of a row of these): the
+ * same fields in the same order as `toMessage` makes them, ids and counts as numbers, nulls as null, and the
+ * timestamps as the API's ISO text (UTC, milliseconds truncated, as `db/timestamps.ts` gives them). For
  * pages sent as they come from the database (`messages.pageWithAccess`).
  */
-export function messageJson(opts: Omit<ColumnOptions, "prefix"> = {}): string {
-  const fields = columns(opts).map(([expr, name]) => {
+export function messageJsonColumns(opts: Omit<ColumnOptions, "prefix"> = {}): string {
+  return columns(opts).map(([expr, name]) => {
     const value = TIMESTAMPS.has(name)
       ? `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
       : expr;
-    return `'${name}', ${value}`;
-  });
-  return `json_build_object(${fields.join(", ")})`;
+    return `${value} AS "${name}"`;
+  }).join(", ");
 }
 
 const NAMES = [

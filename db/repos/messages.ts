@@ -1,7 +1,7 @@
 /** Typed queries on messages, reactions and the per-channel event log. No business rules. */
 import type { Sql } from "../client.ts";
 import type { Envelope, Message, MessageType, SequencedEvent } from "../../realtime/protocol.ts";
-import { messageColumns, messageJson, toMessage } from "./message_columns.ts";
+import { messageColumns, messageJsonColumns, toMessage } from "./message_columns.ts";
 import {
   channelAndMember,
   type ChannelRow,
@@ -130,50 +130,50 @@ export async function page(sql: Sql, channelId: number, p: Page): Promise<Messag
   return rows.map(fix);
 }
 
-const MESSAGE_JSON = messageJson();
+const MESSAGE_JSON_COLS = messageJsonColumns();
 
 /**
- * The statement of `pageWithAccess` ($1 workspace, $2 channel, $3 user, $4 id bound, $5 rows read: the page
- * and one more); the bench explains it. One row per channel: the channel, the membership (`m_` columns), and
- * the page built by Postgres: `g_read` rows read, `g_first`/`g_last` the ids of the first and last message
- * of the page, `g_page` its messages as JSON text, oldest first. The extra row is counted, never built.
+ * The statement of `pageWithAccess` ($1 workspace, $2 channel, $3 user, $4 id bound: after it with `newer`,
+ * else before it (null: the newest page), $5 rows read: the page and one more, which only tells whether
+ * there are more); the bench explains it. One row when the channel exists: its columns, the membership's
+ * (`m_` columns), and `g_page`, the history page as the JSON text of `HistoryPage` (domain/messages.ts):
+ * its messages oldest first, each `messageJsonColumns` through `row_to_json`, the cursors and `lastSeq`.
  */
 export function pageWithAccessSql(newer: boolean): string {
   const kept = "FILTER (WHERE g.rn < $5)";
-  return `SELECT ${CHANNEL_COLS}, ${M_PREFIXED}, p.read AS "g_read", p.first AS "g_first", p.last AS "g_last",
-       p.page AS "g_page"
+  const order = newer ? "" : " DESC";
+  const more = "p.read >= $5";
+  // The cursors as the domain decided them from the rows before: going older, the older cursor when there
+  // are more and the newer one when the page was asked for before an id; going newer, the other way round.
+  const olderCursor = newer ? "p.first" : `CASE WHEN ${more} THEN p.first END`;
+  const newerCursor = newer
+    ? `CASE WHEN ${more} THEN p.last END`
+    : "CASE WHEN $4 IS NOT NULL THEN p.last END";
+  return `SELECT ${CHANNEL_COLS}, ${M_PREFIXED},
+       '{"messages":' || p.page || ',"olderCursor":' || coalesce((${olderCursor})::text, 'null')
+         || ',"newerCursor":' || coalesce((${newerCursor})::text, 'null') || ',"lastSeq":' || c.last_seq
+         || '}' AS "g_page"
      FROM channels c
      LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = $3
      LEFT JOIN LATERAL (
        SELECT count(*)::int AS read, min(g.id) ${kept} AS first, max(g.id) ${kept} AS last,
-         coalesce(json_agg(${MESSAGE_JSON} ORDER BY g.id) ${kept}, '[]'::json)::text AS page
-       FROM (SELECT g.*, row_number() OVER (ORDER BY g.id${newer ? "" : " DESC"}) AS rn FROM messages g
-         WHERE g.channel_id = c.id AND g.reply_to IS NULL AND ${newer ? "g.id > $4" : "g.id < $4"}
-         ORDER BY g.id${newer ? "" : " DESC"} LIMIT $5) g
+         coalesce('[' || string_agg(row_to_json(j)::text, ',' ORDER BY g.id) ${kept} || ']', '[]') AS page
+       FROM (SELECT g.*, row_number() OVER (ORDER BY g.id${order}) AS rn FROM messages g
+         WHERE g.channel_id = c.id AND g.reply_to IS NULL
+           AND ${newer ? "g.id > $4" : "g.id < coalesce($4, 9223372036854775807)"}
+         ORDER BY g.id${order} LIMIT $5) g
+       CROSS JOIN LATERAL (SELECT ${MESSAGE_JSON_COLS}) j
      ) p ON true
      WHERE c.workspace_id = $1 AND c.id = $2`;
 }
 
-/** A page as JSON text with the channel and membership it was read with (`pageWithAccess`). */
-export interface PageText {
-  channel: ChannelRow;
-  member: MemberRow | null;
-  /** The page's messages (as `toMessage` makes them) as a JSON array, oldest first. */
-  page: string;
-  /** Whether there are more messages past the page, in the direction read (older, or newer with `after`). */
-  more: boolean;
-  /** The ids of the oldest and newest message of the page (null when it is empty). */
-  first: number | null;
-  last: number | null;
-}
-
 /**
- * A page of `limit` top-level messages (as `page` chooses them) with the channel and the caller's membership
- * (`channels.withMember`) in the same round trip: the history's access check and its page are one
- * statement, and the page comes as the JSON text Postgres built (one value, not a row per message with
- * the channel's columns repeated: what the rows of a result allocate is what the scavenges keep, bench
- * README). Null when there is no such channel; the page is read whatever the membership says, so the caller
- * must check access before using it.
+ * A history page of `limit` top-level messages (as `page` chooses them) with the channel and the caller's
+ * membership (`channels.withMember`) in the same round trip: the history's access check and its page are
+ * one statement, and the page is the JSON text Postgres built, to be sent as it is (one value, not a row
+ * per message with the channel's columns repeated: what the rows of a result allocate is what the
+ * scavenges keep, bench README). Null when there is no such channel; the page is read whatever the
+ * membership says, so the caller must check access before using it.
  */
 export async function pageWithAccess(
   sql: Sql,
@@ -181,21 +181,14 @@ export async function pageWithAccess(
   channelId: number,
   userId: number,
   p: Page,
-): Promise<PageText | null> {
+): Promise<{ channel: ChannelRow; member: MemberRow | null; page: string } | null> {
   const newer = p.after !== undefined;
   const rows = await sql.query<Record<string, unknown>>(
     pageWithAccessSql(newer),
-    [workspaceId, channelId, userId, newer ? p.after : p.before ?? Number.MAX_SAFE_INTEGER, p.limit + 1],
+    [workspaceId, channelId, userId, newer ? p.after : p.before ?? null, p.limit + 1],
   );
   if (!rows.length) return null;
-  const r = rows[0];
-  return {
-    ...channelAndMember(r),
-    page: r.g_page as string,
-    more: (r.g_read as number) > p.limit,
-    first: (r.g_first as number | null) ?? null,
-    last: (r.g_last as number | null) ?? null,
-  };
+  return { ...channelAndMember(rows[0]), page: rows[0].g_page as string };
 }
 
 export async function thread(sql: Sql, parentId: number, limit: number): Promise<Message[]> {
