@@ -14,6 +14,12 @@ export interface NewConnection {
   userAgent: string;
 }
 
+/**
+ * A `bigint[]` parameter as Postgres' array text (`{1,2,3}`): the drivers pass a string through as it is,
+ * where an array of numbers is quoted and escaped element by element (ids of every socket connecting).
+ */
+const bigints = (xs: number[]) => `{${xs.join(",")}}`;
+
 /** Stores connection rows, many in one statement (one round trip and one commit). */
 export async function insertMany(sql: Sql, rows: NewConnection[]) {
   if (!rows.length) return;
@@ -23,8 +29,8 @@ export async function insertMany(sql: Sql, rows: NewConnection[]) {
      ON CONFLICT (id) DO NOTHING`,
     [
       rows.map((c) => c.id),
-      rows.map((c) => c.userId),
-      rows.map((c) => c.workspaceId),
+      bigints(rows.map((c) => c.userId)),
+      bigints(rows.map((c) => c.workspaceId)),
       rows.map((c) => c.instanceId),
       rows.map((c) => c.page.slice(0, 300)),
       rows.map((c) => c.userAgent.slice(0, 300)),
@@ -115,6 +121,6 @@ export async function presenceOfMany(
      FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]) AS x(workspace_id, user_id)) q
      JOIN users u ON u.id = q.user_id AND u.workspace_id = q.workspace_id AND u.deactivated_at IS NULL
      ORDER BY u.id`,
-    [asked.map((a) => a.workspaceId), asked.map((a) => a.userId), LIVE_SECONDS],
+    [bigints(asked.map((a) => a.workspaceId)), bigints(asked.map((a) => a.userId)), LIVE_SECONDS],
   );
 }

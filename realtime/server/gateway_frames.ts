@@ -155,18 +155,21 @@ async function hello(
     hub.endResume(conn);
   }
   // Read with the hellos of the sockets connecting at the same moment (one statement for all of them).
-  const counts = await reads.unreadCounts(actor);
-  const ev: ServerEvent = { type: "unread_counts", counts };
-  hub.write(conn, JSON.stringify(ev), ev);
+  const counts = reads.unreadCounts(actor);
   // Presence of the people the socket follows, only when asked: a collapsed widget or a bot needs none.
-  if (sub === null && frame.presence !== true) return { replayed: replay.length, resync };
-  // After this connection's own row is stored (rows are written in groups), so the list counts it.
-  await stored();
-  return {
-    replayed: replay.length,
-    resync,
-    presence: await followPresence(deps, hub, actor, conn, sub, reads.presence),
-  };
+  // Read beside the unread counts (not after them: one round trip less before the ack), after this
+  // connection's own row is stored (rows are written in groups), so the list counts it.
+  const followed = sub === null && frame.presence !== true
+    ? null
+    : stored().then(() => followPresence(deps, hub, actor, conn, sub, reads.presence));
+  // As when they ran in turn: the counts go out when read, and a failed read fails the hello.
+  const [unread, now] = await Promise.allSettled([counts, followed]);
+  if (unread.status === "rejected") throw unread.reason;
+  const ev: ServerEvent = { type: "unread_counts", counts: unread.value };
+  hub.write(conn, JSON.stringify(ev), ev);
+  if (now.status === "rejected") throw now.reason;
+  if (now.value === null) return { replayed: replay.length, resync };
+  return { replayed: replay.length, resync, presence: now.value };
 }
 
 /** The actor of a session as it is now; null when the session ended or the user was deactivated. */

@@ -69,15 +69,30 @@ export class PresenceFollowers<C extends Follower> {
         else lists.set(c, [p]);
       }
     }
+    // Each person is encoded once per window; a socket's frame is its people's pieces joined, the text
+    // `JSON.stringify` gives for the same event (`{"type":...,"users":[a,b]}`). A crowd connecting makes
+    // most sockets' lists differ, so a frame per list would encode each person once per follower.
+    const pieces = new Map<PresenceInfo, string>();
+    const piece = (p: PresenceInfo) => {
+      let s = pieces.get(p);
+      if (s === undefined) pieces.set(p, s = JSON.stringify(p));
+      return s;
+    };
     const encoded = new Map<string, [string, ServerEvent]>();
     for (const [conn, list] of lists) {
       const key = list.length === users.length ? "*" : list.map((p) => p.userId).join(",");
       let frame = encoded.get(key);
       if (!frame) {
         const event: ServerEvent = { type: "presence_updated", users: list };
-        encoded.set(key, frame = [JSON.stringify(event), event]);
+        const text = list.length === 1
+          ? `${PRESENCE_HEAD}${piece(list[0])}]}`
+          : `${PRESENCE_HEAD}${list.map(piece).join(",")}]}`;
+        encoded.set(key, frame = [text, event]);
       }
       yield [conn, frame[0], frame[1]];
     }
   }
 }
+
+/** The start of a `presence_updated` frame as `JSON.stringify` writes it, up to its first person. */
+const PRESENCE_HEAD = '{"type":"presence_updated","users":[';

@@ -111,3 +111,26 @@ Deno.test("presence: still dropped for a socket past the soft buffer limit; othe
   assert.deepEqual(fast.socket.presence(), [[3]]);
   assert.equal(hub.stats.dropped, 1);
 });
+
+Deno.test("presence: each frame's text is exactly JSON.stringify of its event (people encoded once per window)", () => {
+  const hub = new Hub(LIMITS);
+  const a = conn(hub, "a", 1, [3, 4, 5]);
+  const b = conn(hub, "b", 2, [4]);
+  const c = conn(hub, "c", 6, [5, 3]);
+  const odd: PresenceInfo = {
+    userId: 5,
+    status: "away",
+    statusText: 'Lunch "outside" \u2014 \\ back soon\n',
+    awayMessage: "\u0001",
+    connections: 0,
+  };
+  const users = [online(3), online(4), odd];
+  hub.deliver({
+    event: { type: "presence_updated", users },
+    audience: { kind: "presence_subscribers" },
+    workspaceId: 1,
+  });
+  assert.deepEqual(a.socket.sent, [JSON.stringify({ type: "presence_updated", users })]);
+  assert.deepEqual(b.socket.sent, [JSON.stringify({ type: "presence_updated", users: [online(4)] })]);
+  assert.deepEqual(c.socket.sent, [JSON.stringify({ type: "presence_updated", users: [online(3), odd] })]);
+});
