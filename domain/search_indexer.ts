@@ -45,6 +45,8 @@ export class SearchIndexer {
   readonly #batch: number;
   readonly #log: (line: string) => void;
   #low = 0;
+  /** Safe by the latest pass's clock: the watermark once the next pass (a later snapshot) has run. */
+  #safe = 0;
   /** Sequence values read at earlier passes; `bound` is a clock reading taken after that read. */
   #marks: { seq: number; bound: number | null }[] = [];
   #tail: Promise<void> = Promise.resolve();
@@ -70,12 +72,17 @@ export class SearchIndexer {
     this.#schedule(this.#everyMs);
   }
 
-  /** Stops the background passes and waits for the one running. */
+  /**
+   * Stops the background passes and waits for the one running; when the last pass's clock allows a higher
+   * watermark (it applies from the pass after it), one more pass, so the stored watermark is as high as it
+   * would have been with the clock read before the pass.
+   */
   async stop(): Promise<void> {
     this.#started = false;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#tail;
+    if (this.#safe > this.#low) await this.#pass().catch(() => {});
     if (this.#low > this.#saved) await repo.raiseLow(this.db, this.#low).catch(() => {});
   }
 
@@ -105,7 +112,8 @@ export class SearchIndexer {
       await this.#pass().catch((e) => this.#log(`search indexer: ${e}`));
       // Nothing found and nothing waiting (no send here, no window to close): look again less often. Sends
       // of this instance wake it; a search indexes what is pending itself.
-      const idle = this.#lastPicked === 0 && !this.#marks.length && !this.#storedSince;
+      const idle = this.#lastPicked === 0 && !this.#marks.length && this.#safe <= this.#low &&
+        !this.#storedSince;
       if (this.#started && this.#timer === null) {
         this.#schedule(idle ? this.#everyMs * IDLE_FACTOR : this.#everyMs);
         this.#idleWait = idle;
@@ -128,11 +136,26 @@ export class SearchIndexer {
   async #drain(): Promise<void> {
     this.#storedSince = 0;
     for (;;) {
-      const c = await repo.clock(this.db);
-      // The sequence went back (the tables were emptied with RESTART IDENTITY): start again from the stored state.
-      if (c.seq !== null && c.seq < this.#low) this.#marks = [];
-      if (c.seq === null || c.seq < this.#low) this.#low = this.#saved = 0;
+      const used = this.#low;
+      const r = await repo.indexAbove(this.db, used, this.#batch);
+      const c = r.clock;
+      // The sequence went back (the tables were emptied with RESTART IDENTITY): start again from the stored
+      // state, and run the pass again (this one looked above a watermark that no longer holds).
+      if (c.seq === null || c.seq < used) {
+        if (c.seq !== null) this.#marks = [];
+        this.#low = this.#saved = this.#safe = 0;
+        this.#low = Math.max(this.#low, c.low);
+        if (used > this.#low) continue;
+      }
+      const full = r.picked >= this.#batch;
+      this.#lastPicked = r.picked;
+      // The pass's snapshot came after the clock of the pass before: every message at or below what that
+      // clock showed safe is visible to it, so (when it was not cut off by the batch size) indexed.
+      const low = full ? Math.min(this.#safe, Number(r.last)) : this.#safe;
+      if (low > this.#low) this.#low = low;
       this.#low = Math.max(this.#low, c.low);
+      // This pass's clock, for the next pass: ids handed out before an earlier clock reading whose
+      // transactions have all ended since (the oldest open one started after that reading).
       let safe = this.#low;
       for (const m of this.#marks) m.bound ??= c.now;
       while (this.#marks.length && (c.oldest === null || this.#marks[0].bound! < c.oldest)) {
@@ -142,12 +165,7 @@ export class SearchIndexer {
         this.#marks.push({ seq: c.seq, bound: null });
         if (this.#marks.length > MAX_MARKS) this.#marks.shift();
       }
-      // Read after the clock: every transaction behind `safe` has ended, so its messages are visible here.
-      const r = await repo.indexAbove(this.db, this.#low, this.#batch);
-      const full = r.picked >= this.#batch;
-      this.#lastPicked = r.picked;
-      const low = full ? Math.min(safe, Number(r.last)) : safe;
-      if (low > this.#low) this.#low = low;
+      this.#safe = Math.max(this.#safe, safe);
       // The shared watermark is a saving, not a guarantee (a lower one only widens the window): once a second.
       if (this.#low > this.#saved && Date.now() - this.#savedAt >= 1000) {
         await repo.raiseLow(this.db, this.#low);
