@@ -14,10 +14,11 @@
 import { startCluster } from "../cli/pg_cluster.ts";
 import { openDb } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
-import { type BatchSend, insertBatch } from "../db/repos/message_batch.ts";
+import { insertBatch } from "../db/repos/message_batch.ts";
 import * as repo from "../db/repos/message_search.ts";
 import { connectSql, freshDatabase, makeFixture } from "./lib/fixtures.ts";
 import { runNanos } from "./lib/cpu.ts";
+import { benchSends } from "./lib/cost_cluster.ts";
 
 const rounds = Number(Deno.args[0] ?? 5);
 const perBlock = Number(Deno.args[1] ?? 2000);
@@ -144,23 +145,13 @@ try {
   const [{ backend }] = await idx.query<{ backend: number }>("SELECT pg_backend_pid() AS backend");
   // SESSION: settings of the indexer's connection (e.g. `SET plan_cache_mode = force_custom_plan`).
   for (const q of (Deno.env.get("SESSION") ?? "").split(";").filter((q) => q.trim())) await idx.query(q);
-  let k = 0;
-  const sends = (n: number): BatchSend[] =>
-    Array.from({ length: n }, () => {
-      const u = fx.users[(k * 7) % fx.users.length];
-      k++;
-      return {
-        workspaceId: Number(ws),
-        channelId: u.channels[0],
-        senderId: u.id,
-        clientId: `ic${k}`,
-        type: "text" as const,
-        // As the load generator's (`bench/loadgen/client.ts` makeBody): send time, step tag, padding.
-        body: `~${(performance.now() + k).toFixed(3)}~${k % 7}~${PAD}`,
-        moderator: false,
-        maintenanceExempt: false,
-      };
-    });
+  // Bodies as the load generator's (`bench/loadgen/client.ts` makeBody): send time, step tag, padding.
+  const sends = benchSends(
+    fx,
+    Number(ws),
+    "ic",
+    (k) => `~${(performance.now() + k).toFixed(3)}~${k % 7}~${PAD}`,
+  );
   const fill = async (n: number) => {
     for (let i = 0; i < n; i += 10) await insertBatch(db, sends(Math.min(10, n - i)), "control.maintenance");
   };

@@ -35,9 +35,16 @@ export async function costCluster(name: string, fixture: Parameters<typeof makeF
 
 /**
  * A maker of sends for the cost scripts: each call gives `n` more, from the fixture's people in turn (every
- * 7th, so consecutive sends go to different channels), client ids `prefix` + a running number.
+ * 7th, so consecutive sends go to different channels), client ids `prefix` + a running number, bodies from
+ * `body` (by default a fixed sentence and the number).
  */
-export function benchSends(fx: { users: { id: number; channels: number[] }[] }, ws: number, prefix: string) {
+export function benchSends(
+  fx: { users: { id: number; channels: number[] }[] },
+  ws: number,
+  prefix: string,
+  body: (k: number) => string = (k) =>
+    `the quick brown fox jumps over the lazy dog while the team ships release ${k}`,
+) {
   let k = 0;
   return (n: number): BatchSend[] =>
     Array.from({ length: n }, () => {
@@ -49,7 +56,7 @@ export function benchSends(fx: { users: { id: number; channels: number[] }[] }, 
         senderId: u.id,
         clientId: `${prefix}${k}`,
         type: "text" as const,
-        body: `the quick brown fox jumps over the lazy dog while the team ships release ${k}`,
+        body: body(k),
         moderator: false,
         maintenanceExempt: false,
       };
