@@ -3,22 +3,8 @@
  * `fanout_burst.ts`): the shape and about the size of a real `message_received`'s message.
  */
 import type { Message } from "../../realtime/protocol.ts";
+import { textMessage } from "../../tests/helpers/message.ts";
 
 export function hubMessage(channelId: number, seq: number, body: string): Message {
-  return {
-    id: seq,
-    channelId,
-    seq,
-    senderId: 1,
-    clientId: `cid-${seq}`,
-    type: "text",
-    body,
-    replyTo: null,
-    replyCount: 0,
-    mentions: [],
-    reactions: [],
-    editedAt: null,
-    deletedAt: null,
-    createdAt: new Date().toISOString(),
-  };
+  return textMessage(seq, { channelId, clientId: `cid-${seq}`, body, createdAt: new Date().toISOString() });
 }

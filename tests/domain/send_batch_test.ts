@@ -11,14 +11,20 @@ import * as channels from "../../domain/channels.ts";
 import { SendBatcher } from "../../domain/send_batch.ts";
 import { watchStatements } from "../helpers/send_statements.ts";
 
+/** The fixture and a channel "general" of alice and bob. */
+async function generalChannel(db: Parameters<typeof fixture>[0]) {
+  const f = await fixture(db);
+  const ch = (await channels.create(f.deps, f.actor("mod"), {
+    name: "general",
+    memberIds: [f.users.alice.id, f.users.bob.id],
+  })).id;
+  return { f, ch };
+}
+
 dbTest(
   "a committed batch's long fan-outs are published one per turn of the event loop, in order",
   async (db) => {
-    const f = await fixture(db);
-    const ch = (await channels.create(f.deps, f.actor("mod"), {
-      name: "general",
-      memberIds: [f.users.alice.id, f.users.bob.id],
-    })).id;
+    const { f, ch } = await generalChannel(db);
     const { watched, statements } = watchStatements(db);
     // A hold longer than any statement here: the three sends after the first go out in one batch.
     const limits = { ...f.deps.config.limits, sendBatchHoldMs: 60_000 };
@@ -56,11 +62,7 @@ dbTest(
 dbTest(
   "with two batches per channel, the next one starts beside the running one; the channel's sequence stays gap-free",
   async (db) => {
-    const f = await fixture(db);
-    const ch = (await channels.create(f.deps, f.actor("mod"), {
-      name: "general",
-      memberIds: [f.users.alice.id, f.users.bob.id],
-    })).id;
+    const { f, ch } = await generalChannel(db);
     const { watched, overlaps, statements, most } = watchStatements(db);
     const limits = {
       ...f.deps.config.limits,

@@ -12,27 +12,12 @@ import { publicPart } from "../../domain/settings/workspace.ts";
 import { onColor } from "../../components/themes.ts";
 import { plainText } from "../../islands/chat/text.ts";
 import { endQuotes, renderMarkdown } from "../../islands/chat/markdown.ts";
+import { textMessage } from "../helpers/message.ts";
 
 let id = 0;
 function msg(senderId: number, createdAt: string, extra: Partial<Message> = {}): Message {
   id++;
-  return {
-    id,
-    channelId: 1,
-    seq: id,
-    senderId,
-    clientId: `c${id}`,
-    type: "text",
-    body: `m${id}`,
-    replyTo: null,
-    replyCount: 0,
-    mentions: [],
-    reactions: [],
-    editedAt: null,
-    deletedAt: null,
-    createdAt,
-    ...extra,
-  };
+  return textMessage(id, { senderId, clientId: `c${id}`, createdAt, ...extra });
 }
 
 Deno.test("rows: grouped by sender and day, with the unread divider before the first unread from others", () => {

@@ -22,24 +22,17 @@ import {
 } from "../../realtime/protocol.ts";
 import { dbTest } from "../helpers/db.ts";
 import { fixture } from "../helpers/fixture.ts";
+import { textMessage } from "../helpers/message.ts";
 
-const msg = (id: number, seq: number, extra: Partial<Message> = {}): Message => ({
-  id,
-  channelId: 1,
-  seq,
-  senderId: 7,
-  clientId: `k${id}`,
-  type: "text",
-  body: `m${id}`,
-  replyTo: null,
-  replyCount: 0,
-  mentions: [],
-  reactions: [],
-  editedAt: null,
-  deletedAt: null,
-  createdAt: "2026-01-01T00:00:00.000Z",
-  ...extra,
-});
+const msg = (id: number, seq: number, extra: Partial<Message> = {}): Message =>
+  textMessage(seq, {
+    id,
+    senderId: 7,
+    clientId: `k${id}`,
+    body: `m${id}`,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    ...extra,
+  });
 
 Deno.test("applyEvent applies each sequenced event once, in order, without mutating the old state", () => {
   const s0: ChatState = {};

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Connection, Hub, type Socket } from "../../../realtime/server/hub.ts";
 import type { Envelope, Message, ServerEvent } from "../../../realtime/protocol.ts";
 import { until } from "../until.ts";
+import { textMessage } from "../../helpers/message.ts";
 
 class FakeSocket implements Socket {
   sent: string[] = [];
@@ -37,22 +38,7 @@ function conn(hub: Hub, id: string, userId: number, channels: number[], workspac
   return { c, socket };
 }
 
-const msg = (channelId: number, seq: number): Message => ({
-  id: seq,
-  channelId,
-  seq,
-  senderId: 1,
-  clientId: `k${seq}`,
-  type: "text",
-  body: `m${seq}`,
-  replyTo: null,
-  replyCount: 0,
-  mentions: [],
-  reactions: [],
-  editedAt: null,
-  deletedAt: null,
-  createdAt: new Date(0).toISOString(),
-});
+const msg = (channelId: number, seq: number): Message => textMessage(seq, { channelId });
 
 const received = (channelId: number, seq: number): Envelope => ({
   event: { type: "message_received", channelId, seq, message: msg(channelId, seq) },
