@@ -87,50 +87,9 @@ export function frameId(frame: Record<string, unknown>): string | null {
 /** Checks a decoded JSON object as a client frame: unknown actions and wrongly typed fields are refused. */
 export function parseFrame(frame: Record<string, unknown>): ClientFrame {
   const action = frame.action;
-  // Every connect sends one: a plain hello is checked by hand (what zod would accept, and the same
-  // object out); anything else, including every hello zod might refuse, goes through zod for its answer.
-  if (action === "hello" && plainHello(frame)) return frame as unknown as ClientFrame;
-  return parseFrameWithZod(frame);
-}
-
-/** `parseFrame` without the hand check of a plain hello: every frame through its zod schema. */
-export function parseFrameWithZod(frame: Record<string, unknown>): ClientFrame {
-  const action = frame.action;
   if (typeof action !== "string") throw new AppError("bad_frame", 400, "action: a string naming the action");
   if (!Object.hasOwn(SCHEMAS, action)) {
     throw new AppError("unknown_action", 400, `Unknown action ${JSON.stringify(action.slice(0, 60))}`);
   }
   return parse(SCHEMAS[action as ClientAction], frame) as ClientFrame;
-}
-
-const HELLO_KEYS = new Set(["id", "action", "channels", "page", "presence", "presenceSub"]);
-const CHANNEL_KEY = /^\d{1,16}$/;
-const noNul = (x: string) => !x.includes("\u0000");
-
-/**
- * Would `SCHEMAS.hello` (and `parse`'s NUL check) accept this frame as it is? True only when it surely
- * would, so false sends a frame to zod, never refuses it; the frame itself is then what zod would return
- * (the same keys and values: a strict object, no defaults, no transforms). `frames_test.ts` compares the two.
- */
-export function plainHello(frame: Record<string, unknown>): boolean {
-  for (const k in frame) if (!HELLO_KEYS.has(k) || !Object.hasOwn(frame, k)) return false;
-  const { id, channels, page, presence, presenceSub } = frame;
-  if (typeof id !== "string" || id.length > 64 || !noNul(id)) return false;
-  if (page !== undefined && (typeof page !== "string" || page.length > 2000 || !noNul(page))) return false;
-  if (presence !== undefined && typeof presence !== "boolean") return false;
-  if (presenceSub !== undefined) {
-    if (!Array.isArray(presenceSub)) return false;
-    for (const u of presenceSub) if (!Number.isSafeInteger(u)) return false;
-  }
-  if (channels !== undefined) {
-    if (!channels || typeof channels !== "object" || Array.isArray(channels)) return false;
-    if (Object.getPrototypeOf(channels) !== Object.prototype) return false;
-    let n = 0;
-    for (const k in channels) {
-      if (!Object.hasOwn(channels, k) || !CHANNEL_KEY.test(k) || ++n > 5000) return false;
-      const v = (channels as Record<string, unknown>)[k];
-      if (!Number.isSafeInteger(v) || (v as number) < 0) return false;
-    }
-  }
-  return true;
 }
