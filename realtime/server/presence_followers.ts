@@ -84,10 +84,7 @@ export class PresenceFollowers<C extends Follower> {
       let frame = encoded.get(key);
       if (!frame) {
         const event: ServerEvent = { type: "presence_updated", users: list };
-        const text = list.length === 1
-          ? `${PRESENCE_HEAD}${piece(list[0])}]}`
-          : `${PRESENCE_HEAD}${list.map(piece).join(",")}]}`;
-        encoded.set(key, frame = [text, event]);
+        encoded.set(key, frame = [`${PRESENCE_HEAD}${list.map(piece).join(",")}]}`, event]);
       }
       yield [conn, frame[0], frame[1]];
     }
