@@ -131,7 +131,7 @@ export async function send(deps: Deps, actor: Actor, input: unknown): Promise<Se
   const p = parse(sendSchema(deps.config.limits.messageChars), input);
   if (groupable(p)) {
     // The grouped statement checks maintenance itself (no round trip of its own per send).
-    const o = await deps.sendBatcher.submit(actor, { ...p, type: p.type });
+    const o = await deps.sendBatcher.submit(actor, p);
     if (o.stored) return { message: o.message, created: true };
     try {
       await requireNotMaintenance(deps.db, actor);

@@ -9,16 +9,16 @@ export class RateLimiter {
   take(key: string, perMinute: number, what = "Too many requests") {
     const now = this.now();
     const rate = perMinute / 60_000;
-    const b = this.#buckets.get(key) ?? { tokens: perMinute, at: now };
+    // A bucket is stored once, when its key is first seen, and updated in place after that.
+    let b = this.#buckets.get(key);
+    if (!b) {
+      this.#buckets.set(key, b = { tokens: perMinute, at: now });
+      if (this.#buckets.size > 100_000) this.#sweep(now);
+    }
     b.tokens = Math.min(perMinute, b.tokens + (now - b.at) * rate);
     b.at = now;
-    if (b.tokens < 1) {
-      this.#buckets.set(key, b);
-      throw rateLimited(Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000)), what);
-    }
+    if (b.tokens < 1) throw rateLimited(Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000)), what);
     b.tokens -= 1;
-    this.#buckets.set(key, b);
-    if (this.#buckets.size > 100_000) this.#sweep(now);
   }
 
   /** Would `take` succeed now? (Takes nothing.) */

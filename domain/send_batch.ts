@@ -97,11 +97,10 @@ export class SendBatcher {
   /** Stores a plain send with others arriving at the same time, or says it must go the one-at-a-time way. */
   async submit(actor: Actor, p: PlainSend): Promise<BatchOutcome> {
     const o = await this.#group.submit({ actor, p, at: this.stages ? performance.now() : 0 });
-    if (!("published" in o)) return o;
     // Answered after its own message is published (an ack never precedes the event), while its batch has
     // already given up its slot at the commit.
-    await o.published;
-    return { stored: true, message: o.message };
+    if ("published" in o) await o.published;
+    return o;
   }
 
   /**
