@@ -131,25 +131,34 @@ export class GroupCommit<T, R> {
 
   /**
    * Up to maxBatch waiting items, oldest first, whose keys no running batch holds, or else whose keys fewer
-   * than `perKey` running batches hold; the rest keep their order.
+   * than `perKey` running batches hold; the rest keep their order. One walk of the queue, and no copy of it
+   * when nothing can go (every waiting key held: each pump while batches run finds that again).
    */
   #take(): Waiting<T, R>[] {
     const q = this.#queue;
     const key = this.opts.key;
-    if (!key || !this.#busy.size) return q.splice(0, this.opts.maxBatch);
+    const max = this.opts.maxBatch;
+    if (!key || !this.#busy.size) return q.splice(0, max);
+    const perKey = this.opts.perKey?.() ?? 1;
     // Items of keys no batch holds first; only when there are none, items of keys held by fewer than
     // `perKey` batches (that batch waits on their rows in the database, so it carries nothing else).
-    for (const most of [1, this.opts.perKey?.() ?? 1]) {
-      const take: Waiting<T, R>[] = [], keep: Waiting<T, R>[] = [];
-      for (const w of q) {
-        (take.length < this.opts.maxBatch && (this.#busy.get(key(w.item)) ?? 0) < most ? take : keep).push(w);
-      }
-      if (take.length || most > 1) {
-        this.#queue = keep;
-        return take;
-      }
+    const free: number[] = [], shared: number[] = [];
+    for (let i = 0; i < q.length && free.length < max; i++) {
+      const n = this.#busy.get(key(q[i].item)) ?? 0;
+      if (n === 0) free.push(i);
+      else if (n < perKey && !free.length && shared.length < max) shared.push(i);
     }
-    return [];
+    const pick = free.length ? free : shared;
+    if (!pick.length) return [];
+    const take: Waiting<T, R>[] = [], keep: Waiting<T, R>[] = [];
+    for (let i = 0, j = 0; i < q.length; i++) {
+      if (j < pick.length && pick[j] === i) {
+        take.push(q[i]);
+        j++;
+      } else keep.push(q[i]);
+    }
+    this.#queue = keep;
+    return take;
   }
 
   async #run(batch: Waiting<T, R>[]) {
