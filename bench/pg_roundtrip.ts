@@ -1,10 +1,11 @@
 /**
- * The server's CPU per Postgres round trip, by the socket under postgres.js:
+ * The server's CPU per Postgres round trip, over loopback TCP and over the cluster's unix socket:
  * `deno run -A bench/pg_roundtrip.ts [rounds] [select block] [send block] [in flight, e.g. 1,4,10]`.
  *
  * A throw-away cluster (fsync on, synchronous commit) with the bench fixture; two pools of 10 through
- * `db/client.ts` `openDb`, one on `node:net` sockets (as before `db/pg_socket.ts`) and one on `PgSocket`s, and
- * the same two over the cluster's unix socket instead of loopback TCP (`UNIX=0` leaves those out).
+ * `db/client.ts` `openDb` as the server opens them, one connecting to 127.0.0.1 and one to the unix socket
+ * (a URL without a host, `postgres:///db`, and PGHOST set to the socket's directory: postgres.js reads libpq's
+ * variables). The eighth pass also compared a socket of its own over `Deno.connect` here (commit fbc0b90).
  * For each statement shape (`SELECT $1`, and the real grouped send of one message, `insertBatch`) and each
  * number of queries in flight, blocks run on the pools in turn (`rounds` rounds, each starting with the next pool), and each
  * block reports this process's CPU (user + system, `process.cpuUsage`: every thread of the process, as the
@@ -22,7 +23,6 @@ const selectBlock = Number(Deno.args[1] ?? 4000);
 const sendBlock = Number(Deno.args[2] ?? 400);
 const inFlight = (Deno.args[3] ?? "1,4,10").split(",").map(Number);
 const only = new RegExp(Deno.env.get("ONLY") ?? ".");
-const unix = Deno.env.get("UNIX") !== "0";
 
 /** Nanoseconds on a CPU of the postmaster and its live children (`/proc/<pid>/schedstat`, exact). */
 function clusterNanos(postmaster: number): number {
@@ -54,25 +54,15 @@ const c = await costCluster("pg_roundtrip", { slug: "rt", users: 400, group: 20,
 const { cluster, postmaster, url, fx, ws } = c;
 try {
   await c.db.close();
+  // The cluster's unix socket: a URL without a host takes postgres.js to PGHOST/PGPORT (libpq's names).
+  const u = new URL(url);
+  Deno.env.set("PGHOST", cluster.socketPath.slice(0, cluster.socketPath.lastIndexOf("/")));
+  Deno.env.set("PGPORT", u.port);
+  Deno.env.set("PGUSER", u.username);
   const pools: { label: string; db: Db }[] = [
-    { label: "node:net, TCP", db: await openDb({ databaseUrl: url, dataDir: "", nodeNetSockets: true }) },
-    { label: "PgSocket, TCP", db: await openDb({ databaseUrl: url, dataDir: "" }) },
+    { label: "TCP 127.0.0.1", db: await openDb({ databaseUrl: url, dataDir: "" }) },
+    { label: "unix socket", db: await openDb({ databaseUrl: `postgres://${u.pathname}`, dataDir: "" }) },
   ];
-  if (unix) {
-    // The cluster's unix socket: a URL without a host takes postgres.js to PGHOST/PGPORT (libpq's names).
-    const u = new URL(url);
-    Deno.env.set("PGHOST", cluster.socketPath.slice(0, cluster.socketPath.lastIndexOf("/")));
-    Deno.env.set("PGPORT", u.port);
-    Deno.env.set("PGUSER", u.username);
-    const local = `postgres://${u.pathname}`;
-    pools.push(
-      {
-        label: "node:net, unix",
-        db: await openDb({ databaseUrl: local, dataDir: "", nodeNetSockets: true }),
-      },
-      { label: "PgSocket, unix", db: await openDb({ databaseUrl: local, dataDir: "" }) },
-    );
-  }
   const sends = benchSends(fx, ws, "rt");
   const shapes = [
     {
@@ -136,7 +126,7 @@ try {
             } | ${(s.block / wall * 1000).toFixed(0)} | ${l} |`,
           );
         }
-        // Each pool against the first (node:net, TCP) in the same round: the pairs the machine's drift spares.
+        // Each pool against the first (TCP) in the same round: the pairs the machine's drift spares.
         for (const x of res) x.ratio.push(x.server.at(-1)! / res[0].server.at(-1)!);
       }
       for (const [i, p] of pools.entries()) {
@@ -154,7 +144,7 @@ try {
     `${rounds} rounds (pools in turn), blocks of ${selectBlock} SELECTs / ${sendBlock} sends; medians:`,
   );
   console.log(
-    "| shape | in flight | socket | server µs / round trip | of it system | server vs node:net TCP, same round | Postgres µs | round trips/s |",
+    "| shape | in flight | socket | server µs / round trip | of it system | server vs TCP, same round | Postgres µs | round trips/s |",
   );
   console.log("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
   for (const row of summary) console.log(row);

@@ -69,23 +69,16 @@ export interface OpenDbOptions {
    * whose writes need no durability, such as NOTIFY: each one is otherwise a commit that waits for fsync.
    */
   asyncCommit?: boolean;
-  /** Postgres only: `node:net` sockets instead of `PgSocket` (db/pg_socket.ts); for benches' A/B. */
-  nodeNetSockets?: boolean;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   return opts.databaseUrl
-    ? openPostgres(
-      opts.databaseUrl,
-      opts.maxConnections ?? 10,
-      opts.asyncCommit ?? false,
-      opts.nodeNetSockets,
-    )
+    ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.asyncCommit ?? false)
     : await openPglite(opts.dataDir, opts.loadDataDir);
 }
 
-function openPostgres(url: string, max: number, asyncCommit: boolean, nodeNet = false): Db {
-  const sockets = copySockets({ nodeNet });
+function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
+  const sockets = copySockets();
   const sql = postgres(url, {
     max,
     // Not in postgres.js's types, but one of its options (its `connect` resolves once connected).

@@ -1,10 +1,5 @@
 /**
- * Sockets for postgres.js (its `socket` option), and a way for a binary COPY to send its data without the
- * driver copying it.
- *
- * The sockets are `PgSocket`s (`pg_socket.ts`: straight over `Deno.connect`, cheaper per round trip than
- * Deno's `node:net`), or `node:net` sockets when the connection uses TLS (postgres.js upgrades a
- * `net.Socket` with `tls.connect`) or when asked for (`copySockets({ nodeNet: true })`: benches' A/B).
+ * Sockets for postgres.js that let a binary COPY send its data without the driver copying it.
  *
  * postgres.js frames each chunk written to a COPY stream into a new CopyData message
  * (`Buffer.concat` of its header and the chunk), so every byte of an upload passed through fresh memory
@@ -22,55 +17,40 @@
  * @example
  * const sockets = copySockets();
  * const sql = postgres(url, { socket: sockets.connect });
- * const socket = sockets.capture(() => stream.write(header)); // CopySocket | null
+ * const socket = sockets.capture(() => stream.write(header)); // net.Socket | null
  */
 import net from "node:net";
-import { PgSocket } from "./pg_socket.ts";
 
 /** The connection settings postgres.js passes to its `socket` option (the parts used here). */
 interface SocketOptions {
   host: string[];
   port: number[];
   path?: string | false;
-  ssl?: unknown;
 }
-
-/** What the COPY path uses of a connection's socket (a `PgSocket` or a `net.Socket`). */
-export type CopySocket = PgSocket | net.Socket;
 
 const COPY_DATA = 0x64; // 'd'
 
 export interface CopySockets {
   /** postgres.js's `socket` option: a socket connecting to the configured host. */
-  connect(options: SocketOptions): CopySocket;
+  connect(options: SocketOptions): net.Socket;
   /** Runs `write` and gives the socket that sent a CopyData message during it (null: none did). */
-  capture(write: () => unknown): CopySocket | null;
+  capture(write: () => unknown): net.Socket | null;
 }
 
-export interface CopySocketsOptions {
-  /** Always `node:net` sockets, as before `PgSocket` (benches compare the two). */
-  nodeNet?: boolean;
-}
-
-export function copySockets(opts: CopySocketsOptions = {}): CopySockets {
+export function copySockets(): CopySockets {
   let capturing = false;
-  let captured: CopySocket | null = null;
+  let captured: net.Socket | null = null;
   let next = 0;
   return {
     connect(options) {
       // Several hosts: one after the other, as postgres.js does with its own sockets.
       const i = next++ % Math.max(1, options.host.length);
       const [host, port] = [options.host[i], options.port[i]];
-      let socket: CopySocket;
-      if (options.ssl || opts.nodeNet) {
-        socket = options.path ? net.connect(options.path) : net.connect(port, host);
-        // What postgres.js sets on its own sockets: its errors and TLS's server name read them.
-        Object.assign(socket, { host, port });
-      } else {
-        socket = new PgSocket(options.path ? { path: options.path } : { hostname: host, port });
-      }
+      const socket = options.path ? net.connect(options.path) : net.connect(port, host);
+      // What postgres.js sets on its own sockets: its errors and TLS's server name read them.
+      Object.assign(socket, { host, port });
       const write = socket.write;
-      socket.write = function (this: CopySocket, chunk: unknown, ...rest: unknown[]) {
+      socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
         if (capturing && isCopyData(chunk)) captured = this;
         // deno-lint-ignore no-explicit-any
         return (write as any).call(this, chunk, ...rest);
