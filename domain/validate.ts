@@ -3,7 +3,8 @@ import type { z } from "zod";
 import { invalid } from "./errors.ts";
 
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const nul = nulPath(input, "", 0);
+  // The path is built only for an input that has a NUL (most have none: every frame and body comes here).
+  const nul = hasNul(input, 0) ? nulPath(input, "", 0) : null;
   if (nul !== null) {
     const message = "may not contain NUL characters";
     throw invalid(`${nul || "input"}: ${message}`, [{ path: nul, message }]);
@@ -24,4 +25,18 @@ function nulPath(v: unknown, path: string, depth: number): string | null {
     if (p !== null) return p;
   }
   return null;
+}
+
+/** Whether `nulPath` would find one: the same walk (own enumerable keys, 20 levels), with no path strings. */
+function hasNul(v: unknown, depth: number): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (depth > 20 || !v || typeof v !== "object") return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (hasNul(v[i], depth + 1)) return true;
+    return false;
+  }
+  for (const k in v) {
+    if (Object.hasOwn(v, k) && hasNul((v as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
 }

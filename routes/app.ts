@@ -46,6 +46,10 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
   app.use("/api/*", hostCors(deps));
   app.use("*", async function securityHeaders(c, next) {
     await next();
+    // Not on a WebSocket upgrade's 101 (no document follows it): setting a header on a response already
+    // made copies it, a cost paid by every socket that connects. Its checks (body limit, origin, session,
+    // rates) all ran before the 101 was made.
+    if (c.res.status === 101) return;
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
     if (!c.res.headers.has("X-Frame-Options") && c.req.path.startsWith("/api/")) {

@@ -3,6 +3,7 @@
  * `hello`, which resumes a client from the database (replay, unread counts, presence of whom it follows).
  * Transport only: every rule lives in `domain/`. The protocol is described in `docs/protocol.md`.
  */
+import type { UnreadCount } from "../../db/repos/channels.ts";
 import * as usersRepo from "../../db/repos/users.ts";
 import { actorFromUser } from "../../domain/auth.ts";
 import type { ConnectReads } from "../../domain/connect_reads.ts";
@@ -20,7 +21,17 @@ function errorFrame(conn: Connection, hub: Hub, id: string | null, e: ErrorBody)
   hub.sendRaw(conn, JSON.stringify({ type: "error", id, error: e }));
 }
 
-/** `stored`: settles once this connection's presence row is written (a hello's snapshot counts it). */
+/**
+ * The unread counts read for a socket when it opened, taken once (by its first hello); null when there are
+ * none to take. The promise gives null when that read failed.
+ */
+export type EarlyCounts = () => Promise<UnreadCount[] | null> | null;
+const NO_EARLY_COUNTS: EarlyCounts = () => null;
+
+/**
+ * `stored`: settles once this connection's presence row is written (a hello's snapshot counts it).
+ * `early`: the unread counts read when the socket opened (`GatewaySocket`), for its first hello.
+ */
 export async function handleFrame(
   deps: Deps,
   hub: Hub,
@@ -29,6 +40,7 @@ export async function handleFrame(
   conn: Connection,
   data: unknown,
   stored: () => Promise<unknown>,
+  early: EarlyCounts = NO_EARLY_COUNTS,
 ) {
   const { limits } = deps.config;
   // Every frame counts against the user's rate, whether or not it turns out to be valid. A frame over the
@@ -81,7 +93,7 @@ export async function handleFrame(
     // The whole frame is checked (envelope and every field's type) before a handler sees it.
     const checked = parseFrame(frame) as unknown as Record<string, unknown>;
     let data: unknown;
-    if (checked.action === "hello") data = await hello(deps, hub, reads, actor, conn, checked, stored);
+    if (checked.action === "hello") data = await hello(deps, hub, reads, actor, conn, checked, stored, early);
     else {
       const handler = ACTIONS[checked.action as keyof typeof ACTIONS];
       data = await handler({ deps, hub, actor, conn, frame: checked });
@@ -106,6 +118,7 @@ async function hello(
   conn: Connection,
   frame: Record<string, unknown>,
   stored: () => Promise<unknown>,
+  early: EarlyCounts,
 ) {
   // Checked before anything is done: a refused list leaves the socket as it was.
   const sub = frame.presenceSub === undefined ? null : presence.subscriptionIds(frame.presenceSub);
@@ -119,10 +132,15 @@ async function hello(
     void stored().then(() => presence.reportPage(deps, id, page)).catch(() => {});
   }
   const late = conn.resume === "late";
+  // The counts read when the socket opened: only for its first hello, and only while every event since the
+  // open still waits in `pending` (the hold did not end, no hello flushed it).
+  const taken = early();
+  const opened = conn.pending && !late ? taken : null;
   if (!conn.pending) conn.pending = [];
   conn.resume = "reading";
   let replay: SequencedEvent[] = [];
   let resync: number[] = [];
+  let counted: UnreadCount[] | null = null;
   try {
     const list: { channelId: number; after: number }[] = [];
     const lateResync: number[] = [];
@@ -141,6 +159,8 @@ async function hello(
     replay = r.events;
     resync = [...r.resync, ...lateResync];
     for (const [ch, last] of r.resumed) conn.sent.set(ch, Math.max(conn.sent.get(ch) ?? 0, last));
+    // Still holding the socket's live events: they wait for this read (started at the open) too.
+    if (opened) counted = await opened;
   } finally {
     conn.resume = "";
     // Synchronously: write the replay, then whatever arrived while we read.
@@ -151,11 +171,19 @@ async function hello(
       const e: ServerEvent = { type: "resync_required", channelId: ch, reason: "too far behind" };
       hub.write(conn, JSON.stringify(e), e);
     }
+    // The counts read at the open are a snapshot taken after the socket joined its channels: every event
+    // since then is in `pending`. None that can change a count (only presence and typing came): every later
+    // change reaches the client after this frame, which it adds to the counts. Otherwise they are read
+    // again below, after the held events are written, as a hello without them does.
+    if (counted && pending && !pending.some(changesCounts)) {
+      const ev: ServerEvent = { type: "unread_counts", counts: counted };
+      hub.write(conn, JSON.stringify(ev), ev);
+    } else counted = null;
     conn.pending = pending;
     hub.endResume(conn);
   }
   // Read with the hellos of the sockets connecting at the same moment (one statement for all of them).
-  const counts = reads.unreadCounts(actor);
+  const counts = counted ? null : reads.unreadCounts(actor);
   // Presence of the people the socket follows, only when asked: a collapsed widget or a bot needs none.
   // Read beside the unread counts (not after them: one round trip less before the ack), after this
   // connection's own row is stored (rows are written in groups), so the list counts it.
@@ -165,8 +193,10 @@ async function hello(
   // As when they ran in turn: the counts go out when read, and a failed read fails the hello.
   const [unread, now] = await Promise.allSettled([counts, followed]);
   if (unread.status === "rejected") throw unread.reason;
-  const ev: ServerEvent = { type: "unread_counts", counts: unread.value };
-  hub.write(conn, JSON.stringify(ev), ev);
+  if (unread.value) {
+    const ev: ServerEvent = { type: "unread_counts", counts: unread.value };
+    hub.write(conn, JSON.stringify(ev), ev);
+  }
   if (now.status === "rejected") throw now.reason;
   if (now.value === null) return { replayed: replay.length, resync };
   return { replayed: replay.length, resync, presence: now.value };
@@ -178,3 +208,7 @@ export async function reloadActor(deps: Deps, actor: Actor): Promise<Actor | nul
   const u = await usersRepo.bySession(deps.db, actor.sessionHash);
   return u && !u.deactivatedAt ? actorFromUser(u, actor.sessionHash) : null;
 }
+
+/** Events that cannot change anyone's unread counts: they may come between the open and the hello. */
+const COUNTS_UNCHANGED = new Set<ServerEvent["type"]>(["presence_updated", "user_typing"]);
+const changesCounts = (p: { event: ServerEvent }) => !COUNTS_UNCHANGED.has(p.event.type);

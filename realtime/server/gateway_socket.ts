@@ -5,12 +5,13 @@
  * socket once it is open, which is what 10,000 idle sockets would otherwise hold.
  */
 import * as channelsRepo from "../../db/repos/channels.ts";
+import type { UnreadCount } from "../../db/repos/channels.ts";
 import * as presence from "../../domain/presence.ts";
 import type { ConnectReads } from "../../domain/connect_reads.ts";
 import type { Actor, Deps } from "../../domain/deps.ts";
 import type { Connection, Hub } from "./hub.ts";
 import { Connection as Conn } from "./hub.ts";
-import { handleFrame, reloadActor } from "./gateway_frames.ts";
+import { type EarlyCounts, handleFrame, reloadActor } from "./gateway_frames.ts";
 
 /** What the sockets of one gateway share. */
 export interface GatewayShared {
@@ -31,6 +32,8 @@ export class GatewaySocket {
   #early: unknown[] | null = [];
   /** Settles once this connection's row is written (a hello's presence snapshot counts it). */
   #present: Promise<unknown> = SETTLED;
+  /** The unread counts read when the socket opened, until the first hello takes them. */
+  #counts: Promise<UnreadCount[] | null> | null = null;
 
   constructor(
     private readonly g: GatewayShared,
@@ -79,6 +82,10 @@ export class GatewaySocket {
     }
     if (conn.closed) return void (this.#early = null);
     hub.add(conn, channelIds);
+    // The hello's unread counts, read while the client answers `ready` (the hello waits for its replay and
+    // presence only): from here on every event of the socket's channels waits in `pending` until the hello,
+    // which uses this read only when none that changes a count came (`gateway_frames.ts`).
+    this.#counts = this.g.reads.unreadCounts(actor).catch(() => null);
     hub.sendRaw(
       conn,
       `{"type":"ready","connectionId":"${conn.id}","userId":${actor.userId},"heartbeatMs":${deps.config.ws.heartbeatMs}}`,
@@ -134,7 +141,14 @@ export class GatewaySocket {
       hub.sendRaw(conn, JSON.stringify({ type: "session_revoked", reason: "session ended" }));
       return hub.close(conn, 4001, "session ended");
     }
-    void handleFrame(deps, hub, this.g.reads, now, conn, data, () => this.#present);
+    void handleFrame(deps, hub, this.g.reads, now, conn, data, () => this.#present, () => this.#takeCounts());
+  }
+
+  /** The counts read at the open, once: the first hello takes them. */
+  #takeCounts(): ReturnType<EarlyCounts> {
+    const counts = this.#counts;
+    this.#counts = null;
+    return counts;
   }
 
   /**
@@ -163,6 +177,7 @@ export class GatewaySocket {
   #close() {
     const conn = this.#conn;
     this.#early = null;
+    this.#counts = null;
     if (!conn) return;
     this.g.hub.remove(conn);
     // After the connection row exists, or a fast close would leave a ghost "online" row behind.
