@@ -68,9 +68,11 @@ serverTest("embed sockets open with a ticket from their own origin, once", async
   await refused({ cookie: `parley_session=${await t.token("alice")}`, origin: HOST }, "", "bad_origin");
   // Off the list: tickets issued before no longer open sockets, and the open socket ends at the next check.
   const before = await ticket();
+  // Waited for from before the change: the gateway's check (every 300 ms here) may end the socket while the
+  // refused upgrade below is on its way.
+  const revoked = ws.next((f) => f.type === "session_revoked");
   await workspacesRepo.putSetting(t.f.deps.db, t.f.ws, "widget.host_origins", []);
   await refused({ origin: HOST }, q(before), "bad_ticket");
-  const revoked = ws.next((f) => f.type === "session_revoked");
   assert.deepEqual(await closedWithin(ws), { code: 4001, reason: "origin not allowed" });
   assert.equal((await revoked).reason, "This site may no longer embed Parley");
 
