@@ -11,8 +11,9 @@
  *   deno run -A bench/gc_survival.ts js-query-settled # ... and given back once settled (db/client.ts): nothing
  *   deno run -A bench/gc_survival.ts pg-rows         # 51 rows of 40 columns through db/client.ts (postgres.js)
  *   deno run -A bench/gc_survival.ts history     # the latest history page as the REST route answers it
+ *   deno run -A bench/gc_survival.ts session     # a request's session lookup (`authenticate` of a token)
  *
- * `pg-rows` and `history` start a throw-away cluster (or uses `DATABASE_URL`, an empty database), fills it as the quick
+ * `pg-rows`, `history` and `session` start a throw-away cluster (or uses `DATABASE_URL`, an empty database), fills it as the quick
  * history bench does (100 channels of 1,000 messages; with `GC_HISTORY=workspace,channel,user` beside
  * `DATABASE_URL` it uses that filled database as it is), and loops over the latest page of one channel: the
  * domain's history and the JSON text the route sends (`historyResponse` when the tree has it, else
@@ -126,6 +127,24 @@ async function historyStep(): Promise<{ step: () => Promise<unknown>; close: () 
   return { step, close: () => db.close() };
 }
 
+/** A request's session lookup: `authenticate` of one user's token, through the domain of `root`. */
+async function sessionStep(): Promise<{ step: () => Promise<unknown>; close: () => Promise<void> }> {
+  const root = opt("root") ?? new URL("..", import.meta.url).pathname;
+  const client = await import(`${root}/db/client.ts`);
+  const auth = await import(`${root}/domain/auth.ts`);
+  const db = await client.openDb({
+    databaseUrl: Deno.env.get("DATABASE_URL"),
+    dataDir: "",
+    maxConnections: 1,
+  });
+  const userId = Deno.env.get("GC_HISTORY")!.split(",").map(Number)[2];
+  const deps = { db };
+  const step = async () => {
+    if (!await auth.authenticate(deps, `gc-${userId}`)) throw new Error("no session");
+  };
+  return { step, close: () => db.close() };
+}
+
 async function child() {
   const root = opt("root") ?? new URL("..", import.meta.url).pathname;
   const db = mode === "pg-rows"
@@ -134,7 +153,7 @@ async function child() {
       dataDir: "",
     })
     : null;
-  const hist = mode === "history" ? await historyStep() : null;
+  const hist = mode === "history" ? await historyStep() : mode === "session" ? await sessionStep() : null;
   const cols = Array.from({ length: 40 }, (_, k) => `'v${k}-' || g AS c${k}`).join(", ");
   const step = mode === "js-wrapped"
     ? () => new Promise((r) => new Wrapped(r))
@@ -162,7 +181,9 @@ async function child() {
 }
 
 /** A database filled as the quick history bench fills it; returns its URL and `workspace,channel,user`. */
-async function historyDatabase(): Promise<{ url: string; ids: string; stop: () => Promise<void> }> {
+async function historyDatabase(
+  messages = 1000,
+): Promise<{ url: string; ids: string; stop: () => Promise<void> }> {
   const cluster = Deno.env.get("DATABASE_URL") ? null : await startCluster();
   const url = Deno.env.get("DATABASE_URL") ?? cluster!.url;
   const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
@@ -170,7 +191,7 @@ async function historyDatabase(): Promise<{ url: string; ids: string; stop: () =
   await db.close();
   const sql = connectSql(url);
   const fx = await makeFixture(sql, { slug: "gc", users: 100, group: 1, tokenPrefix: "gc-" });
-  await bulkMessages(sql, fx.workspaceId, fx.channels, fx.users.map((u) => u.id), 1000);
+  if (messages) await bulkMessages(sql, fx.workspaceId, fx.channels, fx.users.map((u) => u.id), messages);
   await sql.end();
   return {
     url,
@@ -185,11 +206,11 @@ async function parent() {
   const cluster = mode === "pg-rows" && !Deno.env.get("DATABASE_URL") ? await startCluster() : null;
   const hdb = mode === "pg-rows"
     ? { url: Deno.env.get("DATABASE_URL") ?? cluster!.url, ids: "", stop: async () => await cluster?.stop() }
-    : mode !== "history"
+    : mode !== "history" && mode !== "session"
     ? null
     : given
     ? { url: Deno.env.get("DATABASE_URL")!, ids: given, stop: async () => {} }
-    : await historyDatabase();
+    : await historyDatabase(mode === "history" ? 1000 : 0);
   const roots = opt("root") ? [`--root=${opt("root")}`] : [];
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
