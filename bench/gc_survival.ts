@@ -12,6 +12,8 @@
  *   deno run -A bench/gc_survival.ts pg-rows         # 51 rows of 40 columns through db/client.ts (postgres.js)
  *   deno run -A bench/gc_survival.ts history     # the latest history page as the REST route answers it
  *   deno run -A bench/gc_survival.ts session     # a request's session lookup (`authenticate` of a token)
+ *   deno run -A bench/gc_survival.ts http        # a 17 KB body through Hono, routes/middleware/compress.ts and
+ *                                                # a header set after next() as routes/app.ts does (`--bare`: neither)
  *
  * `pg-rows`, `history` and `session` start a throw-away cluster (or uses `DATABASE_URL`, an empty database), fills it as the quick
  * history bench does (100 channels of 1,000 messages; with `GC_HISTORY=workspace,channel,user` beside
@@ -98,6 +100,27 @@ async function queryThroughField(giveBack: boolean) {
   return value;
 }
 
+/** `http`: a Hono app's response of a page-sized body, with the repo's compress() and a late `c.header`. */
+async function httpStep(): Promise<() => Promise<unknown>> {
+  const root = opt("root") ?? new URL("..", import.meta.url).pathname;
+  const { Hono } = await import("hono");
+  const { compress } = await import(`${root}/routes/middleware/compress.ts`);
+  const app = new Hono();
+  if (!Deno.args.includes("--bare")) {
+    app.use("*", compress());
+    app.use("*", async (c, next) => {
+      await next();
+      c.header("X-Content-Type-Options", "nosniff");
+    });
+  }
+  const page = JSON.stringify({
+    messages: Array.from({ length: 50 }, (_, i) => ({ id: i, body: "x".repeat(300) })),
+  });
+  app.get("/p", (c) => c.body(page.replace("x", "y"), 200, { "content-type": "application/json" }));
+  const headers = { "accept-encoding": "gzip, br" };
+  return async () => await (await app.fetch(new Request("http://localhost/p", { headers }))).arrayBuffer();
+}
+
 /** The latest page of one channel, through the domain of `root` (this tree by default), as response text. */
 async function historyStep(): Promise<{ step: () => Promise<unknown>; close: () => Promise<void> }> {
   const root = opt("root") ?? new URL("..", import.meta.url).pathname;
@@ -154,6 +177,7 @@ async function child() {
     })
     : null;
   const hist = mode === "history" ? await historyStep() : mode === "session" ? await sessionStep() : null;
+  const http = mode === "http" ? await httpStep() : null;
   const cols = Array.from({ length: 40 }, (_, k) => `'v${k}-' || g AS c${k}`).join(", ");
   const step = mode === "js-wrapped"
     ? () => new Promise((r) => new Wrapped(r))
@@ -169,6 +193,8 @@ async function child() {
     ? () => queryThroughField(false)
     : mode === "js-query-settled"
     ? () => queryThroughField(true)
+    : http
+    ? http
     : hist
     ? hist.step
     : () => db!.query(`SELECT ${cols} FROM generate_series(1, $1::int) g`, [51]);
@@ -220,6 +246,7 @@ async function parent() {
       new URL(import.meta.url).pathname,
       mode,
       `--n=${n}`,
+      ...(Deno.args.includes("--bare") ? ["--bare"] : []),
       ...roots,
       "--child",
     ],
