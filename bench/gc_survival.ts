@@ -6,15 +6,21 @@
  *
  *   deno run -A bench/gc_survival.ts js-wrapped      # a promise resolved through a wrapper closure on `this`
  *   deno run -A bench/gc_survival.ts js-plain        # the same with the resolve function itself: nothing kept
- *   DATABASE_URL=postgres://… deno run -A bench/gc_survival.ts pg-rows   # 51 rows of 40 columns (postgres.js)
+ *   deno run -A bench/gc_survival.ts js-query        # postgres.js's `Query` shape, awaited: its value is kept
+ *   deno run -A bench/gc_survival.ts js-query-field  # its `resolve` field replaced by our promise's: kept alike
+ *   deno run -A bench/gc_survival.ts js-query-settled # ... and given back once settled (db/client.ts): nothing
+ *   deno run -A bench/gc_survival.ts pg-rows         # 51 rows of 40 columns through db/client.ts (postgres.js)
  *   deno run -A bench/gc_survival.ts history     # the latest history page as the REST route answers it
+ *   deno run -A bench/gc_survival.ts session     # a request's session lookup (`authenticate` of a token)
+ *   deno run -A bench/gc_survival.ts http        # a 17 KB body through Hono, routes/middleware/compress.ts and
+ *                                                # a header set after next() as routes/app.ts does (`--bare`: neither)
  *
- * `history` starts a throw-away cluster (or uses `DATABASE_URL`, an empty database), fills it as the quick
+ * `pg-rows`, `history` and `session` start a throw-away cluster (or uses `DATABASE_URL`, an empty database), fills it as the quick
  * history bench does (100 channels of 1,000 messages; with `GC_HISTORY=workspace,channel,user` beside
  * `DATABASE_URL` it uses that filled database as it is), and loops over the latest page of one channel: the
  * domain's history and the JSON text the route sends (`historyResponse` when the tree has it, else
  * `JSON.stringify(history(...))` as `c.json` did). `--root=/path/to/another/checkout` runs that tree's domain
- * and db code instead (A/B against a worktree of main); it also reports KB allocated per page.
+ * and db code instead (A/B against a worktree of main; `pg-rows` too); it also reports KB allocated per page.
  *
  * `--n=3000` iterations, `--v8=--max-semi-space-size=2` more V8 flags for the child. Wrap it in
  * `flock /tmp/bench.lock` on a shared machine like every bench run.
@@ -57,6 +63,64 @@ class Plain {
   }
 }
 
+/**
+ * postgres.js's `Query` (src/query.js): the promise it resolves, with closures reaching itself stored on it
+ * by its constructor; settled later from a callback, as connection.js does at ReadyForQuery.
+ */
+class QueryLike extends Promise<unknown> {
+  resolve: (x: unknown) => void;
+  reject: (x: unknown) => void;
+  active = false;
+  constructor() {
+    let resolve!: (x: unknown) => void, reject!: (x: unknown) => void;
+    super((a, b) => {
+      resolve = a;
+      reject = b;
+    });
+    this.resolve = (x) => (this.active = false, resolve(x));
+    this.reject = (x) => (this.active = false, reject(x));
+  }
+  static override get [Symbol.species]() {
+    return Promise;
+  }
+  start() {
+    setImmediate(() => this.resolve(rows()));
+  }
+}
+
+/** `js-query-field` / `js-query-settled`: our own promise's `resolve` in the field (given back or not). */
+async function queryThroughField(giveBack: boolean) {
+  const q = new QueryLike();
+  const own = q.resolve;
+  const ours = Promise.withResolvers<unknown>();
+  q.resolve = ours.resolve;
+  q.start();
+  const value = await ours.promise;
+  if (giveBack) q.resolve = own;
+  return value;
+}
+
+/** `http`: a Hono app's response of a page-sized body, with the repo's compress() and a late `c.header`. */
+async function httpStep(): Promise<() => Promise<unknown>> {
+  const root = opt("root") ?? new URL("..", import.meta.url).pathname;
+  const { Hono } = await import("hono");
+  const { compress } = await import(`${root}/routes/middleware/compress.ts`);
+  const app = new Hono();
+  if (!Deno.args.includes("--bare")) {
+    app.use("*", compress());
+    app.use("*", async (c, next) => {
+      await next();
+      c.header("X-Content-Type-Options", "nosniff");
+    });
+  }
+  const page = JSON.stringify({
+    messages: Array.from({ length: 50 }, (_, i) => ({ id: i, body: "x".repeat(300) })),
+  });
+  app.get("/p", (c) => c.body(page.replace("x", "y"), 200, { "content-type": "application/json" }));
+  const headers = { "accept-encoding": "gzip, br" };
+  return async () => await (await app.fetch(new Request("http://localhost/p", { headers }))).arrayBuffer();
+}
+
 /** The latest page of one channel, through the domain of `root` (this tree by default), as response text. */
 async function historyStep(): Promise<{ step: () => Promise<unknown>; close: () => Promise<void> }> {
   const root = opt("root") ?? new URL("..", import.meta.url).pathname;
@@ -86,16 +150,51 @@ async function historyStep(): Promise<{ step: () => Promise<unknown>; close: () 
   return { step, close: () => db.close() };
 }
 
+/** A request's session lookup: `authenticate` of one user's token, through the domain of `root`. */
+async function sessionStep(): Promise<{ step: () => Promise<unknown>; close: () => Promise<void> }> {
+  const root = opt("root") ?? new URL("..", import.meta.url).pathname;
+  const client = await import(`${root}/db/client.ts`);
+  const auth = await import(`${root}/domain/auth.ts`);
+  const db = await client.openDb({
+    databaseUrl: Deno.env.get("DATABASE_URL"),
+    dataDir: "",
+    maxConnections: 1,
+  });
+  const userId = Deno.env.get("GC_HISTORY")!.split(",").map(Number)[2];
+  const deps = { db };
+  const step = async () => {
+    if (!await auth.authenticate(deps, `gc-${userId}`)) throw new Error("no session");
+  };
+  return { step, close: () => db.close() };
+}
+
 async function child() {
+  const root = opt("root") ?? new URL("..", import.meta.url).pathname;
   const db = mode === "pg-rows"
-    ? await openDb({ databaseUrl: Deno.env.get("DATABASE_URL"), dataDir: "" })
+    ? await (await import(`${root}/db/client.ts`)).openDb({
+      databaseUrl: Deno.env.get("DATABASE_URL"),
+      dataDir: "",
+    })
     : null;
-  const hist = mode === "history" ? await historyStep() : null;
+  const hist = mode === "history" ? await historyStep() : mode === "session" ? await sessionStep() : null;
+  const http = mode === "http" ? await httpStep() : null;
   const cols = Array.from({ length: 40 }, (_, k) => `'v${k}-' || g AS c${k}`).join(", ");
   const step = mode === "js-wrapped"
     ? () => new Promise((r) => new Wrapped(r))
     : mode === "js-plain"
     ? () => new Promise((r) => new Plain(r))
+    : mode === "js-query"
+    ? () => {
+      const q = new QueryLike();
+      q.start();
+      return q;
+    }
+    : mode === "js-query-field"
+    ? () => queryThroughField(false)
+    : mode === "js-query-settled"
+    ? () => queryThroughField(true)
+    : http
+    ? http
     : hist
     ? hist.step
     : () => db!.query(`SELECT ${cols} FROM generate_series(1, $1::int) g`, [51]);
@@ -108,7 +207,9 @@ async function child() {
 }
 
 /** A database filled as the quick history bench fills it; returns its URL and `workspace,channel,user`. */
-async function historyDatabase(): Promise<{ url: string; ids: string; stop: () => Promise<void> }> {
+async function historyDatabase(
+  messages = 1000,
+): Promise<{ url: string; ids: string; stop: () => Promise<void> }> {
   const cluster = Deno.env.get("DATABASE_URL") ? null : await startCluster();
   const url = Deno.env.get("DATABASE_URL") ?? cluster!.url;
   const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
@@ -116,7 +217,7 @@ async function historyDatabase(): Promise<{ url: string; ids: string; stop: () =
   await db.close();
   const sql = connectSql(url);
   const fx = await makeFixture(sql, { slug: "gc", users: 100, group: 1, tokenPrefix: "gc-" });
-  await bulkMessages(sql, fx.workspaceId, fx.channels, fx.users.map((u) => u.id), 1000);
+  if (messages) await bulkMessages(sql, fx.workspaceId, fx.channels, fx.users.map((u) => u.id), messages);
   await sql.end();
   return {
     url,
@@ -128,11 +229,14 @@ async function historyDatabase(): Promise<{ url: string; ids: string; stop: () =
 async function parent() {
   const v8 = ["--trace-gc", ...(opt("v8")?.split(",") ?? [])].join(",");
   const given = Deno.env.get("GC_HISTORY");
-  const hdb = mode !== "history"
+  const cluster = mode === "pg-rows" && !Deno.env.get("DATABASE_URL") ? await startCluster() : null;
+  const hdb = mode === "pg-rows"
+    ? { url: Deno.env.get("DATABASE_URL") ?? cluster!.url, ids: "", stop: async () => await cluster?.stop() }
+    : mode !== "history" && mode !== "session"
     ? null
     : given
     ? { url: Deno.env.get("DATABASE_URL")!, ids: given, stop: async () => {} }
-    : await historyDatabase();
+    : await historyDatabase(mode === "history" ? 1000 : 0);
   const roots = opt("root") ? [`--root=${opt("root")}`] : [];
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -142,6 +246,7 @@ async function parent() {
       new URL(import.meta.url).pathname,
       mode,
       `--n=${n}`,
+      ...(Deno.args.includes("--bare") ? ["--bare"] : []),
       ...roots,
       "--child",
     ],

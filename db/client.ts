@@ -77,6 +77,70 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     : await openPglite(opts.dataDir, opts.loadDataDir);
 }
 
+/** The fields of a postgres.js `Query` (src/query.js, 3.4.x) that `settled` replaces or calls. */
+interface QueryShape {
+  resolve: (x: unknown) => void;
+  reject: (err: unknown) => void;
+  active: boolean;
+  executed: boolean;
+  catch(onRejected: (err: unknown) => void): unknown;
+}
+
+/**
+ * Whether `q` is a postgres.js `Query` of the shape `settled` knows: not started yet, with its settle
+ * closures as its own fields.
+ */
+export function settleable(q: unknown): q is QueryShape {
+  const o = q as Partial<QueryShape>;
+  return q instanceof Promise && Object.hasOwn(q, "resolve") && Object.hasOwn(q, "reject") &&
+    typeof o.resolve === "function" && typeof o.reject === "function" && o.executed === false &&
+    typeof o.active === "boolean";
+}
+
+/**
+ * What a postgres.js query resolves with, without the rows surviving V8's young-generation scavenges.
+ *
+ * Why (bench/README.md, "History tail and the scavenges", sixth pass, and "Query results and the scavenges",
+ * eighth pass): a `Query` is the promise it resolves, so when done it holds the rows; and its constructor
+ * stores closures on it that reach the `Query` itself (they capture it and its promise's `resolve`:
+ * `this.resolve = x => (this.active = false, resolve(x))`). In Deno 2.9 (V8 15) whatever a finished object
+ * of that kind references survives the scavenges until a mark-compact: a finished query's rows are
+ * promoted, 40-60 % of what a loop of queries allocates, scavenge pauses of 8-20 ms under every request.
+ * Measured in plain JS (`bench/gc_survival.ts js-query*`): the same object referencing nothing once done
+ * keeps nothing, nor does one holding its value without such closures. Replacing only the `resolve` field is
+ * not enough: the field then references our promise, which holds the rows, and they are kept alike.
+ *
+ * So the finished `Query` must reference nothing that holds the rows: before the query starts, its `resolve`
+ * field (connection.js calls `query.resolve(result)` at ReadyForQuery; nothing else settles a query of
+ * ours) becomes the raw `resolve` of a promise of ours, and we await that; once it settled the field gets
+ * postgres.js's closure back. The `Query` promise itself never fulfils: nothing awaits it (a transaction's
+ * handler only `catch`es it, below), and an unsettled promise is just garbage once unreachable.
+ *
+ * Errors stay exactly as they were: `reject` is left as postgres.js made it. It rejects the `Query` promise,
+ * which a transaction's handler watches (so a transaction whose failed statement's error was caught still
+ * rolls back and rejects), and our `catch` on it hands the same error to our promise through `box` (cleared
+ * when done, so the reaction left on the never-fulfilled `Query` holds nothing of ours). `catch` also starts
+ * the query (`Query.handle`, as `then` does) and marks its rejection handled. `active` (cleared by the
+ * closure we bypass) is read by `cancel()` and cursors, neither used on this path; it is cleared here once
+ * the rows are in. A `Query` of another shape (a later postgres.js, e.g. with `resolve` on its prototype, the
+ * fix upstream) is awaited as it is; tests/db/query_settle_test.ts fails when the rows survive again.
+ */
+async function settled<T>(q: PromiseLike<T>): Promise<T> {
+  if (!settleable(q)) return await q;
+  const own = q.resolve;
+  const ours = Promise.withResolvers<T>();
+  const box: { reject: ((err: unknown) => void) | null } = { reject: ours.reject };
+  q.resolve = ours.resolve as (x: unknown) => void;
+  q.catch((err) => box.reject?.(err));
+  try {
+    return await ours.promise;
+  } finally {
+    q.resolve = own;
+    q.active = false;
+    box.reject = null;
+  }
+}
+
 function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
   const sockets = copySockets();
   const sql = postgres(url, {
@@ -110,7 +174,7 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
       // is parsed and planned once per connection instead of on every call. Without: as given (migrations
       // are several statements in one text, which a prepared statement cannot be).
       // deno-lint-ignore no-explicit-any
-      const rows = await s.unsafe(text, params.map(toIso) as any[], { prepare: params.length > 0 });
+      const rows = await settled(s.unsafe(text, params.map(toIso) as any[], { prepare: params.length > 0 }));
       // A plain array, as PGlite gives (postgres.js returns an Array subclass with extra fields). Types come
       // out as the repos want them already (see `types` above), so rows need no second pass.
       return Array.from(rows as unknown as Row[]) as T[];

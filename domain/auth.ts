@@ -135,8 +135,9 @@ export async function logout(deps: Deps, actor: Actor): Promise<void> {
   // closes this session's sockets (session_revoked, then 4001) at its next check, a few seconds at most.
 }
 
+/** The actor of a user: a session's narrow row (`usersRepo.SessionUser`) or a whole `UserRow`. */
 export function actorFromUser(
-  u: usersRepo.UserRow & { embedOrigin?: string | null },
+  u: Omit<usersRepo.SessionUser, "deactivatedAt" | "embedOrigin"> & { embedOrigin?: string | null },
   sessionHash: string | null,
 ): Actor {
   return {

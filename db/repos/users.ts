@@ -38,8 +38,6 @@ const roleCols = (t: string) =>
   (SELECT cr.name FROM custom_roles cr WHERE cr.id = ${t}.custom_role_id) AS "customRoleName",
   (SELECT cr.permissions FROM custom_roles cr WHERE cr.id = ${t}.custom_role_id) AS "rolePermissions"`;
 
-/** COLS qualified with the alias `u`, for joins. */
-const U_COLS = COLS.replace(/(^|,\s*)([a-z_]+)/g, "$1u.$2") + ", " + roleCols("u");
 const ALL_COLS = `${COLS}, ${roleCols("users")}`;
 
 export const summary = (u: UserRow): UserSummary => ({
@@ -57,14 +55,33 @@ export async function byId(sql: Sql, workspaceId: number, id: number): Promise<U
   return r[0] ?? null;
 }
 
-/** The user of a live (unexpired) session, in one round trip; deactivated users too (the caller decides). */
-/** The user of a live session, with the host origin the session is bound to (embed sessions only). */
-export async function bySession(
-  sql: Sql,
-  tokenHash: string,
-): Promise<(UserRow & { embedOrigin: string | null }) | null> {
-  const r = await sql.query<UserRow & { embedOrigin: string | null }>(
-    `SELECT ${U_COLS}, s.embed_origin AS "embedOrigin" FROM sessions s
+/**
+ * What a session's reads give of its user: what `actorFromUser` (domain/auth.ts) makes the actor of, whether
+ * the account is deactivated (deactivated users are returned too: the caller decides), and the host origin
+ * the session is bound to (embed sessions only). Not the whole `UserRow`: every request reads its session,
+ * and the password hash, e-mail, status texts and the custom role's name are of no use there.
+ */
+export interface SessionUser {
+  id: number;
+  workspaceId: number;
+  username: string;
+  displayName: string;
+  role: WorkspaceRole;
+  permissions: string[];
+  rolePermissions: string[] | null;
+  deactivatedAt: string | null;
+  embedOrigin: string | null;
+}
+
+const SESSION_COLS =
+  `u.id, u.workspace_id AS "workspaceId", u.username, u.display_name AS "displayName", u.role,
+  u.permissions, (SELECT cr.permissions FROM custom_roles cr WHERE cr.id = u.custom_role_id) AS "rolePermissions",
+  u.deactivated_at AS "deactivatedAt", s.embed_origin AS "embedOrigin"`;
+
+/** The user of a live (unexpired) session, in one round trip. */
+export async function bySession(sql: Sql, tokenHash: string): Promise<SessionUser | null> {
+  const r = await sql.query<SessionUser>(
+    `SELECT ${SESSION_COLS} FROM sessions s
      JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
      WHERE s.token_hash = $1 AND s.expires_at > now()`,
     [tokenHash],
@@ -80,12 +97,10 @@ export async function bySession(
 export async function bySessionsWithChannels(
   sql: Sql,
   tokenHashes: string[],
-): Promise<(UserRow & { tokenHash: string; embedOrigin: string | null; channelIds: number[] })[]> {
+): Promise<(SessionUser & { tokenHash: string; channelIds: number[] })[]> {
   if (!tokenHashes.length) return [];
-  const r = await sql.query<
-    UserRow & { tokenHash: string; embedOrigin: string | null; channelIds: (number | string)[] }
-  >(
-    `SELECT ${U_COLS}, s.token_hash AS "tokenHash", s.embed_origin AS "embedOrigin",
+  const r = await sql.query<SessionUser & { tokenHash: string; channelIds: (number | string)[] }>(
+    `SELECT ${SESSION_COLS}, s.token_hash AS "tokenHash",
        ARRAY(SELECT mb.channel_id FROM members mb WHERE mb.user_id = u.id) AS "channelIds" FROM sessions s
      JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
      WHERE s.token_hash = ANY($1::text[]) AND s.expires_at > now()`,
