@@ -50,10 +50,19 @@ export function createApp(deps: Deps, parts: AppParts = {}) {
     // made copies it, a cost paid by every socket that connects. Its checks (body limit, origin, session,
     // rates) all ran before the 101 was made.
     if (c.res.status === 101) return;
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "same-origin");
+    // On the response's own headers: Hono's c.header() after next() wraps the body in a new Response, which
+    // makes it a stream (its closures survive the scavenges).
+    const set = (k: string, v: string) => {
+      try {
+        c.res.headers.set(k, v);
+      } catch {
+        c.header(k, v); // immutable headers (Response.redirect, a fetched response): as before
+      }
+    };
+    set("X-Content-Type-Options", "nosniff");
+    set("Referrer-Policy", "same-origin");
     if (!c.res.headers.has("X-Frame-Options") && c.req.path.startsWith("/api/")) {
-      c.header("X-Frame-Options", "DENY");
+      set("X-Frame-Options", "DENY");
     }
   });
   app.get("/healthz", async (c) => {

@@ -34,7 +34,7 @@ export function compress(opts: { threshold?: number } = {}): MiddlewareHandler {
   return async function compression(c, next) {
     await next();
     const res = c.res;
-    if (res.status === 101 || res.status === 204 || res.status === 304 || !res.body) return;
+    if (res.status === 101 || res.status === 204 || res.status === 304) return;
     if (res.headers.has("content-encoding") || c.req.method === "HEAD") return;
     if (!COMPRESSIBLE.test(res.headers.get("content-type") ?? "")) return;
     const headers = new Headers(res.headers);
@@ -42,6 +42,7 @@ export function compress(opts: { threshold?: number } = {}): MiddlewareHandler {
     const enc = pickEncoding(c.req.header("accept-encoding"));
     if (/^attachment/.test(res.headers.get("content-disposition") ?? "")) {
       // Downloads (exports) are streams of any size: compress them as they flow, never buffer them.
+      if (!res.body) return;
       if (!(c.req.header("accept-encoding") ?? "").toLowerCase().includes("gzip")) return;
       headers.set("content-encoding", "gzip");
       headers.delete("content-length");
@@ -54,6 +55,11 @@ export function compress(opts: { threshold?: number } = {}): MiddlewareHandler {
       return;
     }
     const body = new Uint8Array(await res.arrayBuffer());
+    if (!body.byteLength) {
+      c.res = undefined as unknown as Response;
+      c.res = new Response(null, { status: res.status, statusText: res.statusText, headers: res.headers });
+      return;
+    }
     let out: Uint8Array = body;
     if (enc && body.byteLength >= threshold) {
       out = encode(body, enc);
