@@ -9,25 +9,11 @@
  */
 import assert from "node:assert/strict";
 import { dbTest } from "../../helpers/db.ts";
-import { fixture } from "../../helpers/fixture.ts";
-import * as channels from "../../../domain/channels.ts";
-import * as messages from "../../../domain/messages.ts";
+import { type Frame, gatewayFixture, Sink } from "./gateway_fixture.ts";
 import * as presence from "../../../domain/presence.ts";
-import { connectReads } from "../../../domain/connect_reads.ts";
-import { Connection, Hub, type Socket } from "../../../realtime/server/hub.ts";
+import { Connection } from "../../../realtime/server/hub.ts";
 import { handleFrame } from "../../../realtime/server/gateway_frames.ts";
 import { until } from "../until.ts";
-
-type Frame = Record<string, unknown> & { type: string };
-
-class Sink implements Socket {
-  frames: Frame[] = [];
-  bufferedAmount = 0;
-  send(data: string) {
-    this.frames.push(JSON.parse(data));
-  }
-  close() {}
-}
 
 /** What a client applying the frames in order shows as the channel's unread count (null before any count). */
 function shownUnread(frames: Frame[], channelId: number, me: number): number | null {
@@ -53,17 +39,7 @@ interface Opened {
 dbTest(
   "a message between the socket's open and its hello is counted once; presence alone keeps the early read",
   async (db) => {
-    const f = await fixture(db);
-    const general = await channels.create(f.deps, f.actor("mod"), {
-      name: "general",
-      memberIds: [f.users.alice.id, f.users.bob.id],
-    });
-    let n = 0;
-    const say = (body: string) =>
-      messages.send(f.deps, f.actor("bob"), { channelId: general.id, clientId: `c${++n}`, body });
-    const hub = new Hub({ sendBufferSoftBytes: 1 << 20, sendBufferHardBytes: 1 << 22 });
-    const off = f.deps.bus.subscribe((env) => hub.deliver(env));
-    const reads = connectReads(f.deps);
+    const { f, general, say, hub, off, reads } = await gatewayFixture(db);
     const alice = f.actor("alice");
     const shown = (s: Opened) => shownUnread(s.sink.frames, general.id, alice.userId);
     /** A socket as the gateway opens it: registered with its channels, holding its events until the hello. */

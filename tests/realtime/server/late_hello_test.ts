@@ -8,38 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { dbTest } from "../../helpers/db.ts";
-import { fixture } from "../../helpers/fixture.ts";
-import * as channels from "../../../domain/channels.ts";
-import * as messages from "../../../domain/messages.ts";
-import { connectReads } from "../../../domain/connect_reads.ts";
-import { Connection, Hub, type Socket } from "../../../realtime/server/hub.ts";
+import { gatewayFixture, Sink } from "./gateway_fixture.ts";
+import { Connection } from "../../../realtime/server/hub.ts";
 import { handleFrame } from "../../../realtime/server/gateway_frames.ts";
 import { ResumeDeadlines } from "../../../realtime/server/gateway_socket.ts";
 import { until } from "../until.ts";
 
-class Sink implements Socket {
-  frames: Record<string, unknown>[] = [];
-  bufferedAmount = 0;
-  send(data: string) {
-    this.frames.push(JSON.parse(data));
-  }
-  close() {}
-  seqs = () => this.frames.filter((f) => typeof f.seq === "number").map((f) => f.seq as number);
-}
-
 dbTest("a hello after the hold ended resyncs the channel; a hello in time replays in order", async (db) => {
-  const f = await fixture(db);
-  const general = await channels.create(f.deps, f.actor("mod"), {
-    name: "general",
-    memberIds: [f.users.alice.id, f.users.bob.id],
-  });
-  let n = 0;
-  const say = (body: string) =>
-    messages.send(f.deps, f.actor("bob"), { channelId: general.id, clientId: `c${++n}`, body });
-  const hub = new Hub({ sendBufferSoftBytes: 1 << 20, sendBufferHardBytes: 1 << 22 });
-  const off = f.deps.bus.subscribe((env) => hub.deliver(env));
+  const { f, general, say, hub, off, reads } = await gatewayFixture(db);
   const deadlines = new ResumeDeadlines(hub, 50);
-  const reads = connectReads(f.deps);
   try {
     const before = (await say("before the sockets opened")).message.seq;
     const open = (id: string) => {
