@@ -78,14 +78,18 @@ const SESSION_COLS =
   u.permissions, (SELECT cr.permissions FROM custom_roles cr WHERE cr.id = u.custom_role_id) AS "rolePermissions",
   u.deactivated_at AS "deactivatedAt", s.embed_origin AS "embedOrigin"`;
 
+/**
+ * `bySession`'s statement, built once: every request reads its session, and a text built per call is a few
+ * hundred bytes of new string each time, which the finished postgres.js query keeps through the scavenges
+ * (bench README, "History tail and the floor of a request", ninth pass).
+ */
+const BY_SESSION = `SELECT ${SESSION_COLS} FROM sessions s
+     JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
+     WHERE s.token_hash = $1 AND s.expires_at > now()`;
+
 /** The user of a live (unexpired) session, in one round trip. */
 export async function bySession(sql: Sql, tokenHash: string): Promise<SessionUser | null> {
-  const r = await sql.query<SessionUser>(
-    `SELECT ${SESSION_COLS} FROM sessions s
-     JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
-     WHERE s.token_hash = $1 AND s.expires_at > now()`,
-    [tokenHash],
-  );
+  const r = await sql.query<SessionUser>(BY_SESSION, [tokenHash]);
   return r[0] ?? null;
 }
 

@@ -9,6 +9,7 @@ import { dbTest, dropPostgresUrl, postgresUrl } from "../helpers/db.ts";
 import { fixture } from "../helpers/fixture.ts";
 import { openDb, type Sql } from "../../db/client.ts";
 import * as messagesRepo from "../../db/repos/messages.ts";
+import * as messageSearchRepo from "../../db/repos/message_search.ts";
 import * as usersRepo from "../../db/repos/users.ts";
 import * as channels from "../../domain/channels.ts";
 import * as messages from "../../domain/messages.ts";
@@ -132,6 +133,21 @@ dbTest("search indexer: runs in the background, and two instances index each mes
   const [s] = await db.query<{ low: number }>("SELECT low FROM message_search_state");
   assert.ok(s && s.low <= Math.max(...(await indexed(db))));
 });
+
+dbTest(
+  "search indexer: a new instance's first pass starts at the shared watermark, not at the first message",
+  async (db) => {
+    const { general, say } = await scene(db);
+    const first = await say("alice", general.id, "Quince one");
+    const second = await say("alice", general.id, "Quince two");
+    // Another instance said every id up to the first one is indexed (its row is left out here, so a pass that
+    // walks from the start shows by indexing it).
+    await messageSearchRepo.raiseLow(db, first.id);
+    const started = new SearchIndexer(db);
+    await started.catchUp();
+    assert.deepEqual(await indexed(db), [second.id]);
+  },
+);
 
 Deno.test({
   name: "search indexer: a message that commits after one with a higher id is not skipped [postgres]",
