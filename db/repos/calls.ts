@@ -1,5 +1,6 @@
 /** Typed queries on calls and their participants. No business rules (those are in domain/calls.ts). */
 import type { Sql } from "../client.ts";
+import { LIVE_SECONDS } from "./connections.ts";
 import type {
   CallEndReason,
   CallInfo,
@@ -15,6 +16,13 @@ export interface CallRow extends Omit<CallInfo, "participants"> {
 const COLS = `c.id, c.workspace_id AS "workspaceId", c.channel_id AS "channelId", c.media, c.state,
   c.started_by AS "startedBy", c.started_at AS "startedAt", c.answered_at AS "answeredAt", c.ended_at AS "endedAt",
   c.end_reason AS "endReason"`;
+/**
+ * The participant's socket is gone: its connection row was removed (closed) or is no longer refreshed (its
+ * instance stopped without closing it; such rows stay until `connectionsRepo.purgeStale`, as for presence).
+ */
+const SOCKET_GONE = `NOT EXISTS (SELECT 1 FROM connections k WHERE k.id = p.connection_id
+  AND k.seen_at > now() - make_interval(secs => ${LIVE_SECONDS}))`;
+
 const PCOLS = `p.user_id AS "userId", p.state, p.connection_id AS "connectionId", p.joined_at AS "joinedAt",
   p.left_at AS "leftAt"`;
 
@@ -178,8 +186,8 @@ export async function staleRinging(sql: Sql, ms: number): Promise<{ callId: numb
 }
 
 /**
- * Joined participants whose socket has no connection row: marks them disconnected now, and returns the
- * ones disconnected for longer than `graceMs` (they have left).
+ * Joined participants whose socket is gone (no live connection row): marks them disconnected now, and returns
+ * the ones disconnected for longer than `graceMs` (they have left).
  */
 export async function goneParticipants(
   sql: Sql,
@@ -188,12 +196,12 @@ export async function goneParticipants(
   await sql.query(
     `UPDATE call_participants p SET disconnected_at = now()
      WHERE p.state = 'joined' AND p.disconnected_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM connections k WHERE k.id = p.connection_id)`,
+       AND ${SOCKET_GONE}`,
   );
   return await sql.query(
     `SELECT p.call_id AS "callId", p.user_id AS "userId" FROM call_participants p
      WHERE p.state = 'joined' AND p.disconnected_at < now() - make_interval(secs => $1)
-       AND NOT EXISTS (SELECT 1 FROM connections k WHERE k.id = p.connection_id)`,
+       AND ${SOCKET_GONE}`,
     [graceMs / 1000],
   );
 }
@@ -203,7 +211,7 @@ export async function leaveIfGone(sql: Sql, callId: number, userId: number): Pro
   const r = await sql.query(
     `UPDATE call_participants p SET state = 'left', left_at = now(), connection_id = NULL
      WHERE p.call_id = $1 AND p.user_id = $2 AND p.state = 'joined' AND p.disconnected_at IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM connections k WHERE k.id = p.connection_id) RETURNING p.user_id`,
+       AND ${SOCKET_GONE} RETURNING p.user_id`,
     [callId, userId],
   );
   return r.length > 0;
