@@ -113,15 +113,21 @@ dbTest("update changes only what is given; archive sets and clears the time; rem
   for (const t of ["members", "messages"]) {
     assert.equal((await db.query(`SELECT 1 FROM ${t} WHERE channel_id = $1`, [pub.id])).length, 0, t);
   }
-  assert.deepEqual(
-    (await db.query<{ channel_id: number }>("SELECT channel_id FROM channel_events")).map((r) =>
-      Number(r.channel_id)
-    ),
-    [other.id],
-  );
-  // A workspace deleted takes its channels and so their logs.
+  for (const t of ["channel_events", "messages"]) {
+    // Another channel's log and messages stay (both keys on channels are triggers now, migrations 0025 and 0032).
+    assert.deepEqual(
+      (await db.query<{ channel_id: number }>(`SELECT channel_id FROM ${t}`)).map((r) =>
+        Number(r.channel_id)
+      ),
+      [other.id],
+      t,
+    );
+  }
+  // A workspace deleted takes its channels and so their logs and messages.
   await db.query("DELETE FROM workspaces WHERE id = $1", [w.id]);
-  assert.equal((await db.query("SELECT 1 FROM channel_events")).length, 0, "channel_events");
+  for (const t of ["channel_events", "messages"]) {
+    assert.equal((await db.query(`SELECT 1 FROM ${t}`)).length, 0, t);
+  }
 });
 
 dbTest("nextSeq counts up without gaps and stamps the last message time", async (db) => {
