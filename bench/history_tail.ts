@@ -10,7 +10,14 @@
  * mark-compact of either process, or a statement that is not the request's (background jobs), fell in it.
  *
  *   flock /tmp/bench.lock deno run -A bench/history_tail.ts [--client=fetch|raw|raw-identity] [--n=2000]
- *     [--root=/path/to/other/tree] [--v8=--flag,--flag] [--env=K=V,K=V] [--channels=100]
+ *     [--root=/path/to/other/tree] [--v8=--flag,--flag] [--env=K=V,K=V] [--channels=100] [--reuse]
+ *     [--quiet=30] [--idle=0]
+ *
+ * Without `DATABASE_URL` it starts a throw-away cluster; with it, `--reuse` keeps the filled database
+ * (`history_tail_<channels>`) between runs. `--quiet`: seconds at most to wait for a quiet machine (as the
+ * bench does) before the requests, `--idle`: seconds more of an idle server. Prints a JSON summary (p50/p99
+ * of each stage per kind; the slowest 2 % and what fell in them); `HT_DUMP=1` also prints the slowest 12 of
+ * each kind on stderr.
  *
  * `fetch`: as the bench's load generator (Deno's fetch, `res.json()`); `raw`: HTTP/1.1 over one kept-alive
  * `Deno.connect` socket, the same request headers as fetch sends (`accept-encoding: gzip, br`), the body read
