@@ -12,6 +12,8 @@
  *   deno run -A bench/gc_survival.ts pg-rows         # 51 rows of 40 columns through db/client.ts (postgres.js)
  *   deno run -A bench/gc_survival.ts history     # the latest history page as the REST route answers it
  *   deno run -A bench/gc_survival.ts session     # a request's session lookup (`authenticate` of a token)
+ *   deno run -A bench/gc_survival.ts app         # the latest page through the whole app in-process (app.fetch)
+ *                                                # (`--path=/healthz`, `--no-encoding`)
  *   deno run -A bench/gc_survival.ts http        # a 17 KB body through Hono, routes/middleware/compress.ts and
  *                                                # a header set after next() as routes/app.ts does (`--bare`: neither)
  *
@@ -150,6 +152,45 @@ async function historyStep(): Promise<{ step: () => Promise<unknown>; close: () 
   return { step, close: () => db.close() };
 }
 
+/**
+ * `app`: the latest page as a client asks for it (`Authorization: Bearer`, `accept-encoding: gzip, br`)
+ * through the whole app of `root` in-process (`createApp` with `buildDeps`, every middleware, the session
+ * lookup, the route), the response read to its end; no server, no socket, no background job.
+ * `--path=/healthz` asks for that instead; `--no-encoding` drops `accept-encoding`.
+ */
+async function appStep(): Promise<{ step: () => Promise<unknown>; close: () => Promise<void> }> {
+  const root = opt("root") ?? new URL("..", import.meta.url).pathname;
+  const { loadConfig } = await import(`${root}/config.ts`);
+  const client = await import(`${root}/db/client.ts`);
+  const { buildDeps } = await import(`${root}/main.ts`);
+  const { createApp } = await import(`${root}/routes/app.ts`);
+  const { memoryBus } = await import(`${root}/realtime/server/bus/memory.ts`);
+  const { RateLimiter } = await import(`${root}/domain/rate_limit.ts`);
+  const config = loadConfig({ DATABASE_URL: Deno.env.get("DATABASE_URL")!, DEMO: "0" }, []);
+  const db = await client.openDb({ databaseUrl: Deno.env.get("DATABASE_URL"), dataDir: "" });
+  const deps = buildDeps({
+    db,
+    bus: memoryBus(),
+    config,
+    now: () => new Date(),
+    limiter: new RateLimiter(),
+    files: { storage: null, images: null, orphanSeconds: 3600 },
+  });
+  const app = createApp(deps);
+  const [, channelId, userId] = Deno.env.get("GC_HISTORY")!.split(",").map(Number);
+  const path = opt("path") ?? `/api/chat/channels/${channelId}/messages?limit=50`;
+  const headers: Record<string, string> = { authorization: `Bearer gc-${userId}` };
+  if (!Deno.args.includes("--no-encoding")) headers["accept-encoding"] = "gzip, br";
+  const step = async () => {
+    const res = await app.fetch(new Request(`http://localhost${path}`, { headers }));
+    if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+    return await res.arrayBuffer();
+  };
+  const first = new Uint8Array(await step() as ArrayBuffer);
+  console.log(`PAGE ${first.byteLength} 0`);
+  return { step, close: () => db.close() };
+}
+
 /** A request's session lookup: `authenticate` of one user's token, through the domain of `root`. */
 async function sessionStep(): Promise<{ step: () => Promise<unknown>; close: () => Promise<void> }> {
   const root = opt("root") ?? new URL("..", import.meta.url).pathname;
@@ -176,7 +217,13 @@ async function child() {
       dataDir: "",
     })
     : null;
-  const hist = mode === "history" ? await historyStep() : mode === "session" ? await sessionStep() : null;
+  const hist = mode === "history"
+    ? await historyStep()
+    : mode === "session"
+    ? await sessionStep()
+    : mode === "app"
+    ? await appStep()
+    : null;
   const http = mode === "http" ? await httpStep() : null;
   const cols = Array.from({ length: 40 }, (_, k) => `'v${k}-' || g AS c${k}`).join(", ");
   const step = mode === "js-wrapped"
@@ -232,11 +279,11 @@ async function parent() {
   const cluster = mode === "pg-rows" && !Deno.env.get("DATABASE_URL") ? await startCluster() : null;
   const hdb = mode === "pg-rows"
     ? { url: Deno.env.get("DATABASE_URL") ?? cluster!.url, ids: "", stop: async () => await cluster?.stop() }
-    : mode !== "history" && mode !== "session"
+    : mode !== "history" && mode !== "session" && mode !== "app"
     ? null
     : given
     ? { url: Deno.env.get("DATABASE_URL")!, ids: given, stop: async () => {} }
-    : await historyDatabase(mode === "history" ? 1000 : 0);
+    : await historyDatabase(mode === "session" ? 0 : 1000);
   const roots = opt("root") ? [`--root=${opt("root")}`] : [];
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -246,7 +293,7 @@ async function parent() {
       new URL(import.meta.url).pathname,
       mode,
       `--n=${n}`,
-      ...(Deno.args.includes("--bare") ? ["--bare"] : []),
+      ...Deno.args.filter((a) => a === "--bare" || a === "--no-encoding" || a.startsWith("--path=")),
       ...roots,
       "--child",
     ],

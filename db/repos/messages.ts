@@ -175,6 +175,9 @@ export function pageWithAccessSql(newer: boolean): string {
  * scavenges keep, bench README). Null when there is no such channel; the page is read whatever the
  * membership says, so the caller must check access before using it.
  */
+/** `pageWithAccessSql(false)` and `(true)`, built at the first page. */
+let pageTexts: [string, string] | null = null;
+
 export async function pageWithAccess(
   sql: Sql,
   workspaceId: number,
@@ -183,8 +186,12 @@ export async function pageWithAccess(
   p: Page,
 ): Promise<{ channel: ChannelRow; member: MemberRow | null; page: string } | null> {
   const newer = p.after !== undefined;
+  // The same two texts every time: a text built per call (~3 KB) was new garbage each page, and a finished
+  // postgres.js `Query` still references its text (its `reject` closure keeps it through the scavenges,
+  // bench README "History tail and the floor of a request"), so each page's text could be promoted.
+  pageTexts ??= [pageWithAccessSql(false), pageWithAccessSql(true)];
   const rows = await sql.query<Record<string, unknown>>(
-    pageWithAccessSql(newer),
+    pageTexts[newer ? 1 : 0],
     [workspaceId, channelId, userId, newer ? p.after : p.before ?? null, p.limit + 1],
   );
   if (!rows.length) return null;
