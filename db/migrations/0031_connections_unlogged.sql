@@ -1,0 +1,14 @@
+-- The connection rows without WAL (issue 16, ninth pass).
+--
+-- A row describes one open socket of a running instance: presence counts them, the admin console lists them,
+-- a call notices a participant's socket is gone by its row. Nothing in them outlives the socket, and no
+-- acknowledged message depends on them. Written to the WAL, every connect's insert waited for a WAL flush
+-- (the hello's presence snapshot waits for its own row), and every close, page report and 30 s heartbeat of
+-- 10,000 sockets wrote WAL too. Unlogged, a commit that only changed these rows does not wait for a flush.
+--
+-- What changes: after a Postgres crash (or on a promoted standby, which has no unlogged data) the table is
+-- empty. Each instance then stores its open sockets again at its next heartbeat (every 30 s: the heartbeat
+-- reports which of its rows are missing, `connectionsRepo.touch`), and announces their people; until then
+-- they read as offline, as they would have while Postgres was down. A clean restart keeps the rows. Rows of an
+-- instance that died are read as gone after 90 s (`LIVE_SECONDS`), as before.
+ALTER TABLE connections SET UNLOGGED;
