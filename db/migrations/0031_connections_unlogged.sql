@@ -7,9 +7,8 @@
 -- 10,000 sockets wrote WAL too. Unlogged, a commit that only changed these rows does not wait for a flush.
 --
 -- What changes: after a Postgres crash (or on a promoted standby, which has no unlogged data) the table is
--- empty. Each instance then stores its open sockets again within a background round (3 s: it looks up its
--- oldest socket's row, `presence.rowsLost`; the heartbeat learns which rows are missing from
--- `connectionsRepo.touch`) and announces their people; until then they read as offline, as they would have
--- while Postgres was down. A clean restart keeps the rows. Rows of an
+-- empty. Each instance then stores its open sockets again at its next heartbeat (every 30 s: the heartbeat
+-- reports which of its rows are missing, `connectionsRepo.touch`), and announces their people; until then
+-- they read as offline, as they would have while Postgres was down. A clean restart keeps the rows. Rows of an
 -- instance that died are read as gone after 90 s (`LIVE_SECONDS`), as before.
 ALTER TABLE connections SET UNLOGGED;
