@@ -201,22 +201,6 @@ export interface LiveSocket {
 export const REREGISTER_AFTER_MS = 10_000;
 
 /**
- * Whether the connection rows were lost (the table emptied by a Postgres crash's recovery or a failover), told
- * by the row of this instance's oldest open socket: one lookup, so the background check can ask every few
- * seconds and store the rows again long before the 30 s heartbeat (a call counts a participant whose socket
- * has no row as gone after `CALL_DISCONNECT_GRACE_MS`). `conns` in opening order (the hub's map).
- */
-export async function rowsLost(deps: Deps, conns: Iterable<LiveSocket>, now = Date.now()): Promise<boolean> {
-  for (const c of conns) {
-    if (c.closed) continue;
-    if (now - c.connectedAt < REREGISTER_AFTER_MS) return false;
-    // A socket closing meanwhile reads as lost too: the heartbeat it brings forward does no harm.
-    return !(await connectionsRepo.exists(deps.db, c.id));
-  }
-  return false;
-}
-
-/**
  * Refreshes the rows of this instance's open sockets, and stores again those that have none: the table is
  * unlogged (migration 0031), so after a Postgres crash or on a promoted standby it is empty while the sockets
  * are still open (a failed insert at connect leaves the same gap). Their people are announced, as at a

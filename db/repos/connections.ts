@@ -49,11 +49,6 @@ export async function setPage(sql: Sql, id: string, page: string) {
   ]);
 }
 
-/** Does this connection have a row? */
-export async function exists(sql: Sql, id: string): Promise<boolean> {
-  return (await sql.query("SELECT 1 FROM connections WHERE id = $1", [id])).length > 0;
-}
-
 /**
  * Refreshes these connections' rows; returns the ids that have no row (the table is unlogged: after a
  * Postgres crash it is empty, migration 0031), usually none.

@@ -171,11 +171,8 @@ function startBackgroundChecks(deps: Deps, hub: Hub, actors: WeakMap<Connection,
     busy = true;
     try {
       if (conns.length) await checkSockets(deps, hub, actors, conns);
-      // Once per ten rounds (30 s), the connection rows of every socket (stored again where missing); at
-      // once when they were lost (the table is unlogged: a Postgres crash empties it).
-      if (!round && (++beat % 10 === 0 || await presence.rowsLost(deps, hub.conns.values()))) {
-        await presence.heartbeat(deps, [...hub.conns.values()]);
-      }
+      // Once per ten rounds (30 s), the connection rows of every socket (stored again where missing).
+      if (!round && ++beat % 10 === 0) await presence.heartbeat(deps, [...hub.conns.values()]);
     } catch (err) {
       console.error("gateway background check failed", err);
     } finally {
