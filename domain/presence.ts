@@ -186,47 +186,6 @@ export async function snapshot(deps: Deps, actor: Actor): Promise<PresenceInfo[]
   return (await connectionsRepo.presenceOf(deps.db, actor.workspaceId, null)).map(effectivePresence);
 }
 
-/** What the heartbeat needs of an open socket of this instance (the hub's `Connection`). */
-export interface LiveSocket {
-  readonly id: string;
-  readonly userId: number;
-  readonly workspaceId: number;
-  readonly page: string;
-  readonly closed: boolean;
-  /** `Date.now()` when it opened. */
-  readonly connectedAt: number;
-}
-
-/** A socket younger than this is left to its own insert (a connect burst's grouped inserts may be queued). */
-export const REREGISTER_AFTER_MS = 10_000;
-
-/**
- * Refreshes the rows of this instance's open sockets, and stores again those that have none: the table is
- * unlogged (migration 0031), so after a Postgres crash or on a promoted standby it is empty while the sockets
- * are still open (a failed insert at connect leaves the same gap). Their people are announced, as at a
- * connect. A socket that closed meanwhile may have had its row removed before this insert: it is removed
- * again, so no closed socket keeps a row.
- */
-export async function heartbeat(deps: Deps, conns: LiveSocket[], now = Date.now()) {
-  const missing = await connectionsRepo.touch(deps.db, conns.map((c) => c.id));
-  if (!missing.length) return;
-  const gone = new Set(missing);
-  const again = conns.filter((c) =>
-    gone.has(c.id) && !c.closed && now - c.connectedAt >= REREGISTER_AFTER_MS
-  );
-  if (!again.length) return;
-  await connectionsRepo.insertMany(
-    deps.db,
-    again.map((c) => ({
-      id: c.id,
-      userId: c.userId,
-      workspaceId: c.workspaceId,
-      instanceId: deps.config.instanceId,
-      page: c.page,
-      userAgent: "",
-    })),
-  );
-  const closed = again.filter((c) => c.closed).map((c) => c.id);
-  if (closed.length) await connectionsRepo.removeMany(deps.db, closed);
-  for (const c of again) if (!c.closed) announce(deps, c.workspaceId, c.userId);
+export async function heartbeat(deps: Deps, connIds: string[]) {
+  await connectionsRepo.touch(deps.db, connIds);
 }

@@ -49,18 +49,8 @@ export async function setPage(sql: Sql, id: string, page: string) {
   ]);
 }
 
-/**
- * Refreshes these connections' rows; returns the ids that have no row (the table is unlogged: after a
- * Postgres crash it is empty, migration 0031), usually none.
- */
-export async function touch(sql: Sql, ids: string[]): Promise<string[]> {
-  if (!ids.length) return [];
-  const rows = await sql.query<{ id: string }>(
-    `WITH seen AS (UPDATE connections SET seen_at = now() WHERE id = ANY($1::text[]) RETURNING id)
-     SELECT x AS id FROM unnest($1::text[]) x WHERE NOT EXISTS (SELECT 1 FROM seen WHERE seen.id = x)`,
-    [ids],
-  );
-  return rows.map((r) => r.id);
+export async function touch(sql: Sql, ids: string[]) {
+  if (ids.length) await sql.query("UPDATE connections SET seen_at = now() WHERE id = ANY($1::text[])", [ids]);
 }
 
 /** Presence rows (status, texts, live connections) of some users of a workspace, or of all active ones. */

@@ -171,8 +171,8 @@ function startBackgroundChecks(deps: Deps, hub: Hub, actors: WeakMap<Connection,
     busy = true;
     try {
       if (conns.length) await checkSockets(deps, hub, actors, conns);
-      // Once per ten rounds (30 s), the connection rows of every socket (stored again where missing).
-      if (!round && ++beat % 10 === 0) await presence.heartbeat(deps, [...hub.conns.values()]);
+      // Once per ten rounds (30 s), the connection rows of every socket, as before.
+      if (!round && ++beat % 10 === 0) await presence.heartbeat(deps, [...hub.conns.keys()]);
     } catch (err) {
       console.error("gateway background check failed", err);
     } finally {
