@@ -37,11 +37,6 @@ export interface ConnectReads {
   session(token: string | null | undefined): Promise<{ actor: Actor; channelIds: number[] } | null>;
   /** The actor's unread counts in every channel (what `unread_counts` carries). */
   unreadCounts(actor: Actor): Promise<channelsRepo.UnreadCount[]>;
-  /**
-   * A socket opening: stores its connection row and reads its person's unread counts, in one statement with
-   * the others opening at the same moment. Resolves once the row is committed; rejects when neither was done.
-   */
-  opened(row: connectionsRepo.NewConnection): Promise<channelsRepo.UnreadCount[]>;
   /** The presence of these people, only those of the actor's workspace (by user id). */
   presence(actor: Actor, ids: number[]): Promise<PresenceInfo[]>;
 }
@@ -78,18 +73,6 @@ export function connectReads(deps: Deps): ConnectReads {
       deps.db,
       actors.map((a) => ({ workspaceId: a.workspaceId, userId: a.userId })),
     );
-    return byPerson(rows, actors);
-  }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS });
-
-  const opens = new GroupCommit<connectionsRepo.NewConnection, channelsRepo.UnreadCount[]>(
-    async (rows) => byPerson(await connectionsRepo.insertManyReadingCounts(deps.db, rows), rows),
-    { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS },
-  );
-
-  function byPerson(
-    rows: (channelsRepo.UnreadCount & { userId: number; workspaceId: number })[],
-    asked: { workspaceId: number; userId: number }[],
-  ): channelsRepo.UnreadCount[][] {
     // A row per channel of each person (20 each for 200 sockets: 4,000), ordered by person: each person's
     // key is made once, and each count is the four fields `unread_counts` carries, in the row's order.
     const by = new Map<string, channelsRepo.UnreadCount[]>();
@@ -108,8 +91,8 @@ export function connectReads(deps: Deps): ConnectReads {
         mentions: r.mentions,
       });
     }
-    return asked.map((a) => by.get(person(a.workspaceId, a.userId)) ?? []);
-  }
+    return actors.map((a) => by.get(person(a.workspaceId, a.userId)) ?? []);
+  }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS });
 
   const presence = new GroupCommit<{ workspaceId: number; ids: number[] }, PresenceInfo[]>(async (asks) => {
     const rows = await connectionsRepo.presenceOfMany(
@@ -133,7 +116,6 @@ export function connectReads(deps: Deps): ConnectReads {
       return await sessions.submit(await sha256(token));
     },
     unreadCounts: (actor) => counts.submit(actor),
-    opened: (row) => opens.submit(row),
     presence: async (actor, ids) =>
       ids.length ? await presence.submit({ workspaceId: actor.workspaceId, ids }) : [],
   };

@@ -118,11 +118,6 @@ export async function connected(deps: Deps, actor: Actor, connId: string, page: 
   announce(deps, actor.workspaceId, actor.userId);
 }
 
-/** Announces a person whose connection row was just stored (by the gateway, with its unread counts). */
-export function announceConnected(deps: Deps, actor: Actor) {
-  announce(deps, actor.workspaceId, actor.userId);
-}
-
 /**
  * Forgets the connection (grouped like `connected`); the user is announced offline after the grace period
  * if nothing reconnected by then.

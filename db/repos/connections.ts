@@ -1,7 +1,6 @@
 /** Live WebSocket connections, shared by all instances through the database. */
 import type { Sql } from "../client.ts";
 import type { PresenceInfo } from "../../realtime/protocol.ts";
-import { unreadColumns, type UnreadCount } from "./channels.ts";
 
 /** A connection counts as live when its instance refreshed it within this many seconds. */
 export const LIVE_SECONDS = 90;
@@ -28,39 +27,6 @@ export async function insertMany(sql: Sql, rows: NewConnection[]) {
     `INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent)
      SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
      ON CONFLICT (id) DO NOTHING`,
-    [
-      rows.map((c) => c.id),
-      bigints(rows.map((c) => c.userId)),
-      bigints(rows.map((c) => c.workspaceId)),
-      rows.map((c) => c.instanceId),
-      rows.map((c) => c.page.slice(0, 300)),
-      rows.map((c) => c.userAgent.slice(0, 300)),
-    ],
-  );
-}
-
-/**
- * `insertMany` and, in the same statement, the unread counts of each row's person (`unreadCountsMany`'s rows,
- * ordered by person and channel): what a socket needs when it opens, one statement for a crowd instead of two.
- * The counts are a snapshot taken when the statement starts, as a read of its own would be.
- */
-export async function insertManyReadingCounts(
-  sql: Sql,
-  rows: NewConnection[],
-): Promise<(UnreadCount & { userId: number; workspaceId: number })[]> {
-  if (!rows.length) return [];
-  return await sql.query(
-    `WITH stored AS (
-       INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
-       ON CONFLICT (id) DO NOTHING)
-     SELECT q.user_id AS "userId", q.workspace_id AS "workspaceId",
-       m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
-       ${unreadColumns("q.user_id")}
-     FROM (SELECT DISTINCT * FROM unnest($3::bigint[], $2::bigint[]) AS x(workspace_id, user_id)) q
-     JOIN members m ON m.user_id = q.user_id
-     JOIN channels c ON c.id = m.channel_id AND c.workspace_id = q.workspace_id
-     ORDER BY q.user_id, m.channel_id`,
     [
       rows.map((c) => c.id),
       bigints(rows.map((c) => c.userId)),

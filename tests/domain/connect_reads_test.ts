@@ -86,22 +86,6 @@ dbTest(
       const a = f.actor(w);
       assert.deepEqual(counts[i], await channelsRepo.unreadCounts(db, a.workspaceId, a.userId), w);
     }
-    // A socket opening: its row stored and the same counts, in one statement with the others opening.
-    const rows = who.map((w, i) => ({
-      id: `open-${i}`,
-      userId: f.actor(w).userId,
-      workspaceId: f.actor(w).workspaceId,
-      instanceId: "i1",
-      page: "",
-      userAgent: "ua",
-    }));
-    assert.deepEqual(await Promise.all(rows.map((r) => reads.opened(r))), counts);
-    assert.deepEqual(
-      await db.query(
-        `SELECT id, user_id AS "userId", workspace_id AS "workspaceId" FROM connections ORDER BY id`,
-      ),
-      rows.map(({ id, userId, workspaceId }) => ({ id, userId, workspaceId })),
-    );
     // Carol read nothing: three messages in general, none mentioning her; Bob's side channel is not hers.
     assert.deepEqual(counts[2].map((c) => [c.channelId, c.unread, c.mentions]), [[general.id, 3, 0]]);
     assert.deepEqual(counts[3], []);
