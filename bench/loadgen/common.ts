@@ -14,7 +14,13 @@ export function makeClients(spec: Spec, users = spec.users, h: Handlers): Client
 /** Opens clients with bounded concurrency; returns the time it took and how many failed. */
 export async function connect(spec: Spec, clients: Client[]) {
   const t0 = performance.now();
-  const m = cpuMeter(spec.serverPid ? { server: spec.serverPid, loadgen: "self" } : { loadgen: "self" });
+  const m = cpuMeter({
+    ...spec.serverPid ? { server: spec.serverPid } : {},
+    // The Postgres cluster (every backend, dead or alive) when the server stores there: a connect's reads
+    // and connection rows run on the same cores as the server and the load generator.
+    ...spec.pgPid ? { postgres: { tree: spec.pgPid } } : {},
+    loadgen: "self",
+  });
   const r = await openAll(clients, spec.openConcurrency);
   const cpu = m();
   const seconds = (performance.now() - t0) / 1000;

@@ -57,6 +57,7 @@ export async function connections(ctx: Ctx) {
         users,
         openConcurrency: 100,
         serverPid: s.proc.pid,
+        pgPid: kind === "bare" ? undefined : ctx.pgPid,
         pingSeconds: 20,
       }, { verbose: ctx.verbose });
       const holding = await lg.next((l) => l.event === "holding", 15 * 60_000);
@@ -81,7 +82,7 @@ export async function connections(ctx: Ctx) {
           connect: {
             seconds: number;
             failed: number;
-            cpu: { server?: number };
+            cpu: { server?: number; postgres?: number };
             phases: Record<string, { p50_ms: number; p99_ms: number }>;
           };
         }
@@ -115,6 +116,13 @@ export async function connections(ctx: Ctx) {
           (r.connect.cpu.server ?? 0) * r.connect.seconds * 1000 / Math.max(1, open),
           2,
         ),
+        // Postgres' CPU over the connect burst per connect (Parley; Socket.io stores nothing at connect).
+        ...r.connect.cpu.postgres === undefined ? {} : {
+          postgres_cpu_ms_per_connect: round(
+            r.connect.cpu.postgres * r.connect.seconds * 1000 / Math.max(1, open),
+            2,
+          ),
+        },
         failed: r.connect.failed,
         connect_cpu: r.connect.cpu,
         // Per connection: open until "ready" (upgrade, session, channel list) and hello until its ack.
