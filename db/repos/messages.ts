@@ -168,6 +168,13 @@ export function pageWithAccessSql(newer: boolean): string {
 }
 
 /**
+ * `pageWithAccessSql(false)` and `(true)`, built once: a text built per page (~3 KB) was new garbage each
+ * time, and a finished postgres.js `Query` still references its text through the scavenges (bench README,
+ * "History tail and the floor of a request").
+ */
+const PAGE_TEXTS = [pageWithAccessSql(false), pageWithAccessSql(true)] as const;
+
+/**
  * A history page of `limit` top-level messages (as `page` chooses them) with the channel and the caller's
  * membership (`channels.withMember`) in the same round trip: the history's access check and its page are
  * one statement, and the page is the JSON text Postgres built, to be sent as it is (one value, not a row
@@ -175,9 +182,6 @@ export function pageWithAccessSql(newer: boolean): string {
  * scavenges keep, bench README). Null when there is no such channel; the page is read whatever the
  * membership says, so the caller must check access before using it.
  */
-/** `pageWithAccessSql(false)` and `(true)`, built at the first page. */
-let pageTexts: [string, string] | null = null;
-
 export async function pageWithAccess(
   sql: Sql,
   workspaceId: number,
@@ -186,12 +190,8 @@ export async function pageWithAccess(
   p: Page,
 ): Promise<{ channel: ChannelRow; member: MemberRow | null; page: string } | null> {
   const newer = p.after !== undefined;
-  // The same two texts every time: a text built per call (~3 KB) was new garbage each page, and a finished
-  // postgres.js `Query` still references its text (its `reject` closure keeps it through the scavenges,
-  // bench README "History tail and the floor of a request"), so each page's text could be promoted.
-  pageTexts ??= [pageWithAccessSql(false), pageWithAccessSql(true)];
   const rows = await sql.query<Record<string, unknown>>(
-    pageTexts[newer ? 1 : 0],
+    PAGE_TEXTS[newer ? 1 : 0],
     [workspaceId, channelId, userId, newer ? p.after : p.before ?? null, p.limit + 1],
   );
   if (!rows.length) return null;
