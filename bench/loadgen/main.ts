@@ -10,7 +10,7 @@ import { exactPercentile, Histogram, round } from "../lib/stats.ts";
 import { connect, emit, heartbeat, makeClients } from "./common.ts";
 import { storm } from "./storm.ts";
 import { cpuMeter, cpuSecondsMeter, type CpuTarget, treeCpuByKind } from "../lib/cpu.ts";
-import { lagMeter, type LagSummary } from "../lib/lag.ts";
+import { lagMeter, type LagSummary, startLagSampler } from "../lib/lag.ts";
 
 function targets(spec: Spec): Record<string, CpuTarget> {
   const t: Record<string, CpuTarget> = { loadgen: "self" };
@@ -177,6 +177,12 @@ async function steady(spec: SteadySpec) {
   // Pings start before connecting: opening thousands can take longer than Parley's heartbeat timeout.
   const stopBeat = heartbeat(clients, 20);
   const conn = await connect(spec, clients);
+  // BENCH_TIMELINE=DIR (`bench/timeline.ts`): every delivery and this process's own event-loop lag, to files.
+  const timelineDir = Deno.env.get("BENCH_TIMELINE");
+  if (timelineDir) {
+    traffic.timeline = [];
+    startLagSampler(`${timelineDir}/loadgen_lag.txt`);
+  }
   const rates = [...new Set([...(spec.curve ?? []), spec.msgsPerSecond])].sort((a, b) => a - b);
   await traffic.run(0, rates[0], spec.warmupSeconds, rates[0] * 5);
   await traffic.drain(0, 2000);
@@ -210,6 +216,12 @@ async function steady(spec: SteadySpec) {
   }
   stopBeat();
   for (const c of clients) c.close();
+  if (timelineDir && traffic.timeline) {
+    const t = traffic.timeline;
+    const lines: string[] = [];
+    for (let i = 0; i < t.length; i += 3) lines.push(`${t[i].toFixed(1)} ${t[i + 1].toFixed(2)} ${t[i + 2]}`);
+    await Deno.writeTextFile(`${timelineDir}/deliveries.txt`, lines.join("\n") + "\n");
+  }
   const main = curve.find((r) => r.target_msgs_per_s === spec.msgsPerSecond)!;
   return {
     connect: conn,

@@ -52,6 +52,11 @@ export class Traffic implements Handlers {
   #reqId = 1;
   #k = 0;
   trackSeqs = false;
+  /**
+   * `BENCH_TIMELINE` only (`bench/timeline.ts`): every delivery as send time (wall ms), latency (ms) and tag,
+   * three numbers each; null, and free, otherwise.
+   */
+  timeline: number[] | null = null;
   onDeliver: ((c: Client, raw: string) => void) | null = null;
 
   /** `receivers` are every live member; `senders` (default: the same clients) post the messages. */
@@ -94,6 +99,7 @@ export class Traffic implements Handlers {
       const s = this.#stats(b.tag);
       s.delivered++;
       s.deliver.add(now - b.sentAt);
+      this.timeline?.push(b.sentAt, now - b.sentAt, b.tag);
     }
     this.onDeliver?.(c, raw);
   }

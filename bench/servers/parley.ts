@@ -95,3 +95,74 @@ if (Deno.env.get("BENCH_MEM")) {
     console.error(`mem rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} ext ${mb(m.external)}`);
   }, 250);
 }
+// BENCH_TIMELINE=DIR (`bench/timeline.ts`): every grouped send batch with wall-clock times (`S` start: size and
+// the longest wait for it; `C` commit read back: the statement's ms; `P` published: ms), this process's
+// event-loop lag, and a GC marker to place `--trace-gc`'s times (ms since the isolate started) on the wall clock.
+const timelineDir = Deno.env.get("BENCH_TIMELINE");
+if (timelineDir) {
+  let lines: string[] = [];
+  const wall = () => (performance.timeOrigin + performance.now()).toFixed(1);
+  let pending = 0, maxQ = 0, startAt = -1;
+  const flushStart = () => {
+    if (pending) lines.push(`S ${startAt.toFixed(1)} ${pending} ${maxQ.toFixed(2)}`);
+    pending = 0;
+    maxQ = 0;
+  };
+  class Timeline extends StageTimes {
+    override add(stage: "queued" | "commit" | "publish" | "stored", ms: number) {
+      const now = performance.timeOrigin + performance.now();
+      if (stage === "queued") {
+        // A batch's sends are added together at its start: one run of adds within the same instant.
+        if (pending && Math.abs(now - startAt) > 0.05) flushStart();
+        if (!pending) startAt = now;
+        pending++;
+        maxQ = Math.max(maxQ, ms);
+      } else {
+        flushStart();
+        if (stage === "commit") lines.push(`C ${now.toFixed(1)} ${ms.toFixed(2)}`);
+        if (stage === "publish") lines.push(`P ${now.toFixed(1)} ${ms.toFixed(2)}`);
+      }
+      super.add(stage, ms);
+    }
+  }
+  server.deps.sendBatcher.stages = new Timeline();
+  // Each send through the batcher: the load generator's send time (from its body), when the server handed it
+  // to the batcher, and when the batcher answered (committed and published): `M sentAt submitted answered`.
+  const batcher = server.deps.sendBatcher;
+  const submit = batcher.submit.bind(batcher);
+  batcher.submit = async (actor, p) => {
+    const at = performance.timeOrigin + performance.now();
+    const o = await submit(actor, p);
+    const i = p.body.indexOf("~");
+    const sent = i >= 0 ? p.body.slice(i + 1, p.body.indexOf("~", i + 1)) : "0";
+    lines.push(`M ${sent} ${at.toFixed(1)} ${wall()}`);
+    return o;
+  };
+  // Each transaction on the pool (the background jobs' work: the notification scanner, presence …), with the
+  // file that started it: `X start end file`.
+  const db = server.deps.db;
+  const tx = db.tx.bind(db);
+  (db as { tx: typeof db.tx }).tx = async (fn) => {
+    const from =
+      /\/([a-z_]+)\.ts:\d+:\d+\)?\n?/.exec(new Error().stack?.split("\n").slice(2, 4).join("\n") ?? "")
+        ?.[1] ?? "?";
+    const at = wall();
+    try {
+      return await tx(fn);
+    } finally {
+      lines.push(`X ${at} ${wall()} ${from}`);
+    }
+  };
+  startLagSampler(`${timelineDir}/server_lag.txt`);
+  const before = wall();
+  (globalThis as { gc?: () => void }).gc?.();
+  lines.push(`G ${before} ${wall()}`);
+  const flush = setInterval(() => {
+    flushStart();
+    if (!lines.length) return;
+    const text = lines.join("\n") + "\n";
+    lines = [];
+    Deno.writeTextFile(`${timelineDir}/server_batches.txt`, text, { append: true }).catch(() => {});
+  }, 250);
+  Deno.unrefTimer(flush);
+}

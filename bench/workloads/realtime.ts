@@ -155,6 +155,7 @@ export async function latency(ctx: Ctx) {
   const dbUrl = await parleyDatabase(ctx, "bench_latency");
   const sql = connectSql(dbUrl);
   const out: Record<string, unknown> = {};
+  let timeline: (() => Promise<void>) | null = null;
   try {
     const fx = await makeWorkspaces(sql, {
       slug: "latency",
@@ -163,6 +164,7 @@ export async function latency(ctx: Ctx) {
       workspaceUsers: p.workspaceUsers,
       tokenPrefix: ctx.tokenPrefix,
     });
+    timeline = Deno.env.get("BENCH_TIMELINE") ? await pgTimeline(ctx.adminUrl) : null;
     for (const kind of ctx.kinds) {
       ctx.log(`latency: ${kind}, ${p.users} users, ${p.msgsPerSecond} msgs/s over channels of ${p.group}`);
       const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid, lagFile) => {
@@ -234,7 +236,55 @@ export async function latency(ctx: Ctx) {
       );
     }
   } finally {
+    await timeline?.();
     await sql.end();
   }
   return out;
+}
+
+/**
+ * `BENCH_TIMELINE=DIR` (`bench/timeline.ts`): what Postgres does while the steady workload runs. Turns on
+ * the logging of checkpoints and of every autovacuum (timestamped lines, copied to DIR/postgres.log at the
+ * end), and samples `pg_stat_activity` every 10 ms into DIR/pg_activity.txt: wall ms, then for each backend
+ * not idle its pid, type, state, wait event and the start of its statement. Returns the stop function.
+ */
+async function pgTimeline(adminUrl: string): Promise<() => Promise<void>> {
+  const dir = Deno.env.get("BENCH_TIMELINE")!;
+  const sql = connectSql(adminUrl);
+  await sql`ALTER SYSTEM SET log_checkpoints = on`;
+  await sql`ALTER SYSTEM SET log_autovacuum_min_duration = 0`;
+  await sql`ALTER SYSTEM SET log_line_prefix = '%m [%p] '`;
+  await sql`SELECT pg_reload_conf()`;
+  const [{ data_directory: dataDir }] = await sql`SHOW data_directory`;
+  let stop = false;
+  let lines: string[] = [];
+  const loop = (async () => {
+    while (!stop) {
+      const rows = await sql`
+        SELECT pid, backend_type AS bt, state, coalesce(wait_event, '') AS we,
+          regexp_replace(left(query, 50), '\\s+', '_', 'g') AS q, extract(epoch FROM clock_timestamp()) * 1000 AS t
+        FROM pg_stat_activity
+        WHERE pid <> pg_backend_pid() AND (state IS NULL OR state NOT IN ('idle'))`;
+      const t = rows.length ? Number(rows[0].t) : Date.now();
+      lines.push(
+        `${t.toFixed(1)}\t${
+          rows.filter((r) => r.state !== null || r.we !== "" && !/Main$/.test(r.we)).map((r) =>
+            `${r.pid}|${String(r.bt).replace(/ /g, "_")}|${r.state ?? ""}|${r.we}|${r.q ?? ""}`
+          ).join("\t")
+        }`,
+      );
+      if (lines.length >= 100) {
+        await Deno.writeTextFile(`${dir}/pg_activity.txt`, lines.join("\n") + "\n", { append: true });
+        lines = [];
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  return async () => {
+    stop = true;
+    await loop;
+    await Deno.writeTextFile(`${dir}/pg_activity.txt`, lines.join("\n") + "\n", { append: true });
+    await sql.end();
+    await Deno.copyFile(`${dataDir}/../log`, `${dir}/postgres.log`).catch(() => {});
+  };
 }
