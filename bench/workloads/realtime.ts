@@ -165,6 +165,8 @@ export async function latency(ctx: Ctx) {
       tokenPrefix: ctx.tokenPrefix,
     });
     timeline = Deno.env.get("BENCH_TIMELINE") ? await pgTimeline(ctx.adminUrl) : null;
+    const warm = Number(Deno.env.get("BENCH_WAL_WARM") ?? 0);
+    if (warm > 0) await warmWal(ctx.adminUrl, warm);
     for (const kind of ctx.kinds) {
       ctx.log(`latency: ${kind}, ${p.users} users, ${p.msgsPerSecond} msgs/s over channels of ${p.group}`);
       const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid, lagFile) => {
@@ -240,6 +242,30 @@ export async function latency(ctx: Ctx) {
     await sql.end();
   }
   return out;
+}
+
+/**
+ * `BENCH_WAL_WARM=N` (an experiment, off by default): `N` WAL segments made and then recycled by a checkpoint
+ * before the steady workload, as a Postgres that has been running a while has them, so commits during the
+ * steps do not create (zero-fill and fsync) new 16 MB segment files, as a freshly made cluster's do every
+ * ~16 MB of WAL. `min_wal_size` is raised so the checkpoint keeps them.
+ */
+async function warmWal(adminUrl: string, segments: number): Promise<void> {
+  const sql = connectSql(adminUrl);
+  try {
+    await sql`ALTER SYSTEM SET min_wal_size = '2GB'`;
+    await sql`SELECT pg_reload_conf()`;
+    await sql`CREATE TABLE IF NOT EXISTS bench_wal_warm (x int)`;
+    for (let i = 0; i < segments; i++) {
+      await sql`INSERT INTO bench_wal_warm VALUES (${i})`;
+      await sql`SELECT pg_switch_wal()`;
+    }
+    await sql`CHECKPOINT`;
+    const [{ n }] = await sql`SELECT count(*)::int AS n FROM pg_ls_waldir()`;
+    console.error(`bench: ${n} WAL segments after warming ${segments}`);
+  } finally {
+    await sql.end();
+  }
 }
 
 /**
