@@ -22,7 +22,8 @@ import * as preferencesRepo from "../../db/repos/preferences.ts";
 import { resolvePreferences } from "../preferences/user.ts";
 import { isValidEmail } from "./validate.ts";
 
-const BATCH = 200;
+/** Most messages one scan reads (one transaction); a scan that read fewer has caught up. */
+export const SCAN_BATCH = 200;
 
 /** Scans one batch; returns how many messages it looked at (0: caught up). */
 export async function scanOnce(deps: Deps): Promise<number> {
@@ -33,7 +34,7 @@ export async function scanOnce(deps: Deps): Promise<number> {
   return await deps.db.tx(async (sql) => {
     const after = await outbox.cursor(sql);
     const now = deps.now();
-    const msgs = await outbox.newMessages(sql, after, new Date(now.getTime() - cfg.scanGraceMs), BATCH);
+    const msgs = await outbox.newMessages(sql, after, new Date(now.getTime() - cfg.scanGraceMs), SCAN_BATCH);
     if (!msgs.length) return 0;
     const ctx = new ScanContext(sql);
     await ctx.load(msgs.filter((m) => !m.deleted && m.type !== "system" && m.senderId !== null));
