@@ -6,6 +6,7 @@
 import type { Sql } from "../client.ts";
 import type { Message } from "../../realtime/protocol.ts";
 import { messageColumns, toMessage } from "./message_columns.ts";
+import { settingIsTrueSql } from "./workspaces.ts";
 
 export interface BatchSend {
   workspaceId: number;
@@ -22,18 +23,64 @@ export interface BatchSend {
 
 /**
  * The grouped statement, built once: the same text every call, so the driver's per-connection lookup of its
- * prepared statement hashes one string it has seen before instead of a fresh copy of a few kilobytes.
+ * prepared statement hashes one string it has seen before instead of a fresh copy of a few kilobytes (and
+ * the column list and the setting's clause are not rebuilt per batch).
  *
- * The work is the function `parley_insert_batch` (migration 0033; bench README, "Server and Postgres CPU per
- * durable message", tenth pass): the permission filter, the locks in channel id order, the sequence numbers,
- * the messages, their events in the log and the read positions, as a few small statements per send that
- * plpgsql prepares once per session, instead of one statement of ~45 plan nodes set up and torn down on
- * every call (the ninth pass's shape, see git history). The guarantees are listed in the migration.
+ * Its shape is for Postgres' plan cache and executor (bench README, "Inside the Postgres backend", ninth pass):
+ * - `LIMIT cardinality($1)` changes no result (every array has that many elements) but makes the plan cache
+ *   keep its generic plan: without it the generic plan was priced for 10 sends against a custom plan's exact
+ *   count, and with 1,000 channels every statement was planned afresh (~900 µs of Postgres CPU more per
+ *   statement). A LIMIT the generic plan cannot read is priced at 10 % of its input, i.e. one send, so the
+ *   generic plan is never dearer than a custom one.
+ * - The channel rows are locked by `ok` itself (`FOR UPDATE OF c`, in channel id order: the sort is below
+ *   the lock), so no separate lock step; the permission check is re-run on the row as locked.
+ * - `ok` is read to its end (the count per channel) before `bumped` updates a row, so every lock is taken
+ *   in id order before any update; the update finds each row already locked by this transaction.
+ * - The stored rows come back from `ins` alone; the caller matches them to its sends by key (unique).
  */
-const INSERT_BATCH = `SELECT ${messageColumns({ fresh: true })}
-  FROM parley_insert_batch($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
-    $7::text[], $8::int[], $9::int[], $10::text) g
-  ORDER BY g.channel_id, g.seq`;
+const INSERT_BATCH = `WITH ok AS (
+       SELECT t.ord, t.workspace_id, t.channel_id, t.sender_id, t.client_id, t.type, t.body
+       FROM (SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+         $7::text[], $8::int[], $9::int[]) LIMIT cardinality($1::int[]))
+         AS t(ord, workspace_id, channel_id, sender_id, client_id, type, body, moderator, exempt)
+       JOIN channels c ON c.id = t.channel_id AND c.workspace_id = t.workspace_id
+       JOIN members mb ON mb.channel_id = t.channel_id AND mb.user_id = t.sender_id
+       WHERE c.archived_at IS NULL AND mb.can_post
+         AND ((NOT c.read_only AND c.allow_posting) OR t.moderator = 1 OR mb.role IN ('owner', 'admin', 'moderator'))
+         AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = t.sender_id AND x.client_id = t.client_id)
+         AND (t.exempt = 1 OR NOT ${settingIsTrueSql("t.workspace_id", "$10")})
+       ORDER BY t.channel_id, t.ord
+       FOR UPDATE OF c
+     ),
+     bumped AS (
+       UPDATE channels c SET last_seq = c.last_seq + n.cnt, last_message_at = now()
+       FROM (SELECT channel_id, count(*)::bigint AS cnt FROM ok GROUP BY channel_id) n
+       WHERE c.id = n.channel_id
+       RETURNING c.id, c.last_seq - n.cnt AS base
+     ),
+     ins AS (
+       INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
+         body_hash)
+       SELECT ok.workspace_id, ok.channel_id, ok.sender_id, ok.client_id,
+         b.base + row_number() OVER (PARTITION BY ok.channel_id ORDER BY ok.ord), ok.type, ok.body, NULL,
+         '{}'::bigint[], md5(ok.body)
+       FROM ok JOIN bumped b ON b.id = ok.channel_id
+       ORDER BY ok.channel_id, ok.ord
+       RETURNING *
+     ),
+     rd AS (
+       UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, r.seq)
+       FROM (SELECT channel_id, sender_id, max(seq) AS seq FROM ins GROUP BY channel_id, sender_id) r
+       WHERE mb.channel_id = r.channel_id AND mb.user_id = r.sender_id
+     ),
+     ev AS (
+       INSERT INTO channel_events (channel_id, seq, workspace_id, type, message_id)
+       SELECT g.channel_id, g.seq, g.workspace_id, 'message_received', g.id
+       FROM ins g
+     )
+     SELECT ${messageColumns({ fresh: true })}
+     FROM ins g
+     ORDER BY g.channel_id, g.seq`;
 
 /**
  * Stores the sends the sender may post (a member who can post, channel not archived, read-only only for

@@ -15,7 +15,7 @@ export function watchStatements(db: Db) {
     get(target, prop, receiver) {
       if (prop !== "query") return Reflect.get(target, prop, receiver);
       return async (text: string, params?: unknown[]) => {
-        const grouped = text.includes("parley_insert_batch(");
+        const grouped = text.includes("unnest($1::int[]");
         const chs = grouped ? (params![2] as number[]).map(Number) : [];
         if (grouped) {
           for (const r of running) overlaps.push(...chs.filter((c) => r.includes(c)));
