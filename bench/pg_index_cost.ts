@@ -58,6 +58,8 @@ interface Variant {
   pass?: string;
   /** No clock statement before `pass`. */
   noClock?: boolean;
+  /** Messages per pass in this variant's blocks (default: the third argument; not with `INTERLEAVE`). */
+  perPass?: number;
 }
 
 const VARIANTS: Variant[] = [
@@ -126,7 +128,8 @@ for (const v of VARIANTS.slice(1)) {
   v.on = [START_KEY.on, v.on].filter(Boolean).join(";\n");
   v.off = [v.off, START_KEY.off].filter(Boolean).join(";\n");
 }
-const chosen = VARIANTS.filter((v, i) => i === 0 || only.test(v.label));
+// `NOBASE=1`: the first variant `ONLY` matches is the base (e.g. "as is" against an `EXTRA` variant of it).
+const chosen = VARIANTS.filter((v, i) => (i === 0 && !Deno.env.get("NOBASE")) || only.test(v.label));
 if (chosen.length < 2) throw new Error("ONLY matched no variant");
 
 const cluster = await startCluster({
@@ -176,8 +179,9 @@ try {
     let passNs = 0, cleanNs = 0, wal = 0;
     clockNs = 0;
     const lsn = async () => Number((await sql`SELECT pg_current_wal_lsn() - '0/0'::pg_lsn AS b`)[0].b);
-    for (let i = 0; i < perBlock; i += perPass) {
-      await fill(perPass);
+    const pp = v.perPass ?? perPass;
+    for (let i = 0; i < perBlock; i += pp) {
+      await fill(pp);
       const w = await lsn();
       const t = runNanos(backend);
       await pass(v);

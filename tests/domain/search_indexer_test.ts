@@ -92,6 +92,28 @@ dbTest("search indexer: another workspace's messages are never found", async (db
   assert.deepEqual(await indexed(db), [mine.id, theirs.id]);
 });
 
+dbTest("search indexer: removing a workspace takes its search rows, and only its own", async (db) => {
+  const { f, general, say, ids } = await scene(db);
+  const mine = await say("alice", general.id, "Lychee sorbet");
+  const eveFriend = await usersRepo.insert(db, {
+    workspaceId: f.otherWs,
+    username: "frank",
+    displayName: "Frank",
+    role: "member",
+    passwordHash: f.users.eve.passwordHash,
+  });
+  const evePlace = await channels.openDirect(f.deps, f.actor("eve"), { userId: eveFriend.id });
+  const theirs = await say("eve", evePlace.id, "Lychee sorbet elsewhere");
+  assert.deepEqual(await ids("eve", "lychee"), [theirs.id]);
+  assert.deepEqual(await indexed(db), [mine.id, theirs.id]);
+  // Its channels go with it (a key), their messages with them (migration 0032's trigger), and each message's
+  // search row with the message (migration 0030's trigger): no key on message_search.message_id.
+  await db.query("DELETE FROM workspaces WHERE id = $1", [f.otherWs]);
+  assert.deepEqual(await indexed(db), [mine.id]);
+  assert.equal((await db.query("SELECT 1 FROM message_search WHERE message_id = $1", [theirs.id])).length, 0);
+  assert.deepEqual(await ids("alice", "lychee"), [mine.id]);
+});
+
 dbTest("search indexer: retention and removing a channel take the search rows", async (db) => {
   const { f, general, say, ids } = await scene(db);
   const old = await say("alice", general.id, "Persimmon harvest");
