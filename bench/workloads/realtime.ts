@@ -76,10 +76,11 @@ export async function parleyDatabase(ctx: Ctx, name: string): Promise<string> {
 }
 
 /**
- * How the fan-out's clients read their sockets: Deno's `WebSocket` (`web`, the default, as in every run), or
- * with `BENCH_LOADGEN_WS=raw` the frames of each TCP read split in JavaScript (`loadgen/raw_ws.ts`); the
- * same for every server kind. The tenth pass measured both: the same load generator CPU per delivery
- * (bench/README.md, "Fan-out and the load generator's share (issue 16, tenth pass)").
+ * How the fan-out's clients read their sockets, the same for every server kind: Deno's `WebSocket` (`web`,
+ * the default, as in every run), or with `BENCH_LOADGEN_WS=raw` the frames of each TCP read split in
+ * JavaScript (`loadgen/raw_ws.ts`). The tenth pass measured raw at 2-5 % less of the load generator's CPU per
+ * delivery, with no change in the steps held (bench/README.md, "Fan-out and the load generator's share
+ * (issue 16, tenth pass)").
  */
 function fanoutTransport(): Transport {
   const t = Deno.env.get("BENCH_LOADGEN_WS") ?? "web";
