@@ -1,5 +1,5 @@
 /** What the orchestrator (`bench/run.ts`) hands a load generator process, one JSON file per run. */
-import type { BenchUser, Kind } from "../loadgen/client.ts";
+import type { BenchUser, Kind, Transport } from "../loadgen/client.ts";
 
 interface Common {
   kind: Kind;
@@ -12,6 +12,8 @@ interface Common {
   pgPid?: number;
   /** The server's event-loop lag samples (`lib/lag.ts`), reported per step. */
   lagFile?: string;
+  /** How the clients read their sockets (`loadgen/client.ts`); Deno's `WebSocket` when absent. */
+  transport?: Transport;
 }
 
 /** Workload 1: raise the rate step by step until p99 passes the limit. */

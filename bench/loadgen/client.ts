@@ -5,7 +5,22 @@
  * ack, `2`/`3` ping/pong). All three load generators pay the same per-frame cost: no client library, and
  * the send time is read from the frame text without a full JSON parse.
  */
+import { RawWebSocket } from "./raw_ws.ts";
+
 export type Kind = "parley" | "bare" | "socketio";
+
+/**
+ * How a client reads its socket: `web`, Deno's `WebSocket` (a runtime op, a `MessageEvent` and a dispatch
+ * per frame); `raw`, `raw_ws.ts` (the frames of each TCP read split in JavaScript). The same for every
+ * server kind.
+ */
+export type Transport = "web" | "raw";
+
+/** What the client needs of a socket, either transport. */
+interface Sock {
+  send(data: string): void;
+  close(): void;
+}
 
 export interface BenchUser {
   id: number;
@@ -42,7 +57,7 @@ export function readBody(raw: string): { sentAt: number; tag: number } | null {
 }
 
 export class Client {
-  ws: WebSocket | null = null;
+  ws: Sock | null = null;
   live = false;
   /** performance.now() when the last open started, the server said ready, and the client became live. */
   openedAt = 0;
@@ -57,6 +72,7 @@ export class Client {
     readonly baseUrl: string,
     readonly user: BenchUser,
     readonly h: Handlers,
+    readonly transport: Transport = "web",
   ) {}
 
   /** Connects and becomes live (hello acknowledged / rooms joined). `resume` = last seq per channel. */
@@ -84,27 +100,40 @@ export class Client {
       };
       this.#helloReject = fail;
       const base = this.baseUrl.replace(/^http/, "ws");
-      let ws: WebSocket;
+      let url: string;
+      const headers: Record<string, string> = {};
       if (this.kind === "parley") {
-        ws = new WebSocket(`${base}/api/chat/ws`, {
-          headers: { authorization: `Bearer ${this.user.token}` },
-        } as unknown as string[]);
+        url = `${base}/api/chat/ws`;
+        headers.authorization = `Bearer ${this.user.token}`;
       } else if (this.kind === "bare") {
-        ws = new WebSocket(`${base}/api/chat/ws?user=${this.user.id}`);
+        url = `${base}/api/chat/ws?user=${this.user.id}`;
       } else {
-        ws = new WebSocket(`${base}/socket.io/?EIO=4&transport=websocket`);
+        url = `${base}/socket.io/?EIO=4&transport=websocket`;
       }
+      const onClose = (ws: Sock, code: number, reason: string) => {
+        if (this.ws !== ws) return;
+        const wasLive = this.live;
+        this.live = false;
+        if (this.#helloResolve) fail(new Error(`closed during open (${code} ${reason})`));
+        else if (wasLive) this.h.closed?.(this, code);
+      };
+      if (this.transport === "raw") {
+        // A dropped socket's late frames and close belong to the past: ignore them.
+        const ws: RawWebSocket = new RawWebSocket(url, headers, {
+          text: (data) => this.ws === ws && this.#onFrame(data, resume),
+          close: (code, reason) => onClose(ws, code, reason),
+        });
+        this.ws = ws;
+        return;
+      }
+      const ws = this.kind === "parley"
+        ? new WebSocket(url, { headers } as unknown as string[])
+        : new WebSocket(url);
       this.ws = ws;
       // A dropped socket's late frames and close event belong to the past: ignore them.
       ws.onmessage = (e) => this.ws === ws && this.#onFrame(e.data as string, resume);
       ws.onerror = () => {};
-      ws.onclose = (e) => {
-        if (this.ws !== ws) return;
-        const wasLive = this.live;
-        this.live = false;
-        if (this.#helloResolve) fail(new Error(`closed during open (${e.code} ${e.reason})`));
-        else if (wasLive) this.h.closed?.(this, e.code);
-      };
+      ws.onclose = (e) => onClose(ws, e.code, e.reason);
     });
   }
 

@@ -8,7 +8,7 @@ import { cpuMeter } from "../lib/cpu.ts";
 export const emit = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
 
 export function makeClients(spec: Spec, users = spec.users, h: Handlers): Client[] {
-  return users.map((u) => new Client(spec.kind, spec.url, u, h));
+  return users.map((u) => new Client(spec.kind, spec.url, u, h, spec.transport));
 }
 
 /** Opens clients with bounded concurrency; returns the time it took and how many failed. */

@@ -2,7 +2,7 @@
  * Workloads 1 (fan-out) and 2 (latency at a steady load), run against every server kind: Parley, the bare
  * ceiling and the Socket.io baseline, each on a fresh fixture and a fresh server process.
  */
-import type { BenchUser, Kind } from "../loadgen/client.ts";
+import type { BenchUser, Kind, Transport } from "../loadgen/client.ts";
 import type { StepResult } from "../loadgen/traffic.ts";
 import type { Cost } from "../loadgen/main.ts";
 import { connectSql, freshDatabase, makeFixture, makeWorkspaces, withJwts } from "../lib/fixtures.ts";
@@ -75,6 +75,19 @@ export async function parleyDatabase(ctx: Ctx, name: string): Promise<string> {
   return url;
 }
 
+/**
+ * How the fan-out's clients read their sockets, the same for every server kind: Deno's `WebSocket` (`web`,
+ * the default, as in every run), or with `BENCH_LOADGEN_WS=raw` the frames of each TCP read split in
+ * JavaScript (`loadgen/raw_ws.ts`). The tenth pass measured raw at 2-5 % less of the load generator's CPU per
+ * delivery, with no change in the steps held (bench/README.md, "Fan-out and the load generator's share
+ * (issue 16, tenth pass)").
+ */
+function fanoutTransport(): Transport {
+  const t = Deno.env.get("BENCH_LOADGEN_WS") ?? "web";
+  if (t !== "raw" && t !== "web") throw new Error(`BENCH_LOADGEN_WS=${t}: raw or web`);
+  return t;
+}
+
 export async function fanout(ctx: Ctx) {
   const p = ctx.params.fanout;
   const dbUrl = await parleyDatabase(ctx, "bench_fanout");
@@ -107,6 +120,7 @@ export async function fanout(ctx: Ctx) {
               stepSeconds: p.stepSeconds,
               drainSeconds: 1.5,
               p99LimitMs: 50,
+              transport: fanoutTransport(),
             },
             20 * 60_000,
             ctx.verbose,
