@@ -97,6 +97,15 @@ export async function subscriptions(sql: Sql, userId: number): Promise<Subscript
   );
 }
 
+/** The devices of several people at once, each person's in id order (the scanner reads them once per batch). */
+export async function subscriptionsOf(sql: Sql, userIds: number[]): Promise<SubscriptionRow[]> {
+  if (!userIds.length) return [];
+  return await sql.query<SubscriptionRow>(
+    `SELECT ${SUB_COLS} FROM push_subscriptions WHERE user_id = ANY($1::bigint[]) ORDER BY user_id, id`,
+    [userIds],
+  );
+}
+
 export async function subscription(sql: Sql, id: number): Promise<SubscriptionRow | null> {
   const r = await sql.query<SubscriptionRow>(`SELECT ${SUB_COLS} FROM push_subscriptions WHERE id = $1`, [
     id,

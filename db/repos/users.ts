@@ -124,6 +124,24 @@ export async function byIds(sql: Sql, workspaceId: number, ids: number[]): Promi
   );
 }
 
+/** What the notification scanner needs of a person it may notify (no role subqueries, no password hash). */
+export interface RecipientRow {
+  id: number;
+  workspaceId: number;
+  email: string | null;
+  deactivatedAt: string | null;
+}
+
+/** `RecipientRow`s of some people of one workspace (ids of other workspaces return nothing). */
+export async function recipientsByIds(sql: Sql, workspaceId: number, ids: number[]): Promise<RecipientRow[]> {
+  if (!ids.length) return [];
+  return await sql.query<RecipientRow>(
+    `SELECT id, workspace_id AS "workspaceId", email, deactivated_at AS "deactivatedAt" FROM users
+     WHERE workspace_id = $1 AND id = ANY($2::bigint[])`,
+    [workspaceId, ids],
+  );
+}
+
 export async function byUsername(sql: Sql, workspaceId: number, username: string): Promise<UserRow | null> {
   const r = await sql.query<UserRow>(
     `SELECT ${ALL_COLS} FROM users WHERE workspace_id = $1 AND lower(username) = lower($2)`,

@@ -57,8 +57,14 @@ class ScanContext {
   members = new Map<number, channelsRepo.MemberRow[]>();
   levels = new Map<number, Map<number, string>>();
   online = new Set<number>();
-  users = new Map<number, usersRepo.UserRow>();
+  /** Everyone a message of the batch may concern, and its senders. */
+  users = new Map<number, usersRepo.RecipientRow>();
+  /** The senders in full (their role decides whether an @channel counts). */
+  senders = new Map<number, usersRepo.UserRow>();
   stored = new Map<number, Record<string, unknown>>();
+  /** Push devices of the people with no Parley tab open (the only ones pushed to). */
+  devices = new Map<number, prefsRepo.SubscriptionRow[]>();
+  #reachable = new Map<number, Reachable>();
   #prefs = new Map<number, Prefs>();
   #resolved = new Map<string, Prefs>();
   constructor(readonly sql: Sql) {}
@@ -82,19 +88,66 @@ class ScanContext {
     }
     // Everyone a message may concern, and its sender, per workspace.
     const people = new Map<number, Set<number>>();
+    const senders = new Map<number, Set<number>>();
+    // A member is concerned by some message of the batch when behind its channel's newest one there: one
+    // pass over each channel's members, not one per message.
+    const newest = new Map<number, outbox.ScannedMessage>();
     for (const m of msgs) {
       let set = people.get(m.workspaceId);
       if (!set) people.set(m.workspaceId, set = new Set());
       if (m.senderId !== null) set.add(m.senderId);
+      let from = senders.get(m.workspaceId);
+      if (!from) senders.set(m.workspaceId, from = new Set());
+      if (m.senderId !== null) from.add(m.senderId);
+      const seen = newest.get(m.channelId);
+      if (!seen || seen.seq < m.seq) newest.set(m.channelId, m);
+    }
+    for (const m of newest.values()) {
+      const set = people.get(m.workspaceId)!;
       for (const x of this.members.get(m.channelId) ?? []) if (x.lastReadSeq < m.seq) set.add(x.userId);
     }
     const all: number[] = [];
     for (const [ws, ids] of people) {
-      for (const u of await usersRepo.byIds(sql, ws, [...ids])) this.users.set(u.id, u);
+      for (const u of await usersRepo.recipientsByIds(sql, ws, [...ids])) this.users.set(u.id, u);
+      for (const u of await usersRepo.byIds(sql, ws, [...senders.get(ws)!])) this.senders.set(u.id, u);
       all.push(...ids);
     }
     this.online = await outbox.online(sql, all, LIVE_SECONDS);
     this.stored = await preferencesRepo.ofUsers(sql, all);
+    for (const d of await prefsRepo.subscriptionsOf(sql, all.filter((id) => !this.online.has(id)))) {
+      let list = this.devices.get(d.userId);
+      if (!list) this.devices.set(d.userId, list = []);
+      list.push(d);
+    }
+  }
+
+  /**
+   * The members of a message's channel whom it can reach without naming them: keywords of their own, or the
+   * level "all" where that means something (a direct or group conversation mails; elsewhere a push, only to
+   * people with push on and no tab open). Anyone else is reached only by an @mention of them or a broad one,
+   * so a message without one skips them: in a channel of 1,000, checking every member of every message was
+   * most of the scanner's time (issue 16, tenth pass). Read once per channel per batch.
+   */
+  reachable(m: outbox.ScannedMessage): Reachable {
+    let r = this.#reachable.get(m.channelId);
+    if (r) return r;
+    r = { ids: new Set(), members: [] };
+    const defaults = this.wsSettings(m.workspaceId).defaultLevels;
+    const levels = this.levels.get(m.channelId);
+    const mails = m.channelKind === "direct_message" || m.channelKind === "group";
+    for (const x of this.members.get(m.channelId) ?? []) {
+      const user = this.users.get(x.userId);
+      if (!user || user.deactivatedAt || user.workspaceId !== m.workspaceId) continue;
+      const level = (levels?.get(x.userId) as Level | undefined) ?? defaultLevel(m.channelKind, defaults);
+      if (level === "mute") continue;
+      const prefs = this.prefsOf(m.workspaceId, x.userId);
+      const all = level === "all" && (mails || (prefs.push.enabled && !this.online.has(x.userId)));
+      if (!all && !prefs.keywords.length) continue;
+      r.ids.add(x.userId);
+      r.members.push(x);
+    }
+    this.#reachable.set(m.channelId, r);
+    return r;
   }
 
   wsSettings(id: number) {
@@ -115,14 +168,19 @@ class ScanContext {
   }
 }
 
+/** See `ScanContext.reachable`. */
+interface Reachable {
+  ids: Set<number>;
+  /** The same people as `ids`, in the channel's member order. */
+  members: channelsRepo.MemberRow[];
+}
+
 async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.ScannedMessage, now: Date) {
   const ws = ctx.wsSettings(m.workspaceId);
   const members = ctx.members.get(m.channelId) ?? [];
   const levels = ctx.levels.get(m.channelId) ?? new Map<number, string>();
-  const others = members.filter((x) => x.userId !== m.senderId && x.lastReadSeq < m.seq);
-  if (!others.length) return;
   const online = ctx.online;
-  const sender = ctx.users.get(m.senderId!);
+  const sender = ctx.senders.get(m.senderId!);
   const senderMember = members.find((x) => x.userId === m.senderId);
   const broadAllowed = members.length <= ws.broadMentionThreshold ||
     (!!sender && sender.workspaceId === m.workspaceId &&
@@ -130,6 +188,17 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
         "chat.moderate_channels",
       )) ||
     (!!senderMember && senderMember.role !== "member");
+  const broad = broadAllowed ? broadMention(m.body) : null;
+  // Who may have something owed: with a broad mention everyone; otherwise who the message reaches unnamed,
+  // and those it names.
+  const reach = broad ? null : ctx.reachable(m);
+  const candidates = !reach
+    ? members
+    : m.mentions.length
+    ? members.filter((x) => reach.ids.has(x.userId) || m.mentions.includes(x.userId))
+    : reach.members;
+  const others = candidates.filter((x) => x.userId !== m.senderId && x.lastReadSeq < m.seq);
+  if (!others.length) return;
   const users = ctx.users;
   const cfg = deps.config.notifications;
   // What is the same for every member, once per message.
@@ -139,7 +208,7 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
     body: m.body,
     mentions: m.mentions,
     broadAllowed,
-    broad: broadAllowed ? broadMention(m.body) : null,
+    broad,
   };
   for (const member of others) {
     const user = users.get(member.userId);
@@ -172,7 +241,7 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
     // Push only reaches people with no Parley tab open (an open tab shows its own notification).
     if (!prefs.push.enabled || online.has(user.id)) continue;
     if (isQuiet(prefs, now) && !allowedDuringDnd(prefs, reason)) continue;
-    for (const sub of await prefsRepo.subscriptions(sql, user.id)) {
+    for (const sub of ctx.devices.get(user.id) ?? []) {
       await outbox.enqueue(sql, {
         key: `push:${sub.id}:m${m.id}`,
         workspaceId: m.workspaceId,
