@@ -11,7 +11,7 @@
  *
  *   flock /tmp/bench.lock deno run -A bench/history_tail.ts [--client=fetch|raw|raw-identity] [--n=2000]
  *     [--root=/path/to/other/tree] [--v8=--flag,--flag] [--env=K=V,K=V] [--channels=100] [--reuse]
- *     [--quiet=30] [--idle=0]
+ *     [--quiet=30] [--idle=0] [--checkpoint]
  *
  * Without `DATABASE_URL` it starts a throw-away cluster; with it, `--reuse` keeps the filled database
  * (`history_tail_<channels>`) between runs. `--quiet`: seconds at most to wait for a quiet machine (as the
@@ -249,6 +249,13 @@ async function main() {
       if (!stop) await Deno.writeTextFile(saved, JSON.stringify(fixture));
     }
     const { dbUrl, targets } = fixture;
+    // --checkpoint: the fill's dirty buffers are written (an immediate checkpoint) before Parley starts, as
+    // the history bench does, instead of by a spread checkpoint during the requests.
+    if (Deno.args.includes("--checkpoint")) {
+      const sql = connectSql(url);
+      await sql`CHECKPOINT`;
+      await sql.end();
+    }
     const fillS = (performance.now() - t0) / 1000;
     const v8 = ["--expose-gc", "--trace-gc", ...(opt("v8")?.split(",") ?? [])].join(",");
     const env = Object.fromEntries((opt("env")?.split(",") ?? []).filter(Boolean).map((kv) => kv.split("=")));

@@ -145,21 +145,36 @@ async function topStatements(workload: string) {
   try {
     const rows = await sql`SELECT calls::int, round(total_exec_time::numeric, 1)::float AS total_ms,
         round(mean_exec_time::numeric, 3)::float AS mean_ms, round(max_exec_time::numeric, 1)::float AS max_ms,
-        rows::int, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
+        rows::int, jit_functions::int AS jit_functions,
+        round((jit_generation_time + jit_optimization_time + jit_emission_time)::numeric, 1)::float AS jit_ms,
+        left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query
       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`;
     const [all] = await sql`SELECT coalesce(sum(calls), 0)::bigint AS calls,
-        round(coalesce(sum(total_exec_time), 0)::numeric, 1)::float AS total_ms FROM pg_stat_statements`;
+        round(coalesce(sum(total_exec_time), 0)::numeric, 1)::float AS total_ms,
+        coalesce(sum(jit_functions), 0)::bigint AS jit_functions, round(coalesce(sum(jit_generation_time
+          + jit_optimization_time + jit_emission_time), 0)::numeric, 1)::float AS jit_ms FROM pg_stat_statements`;
     console.log(`\n-- ${workload}: top statements by total time (pg_stat_statements)`);
-    console.log(`   all statements: ${all.calls} calls, ${all.total_ms} ms`);
+    // JIT compilation (Postgres' default `jit=on` compiles any statement whose plan costs > 100,000).
+    console.log(
+      `   all statements: ${all.calls} calls, ${all.total_ms} ms; JIT ${all.jit_functions} functions, ${all.jit_ms} ms`,
+    );
     for (const r of rows) {
       console.log(
         `${String(r.total_ms).padStart(9)} ms ${String(r.calls).padStart(8)} calls ${
           String(r.mean_ms).padStart(8)
-        } ms/call ${String(r.max_ms).padStart(7)} ms max  ${r.query}`,
+        } ms/call ${String(r.max_ms).padStart(7)} ms max ${
+          r.jit_functions ? ` (JIT ${r.jit_functions} functions, ${r.jit_ms} ms)` : ""
+        } ${r.query}`,
       );
     }
     await sql`SELECT pg_stat_statements_reset()`;
-    return { calls: Number(all.calls), total_ms: all.total_ms, top: rows.map((r) => ({ ...r })) };
+    return {
+      calls: Number(all.calls),
+      total_ms: all.total_ms,
+      jit_functions: Number(all.jit_functions),
+      jit_ms: all.jit_ms,
+      top: rows.map((r) => ({ ...r })),
+    };
   } finally {
     await sql.end();
   }

@@ -166,7 +166,16 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
         serialize: (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x)),
       },
     },
-    connection: { application_name: "parley", ...(asyncCommit ? { synchronous_commit: "off" } : {}) },
+    // No JIT: Postgres compiles any statement whose plan is priced over `jit_above_cost`, and the search
+    // indexer's pass (a window above a watermark the planner cannot see, priced at a third of `messages`)
+    // crosses it at a few hundred thousand messages: ~22 ms of compilation per pass (every 200 ms under
+    // sends) for a statement that runs in 0.1 ms (bench/README.md, "History tail, the idle heap and JIT",
+    // tenth pass).
+    connection: {
+      application_name: "parley",
+      jit: "off",
+      ...(asyncCommit ? { synchronous_commit: "off" } : {}),
+    },
   });
   const run = (s: postgres.Sql | postgres.TransactionSql) => ({
     async query<T>(text: string, params: unknown[] = []) {
