@@ -93,12 +93,13 @@ class ScanContext {
     // pass over each channel's members, not one per message.
     const newest = new Map<number, outbox.ScannedMessage>();
     for (const m of msgs) {
-      let set = people.get(m.workspaceId);
+      let set = people.get(m.workspaceId), from = senders.get(m.workspaceId);
       if (!set) people.set(m.workspaceId, set = new Set());
-      if (m.senderId !== null) set.add(m.senderId);
-      let from = senders.get(m.workspaceId);
       if (!from) senders.set(m.workspaceId, from = new Set());
-      if (m.senderId !== null) from.add(m.senderId);
+      if (m.senderId !== null) {
+        set.add(m.senderId);
+        from.add(m.senderId);
+      }
       const seen = newest.get(m.channelId);
       if (!seen || seen.seq < m.seq) newest.set(m.channelId, m);
     }
