@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { dbTest, dropPostgresUrl, postgresUrl } from "../helpers/db.ts";
-import { fixture } from "../helpers/fixture.ts";
-import { openDb, type Sql } from "../../db/client.ts";
+import { type Fixture, fixture } from "../helpers/fixture.ts";
+import { type Db, openDb, type Sql } from "../../db/client.ts";
 import * as messagesRepo from "../../db/repos/messages.ts";
 import * as messageSearchRepo from "../../db/repos/message_search.ts";
 import * as usersRepo from "../../db/repos/users.ts";
@@ -68,17 +68,22 @@ dbTest("search indexer: an edit is found by its new words only, a deleted messag
   assert.deepEqual(await indexed(db), [early.id]);
 });
 
-dbTest("search indexer: another workspace's messages are never found", async (db) => {
-  const { f, general, say, ids } = await scene(db);
-  const mine = await say("alice", general.id, "Kumquat tasting notes");
-  const eveFriend = await usersRepo.insert(db, {
+/** A direct conversation of eve's in the other workspace, with a second person there. */
+async function otherWorkspaceDirect(db: Db, f: Fixture) {
+  const frank = await usersRepo.insert(db, {
     workspaceId: f.otherWs,
     username: "frank",
     displayName: "Frank",
     role: "member",
     passwordHash: f.users.eve.passwordHash,
   });
-  const evePlace = await channels.openDirect(f.deps, f.actor("eve"), { userId: eveFriend.id });
+  return await channels.openDirect(f.deps, f.actor("eve"), { userId: frank.id });
+}
+
+dbTest("search indexer: another workspace's messages are never found", async (db) => {
+  const { f, general, say, ids } = await scene(db);
+  const mine = await say("alice", general.id, "Kumquat tasting notes");
+  const evePlace = await otherWorkspaceDirect(db, f);
   const theirs = await say("eve", evePlace.id, "Kumquat tasting elsewhere");
   assert.deepEqual(await ids("alice", "kumquat"), [mine.id]);
   assert.deepEqual(await ids("bob", "kumquat"), [mine.id]);
@@ -95,14 +100,7 @@ dbTest("search indexer: another workspace's messages are never found", async (db
 dbTest("search indexer: removing a workspace takes its search rows, and only its own", async (db) => {
   const { f, general, say, ids } = await scene(db);
   const mine = await say("alice", general.id, "Lychee sorbet");
-  const eveFriend = await usersRepo.insert(db, {
-    workspaceId: f.otherWs,
-    username: "frank",
-    displayName: "Frank",
-    role: "member",
-    passwordHash: f.users.eve.passwordHash,
-  });
-  const evePlace = await channels.openDirect(f.deps, f.actor("eve"), { userId: eveFriend.id });
+  const evePlace = await otherWorkspaceDirect(db, f);
   const theirs = await say("eve", evePlace.id, "Lychee sorbet elsewhere");
   assert.deepEqual(await ids("eve", "lychee"), [theirs.id]);
   assert.deepEqual(await indexed(db), [mine.id, theirs.id]);
