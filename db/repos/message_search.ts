@@ -69,14 +69,14 @@ export const INDEX_ABOVE = `WITH c AS (
    (SELECT count(*) FROM ins)::int AS stored, ${CLOCK}`;
 
 /**
- * Indexes up to `limit` live messages above `low` (or the shared watermark, when higher) that have no search row yet, lowest ids first, in one
- * statement, and reads the clock (`Clock`) as it runs. "No search row yet" is a probe of the primary key
- * per message of the window (a subquery Postgres cannot turn into a join): as `NOT EXISTS` it became an anti
- * join, and the plan cache's generic plan (chosen after five runs whenever the first windows were priced
- * large, e.g. from a watermark of 0) hashed all of `message_search` on every pass. Each message is locked `FOR SHARE` while it is
- * indexed, so a delete or edit committing meanwhile is either waited for (and the message, re-read, is
- * skipped when deleted) or waits for this statement (and then removes or rewrites the row itself): a deleted
- * message never keeps a row. Rows that another instance or an edit stored first are left as they are.
+ * Indexes up to `limit` live messages above `low` (or the shared watermark, when higher) that have no search row
+ * yet, lowest ids first, in one statement, and reads the clock (`Clock`) as it runs. "No search row yet" is a probe
+ * of the primary key per message of the window (a subquery Postgres cannot turn into a join): as `NOT EXISTS` it
+ * became an anti join, and the plan cache's generic plan (chosen after five runs whenever the first windows were
+ * priced large, e.g. from a watermark of 0) hashed all of `message_search` on every pass. Each message is locked
+ * `FOR SHARE` while it is indexed, so a delete or edit committing meanwhile is either waited for (and the message,
+ * re-read, is skipped when deleted) or waits for this statement (and then removes or rewrites the row itself): a
+ * deleted message never keeps a row. Rows that another instance or an edit stored first are left as they are.
  */
 export async function indexAbove(sql: Sql, low: number, limit: number): Promise<Pass> {
   const [r] = await sql.query<

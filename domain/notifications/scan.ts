@@ -65,6 +65,7 @@ class ScanContext {
   /** Push devices of the people with no Parley tab open (the only ones pushed to). */
   devices = new Map<number, prefsRepo.SubscriptionRow[]>();
   #reachable = new Map<number, Reachable>();
+  #views = new Map<number, ReturnType<typeof workspaceNotificationView>>();
   #prefs = new Map<number, Prefs>();
   #resolved = new Map<string, Prefs>();
   constructor(readonly sql: Sql) {}
@@ -133,13 +134,11 @@ class ScanContext {
     let r = this.#reachable.get(m.channelId);
     if (r) return r;
     r = { ids: new Set(), members: [] };
-    const defaults = this.wsSettings(m.workspaceId).defaultLevels;
-    const levels = this.levels.get(m.channelId);
     const mails = m.channelKind === "direct_message" || m.channelKind === "group";
     for (const x of this.members.get(m.channelId) ?? []) {
       const user = this.users.get(x.userId);
       if (!user || user.deactivatedAt || user.workspaceId !== m.workspaceId) continue;
-      const level = (levels?.get(x.userId) as Level | undefined) ?? defaultLevel(m.channelKind, defaults);
+      const level = this.levelOf(m, x.userId);
       if (level === "mute") continue;
       const prefs = this.prefsOf(m.workspaceId, x.userId);
       const all = level === "all" && (mails || (prefs.push.enabled && !this.online.has(x.userId)));
@@ -151,8 +150,17 @@ class ScanContext {
     return r;
   }
 
-  wsSettings(id: number) {
-    return workspaceNotificationView(this.ws.get(id)!);
+  /** A person's level in a message's conversation: their own choice, or the workspace default for its kind. */
+  levelOf(m: outbox.ScannedMessage, userId: number): Level {
+    return (this.levels.get(m.channelId)?.get(userId) as Level | undefined) ??
+      defaultLevel(m.channelKind, this.wsSettings(m.workspaceId).defaultLevels);
+  }
+
+  /** A workspace's notification settings, as the rules read them (made once per workspace per batch). */
+  wsSettings(id: number): ReturnType<typeof workspaceNotificationView> {
+    let view = this.#views.get(id);
+    if (!view) this.#views.set(id, view = workspaceNotificationView(this.ws.get(id)!));
+    return view;
   }
 
   prefsOf(workspaceId: number, userId: number): Prefs {
@@ -179,7 +187,6 @@ interface Reachable {
 async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.ScannedMessage, now: Date) {
   const ws = ctx.wsSettings(m.workspaceId);
   const members = ctx.members.get(m.channelId) ?? [];
-  const levels = ctx.levels.get(m.channelId) ?? new Map<number, string>();
   const online = ctx.online;
   const sender = ctx.senders.get(m.senderId!);
   const senderMember = members.find((x) => x.userId === m.senderId);
@@ -220,7 +227,7 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
       facts,
       {
         userId: user.id,
-        level: (levels.get(user.id) as Level | undefined) ?? defaultLevel(m.channelKind, ws.defaultLevels),
+        level: ctx.levelOf(m, user.id),
         keywords: prefs.keywords,
         online: online.has(user.id),
       },
