@@ -57,22 +57,28 @@ const lagOf = (f: string) =>
 const serverLag = lagOf("server_lag.txt");
 const loadgenLag = lagOf("loadgen_lag.txt");
 
-// --trace-gc: "<ms since isolate start> ms: Scavenge|Mark-Compact ... , <pause> / ..."; the marker's
-// Mark-Compact (reason "testing", the first one) places them on the wall clock.
-const gcs: { rel: number; kind: string; ms: number }[] = [];
-let markerRel: number | null = null;
-for (const l of read("bench.log")) {
-  const m =
-    /\]\s+(\d+) ms: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-Compact \(reduce\))[^,]*,[^,]*, ([\d.]+) \//
-      .exec(
-        l,
-      );
-  if (!m) continue;
-  gcs.push({ rel: +m[1], kind: m[2], ms: +m[3] });
-  if (markerRel === null && l.includes("testing")) markerRel = +m[1];
+// --trace-gc: "<ms since isolate start> ms: Scavenge|Mark-Compact ... , <pause> / ..."; each process's
+// lines come labelled by the bench's --verbose log (`[parley]`, `[loadgen:steady:parley]`), and its marker
+// (a forced Mark-Compact, reason "testing", the first one) places them on the wall clock: the server's in
+// server_batches.txt ("G"), the load generator's in loadgen_gc.txt (with DENO_V8_FLAGS=--expose-gc,--trace-gc).
+type Gc = { t: number; kind: string; ms: number };
+function gcLines(label: RegExp, marker: number | null): Gc[] {
+  const gcs: { rel: number; kind: string; ms: number }[] = [];
+  let markerRel: number | null = null;
+  for (const l of read("bench.log")) {
+    if (!label.test(l)) continue;
+    const m =
+      /\]\s+(\d+) ms: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-Compact \(reduce\))[^,]*,[^,]*, ([\d.]+) \//
+        .exec(l);
+    if (!m) continue;
+    gcs.push({ rel: +m[1], kind: m[2], ms: +m[3] });
+    if (markerRel === null && l.includes("testing")) markerRel = +m[1];
+  }
+  const offset = marker !== null && markerRel !== null ? marker - markerRel : null;
+  return offset === null ? [] : gcs.map((g) => ({ t: g.rel + offset, kind: g.kind, ms: g.ms }));
 }
-const gcOffset = gcMarker !== null && markerRel !== null ? gcMarker - markerRel : null;
-const gcWall = gcOffset === null ? [] : gcs.map((g) => ({ t: g.rel + gcOffset, kind: g.kind, ms: g.ms }));
+const gcWall = gcLines(/^\[parley\]/, gcMarker);
+const loadgenGc = gcLines(/^\[loadgen:steady/, read("loadgen_gc.txt").map(Number)[0] ?? null);
 
 // pg_stat_activity samples: wall \t pid|type|state|wait|query ...
 const pg: { t: number; active: number; sends: number; other: string[] }[] = [];
@@ -159,7 +165,10 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
   for (const b of rows) {
     const a = t0 + b.k * BUCKET, z = a + BUCKET;
     const st = inB(starts, a, z), cm = inB(commits, a, z), pb = inB(publishes, a, z);
-    const gc = inB(gcWall, a - 20, z).map((g) => `${g.kind[0]}${r1(g.ms)}`).join(",");
+    const gc = [
+      ...inB(gcWall, a - 20, z).map((g) => `${g.kind[0]}${r1(g.ms)}`),
+      ...inB(loadgenGc, a - 20, z).map((g) => `lg:${g.kind[0]}${r1(g.ms)}`),
+    ].join(",");
     const pgs = inB(pg, a, z);
     const others = [...new Set(pgs.flatMap((p) => p.other))].slice(0, 3).join(" ");
     const logs = inB(pgLog, a - 100, z).map((l) => l.what.slice(0, 30)).join("; ");
@@ -237,6 +246,7 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
   // The whole step: batches, commits, lag, GC.
   const sAll = inB(starts, t0, t1 + 1), cAll = inB(commits, t0, t1 + 1);
   const gAll = inB(gcWall, t0, t1 + 1);
+  const lgAll = inB(loadgenGc, t0, t1 + 1);
   console.log(
     `   step: ${sAll.length} batch starts, ${
       r1(sAll.reduce((s, x) => s + x.n, 0) / Math.max(1, sAll.length))
@@ -253,7 +263,12 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
         r1(Math.max(0, ...inB(loadgenLag, t0, t1).map((l) => l.ms)))
       }; GCs ${gAll.length} (scavenges ${gAll.filter((g) => g.kind === "Scavenge").length}, pause p50/max ${
         r1(q(gAll.map((g) => g.ms), 0.5))
-      }/${r1(Math.max(0, ...gAll.map((g) => g.ms)))} ms)`,
+      }/${r1(Math.max(0, ...gAll.map((g) => g.ms)))} ms); loadgen GCs ${
+        lgAll.map((g) => g.kind).reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>())
+          .entries().toArray().map(([k, n]) => `${n} ${k}`).join(", ") || "-"
+      } (pause p50/max ${r1(q(lgAll.map((g) => g.ms), 0.5))}/${
+        r1(Math.max(0, ...lgAll.map((g) => g.ms)))
+      } ms)`,
   );
   // Do slow deliveries sit at GC pauses, commits > 10 ms, or lag? Share of > p99 deliveries whose send
   // falls within 30 ms before a GC pause / a slow commit's end.
