@@ -68,7 +68,7 @@ function gcLines(label: RegExp, marker: number | null): Gc[] {
   for (const l of read("bench.log")) {
     if (!label.test(l)) continue;
     const m =
-      /\]\s+(\d+) ms: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-Compact \(reduce\))[^,]*,[^,]*, ([\d.]+) \//
+      /\]\s+(\d+) ms: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-Compact \(reduce\)|Incremental Mark-Compact)[^,]*,[^,]*, ([\d.]+) \//
         .exec(l);
     if (!m) continue;
     gcs.push({ rel: +m[1], kind: m[2], ms: +m[3] });
