@@ -323,7 +323,7 @@ async function pgTimeline(adminUrl: string, dbUrl: string): Promise<() => Promis
  * its WAL range (DIR/wal_lsn.txt); `pg_waldump` over that range writes `--stats=record` to
  * DIR/walstats_tag<N>.txt, and every record is counted by resource manager and the relation of its first
  * block (named from the bench database's `pg_class`; full-page images counted apart) into
- * DIR/wal_by_rel_tag<N>.txt: rmgr, relation, records, bytes, full-page images, bytes of those images.
+ * DIR/wal_by_rel_tag<N>.txt: rmgr/record type, relation, records, bytes, full-page images, bytes of those.
  */
 async function walByRelation(dir: string, walDir: string, dbUrl: string): Promise<void> {
   const bin = [...Deno.readDirSync("/usr/lib/postgresql")].map((d) =>
@@ -379,7 +379,7 @@ async function walByRelation(dir: string, walDir: string, dbUrl: string): Promis
       if (!m) continue;
       const rel = /blkref #0: rel \d+\/\d+\/(\d+)/.exec(l)?.[1];
       const fpw = (l.match(/ FPW/g) ?? []).length;
-      const key = `${m[1]}\t${rel ? names.get(rel) ?? `filenode ${rel}` : `(${m[4]})`}`;
+      const key = `${m[1]}/${m[4]}\t${rel ? names.get(rel) ?? `filenode ${rel}` : "-"}`;
       const g = agg.get(key) ?? { n: 0, bytes: 0, fpi: 0, fpiBytes: 0 };
       g.n++;
       g.bytes += +m[3];
