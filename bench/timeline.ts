@@ -1,11 +1,12 @@
 /**
  * When are the steady workload's slow deliveries? Reads what a `BENCH_TIMELINE=DIR` run wrote (every
  * delivery, the server's send batches and event-loop lag, the load generator's lag, `pg_stat_activity`
- * every 10 ms, the Postgres log) plus the server's `--trace-gc` lines from the bench's `--verbose` log, and
+ * every 10 ms, the Postgres log) plus the server's and the load generator's `--trace-gc` lines from the
+ * bench's `--verbose` log (`DENO_V8_FLAGS` reaches both; `BENCH_PARLEY_V8_FLAGS=--trace-gc` the server only), and
  * prints, per step, whether the tail is a few bursts or spread out, and the worst 100 ms buckets beside what
  * else happened in them.
  *
- *   BENCH_TIMELINE=/tmp/tl BENCH_PARLEY_V8_FLAGS=--trace-gc flock /tmp/bench.lock deno task bench \
+ *   BENCH_TIMELINE=/tmp/tl DENO_V8_FLAGS=--expose-gc,--trace-gc flock /tmp/bench.lock deno task bench \
  *     --only=latency --servers=parley --curve=250,500,1000 --quiet=2 --verbose > /tmp/tl/bench.log 2>&1
  *   deno run -A bench/timeline.ts /tmp/tl [--tag=2] [--slow=10] [--top=12]
  *
