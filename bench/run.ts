@@ -16,6 +16,7 @@ import { type Ctx, FULL, QUICK } from "./workloads/ctx.ts";
 import { fanout, latency } from "./workloads/realtime.ts";
 import { connections, history, reconnect } from "./workloads/scale.ts";
 import { connectSql } from "./lib/fixtures.ts";
+import { benchPgSettings, warmWal } from "./lib/cost_cluster.ts";
 import { lighthouseRun } from "./workloads/lighthouse.ts";
 import { filesBench, searchBench } from "./workloads/files_search.ts";
 import { callFirstFrame } from "./workloads/calls.ts";
@@ -69,13 +70,24 @@ let adminUrl = Deno.env.get("BENCH_DATABASE_URL");
 let stopCluster: (() => Promise<void>) | null = null;
 if (!adminUrl) {
   await ensurePostgres();
-  const extra = ["-c shared_buffers=256MB", "-c max_wal_size=2GB"];
+  const extra = benchPgSettings();
   if (profile) {
     extra.push("-c shared_preload_libraries=pg_stat_statements", "-c pg_stat_statements.track=all");
   }
   const cluster = await startCluster({ fsync: true, maxConnections: 300, extra });
   adminUrl = cluster.url;
   stopCluster = cluster.stop;
+  // WAL segments made and recycled before any workload, as on a Postgres that has run a while, so every
+  // server's commits reuse segment files instead of creating new ones (README, "How it measures").
+  // BENCH_WAL_WARM=0 measures a freshly made cluster, as runs before the eleventh pass did.
+  const warm = Number(Deno.env.get("BENCH_WAL_WARM") ?? 64);
+  if (warm > 0) {
+    const t0 = performance.now();
+    const n = await warmWal(adminUrl, warm);
+    console.error(
+      `bench: ${n} WAL segments after warming ${warm} (${Math.round(performance.now() - t0)} ms)`,
+    );
+  }
 }
 /** The postmaster of the cluster the bench started (its processes' CPU is measured), or undefined. */
 async function postmasterPid(url: string): Promise<number | undefined> {

@@ -1,11 +1,12 @@
 /**
  * When are the steady workload's slow deliveries? Reads what a `BENCH_TIMELINE=DIR` run wrote (every
  * delivery, the server's send batches and event-loop lag, the load generator's lag, `pg_stat_activity`
- * every 10 ms, the Postgres log) plus the server's `--trace-gc` lines from the bench's `--verbose` log, and
+ * every 10 ms, the Postgres log) plus the server's and the load generator's `--trace-gc` lines from the
+ * bench's `--verbose` log (`DENO_V8_FLAGS` reaches both; `BENCH_PARLEY_V8_FLAGS=--trace-gc` the server only), and
  * prints, per step, whether the tail is a few bursts or spread out, and the worst 100 ms buckets beside what
  * else happened in them.
  *
- *   BENCH_TIMELINE=/tmp/tl BENCH_PARLEY_V8_FLAGS=--trace-gc flock /tmp/bench.lock deno task bench \
+ *   BENCH_TIMELINE=/tmp/tl DENO_V8_FLAGS=--expose-gc,--trace-gc flock /tmp/bench.lock deno task bench \
  *     --only=latency --servers=parley --curve=250,500,1000 --quiet=2 --verbose > /tmp/tl/bench.log 2>&1
  *   deno run -A bench/timeline.ts /tmp/tl [--tag=2] [--slow=10] [--top=12]
  *
@@ -57,22 +58,28 @@ const lagOf = (f: string) =>
 const serverLag = lagOf("server_lag.txt");
 const loadgenLag = lagOf("loadgen_lag.txt");
 
-// --trace-gc: "<ms since isolate start> ms: Scavenge|Mark-Compact ... , <pause> / ..."; the marker's
-// Mark-Compact (reason "testing", the first one) places them on the wall clock.
-const gcs: { rel: number; kind: string; ms: number }[] = [];
-let markerRel: number | null = null;
-for (const l of read("bench.log")) {
-  const m =
-    /\]\s+(\d+) ms: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-Compact \(reduce\))[^,]*,[^,]*, ([\d.]+) \//
-      .exec(
-        l,
-      );
-  if (!m) continue;
-  gcs.push({ rel: +m[1], kind: m[2], ms: +m[3] });
-  if (markerRel === null && l.includes("testing")) markerRel = +m[1];
+// --trace-gc: "<ms since isolate start> ms: Scavenge|Mark-Compact ... , <pause> / ..."; each process's
+// lines come labelled by the bench's --verbose log (`[parley]`, `[loadgen:steady:parley]`), and its marker
+// (a forced Mark-Compact, reason "testing", the first one) places them on the wall clock: the server's in
+// server_batches.txt ("G"), the load generator's in loadgen_gc.txt (with DENO_V8_FLAGS=--expose-gc,--trace-gc).
+type Gc = { t: number; kind: string; ms: number };
+function gcLines(label: RegExp, marker: number | null): Gc[] {
+  const gcs: { rel: number; kind: string; ms: number }[] = [];
+  let markerRel: number | null = null;
+  for (const l of read("bench.log")) {
+    if (!label.test(l)) continue;
+    const m =
+      /\]\s+(\d+) ms: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-Compact \(reduce\)|Incremental Mark-Compact)[^,]*,[^,]*, ([\d.]+) \//
+        .exec(l);
+    if (!m) continue;
+    gcs.push({ rel: +m[1], kind: m[2], ms: +m[3] });
+    if (markerRel === null && l.includes("testing")) markerRel = +m[1];
+  }
+  const offset = marker !== null && markerRel !== null ? marker - markerRel : null;
+  return offset === null ? [] : gcs.map((g) => ({ t: g.rel + offset, kind: g.kind, ms: g.ms }));
 }
-const gcOffset = gcMarker !== null && markerRel !== null ? gcMarker - markerRel : null;
-const gcWall = gcOffset === null ? [] : gcs.map((g) => ({ t: g.rel + gcOffset, kind: g.kind, ms: g.ms }));
+const gcWall = gcLines(/^\[parley\]/, gcMarker);
+const loadgenGc = gcLines(/^\[loadgen:steady/, read("loadgen_gc.txt").map(Number)[0] ?? null);
 
 // pg_stat_activity samples: wall \t pid|type|state|wait|query ...
 const pg: { t: number; active: number; sends: number; other: string[] }[] = [];
@@ -159,7 +166,10 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
   for (const b of rows) {
     const a = t0 + b.k * BUCKET, z = a + BUCKET;
     const st = inB(starts, a, z), cm = inB(commits, a, z), pb = inB(publishes, a, z);
-    const gc = inB(gcWall, a - 20, z).map((g) => `${g.kind[0]}${r1(g.ms)}`).join(",");
+    const gc = [
+      ...inB(gcWall, a - 20, z).map((g) => `${g.kind[0]}${r1(g.ms)}`),
+      ...inB(loadgenGc, a - 20, z).map((g) => `lg:${g.kind[0]}${r1(g.ms)}`),
+    ].join(",");
     const pgs = inB(pg, a, z);
     const others = [...new Set(pgs.flatMap((p) => p.other))].slice(0, 3).join(" ");
     const logs = inB(pgLog, a - 100, z).map((l) => l.what.slice(0, 30)).join("; ");
@@ -237,6 +247,7 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
   // The whole step: batches, commits, lag, GC.
   const sAll = inB(starts, t0, t1 + 1), cAll = inB(commits, t0, t1 + 1);
   const gAll = inB(gcWall, t0, t1 + 1);
+  const lgAll = inB(loadgenGc, t0, t1 + 1);
   console.log(
     `   step: ${sAll.length} batch starts, ${
       r1(sAll.reduce((s, x) => s + x.n, 0) / Math.max(1, sAll.length))
@@ -253,7 +264,12 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
         r1(Math.max(0, ...inB(loadgenLag, t0, t1).map((l) => l.ms)))
       }; GCs ${gAll.length} (scavenges ${gAll.filter((g) => g.kind === "Scavenge").length}, pause p50/max ${
         r1(q(gAll.map((g) => g.ms), 0.5))
-      }/${r1(Math.max(0, ...gAll.map((g) => g.ms)))} ms)`,
+      }/${r1(Math.max(0, ...gAll.map((g) => g.ms)))} ms); loadgen GCs ${
+        lgAll.map((g) => g.kind).reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>())
+          .entries().toArray().map(([k, n]) => `${n} ${k}`).join(", ") || "-"
+      } (pause p50/max ${r1(q(lgAll.map((g) => g.ms), 0.5))}/${
+        r1(Math.max(0, ...lgAll.map((g) => g.ms)))
+      } ms)`,
   );
   // Do slow deliveries sit at GC pauses, commits > 10 ms, or lag? Share of > p99 deliveries whose send
   // falls within 30 ms before a GC pause / a slow commit's end.

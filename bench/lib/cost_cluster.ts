@@ -9,10 +9,45 @@ import { migrate } from "../../db/migrate.ts";
 import type { BatchSend } from "../../db/repos/message_batch.ts";
 import { connectSql, freshDatabase, makeFixture } from "./fixtures.ts";
 
+/**
+ * The settings every bench cluster starts with (`bench/run.ts`, the cost scripts), beyond fsync and
+ * synchronous commit as in production: shared buffers, checkpoints left to the timer (`max_wal_size`), WAL
+ * segments kept for reuse at a checkpoint (`min_wal_size`, as on a server that has run a while: see
+ * `warmWal`), then `BENCH_PG_SETTINGS` (comma-separated `name=value`, an experiment's extra settings).
+ */
+export function benchPgSettings(): string[] {
+  const more = Deno.env.get("BENCH_PG_SETTINGS")?.split(",").filter(Boolean) ?? [];
+  return ["shared_buffers=256MB", "max_wal_size=2GB", "min_wal_size=2GB", ...more].map((s) => `-c ${s}`);
+}
+
+/**
+ * Makes `segments` WAL segments and lets a checkpoint recycle them, as a Postgres that has been running a
+ * while has them: a commit that crosses into the next 16 MB then reuses a file instead of creating,
+ * zero-filling and fsyncing a new one (23-29 ms on this machine's disk, every ~9 s at 500 msg/s: bench/README.md,
+ * "The steady tail in time" and "The steady tail's WAL and the load generator"). Needs `min_wal_size` of at
+ * least `segments` x 16 MB (`benchPgSettings`), or the checkpoint removes them.
+ */
+export async function warmWal(adminUrl: string, segments: number): Promise<number> {
+  const sql = connectSql(adminUrl);
+  try {
+    await sql`CREATE TABLE IF NOT EXISTS bench_wal_warm (x int)`;
+    for (let i = 0; i < segments; i++) {
+      await sql`INSERT INTO bench_wal_warm VALUES (${i})`;
+      await sql`SELECT pg_switch_wal()`;
+    }
+    await sql`DROP TABLE bench_wal_warm`;
+    await sql`CHECKPOINT`;
+    const [{ n }] = await sql`SELECT count(*)::int AS n FROM pg_ls_waldir()`;
+    return n;
+  } finally {
+    await sql.end();
+  }
+}
+
 export async function costCluster(name: string, fixture: Parameters<typeof makeFixture>[1]) {
   const cluster = await startCluster({
     fsync: true,
-    extra: ["-c shared_buffers=256MB", "-c max_wal_size=2GB"],
+    extra: benchPgSettings(),
   });
   try {
     const admin = connectSql(cluster.url);

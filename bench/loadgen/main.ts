@@ -193,6 +193,14 @@ async function steady(spec: SteadySpec) {
   if (timelineDir) {
     traffic.timeline = [];
     startLagSampler(`${timelineDir}/loadgen_lag.txt`);
+    // With DENO_V8_FLAGS=--expose-gc,--trace-gc: one forced GC whose wall time places this process's
+    // --trace-gc lines on the clock (`bench/timeline.ts`), as the server's marker does.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      const at = performance.timeOrigin + performance.now();
+      gc();
+      await Deno.writeTextFile(`${timelineDir}/loadgen_gc.txt`, `${at.toFixed(1)}\n`);
+    }
   }
   const rates = [...new Set([...(spec.curve ?? []), spec.msgsPerSecond])].sort((a, b) => a - b);
   await traffic.run(0, rates[0], spec.warmupSeconds, rates[0] * 5);

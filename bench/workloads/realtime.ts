@@ -178,9 +178,7 @@ export async function latency(ctx: Ctx) {
       workspaceUsers: p.workspaceUsers,
       tokenPrefix: ctx.tokenPrefix,
     });
-    timeline = Deno.env.get("BENCH_TIMELINE") ? await pgTimeline(ctx.adminUrl) : null;
-    const warm = Number(Deno.env.get("BENCH_WAL_WARM") ?? 0);
-    if (warm > 0) await warmWal(ctx.adminUrl, warm);
+    timeline = Deno.env.get("BENCH_TIMELINE") ? await pgTimeline(ctx.adminUrl, dbUrl) : null;
     for (const kind of ctx.kinds) {
       ctx.log(`latency: ${kind}, ${p.users} users, ${p.msgsPerSecond} msgs/s over channels of ${p.group}`);
       const r = await withServer(ctx, kind, dbUrl, fx.users, async (url, users, pid, lagFile) => {
@@ -259,53 +257,36 @@ export async function latency(ctx: Ctx) {
 }
 
 /**
- * `BENCH_WAL_WARM=N` (an experiment, off by default): `N` WAL segments made and then recycled by a checkpoint
- * before the steady workload, as a Postgres that has been running a while has them, so commits during the
- * steps do not create (zero-fill and fsync) new 16 MB segment files, as a freshly made cluster's do every
- * ~16 MB of WAL. `min_wal_size` is raised so the checkpoint keeps them.
- */
-async function warmWal(adminUrl: string, segments: number): Promise<void> {
-  const sql = connectSql(adminUrl);
-  try {
-    await sql`ALTER SYSTEM SET min_wal_size = '2GB'`;
-    await sql`SELECT pg_reload_conf()`;
-    await sql`CREATE TABLE IF NOT EXISTS bench_wal_warm (x int)`;
-    for (let i = 0; i < segments; i++) {
-      await sql`INSERT INTO bench_wal_warm VALUES (${i})`;
-      await sql`SELECT pg_switch_wal()`;
-    }
-    await sql`CHECKPOINT`;
-    const [{ n }] = await sql`SELECT count(*)::int AS n FROM pg_ls_waldir()`;
-    console.error(`bench: ${n} WAL segments after warming ${segments}`);
-  } finally {
-    await sql.end();
-  }
-}
-
-/**
  * `BENCH_TIMELINE=DIR` (`bench/timeline.ts`): what Postgres does while the steady workload runs. Turns on
  * the logging of checkpoints and of every autovacuum (timestamped lines, copied to DIR/postgres.log at the
  * end), and samples `pg_stat_activity` every 10 ms into DIR/pg_activity.txt: wall ms, then for each backend
- * not idle its pid, type, state, wait event and the start of its statement. Returns the stop function.
+ * not idle its pid, type, state, wait event and the start of its statement, and the WAL position with each
+ * sample into DIR/wal_lsn.txt. At the stop, `walByRelation` reads each step's WAL with `pg_waldump`. A timed
+ * checkpoint would recycle the segments before that, so `checkpoint_timeout` is 30 min in this mode (the
+ * steps never reached the 5 min timer anyway: tenth pass). Returns the stop function.
  */
-async function pgTimeline(adminUrl: string): Promise<() => Promise<void>> {
+async function pgTimeline(adminUrl: string, dbUrl: string): Promise<() => Promise<void>> {
   const dir = Deno.env.get("BENCH_TIMELINE")!;
   const sql = connectSql(adminUrl);
   await sql`ALTER SYSTEM SET log_checkpoints = on`;
   await sql`ALTER SYSTEM SET log_autovacuum_min_duration = 0`;
   await sql`ALTER SYSTEM SET log_line_prefix = '%m [%p] '`;
+  await sql`ALTER SYSTEM SET checkpoint_timeout = '30min'`;
   await sql`SELECT pg_reload_conf()`;
   const [{ data_directory: dataDir }] = await sql`SHOW data_directory`;
   let stop = false;
   let lines: string[] = [];
+  let wal: string[] = [];
   const loop = (async () => {
     while (!stop) {
       const rows = await sql`
         SELECT pid, backend_type AS bt, state, coalesce(wait_event, '') AS we,
-          regexp_replace(left(query, 50), '\\s+', '_', 'g') AS q, extract(epoch FROM clock_timestamp()) * 1000 AS t
+          regexp_replace(left(query, 50), '\\s+', '_', 'g') AS q, extract(epoch FROM clock_timestamp()) * 1000 AS t,
+          (pg_current_wal_lsn() - '0/0'::pg_lsn)::float8 AS lsn
         FROM pg_stat_activity
         WHERE pid <> pg_backend_pid() AND (state IS NULL OR state NOT IN ('idle'))`;
       const t = rows.length ? Number(rows[0].t) : Date.now();
+      if (rows.length) wal.push(`${t.toFixed(1)} ${rows[0].lsn}`);
       lines.push(
         `${t.toFixed(1)}\t${
           rows.filter((r) => r.state !== null || r.we !== "" && !/Main$/.test(r.we)).map((r) =>
@@ -315,7 +296,9 @@ async function pgTimeline(adminUrl: string): Promise<() => Promise<void>> {
       );
       if (lines.length >= 100) {
         await Deno.writeTextFile(`${dir}/pg_activity.txt`, lines.join("\n") + "\n", { append: true });
+        await Deno.writeTextFile(`${dir}/wal_lsn.txt`, wal.join("\n") + "\n", { append: true });
         lines = [];
+        wal = [];
       }
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -324,7 +307,91 @@ async function pgTimeline(adminUrl: string): Promise<() => Promise<void>> {
     stop = true;
     await loop;
     await Deno.writeTextFile(`${dir}/pg_activity.txt`, lines.join("\n") + "\n", { append: true });
+    await Deno.writeTextFile(`${dir}/wal_lsn.txt`, wal.join("\n") + "\n", { append: true });
+    await walByRelation(dir, `${dataDir}/pg_wal`, dbUrl).catch((e) =>
+      console.error(`bench: pg_waldump: ${e}`)
+    );
+    await sql`ALTER SYSTEM RESET checkpoint_timeout`;
+    await sql`SELECT pg_reload_conf()`;
     await sql.end();
     await Deno.copyFile(`${dataDir}/../log`, `${dir}/postgres.log`).catch(() => {});
   };
+}
+
+/**
+ * `BENCH_TIMELINE` only: what each step's WAL is made of. The step's send times (DIR/deliveries.txt) give
+ * its WAL range (DIR/wal_lsn.txt); `pg_waldump` over that range writes `--stats=record` to
+ * DIR/walstats_tag<N>.txt, and every record is counted by resource manager and the relation of its first
+ * block (named from the bench database's `pg_class`; full-page images counted apart) into
+ * DIR/wal_by_rel_tag<N>.txt: rmgr/record type, relation, records, bytes, full-page images, bytes of those.
+ */
+async function walByRelation(dir: string, walDir: string, dbUrl: string): Promise<void> {
+  const bin = [...Deno.readDirSync("/usr/lib/postgresql")].map((d) =>
+    `/usr/lib/postgresql/${d.name}/bin/pg_waldump`
+  )
+    .find((f) => {
+      try {
+        return Deno.statSync(f).isFile;
+      } catch {
+        return false;
+      }
+    });
+  if (!bin) return;
+  const lsns = Deno.readTextFileSync(`${dir}/wal_lsn.txt`).split("\n").filter(Boolean).map((l) =>
+    l.split(" ").map(Number)
+  );
+  const steps = new Map<number, [number, number]>();
+  for (const l of Deno.readTextFileSync(`${dir}/deliveries.txt`).split("\n")) {
+    if (!l) continue;
+    const [t, , tag] = l.split(" ").map(Number);
+    const r = steps.get(tag);
+    if (!r) steps.set(tag, [t, t]);
+    else if (t < r[0]) r[0] = t;
+    else if (t > r[1]) r[1] = t;
+  }
+  const sql = connectSql(dbUrl);
+  const names = new Map<string, string>();
+  try {
+    for (const r of await sql`SELECT pg_relation_filenode(oid)::text AS f, relname FROM pg_class`) {
+      if (r.f) names.set(r.f, r.relname);
+    }
+  } finally {
+    await sql.end();
+  }
+  const hex = (n: number) => `${Math.floor(n / 2 ** 32).toString(16)}/${(n % 2 ** 32).toString(16)}`;
+  for (const [tag, [t0, t1]] of steps) {
+    if (tag === 0) continue;
+    const a = lsns.find(([t]) => t >= t0)?.[1];
+    const z = lsns.findLast(([t]) => t <= t1)?.[1];
+    if (a === undefined || z === undefined || z <= a) continue;
+    const args = ["-p", walDir, "-s", hex(a), "-e", hex(z)];
+    const stats = await new Deno.Command(bin, { args: [...args, "--stats=record"], stderr: "piped" })
+      .output();
+    await Deno.writeTextFile(
+      `${dir}/walstats_tag${tag}.txt`,
+      `# ${hex(a)} .. ${hex(z)}: ${z - a} bytes over ${((t1 - t0) / 1000).toFixed(2)} s\n` +
+        new TextDecoder().decode(stats.stdout) + new TextDecoder().decode(stats.stderr),
+    );
+    const out = await new Deno.Command(bin, { args, stderr: "piped" }).output();
+    const agg = new Map<string, { n: number; bytes: number; fpi: number; fpiBytes: number }>();
+    for (const l of new TextDecoder().decode(out.stdout).split("\n")) {
+      const m = /^rmgr: (\S+)\s+len \(rec\/tot\):\s+(\d+)\/\s*(\d+),.*?desc: (\S+)/.exec(l);
+      if (!m) continue;
+      const rel = /blkref #0: rel \d+\/\d+\/(\d+)/.exec(l)?.[1];
+      const fpw = (l.match(/ FPW/g) ?? []).length;
+      const key = `${m[1]}/${m[4]}\t${rel ? names.get(rel) ?? `filenode ${rel}` : "-"}`;
+      const g = agg.get(key) ?? { n: 0, bytes: 0, fpi: 0, fpiBytes: 0 };
+      g.n++;
+      g.bytes += +m[3];
+      g.fpi += fpw;
+      if (fpw) g.fpiBytes += +m[3] - +m[2];
+      agg.set(key, g);
+    }
+    await Deno.writeTextFile(
+      `${dir}/wal_by_rel_tag${tag}.txt`,
+      [...agg].sort((x, y) => y[1].bytes - x[1].bytes).map(([k, g]) =>
+        `${k}\t${g.n}\t${g.bytes}\t${g.fpi}\t${g.fpiBytes}`
+      ).join("\n") + "\n",
+    );
+  }
 }
