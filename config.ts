@@ -65,6 +65,12 @@ export interface Config {
      */
     sendBatchPaceMs: number;
     /**
+     * The most milliseconds the pace grows to under load (domain/send_batch.ts, `GroupCommit.paceMaxMs`): over
+     * one send per `sendBatchPaceMs` (500 a second at 2 ms) the pace climbs in proportion to the arrival rate
+     * and reaches this at two (1,000 a second); at or under `sendBatchPaceMs`, a fixed pace.
+     */
+    sendBatchPaceMaxMs: number;
+    /**
      * Grouped sends in flight that hold one channel (domain/send_batch.ts, `GroupCommit.perKey`): at 2 the
      * channel's next batch waits on its row lock in Postgres and commits right after the running one.
      */
@@ -213,6 +219,7 @@ export function loadConfig(
       sendBatchesInFlight: Math.max(1, num("SEND_BATCHES_IN_FLIGHT", 4)),
       sendBatchHoldMs: Math.max(0, num("SEND_BATCH_HOLD_MS", 5)),
       sendBatchPaceMs: Math.max(0, num("SEND_BATCH_PACE_MS", 2)),
+      sendBatchPaceMaxMs: Math.max(0, num("SEND_BATCH_PACE_MAX_MS", 8)),
       sendBatchesPerChannel: Math.max(1, num("SEND_BATCHES_PER_CHANNEL", 2)),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),

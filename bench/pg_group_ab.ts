@@ -20,10 +20,14 @@ const rate = Number(Deno.args[0] ?? 1000);
 const seconds = Number(Deno.args[1] ?? 5);
 const rounds = Number(Deno.args[2] ?? 3);
 
-/** The settings compared: batches in flight, the hold and the pace (`GroupCommitOptions`): `4/5/0,4/5/3`. */
+/**
+ * The settings compared: batches in flight, the hold, the pace and the most it grows to (`GroupCommitOptions`;
+ * 0 or under the pace: fixed): `4/5/0,4/5/3,4/5/2/5`.
+ */
 const SETTINGS = (Deno.env.get("SETTINGS") ?? "4/5/0,4/5/3").split(",").map((s) => {
-  const [inFlight, hold, pace = 0] = s.split("/").map(Number);
-  return { label: `${inFlight} in flight, hold ${hold}, pace ${pace}`, inFlight, hold, pace };
+  const [inFlight, hold, pace = 0, paceMax = 0] = s.split("/").map(Number);
+  const label = `${inFlight} in flight, hold ${hold}, pace ${pace}${paceMax > pace ? `-${paceMax}` : ""}`;
+  return { label, inFlight, hold, pace, paceMax };
 });
 
 const c = await costCluster("group_ab", { slug: "gab", users: 500, group: 20, tokenPrefix: "gab-" });
@@ -54,6 +58,7 @@ try {
       inFlight: () => s.inFlight,
       holdMs: () => s.hold,
       paceMs: () => s.pace,
+      paceMaxMs: () => s.paceMax,
       key: (it) => it.channelId,
     });
     const waits: number[] = [];

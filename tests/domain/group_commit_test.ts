@@ -176,3 +176,69 @@ Deno.test("with paceMs, an item after a quiet spell longer than the pace goes at
   assert.deepEqual(calls, [[1], [2]], "no wait: the pace since the latest start is over");
   assert.equal(await second, 2);
 });
+
+/** Submits an item every `everyMs` for `forMs`; answers once all are stored. */
+async function steady(g: GroupCommit<number, number>, everyMs: number, forMs: number) {
+  const all: Promise<number>[] = [];
+  const until = performance.now() + forMs;
+  for (let i = 0; performance.now() < until; i++) {
+    all.push(g.submit(i));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  await Promise.all(all);
+}
+
+/** A store that answers at once and records when each batch started and how many it carried. */
+function timedStore() {
+  const starts: { at: number; n: number }[] = [];
+  const store = (items: number[]) => {
+    starts.push({ at: performance.now(), n: items.length });
+    return Promise.resolve(items);
+  };
+  return { starts, store };
+}
+
+Deno.test("with paceMaxMs, under a steady arrival over one item per pace the pace grows to the bound", async () => {
+  const { starts, store } = timedStore();
+  const g = new GroupCommit<number, number>(store, {
+    maxBatch: 100,
+    inFlight: () => 4,
+    paceMs: () => 10,
+    paceMaxMs: () => 40,
+  });
+  // ~0.3-0.5 items per ms (timers of 2 ms run a little late): 3-5 items per pace of 10 ms, over the two at
+  // which the pace reaches its bound (40).
+  const t0 = performance.now();
+  await steady(g, 2, 400);
+  assert.ok(g.pace() >= 25 && g.pace() <= 40, `pace ${g.pace()}`);
+  // Once a window of arrivals has been measured, batches start a grown pace apart (10 ms without it).
+  const later = starts.filter((s) => s.at - t0 > 150);
+  const gaps = later.slice(1).map((s, i) => s.at - later[i].at);
+  assert.ok(gaps.length >= 3, `${gaps.length} batches`);
+  for (const gap of gaps.slice(0, -1)) assert.ok(gap >= 20, `gaps ${gaps.map(Math.round)}`);
+  assert.ok(later.slice(0, -1).every((s) => s.n >= 5), `sizes ${later.map((s) => s.n)}`);
+  // Never longer than the bound (and a timer's lateness).
+  for (const gap of gaps) assert.ok(gap <= 40 + 15, `gaps ${gaps.map(Math.round)}`);
+});
+
+Deno.test("with paceMaxMs, below one item per pace the pace stays; after a quiet spell a lone item goes at once", async () => {
+  const { starts, store } = timedStore();
+  const g = new GroupCommit<number, number>(store, { maxBatch: 100, paceMs: () => 10, paceMaxMs: () => 40 });
+  await steady(g, 25, 250); // 0.04 items per ms: under one per 10 ms
+  assert.equal(g.pace(), 10);
+  // Busy, then quiet: the first item after the quiet spell goes out at once, whatever the pace grew to.
+  await steady(g, 1, 150);
+  assert.ok(g.pace() > 10, `pace ${g.pace()}`);
+  await new Promise((r) => setTimeout(r, 60));
+  const n = starts.length;
+  const lone = g.submit(-1);
+  assert.equal(starts.length, n + 1, "no wait after a quiet spell longer than the bound");
+  assert.equal(await lone, -1);
+});
+
+Deno.test("paceMaxMs at or under paceMs keeps the pace fixed", async () => {
+  const { store } = timedStore();
+  const g = new GroupCommit<number, number>(store, { maxBatch: 100, paceMs: () => 10, paceMaxMs: () => 10 });
+  await steady(g, 1, 150);
+  assert.equal(g.pace(), 10);
+});
