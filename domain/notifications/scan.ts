@@ -22,8 +22,12 @@ import * as preferencesRepo from "../../db/repos/preferences.ts";
 import { resolvePreferences } from "../preferences/user.ts";
 import { isValidEmail } from "./validate.ts";
 
-/** Most messages one scan reads (one transaction); a scan that read fewer has caught up. */
-export const SCAN_BATCH = 200;
+/**
+ * Most messages one scan reads (one transaction); a scan that read fewer has caught up. A scan costs a dozen
+ * statements and a commit whatever it reads, and under load the worker scans back to back: at 3,800 messages/s
+ * in channels of 10, batches of 200 were ~19 scans a second (issue 16, eleventh pass).
+ */
+export const SCAN_BATCH = 1000;
 
 /** Scans one batch; returns how many messages it looked at (0: caught up). */
 export async function scanOnce(deps: Deps): Promise<number> {
