@@ -16,9 +16,18 @@ import { serverTest, type TestServer, until, WsClient } from "../helpers.ts";
 
 type Name = "alice" | "bob" | "carol" | "eve";
 
+/**
+ * Connects `name` and waits for the connection's row: a hello that asks for no presence does not wait for it
+ * (rows are written in groups), and an agent counts as online only once it is stored.
+ */
 async function connect(t: TestServer, name: Name) {
   const c = await WsClient.open(t.url, await t.token(name));
   await c.ok("hello", { channels: {} });
+  await until(
+    `${name}'s connection row`,
+    async () =>
+      (await t.f.deps.db.query("SELECT 1 FROM connections WHERE user_id = $1", [t.f.users[name].id])).length,
+  );
   return c;
 }
 
