@@ -14,6 +14,11 @@
  * the last two or three passes. Several instances index side by side: rows go in with ON CONFLICT DO
  * NOTHING and the watermark is shared (`message_search_state`).
  *
+ * The search tables are unlogged (migration 0033): a crash of the database empties them, state row and all,
+ * while the instances may keep running. A pass that finds no state row starts a new generation from nothing
+ * (every live message is indexed again, from the first id); an instance whose watermark belongs to an earlier
+ * generation drops it, and a watermark is only ever saved into the generation it was reached in.
+ *
  * Search stays read-your-writes: `catchUp()` runs a pass that starts after the call, so a message
  * acknowledged before a search began is indexed before that search reads.
  *
@@ -45,6 +50,8 @@ export class SearchIndexer {
   readonly #batch: number;
   readonly #log: (line: string) => void;
   #low = 0;
+  /** The generation of the search tables `#low`, `#safe` and the marks belong to; null: none read yet. */
+  #gen: number | null = null;
   /** Safe by the latest pass's clock: the watermark once the next pass (a later snapshot) has run. */
   #safe = 0;
   /** Sequence values read at earlier passes; `bound` is a clock reading taken after that read. */
@@ -83,7 +90,9 @@ export class SearchIndexer {
     this.#timer = null;
     await this.#tail;
     if (this.#safe > this.#low) await this.#pass().catch(() => {});
-    if (this.#low > this.#saved) await repo.raiseLow(this.db, this.#low).catch(() => {});
+    if (this.#low > this.#saved && this.#gen !== null) {
+      await repo.raiseLow(this.db, this.#gen, this.#low).catch(() => {});
+    }
   }
 
   /** The send path stored `n` messages (after commit): a pass runs early once a quarter batch waits. */
@@ -139,6 +148,17 @@ export class SearchIndexer {
       const used = this.#low;
       const r = await repo.indexAbove(this.db, used, this.#batch);
       const c = r.clock;
+      // No state row: the search tables are new or were emptied (a crash): a new generation, from nothing.
+      // Another generation than ours: the tables were emptied since our watermark was reached, so it no
+      // longer holds; take the generation's own. Either way what this pass stored is right (a live message's
+      // row) and what it learnt about the watermark is not: run it again when it looked above too high a one.
+      if (c.generation === null || c.generation !== this.#gen) {
+        this.#gen = c.generation ?? await repo.startGeneration(this.db);
+        this.#marks = [];
+        this.#safe = 0;
+        this.#low = this.#saved = c.generation === null ? 0 : c.low;
+        if (c.generation === null || used > this.#low) continue;
+      }
       // The sequence went back (the tables were emptied with RESTART IDENTITY): start again from the stored
       // state, and run the pass again (this one looked above a watermark that no longer holds).
       if (c.seq === null || c.seq < used) {
@@ -168,7 +188,7 @@ export class SearchIndexer {
       this.#safe = Math.max(this.#safe, safe);
       // The shared watermark is a saving, not a guarantee (a lower one only widens the window): once a second.
       if (this.#low > this.#saved && Date.now() - this.#savedAt >= 1000) {
-        await repo.raiseLow(this.db, this.#low);
+        await repo.raiseLow(this.db, this.#gen!, this.#low);
         this.#saved = this.#low;
         this.#savedAt = Date.now();
       }

@@ -19,6 +19,11 @@ export interface Clock {
   seq: number | null;
   /** The shared watermark (`message_search_state.low`, 0 without a row). */
   low: number;
+  /**
+   * The life of the search tables the watermark belongs to (`message_search_state.generation`, migration 0033);
+   * null: no state row (never made yet, or emptied with the search rows by a crash).
+   */
+  generation: number | null;
 }
 
 /**
@@ -35,7 +40,8 @@ const CLOCK = `(extract(epoch FROM clock_timestamp()) * 1e6)::bigint AS now,
         AND a.datid = (SELECT oid FROM pg_database WHERE datname = current_database()))
    ELSE clock_timestamp() - interval '10 minutes' END) * 1e6)::bigint AS oldest,
   pg_sequence_last_value(pg_get_serial_sequence('messages', 'id')::regclass) AS seq,
-  coalesce((SELECT low FROM message_search_state), 0) AS low`;
+  coalesce((SELECT low FROM message_search_state), 0) AS low,
+  (SELECT generation FROM message_search_state) AS generation`;
 
 /** What a pass did, and the clock it read (for the next pass). */
 export interface Pass {
@@ -94,16 +100,30 @@ export async function indexAbove(sql: Sql, low: number, limit: number): Promise<
       oldest: r.oldest == null ? null : Number(r.oldest),
       seq: r.seq == null ? null : Number(r.seq),
       low: Number(r.low),
+      generation: r.generation == null ? null : Number(r.generation),
     },
   };
 }
 
-/** Raises the shared watermark: every id at or below `to` is indexed, deleted or was never committed. */
-export async function raiseLow(sql: Sql, to: number): Promise<void> {
+/**
+ * Raises the shared watermark of `generation`: every id at or below `to` is indexed, deleted or was never
+ * committed. Nothing when the state row is of another generation or gone (the search tables were emptied
+ * since that watermark was reached: it no longer holds).
+ */
+export async function raiseLow(sql: Sql, generation: number, to: number): Promise<void> {
   await sql.query(
-    `INSERT INTO message_search_state (id, low) VALUES (true, $1)
-     ON CONFLICT (id) DO UPDATE SET low = greatest(message_search_state.low, excluded.low)
-     WHERE message_search_state.low < excluded.low`,
-    [to],
+    "UPDATE message_search_state SET low = $2 WHERE generation = $1 AND low < $2",
+    [generation, to],
   );
+}
+
+/**
+ * The generation of the search tables, starting one (watermark 0) when there is no state row: the tables are
+ * new, or a crash emptied them (both unlogged, migration 0033). Instances starting one at once get the same.
+ */
+export async function startGeneration(sql: Sql): Promise<number> {
+  await sql.query("INSERT INTO message_search_state (low) VALUES (0) ON CONFLICT (id) DO NOTHING");
+  const [r] = await sql.query<{ generation: number }>("SELECT generation FROM message_search_state");
+  if (!r) throw new Error("the search state row went as it was made (a crash): try again");
+  return Number(r.generation);
 }

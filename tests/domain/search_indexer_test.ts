@@ -162,7 +162,7 @@ dbTest(
     const second = await say("alice", general.id, "Quince two");
     // Another instance said every id up to the first one is indexed (its row is left out here, so a pass that
     // walks from the start shows by indexing it).
-    await messageSearchRepo.raiseLow(db, first.id);
+    await messageSearchRepo.raiseLow(db, await messageSearchRepo.startGeneration(db), first.id);
     const started = new SearchIndexer(db);
     await started.catchUp();
     assert.deepEqual(await indexed(db), [second.id]);
