@@ -106,6 +106,55 @@ const pgLog = read("postgres.log").filter((l) => /checkpoint|automatic (vacuum|a
   what: l.replace(/^.*?LOG:\s+/, "").slice(0, 60),
 }));
 
+// The data directory's disk every sample (every process's I/O on it): wall, writes, sectors written, ms
+// writing, in flight, discards, ms discarding, flushes, ms flushing, Dirty kB, Writeback kB.
+const disk = read("disk.txt").map((l) => l.split(" ").map(Number)).map((f) => ({
+  t: f[0],
+  w: f[1],
+  sect: f[2],
+  wms: f[3],
+  fl: f[4],
+  disc: f[5],
+  dms: f[6],
+  flush: f[7],
+  fms: f[8],
+  dirty: f[9],
+  wb: f[10],
+}));
+/** The disk's counters between t0 and t1 (the last sample before each), and the largest in flight / dirty. */
+function diskIn(t0: number, t1: number): string {
+  const before = (t: number) => disk.findLast((d) => d.t <= t);
+  const a = before(t0), z = before(t1);
+  if (!a || !z) return "-";
+  const mid = disk.filter((d) => d.t >= t0 && d.t <= t1);
+  return `${z.w - a.w}w ${r1((z.sect - a.sect) / 2048)}MB ${z.wms - a.wms}ms f${z.flush - a.flush}/${
+    z.fms - a.fms
+  }ms d${z.disc - a.disc}/${z.dms - a.dms}ms q${Math.max(0, ...mid.map((d) => d.fl))} D${
+    Math.round(Math.max(0, ...mid.map((d) => d.dirty)) / 1024)
+  }/${Math.round(Math.max(0, ...mid.map((d) => d.wb)) / 1024)}MB`;
+}
+
+// Who dirtied the page cache (bench/workloads/realtime.ts `ioSample`): wall, name=bytes since the sample before.
+const io = read("io.txt").map((l) => {
+  const [t, ...rest] = l.split(" ");
+  return {
+    t: +t,
+    w: rest.map((r) => [r.slice(0, r.lastIndexOf("=")), +r.slice(r.lastIndexOf("=") + 1)] as const),
+  };
+});
+/** The names that dirtied the most between t0 and t1, MB each. */
+function dirtiers(t0: number, t1: number, n = 4): string {
+  const by = new Map<string, number>();
+  for (const s of io) {
+    if (s.t > t0 && s.t <= t1) {
+      for (const [k, w] of s.w) by.set(k, (by.get(k) ?? 0) + w);
+    }
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, w]) =>
+    `${k.slice(0, 40)} ${r1(w / 1048576)}MB`
+  ).join(", ") || "-";
+}
+
 const q = (a: number[], p: number) => {
   if (!a.length) return 0;
   const s = [...a].sort((x, y) => x - y);
@@ -161,7 +210,7 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
   // Per bucket, what else happened.
   const rows = list.slice(0, TOP).sort((a, b) => a.k - b.k);
   console.log(
-    "   bucket(s)  n   >p99  p50  max | batches sizes   maxQ  commit max  publish max | srv lag max  lg lag max | GC (ms) | pg active max/sends max, other | pg log",
+    "   bucket(s)  n   >p99  p50  max | batches sizes   maxQ  commit max  publish max | srv lag max  lg lag max | GC (ms) | pg active max/sends max, other | pg log | disk: writes MB ms, flushes/ms, discards/ms, max in flight, Dirty/Writeback",
   );
   for (const b of rows) {
     const a = t0 + b.k * BUCKET, z = a + BUCKET;
@@ -184,7 +233,7 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
         r1(Math.max(0, ...inB(serverLag, a, z).map((l) => l.ms)))
       } ${r1(Math.max(0, ...inB(loadgenLag, a, z).map((l) => l.ms)))} | ${gc || "-"} | ${
         Math.max(0, ...pgs.map((p) => p.active))
-      }/${Math.max(0, ...pgs.map((p) => p.sends))} ${others || "-"} | ${logs || "-"}`,
+      }/${Math.max(0, ...pgs.map((p) => p.sends))} ${others || "-"} | ${logs || "-"} | ${diskIn(a, z)}`,
     );
   }
   // Without the worst buckets (by deliveries > SLOW ms): how much of the p99 is bursts.
@@ -271,6 +320,27 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
         r1(Math.max(0, ...lgAll.map((g) => g.ms)))
       } ms)`,
   );
+  if (disk.length) console.log(`   disk over the step: ${diskIn(t0, t1)}`);
+  if (io.length) {
+    console.log(
+      `   dirtied during the step: ${dirtiers(t0, t1, 6)}; in the 40 s before: ${
+        dirtiers(t0 - 40_000, t0, 6)
+      }`,
+    );
+    // The kernel writes a dirty page back ~30 s after (vm.dirty_expire_centisecs): who dirtied what a
+    // bucket with a large write-back wrote.
+    for (const b of rows) {
+      const a = t0 + b.k * BUCKET, z = a + BUCKET;
+      const x = disk.findLast((d) => d.t <= a), y = disk.findLast((d) => d.t <= z);
+      if (x && y && (y.sect - x.sect) / 2048 >= 2) {
+        console.log(
+          `   bucket ${((b.k * BUCKET) / 1000).toFixed(1)} wrote ${
+            r1((y.sect - x.sect) / 2048)
+          } MB; dirtied 25-40 s before it: ${dirtiers(a - 40_000, a - 25_000, 6)}`,
+        );
+      }
+    }
+  }
   // Do slow deliveries sit at GC pauses, commits > 10 ms, or lag? Share of > p99 deliveries whose send
   // falls within 30 ms before a GC pause / a slow commit's end.
   const near = (ts: number[], d: { t: number; ms: number }) =>

@@ -277,6 +277,72 @@ async function pgTimeline(adminUrl: string, dbUrl: string): Promise<() => Promis
   let stop = false;
   let lines: string[] = [];
   let wal: string[] = [];
+  // The data directory's disk as the kernel counts it (every process's I/O on it, other helpers' too) and
+  // the page cache's dirty and writeback totals, with each sample: DIR/disk.txt.
+  let disk: string[] = [];
+  const dev = Deno.statSync(dataDir).dev;
+  const devId = `${(dev >> 8) & 0xfff} ${(dev & 0xff) | ((dev >> 12) & 0xfff00)}`;
+  const diskLine = () => {
+    const f = Deno.readTextFileSync("/proc/diskstats").split("\n").map((l) => l.trim().split(/\s+/))
+      .find((x) => `${x[0]} ${x[1]}` === devId) ?? [];
+    const mi = Deno.readTextFileSync("/proc/meminfo");
+    const kb = (n: string) => new RegExp(`^${n}:\\s+(\\d+)`, "m").exec(mi)?.[1] ?? "0";
+    // writes, sectors written, ms writing, in flight, discards, ms discarding, flushes, ms flushing
+    return `${[7, 9, 10, 11, 14, 17, 18, 19].map((i) => f[i] ?? "0").join(" ")} ${kb("Dirty")} ${
+      kb("Writeback")
+    }`;
+  };
+  // Where in the kernel a backend waiting on WAL I/O sleeps: the innermost frames of /proc/PID/stack
+  // (root only; empty otherwise), e.g. a flush of the disk's cache or a journal commit.
+  const kernelStack = (pid: number) => {
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/stack`).split("\n").map((l) => /\] ([\w.]+)\+/.exec(l)?.[1])
+        .filter((f) => f && !/^(do_syscall|entry_SYSCALL|__x64_sys|__schedule|schedule$)/.test(f))
+        .slice(0, 6).join(">");
+    } catch {
+      return "";
+    }
+  };
+  // Who dirties the page cache: every process's `write_bytes` (/proc/PID/io, counted when a page is dirtied;
+  // root only) summed by name (a Postgres process by its title, "postgres: walwriter"), every ~0.5 s, the
+  // names whose count grew into DIR/io.txt: wall, then name=bytes since the previous sample. A process that
+  // ended between two samples is not counted (its pages stay dirty).
+  let io: string[] = [];
+  let ioPrev = new Map<string, number>();
+  let ioAt = 0;
+  let bufPrev: number[] | null = null;
+  const ioSample = () => {
+    const now = new Map<string, number>();
+    const names = new Map<string, string>();
+    for (const e of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(e.name)) continue;
+      try {
+        const w = /write_bytes: (\d+)/.exec(Deno.readTextFileSync(`/proc/${e.name}/io`))?.[1];
+        if (!w || w === "0") continue;
+        const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0");
+        const name = (cmd[0].startsWith("postgres:")
+          ? cmd[0].split(" ").slice(0, 3).join("_")
+          : cmd[0]
+          ? cmd.slice(0, 3).map((c) =>
+            c.split("/").pop()
+          ).join("_")
+          : `[${Deno.readTextFileSync(`/proc/${e.name}/comm`).trim()}]`).replace(/\s/g, "_").slice(0, 60);
+        now.set(e.name, Number(w));
+        names.set(e.name, name);
+      } catch { /* ended meanwhile */ }
+    }
+    const grew = new Map<string, number>();
+    for (const [k, w] of now) {
+      // A kernel worker's name changes with its work item: keyed by pid; a process new since the last sample
+      // counts from 0.
+      const d = w - (ioPrev.get(k) ?? (ioAt ? 0 : w));
+      const name = names.get(k)!;
+      if (d > 0) grew.set(name, (grew.get(name) ?? 0) + d);
+    }
+    ioPrev = now;
+    ioAt = Date.now();
+    if (grew.size) io.push(`${ioAt} ${[...grew].map(([k, d]) => `${k}=${d}`).join(" ")}`);
+  };
   const loop = (async () => {
     while (!stop) {
       const rows = await sql`
@@ -287,18 +353,44 @@ async function pgTimeline(adminUrl: string, dbUrl: string): Promise<() => Promis
         WHERE pid <> pg_backend_pid() AND (state IS NULL OR state NOT IN ('idle'))`;
       const t = rows.length ? Number(rows[0].t) : Date.now();
       if (rows.length) wal.push(`${t.toFixed(1)} ${rows[0].lsn}`);
+      disk.push(`${Date.now()} ${diskLine()}`);
+      if (Date.now() - ioAt >= 500) {
+        ioSample();
+        // Data-file pages Postgres wrote into the page cache (8 kB each): by checkpoints, the background
+        // writer, and backends (evictions, rings); and WAL written / synced.
+        const [b] = await sql`SELECT buffers_checkpoint AS c, buffers_clean AS w, buffers_backend AS b
+          FROM pg_stat_bgwriter`;
+        const now = [Number(b.c), Number(b.w), Number(b.b)];
+        if (bufPrev) {
+          const d = now.map((n, i) => (n - bufPrev![i]) * 8192);
+          if (d.some((x) => x > 0)) {
+            io.push(
+              `${Date.now()} pg:checkpoint_buffers=${d[0]} pg:bgwriter_buffers=${d[1]} pg:backend_buffers=${
+                d[2]
+              }`,
+            );
+          }
+        }
+        bufPrev = now;
+      }
       lines.push(
         `${t.toFixed(1)}\t${
           rows.filter((r) => r.state !== null || r.we !== "" && !/Main$/.test(r.we)).map((r) =>
-            `${r.pid}|${String(r.bt).replace(/ /g, "_")}|${r.state ?? ""}|${r.we}|${r.q ?? ""}`
+            `${r.pid}|${String(r.bt).replace(/ /g, "_")}|${r.state ?? ""}|${r.we}|${r.q ?? ""}${
+              /^(WAL|DataFile)/.test(r.we) ? `|${kernelStack(r.pid)}` : ""
+            }`
           ).join("\t")
         }`,
       );
       if (lines.length >= 100) {
         await Deno.writeTextFile(`${dir}/pg_activity.txt`, lines.join("\n") + "\n", { append: true });
         await Deno.writeTextFile(`${dir}/wal_lsn.txt`, wal.join("\n") + "\n", { append: true });
+        await Deno.writeTextFile(`${dir}/disk.txt`, disk.join("\n") + "\n", { append: true });
+        await Deno.writeTextFile(`${dir}/io.txt`, io.map((l) => l + "\n").join(""), { append: true });
+        io = [];
         lines = [];
         wal = [];
+        disk = [];
       }
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -308,6 +400,8 @@ async function pgTimeline(adminUrl: string, dbUrl: string): Promise<() => Promis
     await loop;
     await Deno.writeTextFile(`${dir}/pg_activity.txt`, lines.join("\n") + "\n", { append: true });
     await Deno.writeTextFile(`${dir}/wal_lsn.txt`, wal.join("\n") + "\n", { append: true });
+    await Deno.writeTextFile(`${dir}/disk.txt`, disk.join("\n") + "\n", { append: true });
+    await Deno.writeTextFile(`${dir}/io.txt`, io.map((l) => l + "\n").join(""), { append: true });
     await walByRelation(dir, `${dataDir}/pg_wal`, dbUrl).catch((e) =>
       console.error(`bench: pg_waldump: ${e}`)
     );
