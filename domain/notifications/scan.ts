@@ -63,8 +63,14 @@ class ScanContext {
   online = new Set<number>();
   /** Everyone a message of the batch may concern, and its senders. */
   users = new Map<number, usersRepo.RecipientRow>();
-  /** The senders in full (their role decides whether an @channel counts). */
+  /**
+   * The senders in full (their role decides whether an @channel counts), only of messages with one: for any
+   * other message whether the sender may use it changes nothing (`reasonFor`), and reading every sender's row
+   * with its role (hundreds a scan under load) was a large part of a scan (bench README, twelfth pass).
+   */
   senders = new Map<number, usersRepo.UserRow>();
+  /** `broadMention` of each message of the batch, by id. */
+  broad = new Map<number, "here" | "channel" | null>();
   stored = new Map<number, Record<string, unknown>>();
   /** Push devices of the people with no Parley tab open (the only ones pushed to). */
   devices = new Map<number, prefsRepo.SubscriptionRow[]>();
@@ -101,9 +107,11 @@ class ScanContext {
       let set = people.get(m.workspaceId), from = senders.get(m.workspaceId);
       if (!set) people.set(m.workspaceId, set = new Set());
       if (!from) senders.set(m.workspaceId, from = new Set());
+      const broad = broadMention(m.body);
+      this.broad.set(m.id, broad);
       if (m.senderId !== null) {
         set.add(m.senderId);
-        from.add(m.senderId);
+        if (broad) from.add(m.senderId);
       }
       const seen = newest.get(m.channelId);
       if (!seen || seen.seq < m.seq) newest.set(m.channelId, m);
@@ -192,15 +200,18 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
   const ws = ctx.wsSettings(m.workspaceId);
   const members = ctx.members.get(m.channelId) ?? [];
   const online = ctx.online;
-  const sender = ctx.senders.get(m.senderId!);
-  const senderMember = members.find((x) => x.userId === m.senderId);
-  const broadAllowed = members.length <= ws.broadMentionThreshold ||
+  // Whether the sender may use @here/@channel here is asked only of a message that has one: without one,
+  // `broad` is null either way (its sender's row is not read: `ScanContext.senders`).
+  const mention = ctx.broad.get(m.id) ?? null;
+  const sender = mention ? ctx.senders.get(m.senderId!) : undefined;
+  const senderMember = mention ? members.find((x) => x.userId === m.senderId) : undefined;
+  const broadAllowed = mention !== null && (members.length <= ws.broadMentionThreshold ||
     (!!sender && sender.workspaceId === m.workspaceId &&
       effectivePermissions(sender.role, sender.permissions, sender.rolePermissions).has(
         "chat.moderate_channels",
       )) ||
-    (!!senderMember && senderMember.role !== "member");
-  const broad = broadAllowed ? broadMention(m.body) : null;
+    (!!senderMember && senderMember.role !== "member"));
+  const broad = broadAllowed ? mention : null;
   // Who may have something owed: with a broad mention everyone; otherwise who the message reaches unnamed,
   // and those it names.
   const reach = broad ? null : ctx.reachable(m);
