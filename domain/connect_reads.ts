@@ -24,15 +24,11 @@ const MAX_BATCH = 200;
 const IN_FLIGHT = () => 2;
 /**
  * A batch has this long to itself before a second one starts beside it (`GroupCommit.holdMs`): a crowd's
- * reads wait for the running statement and go out together after it, fewer statements than two always in
- * flight (each one a write to Postgres that wakes a backend on a busy machine, and a result to decode); a
- * read slower than this (a stalled backend) still does not hold the others up for longer. 3 ms, not the 10
- * of the seventh pass: the session read at the upgrade and the presence read at the hello are on every
- * connect's path, and a socket waiting up to 10 ms behind a running read (twice per connect) cost more
- * connects per second than the statements it saved (bench README, "Connects: where the server's time
- * goes", twelfth pass); at 0 (two always in flight) the statements cost more than the wait.
+ * reads wait for the running statement and go out together after it, about half the statements of two
+ * always in flight (each one a write to Postgres that wakes a backend on a busy machine, and a result to
+ * decode); a read slower than this (a stalled backend) still does not hold the others up for longer.
  */
-const HOLD_MS = () => 3;
+const HOLD_MS = () => 10;
 /** Distinct permission sets kept for sharing (a workspace has a few roles; this only bounds the map). */
 const MAX_SHARED = 1000;
 
