@@ -308,8 +308,9 @@ export class Hub {
         this.write(conn, text, e);
         continue;
       }
-      // Already written (by a replay): skipped; otherwise it is the highest written from here on.
-      if (!conn.sent.raise(ch, seq)) continue;
+      const last = conn.sent.get(ch);
+      if (last !== undefined && seq <= last) continue;
+      conn.sent.set(ch, seq);
       const socket = conn.socket;
       let unsent = conn.unsentAtMost;
       if (unsent > hard) {

@@ -64,31 +64,6 @@ export class SmallIntMap<V> {
     return true;
   }
 
-  /**
-   * Sets `key` to `value` unless it already holds one at least as high, and says whether it did: what
-   * `get` and then `set` would do, with one scan. The hub's channel fan-out runs it once per socket per
-   * event (a connection's highest sequence written per channel).
-   */
-  raise(this: SmallIntMap<number>, key: number, value: number): boolean {
-    const map = this.#map;
-    if (map) {
-      const last = map.get(key);
-      if (last !== undefined && value <= last) return false;
-      map.set(key, value);
-      return true;
-    }
-    const pairs = this.#pairs;
-    for (let i = 0; i < pairs.length; i += 2) {
-      if (pairs[i] === key) {
-        if (value <= (pairs[i + 1] as number)) return false;
-        pairs[i + 1] = value;
-        return true;
-      }
-    }
-    this.set(key, value);
-    return true;
-  }
-
   /** The keys in insertion order, as a `Map`'s. Unlike a `Map`'s, not for deleting from while it is walked. */
   *keys(): IterableIterator<number> {
     if (this.#map) return yield* this.#map.keys();
