@@ -36,25 +36,6 @@ export async function levelsForChannels(
   );
 }
 
-/**
- * Members of these channels who stored keywords (`user_preferences` key "keywords"; it has no workspace default,
- * so nobody else has any). Besides a mention and the level "all", a keyword is the only way a message reaches
- * a member, so the scanner reads the rows and preferences of only these people and the few others a batch
- * can reach (`ScanContext.load`).
- */
-export async function keywordMembers(
-  sql: Sql,
-  channelIds: number[],
-): Promise<{ channelId: number; userId: number }[]> {
-  if (!channelIds.length) return [];
-  return await sql.query(
-    `SELECT m.channel_id AS "channelId", m.user_id AS "userId" FROM members m
-     JOIN user_preferences p ON p.user_id = m.user_id AND p.key = 'keywords'
-     WHERE m.channel_id = ANY($1::bigint[])`,
-    [channelIds],
-  );
-}
-
 export async function setLevel(sql: Sql, userId: number, channelId: number, level: string | null) {
   if (level === null) {
     await sql.query("DELETE FROM notification_levels WHERE user_id = $1 AND channel_id = $2", [

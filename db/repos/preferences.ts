@@ -47,3 +47,23 @@ export async function usersWithAny(sql: Sql, workspaceId: number, keys: string[]
   );
   return rows.map((r) => Number(r.userId));
 }
+
+/**
+ * Members of these channels who stored a choice under `key` (the notification scanner asks for "keywords": it
+ * has no workspace default, so nobody else has any; besides a mention and the level "all", a keyword is the
+ * only way a message reaches a member, so the scanner reads the rows of only these people and the few others a
+ * batch can reach, `ScanContext.load`).
+ */
+export async function membersWithKey(
+  sql: Sql,
+  channelIds: number[],
+  key: string,
+): Promise<{ channelId: number; userId: number }[]> {
+  if (!channelIds.length) return [];
+  return await sql.query(
+    `SELECT m.channel_id AS "channelId", m.user_id AS "userId" FROM members m
+     JOIN user_preferences p ON p.user_id = m.user_id AND p.key = $2
+     WHERE m.channel_id = ANY($1::bigint[])`,
+    [channelIds, key],
+  );
+}

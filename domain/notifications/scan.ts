@@ -106,7 +106,9 @@ class ScanContext {
     const people = new Map<number, Set<number>>();
     const senders = new Map<number, Set<number>>();
     const keywords = new Set<number>();
-    for (const k of await prefsRepo.keywordMembers(sql, channelIds)) keywords.add(Number(k.userId));
+    for (const k of await preferencesRepo.membersWithKey(sql, channelIds, "keywords")) {
+      keywords.add(Number(k.userId));
+    }
     /** Per channel: its newest message, the newest with a broad mention, the newest naming each person. */
     const facts = new Map<
       number,
