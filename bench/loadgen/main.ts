@@ -223,7 +223,9 @@ async function steady(spec: SteadySpec) {
     const m = meter(spec);
     const c = costMeter(spec, idle);
     const l = lagMeter(spec.lagFile);
+    const start = performance.timeOrigin + performance.now();
     await traffic.run(tag, rate, spec.seconds, rate * 5);
+    const end = performance.timeOrigin + performance.now();
     const cpu = m();
     await traffic.drain(tag, 5000);
     const res = traffic.result(tag, rate, spec.seconds);
@@ -238,6 +240,10 @@ async function steady(spec: SteadySpec) {
       p99: res.deliver.p99_ms,
       cpu,
       lag,
+      cost,
+      // The step's wall-clock span (ms since the epoch): `bench/gc_steps.ts` places the server's GCs in it.
+      start,
+      end,
     });
     tag++;
     await sleep(500);

@@ -12,7 +12,20 @@ import { StageTimes } from "../../domain/stage_times.ts";
 
 const config = loadConfig(Deno.env.toObject(), []);
 const server = await startServer(config, () => {});
-console.log(JSON.stringify({ url: server.url }));
+// BENCH_GC_MARK=1 (with --expose-gc, which the bench passes): one forced GC now, and its wall-clock time on
+// stdout (a line that is not JSON, so the bench's --verbose log shows it): the first `--trace-gc` /
+// `--trace-gc-nvp` line with reason "testing" is this one, which places the others on the clock
+// (`bench/gc_steps.ts`). V8's trace lines reach stdout through C's buffered stdio, 4 KB at a time, so one may
+// end mid-line where ours begins: ours start on a new line then.
+const gcMark = Deno.env.get("BENCH_GC_MARK");
+const nl = gcMark ? "\n" : "";
+console.log(nl + JSON.stringify({ url: server.url }));
+if (gcMark) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const at = performance.timeOrigin + performance.now();
+  gc?.();
+  console.log(`\ngc-mark ${at.toFixed(1)}`);
+}
 
 // BENCH_HEAPSNAP=DIR: each SIGUSR2 also writes a V8 heap snapshot there (what the connections hold).
 const snapDir = Deno.env.get("BENCH_HEAPSNAP");
@@ -21,16 +34,18 @@ Deno.addSignalListener("SIGUSR2", () => {
   // With --v8-flags=--expose-gc (the benchmark passes it): collect first, so memory is what is retained.
   (globalThis as { gc?: () => void }).gc?.();
   const m = Deno.memoryUsage();
-  console.log(JSON.stringify({
-    event: "stats",
-    connections: server.hub.conns.size,
-    hub: server.hub.stats,
-    rss: m.rss,
-    heapUsed: m.heapUsed,
-    heapTotal: m.heapTotal,
-    external: m.external,
-    spaces: heapSpaces(),
-  }));
+  console.log(
+    nl + JSON.stringify({
+      event: "stats",
+      connections: server.hub.conns.size,
+      hub: server.hub.stats,
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+      spaces: heapSpaces(),
+    }),
+  );
   // After the figures, which it would otherwise change (writing one allocates a lot).
   if (snapDir) {
     try {
@@ -165,4 +180,57 @@ if (timelineDir) {
     Deno.writeTextFile(`${timelineDir}/server_batches.txt`, text, { append: true }).catch(() => {});
   }, 250);
   Deno.unrefTimer(flush);
+}
+// BENCH_HEAP_SAMPLE=DIR[,after,window] (with --expose-gc): what the steady workload's first step allocates that
+// lives through two scavenges, by where it was allocated (`bench/heap_sample.ts DIR/parley.heapprofile`). Watches
+// the hub's deliveries: the step is the second burst of them after a quiet spell of 3 s (the first is the warm-up);
+// `after` seconds (default 2) into it, V8's sampling heap profiler starts (a sample per 8 KB, keeping the
+// samples of objects a major GC frees, dropping those a scavenge frees); `window` seconds later (default 3) two
+// forced scavenges age out what is merely young, and the profile is written: objects allocated in the window
+// that survived two scavenges (promoted), whether or not they have died since, plus the last moment's in flight.
+const heapSample = Deno.env.get("BENCH_HEAP_SAMPLE");
+if (heapSample) {
+  const [dir, after = "2", window = "3"] = heapSample.split(",");
+  const { Session } = await import("node:inspector");
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string, params: object = {}) =>
+    new Promise<T>((res, rej) =>
+      session.post(method, params, (e: Error | null, r?: object) => e ? rej(e) : res(r as T))
+    );
+  const gc = (globalThis as { gc?: (o?: { type: string }) => void }).gc;
+  // Busy: over 2,000 deliveries a second over the last 500 ms; a burst ends after 3 s not busy.
+  let last = 0, lastAt = performance.now(), busyAt = 0, inBurst = false, bursts = 0, done = false;
+  const watch = setInterval(() => {
+    const now = performance.now();
+    if (now - lastAt < 500) return;
+    const d = server.hub.stats.delivered;
+    const busy = (d - last) / (now - lastAt) > 2;
+    last = d;
+    lastAt = now;
+    if (busy) {
+      busyAt = now;
+      if (!inBurst) inBurst = true, bursts++;
+    } else if (inBurst && now - busyAt > 3000) inBurst = false;
+    if (bursts === 2 && !done) {
+      done = true;
+      clearInterval(watch);
+      setTimeout(async () => {
+        await post("HeapProfiler.enable");
+        await post("HeapProfiler.startSampling", {
+          samplingInterval: 8192,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: false,
+        });
+        console.error(`heap sample: started ${new Date().toISOString()}`);
+        setTimeout(async () => {
+          gc?.({ type: "minor" });
+          gc?.({ type: "minor" });
+          const r = await post<{ profile: unknown }>("HeapProfiler.stopSampling");
+          await Deno.writeTextFile(`${dir}/parley.heapprofile`, JSON.stringify(r.profile));
+          console.error(`heap sample: written ${new Date().toISOString()}`);
+        }, Number(window) * 1000);
+      }, Number(after) * 1000);
+    }
+  }, 50);
 }

@@ -1,0 +1,55 @@
+/**
+ * Summarises a V8 sampling heap profile (`BENCH_HEAP_SAMPLE`, bench/servers/parley.ts; or any `.heapprofile`):
+ * the sampled bytes by the function that allocated them, and by the innermost frames of Parley's own code
+ * (and its libraries) on the allocation's stack.
+ *
+ *   deno run -A bench/heap_sample.ts DIR/parley.heapprofile [--top=30] [--depth=4] [--all: the runtime's frames too]
+ */
+type Frame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
+type Node = { callFrame: Frame; selfSize: number; id: number; children: Node[] };
+type Profile = { head: Node; samples: { size: number; nodeId: number }[] };
+
+const path = Deno.args.find((a) => !a.startsWith("--"))!;
+const opt = (k: string) => Deno.args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
+const TOP = Number(opt("top") ?? 30);
+const DEPTH = Number(opt("depth") ?? 4);
+const prof: Profile = JSON.parse(Deno.readTextFileSync(path));
+
+const short = (f: Frame) => {
+  const url = f.url.replace(/^file:\/\/.*?\/(wt\/[^/]+|gc13-base)\//, "").replace(
+    /^.*node_modules\/\.deno\//,
+    "npm:",
+  )
+    .replace(/^.*\/(jsr|deno\.land)\//, "$1:");
+  return `${f.functionName || "(anonymous)"} ${url.split("/").slice(-2).join("/")}:${f.lineNumber + 1}`;
+};
+const ALL = Deno.args.includes("--all");
+const own = (f: Frame) => ALL ? f.url !== "" : f.url.startsWith("file:") || f.url.includes("node_modules");
+
+const bySelf = new Map<string, number>();
+const byStack = new Map<string, number>();
+let total = 0;
+const sizes = new Map<number, number>();
+for (const s of prof.samples) sizes.set(s.nodeId, (sizes.get(s.nodeId) ?? 0) + s.size);
+function walk(n: Node, stack: Frame[]) {
+  const st = [...stack, n.callFrame];
+  const size = sizes.get(n.id) ?? 0;
+  if (size) {
+    total += size;
+    const k = short(n.callFrame);
+    bySelf.set(k, (bySelf.get(k) ?? 0) + size);
+    const mine = st.filter(own).slice(-DEPTH).reverse().map(short).join(" < ");
+    byStack.set(mine, (byStack.get(mine) ?? 0) + size);
+  }
+  for (const c of n.children) walk(c, st);
+}
+walk(prof.head, []);
+const show = (title: string, m: Map<string, number>) => {
+  console.log(`\n${title}`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+    console.log(`${(v / 1e3).toFixed(0).padStart(7)} KB ${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`);
+  }
+};
+console.log(`${prof.samples.length} samples, ${(total / 1e6).toFixed(2)} MB`);
+show("by allocating function", bySelf);
+show(`by the innermost ${DEPTH} frames of file:/npm code`, byStack);
