@@ -62,24 +62,93 @@ interface Chunk {
   d: string;
 }
 
-/** What is kept of an envelope published alone: a sequenced event's channel and sequence, or all of it. */
-type Unsent =
-  | { at: number; env: Envelope; ch?: undefined; seq?: undefined; type?: undefined }
-  | { at: number; env?: undefined; ch: number; seq: number; type: ServerEvent["type"] };
-
-function toUnsent(at: number, env: Envelope): Unsent {
-  const e = env.event;
-  return isSequenced(e) ? { at, ch: e.channelId, seq: e.seq, type: e.type } : { at, env };
-}
-
 /**
- * The envelope to notify for what was kept: for a sequenced event only what `encode` reads of it (its type,
- * channel and sequence; receivers load the event itself from the channel's log).
+ * What was published while alone, oldest first, at most `cap` (`UNSENT_MAX`): a ring of columns, so keeping an event
+ * allocates nothing. A sequenced event is kept as its publish time, channel, sequence and type (all its
+ * notification carries: receivers load the event itself from the channel's log), any other as its envelope.
+ * Three seconds of them outlive two scavenges: kept as an object each (and the array holding them, grown and
+ * compacted), they were promoted with every event (bench/README.md, "What survives the server's scavenges",
+ * thirteenth pass).
  */
-function unsentEnvelope(u: Unsent): Envelope {
-  if (u.env) return u.env;
-  const event = { type: u.type, channelId: u.ch, seq: u.seq } as unknown as ServerEvent;
-  return { event, audience: { kind: "channel", channelId: u.ch }, workspaceId: 0 };
+export class UnsentRing {
+  #at: Float64Array;
+  #ch: Float64Array;
+  #seq: Float64Array;
+  /** Index into `#types` for a sequenced event; -1 for one kept whole in `#env`. */
+  #type: Int16Array;
+  #env: (Envelope | undefined)[];
+  #types: ServerEvent["type"][] = [];
+  #head = 0;
+  #size = 0;
+
+  constructor(private cap = UNSENT_MAX) {
+    this.#at = new Float64Array(cap);
+    this.#ch = new Float64Array(cap);
+    this.#seq = new Float64Array(cap);
+    this.#type = new Int16Array(cap);
+    this.#env = new Array<Envelope | undefined>(cap);
+  }
+
+  get size() {
+    return this.#size;
+  }
+
+  push(at: number, env: Envelope) {
+    if (this.#size === this.cap) this.#drop();
+    const i = (this.#head + this.#size) % this.cap;
+    this.#size++;
+    this.#at[i] = at;
+    const e = env.event;
+    if (isSequenced(e)) {
+      let t = this.#types.indexOf(e.type);
+      if (t < 0) t = this.#types.push(e.type) - 1;
+      this.#type[i] = t;
+      this.#ch[i] = e.channelId;
+      this.#seq[i] = e.seq;
+    } else {
+      this.#type[i] = -1;
+      this.#env[i] = env;
+    }
+  }
+
+  /** Drops what was published before `cutoff` (oldest first). */
+  dropBefore(cutoff: number) {
+    while (this.#size && this.#at[this.#head] < cutoff) this.#drop();
+  }
+
+  /**
+   * Takes what was published from `cutoff` on, oldest first, and empties the ring; for a sequenced event only
+   * what `encode` reads of it (its type, channel and sequence).
+   */
+  takeFrom(cutoff: number): Envelope[] {
+    const out: Envelope[] = [];
+    for (let k = 0; k < this.#size; k++) {
+      const i = (this.#head + k) % this.cap;
+      if (this.#at[i] < cutoff) {
+        this.#env[i] = undefined;
+        continue;
+      }
+      if (this.#type[i] < 0) {
+        out.push(this.#env[i]!);
+        this.#env[i] = undefined;
+        continue;
+      }
+      const event = { type: this.#types[this.#type[i]], channelId: this.#ch[i], seq: this.#seq[i] };
+      out.push({
+        event: event as unknown as ServerEvent,
+        audience: { kind: "channel", channelId: this.#ch[i] },
+        workspaceId: 0,
+      });
+    }
+    this.#head = this.#size = 0;
+    return out;
+  }
+
+  #drop() {
+    if (this.#type[this.#head] < 0) this.#env[this.#head] = undefined;
+    this.#head = (this.#head + 1) % this.cap;
+    this.#size--;
+  }
 }
 
 export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEvents): Promise<EventBus> {
@@ -92,14 +161,8 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
   const partial = new Map<string, { parts: string[]; got: number; at: number }>();
   /** Other instances, by id: when each was last heard from. */
   const peers = new Map<string, number>();
-  /**
-   * Envelopes published while alone (not notified), with their publish time, oldest first, from `unsentHead`
-   * on (dropping the oldest moves the head; the array is compacted now and then, not copied per publish).
-   * A sequenced event is kept as its channel and sequence only: that is all its notification carries, and
-   * holding three seconds of whole messages made every one of them survive the young-generation GC.
-   */
-  let unsent: Unsent[] = [];
-  let unsentHead = 0;
+  /** Envelopes published while alone (not notified), for a newcomer (`UnsentRing`). */
+  const unsent = new UnsentRing();
   const alone = () => {
     const now = Date.now();
     for (const [id, at] of peers) if (now - at > PEER_TTL_MS) peers.delete(id);
@@ -119,10 +182,7 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
     peers.set(from, Date.now());
     if (kind.hello) void announce("alive");
     if (known) return;
-    const cutoff = Date.now() - UNSENT_KEEP_MS;
-    const resend = unsent.slice(unsentHead).filter((u) => u.at >= cutoff).map(unsentEnvelope);
-    unsent = [];
-    unsentHead = 0;
+    const resend = unsent.takeFrom(Date.now() - UNSENT_KEEP_MS);
     if (resend.length) {
       pending = [...resend, ...pending];
       void flush();
@@ -295,21 +355,12 @@ export async function pgNotifyBus(db: Db, instanceId: string, loadEvents: LoadEv
       const now = Date.now();
       for (const env of envs) {
         subs.deliver(env);
-        if (isAlone) unsent.push(toUnsent(now, env));
+        if (isAlone) unsent.push(now, env);
         else pending.push(env);
       }
       if (isAlone) {
         // Only the last few seconds are kept (for a newcomer whose announcement is on its way).
-        while (
-          unsentHead < unsent.length &&
-          (now - unsent[unsentHead].at > UNSENT_KEEP_MS || unsent.length - unsentHead > UNSENT_MAX)
-        ) {
-          unsentHead++;
-        }
-        if (unsentHead > 1024 && unsentHead * 2 > unsent.length) {
-          unsent = unsent.slice(unsentHead);
-          unsentHead = 0;
-        }
+        unsent.dropBefore(now - UNSENT_KEEP_MS);
         return;
       }
       if (!scheduled) {
