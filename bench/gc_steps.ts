@@ -4,15 +4,24 @@
  * per GC: pause, kind, bytes allocated, survived in the young generation, promoted) and `BENCH_GC_MARK=1`
  * (one forced GC at the server's start whose wall-clock time places the others on the clock), and prints per
  * step (the load generator's `rate` progress lines carry each step's start and end): scavenges, their pause
- * p50 / max, MB that survived a scavenge (copied inside the young generation) and MB promoted, per scavenge and
- * per second, mark-compacts, the step's p50 / p99 and the server's CPU µs per message.
+ * p50 / max, MB that survived a scavenge (copied inside the young generation or promoted) and MB promoted, per
+ * scavenge and per second, mark-compacts, the step's p50 / p99, the server's CPU µs per message and the cores the
+ * whole machine used (another helper's work shows there).
  *
  *   BENCH_GC_MARK=1 BENCH_PARLEY_V8_FLAGS=--trace-gc-nvp flock /tmp/bench.lock deno task bench \
  *     --only=latency --servers=parley --curve=500 --quiet=2 --verbose > /tmp/run.log 2>&1
  *   deno run -A bench/gc_steps.ts /tmp/run.log [more logs …]
  */
 type Gc = { t: number; kind: string; pause: number; promoted: number; survived: number; allocated: number };
-type Step = { rate: number; start: number; end: number; p50: number; p99: number; usPerMsg: number };
+type Step = {
+  rate: number;
+  start: number;
+  end: number;
+  p50: number;
+  p99: number;
+  usPerMsg: number;
+  machine: number;
+};
 
 const pct = (a: number[], p: number) => {
   if (!a.length) return NaN;
@@ -59,6 +68,7 @@ function parse(path: string) {
           p50: o.p50,
           p99: o.p99,
           usPerMsg: o.cost?.server_us_per_msg ?? NaN,
+          machine: o.cpu?.machine ?? NaN,
         });
       }
     }
@@ -71,7 +81,7 @@ function parse(path: string) {
 }
 
 console.log(
-  "log | rate | scavenges | pause p50 / max ms | survived MB per scavenge | promoted MB per scavenge | promoted MB/s | allocated MB/s | mark-compacts (pause ms) | p50 / p99 ms | server µs/msg",
+  "log | rate | scavenges | pause p50 / max ms | survived MB per scavenge | promoted MB per scavenge | promoted MB/s | allocated MB/s | mark-compacts (pause ms) | p50 / p99 ms | server µs/msg | machine cores",
 );
 for (const path of Deno.args.filter((a) => !a.startsWith("--"))) {
   const { steps, gcs } = parse(path);
@@ -94,6 +104,7 @@ for (const path of Deno.args.filter((a) => !a.startsWith("--"))) {
         mc.length ? `${mc.length} (${mc.map((g) => `${g.kind} ${g.pause.toFixed(1)}`).join(", ")})` : "0",
         `${s.p50.toFixed(2)} / ${s.p99.toFixed(2)}`,
         s.usPerMsg.toFixed(0),
+        s.machine,
       ].join(" | "),
     );
   }
