@@ -8,11 +8,10 @@ import { GroupCommit } from "./group_commit.ts";
 export function coalescing<T>(
   store: (items: T[]) => Promise<void>,
   maxBatch = 500,
-  inFlight = 1,
 ): (item: T) => Promise<void> {
   const g = new GroupCommit<T, void>(async (items) => {
     await store(items);
     return items.map(() => undefined);
-  }, { maxBatch, inFlight: () => inFlight });
+  }, { maxBatch });
   return (item) => g.submit(item);
 }

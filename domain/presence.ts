@@ -91,9 +91,7 @@ export interface PresenceWriters {
 export function presenceWriters(deps: CoreDeps): PresenceWriters {
   return {
     announcer: new Announcer(deps),
-    // Two inserts in flight: a socket's hello waits for its row, so a crowd's rows do not wait for the
-    // running insert's commit before going out (rows of distinct ids: the two never conflict).
-    insert: coalescing((rows) => connectionsRepo.insertMany(deps.db, rows), 500, 2),
+    insert: coalescing((rows) => connectionsRepo.insertMany(deps.db, rows)),
     remove: coalescing((ids) => connectionsRepo.removeMany(deps.db, ids)),
   };
 }
