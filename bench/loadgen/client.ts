@@ -42,6 +42,22 @@ export interface Handlers {
 
 const OPEN_TIMEOUT_MS = 60_000;
 
+/**
+ * `BENCH_COUNT_FRAMES=1`: the frames a client is sent that the bench does not measure (`unread_counts`,
+ * `presence_updated`, ...), counted by type over all clients (frames, bytes, and for `presence_updated` the
+ * people listed): what the load generator reads besides the acks. Off by default (no cost per frame).
+ */
+export const otherFrames: Record<string, { frames: number; bytes: number; people: number }> | null =
+  Deno.env.get("BENCH_COUNT_FRAMES") === "1" ? {} : null;
+
+function countFrame(raw: string) {
+  const type = raw.startsWith('{"type":"') ? raw.slice(9, raw.indexOf('"', 9)) : "other";
+  const c = otherFrames![type] ??= { frames: 0, bytes: 0, people: 0 };
+  c.frames++;
+  c.bytes += raw.length;
+  if (type === "presence_updated") c.people += raw.split('"userId"').length - 1;
+}
+
 /** Body text that carries the send time and a tag: `~<ms>~<tag>~ padding`. */
 export function makeBody(sentAt: number, tag: number, pad: string): string {
   return `~${sentAt.toFixed(3)}~${tag}~${pad}`;
@@ -139,6 +155,7 @@ export class Client {
 
   #onFrame(raw: string, resume: Record<string, number>) {
     if (this.kind === "socketio") return this.#onSocketIo(raw);
+    if (otherFrames) countFrame(raw);
     // Parley and bare: JSON objects that start with their type; replayed events come from jsonb, whose
     // keys are in another order, so look for the type anywhere in frames that are not acks.
     if (raw.startsWith('{"type":"message_received"')) return this.h.deliver(this, raw);

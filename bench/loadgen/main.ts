@@ -4,7 +4,7 @@
  * connections are open (it then waits for a `release` line on stdin), and a final `{"event":"result"}`.
  */
 import type { FanoutSpec, HistorySpec, IdleSpec, Spec, SteadySpec } from "../lib/spec.ts";
-import type { Handlers } from "./client.ts";
+import { type Handlers, otherFrames } from "./client.ts";
 import { type StepResult, Traffic } from "./traffic.ts";
 import { exactPercentile, Histogram, round } from "../lib/stats.ts";
 import { connect, emit, heartbeat, makeClients } from "./common.ts";
@@ -279,7 +279,13 @@ async function idle(spec: IdleSpec) {
   const live = clients.filter((c) => c.live).length;
   stopBeat();
   for (const c of clients) c.close();
-  return { connect: conn, clients: clients.length, live_at_release: live, closed_by_server: closed };
+  return {
+    connect: conn,
+    clients: clients.length,
+    live_at_release: live,
+    closed_by_server: closed,
+    ...otherFrames ? { frames: otherFrames } : {},
+  };
 }
 
 async function history(spec: HistorySpec) {

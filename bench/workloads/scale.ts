@@ -85,6 +85,7 @@ export async function connections(ctx: Ctx) {
             cpu: { server?: number; postgres?: number };
             phases: Record<string, { p50_ms: number; p99_ms: number }>;
           };
+          frames?: Record<string, { frames: number; bytes: number; people: number }>;
         }
       >(
         lg,
@@ -127,6 +128,8 @@ export async function connections(ctx: Ctx) {
         connect_cpu: r.connect.cpu,
         // Per connection: open until "ready" (upgrade, session, channel list) and hello until its ack.
         connect_phases: r.connect.phases,
+        // BENCH_COUNT_FRAMES=1: the frames the clients were sent, by type, per connection.
+        ...r.frames ? { frames_per_connection: perConnection(r.frames, open) } : {},
       };
       ctx.log(`  ${JSON.stringify(out[kind])}`);
     } finally {
@@ -134,6 +137,18 @@ export async function connections(ctx: Ctx) {
     }
   }
   return out;
+}
+
+function perConnection(frames: Record<string, { frames: number; bytes: number; people: number }>, n: number) {
+  return Object.fromEntries(
+    Object.entries(frames).map((
+      [type, c],
+    ) => [type, {
+      frames: round(c.frames / n, 2),
+      bytes: Math.round(c.bytes / n),
+      people: round(c.people / n, 2),
+    }]),
+  );
 }
 
 function spacesPerConn(after: MemoryStats, before: MemoryStats, open: number) {
