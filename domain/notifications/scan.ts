@@ -29,16 +29,39 @@ import { isValidEmail } from "./validate.ts";
  */
 export const SCAN_BATCH = 1000;
 
+/**
+ * Opt-in timing of a scan's phases (the bench's Parley wrapper sets `log` with `BENCH_TIMELINE`): each phase
+ * is the time since the previous mark, a statement's round trip or the JavaScript between two. Off (null) a
+ * scan does one null check per mark.
+ */
+export const scanStages: { log: ((phase: string, startMs: number, ms: number) => void) | null } = {
+  log: null,
+};
+
+let lastMark = 0;
+function mark(phase: string) {
+  const log = scanStages.log;
+  if (!log) return;
+  const now = performance.now();
+  if (phase !== "due") log(phase, lastMark, now - lastMark);
+  lastMark = now;
+}
+
 /** Scans one batch; returns how many messages it looked at (0: caught up). */
 export async function scanOnce(deps: Deps): Promise<number> {
   const cfg = deps.config.notifications;
+  mark("due");
   // Idle: one plain read. Locking the cursor made every tick a write transaction, and its commit a WAL flush
   // once a second on an idle server (issue 16, fifth pass).
   if (!(await outbox.scanDue(deps.db, new Date(deps.now().getTime() - cfg.scanGraceMs)))) return 0;
-  return await deps.db.tx(async (sql) => {
+  mark("scanDue");
+  const n = await deps.db.tx(async (sql) => {
+    mark("begin");
     const after = await outbox.cursor(sql);
+    mark("cursor");
     const now = deps.now();
     const msgs = await outbox.newMessages(sql, after, new Date(now.getTime() - cfg.scanGraceMs), SCAN_BATCH);
+    mark("newMessages");
     if (!msgs.length) return 0;
     const ctx = new ScanContext(sql);
     await ctx.load(msgs.filter((m) => !m.deleted && m.type !== "system" && m.senderId !== null));
@@ -46,9 +69,13 @@ export async function scanOnce(deps: Deps): Promise<number> {
       if (m.deleted || m.type === "system" || m.senderId === null) continue;
       await forMessage(deps, sql, ctx, m, now);
     }
+    mark("forMessage");
     await outbox.setCursor(sql, msgs[msgs.length - 1].id);
+    mark("setCursor");
     return msgs.length;
   });
+  mark("commit");
+  return n;
 }
 
 /**
@@ -83,8 +110,12 @@ class ScanContext {
   async load(msgs: outbox.ScannedMessage[]) {
     const sql = this.sql;
     const channelIds = [...new Set(msgs.map((m) => m.channelId))];
+    mark("filter");
     for (const id of new Set(msgs.map((m) => m.workspaceId))) this.ws.set(id, await readSettings(sql, id));
-    for (const row of await channelsRepo.membersOf(sql, channelIds)) {
+    mark("settings");
+    const memberRows = await channelsRepo.membersOf(sql, channelIds);
+    mark("membersOf");
+    for (const row of memberRows) {
       let list = this.members.get(row.channelId);
       if (!list) this.members.set(row.channelId, list = []);
       list.push(row);
@@ -92,7 +123,10 @@ class ScanContext {
     for (const list of this.members.values()) {
       list.sort((a, b) => a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0);
     }
-    for (const l of await prefsRepo.levelsForChannels(sql, channelIds)) {
+    mark("membersSort");
+    const levelRows = await prefsRepo.levelsForChannels(sql, channelIds);
+    mark("levels");
+    for (const l of levelRows) {
       let map = this.levels.get(l.channelId);
       if (!map) this.levels.set(l.channelId, map = new Map());
       map.set(l.userId, l.level);
@@ -106,9 +140,11 @@ class ScanContext {
     const people = new Map<number, Set<number>>();
     const senders = new Map<number, Set<number>>();
     const keywords = new Set<number>();
+    mark("levelsMap");
     for (const k of await preferencesRepo.membersWithKey(sql, channelIds, "keywords")) {
       keywords.add(Number(k.userId));
     }
+    mark("keywords");
     /** Per channel: its newest message, the newest with a broad mention, the newest naming each person. */
     const facts = new Map<
       number,
@@ -138,12 +174,14 @@ class ScanContext {
         }
       }
     }
+    mark("decide");
     const all: number[] = [];
     for (const [ws, ids] of people) {
       for (const u of await usersRepo.recipientsByIds(sql, ws, [...ids])) this.users.set(u.id, u);
       for (const u of await usersRepo.byIds(sql, ws, [...senders.get(ws)!])) this.senders.set(u.id, u);
       all.push(...ids);
     }
+    mark("people");
     this.online = await outbox.online(sql, all, LIVE_SECONDS);
     this.stored = await preferencesRepo.ofUsers(sql, all);
     for (const d of await prefsRepo.subscriptionsOf(sql, all.filter((id) => !this.online.has(id)))) {
@@ -151,6 +189,7 @@ class ScanContext {
       if (!list) this.devices.set(d.userId, list = []);
       list.push(d);
     }
+    mark("personal");
   }
 
   /**
