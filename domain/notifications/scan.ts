@@ -63,6 +63,11 @@ export async function scanOnce(deps: Deps): Promise<number> {
     const msgs = await outbox.newMessages(sql, after, new Date(now.getTime() - cfg.scanGraceMs), SCAN_BATCH);
     mark("newMessages");
     if (!msgs.length) return 0;
+    // The cursor moves in this transaction whatever comes next, so its update goes out with the batch's first
+    // reads (pipelined on Postgres) instead of a round trip of its own at the end; it is awaited before the
+    // commit, and a failure of it fails the scan (the transaction rolls back) as before.
+    const moved = outbox.setCursor(sql, msgs[msgs.length - 1].id);
+    moved.catch(() => {});
     const ctx = new ScanContext(sql);
     await ctx.load(msgs.filter((m) => !m.deleted && m.type !== "system" && m.senderId !== null));
     for (const m of msgs) {
@@ -70,7 +75,7 @@ export async function scanOnce(deps: Deps): Promise<number> {
       await forMessage(deps, sql, ctx, m, now);
     }
     mark("forMessage");
-    await outbox.setCursor(sql, msgs[msgs.length - 1].id);
+    await moved;
     mark("setCursor");
     return msgs.length;
   });
@@ -111,21 +116,17 @@ class ScanContext {
     const sql = this.sql;
     const channelIds = [...new Set(msgs.map((m) => m.channelId))];
     mark("filter");
-    for (const id of new Set(msgs.map((m) => m.workspaceId))) this.ws.set(id, await readSettings(sql, id));
-    mark("settings");
-    const memberRows = await channelsRepo.membersOf(sql, channelIds);
-    mark("membersOf");
-    for (const row of memberRows) {
-      let list = this.members.get(row.channelId);
-      if (!list) this.members.set(row.channelId, list = []);
-      list.push(row);
-    }
-    for (const list of this.members.values()) {
-      list.sort((a, b) => a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0);
-    }
-    mark("membersSort");
-    const levelRows = await prefsRepo.levelsForChannels(sql, channelIds);
-    mark("levels");
+    // The reads that need only the batch go out together (one round trip on Postgres, where a transaction's
+    // statements sent without waiting are pipelined; one after the other on PGlite): each scan was a dozen
+    // round trips in a row, each waiting its turn on a busy event loop (bench README, thirteenth pass).
+    const wsIds = [...new Set(msgs.map((m) => m.workspaceId))];
+    const [settings, levelRows, keywordRows] = await Promise.all([
+      Promise.all(wsIds.map((id) => readSettings(sql, id))),
+      prefsRepo.levelsForChannels(sql, channelIds),
+      preferencesRepo.membersWithKey(sql, channelIds, "keywords"),
+    ]);
+    mark("settings+levels+keywords");
+    wsIds.forEach((id, i) => this.ws.set(id, settings[i]));
     for (const l of levelRows) {
       let map = this.levels.get(l.channelId);
       if (!map) this.levels.set(l.channelId, map = new Map());
@@ -137,19 +138,14 @@ class ScanContext {
     // any), or the level "all" (their stored level or the workspace default). Everyone else in a channel is
     // skipped: in the steady workload that was ~2,000 people's rows and preferences read per scan for the
     // few a message can reach (bench README, "A shorter notification scan").
-    const people = new Map<number, Set<number>>();
-    const senders = new Map<number, Set<number>>();
     const keywords = new Set<number>();
-    mark("levelsMap");
-    for (const k of await preferencesRepo.membersWithKey(sql, channelIds, "keywords")) {
-      keywords.add(Number(k.userId));
-    }
-    mark("keywords");
+    for (const k of keywordRows) keywords.add(Number(k.userId));
     /** Per channel: its newest message, the newest with a broad mention, the newest naming each person. */
     const facts = new Map<
       number,
       { newest: outbox.ScannedMessage; broadSeq: number; named: Map<number, number> }
     >();
+    const senders = new Map<number, Set<number>>();
     for (const m of msgs) {
       let from = senders.get(m.workspaceId);
       if (!from) senders.set(m.workspaceId, from = new Set());
@@ -162,6 +158,51 @@ class ScanContext {
       if (broad && c.broadSeq < m.seq) c.broadSeq = m.seq;
       for (const id of m.mentions) if ((c.named.get(id) ?? -Infinity) < m.seq) c.named.set(id, m.seq);
     }
+    // The members themselves only where some can be reached: every member of a channel with a broad mention
+    // in the batch or whose kind defaults to "all" (a DM or group, or channels where the workspace says so);
+    // elsewhere only those with a stored level "all", keywords, or a mention in the batch. A channel with none
+    // costs nothing per member: at 500 msg/s in channels of 20 that was every member of ~100 channels (~2,000
+    // rows) read, sorted and looked at for no one (bench README, thirteenth pass).
+    const full: number[] = [];
+    const pairs = new Map<number, Set<number>>();
+    const some = (channelId: number, userId: number) => {
+      let set = pairs.get(channelId);
+      if (!set) pairs.set(channelId, set = new Set());
+      set.add(userId);
+    };
+    for (const { newest: m, broadSeq, named } of facts.values()) {
+      const defaults = this.wsSettings(m.workspaceId).defaultLevels;
+      if (broadSeq > -Infinity || defaultLevel(m.channelKind, defaults) === "all") {
+        full.push(m.channelId);
+        continue;
+      }
+      for (const [userId, level] of this.levels.get(m.channelId) ?? []) {
+        if (level === "all") some(m.channelId, userId);
+      }
+      for (const userId of named.keys()) some(m.channelId, userId);
+    }
+    const whole = new Set(full);
+    for (const k of keywordRows) {
+      if (!whole.has(Number(k.channelId))) some(Number(k.channelId), Number(k.userId));
+    }
+    const pairChannels: number[] = [], pairUsers: number[] = [];
+    for (const [channelId, users] of pairs) {
+      for (const userId of users) {
+        pairChannels.push(channelId);
+        pairUsers.push(userId);
+      }
+    }
+    const memberRows = await channelsRepo.someMembersOf(sql, full, pairChannels, pairUsers);
+    mark("members");
+    for (const row of memberRows) {
+      let list = this.members.get(row.channelId);
+      if (!list) this.members.set(row.channelId, list = []);
+      list.push(row);
+    }
+    for (const list of this.members.values()) {
+      list.sort((a, b) => a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0);
+    }
+    const people = new Map<number, Set<number>>();
     for (const { newest: m, broadSeq, named } of facts.values()) {
       let set = people.get(m.workspaceId);
       if (!set) people.set(m.workspaceId, set = new Set());
