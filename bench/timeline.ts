@@ -44,6 +44,8 @@ let gcMarker: number | null = null;
 const sends: { t: number; at: number; done: number }[] = [];
 /** Each transaction on the pool: start, end, the file that started it. */
 const txs: { t: number; end: number; from: string }[] = [];
+/** Each phase of a notification scan (`scanStages` in domain/notifications/scan.ts): start, end, name. */
+const scanPhases: { t: number; end: number; phase: string }[] = [];
 for (const l of read("server_batches.txt")) {
   const p = l.split(" ");
   if (p[0] === "S") starts.push({ t: +p[1], n: +p[2], q: +p[3] });
@@ -52,6 +54,7 @@ for (const l of read("server_batches.txt")) {
   else if (p[0] === "G") gcMarker = +p[1];
   else if (p[0] === "M") sends.push({ t: +p[1], at: +p[2], done: +p[3] });
   else if (p[0] === "X") txs.push({ t: +p[1], end: +p[2], from: p[3] });
+  else if (p[0] === "N") scanPhases.push({ t: +p[1], end: +p[2], phase: p[3] });
 }
 const lagOf = (f: string) =>
   read(f).map((l) => l.split(" ").map(Number)).map(([t, ms]) => ({ t, ms: Math.max(0, ms) }));
@@ -291,6 +294,18 @@ for (const [tag, ds] of [...byTag].sort((a, b) => a[0] - b[0])) {
           ),
         )
       } %`,
+    );
+  }
+  const stepPhases = scanPhases.filter((x) => x.end >= t0 && x.t <= t1 + 100);
+  if (stepPhases.length) {
+    const by = new Map<string, number[]>();
+    for (const x of stepPhases) (by.get(x.phase) ?? by.set(x.phase, []).get(x.phase)!).push(x.end - x.t);
+    console.log(
+      `   scan phases (n, p50/max ms, total ms): ${
+        [...by].map(([f, ms]) =>
+          `${f} ${ms.length} ${r1(q(ms, 0.5))}/${r1(Math.max(...ms))} ${r1(ms.reduce((a, b) => a + b, 0))}`
+        ).join(", ")
+      }`,
     );
   }
   // The whole step: batches, commits, lag, GC.

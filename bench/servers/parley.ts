@@ -9,6 +9,7 @@ import { startServer } from "../../main.ts";
 import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
 import { StageTimes } from "../../domain/stage_times.ts";
+import { scanStages } from "../../domain/notifications/scan.ts";
 
 const config = loadConfig(Deno.env.toObject(), []);
 const server = await startServer(config, () => {});
@@ -168,6 +169,14 @@ if (timelineDir) {
       lines.push(`X ${at} ${wall()} ${from}`);
     }
   };
+  // Each phase of a notification scan (a statement's round trip or the JavaScript between two):
+  // `N start end phase`.
+  scanStages.log = (phase, start, ms) =>
+    lines.push(
+      `N ${(performance.timeOrigin + start).toFixed(2)} ${
+        (performance.timeOrigin + start + ms).toFixed(2)
+      } ${phase}`,
+    );
   startLagSampler(`${timelineDir}/server_lag.txt`);
   const before = wall();
   (globalThis as { gc?: () => void }).gc?.();

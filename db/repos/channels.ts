@@ -299,6 +299,28 @@ export async function membersOf(sql: Sql, channelIds: number[]): Promise<MemberR
   ]);
 }
 
+/**
+ * Every member of `fullChannelIds`, and of other channels only the given people (`channelIds[i]`,
+ * `userIds[i]`): the notification scanner reads only the members a batch can reach. Both parts walk the
+ * primary key.
+ */
+export async function someMembersOf(
+  sql: Sql,
+  fullChannelIds: number[],
+  channelIds: number[],
+  userIds: number[],
+): Promise<MemberRow[]> {
+  if (!fullChannelIds.length && !channelIds.length) return [];
+  if (!channelIds.length) return await membersOf(sql, fullChannelIds);
+  return await sql.query<MemberRow>(
+    `SELECT ${MCOLS} FROM members m WHERE m.channel_id = ANY($1::bigint[])
+     UNION ALL
+     SELECT ${MCOLS} FROM unnest($2::bigint[], $3::bigint[]) AS p(channel_id, user_id)
+     JOIN members m ON m.channel_id = p.channel_id AND m.user_id = p.user_id`,
+    [fullChannelIds, channelIds, userIds],
+  );
+}
+
 export async function addMember(
   sql: Sql,
   m: {

@@ -29,26 +29,58 @@ import { isValidEmail } from "./validate.ts";
  */
 export const SCAN_BATCH = 1000;
 
+/**
+ * Opt-in timing of a scan's phases (the bench's Parley wrapper sets `log` with `BENCH_TIMELINE`): each phase
+ * is the time since the previous mark, a statement's round trip or the JavaScript between two. Off (null) a
+ * scan does one null check per mark.
+ */
+export const scanStages: { log: ((phase: string, startMs: number, ms: number) => void) | null } = {
+  log: null,
+};
+
+let lastMark = 0;
+function mark(phase: string) {
+  const log = scanStages.log;
+  if (!log) return;
+  const now = performance.now();
+  if (phase !== "due") log(phase, lastMark, now - lastMark);
+  lastMark = now;
+}
+
 /** Scans one batch; returns how many messages it looked at (0: caught up). */
 export async function scanOnce(deps: Deps): Promise<number> {
   const cfg = deps.config.notifications;
+  mark("due");
   // Idle: one plain read. Locking the cursor made every tick a write transaction, and its commit a WAL flush
   // once a second on an idle server (issue 16, fifth pass).
   if (!(await outbox.scanDue(deps.db, new Date(deps.now().getTime() - cfg.scanGraceMs)))) return 0;
-  return await deps.db.tx(async (sql) => {
+  mark("scanDue");
+  const n = await deps.db.tx(async (sql) => {
+    mark("begin");
     const after = await outbox.cursor(sql);
+    mark("cursor");
     const now = deps.now();
     const msgs = await outbox.newMessages(sql, after, new Date(now.getTime() - cfg.scanGraceMs), SCAN_BATCH);
+    mark("newMessages");
     if (!msgs.length) return 0;
+    // The cursor moves in this transaction whatever comes next, so its update goes out with the batch's first
+    // reads (pipelined on Postgres) instead of a round trip of its own at the end; it is awaited before the
+    // commit, and a failure of it fails the scan (the transaction rolls back) as before.
+    const moved = outbox.setCursor(sql, msgs[msgs.length - 1].id);
+    moved.catch(() => {});
     const ctx = new ScanContext(sql);
     await ctx.load(msgs.filter((m) => !m.deleted && m.type !== "system" && m.senderId !== null));
     for (const m of msgs) {
       if (m.deleted || m.type === "system" || m.senderId === null) continue;
       await forMessage(deps, sql, ctx, m, now);
     }
-    await outbox.setCursor(sql, msgs[msgs.length - 1].id);
+    mark("forMessage");
+    await moved;
+    mark("setCursor");
     return msgs.length;
   });
+  mark("commit");
+  return n;
 }
 
 /**
@@ -83,16 +115,19 @@ class ScanContext {
   async load(msgs: outbox.ScannedMessage[]) {
     const sql = this.sql;
     const channelIds = [...new Set(msgs.map((m) => m.channelId))];
-    for (const id of new Set(msgs.map((m) => m.workspaceId))) this.ws.set(id, await readSettings(sql, id));
-    for (const row of await channelsRepo.membersOf(sql, channelIds)) {
-      let list = this.members.get(row.channelId);
-      if (!list) this.members.set(row.channelId, list = []);
-      list.push(row);
-    }
-    for (const list of this.members.values()) {
-      list.sort((a, b) => a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0);
-    }
-    for (const l of await prefsRepo.levelsForChannels(sql, channelIds)) {
+    mark("filter");
+    // The reads that need only the batch go out together (one round trip on Postgres, where a transaction's
+    // statements sent without waiting are pipelined; one after the other on PGlite): each scan was a dozen
+    // round trips in a row, each waiting its turn on a busy event loop (bench README, thirteenth pass).
+    const wsIds = [...new Set(msgs.map((m) => m.workspaceId))];
+    const [settings, levelRows, keywordRows] = await Promise.all([
+      Promise.all(wsIds.map((id) => readSettings(sql, id))),
+      prefsRepo.levelsForChannels(sql, channelIds),
+      preferencesRepo.membersWithKey(sql, channelIds, "keywords"),
+    ]);
+    mark("settings+levels+keywords");
+    wsIds.forEach((id, i) => this.ws.set(id, settings[i]));
+    for (const l of levelRows) {
       let map = this.levels.get(l.channelId);
       if (!map) this.levels.set(l.channelId, map = new Map());
       map.set(l.userId, l.level);
@@ -103,17 +138,14 @@ class ScanContext {
     // any), or the level "all" (their stored level or the workspace default). Everyone else in a channel is
     // skipped: in the steady workload that was ~2,000 people's rows and preferences read per scan for the
     // few a message can reach (bench README, "A shorter notification scan").
-    const people = new Map<number, Set<number>>();
-    const senders = new Map<number, Set<number>>();
     const keywords = new Set<number>();
-    for (const k of await preferencesRepo.membersWithKey(sql, channelIds, "keywords")) {
-      keywords.add(Number(k.userId));
-    }
+    for (const k of keywordRows) keywords.add(Number(k.userId));
     /** Per channel: its newest message, the newest with a broad mention, the newest naming each person. */
     const facts = new Map<
       number,
       { newest: outbox.ScannedMessage; broadSeq: number; named: Map<number, number> }
     >();
+    const senders = new Map<number, Set<number>>();
     for (const m of msgs) {
       let from = senders.get(m.workspaceId);
       if (!from) senders.set(m.workspaceId, from = new Set());
@@ -126,6 +158,51 @@ class ScanContext {
       if (broad && c.broadSeq < m.seq) c.broadSeq = m.seq;
       for (const id of m.mentions) if ((c.named.get(id) ?? -Infinity) < m.seq) c.named.set(id, m.seq);
     }
+    // The members themselves only where some can be reached: every member of a channel with a broad mention
+    // in the batch or whose kind defaults to "all" (a DM or group, or channels where the workspace says so);
+    // elsewhere only those with a stored level "all", keywords, or a mention in the batch. A channel with none
+    // costs nothing per member: at 500 msg/s in channels of 20 that was every member of ~100 channels (~2,000
+    // rows) read, sorted and looked at for no one (bench README, thirteenth pass).
+    const full: number[] = [];
+    const pairs = new Map<number, Set<number>>();
+    const some = (channelId: number, userId: number) => {
+      let set = pairs.get(channelId);
+      if (!set) pairs.set(channelId, set = new Set());
+      set.add(userId);
+    };
+    for (const { newest: m, broadSeq, named } of facts.values()) {
+      const defaults = this.wsSettings(m.workspaceId).defaultLevels;
+      if (broadSeq > -Infinity || defaultLevel(m.channelKind, defaults) === "all") {
+        full.push(m.channelId);
+        continue;
+      }
+      for (const [userId, level] of this.levels.get(m.channelId) ?? []) {
+        if (level === "all") some(m.channelId, userId);
+      }
+      for (const userId of named.keys()) some(m.channelId, userId);
+    }
+    const whole = new Set(full);
+    for (const k of keywordRows) {
+      if (!whole.has(Number(k.channelId))) some(Number(k.channelId), Number(k.userId));
+    }
+    const pairChannels: number[] = [], pairUsers: number[] = [];
+    for (const [channelId, users] of pairs) {
+      for (const userId of users) {
+        pairChannels.push(channelId);
+        pairUsers.push(userId);
+      }
+    }
+    const memberRows = await channelsRepo.someMembersOf(sql, full, pairChannels, pairUsers);
+    mark("members");
+    for (const row of memberRows) {
+      let list = this.members.get(row.channelId);
+      if (!list) this.members.set(row.channelId, list = []);
+      list.push(row);
+    }
+    for (const list of this.members.values()) {
+      list.sort((a, b) => a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0);
+    }
+    const people = new Map<number, Set<number>>();
     for (const { newest: m, broadSeq, named } of facts.values()) {
       let set = people.get(m.workspaceId);
       if (!set) people.set(m.workspaceId, set = new Set());
@@ -138,12 +215,14 @@ class ScanContext {
         }
       }
     }
+    mark("decide");
     const all: number[] = [];
     for (const [ws, ids] of people) {
       for (const u of await usersRepo.recipientsByIds(sql, ws, [...ids])) this.users.set(u.id, u);
       for (const u of await usersRepo.byIds(sql, ws, [...senders.get(ws)!])) this.senders.set(u.id, u);
       all.push(...ids);
     }
+    mark("people");
     this.online = await outbox.online(sql, all, LIVE_SECONDS);
     this.stored = await preferencesRepo.ofUsers(sql, all);
     for (const d of await prefsRepo.subscriptionsOf(sql, all.filter((id) => !this.online.has(id)))) {
@@ -151,6 +230,7 @@ class ScanContext {
       if (!list) this.devices.set(d.userId, list = []);
       list.push(d);
     }
+    mark("personal");
   }
 
   /**
