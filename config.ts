@@ -33,6 +33,12 @@ export interface Config {
   ws: {
     maxFrameBytes: number;
     heartbeatMs: number;
+    /**
+     * Seconds a socket may send nothing, not even a pong, before the runtime pings it, and as long again for
+     * the answer, after which its TCP connection is closed (Deno's `idleTimeout`: what ends a peer that went
+     * away without closing). 0 turns it off.
+     */
+    idleTimeoutS: number;
     sendBufferSoftBytes: number;
     sendBufferHardBytes: number;
     replayLimit: number;
@@ -190,6 +196,7 @@ export function loadConfig(
     ws: {
       maxFrameBytes: num("WS_MAX_FRAME_BYTES", 64 * 1024),
       heartbeatMs: num("WS_HEARTBEAT_MS", 35_000),
+      idleTimeoutS: num("WS_IDLE_TIMEOUT_S", 60),
       sendBufferSoftBytes: num("WS_SEND_BUFFER_SOFT", 256 * 1024),
       sendBufferHardBytes: num("WS_SEND_BUFFER_HARD", 4 * 1024 * 1024),
       replayLimit: num("WS_REPLAY_LIMIT", 1000),

@@ -22,8 +22,6 @@ const HELLO_TIMEOUT_MS = 10_000;
 const SESSION_CHECK_MS = 3_000;
 /** The periodic check walks the sockets in this many slices per `SESSION_CHECK_MS`. */
 const CHECK_SLICES = 10;
-/** Deno closes a socket that sent nothing (not even a pong) for this long. */
-const IDLE_TIMEOUT_S = 60;
 
 /** The `/ws` route and a `stop` that ends the background checks (session revocation, heartbeats). */
 export function createGateway(deps: Deps, hub: Hub) {
@@ -82,7 +80,10 @@ export function createGateway(deps: Deps, hub: Hub) {
     // Before the upgrade: after it the request is closed, and its headers with it.
     const userAgent = c.req.header("user-agent") ?? "";
     const { response, socket } = Deno.upgradeWebSocket(c.req.raw, {
-      idleTimeout: IDLE_TIMEOUT_S,
+      // Deno pings a socket silent for half of this and closes its connection when the other half passes
+      // without an answer: the only way to end a peer gone without a FIN (a socket's own close() waits for
+      // the peer's close frame). Measured against a sweep (bench/README.md, fourteenth pass): kept.
+      idleTimeout: deps.config.ws.idleTimeoutS,
       ...protocol ? { protocol } : {},
     });
     // The socket's one listener holds its state (no closure per event per socket). No "error" listener: a

@@ -121,7 +121,7 @@ export function createVisitorGateway(deps: Deps, hub: VisitorHub) {
           }
         },
       };
-    }, { idleTimeout: 60 }),
+    }, { idleTimeout: deps.config.ws.idleTimeoutS }),
   );
   return {
     routes: app,

@@ -243,6 +243,49 @@ serverTest("a silent peer is dropped with 4000 after missed heartbeats; a pingin
   }
 }, { env: { WS_HEARTBEAT_MS: "2000" } });
 
+serverTest(
+  "a peer that goes silent without closing (no frame, no pong) has its connection closed",
+  async (t) => {
+    // A raw TCP client: it completes the upgrade and then never writes again, not even the pong a WebSocket
+    // library sends by itself, and never closes: a peer gone without a FIN. The socket's own close() would
+    // wait for its close frame forever; the server must end the TCP connection within the idle timeout
+    // (pinged at half, closed at the whole: 2 s here), long before the heartbeat check (35 s by default).
+    const u = new URL(t.url);
+    const conn = await Deno.connect({ hostname: u.hostname, port: Number(u.port) });
+    try {
+      const head = [
+        "GET /api/chat/ws HTTP/1.1",
+        `Host: ${u.host}`,
+        "Connection: Upgrade",
+        "Upgrade: websocket",
+        "Sec-WebSocket-Version: 13",
+        `Sec-WebSocket-Key: ${btoa(crypto.randomUUID().slice(0, 16))}`,
+        `Authorization: Bearer ${await t.token("alice")}`,
+        "",
+        "",
+      ].join("\r\n");
+      await conn.write(new TextEncoder().encode(head));
+      const start = Date.now();
+      const buf = new Uint8Array(16 * 1024);
+      let text = "";
+      const ended = (async () => {
+        while (true) {
+          const n = await conn.read(buf).catch(() => null); // a reset ends it too
+          if (n === null) return Date.now() - start;
+          text += new TextDecoder().decode(buf.subarray(0, n));
+        }
+      })();
+      const waited = await Promise.race([ended, new Promise<null>((r) => setTimeout(() => r(null), 8_000))]);
+      assert.match(text, /^HTTP\/1\.1 101/);
+      assert.ok(waited !== null, "the server kept a silent peer's connection open past the idle timeout");
+      assert.ok(waited >= 1_500, `closed after ${waited} ms, before the idle timeout`);
+    } finally {
+      conn.close();
+    }
+  },
+  { env: { WS_IDLE_TIMEOUT_S: "2" } },
+);
+
 serverTest("sends, typing and connection attempts are rate limited with retryAfter", async (t) => {
   const { f } = t;
   const ch = await channels.create(f.deps, f.actor("mod"), {
