@@ -41,9 +41,9 @@ export interface BatchSend {
  * - The stored rows come back from `ins` alone; the caller matches them to its sends by key (unique).
  */
 const INSERT_BATCH = `WITH ok AS (
-       SELECT t.ord, t.workspace_id, t.channel_id, t.sender_id, t.client_id, t.type, t.body, t.broad
+       SELECT t.ord, t.workspace_id, t.channel_id, t.sender_id, t.client_id, t.type, t.body, t.broad <> 0 AS broad
        FROM (SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
-         $7::text[], $8::int[], $9::int[], $11::boolean[]) LIMIT cardinality($1::int[]))
+         $7::text[], $8::int[], $9::int[], $11::int[]) LIMIT cardinality($1::int[]))
          AS t(ord, workspace_id, channel_id, sender_id, client_id, type, body, moderator, exempt, broad)
        JOIN channels c ON c.id = t.channel_id AND c.workspace_id = t.workspace_id
        JOIN members mb ON mb.channel_id = t.channel_id AND mb.user_id = t.sender_id
@@ -103,7 +103,7 @@ export async function insertBatch(
 ): Promise<{ index: number; message: Message }[]> {
   const ord: number[] = [], ws: number[] = [], ch: number[] = [], snd: number[] = [], cid: string[] = [];
   const type: string[] = [], body: string[] = [], mod: number[] = [], exempt: number[] = [];
-  const broad: (boolean | null)[] = [];
+  const broad: (number | null)[] = [];
   for (let i = 0; i < sends.length; i++) {
     const s = sends[i];
     ord.push(i);
@@ -115,7 +115,8 @@ export async function insertBatch(
     body.push(s.body);
     mod.push(s.moderator ? 1 : 0);
     exempt.push(s.maintenanceExempt ? 1 : 0);
-    broad.push(s.broadMention ?? null);
+    // 1 / 0 / null (not known): the driver sends an array of booleans as one boolean.
+    broad.push(s.broadMention === undefined ? null : s.broadMention ? 1 : 0);
   }
   const rows = await sql.query<Record<string, unknown>>(INSERT_BATCH, [
     ord,
