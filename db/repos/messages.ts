@@ -102,7 +102,8 @@ export async function edit(
   id: number,
   body: string,
   mentions: number[],
-  broadMention: boolean,
+  /** Left out: stored as not known (see `NewMessage.broadMention`). */
+  broadMention?: boolean,
 ): Promise<void> {
   await sql.query(
     `WITH e AS (
@@ -113,7 +114,7 @@ export async function edit(
      SELECT id, workspace_id, channel_id, sender_id, created_at, lower(body), to_tsvector('english', body) FROM e
      WHERE deleted_at IS NULL
      ON CONFLICT (message_id) DO UPDATE SET body_lower = excluded.body_lower, tsv = excluded.tsv`,
-    [id, body, mentions, broadMention],
+    [id, body, mentions, broadMention ?? null],
   );
 }
 
