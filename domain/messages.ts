@@ -25,6 +25,7 @@ import {
 } from "./access.ts";
 import { effectivePermissions } from "./permissions.ts";
 import { withTx } from "./publish.ts";
+import { hasBroadMention } from "./notifications/decide.ts";
 import { parse } from "./validate.ts";
 
 const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
@@ -195,6 +196,7 @@ async function storeOne(deps: Deps, actor: Actor, p: SendInput, charged: boolean
           body: p.body,
           replyTo: p.replyTo ?? null,
           mentions,
+          broadMention: hasBroadMention(p.body),
         });
         if (!message) throw new DuplicateKey();
         if (p.attachments?.length) {
@@ -275,7 +277,7 @@ export async function edit(deps: Deps, actor: Actor, messageId: number, input: u
       );
     }
     const mentions = await resolveMentions(tx.sql, actor.workspaceId, m.channelId, body);
-    await messagesRepo.edit(tx.sql, messageId, body, mentions);
+    await messagesRepo.edit(tx.sql, messageId, body, mentions, hasBroadMention(body));
     const message = (await messagesRepo.byId(tx.sql, actor.workspaceId, messageId))!;
     return await tx.sequenced(actor.workspaceId, m.channelId, (seq) => ({
       type: "message_updated" as const,

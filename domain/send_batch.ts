@@ -16,6 +16,7 @@ import { MAINTENANCE_SETTING } from "./admin/control.ts";
 import type { Envelope, Message } from "../realtime/protocol.ts";
 import type { Actor, CoreDeps } from "./deps.ts";
 import { GroupCommit } from "./group_commit.ts";
+import { hasBroadMention } from "./notifications/decide.ts";
 import type { StageTimes } from "./stage_times.ts";
 
 export interface PlainSend {
@@ -192,6 +193,8 @@ export class SendBatcher {
           body: it.p.body,
           moderator: it.actor.permissions.has("chat.moderate_channels"),
           maintenanceExempt: it.actor.role === "admin",
+          // Grouped bodies hold no "@" (`messages.groupable`), so none has one; asked all the same.
+          broadMention: hasBroadMention(it.p.body),
         })),
         MAINTENANCE_SETTING,
       );

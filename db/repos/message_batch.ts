@@ -19,6 +19,8 @@ export interface BatchSend {
   moderator: boolean;
   /** The sender may send during maintenance (administrators). */
   maintenanceExempt: boolean;
+  /** The body holds a broad mention (`messages.NewMessage.broadMention`; left out: not known). */
+  broadMention?: boolean;
 }
 
 /**
@@ -39,10 +41,10 @@ export interface BatchSend {
  * - The stored rows come back from `ins` alone; the caller matches them to its sends by key (unique).
  */
 const INSERT_BATCH = `WITH ok AS (
-       SELECT t.ord, t.workspace_id, t.channel_id, t.sender_id, t.client_id, t.type, t.body
+       SELECT t.ord, t.workspace_id, t.channel_id, t.sender_id, t.client_id, t.type, t.body, t.broad <> 0 AS broad
        FROM (SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
-         $7::text[], $8::int[], $9::int[]) LIMIT cardinality($1::int[]))
-         AS t(ord, workspace_id, channel_id, sender_id, client_id, type, body, moderator, exempt)
+         $7::text[], $8::int[], $9::int[], $11::int[]) LIMIT cardinality($1::int[]))
+         AS t(ord, workspace_id, channel_id, sender_id, client_id, type, body, moderator, exempt, broad)
        JOIN channels c ON c.id = t.channel_id AND c.workspace_id = t.workspace_id
        JOIN members mb ON mb.channel_id = t.channel_id AND mb.user_id = t.sender_id
        WHERE c.archived_at IS NULL AND mb.can_post
@@ -60,10 +62,10 @@ const INSERT_BATCH = `WITH ok AS (
      ),
      ins AS (
        INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
-         body_hash)
+         body_hash, broad_mention)
        SELECT ok.workspace_id, ok.channel_id, ok.sender_id, ok.client_id,
          b.base + row_number() OVER (PARTITION BY ok.channel_id ORDER BY ok.ord), ok.type, ok.body, NULL,
-         '{}'::bigint[], md5(ok.body)
+         '{}'::bigint[], md5(ok.body), ok.broad
        FROM ok JOIN bumped b ON b.id = ok.channel_id
        ORDER BY ok.channel_id, ok.ord
        RETURNING *
@@ -101,6 +103,7 @@ export async function insertBatch(
 ): Promise<{ index: number; message: Message }[]> {
   const ord: number[] = [], ws: number[] = [], ch: number[] = [], snd: number[] = [], cid: string[] = [];
   const type: string[] = [], body: string[] = [], mod: number[] = [], exempt: number[] = [];
+  const broad: (number | null)[] = [];
   for (let i = 0; i < sends.length; i++) {
     const s = sends[i];
     ord.push(i);
@@ -112,6 +115,8 @@ export async function insertBatch(
     body.push(s.body);
     mod.push(s.moderator ? 1 : 0);
     exempt.push(s.maintenanceExempt ? 1 : 0);
+    // 1 / 0 / null (not known): the driver sends an array of booleans as one boolean.
+    broad.push(s.broadMention === undefined ? null : s.broadMention ? 1 : 0);
   }
   const rows = await sql.query<Record<string, unknown>>(INSERT_BATCH, [
     ord,
@@ -124,6 +129,7 @@ export async function insertBatch(
     mod,
     exempt,
     pauseSetting,
+    broad,
   ]);
   // A key appears at most once among stored rows (a second one fails the statement: unique violation).
   const index = new Map<string, number>();

@@ -54,6 +54,13 @@ export interface NewMessage {
   body: string;
   replyTo: number | null;
   mentions: number[];
+  /**
+   * The body holds @here/@channel/@everyone (`broadMention`, domain/notifications/decide.ts): the notification
+   * scan reads in full only messages with a mention, a broad mention or in a direct or group conversation,
+   * where nobody takes every message (`notification_outbox.batchChannels`). Left out: stored as not known,
+   * which the scan reads like a broad mention (never fewer notifications, only a longer scan).
+   */
+  broadMention?: boolean;
 }
 
 /** Inserts unless the (sender, client id) key exists; returns null on that conflict. */
@@ -61,12 +68,23 @@ export async function insert(sql: Sql, m: NewMessage): Promise<Message | null> {
   const r = await sql.query<Record<string, unknown>>(
     `WITH ins AS (
        INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
-         body_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint[], md5($7))
+         body_hash, broad_mention)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint[], md5($7), $10::boolean)
        ON CONFLICT (sender_id, client_id) DO NOTHING
        RETURNING *)
      SELECT ${messageColumns({ fresh: true })} FROM ins g`,
-    [m.workspaceId, m.channelId, m.senderId, m.clientId, m.seq, m.type, m.body, m.replyTo, m.mentions],
+    [
+      m.workspaceId,
+      m.channelId,
+      m.senderId,
+      m.clientId,
+      m.seq,
+      m.type,
+      m.body,
+      m.replyTo,
+      m.mentions,
+      m.broadMention ?? null,
+    ],
   );
   return r[0] ? fix(r[0]) : null;
 }
@@ -75,17 +93,28 @@ export async function bumpReplyCount(sql: Sql, id: number): Promise<void> {
   await sql.query("UPDATE messages SET reply_count = reply_count + 1 WHERE id = $1", [id]);
 }
 
-/** Rewrites a message, and its search row with it (stored by the edit even when not indexed yet). */
-export async function edit(sql: Sql, id: number, body: string, mentions: number[]): Promise<void> {
+/**
+ * Rewrites a message, and its search row with it (stored by the edit even when not indexed yet); its mentions
+ * and whether it holds a broad mention (`NewMessage.broadMention`) with it.
+ */
+export async function edit(
+  sql: Sql,
+  id: number,
+  body: string,
+  mentions: number[],
+  /** Left out: stored as not known (see `NewMessage.broadMention`). */
+  broadMention?: boolean,
+): Promise<void> {
   await sql.query(
     `WITH e AS (
-       UPDATE messages SET body = $2, mentions = $3::bigint[], edited_at = now() WHERE id = $1
+       UPDATE messages SET body = $2, mentions = $3::bigint[], broad_mention = $4::boolean, edited_at = now()
+       WHERE id = $1
        RETURNING id, workspace_id, channel_id, sender_id, created_at, body, deleted_at)
      INSERT INTO message_search (message_id, workspace_id, channel_id, sender_id, created_at, body_lower, tsv)
      SELECT id, workspace_id, channel_id, sender_id, created_at, lower(body), to_tsvector('english', body) FROM e
      WHERE deleted_at IS NULL
      ON CONFLICT (message_id) DO UPDATE SET body_lower = excluded.body_lower, tsv = excluded.tsv`,
-    [id, body, mentions],
+    [id, body, mentions, broadMention ?? null],
   );
 }
 
@@ -95,7 +124,7 @@ export async function edit(sql: Sql, id: number, body: string, mentions: number[
  */
 export async function softDelete(sql: Sql, id: number): Promise<string> {
   const r = await sql.query<{ at: string }>(
-    `UPDATE messages SET deleted_at = coalesce(deleted_at, now()), body = '', mentions = '{}'
+    `UPDATE messages SET deleted_at = coalesce(deleted_at, now()), body = '', mentions = '{}', broad_mention = false
      WHERE id = $1 RETURNING deleted_at AS at`,
     [id],
   );

@@ -1,11 +1,12 @@
 /** Typed queries for notification delivery: the scan cursor, items waiting for a mail, and the outbox. */
 import type { Sql } from "../client.ts";
 
-export async function cursor(sql: Sql): Promise<number> {
+/** The scan cursor, locked; `created`: there was none (a first start), and this made it. */
+export async function cursor(sql: Sql): Promise<{ id: number; created: boolean }> {
   const r = await sql.query<{ id: number }>(
     "SELECT last_message_id AS id FROM notification_cursor WHERE id = 1 FOR UPDATE",
   );
-  if (r[0]) return Number(r[0].id);
+  if (r[0]) return { id: Number(r[0].id), created: false };
   // First start: begin at the newest message, so an upgrade does not notify about old history.
   const m = await sql.query<{ id: number | null }>("SELECT max(id) AS id FROM messages");
   const start = Number(m[0]?.id ?? 0);
@@ -13,7 +14,7 @@ export async function cursor(sql: Sql): Promise<number> {
     "INSERT INTO notification_cursor (id, last_message_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
     [start],
   );
-  return start;
+  return { id: start, created: true };
 }
 
 /**
@@ -52,24 +53,103 @@ export interface ScannedMessage {
   deleted: boolean;
 }
 
-/** Messages after the cursor that are old enough that no earlier id can still be committing. */
-export async function newMessages(
+const SCANNED = `m.id, m.workspace_id AS "workspaceId", m.channel_id AS "channelId", c.kind AS "channelKind",
+  m.seq, m.sender_id AS "senderId", m.body, m.type, m.mentions, m.created_at AS "createdAt",
+  m.deleted_at IS NOT NULL AS deleted`;
+
+function scanned(rows: ScannedMessage[]): ScannedMessage[] {
+  for (const r of rows) r.mentions = (r.mentions ?? []).map(Number);
+  return rows;
+}
+
+/** A channel's share of a scan's batch (`batchChannels`). */
+export interface BatchChannel {
+  channelId: number;
+  workspaceId: number;
+  channelKind: ScannedMessage["channelKind"];
+  /** Messages of the batch in this channel, and the newest one's id. */
+  count: number;
+  lastId: number;
+  /**
+   * The batch's messages here that are live (not deleted, not a system message, with a sender) and have a
+   * mention of someone, a broad mention (`messages.broad_mention`, or not known: stored before it existed),
+   * or are in a conversation of one of the given kinds. Ascending.
+   */
+  notable: number[];
+}
+
+/**
+ * A scan's batch (the `limit` messages after the cursor that are old enough that no earlier id can still be
+ * committing), one row per channel instead of one per message: how many, the newest id (where the cursor goes) and the ids of the
+ * messages that can notify someone who does not take every message of the conversation. No body is read.
+ */
+export async function batchChannels(
   sql: Sql,
   afterId: number,
   horizon: Date,
   limit: number,
-): Promise<ScannedMessage[]> {
-  const rows = await sql.query<ScannedMessage>(
-    `SELECT m.id, m.workspace_id AS "workspaceId", m.channel_id AS "channelId", c.kind AS "channelKind", m.seq,
-            m.sender_id AS "senderId", m.body, m.type, m.mentions, m.created_at AS "createdAt",
-            m.deleted_at IS NOT NULL AS deleted
-     FROM messages m JOIN channels c ON c.id = m.channel_id
-     WHERE m.id > $1 AND m.created_at <= $2
-     ORDER BY m.id LIMIT $3`,
-    [afterId, horizon.toISOString(), limit],
+  kinds: readonly string[],
+): Promise<BatchChannel[]> {
+  const rows = await sql.query<BatchChannel>(
+    `WITH b AS (
+       SELECT m.id, m.channel_id,
+              m.deleted_at IS NULL AND m.type <> 'system' AND m.sender_id IS NOT NULL AS live,
+              coalesce(cardinality(m.mentions), 0) > 0 OR m.broad_mention IS NOT FALSE AS named
+       FROM messages m
+       WHERE m.id > $1 AND m.created_at <= $2
+       ORDER BY m.id LIMIT $3)
+     SELECT b.channel_id AS "channelId", c.workspace_id AS "workspaceId", c.kind AS "channelKind",
+            count(*)::int AS count, max(b.id) AS "lastId",
+            coalesce(array_agg(b.id ORDER BY b.id) FILTER (WHERE b.live AND (b.named OR c.kind = ANY($4::text[]))),
+              '{}') AS notable
+     FROM b JOIN channels c ON c.id = b.channel_id
+     GROUP BY b.channel_id, c.workspace_id, c.kind`,
+    [afterId, horizon.toISOString(), limit, kinds],
   );
-  for (const r of rows) r.mentions = (r.mentions ?? []).map(Number);
+  for (const r of rows) {
+    r.channelId = Number(r.channelId);
+    r.workspaceId = Number(r.workspaceId);
+    r.lastId = Number(r.lastId);
+    r.notable = (r.notable ?? []).map(Number);
+  }
   return rows;
+}
+
+/** The given messages, as a scan reads them, by id. */
+export async function scannedByIds(sql: Sql, ids: number[]): Promise<ScannedMessage[]> {
+  if (!ids.length) return [];
+  return scanned(
+    await sql.query<ScannedMessage>(
+      `SELECT ${SCANNED}
+       FROM messages m JOIN channels c ON c.id = m.channel_id
+       WHERE m.id = ANY($1::bigint[])
+       ORDER BY m.id`,
+      [ids],
+    ),
+  );
+}
+
+/**
+ * The messages of a batch (`batchChannels`: after `afterId`, up to `lastId`, old enough) in the given
+ * channels, as a scan reads them.
+ */
+export async function scannedInChannels(
+  sql: Sql,
+  afterId: number,
+  lastId: number,
+  horizon: Date,
+  channelIds: number[],
+): Promise<ScannedMessage[]> {
+  if (!channelIds.length) return [];
+  return scanned(
+    await sql.query<ScannedMessage>(
+      `SELECT ${SCANNED}
+       FROM messages m JOIN channels c ON c.id = m.channel_id
+       WHERE m.channel_id = ANY($4::bigint[]) AND m.id > $1 AND m.id <= $2 AND m.created_at <= $3
+       ORDER BY m.id`,
+      [afterId, lastId, horizon.toISOString(), channelIds],
+    ),
+  );
 }
 
 export interface NewItem {

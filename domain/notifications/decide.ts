@@ -20,6 +20,15 @@ export function broadMention(body: string): "here" | "channel" | null {
   return found;
 }
 
+/**
+ * Whether a body holds a broad mention, as stored with a message (`messages.broad_mention`, set when it is
+ * stored or edited): the notification scan reads in full only messages that have one, a mention of a person,
+ * or are in a direct or group conversation, unless someone in the conversation takes every message.
+ */
+export function hasBroadMention(body: string): boolean {
+  return body.includes("@") && broadMention(body) !== null;
+}
+
 export function defaultLevel(
   kind: ChannelKind,
   defaults: { dm: Level; group: Level; channel: Level },

@@ -47,6 +47,14 @@ function mark(phase: string) {
   lastMark = now;
 }
 
+/**
+ * Conversation kinds whose messages a scan always reads in full (when live): their default level is "all"
+ * unless the workspace changed it, so nearly every message in one owes someone. Any other message is read
+ * only when it names someone, has a broad mention, or someone in its conversation takes every message
+ * (`ScanContext.load`).
+ */
+const ALWAYS_READ = ["direct_message", "group"] as const;
+
 /** Scans one batch; returns how many messages it looked at (0: caught up). */
 export async function scanOnce(deps: Deps): Promise<number> {
   const cfg = deps.config.notifications;
@@ -57,27 +65,45 @@ export async function scanOnce(deps: Deps): Promise<number> {
   mark("scanDue");
   const n = await deps.db.tx(async (sql) => {
     mark("begin");
-    const after = await outbox.cursor(sql);
+    const cursor = await outbox.cursor(sql);
+    const after = cursor.id;
     mark("cursor");
     const now = deps.now();
-    const msgs = await outbox.newMessages(sql, after, new Date(now.getTime() - cfg.scanGraceMs), SCAN_BATCH);
-    mark("newMessages");
-    if (!msgs.length) return 0;
+    const horizon = new Date(now.getTime() - cfg.scanGraceMs);
+    // The batch per channel: how many messages, the newest id, and which can notify someone without being
+    // read for everyone (bench README, "The notification scan reads what can notify").
+    const chans = await outbox.batchChannels(sql, after, horizon, SCAN_BATCH, ALWAYS_READ);
+    mark("batch");
+    if (!chans.length) return 0;
+    let lastId = after, count = 0;
+    for (const c of chans) {
+      count += c.count;
+      if (c.lastId > lastId) lastId = c.lastId;
+    }
+    // A scan that writes nothing but the cursor commits without waiting for its WAL flush: if that commit is
+    // lost (a crash within a fraction of a second, before any later commit flushed the WAL past it), the
+    // cursor is back where it was and the next scan reads the same messages again, which produced nothing
+    // and are judged afresh: nothing duplicated, nothing lost. The first write of an item or a push sets the
+    // transaction back to the server's setting (`ScanContext.writing`), so a scan that queued something
+    // commits as before. Not on the first start: the cursor row it creates stays durable (bench README,
+    // "The notification scan reads what can notify").
+    if (!cursor.created) sql.query("SET LOCAL synchronous_commit = off").catch(() => {});
     // The cursor moves in this transaction whatever comes next, so its update goes out with the batch's first
     // reads (pipelined on Postgres) instead of a round trip of its own at the end; it is awaited before the
     // commit, and a failure of it fails the scan (the transaction rolls back) as before.
-    const moved = outbox.setCursor(sql, msgs[msgs.length - 1].id);
+    const moved = outbox.setCursor(sql, lastId);
     moved.catch(() => {});
     const ctx = new ScanContext(sql);
-    await ctx.load(msgs.filter((m) => !m.deleted && m.type !== "system" && m.senderId !== null));
+    const msgs = await ctx.load(chans, after, lastId, horizon);
     for (const m of msgs) {
       if (m.deleted || m.type === "system" || m.senderId === null) continue;
       await forMessage(deps, sql, ctx, m, now);
     }
     mark("forMessage");
     await moved;
+    if (ctx.durable) await ctx.durable;
     mark("setCursor");
-    return msgs.length;
+    return count;
   });
   mark("commit");
   return n;
@@ -110,20 +136,47 @@ class ScanContext {
   #views = new Map<number, ReturnType<typeof workspaceNotificationView>>();
   #prefs = new Map<number, Prefs>();
   #resolved = new Map<string, Prefs>();
+  /** The statement that set the transaction's commit back to the server's setting, once something is written. */
+  durable: Promise<unknown> | null = null;
   constructor(readonly sql: Sql) {}
 
-  async load(msgs: outbox.ScannedMessage[]) {
+  /** Before the scan writes an item or a push: its commit waits for the WAL flush again (see `scanOnce`). */
+  writing() {
+    if (this.durable) return;
+    // Sent before the write (in order on the transaction's connection); awaited before the commit.
+    this.durable = this.sql.query("SET LOCAL synchronous_commit TO DEFAULT");
+    this.durable.catch(() => {});
+  }
+
+  /**
+   * Reads the batch's messages that can owe someone something, and what deciding it needs. A message is read
+   * when it can notify someone without being a message they take whatever it says: one naming someone, with
+   * a broad mention (or stored before that was recorded), or in a direct or group conversation
+   * (`batchChannels`' `notable`); and every message of a channel where someone takes every message (a stored
+   * level "all", the workspace's default "all" for its kind) or has keywords (which need the body). Any other
+   * message owes nobody by `reasonFor` (no mention, no broad mention, no keyword, no level "all"), so it is
+   * not read at all: in the steady workload that was ~500 rows with their bodies per scan (bench README,
+   * fourteenth pass). Returns the messages read, in id order.
+   */
+  async load(
+    chans: outbox.BatchChannel[],
+    after: number,
+    lastId: number,
+    horizon: Date,
+  ): Promise<outbox.ScannedMessage[]> {
     const sql = this.sql;
-    const channelIds = [...new Set(msgs.map((m) => m.channelId))];
+    const channelIds = chans.map((c) => c.channelId);
+    const notable = chans.flatMap((c) => c.notable);
     mark("filter");
     // The reads that need only the batch go out together (one round trip on Postgres, where a transaction's
     // statements sent without waiting are pipelined; one after the other on PGlite): each scan was a dozen
     // round trips in a row, each waiting its turn on a busy event loop (bench README, thirteenth pass).
-    const wsIds = [...new Set(msgs.map((m) => m.workspaceId))];
-    const [settings, levelRows, keywordRows] = await Promise.all([
+    const wsIds = [...new Set(chans.map((c) => c.workspaceId))];
+    const [settings, levelRows, keywordRows, notableRows] = await Promise.all([
       Promise.all(wsIds.map((id) => readSettings(sql, id))),
       prefsRepo.levelsForChannels(sql, channelIds),
       preferencesRepo.membersWithKey(sql, channelIds, "keywords"),
+      outbox.scannedByIds(sql, notable),
     ]);
     mark("settings+levels+keywords");
     wsIds.forEach((id, i) => this.ws.set(id, settings[i]));
@@ -132,6 +185,22 @@ class ScanContext {
       if (!map) this.levels.set(l.channelId, map = new Map());
       map.set(l.userId, l.level);
     }
+    // Channels where any message may owe someone: read whole (a direct or group conversation already is).
+    const keywordChannels = new Set(keywordRows.map((k) => Number(k.channelId)));
+    const everyMessage = new Set<number>();
+    for (const c of chans) {
+      if ((ALWAYS_READ as readonly string[]).includes(c.channelKind)) continue;
+      if (
+        keywordChannels.has(c.channelId) ||
+        defaultLevel(c.channelKind, this.wsSettings(c.workspaceId).defaultLevels) === "all" ||
+        [...(this.levels.get(c.channelId)?.values() ?? [])].includes("all")
+      ) everyMessage.add(c.channelId);
+    }
+    const wholeRows = await outbox.scannedInChannels(sql, after, lastId, horizon, [...everyMessage]);
+    mark("whole");
+    const read = notableRows.filter((m) => !everyMessage.has(m.channelId)).concat(wholeRows);
+    read.sort((a, b) => a.id - b.id);
+    const msgs = read.filter((m) => !m.deleted && m.type !== "system" && m.senderId !== null);
     // Who a message of the batch may owe something, decided from what is cheap before any person's row is
     // read: `reasonFor` gives nothing to a muted member, and to anyone else only for a mention of them, a
     // broad mention (allowed or not: counted either way here), a keyword (only people who stored some have
@@ -231,6 +300,7 @@ class ScanContext {
       list.push(d);
     }
     mark("personal");
+    return read;
   }
 
   /**
@@ -348,6 +418,7 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
     if (!reason) continue;
     if (MAILED.includes(reason) && prefs.email.enabled && isValidEmail(user.email)) {
       const due = new Date(new Date(m.createdAt).getTime() + prefs.email.delayMinutes * cfg.minuteMs);
+      ctx.writing();
       await outbox.insertItem(sql, {
         userId: user.id,
         messageId: m.id,
@@ -363,6 +434,7 @@ async function forMessage(deps: Deps, sql: Sql, ctx: ScanContext, m: outbox.Scan
     if (!prefs.push.enabled || online.has(user.id)) continue;
     if (isQuiet(prefs, now) && !allowedDuringDnd(prefs, reason)) continue;
     for (const sub of ctx.devices.get(user.id) ?? []) {
+      ctx.writing();
       await outbox.enqueue(sql, {
         key: `push:${sub.id}:m${m.id}`,
         workspaceId: m.workspaceId,
