@@ -343,8 +343,13 @@ async function main() {
   }
 }
 
-/** A history request's own statements: the session lookup, the page, /healthz's `SELECT 1`. */
-const OWN = /^(SELECT 1$|SELECT u\.id, u\.workspace_id|SELECT c\.id, c\.workspace_id)/;
+/**
+ * A history request's own statements: the session lookup, the page, /healthz's `SELECT 1`, and the page with
+ * its session in one statement (fourteenth pass: `messagesRepo.pageWithSession`).
+ */
+const OWN = /^(SELECT 1$|SELECT u\.id, u\.workspace_id|SELECT c\.id, c\.workspace_id|SELECT u\.id AS "s_id")/;
+/** The session lookup alone (`usersRepo.bySession`), of the own statements. */
+const SESSION = /^SELECT u\.id, u\.workspace_id/;
 
 function report(o: {
   recs: Rec[];
@@ -377,6 +382,8 @@ function report(o: {
       pre: s0 - c0,
       server: s1 - s0,
       db: own.reduce((s, [a, b]) => s + b - a, 0),
+      session: own.filter(([, , t]) => SESSION.test(t)).reduce((s, [a, b]) => s + b - a, 0),
+      statements: own.length,
       post: c1 - s1,
       sGc: sg.reduce((s, [a, b]) => s + Math.min(b, c1) - Math.max(a, c0), 0),
       sGcKind: sg.map((g) => g[2]).join(""),
@@ -412,10 +419,12 @@ function report(o: {
     const rs = rows.filter((r) => r.kind === kind);
     const p99 = pct(rs.map((r) => r.total), 99);
     const slow = rs.filter((r) => r.total >= p99 - 1e-9 || r.total >= pct(rs.map((x) => x.total), 98));
-    const avg = (xs: typeof rs, k: "total" | "pre" | "server" | "db" | "post" | "sGc" | "cGc") =>
-      r2(xs.reduce((s, r) => s + r[k], 0) / Math.max(1, xs.length));
+    const avg = (
+      xs: typeof rs,
+      k: "total" | "pre" | "server" | "db" | "session" | "post" | "sGc" | "cGc",
+    ) => r2(xs.reduce((s, r) => s + r[k], 0) / Math.max(1, xs.length));
     const stage = (
-      k: "total" | "pre" | "server" | "db" | "post",
+      k: "total" | "pre" | "server" | "db" | "session" | "post",
     ) => [r2(pct(rs.map((r) => r[k]), 50)), r2(pct(rs.map((r) => r[k]), 99))];
     out[kind] = {
       n: rs.length,
@@ -423,6 +432,8 @@ function report(o: {
       pre_p50_p99: stage("pre"),
       server_p50_p99: stage("server"),
       db_p50_p99: stage("db"),
+      session_p50_p99: stage("session"),
+      statements_per_request: r2(rs.reduce((s, r) => s + r.statements, 0) / Math.max(1, rs.length)),
       post_p50_p99: stage("post"),
       slowest_2pct: {
         n: slow.length,
@@ -431,6 +442,7 @@ function report(o: {
           pre: avg(slow, "pre"),
           server: avg(slow, "server"),
           db: avg(slow, "db"),
+          session: avg(slow, "session"),
           post: avg(slow, "post"),
           server_gc: avg(slow, "sGc"),
           client_gc: avg(slow, "cGc"),
@@ -454,6 +466,7 @@ function report(o: {
             pre: r2(r.pre),
             server: r2(r.server),
             db: r2(r.db),
+            session: r2(r.session),
             post: r2(r.post),
             sGc: r2(r.sGc),
             cGc: r2(r.cGc),

@@ -27,6 +27,7 @@ import { effectivePermissions } from "./permissions.ts";
 import { withTx } from "./publish.ts";
 import { hasBroadMention } from "./notifications/decide.ts";
 import { parse } from "./validate.ts";
+import { actorFromUser, authenticateHash, sha256 } from "./auth.ts";
 
 const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
 /** One emoji (a single RGI emoji sequence, or one pictograph with its variation selector) … */
@@ -404,6 +405,44 @@ export async function historyResponse(
     return JSON.stringify(await aroundPage(deps, actor, channelId, p.around, p.limit));
   }
   return await pageText(deps, actor, channelId, p);
+}
+
+/**
+ * `historyResponse` for a request's session token, the session read in the page's own statement
+ * (`messagesRepo.pageWithSession`): one round trip instead of `auth.authenticate`'s and the page's (bench
+ * README, "The latest history page in one round trip", fourteenth pass). The same rules: null (the caller's
+ * 401) when the token is no live session of an active user, as `auth.authenticate`; `admit` (the transport's
+ * checks of the actor, e.g. an embed session's origin) runs before the page is used, and for an embed session
+ * before it is read; then `mayRead`. Input the statement does not take (an `around` page, a bad query) goes
+ * the two-statement way, after the session, so it is refused as before.
+ */
+export async function historyForToken(
+  deps: Deps,
+  token: string | null,
+  channelId: number,
+  input: unknown,
+  admit: (actor: Actor) => Promise<void>,
+): Promise<string | null> {
+  if (!token || token.length > 200) return null;
+  const hash = await sha256(token);
+  let p: z.output<typeof HistoryInput> | null = null;
+  try {
+    p = parse(HistoryInput, input);
+  } catch { /* refused below, once the session is known */ }
+  if (!p || p.around !== undefined) {
+    const actor = await authenticateHash(deps, hash);
+    if (!actor) return null;
+    await admit(actor);
+    return await historyResponse(deps, actor, channelId, input);
+  }
+  const read = await messagesRepo.pageWithSession(deps.db, hash, channelId, p);
+  if (!read.user || read.user.deactivatedAt) return null;
+  const actor = actorFromUser(read.user, hash);
+  await admit(actor);
+  // An embed session: its page is read only now that its origin has been admitted.
+  if (read.found === undefined) return await pageText(deps, actor, channelId, p);
+  mayRead(actor, read.found);
+  return read.found!.page;
 }
 
 /** The newest page, or the one before/after an id, as `HistoryPage` JSON text. */

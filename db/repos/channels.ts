@@ -74,7 +74,10 @@ export async function withMember(
   return r[0] ? channelAndMember(r[0]) : null;
 }
 
-/** A row of `COLS` and `M_PREFIXED` (other columns prefixed `g_` are left out) as a channel and membership. */
+/**
+ * A row of `COLS` and `M_PREFIXED` (other columns prefixed `g_` or `s_` are left out) as a channel and
+ * membership.
+ */
 export function channelAndMember(
   row: Record<string, unknown>,
 ): { channel: ChannelRow; member: MemberRow | null } {
@@ -82,7 +85,7 @@ export function channelAndMember(
   const member: Record<string, unknown> = {};
   for (const k in row) {
     if (k.startsWith("m_")) member[k.slice(2)] = row[k];
-    else if (!k.startsWith("g_")) channel[k] = row[k];
+    else if (!k.startsWith("g_") && !k.startsWith("s_")) channel[k] = row[k];
   }
   return {
     channel: channel as unknown as ChannelRow,

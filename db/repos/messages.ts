@@ -9,6 +9,7 @@ import {
   M_PREFIXED,
   type MemberRow,
 } from "./channels.ts";
+import { liveSessionJoin, S_PREFIXED, type SessionUser, sessionUserOf } from "./users.ts";
 
 const COLS = messageColumns();
 const fix = (r: Record<string, unknown>) => toMessage(r)!;
@@ -169,31 +170,43 @@ const MESSAGE_JSON_COLS = messageJsonColumns();
  * its messages oldest first, each `messageJsonColumns` through `row_to_json`, the cursors and `lastSeq`.
  */
 export function pageWithAccessSql(newer: boolean): string {
-  const kept = "FILTER (WHERE g.rn < $5)";
+  const page = pageParts(newer, "$4", "$5");
+  return `SELECT ${CHANNEL_COLS}, ${M_PREFIXED},
+       ${page.text}
+     FROM channels c
+     LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = $3
+     ${page.join}
+     WHERE c.workspace_id = $1 AND c.id = $2`;
+}
+
+/**
+ * The page of channel `c` as `g_page` (`text`: a select-list item) and the lateral join that reads it
+ * (`join`), the bound's and the row count's parameters named by the caller.
+ */
+function pageParts(newer: boolean, bound: string, rows: string): { text: string; join: string } {
+  const kept = `FILTER (WHERE g.rn < ${rows})`;
   const order = newer ? "" : " DESC";
-  const more = "p.read >= $5";
+  const more = `p.read >= ${rows}`;
   // The cursors as the domain decided them from the rows before: going older, the older cursor when there
   // are more and the newer one when the page was asked for before an id; going newer, the other way round.
   const olderCursor = newer ? "p.first" : `CASE WHEN ${more} THEN p.first END`;
   const newerCursor = newer
     ? `CASE WHEN ${more} THEN p.last END`
-    : "CASE WHEN $4 IS NOT NULL THEN p.last END";
-  return `SELECT ${CHANNEL_COLS}, ${M_PREFIXED},
-       '{"messages":' || p.page || ',"olderCursor":' || coalesce((${olderCursor})::text, 'null')
+    : `CASE WHEN ${bound} IS NOT NULL THEN p.last END`;
+  return {
+    text: `'{"messages":' || p.page || ',"olderCursor":' || coalesce((${olderCursor})::text, 'null')
          || ',"newerCursor":' || coalesce((${newerCursor})::text, 'null') || ',"lastSeq":' || c.last_seq
-         || '}' AS "g_page"
-     FROM channels c
-     LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = $3
-     LEFT JOIN LATERAL (
+         || '}' AS "g_page"`,
+    join: `LEFT JOIN LATERAL (
        SELECT count(*)::int AS read, min(g.id) ${kept} AS first, max(g.id) ${kept} AS last,
          coalesce('[' || string_agg(row_to_json(j)::text, ',' ORDER BY g.id) ${kept} || ']', '[]') AS page
        FROM (SELECT g.*, row_number() OVER (ORDER BY g.id${order}) AS rn FROM messages g
          WHERE g.channel_id = c.id AND g.reply_to IS NULL
-           AND ${newer ? "g.id > $4" : "g.id < coalesce($4, 9223372036854775807)"}
-         ORDER BY g.id${order} LIMIT $5) g
+           AND ${newer ? `g.id > ${bound}` : `g.id < coalesce(${bound}, 9223372036854775807)`}
+         ORDER BY g.id${order} LIMIT ${rows}) g
        CROSS JOIN LATERAL (SELECT ${MESSAGE_JSON_COLS}) j
-     ) p ON true
-     WHERE c.workspace_id = $1 AND c.id = $2`;
+     ) p ON true`,
+  };
 }
 
 /**
@@ -225,6 +238,56 @@ export async function pageWithAccess(
   );
   if (!rows.length) return null;
   return { ...channelAndMember(rows[0]), page: rows[0].g_page as string };
+}
+
+/**
+ * The statement of `pageWithSession` ($1 session token hash, $2 channel, $3 id bound as in `pageWithAccessSql`'s
+ * $4, $5 rows read): no row when the hash is no live session; else one row of the session's user (`s_`
+ * columns, as `usersRepo.bySession` reads them), and, when that user is not deactivated and the session is not
+ * an embed session, the channel of the user's workspace, the membership and the page as `pageWithAccessSql`
+ * gives them (null columns when not: nothing of the channel is read for such a session).
+ */
+export function pageWithSessionSql(newer: boolean): string {
+  const page = pageParts(newer, "$3", "$4");
+  return `SELECT ${S_PREFIXED}, ${CHANNEL_COLS}, ${M_PREFIXED},
+       ${page.text}
+     FROM ${liveSessionJoin("$1")}
+     LEFT JOIN channels c ON c.workspace_id = u.workspace_id AND c.id = $2
+       AND u.deactivated_at IS NULL AND s.embed_origin IS NULL
+     LEFT JOIN members m ON m.channel_id = c.id AND m.user_id = u.id
+     ${page.join}`;
+}
+
+const SESSION_PAGE_TEXTS = [pageWithSessionSql(false), pageWithSessionSql(true)] as const;
+
+/**
+ * `pageWithAccess` and `usersRepo.bySession` in one statement, so one round trip: the session's user (null
+ * when the hash is no live session), and `found` as `pageWithAccess` returns it when the statement read the
+ * page: only for a user not deactivated on a session that is not an embed session (`found` is undefined
+ * otherwise; null when there is no such channel in the user's workspace). One statement, one snapshot: a
+ * session ended before it started is not found, and nothing of the channel is read for it.
+ */
+export async function pageWithSession(
+  sql: Sql,
+  tokenHash: string,
+  channelId: number,
+  p: Page,
+): Promise<
+  {
+    user: SessionUser | null;
+    found?: { channel: ChannelRow; member: MemberRow | null; page: string } | null;
+  }
+> {
+  const newer = p.after !== undefined;
+  const rows = await sql.query<Record<string, unknown>>(
+    SESSION_PAGE_TEXTS[newer ? 1 : 0],
+    [tokenHash, channelId, newer ? p.after : p.before ?? null, p.limit + 1],
+  );
+  const user = rows[0] ? sessionUserOf(rows[0]) : null;
+  if (!user) return { user: null };
+  if (user.deactivatedAt || user.embedOrigin) return { user };
+  if (rows[0].id == null) return { user, found: null };
+  return { user, found: { ...channelAndMember(rows[0]), page: rows[0].g_page as string } };
 }
 
 export async function thread(sql: Sql, parentId: number, limit: number): Promise<Message[]> {

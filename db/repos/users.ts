@@ -78,6 +78,37 @@ const SESSION_COLS =
   u.permissions, (SELECT cr.permissions FROM custom_roles cr WHERE cr.id = u.custom_role_id) AS "rolePermissions",
   u.deactivated_at AS "deactivatedAt", s.embed_origin AS "embedOrigin"`;
 
+/** `SESSION_COLS` with every name prefixed `s_`, for a session's user beside other rows (`messages.pageWithSession`). */
+export const S_PREFIXED =
+  `u.id AS "s_id", u.workspace_id AS "s_workspaceId", u.username AS "s_username", u.display_name AS "s_displayName",
+  u.role AS "s_role", u.permissions AS "s_permissions",
+  (SELECT cr.permissions FROM custom_roles cr WHERE cr.id = u.custom_role_id) AS "s_rolePermissions",
+  u.deactivated_at AS "s_deactivatedAt", s.embed_origin AS "s_embedOrigin"`;
+
+/**
+ * A live (unexpired) session whose token hash is the parameter `param`, joined to its user (aliases `s`,
+ * `u`): the rows `bySession` reads, for a statement that reads a session beside something else.
+ */
+export const liveSessionJoin = (param: string) =>
+  `sessions s JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
+     AND s.token_hash = ${param} AND s.expires_at > now()`;
+
+/** The session user of a row of `S_PREFIXED` (and other columns), or null when the row has none. */
+export function sessionUserOf(row: Record<string, unknown>): SessionUser | null {
+  if (row.s_id == null) return null;
+  return {
+    id: row.s_id as number,
+    workspaceId: row.s_workspaceId as number,
+    username: row.s_username as string,
+    displayName: row.s_displayName as string,
+    role: row.s_role as WorkspaceRole,
+    permissions: row.s_permissions as string[],
+    rolePermissions: row.s_rolePermissions as string[] | null,
+    deactivatedAt: row.s_deactivatedAt as string | null,
+    embedOrigin: row.s_embedOrigin as string | null,
+  };
+}
+
 /**
  * `bySession`'s statement, built once: every request reads its session, and a text built per call is a few
  * hundred bytes of new string each time, which the finished postgres.js query keeps through the scavenges

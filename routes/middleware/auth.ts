@@ -12,7 +12,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { authenticate } from "../../domain/auth.ts";
 import { embedOriginOk, originOf } from "../../domain/embed.ts";
-import type { Deps } from "../../domain/deps.ts";
+import type { Actor, Deps } from "../../domain/deps.ts";
 import { AppError, unauthenticated } from "../../domain/errors.ts";
 import { type AppEnv, SESSION_COOKIE } from "../env.ts";
 import { normaliseOrigin, ownOrigin } from "./client_address.ts";
@@ -47,19 +47,38 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 export function requireAuth(deps: Deps): MiddlewareHandler<AppEnv> {
   return async function requireAuth(c, next) {
     const { token, via } = tokenFrom(c);
-    const actor = await authenticate(deps, token);
-    if (!actor) throw unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
-    if (via === "cookie" && !SAFE.has(c.req.method) && !originAllowed(c, deps)) {
-      throw new AppError("csrf", 403, "Cross-site request refused (Origin check)");
-    }
-    // An embed session works only from the host origin it was opened from, while that is allowed.
-    if (actor.embedOrigin && !(await embedOriginOk(deps, actor, originOf(c.req.header("origin"))))) {
-      throw new AppError("origin_not_allowed", 403, "This session may not be used from this origin");
-    }
-    c.set("actor", actor);
-    c.set("authVia", via);
+    await admit(c, deps, await authenticate(deps, token), token, via);
     await next();
   };
+}
+
+/** The 401 of a request without a live session (`token`: the one it carried, if any). */
+export function sessionRefused(token: string | null): AppError {
+  return unauthenticated(token ? "Your session has ended; sign in again" : "Sign in first");
+}
+
+/**
+ * `requireAuth`'s checks of an actor already authenticated from the request's `token` (null: none, or no
+ * live session): 401 without an actor, the Origin check of cookie writes, an embed session's origin; then
+ * sets `actor`. For a route that reads the session in its own statement (the history page: routes/api/chat.ts).
+ */
+export async function admit(
+  c: Context<AppEnv>,
+  deps: Deps,
+  actor: Actor | null,
+  token: string | null,
+  via: "cookie" | "bearer",
+): Promise<void> {
+  if (!actor) throw sessionRefused(token);
+  if (via === "cookie" && !SAFE.has(c.req.method) && !originAllowed(c, deps)) {
+    throw new AppError("csrf", 403, "Cross-site request refused (Origin check)");
+  }
+  // An embed session works only from the host origin it was opened from, while that is allowed.
+  if (actor.embedOrigin && !(await embedOriginOk(deps, actor, originOf(c.req.header("origin"))))) {
+    throw new AppError("origin_not_allowed", 403, "This session may not be used from this origin");
+  }
+  c.set("actor", actor);
+  c.set("authVia", via);
 }
 
 /** CSRF check for endpoints that use no session yet (login). */
