@@ -73,17 +73,25 @@ export interface SessionUser {
   embedOrigin: string | null;
 }
 
-const SESSION_COLS =
-  `u.id, u.workspace_id AS "workspaceId", u.username, u.display_name AS "displayName", u.role,
-  u.permissions, (SELECT cr.permissions FROM custom_roles cr WHERE cr.id = u.custom_role_id) AS "rolePermissions",
-  u.deactivated_at AS "deactivatedAt", s.embed_origin AS "embedOrigin"`;
+/** A session's user as `bySession` reads it: each column's expression and its name in `SessionUser`. */
+const SESSION_FIELDS: [string, keyof SessionUser][] = [
+  ["u.id", "id"],
+  ["u.workspace_id", "workspaceId"],
+  ["u.username", "username"],
+  ["u.display_name", "displayName"],
+  ["u.role", "role"],
+  ["u.permissions", "permissions"],
+  ["(SELECT cr.permissions FROM custom_roles cr WHERE cr.id = u.custom_role_id)", "rolePermissions"],
+  ["u.deactivated_at", "deactivatedAt"],
+  ["s.embed_origin", "embedOrigin"],
+];
+
+const sessionCols = (prefix: string) => SESSION_FIELDS.map(([e, n]) => `${e} AS "${prefix}${n}"`).join(", ");
+
+const SESSION_COLS = sessionCols("");
 
 /** `SESSION_COLS` with every name prefixed `s_`, for a session's user beside other rows (`messages.pageWithSession`). */
-export const S_PREFIXED =
-  `u.id AS "s_id", u.workspace_id AS "s_workspaceId", u.username AS "s_username", u.display_name AS "s_displayName",
-  u.role AS "s_role", u.permissions AS "s_permissions",
-  (SELECT cr.permissions FROM custom_roles cr WHERE cr.id = u.custom_role_id) AS "s_rolePermissions",
-  u.deactivated_at AS "s_deactivatedAt", s.embed_origin AS "s_embedOrigin"`;
+export const S_PREFIXED = sessionCols("s_");
 
 /**
  * A live (unexpired) session whose token hash is the parameter `param`, joined to its user (aliases `s`,
@@ -96,17 +104,9 @@ export const liveSessionJoin = (param: string) =>
 /** The session user of a row of `S_PREFIXED` (and other columns), or null when the row has none. */
 export function sessionUserOf(row: Record<string, unknown>): SessionUser | null {
   if (row.s_id == null) return null;
-  return {
-    id: row.s_id as number,
-    workspaceId: row.s_workspaceId as number,
-    username: row.s_username as string,
-    displayName: row.s_displayName as string,
-    role: row.s_role as WorkspaceRole,
-    permissions: row.s_permissions as string[],
-    rolePermissions: row.s_rolePermissions as string[] | null,
-    deactivatedAt: row.s_deactivatedAt as string | null,
-    embedOrigin: row.s_embedOrigin as string | null,
-  };
+  const user: Record<string, unknown> = {};
+  for (const [, n] of SESSION_FIELDS) user[n] = row[`s_${n}`];
+  return user as unknown as SessionUser;
 }
 
 /**
@@ -114,9 +114,7 @@ export function sessionUserOf(row: Record<string, unknown>): SessionUser | null 
  * hundred bytes of new string each time, which the finished postgres.js query keeps through the scavenges
  * (bench README, "History tail and the floor of a request", ninth pass).
  */
-const BY_SESSION = `SELECT ${SESSION_COLS} FROM sessions s
-     JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
-     WHERE s.token_hash = $1 AND s.expires_at > now()`;
+const BY_SESSION = `SELECT ${SESSION_COLS} FROM ${liveSessionJoin("$1")}`;
 
 /** The user of a live (unexpired) session, in one round trip. */
 export async function bySession(sql: Sql, tokenHash: string): Promise<SessionUser | null> {
