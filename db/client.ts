@@ -69,11 +69,16 @@ export interface OpenDbOptions {
    * whose writes need no durability, such as NOTIFY: each one is otherwise a commit that waits for fsync.
    */
   asyncCommit?: boolean;
+  /**
+   * Postgres only, tests only: postgres.js's `max_pipeline` (queries sent ahead on one connection; its
+   * default, 100, when unset). A small one puts a transaction's BEGIN at the pipeline's end on demand.
+   */
+  maxPipeline?: number;
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.asyncCommit ?? false)
+    ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.asyncCommit ?? false, opts.maxPipeline)
     : await openPglite(opts.dataDir, opts.loadDataDir);
 }
 
@@ -158,10 +163,11 @@ async function settled<T>(q: PromiseLike<T>): Promise<T> {
   }
 }
 
-function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
+function openPostgres(url: string, max: number, asyncCommit: boolean, maxPipeline?: number): Db {
   const sockets = copySockets();
   const sql = postgres(url, {
     max,
+    ...(maxPipeline ? { max_pipeline: maxPipeline } : {}),
     // Not in postgres.js's types, but one of its options (its `connect` resolves once connected).
     ...({ socket: sockets.connect } as Record<string, unknown>),
     onnotice: () => {},
@@ -210,9 +216,8 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
   return {
     engine: "postgres",
     query: base.query,
-    async tx(fn) {
-      return (await sql.begin((t) => fn(run(t)))) as never;
-    },
+    tx: (fn) =>
+      transaction(sql, (t, watch) => fn({ query: (text, params) => watch(run(t).query(text, params)) })),
     insertRows: (table, columns, rows) => copyIn(sql, sockets, table, columns, rows),
     async listen(channel, onPayload) {
       const { unlisten } = await sql.listen(channel, onPayload);
@@ -225,6 +230,73 @@ function openPostgres(url: string, max: number, asyncCommit: boolean): Db {
       await sql.end({ timeout: 2 });
     },
   };
+}
+
+/**
+ * Runs `fn` in one transaction on a connection of its own: it commits when `fn` resolves and rolls back when
+ * it throws (or when a statement of it failed, even one whose error `fn` caught, as `sql.begin` does: the
+ * transaction is aborted then, and COMMIT would roll it back without an error). `watch` wraps each of
+ * `fn`'s statements so their failures are seen.
+ *
+ * Not `sql.begin`: postgres.js 3.4.9 reserves `begin`'s connection only after BEGIN was sent and only if
+ * that connection still takes more queries (src/connection.js `execute()`: `write(...) && ... && sent.length
+ * < max_pipeline && onexecute(connection)`). A BEGIN that fills a connection's pipeline (100 queries) or
+ * meets socket backpressure is sent on a connection left in the pool: the transaction fails with
+ * UNSAFE_TRANSACTION, the session stays inside it, and the pool's next queries on that connection run in it,
+ * never committed (porsager/postgres #823, #1189; tests/db/client_tx_test.ts). `sql.reserve()` takes an
+ * idle connection (or waits for one) and marks it reserved before anything is sent on it.
+ *
+ * The connection goes back to the pool only outside a transaction: after COMMIT, or after ROLLBACK
+ * succeeded. A connection that closed (a socket or connection error, or the server's FATAL) is not released
+ * and nothing more is sent on it: postgres.js has taken it back already (its `onclose` clears the
+ * reservation), and a query sent on a closed connection would throw outside any promise (its socket is
+ * null). The server ended that session, and its transaction with it.
+ */
+async function transaction<T>(
+  sql: postgres.Sql,
+  fn: (t: postgres.ReservedSql, watch: <U>(p: Promise<U>) => Promise<U>) => Promise<T>,
+): Promise<T> {
+  const t = await sql.reserve();
+  let failed: { err: unknown } | null = null;
+  let gone = false;
+  const note = (err: unknown) => {
+    failed ??= { err };
+    gone ||= connectionGone(err);
+  };
+  const watch = <U>(p: Promise<U>) =>
+    p.catch((err) => {
+      note(err);
+      throw err;
+    });
+  let idle = false;
+  try {
+    await watch(t.unsafe("BEGIN"));
+    const out = await fn(t, watch);
+    if (failed) throw (failed as { err: unknown }).err;
+    await watch(t.unsafe("COMMIT"));
+    idle = true;
+    return out;
+  } catch (err) {
+    note(err);
+    if (!gone) idle = await t.unsafe("ROLLBACK").then(() => true, (e) => (gone ||= connectionGone(e), false));
+    throw err;
+  } finally {
+    // Neither committed nor rolled back on a live connection (ROLLBACK failed without the connection
+    // closing, which Postgres does not do): the connection stays reserved, out of the pool, rather than go
+    // back to it inside a transaction.
+    if (idle) t.release();
+  }
+}
+
+/**
+ * Whether `err` says the connection is gone: postgres.js's connection errors (CONNECTION_CLOSED,
+ * CONNECTION_DESTROYED, CONNECTION_ENDED, CONNECT_TIMEOUT) and the socket's system errors carry `errno`;
+ * the server's FATAL or PANIC precede its closing the connection.
+ */
+function connectionGone(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const severity = (err as { severity?: unknown }).severity;
+  return "errno" in err || severity === "FATAL" || severity === "PANIC";
 }
 
 /**
@@ -252,7 +324,7 @@ async function copyIn(
 ) {
   if (!rows.length) return;
   const statement = copyStatement(table, columns);
-  await sql.begin(async (t) => {
+  await transaction(sql, async (t) => {
     const w = await t.unsafe(statement).writable();
     let failure: unknown = null;
     const failed = new Promise<void>((resolve) =>
