@@ -13,6 +13,31 @@ import assert from "node:assert/strict";
 import { openDb } from "../../db/client.ts";
 import { dropPostgresUrl, postgresUrl } from "../helpers/db.ts";
 
+type Db = Awaited<ReturnType<typeof openDb>>;
+
+/** Both connections open and idle, then `ahead` slow plain queries queued on them. */
+async function slowAhead(db: Db, ahead: number) {
+  await Promise.all([db.query("SELECT pg_sleep(0.01)"), db.query("SELECT pg_sleep(0.01)")]);
+  return Array.from({ length: ahead }, () => db.query("SELECT pg_sleep(0.05)"));
+}
+
+/** Four plain INSERTs of round `ahead`, their failures noted in `errors`. */
+function plainInserts(db: Db, ahead: number, errors: string[]) {
+  return Array.from(
+    { length: 4 },
+    (_, i) =>
+      db.query("INSERT INTO t (who) VALUES ($1)", [`plain ${ahead}.${i}`])
+        .catch((err) => errors.push(`plain ${ahead}.${i}: ${err.code ?? err.message}`)),
+  );
+}
+
+/** The sessions of this database left idle inside a transaction. */
+function idleInTransaction(admin: Db) {
+  return admin.query(
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+  );
+}
+
 Deno.test("Postgres: a transaction whose BEGIN fills a connection's pipeline still runs alone and commits", async () => {
   const url = await postgresUrl();
   assert.ok(url, "TEST_DATABASE_URL is set by `deno task test`");
@@ -26,9 +51,7 @@ Deno.test("Postgres: a transaction whose BEGIN fills a connection's pipeline sti
     // then plain INSERTs. Over the rounds BEGIN lands at every place of the two connections' pipelines, the
     // last one included.
     for (let ahead = 0; ahead < 6; ahead++) {
-      // Both connections open and idle.
-      await Promise.all([db.query("SELECT pg_sleep(0.01)"), db.query("SELECT pg_sleep(0.01)")]);
-      const slow = Array.from({ length: ahead }, () => db.query("SELECT pg_sleep(0.05)"));
+      const slow = await slowAhead(db, ahead);
       const commits = db.tx(async (sql) => {
         await sql.query("INSERT INTO t (who) VALUES ($1)", [`tx ${ahead}`]);
       }).catch((err) => errors.push(`tx ${ahead}: ${err.code ?? err.message}`));
@@ -39,12 +62,7 @@ Deno.test("Postgres: a transaction whose BEGIN fills a connection's pipeline sti
         () => errors.push(`rollback ${ahead}: committed`),
         (err) => err.message === "on purpose" || errors.push(`rollback ${ahead}: ${err.code ?? err.message}`),
       );
-      const plain = Array.from(
-        { length: 4 },
-        (_, i) =>
-          db.query("INSERT INTO t (who) VALUES ($1)", [`plain ${ahead}.${i}`])
-            .catch((err) => errors.push(`plain ${ahead}.${i}: ${err.code ?? err.message}`)),
-      );
+      const plain = plainInserts(db, ahead, errors);
       expected.push(`tx ${ahead}`, ...[0, 1, 2, 3].map((i) => `plain ${ahead}.${i}`));
       await Promise.all([...slow, commits, rollsBack, ...plain]);
     }
@@ -52,9 +70,7 @@ Deno.test("Postgres: a transaction whose BEGIN fills a connection's pipeline sti
     // INSERT that ran inside another's transaction is not visible, or gone with its rollback). And no session
     // of the pool was left inside a transaction.
     const rows = await admin.query<{ who: string }>("SELECT who FROM t");
-    const stuck = await admin.query(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
-    );
+    const stuck = await idleInTransaction(admin);
     assert.deepEqual({ errors, rows: rows.map((r) => r.who).sort(), stuck }, {
       errors: [],
       rows: expected.sort(),
@@ -76,24 +92,16 @@ Deno.test("Postgres: insertRows (COPY in a transaction) whose BEGIN fills a conn
     await admin.query("CREATE TABLE t (who text NOT NULL)");
     const errors: string[] = [];
     for (let ahead = 0; ahead < 6; ahead++) {
-      await Promise.all([db.query("SELECT pg_sleep(0.01)"), db.query("SELECT pg_sleep(0.01)")]);
-      const slow = Array.from({ length: ahead }, () => db.query("SELECT pg_sleep(0.05)"));
+      const slow = await slowAhead(db, ahead);
       const copies = [0, 1].map((i) =>
         db.insertRows("t", [{ name: "who", type: "text" }], [[`copy ${ahead}.${i}`]])
           .catch((err) => errors.push(`copy ${ahead}.${i}: ${err.code ?? err.message}`))
       );
-      const plain = Array.from(
-        { length: 4 },
-        (_, i) =>
-          db.query("INSERT INTO t (who) VALUES ($1)", [`plain ${ahead}.${i}`])
-            .catch((err) => errors.push(`plain ${ahead}.${i}: ${err.code ?? err.message}`)),
-      );
+      const plain = plainInserts(db, ahead, errors);
       await Promise.all([...slow, ...copies, ...plain]);
     }
     const [{ n }] = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM t");
-    const stuck = await admin.query(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
-    );
+    const stuck = await idleInTransaction(admin);
     // Every acknowledged row is visible to another session; no session of the pool is left in a transaction.
     assert.deepEqual({ errors, n, stuck }, { errors: [], n: 6 * (2 + 4), stuck: [] });
   } finally {
@@ -129,9 +137,7 @@ Deno.test("Postgres: a transaction whose connection the server ends rejects, com
     await db.tx((sql) => sql.query("INSERT INTO t (who) VALUES ('last')"));
     const rows = (await admin.query<{ who: string }>("SELECT who FROM t")).map((r) => r.who);
     assert.ok(!rows.includes("ended") && rows.includes("last"), `${rows}`);
-    const stuck = await admin.query(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
-    );
+    const stuck = await idleInTransaction(admin);
     assert.deepEqual(stuck, []);
   } finally {
     await db.close();
