@@ -15,6 +15,25 @@ import { dropPostgresUrl, postgresUrl } from "../helpers/db.ts";
 
 type Db = Awaited<ReturnType<typeof openDb>>;
 
+/**
+ * A pool of 2 (`maxPipeline` as given) and an admin connection on a database of their own with a table `t`;
+ * both closed and the database dropped afterwards.
+ */
+async function withPools(maxPipeline: number | undefined, fn: (db: Db, admin: Db) => Promise<void>) {
+  const url = await postgresUrl();
+  assert.ok(url, "TEST_DATABASE_URL is set by `deno task test`");
+  const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 2, maxPipeline });
+  const admin = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
+  try {
+    await admin.query("CREATE TABLE t (who text NOT NULL)");
+    await fn(db, admin);
+  } finally {
+    await db.close();
+    await admin.close();
+    await dropPostgresUrl(url);
+  }
+}
+
 /** Both connections open and idle, then `ahead` slow plain queries queued on them. */
 async function slowAhead(db: Db, ahead: number) {
   await Promise.all([db.query("SELECT pg_sleep(0.01)"), db.query("SELECT pg_sleep(0.01)")]);
@@ -38,13 +57,8 @@ function idleInTransaction(admin: Db) {
   );
 }
 
-Deno.test("Postgres: a transaction whose BEGIN fills a connection's pipeline still runs alone and commits", async () => {
-  const url = await postgresUrl();
-  assert.ok(url, "TEST_DATABASE_URL is set by `deno task test`");
-  const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 2, maxPipeline: 2 });
-  const admin = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
-  try {
-    await admin.query("CREATE TABLE t (who text NOT NULL)");
+Deno.test("Postgres: a transaction whose BEGIN fills a connection's pipeline still runs alone and commits", () =>
+  withPools(2, async (db, admin) => {
     const errors: string[] = [];
     const expected: string[] = [];
     // Each round: `ahead` slow plain queries, then two transactions (one commits, one rolls back on purpose),
@@ -76,20 +90,10 @@ Deno.test("Postgres: a transaction whose BEGIN fills a connection's pipeline sti
       rows: expected.sort(),
       stuck: [],
     });
-  } finally {
-    await db.close();
-    await admin.close();
-    await dropPostgresUrl(url);
-  }
-});
+  }));
 
-Deno.test("Postgres: insertRows (COPY in a transaction) whose BEGIN fills a connection's pipeline commits", async () => {
-  const url = await postgresUrl();
-  assert.ok(url, "TEST_DATABASE_URL is set by `deno task test`");
-  const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 2, maxPipeline: 2 });
-  const admin = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
-  try {
-    await admin.query("CREATE TABLE t (who text NOT NULL)");
+Deno.test("Postgres: insertRows (COPY in a transaction) whose BEGIN fills a connection's pipeline commits", () =>
+  withPools(2, async (db, admin) => {
     const errors: string[] = [];
     for (let ahead = 0; ahead < 6; ahead++) {
       const slow = await slowAhead(db, ahead);
@@ -104,20 +108,10 @@ Deno.test("Postgres: insertRows (COPY in a transaction) whose BEGIN fills a conn
     const stuck = await idleInTransaction(admin);
     // Every acknowledged row is visible to another session; no session of the pool is left in a transaction.
     assert.deepEqual({ errors, n, stuck }, { errors: [], n: 6 * (2 + 4), stuck: [] });
-  } finally {
-    await db.close();
-    await admin.close();
-    await dropPostgresUrl(url);
-  }
-});
+  }));
 
-Deno.test("Postgres: a transaction whose connection the server ends rejects, commits nothing, and the pool goes on", async () => {
-  const url = await postgresUrl();
-  assert.ok(url, "TEST_DATABASE_URL is set by `deno task test`");
-  const db = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 2 });
-  const admin = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
-  try {
-    await admin.query("CREATE TABLE t (who text NOT NULL)");
+Deno.test("Postgres: a transaction whose connection the server ends rejects, commits nothing, and the pool goes on", () =>
+  withPools(undefined, async (db, admin) => {
     const outcome = await db.tx(async (sql) => {
       await sql.query("INSERT INTO t (who) VALUES ($1)", ["ended"]);
       const [{ pid }] = await sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
@@ -139,9 +133,4 @@ Deno.test("Postgres: a transaction whose connection the server ends rejects, com
     assert.ok(!rows.includes("ended") && rows.includes("last"), `${rows}`);
     const stuck = await idleInTransaction(admin);
     assert.deepEqual(stuck, []);
-  } finally {
-    await db.close();
-    await admin.close();
-    await dropPostgresUrl(url);
-  }
-});
+  }));
