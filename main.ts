@@ -112,10 +112,7 @@ export async function startServer(
     files.sweep(deps).catch((e) => log(`files: sweep failed: ${e}`));
   }, 10 * 60_000);
   const hub = new Hub(config.ws);
-  const unsubscribe = bus.subscribe((env) => {
-    deps.presenceWriters.book.apply(env);
-    hub.deliver(env);
-  });
+  const unsubscribe = bus.subscribe((env) => hub.deliver(env));
   const gateway = createGateway(deps, hub);
   let sweeping = false;
   const callSweeper = setInterval(async () => {

@@ -5,9 +5,8 @@
  * A crowd connecting at once (a deploy, a network blip, the start of the working day) otherwise costs a few
  * statements per socket: each a write to Postgres, a round trip and a result to decode. Reads are grouped
  * like the connection-row writes (`GroupCommit`): a lone socket's read goes out at once, and those that
- * arrive while a read is running go out together next. The session is never cached: it is read at every
- * upgrade, so a revoked session never opens a socket. Presence is answered from what the instance knows
- * (`presence_book.ts`), and only the people it does not know are read.
+ * arrive while a read is running go out together next. Nothing is cached: the session is read at every
+ * upgrade, so a revoked session never opens a socket.
  */
 import * as channelsRepo from "../db/repos/channels.ts";
 import * as connectionsRepo from "../db/repos/connections.ts";
@@ -102,9 +101,9 @@ export function connectReads(deps: Deps): ConnectReads {
     );
     // By user id (a person is of one workspace; a row is returned only for the workspace it was asked for).
     const by = new Map<number, { workspaceId: number; info: PresenceInfo }>();
-    for (const { workspaceId, ...p } of rows) by.set(p.userId, { workspaceId, info: p });
+    for (const { workspaceId, ...p } of rows) by.set(p.userId, { workspaceId, info: effectivePresence(p) });
     return asks.map((a) =>
-      [...new Set(a.ids)].flatMap((id) => {
+      [...new Set(a.ids)].sort((x, y) => x - y).flatMap((id) => {
         const r = by.get(id);
         return r && r.workspaceId === a.workspaceId ? [r.info] : [];
       })
@@ -117,15 +116,7 @@ export function connectReads(deps: Deps): ConnectReads {
       return await sessions.submit(await sha256(token));
     },
     unreadCounts: (actor) => counts.submit(actor),
-    // From what the instance knows (`PresenceBook`); people it does not know are read with the other
-    // sockets' (one statement for all of them).
-    presence: async ({ workspaceId }, ids) =>
-      ids.length
-        ? (await deps.presenceWriters.book.of(
-          workspaceId,
-          ids,
-          (missing) => presence.submit({ workspaceId, ids: missing }),
-        )).map(effectivePresence)
-        : [],
+    presence: async (actor, ids) =>
+      ids.length ? await presence.submit({ workspaceId: actor.workspaceId, ids }) : [],
   };
 }

@@ -10,7 +10,6 @@ import * as usersRepo from "../db/repos/users.ts";
 import type { PresenceInfo, PresenceStatus } from "../realtime/protocol.ts";
 import type { Actor, CoreDeps, Deps } from "./deps.ts";
 import { coalescing } from "./coalesce.ts";
-import { type PresenceBook, presenceBook } from "./presence_book.ts";
 import { parse } from "./validate.ts";
 
 export const GRACE_MS = 5_000;
@@ -84,8 +83,6 @@ class Announcer {
 /** Per server: the announcer and the grouped writers of connection rows. */
 export interface PresenceWriters {
   announcer: Announcer;
-  /** What this instance knows of presence: a hello's snapshot without a statement. */
-  book: PresenceBook;
   insert(row: connectionsRepo.NewConnection): Promise<void>;
   remove(id: string): Promise<void>;
 }
@@ -94,7 +91,6 @@ export interface PresenceWriters {
 export function presenceWriters(deps: CoreDeps): PresenceWriters {
   return {
     announcer: new Announcer(deps),
-    book: presenceBook(deps),
     insert: coalescing((rows) => connectionsRepo.insertMany(deps.db, rows)),
     remove: coalescing((ids) => connectionsRepo.removeMany(deps.db, ids)),
   };
@@ -111,7 +107,6 @@ function announce(deps: Deps, workspaceId: number, userId: number) {
  * deploy is a few statements, not one each), then announces the user.
  */
 export async function connected(deps: Deps, actor: Actor, connId: string, page: string, userAgent: string) {
-  writers(deps).book.opened(actor.userId, connId);
   await writers(deps).insert({
     id: connId,
     userId: actor.userId,
@@ -129,7 +124,6 @@ export async function connected(deps: Deps, actor: Actor, connId: string, page: 
  */
 export async function disconnected(deps: Deps, actor: Actor, connId: string, graceMs = GRACE_MS) {
   const w = writers(deps);
-  w.book.closed(connId);
   await w.remove(connId);
   const check = () => w.announcer.add(actor.workspaceId, actor.userId, true);
   if (graceMs <= 0) check();

@@ -29,7 +29,7 @@ export type EarlyCounts = () => Promise<UnreadCount[] | null> | null;
 const NO_EARLY_COUNTS: EarlyCounts = () => null;
 
 /**
- * `stored`: settles once this connection's presence row is written (the page it reports is stored after it).
+ * `stored`: settles once this connection's presence row is written (a hello's snapshot counts it).
  * `early`: the unread counts read when the socket opened (`GatewaySocket`), for its first hello.
  */
 export async function handleFrame(
@@ -185,11 +185,11 @@ async function hello(
   // Read with the hellos of the sockets connecting at the same moment (one statement for all of them).
   const counts = counted ? null : reads.unreadCounts(actor);
   // Presence of the people the socket follows, only when asked: a collapsed widget or a bot needs none.
-  // Beside the unread counts (not after them: one round trip less before the ack), from what this instance
-  // knows (`domain/presence_book.ts`), which counts this connection from its open.
+  // Read beside the unread counts (not after them: one round trip less before the ack), after this
+  // connection's own row is stored (rows are written in groups), so the list counts it.
   const followed = sub === null && frame.presence !== true
     ? null
-    : followPresence(deps, hub, actor, conn, sub, reads.presence);
+    : stored().then(() => followPresence(deps, hub, actor, conn, sub, reads.presence));
   // As when they ran in turn: the counts go out when read, and a failed read fails the hello.
   const [unread, now] = await Promise.allSettled([counts, followed]);
   if (unread.status === "rejected") throw unread.reason;
