@@ -77,6 +77,11 @@ export interface Config {
      */
     sendBatchPaceMaxMs: number;
     /**
+     * The pace up to one send per `sendBatchPaceMs` (domain/send_batch.ts, `GroupCommit.paceFloorMs`), from
+     * which it climbs to `sendBatchPaceMaxMs` at two; at most `sendBatchPaceMs`.
+     */
+    sendBatchPaceFloorMs: number;
+    /**
      * Grouped sends in flight that hold one channel (domain/send_batch.ts, `GroupCommit.perKey`): at 2 the
      * channel's next batch waits on its row lock in Postgres and commits right after the running one.
      */
@@ -227,6 +232,7 @@ export function loadConfig(
       sendBatchHoldMs: Math.max(0, num("SEND_BATCH_HOLD_MS", 5)),
       sendBatchPaceMs: Math.max(0, num("SEND_BATCH_PACE_MS", 2)),
       sendBatchPaceMaxMs: Math.max(0, num("SEND_BATCH_PACE_MAX_MS", 8)),
+      sendBatchPaceFloorMs: Math.max(0, num("SEND_BATCH_PACE_FLOOR_MS", 2)),
       sendBatchesPerChannel: Math.max(1, num("SEND_BATCHES_PER_CHANNEL", 2)),
       typingPerMinute: num("RATE_TYPING_PER_MINUTE", 120),
       connectsPerMinute: num("RATE_CONNECTS_PER_MINUTE", 60),

@@ -21,13 +21,16 @@ const seconds = Number(Deno.args[1] ?? 5);
 const rounds = Number(Deno.args[2] ?? 3);
 
 /**
- * The settings compared: batches in flight, the hold, the pace and the most it grows to (`GroupCommitOptions`;
- * 0 or under the pace: fixed): `4/5/0,4/5/3,4/5/2/5`.
+ * The settings compared: batches in flight, the hold, the pace, the most it grows to (0 or under the pace:
+ * fixed) and its floor (under one send per pace; default the pace) (`GroupCommitOptions`):
+ * `4/5/0,4/5/3,4/5/2/5,4/5/2/8/0`.
  */
 const SETTINGS = (Deno.env.get("SETTINGS") ?? "4/5/0,4/5/3").split(",").map((s) => {
-  const [inFlight, hold, pace = 0, paceMax = 0] = s.split("/").map(Number);
-  const label = `${inFlight} in flight, hold ${hold}, pace ${pace}${paceMax > pace ? `-${paceMax}` : ""}`;
-  return { label, inFlight, hold, pace, paceMax };
+  const [inFlight, hold, pace = 0, paceMax = 0, floor = pace] = s.split("/").map(Number);
+  const label = `${inFlight} in flight, hold ${hold}, pace ${pace}${paceMax > pace ? `-${paceMax}` : ""}${
+    floor < pace ? ` from ${floor}` : ""
+  }`;
+  return { label, inFlight, hold, pace, paceMax, floor };
 });
 
 const c = await costCluster("group_ab", { slug: "gab", users: 500, group: 20, tokenPrefix: "gab-" });
@@ -59,6 +62,7 @@ try {
       holdMs: () => s.hold,
       paceMs: () => s.pace,
       paceMaxMs: () => s.paceMax,
+      paceFloorMs: () => s.floor,
       key: (it) => it.channelId,
     });
     const waits: number[] = [];
@@ -99,7 +103,17 @@ try {
   await block(SETTINGS[0], 1); // warm
   const res = SETTINGS.map(() => [] as Awaited<ReturnType<typeof block>>[]);
   for (let r = 0; r < rounds; r++) {
-    for (const [i, s] of SETTINGS.entries()) res[i].push(await block(s, seconds));
+    for (const [i, s] of SETTINGS.entries()) {
+      const x = await block(s, seconds);
+      res[i].push(x);
+      console.log(
+        `round ${r + 1} ${s.label.padEnd(30)} backends ${x.backend.toFixed(0)} µs/msg, ${
+          x.perStatement.toFixed(2)
+        } msgs/statement, wait p50 ${x.p50.toFixed(1)} / p99 ${x.p99.toFixed(1)} ms (load ${
+          Deno.loadavg()[0].toFixed(2)
+        })`,
+      );
+    }
   }
   const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`${rate} messages/s, ${rounds} rounds of ${seconds} s per setting; medians`);

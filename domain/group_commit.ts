@@ -63,6 +63,14 @@ export interface GroupCommitOptions<T = unknown> {
    * (the default): a fixed pace.
    */
   paceMaxMs?: () => number;
+  /**
+   * With `paceMs` and a `paceMaxMs` over it: the pace (ms, read at every start) up to one item per `paceMs`,
+   * from which it climbs to `paceMaxMs` at two (default `paceMs`). Under `paceMs` (0: no pace at all there),
+   * a moderately loaded server starts a batch at once whenever none runs, and the items that arrive while one
+   * runs still go out together after it (the hold): classic group commit. A busy server's pace is unchanged
+   * at two items per `paceMs` and over.
+   */
+  paceFloorMs?: () => number;
 }
 
 /** Over how many milliseconds the arrival rate that grows the pace (`paceMaxMs`) is measured. */
@@ -139,15 +147,17 @@ export class GroupCommit<T, R> {
   }
 
   /**
-   * The pace now: `paceMs` up to one item per `paceMs`, `paceMaxMs` from two, in proportion between (at 2 and
-   * 8 ms: 2 ms at 500 items a second, 5 at 750, 8 at 1,000).
+   * The pace now: the floor (`paceFloorMs`, default `paceMs`) up to one item per `paceMs`, `paceMaxMs` from
+   * two, in proportion between (at 2 and 8 ms with the floor at 2: 2 ms at 500 items a second, 5 at 750, 8 at
+   * 1,000; with the floor at 0: 0 at 500, 4 at 750, 8 at 1,000).
    */
   pace(): number {
     const base = this.opts.paceMs?.() ?? 0;
     const most = this.opts.paceMaxMs?.() ?? 0;
     if (base <= 0 || most <= base) return base;
+    const floor = Math.min(base, Math.max(0, this.opts.paceFloorMs?.() ?? base));
     const over = Math.min(1, Math.max(0, this.#rate * base - 1)); // items per pace, over the first
-    return base + (most - base) * over;
+    return floor + (most - floor) * over;
   }
 
   /**

@@ -94,6 +94,7 @@ export class SendBatcher {
       holdMs: () => deps.config.limits.sendBatchHoldMs,
       paceMs: () => deps.config.limits.sendBatchPaceMs,
       paceMaxMs: () => deps.config.limits.sendBatchPaceMaxMs,
+      paceFloorMs: () => deps.config.limits.sendBatchPaceFloorMs,
       key: (it) => it.p.channelId,
       perKey: () => deps.config.limits.sendBatchesPerChannel,
     });

@@ -242,3 +242,56 @@ Deno.test("paceMaxMs at or under paceMs keeps the pace fixed", async () => {
   await steady(g, 1, 150);
   assert.equal(g.pace(), 10);
 });
+
+Deno.test("with paceFloorMs 0, under one item per pace a batch starts at once when none runs; the hold still groups", async () => {
+  const { calls, gates, store } = gatedStore<number, number>((items) => items);
+  const g = new GroupCommit(store, {
+    maxBatch: 10,
+    inFlight: () => 4,
+    holdMs: () => 60,
+    paceMs: () => 80,
+    paceMaxMs: () => 320,
+    paceFloorMs: () => 0,
+  });
+  assert.equal(g.pace(), 0);
+  const first = g.submit(1);
+  assert.deepEqual(calls, [[1]]);
+  gates[0]();
+  assert.equal(await first, 1);
+  await new Promise((r) => setTimeout(r, 0)); // its batch has settled
+  // The first batch has committed and started less than the pace (80) ago: with the floor at 0 the next
+  // item goes at once, where a pace would hold it.
+  const second = g.submit(2);
+  assert.deepEqual(calls, [[1], [2]], "no pace while none runs");
+  // Behind the running batch the hold groups what arrives, as before.
+  const rest = [g.submit(3), g.submit(4)];
+  await Promise.resolve();
+  assert.equal(calls.length, 2, "the hold keeps them behind the running batch");
+  gates[1]();
+  assert.equal(await second, 2);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(calls, [[1], [2], [3, 4]], "they go together once it has committed");
+  gates[2]();
+  assert.deepEqual(await Promise.all(rest), [3, 4]);
+});
+
+Deno.test("with paceFloorMs 0, the pace still reaches its bound at two items per pace; the floor is at most paceMs", async () => {
+  const { store } = timedStore();
+  const g = new GroupCommit<number, number>(store, {
+    maxBatch: 100,
+    inFlight: () => 4,
+    paceMs: () => 10,
+    paceMaxMs: () => 40,
+    paceFloorMs: () => 0,
+  });
+  assert.equal(g.pace(), 0);
+  await steady(g, 2, 300); // 0.3-0.5 items per ms: 3-5 per pace of 10 ms
+  assert.ok(g.pace() >= 25 && g.pace() <= 40, `pace ${g.pace()}`);
+  const high = new GroupCommit<number, number>(store, {
+    maxBatch: 100,
+    paceMs: () => 10,
+    paceMaxMs: () => 40,
+    paceFloorMs: () => 30,
+  });
+  assert.equal(high.pace(), 10);
+});
