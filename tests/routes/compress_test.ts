@@ -3,7 +3,7 @@
  * the immutable bundles served from their build-time twins, nothing for clients that ask for none.
  */
 import assert from "node:assert/strict";
-import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from "node:zlib";
 import { dbTest } from "../helpers/db.ts";
 import { httpFixture } from "./http.ts";
 import { pickEncoding } from "../../routes/middleware/compress.ts";
@@ -17,6 +17,15 @@ Deno.test("compression: brotli first, then gzip, honouring q=0", () => {
   assert.equal(pickEncoding("identity"), null);
   assert.equal(pickEncoding(undefined), null);
 });
+
+const brotliAt = (text: string, quality: number) =>
+  new Uint8Array(
+    brotliCompressSync(new TextEncoder().encode(text), {
+      params: { [constants.BROTLI_PARAM_QUALITY]: quality },
+    }),
+  );
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 dbTest("API answers and pages are compressed; bundles come pre-compressed", async (db) => {
   const h = await httpFixture(db);
@@ -32,7 +41,10 @@ dbTest("API answers and pages are compressed; bundles come pre-compressed", asyn
   const br = await get("/api/openapi.json", "gzip, br");
   assert.equal(br.headers.get("content-encoding"), "br");
   assert.match(br.headers.get("vary") ?? "", /Accept-Encoding/);
-  assert.equal(brotliDecompressSync(new Uint8Array(await br.arrayBuffer())).toString(), text);
+  const brBytes = new Uint8Array(await br.arrayBuffer());
+  assert.equal(brotliDecompressSync(brBytes).toString(), text);
+  // JSON at brotli quality 4 (the bytes of 5 for the API's answers, in two thirds of the time).
+  assert.ok(sameBytes(brBytes, brotliAt(text, 4)), "JSON compressed at brotli quality 4");
   const gz = await get("/api/openapi.json", "gzip");
   assert.equal(gz.headers.get("content-encoding"), "gzip");
   assert.equal(gunzipSync(new Uint8Array(await gz.arrayBuffer())).toString(), text);
@@ -44,7 +56,10 @@ dbTest("API answers and pages are compressed; bundles come pre-compressed", asyn
   const app = createApp(h.f.deps, { mounts: [["/", await pageRoutes(h.f.deps, { log: () => {} })]] });
   const login = await app.request("http://localhost/login", { headers: { "accept-encoding": "br" } });
   assert.equal(login.headers.get("content-encoding"), "br");
-  const html = brotliDecompressSync(new Uint8Array(await login.arrayBuffer())).toString();
+  const loginBytes = new Uint8Array(await login.arrayBuffer());
+  const html = brotliDecompressSync(loginBytes).toString();
+  // HTML at quality 5 (smaller than 4 for pages).
+  assert.ok(sameBytes(loginBytes, brotliAt(html, 5)), "HTML compressed at brotli quality 5");
   const script = /src="(\/static\/build\/login\.[\w]+\.js)"/.exec(html)![1];
   const bundle = await app.request(`http://localhost${script}`, {
     headers: { "accept-encoding": "br, gzip" },
