@@ -24,7 +24,10 @@ Deno.test({
     const log = alice.getByRole("log", { name: "Messages in # general" });
     await box.fill("before the outage");
     await box.press("Enter");
-    await log.locator("[data-message-id]").filter({ hasText: "before the outage" }).waitFor();
+    // As every wait below: a loaded machine (the suite's files run in parallel) can take long to connect.
+    await log.locator("[data-message-id]").filter({ hasText: "before the outage" }).waitFor({
+      timeout: 60_000,
+    });
 
     await server.stop();
     await alice.getByRole("status").filter({ hasText: "You are offline" }).waitFor({ timeout: 60_000 });
