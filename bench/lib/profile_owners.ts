@@ -7,17 +7,7 @@
  * `--skip=a.ts,b.ts` looks past these owners to the next one up the stack, e.g. the caller of a driver's write;
  * `--timeline` prints busy ms per 0.25 s instead, to find a phase).
  */
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: Node[];
-  startTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
+import { type CpuNode as Node, eachSample, readProfile } from "./cpuprofile.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const opt = (k: string) => Deno.args.find((a) => a.startsWith(`--${k}`))?.split("=")[1];
@@ -25,10 +15,7 @@ const [file, a, u] = args;
 const per = Number(opt("per") ?? 0);
 const leafSplit = Deno.args.includes("--leaf");
 const skip = new Set((opt("skip") ?? "").split(",").filter(Boolean));
-const p: Profile = JSON.parse(Deno.readTextFileSync(file));
-const byId = new Map<number, Node>(p.nodes.map((n) => [n.id, n]));
-const parent = new Map<number, number>();
-for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const { p, byId, parent } = readProfile(file);
 const after = Number(a ?? 0), until = Number(u ?? 1e9);
 
 /** Parley's own file of a frame (relative), or null. */
@@ -55,13 +42,10 @@ function kind(n: Node): string {
 
 if (Deno.args.includes("--timeline")) {
   const busy = new Map<number, number>();
-  let t = p.startTime;
-  p.samples.forEach((id, i) => {
-    t += p.timeDeltas[i];
-    const n = byId.get(id)!;
-    if (n.callFrame.functionName === "(idle)") return;
-    const slot = Math.floor((t - p.startTime) / 250_000);
-    busy.set(slot, (busy.get(slot) ?? 0) + p.timeDeltas[i] / 1000);
+  eachSample(p, -Infinity, Infinity, (id, us, seconds) => {
+    if (byId.get(id)!.callFrame.functionName === "(idle)") return;
+    const slot = Math.floor(seconds / 0.25);
+    busy.set(slot, (busy.get(slot) ?? 0) + us / 1000);
   });
   for (const [s, ms] of [...busy].sort((x, y) => x[0] - y[0])) {
     console.log(`${(s * 0.25).toFixed(2).padStart(7)} s  ${ms.toFixed(0).padStart(4)} ms busy`);
@@ -69,13 +53,9 @@ if (Deno.args.includes("--timeline")) {
   Deno.exit(0);
 }
 
-let t = p.startTime;
 const owners = new Map<string, number>();
 let total = 0;
-p.samples.forEach((id, i) => {
-  t += p.timeDeltas[i];
-  const s = (t - p.startTime) / 1e6;
-  if (s < after || s >= until) return;
+eachSample(p, after, until, (id, us) => {
   const leaf = byId.get(id)!;
   const k = kind(leaf);
   if (k === "(idle)" || k === "(root)") return;
@@ -86,7 +66,6 @@ p.samples.forEach((id, i) => {
     owner = null;
   }
   const key = owner ? (leafSplit ? `${owner}  [${k}]` : owner) : k;
-  const us = p.timeDeltas[i];
   owners.set(key, (owners.get(key) ?? 0) + us);
   total += us;
 });

@@ -4,33 +4,16 @@
  * `deno run -A bench/lib/profile_subtree.ts FILE.cpuprofile NAME [after seconds] [until seconds]`
  * (NAME as V8 names it: `#toChannel`, `handleFrame`, `createSystemTimer`).
  */
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: Node[];
-  startTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
+import { type CpuNode as Node, eachSample, readProfile } from "./cpuprofile.ts";
 
 const [file, name, a, u] = Deno.args;
-const p: Profile = JSON.parse(Deno.readTextFileSync(file));
-const byId = new Map<number, Node>(p.nodes.map((n) => [n.id, n]));
-const parent = new Map<number, number>();
-for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const { p, byId, parent } = readProfile(file);
 const after = Number(a ?? 0), until = Number(u ?? 1e9);
 const fn = (n: Node) =>
   `${n.callFrame.functionName || "(anon)"}@${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
-let t = p.startTime;
 const self = new Map<string, number>();
 let total = 0;
-p.samples.forEach((id, i) => {
-  t += p.timeDeltas[i];
-  const s = (t - p.startTime) / 1e6;
-  if (s < after || s >= until) return;
+eachSample(p, after, until, (id, us) => {
   let c: number | undefined = id, inside = false;
   while (c !== undefined) {
     if (fn(byId.get(c)!).startsWith(name + "@")) {
@@ -41,8 +24,8 @@ p.samples.forEach((id, i) => {
   }
   if (!inside) return;
   const k = fn(byId.get(id)!);
-  self.set(k, (self.get(k) ?? 0) + p.timeDeltas[i] / 1000);
-  total += p.timeDeltas[i] / 1000;
+  self.set(k, (self.get(k) ?? 0) + us / 1000);
+  total += us / 1000;
 });
 console.log(`${name}: ${total.toFixed(1)} ms (samples of wall time in the window)`);
 for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
