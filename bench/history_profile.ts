@@ -13,6 +13,7 @@
  * `--interval`: the sampling interval in microseconds. `--kind=page` makes only pages, `healthz` only
  * `/healthz`. The profile is taken after 500 warm-up requests; `--out` keeps the raw `.cpuprofile`.
  */
+import { type CpuNode, type CpuProfile, eachSample } from "./lib/cpuprofile.ts";
 import { parleyEnv } from "./lib/servers.ts";
 
 const opt = (k: string) => Deno.args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
@@ -115,26 +116,17 @@ await send("Profiler.start");
 const t0 = performance.now();
 for (let i = 0; i < n; i++) await one(i);
 const wallMs = performance.now() - t0;
-const { profile } = await send("Profiler.stop");
+const { profile: stopped } = await send("Profiler.stop");
 const load1 = (await Deno.readTextFile("/proc/loadavg")).split(" ")[0];
 ws.close();
 server.kill("SIGTERM");
 await server.status;
-if (opt("out")) await Deno.writeTextFile(opt("out")!, JSON.stringify(profile));
+if (opt("out")) await Deno.writeTextFile(opt("out")!, JSON.stringify(stopped));
 
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-const nodes = new Map<number, Node>(profile.nodes.map((nd: Node) => [nd.id, nd]));
+const profile = stopped as CpuProfile;
+const nodes = new Map<number, CpuNode>(profile.nodes.map((nd) => [nd.id, nd]));
 const self = new Map<number, number>();
-const samples: number[] = profile.samples;
-const deltas: number[] = profile.timeDeltas;
-// timeDeltas[i] is the time before sample i: attribute each interval to the sample that ends it.
-for (let i = 0; i < samples.length; i++) {
-  self.set(samples[i], (self.get(samples[i]) ?? 0) + (deltas[i] ?? 0));
-}
+eachSample(profile, -Infinity, Infinity, (id, us) => self.set(id, (self.get(id) ?? 0) + us));
 const where = (u: string, fn: string) => {
   if (!u) return fn.startsWith("(") ? fn : "(native)";
   if (u.includes("/hono/") || u.includes("jsr.io/@hono") || u.includes("hono@")) return "hono";
