@@ -1,10 +1,11 @@
 /**
- * What each per-request compression setting costs and gives for Parley's own responses (bench/README.md, "The
- * floor of a request and the history page's server time", fifteenth pass). Starts this tree's Parley
- * in-process on the filled database of `bench/history_tail.ts --reuse`, fetches uncompressed (`identity`)
- * bodies of responses that `routes/middleware/compress.ts` compresses per request (a latest and a deep history
- * page, the channel list, the login and chat pages' HTML, the OpenAPI document), then compresses each one
- * `--n` times per setting, alternating the settings each round, and prints the median µs and the bytes.
+ * What each per-request compression setting costs and gives for Parley's own responses
+ * (bench/notes/history_page.md, "The history page's server time and the floor of a request", fifteenth pass).
+ * Starts this tree's Parley in-process on the filled database of `bench/history_tail.ts --reuse`, fetches
+ * uncompressed (`identity`) bodies of responses that `routes/middleware/compress.ts` compresses per request
+ * (a latest and a deep history page, the channel list, the login and chat pages' HTML, the OpenAPI document),
+ * then compresses each one `--n` times per setting, alternating the settings each round, and prints the
+ * median µs and the bytes.
  *
  *   DATABASE_URL=… flock /tmp/bench.lock taskset -c 0 deno run -A bench/compress_levels.ts [--n=400]
  */

@@ -10,7 +10,7 @@
  * message apart from the others), and the ping's round trip while bursts run.
  *
  * Usage: taskset -c 0 deno run -A bench/fanout_burst.ts [sockets=1000] [burst=5] [rounds=20]
- * (bench/README.md, "Fan-out bursts (issue 16, sixth pass)").
+ * (bench/notes/fan_out.md, "Fan-out tail and the load generator (issue 16, sixth pass)").
  */
 import { setImmediate } from "node:timers";
 import { Connection, Hub } from "../realtime/server/hub.ts";

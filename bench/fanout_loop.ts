@@ -10,7 +10,7 @@
  * schedstat`, in ns) and the kernel's share of the process CPU are printed too.
  *
  * Usage: taskset -c 0 deno run -A bench/fanout_loop.ts [sockets=1000] [rounds=16]
- * (bench/README.md, "Fan-out per delivery (issue 16, fifth pass)").
+ * (bench/notes/fan_out.md, "Fan-out per delivery (issue 16, fifth pass)").
  */
 import { Connection, Hub } from "../realtime/server/hub.ts";
 import type { Envelope } from "../realtime/protocol.ts";
@@ -80,7 +80,8 @@ if (Deno.args[0] === "--clients") {
     },
     // Bare's loop with the event encoded to UTF-8 once and the same bytes given to every socket: a BINARY
     // frame (opcode 2), which Parley's clients do not read; measured to see what the per-socket string
-    // conversion costs (bench/README.md, "Fan-out per delivery and the frame type (issue 16, twelfth pass)").
+    // conversion costs (bench/notes/fan_out.md, "Fan-out per delivery: Parley's server against bare's (issue
+    // 16, twelfth pass)").
     binary: (seq: number) => {
       const bytes = utf8.encode(
         JSON.stringify({ type: "message_received", channelId: 3, seq, message: message(3, seq) }),

@@ -1,12 +1,12 @@
 /**
- * The server's garbage collections per step of the steady workload (bench/README.md, "What survives the
- * server's scavenges"): reads a `--verbose` bench log run with the server's `--trace-gc-nvp` (one JSON object
- * per GC: pause, kind, bytes allocated, survived in the young generation, promoted) and `BENCH_GC_MARK=1`
- * (one forced GC at the server's start whose wall-clock time places the others on the clock), and prints per
- * step (the load generator's `rate` progress lines carry each step's start and end): scavenges, their pause
- * p50 / max, MB that survived a scavenge (copied inside the young generation or promoted) and MB promoted, per
- * scavenge and per second, mark-compacts, the step's p50 / p99, the server's CPU µs per message and the cores the
- * whole machine used (another helper's work shows there).
+ * The server's garbage collections per step of the steady workload (bench/notes/gc_and_heap.md, "What
+ * survives the server's scavenges"): reads a `--verbose` bench log run with the server's `--trace-gc-nvp`
+ * (one JSON object per GC: pause, kind, bytes allocated, survived in the young generation, promoted) and
+ * `BENCH_GC_MARK=1` (one forced GC at the server's start whose wall-clock time places the others on the
+ * clock), and prints per step (the load generator's `rate` progress lines carry each step's start and end):
+ * scavenges, their pause p50 / max, MB that survived a scavenge (copied inside the young generation or
+ * promoted) and MB promoted, per scavenge and per second, mark-compacts, the step's p50 / p99, the server's
+ * CPU µs per message and the cores the whole machine used (another helper's work shows there).
  *
  *   BENCH_GC_MARK=1 BENCH_PARLEY_V8_FLAGS=--trace-gc-nvp flock /tmp/bench.lock deno task bench \
  *     --only=latency --servers=parley --curve=500 --quiet=2 --verbose > /tmp/run.log 2>&1

@@ -1,8 +1,8 @@
 /**
- * How much of a loop's garbage survives V8's scavenges (bench/README.md, "History tail and the scavenges").
- * Runs one loop in a child process with `--trace-gc` and sums up the scavenges between its start and end
- * marks: how many per 1,000 iterations, MB allocated between two scavenges, MB each one moved to the old
- * generation (promoted) and that share, and the pauses.
+ * How much of a loop's garbage survives V8's scavenges (bench/notes/gc_and_heap.md, "History tail and the
+ * scavenges"). Runs one loop in a child process with `--trace-gc` and sums up the scavenges between its start
+ * and end marks: how many per 1,000 iterations, MB allocated between two scavenges, MB each one moved to the
+ * old generation (promoted) and that share, and the pauses.
  *
  *   deno run -A bench/gc_survival.ts js-wrapped      # a promise resolved through a wrapper closure on `this`
  *   deno run -A bench/gc_survival.ts js-plain        # the same with the resolve function itself: nothing kept

@@ -1,10 +1,10 @@
 /**
- * Two trees' Parley servers side by side on one filled database, their requests interleaved (bench/README.md,
- * "The latest history page in one round trip", fourteenth pass): a busy minute of the shared machine then
- * falls on both alike, which runs of one tree after the other cannot give. Each server is the tree's
- * `bench/servers/parley.ts` on CPU 0; this client (CPU 1 when run under `taskset -c 1`) asks A's latest page,
- * B's, A's `/healthz`, B's, … one at a time (`fetch`, `res.json()`, as the bench's load generator), the order
- * within each round alternating. Prints p50 / p95 / p99 per server and kind.
+ * Two trees' Parley servers side by side on one filled database, their requests interleaved
+ * (bench/notes/history_page.md, "The latest history page in one round trip", fourteenth pass): a busy minute
+ * of the shared machine then falls on both alike, which runs of one tree after the other cannot give. Each
+ * server is the tree's `bench/servers/parley.ts` on CPU 0; this client (CPU 1 when run under `taskset -c 1`)
+ * asks A's latest page, B's, A's `/healthz`, B's, … one at a time (`fetch`, `res.json()`, as the bench's load
+ * generator), the order within each round alternating. Prints p50 / p95 / p99 per server and kind.
  *
  *   DATABASE_URL=… flock /tmp/bench.lock taskset -c 1 deno run -A bench/history_ab_interleaved.ts \
  *     --a=/tmp/base-tree --b=/work/wt/this-tree [--n=1000]

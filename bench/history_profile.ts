@@ -1,11 +1,12 @@
 /**
- * Where the server's own time per history page goes (bench/README.md, "The floor of a request and the history
- * page's server time", fifteenth pass): a V8 CPU profile of Parley (`bench/history_tail_server.ts`, pinned to
- * CPU 0, started with `--inspect` on a free port) while this script, the client, makes the history workload's
- * requests one at a time with `fetch` (latest and deep pages alternating, then `/healthz` after each, as
- * `bench/history_tail.ts`). Needs the filled database of `bench/history_tail.ts --reuse` (its fixture file).
- * Prints, per request, the profile's samples grouped by where the code lives (Parley's files, Hono,
- * postgres.js, Deno's runtime, GC, the rest) and the functions with the most self time.
+ * Where the server's own time per history page goes (bench/notes/history_page.md, "The history page's server
+ * time and the floor of a request", fifteenth pass): a V8 CPU profile of Parley
+ * (`bench/history_tail_server.ts`, pinned to CPU 0, started with `--inspect` on a free port) while this
+ * script, the client, makes the history workload's requests one at a time with `fetch` (latest and deep pages
+ * alternating, then `/healthz` after each, as `bench/history_tail.ts`). Needs the filled database of
+ * `bench/history_tail.ts --reuse` (its fixture file). Prints, per request, the profile's samples grouped by
+ * where the code lives (Parley's files, Hono, postgres.js, Deno's runtime, GC, the rest) and the functions
+ * with the most self time.
  *
  *   DATABASE_URL=… flock /tmp/bench.lock taskset -c 1 deno run -A bench/history_profile.ts [--n=2000]
  *     [--root=/other/tree] [--interval=100] [--kind=both|page|healthz] [--top=40] [--out=profile.json]

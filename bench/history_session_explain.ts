@@ -1,10 +1,11 @@
 /**
- * Postgres' own time for a history page's statements on the probe's filled database (bench/README.md, "The
- * latest history page in one round trip", fourteenth pass): the session read (`usersRepo.bySession`'s
- * statement) plus the page (`messagesRepo.pageWithAccessSql`), against the one statement that reads both
- * (`messagesRepo.pageWithSessionSql`). Each is a prepared statement, as postgres.js makes them, run 10 times
- * first (Postgres then keeps a generic plan: no planning per execution, as in the server); then
- * `EXPLAIN (ANALYZE, TIMING OFF) EXECUTE` of each, alternating, over the probe's channels in turn.
+ * Postgres' own time for a history page's statements on the probe's filled database
+ * (bench/notes/history_page.md, "The latest history page in one round trip", fourteenth pass): the session
+ * read (`usersRepo.bySession`'s statement) plus the page (`messagesRepo.pageWithAccessSql`), against the one
+ * statement that reads both (`messagesRepo.pageWithSessionSql`). Each is a prepared statement, as postgres.js
+ * makes them, run 10 times first (Postgres then keeps a generic plan: no planning per execution, as in the
+ * server); then `EXPLAIN (ANALYZE, TIMING OFF) EXECUTE` of each, alternating, over the probe's channels in
+ * turn.
  *
  *   flock /tmp/bench.lock deno run -A bench/history_session_explain.ts [--n=200] [--rounds=3]
  *

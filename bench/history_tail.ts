@@ -1,13 +1,14 @@
 /**
- * What the history page's slow requests are made of (bench/README.md, "History tail and the floor of a
- * request (issue 16, ninth pass)"). Fills a database as the quick history bench does (100 channels of 1,000
- * messages; `--channels=1000` for the full million), starts Parley (`bench/history_tail_server.ts`, pinned
- * to CPU 0, `--trace-gc`) and a client (this script, `client` mode, pinned to CPU 1, `--trace-gc`) that
- * makes the history workload's requests one at a time: a page (latest and deep alternating), then `/healthz`.
- * Every request is laid out on one clock: client start -> server entry (`pre`: the client's write, the
- * server's read and parse), server entry -> handler resolved (`server`, of which `db` in statements), then
- * -> client end (`post`: the server's write, the client's read and parse), and whether a scavenge or a
- * mark-compact of either process, or a statement that is not the request's (background jobs), fell in it.
+ * What the history page's slow requests are made of (bench/notes/history_page.md, "History tail and the floor
+ * of a request (issue 16, ninth pass)"). Fills a database as the quick history bench does (100 channels of
+ * 1,000 messages; `--channels=1000` for the full million), starts Parley (`bench/history_tail_server.ts`,
+ * pinned to CPU 0, `--trace-gc`) and a client (this script, `client` mode, pinned to CPU 1, `--trace-gc`)
+ * that makes the history workload's requests one at a time: a page (latest and deep alternating), then
+ * `/healthz`. Every request is laid out on one clock: client start -> server entry (`pre`: the client's
+ * write, the server's read and parse), server entry -> handler resolved (`server`, of which `db` in
+ * statements), then -> client end (`post`: the server's write, the client's read and parse), and whether a
+ * scavenge or a mark-compact of either process, or a statement that is not the request's (background jobs),
+ * fell in it.
  *
  *   flock /tmp/bench.lock deno run -A bench/history_tail.ts [--client=fetch|raw|raw-identity] [--n=2000]
  *     [--root=/path/to/other/tree] [--v8=--flag,--flag] [--env=K=V,K=V] [--channels=100] [--reuse]

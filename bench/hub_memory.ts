@@ -5,7 +5,7 @@
  * No sockets and no timing: the figure does not depend on what else the machine runs.
  *
  * Usage: deno run -A --v8-flags=--expose-gc bench/hub_memory.ts [connections=10000]
- * (bench/README.md, "Memory per idle connection (issue 16, sixth pass)").
+ * (bench/notes/memory_per_connection.md, "Memory per idle connection (issue 16, sixth pass)").
  */
 import { Connection, Hub } from "../realtime/server/hub.ts";
 

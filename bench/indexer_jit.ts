@@ -1,11 +1,11 @@
 /**
- * What Postgres' JIT costs the search indexer's pass (bench/README.md, "History tail, the idle heap and JIT
- * (issue 16, tenth pass)"). On a filled database (e.g. `history_tail_1000`, left by `bench/history_tail.ts
- * --channels=1000 --reuse`), times `INDEX_ABOVE` (the indexer's one statement) with `jit` on and off,
- * alternating, each in a transaction rolled back, by `EXPLAIN (ANALYZE)`'s execution time, and prints the
- * plan's cost and its JIT line. With nothing to index (the watermark at the newest message) the statement
- * reads a few index pages; its plan is priced on a third of the table (an unknown lower bound), far above
- * `jit_above_cost` (100,000) once the table holds about a million messages.
+ * What Postgres' JIT costs the search indexer's pass (bench/notes/history_page.md, "History tail, the idle
+ * heap and JIT (issue 16, tenth pass)"). On a filled database (e.g. `history_tail_1000`, left by
+ * `bench/history_tail.ts --channels=1000 --reuse`), times `INDEX_ABOVE` (the indexer's one statement) with
+ * `jit` on and off, alternating, each in a transaction rolled back, by `EXPLAIN (ANALYZE)`'s execution time,
+ * and prints the plan's cost and its JIT line. With nothing to index (the watermark at the newest message)
+ * the statement reads a few index pages; its plan is priced on a third of the table (an unknown lower bound),
+ * far above `jit_above_cost` (100,000) once the table holds about a million messages.
  *
  *   flock /tmp/bench.lock deno run -A bench/indexer_jit.ts postgres://postgres@127.0.0.1:PORT/history_tail_1000
  */

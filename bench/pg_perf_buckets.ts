@@ -3,10 +3,10 @@
  * `perf script -i FILE -F comm,pid,ip,sym | deno run -A bench/pg_perf_buckets.ts`.
  * Each sample counts once, in the first bucket (in the order below) with a function on its stack, so the
  * search indexer's own work (tokenising, trigrams, the GIN pending list and its cleanup) is told apart from
- * the inserts, scans and commits every statement shares. How the profile was taken (bench/README.md,
- * "Postgres CPU per durable message in the steady workload", fifteenth pass): `perf record -F 499
- * --call-graph dwarf,16384 -p <the bench cluster's postmaster and its children> -- sleep 7`, started once the
- * steady step's first second of sends was seen (`BENCH_STAGES=1`).
+ * the inserts, scans and commits every statement shares. How the profile was taken
+ * (bench/notes/cpu_per_message.md, "Postgres CPU per durable message in the steady workload", fifteenth
+ * pass): `perf record -F 499 --call-graph dwarf,16384 -p <the bench cluster's postmaster and its children> --
+ * sleep 7`, started once the steady step's first second of sends was seen (`BENCH_STAGES=1`).
  */
 
 /** Buckets, first match wins; each a list of function names (Debian's postgres has its exported symbols). */

@@ -78,7 +78,7 @@ if (!adminUrl) {
   adminUrl = cluster.url;
   stopCluster = cluster.stop;
   // WAL segments made and recycled before any workload, as on a Postgres that has run a while, so every
-  // server's commits reuse segment files instead of creating new ones (README, "How it measures").
+  // server's commits reuse segment files instead of creating new ones (bench/README.md, "How it measures").
   // BENCH_WAL_WARM=0 measures a freshly made cluster, as runs before the eleventh pass did.
   const warm = Number(Deno.env.get("BENCH_WAL_WARM") ?? 64);
   if (warm > 0) {
@@ -104,7 +104,8 @@ async function postmasterPid(url: string): Promise<number | undefined> {
 }
 const pgPid = stopCluster ? await postmasterPid(adminUrl) : undefined;
 // --pg-cpu=N pins the cluster (postmaster, its helpers and every backend it forks later) to CPU N; by
-// default it is left to the scheduler, as in every earlier run (README, "Processes").
+// default it is left to the scheduler, as in every earlier run (bench/README.md, "How it measures":
+// Processes).
 const pgCpu = opt("pg-cpu");
 if (pgCpu !== undefined && pinning) {
   const sql = connectSql(adminUrl);

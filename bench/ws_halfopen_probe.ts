@@ -3,7 +3,8 @@
  * writes: no frame, no pong, no close)? `deno run -A bench/ws_halfopen_probe.ts MODE IDLE_S` with `WAIT=ms`:
  * MODE `idle` leaves it to `idleTimeout: IDLE_S`; `appclose` also calls the socket's `close(4000)` after 1 s,
  * as the gateway's heartbeat check, the hub's "too slow" and a revoked session do. Prints when the client
- * saw the connection end, or that it did not within WAIT. Fourteenth pass, bench/README.md.
+ * saw the connection end, or that it did not within WAIT. Fourteenth pass: bench/notes/cpu_per_message.md,
+ * "The idle timer per frame, per-frame and per-delivery work".
  */
 const [mode, idleArg] = Deno.args;
 const idle = Number(idleArg ?? 0);

@@ -2,7 +2,8 @@
  * Server CPU per WebSocket frame read, with and without Deno's `idleTimeout` (which re-arms a timer on every
  * frame read): a bare Deno server that parses each frame and does nothing else, and a client of SOCKETS
  * sockets sending one send-sized frame per socket every 20 ms. The server prints µs of process CPU per frame
- * between the first and the last frame. Fourteenth pass, bench/README.md. Under the bench lock:
+ * between the first and the last frame. Fourteenth pass: bench/notes/cpu_per_message.md, "The idle timer per
+ * frame, per-frame and per-delivery work". Under the bench lock:
  *
  *   taskset -c 0 deno run -A bench/ws_idle_ab.ts server IDLE_S PORT &
  *   taskset -c 1 deno run -A bench/ws_idle_ab.ts client PORT SOCKETS FRAMES_PER_SOCKET

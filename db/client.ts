@@ -112,15 +112,15 @@ export function settleable(q: unknown): q is QueryShape {
 /**
  * What a postgres.js query resolves with, without the rows surviving V8's young-generation scavenges.
  *
- * Why (bench/README.md, "History tail and the scavenges", sixth pass, and "Query results and the scavenges",
- * eighth pass): a `Query` is the promise it resolves, so when done it holds the rows; and its constructor
- * stores closures on it that reach the `Query` itself (they capture it and its promise's `resolve`:
- * `this.resolve = x => (this.active = false, resolve(x))`). In Deno 2.9 (V8 15) whatever a finished object
- * of that kind references survives the scavenges until a mark-compact: a finished query's rows are
- * promoted, 40-60 % of what a loop of queries allocates, scavenge pauses of 8-20 ms under every request.
- * Measured in plain JS (`bench/gc_survival.ts js-query*`): the same object referencing nothing once done
- * keeps nothing, nor does one holding its value without such closures. Replacing only the `resolve` field is
- * not enough: the field then references our promise, which holds the rows, and they are kept alike.
+ * Why (bench/notes/gc_and_heap.md, "History tail and the scavenges", sixth pass, and "Query results and the
+ * scavenges", eighth pass): a `Query` is the promise it resolves, so when done it holds the rows; and its
+ * constructor stores closures on it that reach the `Query` itself (they capture it and its promise's
+ * `resolve`: `this.resolve = x => (this.active = false, resolve(x))`). In Deno 2.9 (V8 15) whatever a
+ * finished object of that kind references survives the scavenges until a mark-compact: a finished query's
+ * rows are promoted, 40-60 % of what a loop of queries allocates, scavenge pauses of 8-20 ms under every
+ * request. Measured in plain JS (`bench/gc_survival.ts js-query*`): the same object referencing nothing once
+ * done keeps nothing, nor does one holding its value without such closures. Replacing only the `resolve`
+ * field is not enough: the field then references our promise, which holds the rows, and they are kept alike.
  *
  * So the finished `Query` must reference nothing that holds the rows: before the query starts, its `resolve`
  * field (connection.js calls `query.resolve(result)` at ReadyForQuery; nothing else settles a query of
@@ -155,8 +155,8 @@ async function settled<T>(q: PromiseLike<T>): Promise<T> {
     // bodies again as one array literal) and the lookup key (`signature`: the statement's text, flattened
     // afresh for each query). Once settled postgres.js reads none of them (a retry or a statement's caching
     // happen before it settles; an error keeps its own references to them). Measured: a grouped send's Query
-    // and what it referenced were half of what the server promoted at 500 msg/s (bench/README.md, "What
-    // survives the server's scavenges", thirteenth pass).
+    // and what it referenced were half of what the server promoted at 500 msg/s (bench/notes/gc_and_heap.md,
+    // "What survives the server's scavenges", thirteenth pass).
     q.args = NO_ARGS;
     if (q.parameters) q.parameters = NO_ARGS;
     q.signature = "";
@@ -192,8 +192,8 @@ function openPostgres(url: string, max: number, asyncCommit: boolean, maxPipelin
     // No JIT: Postgres compiles any statement whose plan is priced over `jit_above_cost`, and the search
     // indexer's pass (a window above a watermark the planner cannot see, priced at a third of `messages`)
     // crosses it at a few hundred thousand messages: ~22 ms of compilation per pass (every 200 ms under
-    // sends) for a statement that runs in 0.1 ms (bench/README.md, "History tail, the idle heap and JIT",
-    // tenth pass).
+    // sends) for a statement that runs in 0.1 ms (bench/notes/history_page.md, "History tail, the idle heap
+    // and JIT", tenth pass).
     connection: {
       application_name: "parley",
       jit: "off",
@@ -313,7 +313,8 @@ function connectionGone(err: unknown): boolean {
  * written to that socket after CopyData headers of our own, chunks as they are (a failure still arrives
  * as the Writable's 'error'). CopyDone goes through the Writable (`end`), after the data on the same socket.
  * Without a captured socket (TLS) everything goes through the Writable. Measured on 20 concurrent 10 MB
- * uploads: the server's peak RSS rise 111-114 MB through the Writable, 43-44 MB this way (bench/README.md).
+ * uploads: the server's peak RSS rise 111-114 MB through the Writable, 43-44 MB this way
+ * (bench/notes/search_and_files.md).
  */
 async function copyIn(
   sql: postgres.Sql,

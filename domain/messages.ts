@@ -409,12 +409,12 @@ export async function historyResponse(
 
 /**
  * `historyResponse` for a request's session token, the session read in the page's own statement
- * (`messagesRepo.pageWithSession`): one round trip instead of `auth.authenticate`'s and the page's (bench
- * README, "The latest history page in one round trip", fourteenth pass). The same rules: null (the caller's
- * 401) when the token is no live session of an active user, as `auth.authenticate`; `admit` (the transport's
- * checks of the actor, e.g. an embed session's origin) runs before the page is used, and for an embed session
- * before it is read; then `mayRead`. Input the statement does not take (an `around` page, a bad query) goes
- * the two-statement way, after the session, so it is refused as before.
+ * (`messagesRepo.pageWithSession`): one round trip instead of `auth.authenticate`'s and the page's
+ * (bench/notes/history_page.md, "The latest history page in one round trip", fourteenth pass). The same
+ * rules: null (the caller's 401) when the token is no live session of an active user, as `auth.authenticate`;
+ * `admit` (the transport's checks of the actor, e.g. an embed session's origin) runs before the page is used,
+ * and for an embed session before it is read; then `mayRead`. Input the statement does not take (an `around`
+ * page, a bad query) goes the two-statement way, after the session, so it is refused as before.
  */
 export async function historyForToken(
   deps: Deps,

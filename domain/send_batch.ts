@@ -57,14 +57,16 @@ interface Item {
  * pass), batches in flight never share a channel. A running batch has
  * `SEND_BATCH_HOLD_MS` (default 5) to itself before another starts beside it: a commit usually ends sooner,
  * and what arrived meanwhile goes out together after it, so a busy server pays one statement and one commit
- * for several sends instead of one each across the free slots (bench README, fifth pass). And batches start at
- * least `SEND_BATCH_PACE_MS` (default 2) apart: a send arriving sooner after the latest start, even once that
- * batch has committed, waits for the rest with what follows, where it went out alone before (groups of 1-2 at
- * moderate rates, each paying the statement's fixed cost); a send after a quiet spell goes out at once (bench
- * README, sixth pass). Over one send per pace (500 a second) the pace climbs with the arrival rate and
- * reaches `SEND_BATCH_PACE_MAX_MS` (default 8) at two sends per pace (1,000 a second), so a busy server
- * shares each statement among ~9 sends instead of ~3 while a lightly loaded one waits as before (bench
- * README, eleventh pass).
+ * for several sends instead of one each across the free slots (bench/notes/cpu_per_message.md, "Where a
+ * durable message's CPU goes", fifth pass). And batches start at least `SEND_BATCH_PACE_MS` (default 2)
+ * apart: a send arriving sooner after the latest start, even once that batch has committed, waits for the
+ * rest with what follows, where it went out alone before (groups of 1-2 at moderate rates, each paying the
+ * statement's fixed cost); a send after a quiet spell goes out at once (bench/notes/cpu_per_message.md, "CPU
+ * per durable message and the pace of send batches", sixth pass). Over one send per pace (500 a second) the
+ * pace climbs with the arrival rate and reaches `SEND_BATCH_PACE_MAX_MS` (default 8) at two sends per pace
+ * (1,000 a second), so a busy server shares each statement among ~9 sends instead of ~3 while a lightly
+ * loaded one waits as before (bench/notes/cpu_per_message.md, "CPU per durable message and a pace that grows
+ * with the rate", eleventh pass).
  */
 const MAX_BATCH = 256;
 /**
@@ -116,9 +118,9 @@ export class SendBatcher {
    * to 1-4 ms). A message to a channel of 1,000 is ~10 ms of socket writes, so a batch of several published
    * back to back held every other answer, frame and commit behind it; and the batch gives up its slot at the
    * commit, not after its messages' fan-out (each send is answered once its own message is published, so an
-   * ack never precedes its event), so a channel's next batch is not held up by it (bench README, "Fan-out
-   * tail and the load generator"). A channel's events still reach the hub in sequence order (one queue, in
-   * commit order; the hub restores the order of events published meanwhile by other paths).
+   * ack never precedes its event), so a channel's next batch is not held up by it (bench/notes/fan_out.md,
+   * "Fan-out tail and the load generator"). A channel's events still reach the hub in sequence order (one
+   * queue, in commit order; the hub restores the order of events published meanwhile by other paths).
    */
   #publish(envs: Envelope[]): (Promise<void> | null)[] {
     const idle = this.#next === this.#unpublished.length;

@@ -102,7 +102,7 @@ export function startNotificationWorker(
     // crosses the grace meanwhile waits for the next tick. Scanning again until a scan finds nothing ran a
     // transaction back to back with the next under a steady load (messages cross the grace all the time),
     // each re-reading its channels' members and people, and each holding the event loop a few ms while the
-    // sends waited behind it (bench README, "The steady tail in time").
+    // sends waited behind it (bench/notes/steady_tail.md, "The steady tail in time").
     while (!stopped && await scanOnce(deps) >= SCAN_BATCH) { /* catch up */ }
     await batchDueEmails(deps);
     for (;;) {

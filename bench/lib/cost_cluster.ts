@@ -23,9 +23,9 @@ export function benchPgSettings(): string[] {
 /**
  * Makes `segments` WAL segments and lets a checkpoint recycle them, as a Postgres that has been running a
  * while has them: a commit that crosses into the next 16 MB then reuses a file instead of creating,
- * zero-filling and fsyncing a new one (23-29 ms on this machine's disk, every ~9 s at 500 msg/s: bench/README.md,
- * "The steady tail in time" and "The steady tail's WAL and the load generator"). Needs `min_wal_size` of at
- * least `segments` x 16 MB (`benchPgSettings`), or the checkpoint removes them.
+ * zero-filling and fsyncing a new one (23-29 ms on this machine's disk, every ~9 s at 500 msg/s:
+ * bench/notes/steady_tail.md, "The steady tail in time" and "The steady tail's WAL and the load generator").
+ * Needs `min_wal_size` of at least `segments` x 16 MB (`benchPgSettings`), or the checkpoint removes them.
  */
 export async function warmWal(adminUrl: string, segments: number): Promise<number> {
   const sql = connectSql(adminUrl);

@@ -23,8 +23,9 @@ export function connectSql(url: string): SqlClient {
  * A running system has table statistics; bulk-filled tables have none until autovacuum comes by. Only tables
  * with rows are analyzed: statistics saying a table is empty (`messages` before a workload sends) make the
  * server's prepared statements plan for an empty table, and the grouped send's retry check then scanned
- * `messages` on every statement until autovacuum analyzed it again (bench README, fifth pass). A live
- * deployment never has that: autovacuum does not analyze a table nobody has written.
+ * `messages` on every statement until autovacuum analyzed it again (bench/notes/cpu_per_message.md, "Where a
+ * durable message's CPU goes", fifth pass). A live deployment never has that: autovacuum does not analyze a
+ * table nobody has written.
  */
 export async function analyzeFilled(sql: SqlClient): Promise<void> {
   const tables = await sql`SELECT relname FROM pg_class

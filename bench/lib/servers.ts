@@ -92,7 +92,7 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
 
 /**
  * The `--v8-flags=` of deno.json's `start` task, one flag an item: the bench runs Parley as production does
- * (none: bench/README.md, "The young generation flag (issue 16, seventh pass)").
+ * (none: bench/notes/gc_and_heap.md, "The young generation flag (issue 16, seventh pass)").
  */
 export function startV8Flags(): string[] {
   const json = JSON.parse(Deno.readTextFileSync(`${here}../deno.json`)) as { tasks: Record<string, string> };

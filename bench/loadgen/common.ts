@@ -50,8 +50,8 @@ export async function connect(spec: Spec, clients: Client[]) {
  * Keeps Parley's heartbeat going (it closes sockets silent for 2.5 heartbeats): every client pings once per
  * `seconds`, spread over the interval (a tenth of a second's share of the clients each 100 ms), as clients
  * that connected at different moments do. All at once, 2,000 pings held the load generator's event loop for
- * 19 ms every 20 s and reached the server as one burst (bench/README.md, "The steady tail's WAL and the load
- * generator (issue 16, eleventh pass)").
+ * 19 ms every 20 s and reached the server as one burst (bench/notes/steady_tail.md, "The steady tail's WAL
+ * and the load generator (issue 16, eleventh pass)").
  */
 export function heartbeat(clients: Client[], seconds: number) {
   const slots = Math.max(1, Math.round(seconds * 10));

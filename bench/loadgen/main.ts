@@ -209,10 +209,10 @@ async function steady(spec: SteadySpec) {
   // checkpoint (initdb with --no-sync, the fixture, each new page a table or index grows by, written as
   // zeros), and the kernel writes each back ~30 s later (vm.dirty_expire_centisecs) in bursts of 10-40 MB,
   // during the steps; the next commit's flush of the disk's cache then waits until that burst is stored
-  // (35-90 ms on this machine: bench/README.md, "Why a WAL flush takes 35-90 ms"). A server that has run a
-  // while has no such backlog from its setup; what the steps themselves write still comes back during the
-  // later steps. BENCH_SYNC_BEFORE_STEPS=0 leaves it (every run before the twelfth pass). The same for every
-  // server kind.
+  // (35-90 ms on this machine: bench/notes/steady_tail.md, "Why a WAL flush takes 35-90 ms"). A server that
+  // has run a while has no such backlog from its setup; what the steps themselves write still comes back
+  // during the later steps. BENCH_SYNC_BEFORE_STEPS=0 leaves it (every run before the twelfth pass). The same
+  // for every server kind.
   if (Deno.env.get("BENCH_SYNC_BEFORE_STEPS") !== "0") await new Deno.Command("sync").output();
   // What the connections cost with nothing sent (the notification scanner's second ticks included).
   await sleep(2500);

@@ -79,7 +79,7 @@ export async function parleyDatabase(ctx: Ctx, name: string): Promise<string> {
  * How the fan-out's clients read their sockets, the same for every server kind: Deno's `WebSocket` (`web`,
  * the default, as in every run), or with `BENCH_LOADGEN_WS=raw` the frames of each TCP read split in
  * JavaScript (`loadgen/raw_ws.ts`). The tenth pass measured raw at 2-5 % less of the load generator's CPU per
- * delivery, with no change in the steps held (bench/README.md, "Fan-out and the load generator's share
+ * delivery, with no change in the steps held (bench/notes/fan_out.md, "Fan-out and the load generator's share
  * (issue 16, tenth pass)").
  */
 function fanoutTransport(): Transport {

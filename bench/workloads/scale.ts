@@ -189,7 +189,8 @@ export async function history(ctx: Ctx) {
   const [{ size }] = await sql`SELECT pg_size_pretty(pg_total_relation_size('messages')) AS size`;
   // The fixture's million rows leave ~1 GB of WAL and dirty buffers behind: without this the checkpoint it
   // triggered writes them out, spread over minutes, while the requests run, and the page's statements take
-  // 2x their median in its tail (bench/README.md, "History tail, the idle heap and JIT", tenth pass).
+  // 2x their median in its tail (bench/notes/history_page.md, "History tail, the idle heap and JIT", tenth
+  // pass).
   const c0 = performance.now();
   // (A role without the right to checkpoint, on a BENCH_DATABASE_URL cluster, measures without it.)
   await sql`CHECKPOINT`.catch((e) => ctx.log(`  note: no checkpoint after the fixture (${e.message})`));

@@ -28,7 +28,8 @@ export interface BatchSend {
  * prepared statement hashes one string it has seen before instead of a fresh copy of a few kilobytes (and
  * the column list and the setting's clause are not rebuilt per batch).
  *
- * Its shape is for Postgres' plan cache and executor (bench README, "Inside the Postgres backend", ninth pass):
+ * Its shape is for Postgres' plan cache and executor (bench/notes/cpu_per_message.md, "Inside the Postgres
+ * backend", ninth pass):
  * - `LIMIT cardinality($1)` changes no result (every array has that many elements) but makes the plan cache
  *   keep its generic plan: without it the generic plan was priced for 10 sends against a custom plan's exact
  *   count, and with 1,000 channels every statement was planned afresh (~900 µs of Postgres CPU more per

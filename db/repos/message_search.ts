@@ -58,7 +58,7 @@ export interface Pass {
  * The pass's statement (`indexAbove`): $1 the watermark, $2 the batch size. The window starts at the higher
  * of `$1` and the shared watermark, so an instance's first pass after a start (its own watermark still 0)
  * does not walk every message below what the instances already indexed (~2.5 s of Postgres at 1,000,000
- * messages; bench README, "History tail and the floor of a request", ninth pass).
+ * messages; bench/notes/history_page.md, "History tail and the floor of a request", ninth pass).
  */
 export const INDEX_ABOVE = `WITH c AS (
    SELECT m.id, m.workspace_id, m.channel_id, m.sender_id, m.created_at, m.body FROM messages m

@@ -211,8 +211,8 @@ function pageParts(newer: boolean, bound: string, rows: string): { text: string;
 
 /**
  * `pageWithAccessSql(false)` and `(true)`, built once: a text built per page (~3 KB) was new garbage each
- * time, and a finished postgres.js `Query` still references its text through the scavenges (bench README,
- * "History tail and the floor of a request").
+ * time, and a finished postgres.js `Query` still references its text through the scavenges
+ * (bench/notes/history_page.md, "History tail and the floor of a request").
  */
 const PAGE_TEXTS = [pageWithAccessSql(false), pageWithAccessSql(true)] as const;
 
@@ -221,8 +221,8 @@ const PAGE_TEXTS = [pageWithAccessSql(false), pageWithAccessSql(true)] as const;
  * membership (`channels.withMember`) in the same round trip: the history's access check and its page are
  * one statement, and the page is the JSON text Postgres built, to be sent as it is (one value, not a row
  * per message with the channel's columns repeated: what the rows of a result allocate is what the
- * scavenges keep, bench README). Null when there is no such channel; the page is read whatever the
- * membership says, so the caller must check access before using it.
+ * scavenges keep, bench/notes/gc_and_heap.md). Null when there is no such channel; the page is read whatever
+ * the membership says, so the caller must check access before using it.
  */
 export async function pageWithAccess(
   sql: Sql,

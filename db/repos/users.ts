@@ -112,7 +112,7 @@ export function sessionUserOf(row: Record<string, unknown>): SessionUser | null 
 /**
  * `bySession`'s statement, built once: every request reads its session, and a text built per call is a few
  * hundred bytes of new string each time, which the finished postgres.js query keeps through the scavenges
- * (bench README, "History tail and the floor of a request", ninth pass).
+ * (bench/notes/history_page.md, "History tail and the floor of a request", ninth pass).
  */
 const BY_SESSION = `SELECT ${SESSION_COLS} FROM ${liveSessionJoin("$1")}`;
 

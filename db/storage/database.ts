@@ -8,13 +8,13 @@
  * Writes go `PARTS_PER_WRITE` parts at a time through `Db.insertRows`: on Postgres one binary COPY per
  * batch, committed before the next batch is read from the upload. The upload is read (BYOB) into one
  * buffer of a batch, reused for every batch; parts are views of it. Memory, measured on 20 concurrent
- * 10 MB uploads (bench/README.md): a bytea parameter goes to the server as hex text, and INSERTs of those
- * raised the server's peak RSS by ~150-180 MB; COPY through postgres.js's stream (which copies each chunk
- * into a new CopyData message) by ~110 MB; COPY framed by `Db.insertRows` itself (db/pg_copy_socket.ts)
- * by ~43 MB. Every copy of the data into fresh memory costs ~40 MB of collection lag at that rate, so there
- * is none on this path. The batch size was measured too: 64 KiB batches 71 MB (and half the speed),
- * 128 KiB 63 MB, 256 KiB 43 MB, 1 MiB 85 MB. A connection is taken only while a batch is written, never
- * while waiting for the client.
+ * 10 MB uploads (bench/notes/search_and_files.md): a bytea parameter goes to the server as hex text, and
+ * INSERTs of those raised the server's peak RSS by ~150-180 MB; COPY through postgres.js's stream (which
+ * copies each chunk into a new CopyData message) by ~110 MB; COPY framed by `Db.insertRows` itself
+ * (db/pg_copy_socket.ts) by ~43 MB. Every copy of the data into fresh memory costs ~40 MB of collection lag
+ * at that rate, so there is none on this path. The batch size was measured too: 64 KiB batches 71 MB (and
+ * half the speed), 128 KiB 63 MB, 256 KiB 43 MB, 1 MiB 85 MB. A connection is taken only while a batch is
+ * written, never while waiting for the client.
  */
 import type { CopyColumn, Db } from "../client.ts";
 import type { BlobStorage, ByteRange } from "./storage.ts";

@@ -71,7 +71,7 @@ export async function scanOnce(deps: Deps): Promise<number> {
     const now = deps.now();
     const horizon = new Date(now.getTime() - cfg.scanGraceMs);
     // The batch per channel: how many messages, the newest id, and which can notify someone without being
-    // read for everyone (bench README, "The notification scan reads what can notify").
+    // read for everyone (bench/notes/notification_scanner.md, "The notification scan reads what can notify").
     const chans = await outbox.batchChannels(sql, after, horizon, SCAN_BATCH, ALWAYS_READ);
     mark("batch");
     if (!chans.length) return 0;
@@ -85,8 +85,8 @@ export async function scanOnce(deps: Deps): Promise<number> {
     // cursor is back where it was and the next scan reads the same messages again, which produced nothing
     // and are judged afresh: nothing duplicated, nothing lost. The first write of an item or a push sets the
     // transaction back to the server's setting (`ScanContext.writing`), so a scan that queued something
-    // commits as before. Not on the first start: the cursor row it creates stays durable (bench README,
-    // "The notification scan reads what can notify").
+    // commits as before. Not on the first start: the cursor row it creates stays durable
+    // (bench/notes/notification_scanner.md, "The notification scan reads what can notify").
     if (!cursor.created) sql.query("SET LOCAL synchronous_commit = off").catch(() => {});
     // The cursor moves in this transaction whatever comes next, so its update goes out with the batch's first
     // reads (pipelined on Postgres) instead of a round trip of its own at the end; it is awaited before the
@@ -124,7 +124,8 @@ class ScanContext {
   /**
    * The senders in full (their role decides whether an @channel counts), only of messages with one: for any
    * other message whether the sender may use it changes nothing (`reasonFor`), and reading every sender's row
-   * with its role (~450 a scan at 500 msg/s) was ~2 ms of each scan (bench README, twelfth pass).
+   * with its role (~450 a scan at 500 msg/s) was ~2 ms of each scan (bench/notes/steady_tail.md, "Why a WAL
+   * flush takes 35-90 ms, and the scanner's senders", twelfth pass).
    */
   senders = new Map<number, usersRepo.UserRow>();
   /** `broadMention` of each message of the batch, by id. */
@@ -155,8 +156,9 @@ class ScanContext {
    * (`batchChannels`' `notable`); and every message of a channel where someone takes every message (a stored
    * level "all", the workspace's default "all" for its kind) or has keywords (which need the body). Any other
    * message owes nobody by `reasonFor` (no mention, no broad mention, no keyword, no level "all"), so it is
-   * not read at all: in the steady workload that was ~500 rows with their bodies per scan (bench README,
-   * fourteenth pass). Returns the messages read, in id order.
+   * not read at all: in the steady workload that was ~500 rows with their bodies per scan
+   * (bench/notes/notification_scanner.md, "The notification scan reads what can notify", fourteenth pass).
+   * Returns the messages read, in id order.
    */
   async load(
     chans: outbox.BatchChannel[],
@@ -170,7 +172,8 @@ class ScanContext {
     mark("filter");
     // The reads that need only the batch go out together (one round trip on Postgres, where a transaction's
     // statements sent without waiting are pipelined; one after the other on PGlite): each scan was a dozen
-    // round trips in a row, each waiting its turn on a busy event loop (bench README, thirteenth pass).
+    // round trips in a row, each waiting its turn on a busy event loop (bench/notes/notification_scanner.md,
+    // "The notification scanner off the steady tail", thirteenth pass).
     const wsIds = [...new Set(chans.map((c) => c.workspaceId))];
     const [settings, levelRows, keywordRows, notableRows] = await Promise.all([
       Promise.all(wsIds.map((id) => readSettings(sql, id))),
@@ -206,7 +209,7 @@ class ScanContext {
     // broad mention (allowed or not: counted either way here), a keyword (only people who stored some have
     // any), or the level "all" (their stored level or the workspace default). Everyone else in a channel is
     // skipped: in the steady workload that was ~2,000 people's rows and preferences read per scan for the
-    // few a message can reach (bench README, "A shorter notification scan").
+    // few a message can reach (bench/notes/notification_scanner.md, "A shorter notification scan").
     const keywords = new Set<number>();
     for (const k of keywordRows) keywords.add(Number(k.userId));
     /** Per channel: its newest message, the newest with a broad mention, the newest naming each person. */
@@ -231,7 +234,8 @@ class ScanContext {
     // in the batch or whose kind defaults to "all" (a DM or group, or channels where the workspace says so);
     // elsewhere only those with a stored level "all", keywords, or a mention in the batch. A channel with none
     // costs nothing per member: at 500 msg/s in channels of 20 that was every member of ~100 channels (~2,000
-    // rows) read, sorted and looked at for no one (bench README, thirteenth pass).
+    // rows) read, sorted and looked at for no one (bench/notes/notification_scanner.md, "The notification
+    // scanner off the steady tail", thirteenth pass).
     const full: number[] = [];
     const pairs = new Map<number, Set<number>>();
     const some = (channelId: number, userId: number) => {

@@ -82,7 +82,8 @@ export function createGateway(deps: Deps, hub: Hub) {
     const { response, socket } = Deno.upgradeWebSocket(c.req.raw, {
       // Deno pings a socket silent for half of this and closes its connection when the other half passes
       // without an answer: the only way to end a peer gone without a FIN (a socket's own close() waits for
-      // the peer's close frame). Measured against a sweep (bench/README.md, fourteenth pass): kept.
+      // the peer's close frame). Measured against a sweep (bench/notes/cpu_per_message.md, "The idle timer
+      // per frame, per-frame and per-delivery work", fourteenth pass): kept.
       idleTimeout: deps.config.ws.idleTimeoutS,
       ...protocol ? { protocol } : {},
     });

@@ -297,7 +297,7 @@ export class Hub {
    * once per event: the targets are the channel's index, so each is subscribed; the event is sequenced and
    * not droppable, so only the hard limit applies, checked against `unsentAtMost`. The per-socket steps
    * are `write`'s, in the same order (resuming and closed sockets go through `write` itself). A message to
-   * a channel of 1,000 runs this loop 1,000 times (bench/README.md, "Fan-out per delivery").
+   * a channel of 1,000 runs this loop 1,000 times (bench/notes/fan_out.md, "Fan-out per delivery").
    */
   #toChannel(targets: Set<Connection>, text: string, e: SequencedEvent, except: string | undefined) {
     const ch = e.channelId, seq = e.seq, hard = this.limits.sendBufferHardBytes, bytes = text.length * 3;

@@ -2,9 +2,9 @@
  * A connection's channels and the last sequence written per channel, kept small: 10,000 idle sockets each
  * hold one of each. A `Set` of 20 numbers takes about 720 bytes of V8 heap and a `Map` of 20 about 980
  * (their hash tables, grown 4 -> 8 -> 16 -> 32, leave garbage on the way); these keep them in one packed
- * array, about 440 and 470 bytes (bench/README.md, "Memory per idle connection (issue 16, sixth pass)"). A
- * scan of a few dozen small integers is as quick as hashing; past `LINEAR_MAX` keys (a user in hundreds of
- * channels) they move into a `Map` / `Set`, and stay there.
+ * array, about 440 and 470 bytes (bench/notes/memory_per_connection.md, "Memory per idle connection (issue
+ * 16, sixth pass)"). A scan of a few dozen small integers is as quick as hashing; past `LINEAR_MAX` keys (a
+ * user in hundreds of channels) they move into a `Map` / `Set`, and stay there.
  *
  * The same operations and results as `Map<number, V>` / `Set<number>` for the methods they share.
  */

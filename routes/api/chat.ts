@@ -18,9 +18,10 @@ import { searchRoutes } from "./search.ts";
 export function chatRoutes(deps: Deps) {
   const app = new Hono<AppEnv>();
   // A history page (the REST call made most often) reads its session in the page's own statement: one round
-  // trip instead of two (bench README, "The latest history page in one round trip", fourteenth pass). The same
-  // checks as `requireAuth` (`admit`); registered before it, so it answers alone. A bad channel id goes on
-  // to `requireAuth` and the route below, which refuses it after the session as every route does.
+  // trip instead of two (bench/notes/history_page.md, "The latest history page in one round trip", fourteenth
+  // pass). The same checks as `requireAuth` (`admit`); registered before it, so it answers alone. A bad
+  // channel id goes on to `requireAuth` and the route below, which refuses it after the session as every
+  // route does.
   app.get("/channels/:id/messages", async function historyPage(c, next) {
     let channelId: number;
     try {

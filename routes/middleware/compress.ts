@@ -25,8 +25,8 @@ export function pickEncoding(accept: string | undefined): "br" | "gzip" | null {
 /**
  * Brotli's quality per request: 4 for JSON, 5 for the rest (HTML, scripts, SVG). On the API's JSON (a history
  * page of 16.8 KB: 728 against 725 bytes, 0.25 against 0.37 ms; `bench/compress_levels.ts`) quality 4 gives
- * the bytes of 5 in two thirds of the time; on pages' HTML 5 is 6-7 % smaller (bench README, "The history
- * page's server time and the floor of a request", fifteenth pass).
+ * the bytes of 5 in two thirds of the time; on pages' HTML 5 is 6-7 % smaller (bench/notes/history_page.md,
+ * "The history page's server time and the floor of a request", fifteenth pass).
  */
 export const BROTLI_JSON_QUALITY = 4;
 export const BROTLI_QUALITY = 5;

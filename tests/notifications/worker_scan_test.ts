@@ -2,7 +2,7 @@
  * The worker's scan per tick (notifications/worker.ts): it catches up while scans come back full, and stops
  * after a partial one; a message that crosses the grace meanwhile waits for the next tick instead of a
  * transaction right behind the first (under a steady load that was a scan back to back with the next, all
- * the time: bench README, "The steady tail in time").
+ * the time: bench/notes/steady_tail.md, "The steady tail in time").
  */
 import assert from "node:assert/strict";
 import { dbTest } from "../helpers/db.ts";

@@ -67,8 +67,8 @@ interface Chunk {
  * allocates nothing. A sequenced event is kept as its publish time, channel, sequence and type (all its
  * notification carries: receivers load the event itself from the channel's log), any other as its envelope.
  * Three seconds of them outlive two scavenges: kept as an object each (and the array holding them, grown and
- * compacted), they were promoted with every event (bench/README.md, "What survives the server's scavenges",
- * thirteenth pass).
+ * compacted), they were promoted with every event (bench/notes/gc_and_heap.md, "What survives the server's
+ * scavenges", thirteenth pass).
  */
 export class UnsentRing {
   #at: Float64Array;

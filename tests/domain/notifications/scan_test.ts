@@ -47,10 +47,10 @@ dbTest("notification scan: an idle tick locks nothing; due messages are scanned"
 
 /**
  * Who a scan reaches. The scan reads the rows and preferences only of the members a batch can reach, decided
- * before from their levels, the mentions and who stored keywords (bench README, "A shorter notification
- * scan"): each case below is someone that choice must not leave out (a stored level "all", the workspace's
- * default "all", a keyword, a direct message, a mention, @channel), beside the people it must not reach (muted,
- * even when named; the sender; plain messages at the level "mentions").
+ * before from their levels, the mentions and who stored keywords (bench/notes/notification_scanner.md, "A
+ * shorter notification scan"): each case below is someone that choice must not leave out (a stored level
+ * "all", the workspace's default "all", a keyword, a direct message, a mention, @channel), beside the people
+ * it must not reach (muted, even when named; the sender; plain messages at the level "mentions").
  */
 dbTest(
   "notification scan: levels, defaults, keywords, DMs and mentions decide items and pushes",
@@ -143,13 +143,14 @@ dbTest(
 );
 
 /**
- * What a scan reads (bench README, "The notification scan reads what can notify", fourteenth pass): a message
- * is read only when it names someone, has a broad mention (`messages.broad_mention`, set when it is stored
- * and when it is edited; not known for rows stored before it existed), or is in a direct or group
- * conversation, unless someone in its channel takes every message or has keywords. Each case here is one the
- * stored flag or the channel choice could get wrong, one batch each, in channels where nobody takes every
- * message: a plain message edited into @channel and into a mention, a plain message where someone has a
- * keyword, a direct message, and a broad mention in a row whose flag is not known.
+ * What a scan reads (bench/notes/notification_scanner.md, "The notification scan reads what can notify",
+ * fourteenth pass): a message is read only when it names someone, has a broad mention
+ * (`messages.broad_mention`, set when it is stored and when it is edited; not known for rows stored before it
+ * existed), or is in a direct or group conversation, unless someone in its channel takes every message or has
+ * keywords. Each case here is one the stored flag or the channel choice could get wrong, one batch each, in
+ * channels where nobody takes every message: a plain message edited into @channel and into a mention, a plain
+ * message where someone has a keyword, a direct message, and a broad mention in a row whose flag is not
+ * known.
  */
 dbTest("notification scan: mentions added by an edit, keywords, DMs and old rows are read", async (db) => {
   const f = await fixture(db);
@@ -213,8 +214,8 @@ dbTest("notification scan: mentions added by an edit, keywords, DMs and old rows
  * A scan that wrote nothing but the cursor commits without waiting for the WAL flush
  * (`synchronous_commit = off` for that transaction); one that queued an item or a push commits with the
  * server's setting. A lost cursor-only commit means the next scan reads the same messages again: they owed
- * nothing then and are judged afresh, so nothing is sent twice and nothing is lost (bench README, fourteenth
- * pass).
+ * nothing then and are judged afresh, so nothing is sent twice and nothing is lost
+ * (bench/notes/notification_scanner.md, "The notification scan reads what can notify", fourteenth pass).
  */
 dbTest("notification scan: a cursor-only scan commits without a flush; a lost cursor rescans", async (db) => {
   const f = await fixture(db);
