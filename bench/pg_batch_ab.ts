@@ -89,7 +89,7 @@ try {
   for (const s of sides) {
     const [p] = await s.db.query<{ g: number; c: number }>(
       `SELECT sum(generic_plans)::int AS g, sum(custom_plans)::int AS c FROM pg_prepared_statements
-       WHERE statement LIKE '%unnest($1::int[]%'`,
+       WHERE statement LIKE '%unnest($1::int[]%' OR statement LIKE '%WITH bumped AS (%UPDATE channels c%'`,
     );
     s.label += ` (${p.g}g/${p.c}c)`;
   }

@@ -86,6 +86,46 @@ const INSERT_BATCH = `WITH ok AS (
      ORDER BY g.channel_id, g.seq`;
 
 /**
+ * A lone send (one send in the batch, the usual case at a few sends a second): the same guarantees as
+ * `INSERT_BATCH` in fewer plan nodes (no unnest, limit, sort, row-lock node, count, window or joins of the
+ * CTEs): the channel's row is updated in place by the statement that checks the send, so the update takes the
+ * row lock and Postgres checks every condition again on the row as locked (a channel archived or made
+ * read-only meanwhile stores nothing). One row lock, so no order to keep. Scalar parameters: $1 workspace,
+ * $2 channel, $3 sender, $4 client id, $5 type, $6 body, $7 moderator (1/0), $8 exempt (1/0), $9 the pause
+ * setting, $10 broad mention (1/0/null). The generic plan is what a custom plan would be (keys by equality).
+ */
+const INSERT_ONE = `WITH bumped AS (
+       UPDATE channels c SET last_seq = c.last_seq + 1, last_message_at = now()
+       FROM members mb
+       WHERE c.id = $2::bigint AND c.workspace_id = $1::bigint AND c.archived_at IS NULL
+         AND mb.channel_id = c.id AND mb.user_id = $3::bigint AND mb.can_post
+         AND ((NOT c.read_only AND c.allow_posting) OR $7::int = 1 OR mb.role IN ('owner', 'admin', 'moderator'))
+         AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = $3::bigint AND x.client_id = $4::text)
+         AND ($8::int = 1 OR NOT ${settingIsTrueSql("$1::bigint", "$9::text")})
+       RETURNING c.last_seq AS seq
+     ),
+     ins AS (
+       INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
+         body_hash, broad_mention)
+       SELECT $1::bigint, $2::bigint, $3::bigint, $4::text, b.seq, $5::text, $6::text, NULL, '{}'::bigint[],
+         md5($6::text), $10::int <> 0
+       FROM bumped b
+       RETURNING *
+     ),
+     rd AS (
+       UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, g.seq)
+       FROM ins g
+       WHERE mb.channel_id = g.channel_id AND mb.user_id = g.sender_id
+     ),
+     ev AS (
+       INSERT INTO channel_events (channel_id, seq, workspace_id, type, message_id)
+       SELECT g.channel_id, g.seq, g.workspace_id, 'message_received', g.id
+       FROM ins g
+     )
+     SELECT ${messageColumns({ fresh: true })}
+     FROM ins g`;
+
+/**
  * Stores the sends the sender may post (a member who can post, channel not archived, read-only only for
  * moderators, the workspace not in maintenance unless the sender is exempt) whose key is not stored yet (a retry goes back to the caller), each with the next sequence
  * number of its channel in input order, appends each one's `message_received` event to its channel's
@@ -102,6 +142,22 @@ export async function insertBatch(
   /** The boolean workspace setting that pauses sends (maintenance) for senders who are not exempt. */
   pauseSetting: string,
 ): Promise<{ index: number; message: Message }[]> {
+  if (sends.length === 1) {
+    const s = sends[0];
+    const rows = await sql.query<Record<string, unknown>>(INSERT_ONE, [
+      s.workspaceId,
+      s.channelId,
+      s.senderId,
+      s.clientId,
+      s.type,
+      s.body,
+      s.moderator ? 1 : 0,
+      s.maintenanceExempt ? 1 : 0,
+      pauseSetting,
+      s.broadMention === undefined ? null : s.broadMention ? 1 : 0,
+    ]);
+    return rows.map((r) => ({ index: 0, message: toMessage(r)! }));
+  }
   const ord: number[] = [], ws: number[] = [], ch: number[] = [], snd: number[] = [], cid: string[] = [];
   const type: string[] = [], body: string[] = [], mod: number[] = [], exempt: number[] = [];
   const broad: (number | null)[] = [];

@@ -15,8 +15,10 @@ export function watchStatements(db: Db) {
     get(target, prop, receiver) {
       if (prop !== "query") return Reflect.get(target, prop, receiver);
       return async (text: string, params?: unknown[]) => {
-        const grouped = text.includes("unnest($1::int[]");
-        const chs = grouped ? (params![2] as number[]).map(Number) : [];
+        // The grouped statement (arrays: channels in $3) or its shape for a lone send (the channel in $2).
+        const many = text.includes("unnest($1::int[]");
+        const grouped = many || text.includes("UPDATE channels c SET last_seq = c.last_seq + 1");
+        const chs = many ? (params![2] as number[]).map(Number) : grouped ? [Number(params![1])] : [];
         if (grouped) {
           for (const r of running) overlaps.push(...chs.filter((c) => r.includes(c)));
           running.push(chs);
