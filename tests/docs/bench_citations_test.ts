@@ -7,14 +7,15 @@
 import assert from "node:assert/strict";
 
 const root = new URL("../../", import.meta.url);
-const SKIP = new Set([".git", "node_modules", "data", "static/build", "bench/results"]);
+const SKIP = new Set([".git", "data", "static/build", "bench/results"]);
 const EXT = /\.(ts|tsx|js|sql|md)$/;
 
 async function files(dir = ""): Promise<string[]> {
   const out: string[] = [];
   for await (const e of Deno.readDir(new URL(dir || ".", root))) {
     const path = dir ? `${dir}/${e.name}` : e.name;
-    if (SKIP.has(path)) continue;
+    // Installed packages at any depth (the bench's Socket.io baseline has its own node_modules).
+    if (SKIP.has(path) || e.name === "node_modules") continue;
     if (e.isDirectory) out.push(...await files(path));
     else if (e.isFile && EXT.test(e.name)) out.push(path);
   }
