@@ -24,6 +24,20 @@ export interface BatchSend {
 }
 
 /**
+ * Whether the sender may post in channel `c` as member `mb`: posting open and not read-only, or the sender
+ * holds chat.moderate_channels (`moderator`: an int expression, 1 or 0) or moderates the channel.
+ */
+const mayPostSql = (moderator: string) =>
+  `((NOT c.read_only AND c.allow_posting) OR ${moderator} = 1 OR mb.role IN ('owner', 'admin', 'moderator'))`;
+
+/** Appends each stored row of `ins` (aliased `g`) to its channel's event log: the id, never a copy. */
+const LOG_STORED = `ev AS (
+       INSERT INTO channel_events (channel_id, seq, workspace_id, type, message_id)
+       SELECT g.channel_id, g.seq, g.workspace_id, 'message_received', g.id
+       FROM ins g
+     )`;
+
+/**
  * The grouped statement, built once: the same text every call, so the driver's per-connection lookup of its
  * prepared statement hashes one string it has seen before instead of a fresh copy of a few kilobytes (and
  * the column list and the setting's clause are not rebuilt per batch).
@@ -49,7 +63,7 @@ const INSERT_BATCH = `WITH ok AS (
        JOIN channels c ON c.id = t.channel_id AND c.workspace_id = t.workspace_id
        JOIN members mb ON mb.channel_id = t.channel_id AND mb.user_id = t.sender_id
        WHERE c.archived_at IS NULL AND mb.can_post
-         AND ((NOT c.read_only AND c.allow_posting) OR t.moderator = 1 OR mb.role IN ('owner', 'admin', 'moderator'))
+         AND ${mayPostSql("t.moderator")}
          AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = t.sender_id AND x.client_id = t.client_id)
          AND (t.exempt = 1 OR NOT ${settingIsTrueSql("t.workspace_id", "$10")})
        ORDER BY t.channel_id, t.ord
@@ -76,11 +90,7 @@ const INSERT_BATCH = `WITH ok AS (
        FROM (SELECT channel_id, sender_id, max(seq) AS seq FROM ins GROUP BY channel_id, sender_id) r
        WHERE mb.channel_id = r.channel_id AND mb.user_id = r.sender_id
      ),
-     ev AS (
-       INSERT INTO channel_events (channel_id, seq, workspace_id, type, message_id)
-       SELECT g.channel_id, g.seq, g.workspace_id, 'message_received', g.id
-       FROM ins g
-     )
+     ${LOG_STORED}
      SELECT ${messageColumns({ fresh: true })}
      FROM ins g
      ORDER BY g.channel_id, g.seq`;
@@ -99,7 +109,7 @@ const INSERT_ONE = `WITH bumped AS (
        FROM members mb
        WHERE c.id = $2::bigint AND c.workspace_id = $1::bigint AND c.archived_at IS NULL
          AND mb.channel_id = c.id AND mb.user_id = $3::bigint AND mb.can_post
-         AND ((NOT c.read_only AND c.allow_posting) OR $7::int = 1 OR mb.role IN ('owner', 'admin', 'moderator'))
+         AND ${mayPostSql("$7::int")}
          AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = $3::bigint AND x.client_id = $4::text)
          AND ($8::int = 1 OR NOT ${settingIsTrueSql("$1::bigint", "$9::text")})
        RETURNING c.last_seq AS seq
@@ -117,11 +127,7 @@ const INSERT_ONE = `WITH bumped AS (
        FROM ins g
        WHERE mb.channel_id = g.channel_id AND mb.user_id = g.sender_id
      ),
-     ev AS (
-       INSERT INTO channel_events (channel_id, seq, workspace_id, type, message_id)
-       SELECT g.channel_id, g.seq, g.workspace_id, 'message_received', g.id
-       FROM ins g
-     )
+     ${LOG_STORED}
      SELECT ${messageColumns({ fresh: true })}
      FROM ins g`;
 
