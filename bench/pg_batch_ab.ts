@@ -8,7 +8,8 @@
  * tables, so both see the same table and index sizes. Prints each side's backend µs per statement (from
  * `/proc/<pid>/schedstat`: user and kernel, the commit's flush included), per message, and wall µs per
  * statement, as medians over the rounds, with the median of the per-round differences (`MORE=path,…` adds
- * sides between the two, the order rotating per round). `SETUP=sql;…` runs on
+ * sides between the two, the order rotating per round; `STEP=27`: each statement's sends to distinct
+ * channels). `SETUP=sql;…` runs on
  * the admin connection first (e.g. a migration being tried).
  */
 import { openDb } from "../db/client.ts";
@@ -31,6 +32,8 @@ const more = (Deno.env.get("MORE") ?? "").split(",").filter((p) => p);
 const insertMore = await Promise.all(more.map(load));
 
 const users = Number(Deno.env.get("USERS") ?? 2000);
+/** `STEP=27`: the sends of a statement go to distinct channels (users 27 apart; 7, the default: one channel). */
+const step = Number(Deno.env.get("STEP") ?? 7);
 const c = await costCluster("batch_ab", { slug: "ab", users, group: 20, tokenPrefix: "ab-" });
 const { cluster, sql, fx, ws } = c;
 try {
@@ -55,7 +58,9 @@ try {
     label,
     db,
     run,
-    sends: db === dbA ? benchSends(fxA, wsA, `a${label}-`) : benchSends(fx, ws, `b${label}-`),
+    sends: db === dbA
+      ? benchSends(fxA, wsA, `a${label}-`, undefined, step)
+      : benchSends(fx, ws, `b${label}-`, undefined, step),
     backend: await pid(db),
     cpu: [] as number[],
     wall: [] as number[],
@@ -89,7 +94,8 @@ try {
   for (const s of sides) {
     const [p] = await s.db.query<{ g: number; c: number }>(
       `SELECT sum(generic_plans)::int AS g, sum(custom_plans)::int AS c FROM pg_prepared_statements
-       WHERE statement LIKE '%unnest($1::int[]%' OR statement LIKE '%WITH bumped AS (%UPDATE channels c%'`,
+       WHERE statement LIKE '%unnest($1::int[]%' OR statement LIKE '%WITH bumped AS (%UPDATE channels c%'
+         OR statement LIKE '%WITH bumped0 AS (%UPDATE channels c%'`,
     );
     s.label += ` (${p.g}g/${p.c}c)`;
   }

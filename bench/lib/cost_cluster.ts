@@ -79,11 +79,13 @@ export function benchSends(
   prefix: string,
   body: (k: number) => string = (k) =>
     `the quick brown fox jumps over the lazy dog while the team ships release ${k}`,
+  /** Users apart from one send to the next (7: a few sends in a row share a channel of 20; 27: none do). */
+  step = 7,
 ) {
   let k = 0;
   return (n: number): BatchSend[] =>
     Array.from({ length: n }, () => {
-      const u = fx.users[(k * 7) % fx.users.length];
+      const u = fx.users[(k * step) % fx.users.length];
       k++;
       return {
         workspaceId: Number(ws),

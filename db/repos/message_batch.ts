@@ -131,6 +131,61 @@ const INSERT_ONE = `WITH bumped AS (
      SELECT ${messageColumns({ fresh: true })}
      FROM ins g`;
 
+/** The most sends a batch may carry to take `smallStatement` (a statement per count, each built once). */
+export const SMALL_MAX = 3;
+
+/**
+ * A few sends to distinct channels (2 to `SMALL_MAX`): `INSERT_ONE`'s update of the channel row once per
+ * send, in one statement, instead of the grouped statement's unnest, sort, row-lock node, count and window.
+ * The caller orders the sends by channel id; `ins` reads `bumped0`, `bumped1`, … in that order (an Append
+ * runs its inputs one after the other, each to its end), so the channel rows are locked in id order, as the
+ * grouped statement locks them, and two statements cannot deadlock. Each update takes its row's lock and
+ * checks the send on the row as locked (read committed's recheck), as `INSERT_ONE` does. Distinct channels
+ * only: a statement cannot update one row twice, so sends sharing a channel take the grouped statement.
+ * Parameters: nine per send i at $9i+1 … $9i+9 (workspace, channel, sender, client id, type, body, moderator
+ * 1/0, exempt 1/0, broad mention 1/0/null), then the pause setting ($9n+1).
+ */
+const small: string[] = [];
+function smallStatement(n: number): string {
+  if (small[n]) return small[n];
+  const pause = `$${9 * n + 1}::text`;
+  const p = (i: number, k: number) => `$${9 * i + k}`;
+  const bumped = [], rows = [];
+  for (let i = 0; i < n; i++) {
+    bumped.push(`bumped${i} AS (
+       UPDATE channels c SET last_seq = c.last_seq + 1, last_message_at = now()
+       FROM members mb
+       WHERE c.id = ${p(i, 2)}::bigint AND c.workspace_id = ${p(i, 1)}::bigint AND c.archived_at IS NULL
+         AND mb.channel_id = c.id AND mb.user_id = ${p(i, 3)}::bigint AND mb.can_post
+         AND ${mayPostSql(`${p(i, 7)}::int`)}
+         AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = ${p(i, 3)}::bigint
+           AND x.client_id = ${p(i, 4)}::text)
+         AND (${p(i, 8)}::int = 1 OR NOT ${settingIsTrueSql(`${p(i, 1)}::bigint`, pause)})
+       RETURNING c.last_seq AS seq
+     )`);
+    rows.push(`SELECT ${p(i, 1)}::bigint, ${p(i, 2)}::bigint, ${p(i, 3)}::bigint, ${p(i, 4)}::text, b.seq,
+         ${p(i, 5)}::text, ${p(i, 6)}::text, NULL::bigint, '{}'::bigint[], md5(${p(i, 6)}::text), ${
+      p(i, 9)
+    }::int <> 0
+       FROM bumped${i} b`);
+  }
+  return small[n] = `WITH ${bumped.join(",\n     ")},
+     ins AS (
+       INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
+         body_hash, broad_mention)
+       ${rows.join("\n       UNION ALL ")}
+       RETURNING *
+     ),
+     rd AS (
+       UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, g.seq)
+       FROM ins g
+       WHERE mb.channel_id = g.channel_id AND mb.user_id = g.sender_id
+     ),
+     ${LOG_STORED}
+     SELECT ${messageColumns({ fresh: true })}
+     FROM ins g`;
+}
+
 /**
  * Stores the sends the sender may post (a member who can post, channel not archived, read-only only for
  * moderators, the workspace not in maintenance unless the sender is exempt) whose key is not stored yet (a retry goes back to the caller), each with the next sequence
@@ -163,6 +218,33 @@ export async function insertBatch(
       s.broadMention === undefined ? null : s.broadMention ? 1 : 0,
     ]);
     return rows.map((r) => ({ index: 0, message: toMessage(r)! }));
+  }
+  if (sends.length <= SMALL_MAX && new Set(sends.map((s) => s.channelId)).size === sends.length) {
+    // Distinct channels: locked in id order (the statement reads its sends in parameter order).
+    const order = sends.map((_, i) => i).sort((a, b) => sends[a].channelId - sends[b].channelId);
+    const params: unknown[] = [];
+    for (const i of order) {
+      const s = sends[i];
+      params.push(
+        s.workspaceId,
+        s.channelId,
+        s.senderId,
+        s.clientId,
+        s.type,
+        s.body,
+        s.moderator ? 1 : 0,
+        s.maintenanceExempt ? 1 : 0,
+        s.broadMention === undefined ? null : s.broadMention ? 1 : 0,
+      );
+    }
+    params.push(pauseSetting);
+    const rows = await sql.query<Record<string, unknown>>(smallStatement(sends.length), params);
+    // One send per channel: a stored row's channel names its send.
+    const index = new Map(sends.map((s, i) => [Number(s.channelId), i]));
+    return rows.map((r) => {
+      const message = toMessage(r)!;
+      return { index: index.get(Number(message.channelId))!, message };
+    });
   }
   const ord: number[] = [], ws: number[] = [], ch: number[] = [], snd: number[] = [], cid: string[] = [];
   const type: string[] = [], body: string[] = [], mod: number[] = [], exempt: number[] = [];

@@ -15,10 +15,18 @@ export function watchStatements(db: Db) {
     get(target, prop, receiver) {
       if (prop !== "query") return Reflect.get(target, prop, receiver);
       return async (text: string, params?: unknown[]) => {
-        // The grouped statement (arrays: channels in $3) or its shape for a lone send (the channel in $2).
+        // The grouped statement (arrays: channels in $3), its shape for a few sends to distinct channels
+        // (nine parameters a send, the channel second, then one more) or for a lone send (the channel in $2).
         const many = text.includes("unnest($1::int[]");
+        const small = text.includes("WITH bumped0 AS (");
         const grouped = many || text.includes("UPDATE channels c SET last_seq = c.last_seq + 1");
-        const chs = many ? (params![2] as number[]).map(Number) : grouped ? [Number(params![1])] : [];
+        const chs = many
+          ? (params![2] as number[]).map(Number)
+          : small
+          ? params!.filter((_, i) => i % 9 === 1 && i < params!.length - 1).map(Number)
+          : grouped
+          ? [Number(params![1])]
+          : [];
         if (grouped) {
           for (const r of running) overlaps.push(...chs.filter((c) => r.includes(c)));
           running.push(chs);
