@@ -308,6 +308,23 @@ def perf_main(text, commit_path, offset_ms, sched):
               ", ".join(f"{k} {100 * b[k] / tot:.0f} % (median {med([x[1][k] for x, _ in sel]):.2f} ms)" for k in K))
         print("   the server's main thread in the same windows: " + ", ".join(f"{k} {100 * sm[k] / tot:.0f} %" for k in K))
         print(f"   all bench backends' runnable-wait in the window, median {med([x[2] for x, _ in sel]):.2f} ms")
+        # The commit waited for a CPU while its backend or the server's main thread did (the union of the two).
+        either = 0.0
+        for (ms, best, allwait, btid), (e, _) in sel:
+            a = e - ms
+            spans = sorted((max(a, s0), min(e, e0)) for t in [btid, *server_main] if t
+                           for kind, s0, e0 in iv.get(t, []) if kind == "wait" and e0 > a and s0 < e)
+            cur_s = cur_e = None
+            for s0, e0 in spans:
+                if cur_e is None or s0 > cur_e:
+                    if cur_e is not None:
+                        either += cur_e - cur_s
+                    cur_s, cur_e = s0, e0
+                else:
+                    cur_e = max(cur_e, e0)
+            if cur_e is not None:
+                either += cur_e - cur_s
+        print(f"   the backend or the server's main thread waiting for a CPU: {100 * either / tot:.0f} % of the commits' time")
     # Who held each CPU during the commits' windows (windows of overlapping commits counted once each).
     for label, lo, hi in (("<= 5 ms", 0, 5), ("> 5 ms", 5, 1e9)):
         wins = [(e - ms, e) for e, ms in cs if (ms <= hi and ms > lo) or (lo == 0 and ms <= hi)]
