@@ -190,6 +190,30 @@ if (timelineDir) {
   }, 250);
   Deno.unrefTimer(flush);
 }
+// BENCH_COMMIT_LOG=FILE (`bench/sched_sample.py`, bench/notes/commit_and_the_run_queue.md): each grouped send
+// batch's commit as `C end_wall_ms commit_ms` (batch start -> committed read back), appended every 250 ms: the
+// timeline's `C` lines without the rest of BENCH_TIMELINE (whose `pg_stat_activity` sampler runs a query every
+// 10 ms, itself CPU beside the commits). Shares the samples of BENCH_STAGES when both are on.
+const commitLog = Deno.env.get("BENCH_COMMIT_LOG");
+if (commitLog && !timelineDir) {
+  let lines: string[] = [];
+  const batcher = server.deps.sendBatcher;
+  const st = batcher.stages ?? (batcher.stages = new StageTimes());
+  const add = st.add.bind(st);
+  st.add = (stage, ms) => {
+    if (stage === "commit") {
+      lines.push(`C ${(performance.timeOrigin + performance.now()).toFixed(2)} ${ms.toFixed(2)}`);
+    }
+    add(stage, ms);
+  };
+  const flush = setInterval(() => {
+    if (!lines.length) return;
+    const text = lines.join("\n") + "\n";
+    lines = [];
+    Deno.writeTextFile(commitLog, text, { append: true }).catch(() => {});
+  }, 250);
+  Deno.unrefTimer(flush);
+}
 // BENCH_HEAP_SAMPLE=DIR[,after,window] (with --expose-gc): what the steady workload's first step allocates that
 // lives through two scavenges, by where it was allocated (`bench/heap_sample.ts DIR/parley.heapprofile`). Watches
 // the hub's deliveries: the step is the second burst of them after a quiet spell of 3 s (the first is the warm-up);
