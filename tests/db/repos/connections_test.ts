@@ -58,3 +58,46 @@ dbTest("connections count while fresh, per user and workspace; stale ones are pu
   await connectionsRepo.removeMany(db, ["c1"]);
   assert.equal(await live(db, w.id, u.id), 1);
 });
+
+dbTest("openMany: rows stored, and presence asked in the same statement counts them", async (db) => {
+  const w = await workspacesRepo.insert(db, "a", "A");
+  const x = await workspacesRepo.insert(db, "b", "B");
+  const u = await usersRepo.insert(db, { workspaceId: w.id, username: "u", displayName: "U" });
+  const v = await usersRepo.insert(db, { workspaceId: w.id, username: "v", displayName: "V" });
+  const e = await usersRepo.insert(db, { workspaceId: x.id, username: "e", displayName: "E" });
+  const row = (id: string, userId: number, workspaceId = w.id) => ({
+    id,
+    userId,
+    workspaceId,
+    instanceId: "i1",
+    page: "",
+    userAgent: "ua",
+  });
+  await connectionsRepo.insertMany(db, [row("old", u.id)]);
+  const out = await connectionsRepo.openMany(
+    db,
+    [row("old", u.id), row("c1", u.id), row("c2", u.id), row("c3", e.id, x.id)],
+    [],
+    [
+      { workspaceId: w.id, userId: u.id },
+      { workspaceId: w.id, userId: v.id },
+      {
+        workspaceId: w.id,
+        userId: e.id,
+      },
+      { workspaceId: x.id, userId: e.id },
+      { workspaceId: w.id, userId: u.id },
+    ],
+  );
+  // A statement's reads do not see its own inserts: the rows it stored are added, the one already there
+  // (same id, not inserted again) counted once.
+  assert.deepEqual(
+    out.map((r) => r.presence ? [r.workspaceId, r.userId, r.connections] : null),
+    [[w.id, u.id, 3], [w.id, v.id, 0], [x.id, e.id, 1]].sort((a, b) => a[1] - b[1]),
+  );
+  assert.equal(await live(db, w.id, u.id), 3);
+  assert.equal(await live(db, x.id, e.id), 1);
+  // Only rows, no reads: stored all the same.
+  assert.deepEqual(await connectionsRepo.openMany(db, [row("c4", v.id)], [], []), []);
+  assert.equal(await live(db, w.id, v.id), 1);
+});
