@@ -1,7 +1,6 @@
 /**
  * What a socket reads when it connects (its session at the upgrade; its unread counts and the presence of the
- * people it follows at hello) and its connection row, for every socket connecting at the same moment: the
- * sessions in one statement, and the rows, counts and presence together in another (`opens`).
+ * people it follows at hello), read for every socket connecting at the same moment in one statement each.
  *
  * A crowd connecting at once (a deploy, a network blip, the start of the working day) otherwise costs a few
  * statements per socket: each a write to Postgres, a round trip and a result to decode. Reads are grouped
@@ -36,26 +35,10 @@ const MAX_SHARED = 1000;
 export interface ConnectReads {
   /** The actor and channel ids of a session token; null when unknown, ended, expired or deactivated. */
   session(token: string | null | undefined): Promise<{ actor: Actor; channelIds: number[] } | null>;
-  /**
-   * Stores an opening socket's connection row (settles once it is committed) and reads its actor's unread
-   * counts, with the other sockets opening and the hellos reading at the same moment.
-   */
-  opened(actor: Actor, row: connectionsRepo.NewConnection): Promise<channelsRepo.UnreadCount[]>;
   /** The actor's unread counts in every channel (what `unread_counts` carries). */
   unreadCounts(actor: Actor): Promise<channelsRepo.UnreadCount[]>;
   /** The presence of these people, only those of the actor's workspace (by user id). */
   presence(actor: Actor, ids: number[]): Promise<PresenceInfo[]>;
-}
-
-/** One socket's part of a grouped statement: its row to store, whose counts to read, whose presence. */
-interface OpenAsk {
-  row: connectionsRepo.NewConnection | null;
-  counts: Actor | null;
-  presence: { workspaceId: number; ids: number[] } | null;
-}
-interface OpenAnswer {
-  counts: channelsRepo.UnreadCount[];
-  presence: PresenceInfo[];
 }
 
 /** Built once per gateway (per server). */
@@ -85,43 +68,21 @@ export function connectReads(deps: Deps): ConnectReads {
   }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS });
 
   const person = (workspaceId: number, userId: number) => `${workspaceId}:${userId}`;
-  /**
-   * The connection rows of opening sockets, their unread counts and the presence hellos ask for: one
-   * statement for all of them (`connectionsRepo.openMany`), where they were three (a row insert, a counts
-   * read, a presence read per group), each a write to Postgres and a result to decode.
-   */
-  const opens = new GroupCommit<OpenAsk, OpenAnswer>(async (asks) => {
-    const rows: connectionsRepo.NewConnection[] = [];
-    const people: { workspaceId: number; userId: number }[] = [];
-    const named: { workspaceId: number; userId: number }[] = [];
-    for (const a of asks) {
-      if (a.row) rows.push(a.row);
-      if (a.counts) people.push({ workspaceId: a.counts.workspaceId, userId: a.counts.userId });
-      if (a.presence) {
-        for (const userId of a.presence.ids) named.push({ workspaceId: a.presence.workspaceId, userId });
-      }
-    }
-    const out = await connectionsRepo.openMany(deps.db, rows, people, named);
-    // Counts come first, a row per channel of each person ordered by person: each person's key is made once,
-    // and each count is the four fields `unread_counts` carries, in the row's order. Then presence, by user
-    // id (a person is of one workspace; a row is returned only for the workspace it was asked for).
-    const counts = new Map<string, channelsRepo.UnreadCount[]>();
-    const seen = new Map<number, { workspaceId: number; info: PresenceInfo }>();
+  const counts = new GroupCommit<Actor, channelsRepo.UnreadCount[]>(async (actors) => {
+    const rows = await channelsRepo.unreadCountsMany(
+      deps.db,
+      actors.map((a) => ({ workspaceId: a.workspaceId, userId: a.userId })),
+    );
+    // A row per channel of each person (20 each for 200 sockets: 4,000), ordered by person: each person's
+    // key is made once, and each count is the four fields `unread_counts` carries, in the row's order.
+    const by = new Map<string, channelsRepo.UnreadCount[]>();
     let list: channelsRepo.UnreadCount[] = [], userId = -1, workspaceId = -1;
-    for (const r of out) {
-      if (r.presence) {
-        const { userId, status, statusText, awayMessage, connections } = r;
-        seen.set(userId, {
-          workspaceId: r.workspaceId,
-          info: effectivePresence({ userId, status, statusText, awayMessage, connections }),
-        });
-        continue;
-      }
+    for (const r of rows) {
       if (r.userId !== userId || r.workspaceId !== workspaceId) {
         ({ userId, workspaceId } = r);
         const k = person(workspaceId, userId);
-        list = counts.get(k) ?? [];
-        counts.set(k, list);
+        list = by.get(k) ?? [];
+        by.set(k, list);
       }
       list.push({
         channelId: r.channelId,
@@ -130,15 +91,23 @@ export function connectReads(deps: Deps): ConnectReads {
         mentions: r.mentions,
       });
     }
-    return asks.map((a) => ({
-      counts: a.counts ? counts.get(person(a.counts.workspaceId, a.counts.userId)) ?? [] : [],
-      presence: a.presence
-        ? [...new Set(a.presence.ids)].sort((x, y) => x - y).flatMap((id) => {
-          const r = seen.get(id);
-          return r && r.workspaceId === a.presence!.workspaceId ? [r.info] : [];
-        })
-        : [],
-    }));
+    return actors.map((a) => by.get(person(a.workspaceId, a.userId)) ?? []);
+  }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS });
+
+  const presence = new GroupCommit<{ workspaceId: number; ids: number[] }, PresenceInfo[]>(async (asks) => {
+    const rows = await connectionsRepo.presenceOfMany(
+      deps.db,
+      asks.flatMap((a) => a.ids.map((userId) => ({ workspaceId: a.workspaceId, userId }))),
+    );
+    // By user id (a person is of one workspace; a row is returned only for the workspace it was asked for).
+    const by = new Map<number, { workspaceId: number; info: PresenceInfo }>();
+    for (const { workspaceId, ...p } of rows) by.set(p.userId, { workspaceId, info: effectivePresence(p) });
+    return asks.map((a) =>
+      [...new Set(a.ids)].sort((x, y) => x - y).flatMap((id) => {
+        const r = by.get(id);
+        return r && r.workspaceId === a.workspaceId ? [r.info] : [];
+      })
+    );
   }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS });
 
   return {
@@ -146,12 +115,8 @@ export function connectReads(deps: Deps): ConnectReads {
       if (!token || token.length > 200) return null;
       return await sessions.submit(await sha256(token));
     },
-    opened: async (actor, row) => (await opens.submit({ row, counts: actor, presence: null })).counts,
-    unreadCounts: async (actor) => (await opens.submit({ row: null, counts: actor, presence: null })).counts,
+    unreadCounts: (actor) => counts.submit(actor),
     presence: async (actor, ids) =>
-      ids.length
-        ? (await opens.submit({ row: null, counts: null, presence: { workspaceId: actor.workspaceId, ids } }))
-          .presence
-        : [],
+      ids.length ? await presence.submit({ workspaceId: actor.workspaceId, ids }) : [],
   };
 }

@@ -1,7 +1,6 @@
 /** Live WebSocket connections, shared by all instances through the database. */
 import type { Sql } from "../client.ts";
 import type { PresenceInfo } from "../../realtime/protocol.ts";
-import { unreadColumns, type UnreadCount } from "./channels.ts";
 
 /** A connection counts as live when its instance refreshed it within this many seconds. */
 export const LIVE_SECONDS = 90;
@@ -123,62 +122,5 @@ export async function presenceOfMany(
      JOIN users u ON u.id = q.user_id AND u.workspace_id = q.workspace_id AND u.deactivated_at IS NULL
      ORDER BY u.id`,
     [bigints(asked.map((a) => a.workspaceId)), bigints(asked.map((a) => a.userId)), LIVE_SECONDS],
-  );
-}
-
-/** A row of `openMany`: an unread count (`presence` false) or a person's presence (`presence` true). */
-export type OpenRow =
-  | { presence: false; workspaceId: number; userId: number }
-    & UnreadCount
-  | { presence: true; workspaceId: number } & PresenceInfo;
-
-/**
- * What the sockets opening at the same moment store and read, in one statement (one round trip, one
- * commit): their connection rows (`insertMany`), the unread counts of `counts` (`unreadCountsMany`, every
- * channel of each person, by person then channel) and the presence of `presence` (`presenceOfMany`: only
- * people of the workspace each was asked for, not deactivated). A person's live connections include the
- * rows this statement inserts (a statement's reads do not see its own writes: they are added from
- * `RETURNING`), so a socket asking in the same statement as its own row is counted.
- */
-export async function openMany(
-  sql: Sql,
-  rows: NewConnection[],
-  counts: { workspaceId: number; userId: number }[],
-  presence: { workspaceId: number; userId: number }[],
-): Promise<OpenRow[]> {
-  return await sql.query<OpenRow>(
-    `WITH ins AS (
-       INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
-       ON CONFLICT (id) DO NOTHING
-       RETURNING user_id, workspace_id
-     ), added AS (SELECT user_id, workspace_id, count(*) AS n FROM ins GROUP BY user_id, workspace_id)
-     SELECT false AS presence, q.workspace_id AS "workspaceId", q.user_id AS "userId",
-       m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq", ${unreadColumns("q.user_id")},
-       NULL::text AS status, NULL::text AS "statusText", NULL::text AS "awayMessage", NULL::int AS connections
-     FROM (SELECT DISTINCT * FROM unnest($7::bigint[], $8::bigint[]) AS x(workspace_id, user_id)) q
-     JOIN members m ON m.user_id = q.user_id
-     JOIN channels c ON c.id = m.channel_id AND c.workspace_id = q.workspace_id
-     UNION ALL
-     SELECT true, q.workspace_id, u.id, NULL, NULL, NULL, NULL, u.status, u.status_text, u.away_message,
-       ((SELECT count(*) FROM connections k
-          WHERE k.user_id = u.id AND k.workspace_id = q.workspace_id AND k.seen_at > now() - make_interval(secs => $11))
-        + coalesce((SELECT a.n FROM added a WHERE a.user_id = u.id AND a.workspace_id = q.workspace_id), 0))::int
-     FROM (SELECT DISTINCT * FROM unnest($9::bigint[], $10::bigint[]) AS x(workspace_id, user_id)) q
-     JOIN users u ON u.id = q.user_id AND u.workspace_id = q.workspace_id AND u.deactivated_at IS NULL
-     ORDER BY 1, 3, 4`,
-    [
-      rows.map((c) => c.id),
-      bigints(rows.map((c) => c.userId)),
-      bigints(rows.map((c) => c.workspaceId)),
-      rows.map((c) => c.instanceId),
-      rows.map((c) => c.page.slice(0, 300)),
-      rows.map((c) => c.userAgent.slice(0, 300)),
-      bigints(counts.map((p) => p.workspaceId)),
-      bigints(counts.map((p) => p.userId)),
-      bigints(presence.map((p) => p.workspaceId)),
-      bigints(presence.map((p) => p.userId)),
-      LIVE_SECONDS,
-    ],
   );
 }

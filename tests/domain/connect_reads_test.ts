@@ -106,38 +106,3 @@ dbTest(
     assert.deepEqual(got[2], []);
   },
 );
-
-dbTest(
-  "connect reads: rows stored with counts and presence in shared statements, each its own",
-  async (db) => {
-    const f = await fixture(db);
-    const general = await channels.create(f.deps, f.actor("mod"), {
-      name: "general",
-      memberIds: [f.users.alice.id, f.users.bob.id],
-    });
-    await messages.send(f.deps, f.actor("bob"), { channelId: general.id, clientId: "c1", body: "hi @alice" });
-    const reads = connectReads(f.deps);
-    const row = (w: "alice" | "bob" | "eve", id: string) =>
-      presence.connectionRow(f.deps, f.actor(w), id, "", "ua");
-    const { alice, bob, eve } = f.users;
-    // Submitted together: the first goes out alone, the rest share the next statement (rows, counts, presence).
-    const [a, b, e, bobCounts, seen, eveSees] = await Promise.all([
-      reads.opened(f.actor("alice"), row("alice", "a1")),
-      reads.opened(f.actor("bob"), row("bob", "b1")),
-      reads.opened(f.actor("eve"), row("eve", "e1")),
-      reads.unreadCounts(f.actor("bob")),
-      reads.presence(f.actor("alice"), [alice.id, bob.id, eve.id]),
-      reads.presence(f.actor("eve"), [alice.id, eve.id]),
-    ]);
-    for (const [got, w] of [[a, "alice"], [b, "bob"], [e, "eve"], [bobCounts, "bob"]] as const) {
-      const who = f.actor(w);
-      assert.deepEqual(got, await channelsRepo.unreadCounts(db, who.workspaceId, who.userId), w);
-    }
-    assert.deepEqual(a.map((c) => [c.channelId, c.unread, c.mentions]), [[general.id, 1, 1]]);
-    // Asked after their rows: each socket is counted (the one in the same statement from its RETURNING).
-    assert.deepEqual(seen.map((p) => [p.userId, p.connections]), [[alice.id, 1], [bob.id, 1]]);
-    assert.deepEqual(eveSees.map((p) => [p.userId, p.connections]), [[eve.id, 1]], "workspaces stay apart");
-    const stored = await db.query<{ id: string }>("SELECT id FROM connections ORDER BY id");
-    assert.deepEqual(stored.map((r) => r.id), ["a1", "b1", "e1"]);
-  },
-);
