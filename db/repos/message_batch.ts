@@ -95,31 +95,34 @@ const INSERT_BATCH = `WITH ok AS (
      FROM ins g
      ORDER BY g.channel_id, g.seq`;
 
+/** Parameter references (`$n::type`) of one send's channel-row update. */
+type BumpParams = Record<"ws" | "channel" | "sender" | "clientId" | "moderator" | "exempt" | "pause", string>;
+
 /**
- * A lone send (one send in the batch, the usual case at a few sends a second): the same guarantees as
- * `INSERT_BATCH` in fewer plan nodes (no unnest, limit, sort, row-lock node, count, window or joins of the
- * CTEs): the channel's row is updated in place by the statement that checks the send, so the update takes the
- * row lock and Postgres checks every condition again on the row as locked (a channel archived or made
- * read-only meanwhile stores nothing). One row lock, so no order to keep. Scalar parameters: $1 workspace,
- * $2 channel, $3 sender, $4 client id, $5 type, $6 body, $7 moderator (1/0), $8 exempt (1/0), $9 the pause
- * setting, $10 broad mention (1/0/null). The generic plan is what a custom plan would be (keys by equality).
+ * The CTE `name` that updates one send's channel row in place (its next number) when the send may be stored:
+ * the sender a member who can post, the channel of the workspace and not archived, read-only only for
+ * moderators, the key not stored yet, the workspace not paused unless the sender is exempt. The update takes
+ * the row lock and Postgres checks every condition again on the row as locked.
  */
-const INSERT_ONE = `WITH bumped AS (
+function bumpSql(name: string, p: BumpParams): string {
+  return `${name} AS (
        UPDATE channels c SET last_seq = c.last_seq + 1, last_message_at = now()
        FROM members mb
-       WHERE c.id = $2::bigint AND c.workspace_id = $1::bigint AND c.archived_at IS NULL
-         AND mb.channel_id = c.id AND mb.user_id = $3::bigint AND mb.can_post
-         AND ${mayPostSql("$7::int")}
-         AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = $3::bigint AND x.client_id = $4::text)
-         AND ($8::int = 1 OR NOT ${settingIsTrueSql("$1::bigint", "$9::text")})
+       WHERE c.id = ${p.channel} AND c.workspace_id = ${p.ws} AND c.archived_at IS NULL
+         AND mb.channel_id = c.id AND mb.user_id = ${p.sender} AND mb.can_post
+         AND ${mayPostSql(p.moderator)}
+         AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = ${p.sender} AND x.client_id = ${p.clientId})
+         AND (${p.exempt} = 1 OR NOT ${settingIsTrueSql(p.ws, p.pause)})
        RETURNING c.last_seq AS seq
-     ),
-     ins AS (
+     )`;
+}
+
+/** The insert of the rows `rows` selects, the senders' read positions, the events, and the stored messages. */
+function storeSql(rows: string): string {
+  return `ins AS (
        INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
          body_hash, broad_mention)
-       SELECT $1::bigint, $2::bigint, $3::bigint, $4::text, b.seq, $5::text, $6::text, NULL, '{}'::bigint[],
-         md5($6::text), $10::int <> 0
-       FROM bumped b
+       ${rows}
        RETURNING *
      ),
      rd AS (
@@ -130,6 +133,35 @@ const INSERT_ONE = `WITH bumped AS (
      ${LOG_STORED}
      SELECT ${messageColumns({ fresh: true })}
      FROM ins g`;
+}
+
+/**
+ * A lone send (one send in the batch, the usual case at a few sends a second): the same guarantees as
+ * `INSERT_BATCH` in fewer plan nodes (no unnest, limit, sort, row-lock node, count, window or joins of the
+ * CTEs): the channel's row is updated in place by the statement that checks the send, so the update takes the
+ * row lock and Postgres checks every condition again on the row as locked (a channel archived or made
+ * read-only meanwhile stores nothing). One row lock, so no order to keep. Scalar parameters: $1 workspace,
+ * $2 channel, $3 sender, $4 client id, $5 type, $6 body, $7 moderator (1/0), $8 exempt (1/0), $9 the pause
+ * setting, $10 broad mention (1/0/null). The generic plan is what a custom plan would be (keys by equality).
+ */
+const INSERT_ONE = `WITH ${
+  bumpSql("bumped", {
+    ws: "$1::bigint",
+    channel: "$2::bigint",
+    sender: "$3::bigint",
+    clientId: "$4::text",
+    moderator: "$7::int",
+    exempt: "$8::int",
+    pause: "$9::text",
+  })
+},
+     ${
+  storeSql(
+    `SELECT $1::bigint, $2::bigint, $3::bigint, $4::text, b.seq, $5::text, $6::text, NULL, '{}'::bigint[],
+         md5($6::text), $10::int <> 0
+       FROM bumped b`,
+  )
+}`;
 
 /** The most sends a batch may carry to take `smallStatement` (a statement per count, each built once). */
 export const SMALL_MAX = 3;
@@ -152,17 +184,15 @@ function smallStatement(n: number): string {
   const p = (i: number, k: number) => `$${9 * i + k}`;
   const bumped = [], rows = [];
   for (let i = 0; i < n; i++) {
-    bumped.push(`bumped${i} AS (
-       UPDATE channels c SET last_seq = c.last_seq + 1, last_message_at = now()
-       FROM members mb
-       WHERE c.id = ${p(i, 2)}::bigint AND c.workspace_id = ${p(i, 1)}::bigint AND c.archived_at IS NULL
-         AND mb.channel_id = c.id AND mb.user_id = ${p(i, 3)}::bigint AND mb.can_post
-         AND ${mayPostSql(`${p(i, 7)}::int`)}
-         AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = ${p(i, 3)}::bigint
-           AND x.client_id = ${p(i, 4)}::text)
-         AND (${p(i, 8)}::int = 1 OR NOT ${settingIsTrueSql(`${p(i, 1)}::bigint`, pause)})
-       RETURNING c.last_seq AS seq
-     )`);
+    bumped.push(bumpSql(`bumped${i}`, {
+      ws: `${p(i, 1)}::bigint`,
+      channel: `${p(i, 2)}::bigint`,
+      sender: `${p(i, 3)}::bigint`,
+      clientId: `${p(i, 4)}::text`,
+      moderator: `${p(i, 7)}::int`,
+      exempt: `${p(i, 8)}::int`,
+      pause,
+    }));
     rows.push(`SELECT ${p(i, 1)}::bigint, ${p(i, 2)}::bigint, ${p(i, 3)}::bigint, ${p(i, 4)}::text, b.seq,
          ${p(i, 5)}::text, ${p(i, 6)}::text, NULL::bigint, '{}'::bigint[], md5(${p(i, 6)}::text), ${
       p(i, 9)
@@ -170,20 +200,7 @@ function smallStatement(n: number): string {
        FROM bumped${i} b`);
   }
   return small[n] = `WITH ${bumped.join(",\n     ")},
-     ins AS (
-       INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
-         body_hash, broad_mention)
-       ${rows.join("\n       UNION ALL ")}
-       RETURNING *
-     ),
-     rd AS (
-       UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, g.seq)
-       FROM ins g
-       WHERE mb.channel_id = g.channel_id AND mb.user_id = g.sender_id
-     ),
-     ${LOG_STORED}
-     SELECT ${messageColumns({ fresh: true })}
-     FROM ins g`;
+     ${storeSql(rows.join("\n       UNION ALL "))}`;
 }
 
 /**
