@@ -203,6 +203,25 @@ function smallStatement(n: number): string {
      ${storeSql(rows.join("\n       UNION ALL "))}`;
 }
 
+/** A send's first eight scalar parameters (workspace, channel, sender, key, type, body, moderator, exempt). */
+function sendParams(s: BatchSend): unknown[] {
+  return [
+    s.workspaceId,
+    s.channelId,
+    s.senderId,
+    s.clientId,
+    s.type,
+    s.body,
+    s.moderator ? 1 : 0,
+    s.maintenanceExempt ? 1 : 0,
+  ];
+}
+
+/** A send's broad-mention parameter: 1, 0, or null when the caller left it to the statement. */
+function broadParam(s: BatchSend): number | null {
+  return s.broadMention === undefined ? null : s.broadMention ? 1 : 0;
+}
+
 /**
  * Stores the sends the sender may post (a member who can post, channel not archived, read-only only for
  * moderators, the workspace not in maintenance unless the sender is exempt) whose key is not stored yet (a retry goes back to the caller), each with the next sequence
@@ -223,16 +242,9 @@ export async function insertBatch(
   if (sends.length === 1) {
     const s = sends[0];
     const rows = await sql.query<Record<string, unknown>>(INSERT_ONE, [
-      s.workspaceId,
-      s.channelId,
-      s.senderId,
-      s.clientId,
-      s.type,
-      s.body,
-      s.moderator ? 1 : 0,
-      s.maintenanceExempt ? 1 : 0,
+      ...sendParams(s),
       pauseSetting,
-      s.broadMention === undefined ? null : s.broadMention ? 1 : 0,
+      broadParam(s),
     ]);
     return rows.map((r) => ({ index: 0, message: toMessage(r)! }));
   }
@@ -242,17 +254,7 @@ export async function insertBatch(
     const params: unknown[] = [];
     for (const i of order) {
       const s = sends[i];
-      params.push(
-        s.workspaceId,
-        s.channelId,
-        s.senderId,
-        s.clientId,
-        s.type,
-        s.body,
-        s.moderator ? 1 : 0,
-        s.maintenanceExempt ? 1 : 0,
-        s.broadMention === undefined ? null : s.broadMention ? 1 : 0,
-      );
+      params.push(...sendParams(s), broadParam(s));
     }
     params.push(pauseSetting);
     const rows = await sql.query<Record<string, unknown>>(smallStatement(sends.length), params);
@@ -278,7 +280,7 @@ export async function insertBatch(
     mod.push(s.moderator ? 1 : 0);
     exempt.push(s.maintenanceExempt ? 1 : 0);
     // 1 / 0 / null (not known): the driver sends an array of booleans as one boolean.
-    broad.push(s.broadMention === undefined ? null : s.broadMention ? 1 : 0);
+    broad.push(broadParam(s));
   }
   const rows = await sql.query<Record<string, unknown>>(INSERT_BATCH, [
     ord,
