@@ -6,25 +6,20 @@
  * (a frame, a commit's answer, a socket write) waited as long: a long synchronous task or a GC pause.
  */
 
+import { lineFile } from "./line_file.ts";
+
 const TICK_MS = 10;
 
 /** Server side: samples until the process ends. */
 export function startLagSampler(file: string) {
   let last = performance.now();
-  let lines: string[] = [];
+  const note = lineFile(file);
   const tick = setInterval(() => {
     const now = performance.now();
-    lines.push(`${Math.round(performance.timeOrigin + now)} ${(now - last - TICK_MS).toFixed(2)}`);
+    note(`${Math.round(performance.timeOrigin + now)} ${(now - last - TICK_MS).toFixed(2)}`);
     last = now;
   }, TICK_MS);
-  const flush = setInterval(() => {
-    if (!lines.length) return;
-    const text = lines.join("\n") + "\n";
-    lines = [];
-    Deno.writeTextFile(file, text, { append: true }).catch(() => {});
-  }, 250);
   Deno.unrefTimer(tick);
-  Deno.unrefTimer(flush);
 }
 
 export interface LagSummary {

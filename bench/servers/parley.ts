@@ -8,6 +8,7 @@ import { loadConfig } from "../../config.ts";
 import { startServer } from "../../main.ts";
 import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
+import { lineFile } from "../lib/line_file.ts";
 import { StageTimes } from "../../domain/stage_times.ts";
 import { scanStages } from "../../domain/notifications/scan.ts";
 
@@ -116,14 +117,14 @@ if (Deno.env.get("BENCH_MEM")) {
 // event-loop lag, and a GC marker to place `--trace-gc`'s times (ms since the isolate started) on the wall clock.
 const timelineDir = Deno.env.get("BENCH_TIMELINE");
 if (timelineDir) {
-  let lines: string[] = [];
   const wall = () => (performance.timeOrigin + performance.now()).toFixed(1);
   let pending = 0, maxQ = 0, startAt = -1;
   const flushStart = () => {
-    if (pending) lines.push(`S ${startAt.toFixed(1)} ${pending} ${maxQ.toFixed(2)}`);
+    if (pending) note(`S ${startAt.toFixed(1)} ${pending} ${maxQ.toFixed(2)}`);
     pending = 0;
     maxQ = 0;
   };
+  const note = lineFile(`${timelineDir}/server_batches.txt`, flushStart);
   class Timeline extends StageTimes {
     override add(stage: "queued" | "commit" | "publish" | "stored", ms: number) {
       const now = performance.timeOrigin + performance.now();
@@ -135,8 +136,8 @@ if (timelineDir) {
         maxQ = Math.max(maxQ, ms);
       } else {
         flushStart();
-        if (stage === "commit") lines.push(`C ${now.toFixed(1)} ${ms.toFixed(2)}`);
-        if (stage === "publish") lines.push(`P ${now.toFixed(1)} ${ms.toFixed(2)}`);
+        if (stage === "commit") note(`C ${now.toFixed(1)} ${ms.toFixed(2)}`);
+        if (stage === "publish") note(`P ${now.toFixed(1)} ${ms.toFixed(2)}`);
       }
       super.add(stage, ms);
     }
@@ -151,7 +152,7 @@ if (timelineDir) {
     const o = await submit(actor, p);
     const i = p.body.indexOf("~");
     const sent = i >= 0 ? p.body.slice(i + 1, p.body.indexOf("~", i + 1)) : "0";
-    lines.push(`M ${sent} ${at.toFixed(1)} ${wall()}`);
+    note(`M ${sent} ${at.toFixed(1)} ${wall()}`);
     return o;
   };
   // Each transaction on the pool (the background jobs' work: the notification scanner, presence …), with the
@@ -166,13 +167,13 @@ if (timelineDir) {
     try {
       return await tx(fn);
     } finally {
-      lines.push(`X ${at} ${wall()} ${from}`);
+      note(`X ${at} ${wall()} ${from}`);
     }
   };
   // Each phase of a notification scan (a statement's round trip or the JavaScript between two):
   // `N start end phase`.
   scanStages.log = (phase, start, ms) =>
-    lines.push(
+    note(
       `N ${(performance.timeOrigin + start).toFixed(2)} ${
         (performance.timeOrigin + start + ms).toFixed(2)
       } ${phase}`,
@@ -180,15 +181,7 @@ if (timelineDir) {
   startLagSampler(`${timelineDir}/server_lag.txt`);
   const before = wall();
   (globalThis as { gc?: () => void }).gc?.();
-  lines.push(`G ${before} ${wall()}`);
-  const flush = setInterval(() => {
-    flushStart();
-    if (!lines.length) return;
-    const text = lines.join("\n") + "\n";
-    lines = [];
-    Deno.writeTextFile(`${timelineDir}/server_batches.txt`, text, { append: true }).catch(() => {});
-  }, 250);
-  Deno.unrefTimer(flush);
+  note(`G ${before} ${wall()}`);
 }
 // BENCH_COMMIT_LOG=FILE (`bench/sched_sample.py`, bench/notes/commit_and_the_run_queue.md): each grouped send
 // batch's commit as `C end_wall_ms commit_ms` (batch start -> committed read back), appended every 250 ms: the
@@ -196,23 +189,16 @@ if (timelineDir) {
 // 10 ms, itself CPU beside the commits). Shares the samples of BENCH_STAGES when both are on.
 const commitLog = Deno.env.get("BENCH_COMMIT_LOG");
 if (commitLog && !timelineDir) {
-  let lines: string[] = [];
+  const note = lineFile(commitLog);
   const batcher = server.deps.sendBatcher;
   const st = batcher.stages ?? (batcher.stages = new StageTimes());
   const add = st.add.bind(st);
   st.add = (stage, ms) => {
     if (stage === "commit") {
-      lines.push(`C ${(performance.timeOrigin + performance.now()).toFixed(2)} ${ms.toFixed(2)}`);
+      note(`C ${(performance.timeOrigin + performance.now()).toFixed(2)} ${ms.toFixed(2)}`);
     }
     add(stage, ms);
   };
-  const flush = setInterval(() => {
-    if (!lines.length) return;
-    const text = lines.join("\n") + "\n";
-    lines = [];
-    Deno.writeTextFile(commitLog, text, { append: true }).catch(() => {});
-  }, 250);
-  Deno.unrefTimer(flush);
 }
 // BENCH_HEAP_SAMPLE=DIR[,after,window] (with --expose-gc): what the steady workload's first step allocates that
 // lives through two scavenges, by where it was allocated (`bench/heap_sample.ts DIR/parley.heapprofile`). Watches
