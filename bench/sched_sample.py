@@ -72,7 +72,7 @@ def _record(out):
                         if tid not in seen:
                             seen.add(tid)
                             tcomm = _read(f"/proc/{pid}/task/{tid}/comm").strip().replace(" ", "_")
-                            title = _read(f"/proc/{pid}/cmdline").replace("\0", " ").strip()[:160]
+                            title = _read(f"/proc/{pid}/cmdline").replace("\0", " ").strip()[:400]
                             ppid = _read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()[1]
                             out.write(f"N {tid} {pid} {ppid} {tcomm} {title}\n")
                 except (OSError, IndexError):
@@ -92,17 +92,22 @@ def _record(out):
 
 
 def steps(log):
-    """Each rate step's (rate, start ms, end ms) from the load generator's progress lines."""
+    """Each rate step's (rate, start ms, end ms) from the load generator's progress lines: the steady
+    workload's rates, or the fan-out's steps (rate: the target deliveries/s)."""
     out = []
     for line in open(log, errors="replace"):
         i = line.find('{"event":"progress","what":"rate"')
+        if i < 0:
+            i = line.find('{"event":"progress","what":"step"')
         if i < 0:
             continue
         try:
             o = json.loads(line[i:].strip())
         except ValueError:
             continue
-        out.append((o["rate"], o["start"], o["end"], o))
+        if "start" not in o:
+            continue
+        out.append((o.get("rate", o.get("target")), o["start"], o["end"], o))
     return out
 
 
@@ -116,11 +121,13 @@ def commits(path):
 
 
 def classify(tasks):
-    """tid -> group, from the N lines: the bench cluster is the one whose backends serve bench_latency."""
+    """tid -> group, from the N lines: the bench cluster is the one whose backends serve bench_latency (or
+    bench_fanout); the server is Parley's or bare's."""
     procs = {}
     for tid, (pid, ppid, tcomm, title) in tasks.items():
         procs[pid] = (ppid, title)
-    bench_pm = {ppid for pid, (ppid, title) in procs.items() if "bench_latency" in title}
+    bench_db = ("bench_latency", "bench_fanout")
+    bench_pm = {ppid for pid, (ppid, title) in procs.items() if any(d in title for d in bench_db)}
     groups = {}
     for tid, (pid, ppid, tcomm, title) in tasks.items():
         if pid in bench_pm or ppid in bench_pm:
@@ -128,11 +135,11 @@ def classify(tasks):
                 g = "pg other"
             elif "walwriter" in title:
                 g = "pg walwriter"
-            elif "bench_latency" in title:
+            elif any(d in title for d in bench_db):
                 g = "pg backends"
             else:
                 g = "pg other"
-        elif "servers/parley.ts" in title:
+        elif "servers/parley.ts" in title or "servers/bare.ts" in title:
             g = "server main" if tid == pid else "server threads"
         elif "loadgen" in title:
             g = "loadgen"

@@ -25,7 +25,7 @@ export interface Running {
 export interface ServerOptions {
   databaseUrl?: string;
   verbose?: boolean;
-  /** Folder for a V8 CPU profile of the server (Parley only). */
+  /** Folder for a V8 CPU profile of the server (Parley and bare). */
   cpuProfDir?: string;
   env?: Record<string, string>;
   /** Event-loop lag samples for the load generator's steps (`lib/lag.ts`; Parley and bare; a 10 ms timer). */
@@ -70,7 +70,8 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
       verbose: o.verbose,
     });
   } else if (kind === "bare") {
-    proc = new Proc([deno, "run", "-A", "--v8-flags=--expose-gc", `${here}servers/bare.ts`], {
+    const prof = o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+    proc = new Proc([deno, "run", "-A", "--v8-flags=--expose-gc", ...prof, `${here}servers/bare.ts`], {
       cpu: SERVER_CPU,
       env: { PORT: "0", ...lagEnv },
       label: "bare",

@@ -123,7 +123,9 @@ async function fanout(spec: FanoutSpec) {
     const m = meter(spec);
     const c = costMeter(spec, idle);
     const l = lagMeter(spec.lagFile);
+    const start = performance.timeOrigin + performance.now();
     await traffic.run(tag, msgs, spec.stepSeconds, Math.max(500, msgs * 2));
+    const end = performance.timeOrigin + performance.now();
     const cpu = m();
     await traffic.drain(tag, spec.drainSeconds * 1000);
     const res = traffic.result(tag, msgs, spec.stepSeconds);
@@ -136,10 +138,15 @@ async function fanout(spec: FanoutSpec) {
       what: "step",
       target,
       deliveries_per_s: r.deliveries_per_s,
+      p50: r.deliver.p50_ms,
       p99: r.deliver.p99_ms,
       ok,
       cpu,
       lag: r.lag,
+      cost: r.cost,
+      // The step's wall-clock span (ms since the epoch), as the steady rates' lines: `bench/sched_sample.py`.
+      start,
+      end,
     });
     tag++;
     // Let anything left over settle before the next step.

@@ -85,6 +85,9 @@ console.log(JSON.stringify({ url: `http://127.0.0.1:${server.addr.port}` }));
 // BENCH_LAG_FILE (set by the bench): event-loop lag samples, as for Parley (`lib/lag.ts`).
 if (Deno.env.get("BENCH_LAG_FILE")) startLagSampler(Deno.env.get("BENCH_LAG_FILE")!);
 
+// SIGTERM: exit cleanly, so that `--cpu-prof` (the bench's `--profile`) writes its profile.
+Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
+
 // SIGUSR2: collect garbage (with --expose-gc) and print memory, as the Parley wrapper does.
 Deno.addSignalListener("SIGUSR2", () => {
   (globalThis as { gc?: () => void }).gc?.();

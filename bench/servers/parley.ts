@@ -93,14 +93,19 @@ if (Deno.env.get("BENCH_LAG")) {
 // p50/p99/max in ms every second with sends, on stderr (shown with --verbose).
 if (Deno.env.get("BENCH_STAGES")) {
   const stages = server.deps.sendBatcher.stages = new StageTimes();
+  // The hub's out-of-order holds in the second (`Hub.deliver`: an event that came before an earlier one of
+  // its channel and waited for it), beside the stages.
+  let reordered = server.hub.stats.reordered;
   setInterval(() => {
     const t = stages.take();
     if (!t.queued.n) return;
     const f = (k: keyof typeof t) => `${k} ${t[k].p50}/${t[k].p99}/${t[k].max}`;
+    const held = server.hub.stats.reordered - reordered;
+    reordered = server.hub.stats.reordered;
     console.error(
       `stages n=${t.queued.n} batches=${t.commit.n} ${f("queued")} ${f("commit")} ${f("publish")} ${
         f("stored")
-      } ms`,
+      } ms held ${held}`,
     );
   }, 1000);
 }

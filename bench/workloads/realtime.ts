@@ -37,7 +37,8 @@ async function withServer<T>(
   const s = await startServer(kind, {
     databaseUrl: dbUrl,
     verbose: ctx.verbose,
-    cpuProfDir: kind === "parley" ? ctx.cpuProfDir : undefined,
+    // Parley's profile; bare's too (the fan-out's per-delivery comparison: bench/notes/fan_out_channels_of_100.md).
+    cpuProfDir: kind !== "socketio" ? ctx.cpuProfDir : undefined,
     lag: true,
   });
   try {
