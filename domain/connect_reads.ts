@@ -35,6 +35,11 @@ const MAX_SHARED = 1000;
 export interface ConnectReads {
   /** The actor and channel ids of a session token; null when unknown, ended, expired or deactivated. */
   session(token: string | null | undefined): Promise<{ actor: Actor; channelIds: number[] } | null>;
+  /**
+   * Stores an opening socket's connection row and reads its actor's unread counts, in one statement with
+   * the other sockets opening at the same moment; settles once the row is committed.
+   */
+  opened(actor: Actor, row: connectionsRepo.NewConnection): Promise<channelsRepo.UnreadCount[]>;
   /** The actor's unread counts in every channel (what `unread_counts` carries). */
   unreadCounts(actor: Actor): Promise<channelsRepo.UnreadCount[]>;
   /** The presence of these people, only those of the actor's workspace (by user id). */
@@ -68,11 +73,11 @@ export function connectReads(deps: Deps): ConnectReads {
   }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS });
 
   const person = (workspaceId: number, userId: number) => `${workspaceId}:${userId}`;
-  const counts = new GroupCommit<Actor, channelsRepo.UnreadCount[]>(async (actors) => {
-    const rows = await channelsRepo.unreadCountsMany(
-      deps.db,
-      actors.map((a) => ({ workspaceId: a.workspaceId, userId: a.userId })),
-    );
+  /** Each actor's counts from rows of `unreadCountsMany`'s shape. */
+  const countsOf = (
+    actors: Actor[],
+    rows: (channelsRepo.UnreadCount & { userId: number; workspaceId: number })[],
+  ) => {
     // A row per channel of each person (20 each for 200 sockets: 4,000), ordered by person: each person's
     // key is made once, and each count is the four fields `unread_counts` carries, in the row's order.
     const by = new Map<string, channelsRepo.UnreadCount[]>();
@@ -92,7 +97,33 @@ export function connectReads(deps: Deps): ConnectReads {
       });
     }
     return actors.map((a) => by.get(person(a.workspaceId, a.userId)) ?? []);
-  }, { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS });
+  };
+  const people = (actors: Actor[]) => actors.map((a) => ({ workspaceId: a.workspaceId, userId: a.userId }));
+  /** The hello's read of the counts again (an event that changes them came before it). */
+  const counts = new GroupCommit<Actor, channelsRepo.UnreadCount[]>(
+    async (actors) => countsOf(actors, await channelsRepo.unreadCountsMany(deps.db, people(actors))),
+    { maxBatch: MAX_BATCH, inFlight: IN_FLIGHT, holdMs: HOLD_MS },
+  );
+  /**
+   * At the open: the connection rows and the counts together (`insertManyWithCounts`), where they were two
+   * statements per group. Grouped as the rows were (one in flight, no hold): the hello waits for its row
+   * before it reads presence, and for its counts.
+   */
+  const opens = new GroupCommit<
+    { actor: Actor; row: connectionsRepo.NewConnection },
+    channelsRepo.UnreadCount[]
+  >(
+    async (asks) => {
+      const actors = asks.map((a) => a.actor);
+      const rows = await connectionsRepo.insertManyWithCounts(
+        deps.db,
+        asks.map((a) => a.row),
+        people(actors),
+      );
+      return countsOf(actors, rows);
+    },
+    { maxBatch: MAX_BATCH },
+  );
 
   const presence = new GroupCommit<{ workspaceId: number; ids: number[] }, PresenceInfo[]>(async (asks) => {
     const rows = await connectionsRepo.presenceOfMany(
@@ -115,6 +146,7 @@ export function connectReads(deps: Deps): ConnectReads {
       if (!token || token.length > 200) return null;
       return await sessions.submit(await sha256(token));
     },
+    opened: (actor, row) => opens.submit({ actor, row }),
     unreadCounts: (actor) => counts.submit(actor),
     presence: async (actor, ids) =>
       ids.length ? await presence.submit({ workspaceId: actor.workspaceId, ids }) : [],

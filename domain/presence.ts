@@ -102,19 +102,38 @@ function announce(deps: Deps, workspaceId: number, userId: number) {
   writers(deps).announcer.add(workspaceId, userId);
 }
 
-/**
- * Stores the connection row (grouped with others opened at the same moment: a crowd reconnecting after a
- * deploy is a few statements, not one each), then announces the user.
- */
-export async function connected(deps: Deps, actor: Actor, connId: string, page: string, userAgent: string) {
-  await writers(deps).insert({
+/** The connection row of a socket opening now (what `connected` stores). */
+export function connectionRow(
+  deps: Deps,
+  actor: Actor,
+  connId: string,
+  page: string,
+  userAgent: string,
+): connectionsRepo.NewConnection {
+  return {
     id: connId,
     userId: actor.userId,
     workspaceId: actor.workspaceId,
     instanceId: deps.config.instanceId,
     page,
     userAgent,
-  });
+  };
+}
+
+/**
+ * Stores the connection row (grouped with others opened at the same moment: a crowd reconnecting after a
+ * deploy is a few statements, not one each), then announces the user. `stored`: the row's write when the
+ * caller started it itself (the gateway stores it with the socket's unread counts, `connect_reads.ts`).
+ */
+export async function connected(
+  deps: Deps,
+  actor: Actor,
+  connId: string,
+  page: string,
+  userAgent: string,
+  stored?: Promise<unknown>,
+) {
+  await (stored ?? writers(deps).insert(connectionRow(deps, actor, connId, page, userAgent)));
   announce(deps, actor.workspaceId, actor.userId);
 }
 

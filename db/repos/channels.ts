@@ -146,7 +146,7 @@ export interface UnreadCount {
  * SQL expression): top-level messages of others and mentions of them after the read position, not deleted. A
  * channel read to its end (most of them) costs no count at all.
  */
-const unreadColumns = (user: string) =>
+export const unreadColumns = (user: string) =>
   `CASE WHEN c.last_seq > m.last_read_seq THEN
      (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
        AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM ${user} AND g.reply_to IS NULL) ELSE 0 END AS unread,

@@ -1,6 +1,7 @@
 /** Live WebSocket connections, shared by all instances through the database. */
 import type { Sql } from "../client.ts";
 import type { PresenceInfo } from "../../realtime/protocol.ts";
+import { unreadColumns, type UnreadCount } from "./channels.ts";
 
 /** A connection counts as live when its instance refreshed it within this many seconds. */
 export const LIVE_SECONDS = 90;
@@ -122,5 +123,41 @@ export async function presenceOfMany(
      JOIN users u ON u.id = q.user_id AND u.workspace_id = q.workspace_id AND u.deactivated_at IS NULL
      ORDER BY u.id`,
     [bigints(asked.map((a) => a.workspaceId)), bigints(asked.map((a) => a.userId)), LIVE_SECONDS],
+  );
+}
+
+/**
+ * `insertMany` and `unreadCountsMany` (`channels.ts`) in one statement (one round trip, one commit): the
+ * connection rows of the sockets opening at the same moment, and the unread counts of `people` (every
+ * channel of each person, ordered by person then channel). The counts do not depend on the rows.
+ */
+export async function insertManyWithCounts(
+  sql: Sql,
+  rows: NewConnection[],
+  people: { workspaceId: number; userId: number }[],
+): Promise<(UnreadCount & { userId: number; workspaceId: number })[]> {
+  return await sql.query(
+    `WITH ins AS (
+       INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
+       ON CONFLICT (id) DO NOTHING
+     )
+     SELECT q.user_id AS "userId", q.workspace_id AS "workspaceId",
+       m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
+       ${unreadColumns("q.user_id")}
+     FROM (SELECT DISTINCT * FROM unnest($7::bigint[], $8::bigint[]) AS x(workspace_id, user_id)) q
+     JOIN members m ON m.user_id = q.user_id
+     JOIN channels c ON c.id = m.channel_id AND c.workspace_id = q.workspace_id
+     ORDER BY q.user_id, m.channel_id`,
+    [
+      rows.map((c) => c.id),
+      bigints(rows.map((c) => c.userId)),
+      bigints(rows.map((c) => c.workspaceId)),
+      rows.map((c) => c.instanceId),
+      rows.map((c) => c.page.slice(0, 300)),
+      rows.map((c) => c.userAgent.slice(0, 300)),
+      bigints(people.map((p) => p.workspaceId)),
+      bigints(people.map((p) => p.userId)),
+    ],
   );
 }

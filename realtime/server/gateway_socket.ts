@@ -82,19 +82,21 @@ export class GatewaySocket {
     }
     if (conn.closed) return void (this.#early = null);
     hub.add(conn, channelIds);
-    // The hello's unread counts, read while the client answers `ready` (the hello waits for its replay and
-    // presence only): from here on every event of the socket's channels waits in `pending` until the hello,
-    // which uses this read only when none that changes a count came (`gateway_frames.ts`).
-    this.#counts = this.g.reads.unreadCounts(actor).catch(() => null);
+    const userAgent = this.userAgent;
+    this.userAgent = "";
+    // The connection row, stored with the hello's unread counts read in the same statement, while the client
+    // answers `ready` (the hello waits for its replay and presence only): from here on every event of the
+    // socket's channels waits in `pending` until the hello, which uses this read only when none that changes
+    // a count came (`gateway_frames.ts`).
+    const opened = this.g.reads.opened(actor, presence.connectionRow(deps, actor, conn.id, "", userAgent));
+    this.#counts = opened.catch(() => null);
     hub.sendRaw(
       conn,
       `{"type":"ready","connectionId":"${conn.id}","userId":${actor.userId},"heartbeatMs":${deps.config.ws.heartbeatMs}}`,
     );
     // Not while a hello is reading its replay: live events flushed then would go out before the replayed ones.
     this.g.deadlines.add(conn);
-    const userAgent = this.userAgent;
-    this.userAgent = "";
-    const stored = presence.connected(deps, actor, conn.id, "", userAgent).catch((e) =>
+    const stored = presence.connected(deps, actor, conn.id, "", userAgent, opened).catch((e) =>
       console.error("presence", e)
     );
     this.#present = stored;

@@ -106,3 +106,43 @@ dbTest(
     assert.deepEqual(got[2], []);
   },
 );
+
+dbTest(
+  "connect reads: rows stored with each socket's own unread counts in shared statements",
+  async (db) => {
+    const f = await fixture(db);
+    const general = await channels.create(f.deps, f.actor("mod"), {
+      name: "general",
+      memberIds: [f.users.alice.id, f.users.bob.id],
+    });
+    await messages.send(f.deps, f.actor("bob"), { channelId: general.id, clientId: "c1", body: "hi @alice" });
+    const reads = connectReads(f.deps);
+    const row = (w: "alice" | "bob" | "eve", id: string) =>
+      presence.connectionRow(f.deps, f.actor(w), id, "", "ua");
+    // Submitted together: the first goes out alone, the rest share the next statement.
+    const got = await Promise.all([
+      reads.opened(f.actor("alice"), row("alice", "a1")),
+      reads.opened(f.actor("bob"), row("bob", "b1")),
+      reads.opened(f.actor("eve"), row("eve", "e1")),
+      reads.opened(f.actor("alice"), row("alice", "a2")),
+    ]);
+    for (const [i, w] of [[0, "alice"], [1, "bob"], [2, "eve"], [3, "alice"]] as const) {
+      const who = f.actor(w);
+      assert.deepEqual(got[i], await channelsRepo.unreadCounts(db, who.workspaceId, who.userId), w);
+    }
+    assert.deepEqual(got[0].map((c) => [c.channelId, c.unread, c.mentions]), [[general.id, 1, 1]]);
+    assert.deepEqual(got[2], [], "workspaces stay apart");
+    const stored = await db.query<{ id: string; userId: number }>(
+      `SELECT id, user_id AS "userId" FROM connections ORDER BY id`,
+    );
+    assert.deepEqual(stored.map((r) => [r.id, r.userId]), [
+      ["a1", f.users.alice.id],
+      ["a2", f.users.alice.id],
+      ["b1", f.users.bob.id],
+      ["e1", f.users.eve.id],
+    ]);
+    // A row stored again (the same id) is one row; its counts are still read.
+    assert.deepEqual(await reads.opened(f.actor("alice"), row("alice", "a1")), got[0]);
+    assert.equal((await db.query("SELECT 1 FROM connections")).length, 4);
+  },
+);

@@ -58,3 +58,30 @@ dbTest("connections count while fresh, per user and workspace; stale ones are pu
   await connectionsRepo.removeMany(db, ["c1"]);
   assert.equal(await live(db, w.id, u.id), 1);
 });
+
+dbTest(
+  "insertManyWithCounts: rows stored and the people's unread counts read in one statement",
+  async (db) => {
+    const w = await workspacesRepo.insert(db, "a", "A");
+    const u = await usersRepo.insert(db, { workspaceId: w.id, username: "u", displayName: "U" });
+    const row = (id: string) => ({
+      id,
+      userId: u.id,
+      workspaceId: w.id,
+      instanceId: "i1",
+      page: "",
+      userAgent: "ua",
+    });
+    // No channels yet: no counts, the rows stored all the same (an id already there stays one row).
+    assert.deepEqual(
+      await connectionsRepo.insertManyWithCounts(db, [row("c1"), row("c1")], [{
+        workspaceId: w.id,
+        userId: u.id,
+      }]),
+      [],
+    );
+    assert.equal(await live(db, w.id, u.id), 1);
+    assert.deepEqual(await connectionsRepo.insertManyWithCounts(db, [row("c2")], []), []);
+    assert.equal(await live(db, w.id, u.id), 2);
+  },
+);
