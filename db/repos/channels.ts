@@ -146,7 +146,7 @@ export interface UnreadCount {
  * SQL expression): top-level messages of others and mentions of them after the read position, not deleted. A
  * channel read to its end (most of them) costs no count at all.
  */
-export const unreadColumns = (user: string) =>
+const unreadColumns = (user: string) =>
   `CASE WHEN c.last_seq > m.last_read_seq THEN
      (SELECT count(*)::int FROM messages g WHERE g.channel_id = m.channel_id AND g.seq > m.last_read_seq
        AND g.deleted_at IS NULL AND g.sender_id IS DISTINCT FROM ${user} AND g.reply_to IS NULL) ELSE 0 END AS unread,
@@ -175,6 +175,22 @@ export async function unreadCounts(
 }
 
 /**
+ * The unread counts of people given as two arrays, workspace ids at parameter `$first` and user ids at the next:
+ * a row per channel of each person, ordered by person then channel (`unreadCountsMany`, and the connection
+ * rows' statement in `connections.ts`).
+ */
+export const unreadCountsOfPeople = (first: number) =>
+  `SELECT q.user_id AS "userId", q.workspace_id AS "workspaceId",
+       m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
+       ${unreadColumns("q.user_id")}
+     FROM (SELECT DISTINCT * FROM unnest($${first}::bigint[], $${
+    first + 1
+  }::bigint[]) AS x(workspace_id, user_id)) q
+     JOIN members m ON m.user_id = q.user_id
+     JOIN channels c ON c.id = m.channel_id AND c.workspace_id = q.workspace_id
+     ORDER BY q.user_id, m.channel_id`;
+
+/**
  * `unreadCounts` (every channel) of several people in one statement (the hellos of sockets opening at the
  * same moment), each row with the `userId` and `workspaceId` it belongs to, by channel id within each.
  */
@@ -183,16 +199,10 @@ export async function unreadCountsMany(
   people: { workspaceId: number; userId: number }[],
 ): Promise<(UnreadCount & { userId: number; workspaceId: number })[]> {
   if (!people.length) return [];
-  return await sql.query(
-    `SELECT q.user_id AS "userId", q.workspace_id AS "workspaceId",
-       m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
-       ${unreadColumns("q.user_id")}
-     FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]) AS x(workspace_id, user_id)) q
-     JOIN members m ON m.user_id = q.user_id
-     JOIN channels c ON c.id = m.channel_id AND c.workspace_id = q.workspace_id
-     ORDER BY q.user_id, m.channel_id`,
-    [people.map((p) => p.workspaceId), people.map((p) => p.userId)],
-  );
+  return await sql.query(unreadCountsOfPeople(1), [
+    people.map((p) => p.workspaceId),
+    people.map((p) => p.userId),
+  ]);
 }
 
 export async function channelIdsForUser(sql: Sql, userId: number): Promise<number[]> {

@@ -1,7 +1,7 @@
 /** Live WebSocket connections, shared by all instances through the database. */
 import type { Sql } from "../client.ts";
 import type { PresenceInfo } from "../../realtime/protocol.ts";
-import { unreadColumns, type UnreadCount } from "./channels.ts";
+import { type UnreadCount, unreadCountsOfPeople } from "./channels.ts";
 
 /** A connection counts as live when its instance refreshed it within this many seconds. */
 export const LIVE_SECONDS = 90;
@@ -22,21 +22,23 @@ export interface NewConnection {
 const bigints = (xs: number[]) => `{${xs.join(",")}}`;
 
 /** Stores connection rows, many in one statement (one round trip and one commit). */
+/** Stores connection rows, parameters $1-$6 (`rowParams`); an id already stored stays as it is. */
+const INSERT_ROWS = `INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
+     ON CONFLICT (id) DO NOTHING`;
+
+const rowParams = (rows: NewConnection[]) => [
+  rows.map((c) => c.id),
+  bigints(rows.map((c) => c.userId)),
+  bigints(rows.map((c) => c.workspaceId)),
+  rows.map((c) => c.instanceId),
+  rows.map((c) => c.page.slice(0, 300)),
+  rows.map((c) => c.userAgent.slice(0, 300)),
+];
+
 export async function insertMany(sql: Sql, rows: NewConnection[]) {
   if (!rows.length) return;
-  await sql.query(
-    `INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
-     ON CONFLICT (id) DO NOTHING`,
-    [
-      rows.map((c) => c.id),
-      bigints(rows.map((c) => c.userId)),
-      bigints(rows.map((c) => c.workspaceId)),
-      rows.map((c) => c.instanceId),
-      rows.map((c) => c.page.slice(0, 300)),
-      rows.map((c) => c.userAgent.slice(0, 300)),
-    ],
-  );
+  await sql.query(INSERT_ROWS, rowParams(rows));
 }
 
 export async function removeMany(sql: Sql, ids: string[]) {
@@ -137,25 +139,10 @@ export async function insertManyWithCounts(
   people: { workspaceId: number; userId: number }[],
 ): Promise<(UnreadCount & { userId: number; workspaceId: number })[]> {
   return await sql.query(
-    `WITH ins AS (
-       INSERT INTO connections (id, user_id, workspace_id, instance_id, page, user_agent)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
-       ON CONFLICT (id) DO NOTHING
-     )
-     SELECT q.user_id AS "userId", q.workspace_id AS "workspaceId",
-       m.channel_id AS "channelId", m.last_read_seq AS "lastReadSeq",
-       ${unreadColumns("q.user_id")}
-     FROM (SELECT DISTINCT * FROM unnest($7::bigint[], $8::bigint[]) AS x(workspace_id, user_id)) q
-     JOIN members m ON m.user_id = q.user_id
-     JOIN channels c ON c.id = m.channel_id AND c.workspace_id = q.workspace_id
-     ORDER BY q.user_id, m.channel_id`,
+    `WITH ins AS (${INSERT_ROWS})
+     ${unreadCountsOfPeople(7)}`,
     [
-      rows.map((c) => c.id),
-      bigints(rows.map((c) => c.userId)),
-      bigints(rows.map((c) => c.workspaceId)),
-      rows.map((c) => c.instanceId),
-      rows.map((c) => c.page.slice(0, 300)),
-      rows.map((c) => c.userAgent.slice(0, 300)),
+      ...rowParams(rows),
       bigints(people.map((p) => p.workspaceId)),
       bigints(people.map((p) => p.userId)),
     ],
