@@ -83,7 +83,6 @@ class Announcer {
 /** Per server: the announcer and the grouped writers of connection rows. */
 export interface PresenceWriters {
   announcer: Announcer;
-  insert(row: connectionsRepo.NewConnection): Promise<void>;
   remove(id: string): Promise<void>;
 }
 
@@ -91,7 +90,6 @@ export interface PresenceWriters {
 export function presenceWriters(deps: CoreDeps): PresenceWriters {
   return {
     announcer: new Announcer(deps),
-    insert: coalescing((rows) => connectionsRepo.insertMany(deps.db, rows)),
     remove: coalescing((ids) => connectionsRepo.removeMany(deps.db, ids)),
   };
 }
@@ -102,7 +100,7 @@ function announce(deps: Deps, workspaceId: number, userId: number) {
   writers(deps).announcer.add(workspaceId, userId);
 }
 
-/** The connection row of a socket opening now (what `connected` stores). */
+/** The connection row of a socket opening now (stored by `connect_reads.ts` `opened`). */
 export function connectionRow(
   deps: Deps,
   actor: Actor,
@@ -121,19 +119,12 @@ export function connectionRow(
 }
 
 /**
- * Stores the connection row (grouped with others opened at the same moment: a crowd reconnecting after a
- * deploy is a few statements, not one each), then announces the user. `stored`: the row's write when the
- * caller started it itself (the gateway stores it with the socket's unread counts, `connect_reads.ts`).
+ * Announces the user once the socket's connection row is stored: `stored` is that write (the gateway stores
+ * the row with the socket's unread counts, grouped with the other sockets opening at the same moment:
+ * `connect_reads.ts` `opened`).
  */
-export async function connected(
-  deps: Deps,
-  actor: Actor,
-  connId: string,
-  page: string,
-  userAgent: string,
-  stored?: Promise<unknown>,
-) {
-  await (stored ?? writers(deps).insert(connectionRow(deps, actor, connId, page, userAgent)));
+export async function connected(deps: Deps, actor: Actor, stored: Promise<unknown>) {
+  await stored;
   announce(deps, actor.workspaceId, actor.userId);
 }
 

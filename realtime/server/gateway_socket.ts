@@ -96,9 +96,7 @@ export class GatewaySocket {
     );
     // Not while a hello is reading its replay: live events flushed then would go out before the replayed ones.
     this.g.deadlines.add(conn);
-    const stored = presence.connected(deps, actor, conn.id, "", userAgent, opened).catch((e) =>
-      console.error("presence", e)
-    );
+    const stored = presence.connected(deps, actor, opened).catch((e) => console.error("presence", e));
     this.#present = stored;
     void stored.then(() => {
       if (this.#present === stored) this.#present = SETTLED;
