@@ -2,7 +2,8 @@
  * `deno task bench [--quick]
  *   [--only=fanout,latency,connections,reconnect,history,search,files,visitors,lighthouse,calls]
  *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]
- *   [--groups=1000] [--fanout-steps=20000,40000] [--step-seconds=3] [--curve=250,500]`
+ *   [--groups=1000] [--fanout-steps=20000,40000] [--step-seconds=3] [--curve=250,500] [--quiet=60]
+ *   [--connections=10000] [--baselines] [--history-requests=2000] [--pg-cpu=1]`
  *
  * Starts a throw-away Postgres (Debian's binaries; installs them with apt-get when root and missing),
  * runs the workloads against Parley, a bare Deno fan-out server and a Socket.io 4 server, prints a table
@@ -37,10 +38,40 @@ const WORKLOADS = [
 type Workload = typeof WORKLOADS[number];
 
 const args = Deno.args;
+const FLAGS = ["quick", "profile", "no-pin", "verbose", "baselines"];
+const OPTIONS = [
+  "only",
+  "servers",
+  "out",
+  "groups",
+  "fanout-steps",
+  "step-seconds",
+  "curve",
+  "pg-cpu",
+  "connections",
+  "history-requests",
+  "quiet",
+];
+// An argument the runner does not know (`--help` among them) prints the usage and runs nothing: a full run
+// started by a mistyped option would measure for a quarter of an hour beside whatever else the machine does.
+const unknown = args.filter((a) =>
+  !FLAGS.some((f) => a === `--${f}`) && !OPTIONS.some((o) => a.startsWith(`--${o}=`))
+);
+if (unknown.length) {
+  const usage = new TextDecoder().decode(Deno.readFileSync(new URL(import.meta.url))).split("*/")[0];
+  console.error(usage.replace(/^\/\*\*\n/, "").replace(/^ \* ?/gm, ""));
+  if (!unknown.includes("--help")) console.error(`bench: unknown argument(s): ${unknown.join(" ")}`);
+  Deno.exit(unknown.includes("--help") ? 0 : 2);
+}
 const flag = (name: string) => args.includes(`--${name}`);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = flag("quick");
 const only = (opt("only")?.split(",") ?? [...WORKLOADS]) as Workload[];
+const strange = only.filter((w) => !WORKLOADS.includes(w));
+if (strange.length) {
+  console.error(`bench: no workload named ${strange.join(", ")} (known: ${WORKLOADS.join(", ")})`);
+  Deno.exit(2);
+}
 const kinds = (opt("servers")?.split(",") ?? ["parley", "bare", "socketio"]) as Kind[];
 const verbose = flag("verbose");
 const profile = flag("profile");
