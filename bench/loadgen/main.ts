@@ -209,6 +209,13 @@ async function steady(spec: SteadySpec) {
       await Deno.writeTextFile(`${timelineDir}/loadgen_gc.txt`, `${at.toFixed(1)}\n`);
     }
   }
+  // BENCH_GC_TAIL=DIR (`bench/gc_tail.ts`): every delivery (as BENCH_TIMELINE's, the send time to the µs) and
+  // this process's own event-loop lag, without the rest of BENCH_TIMELINE (its Postgres samplers).
+  const gcTailDir = timelineDir ? null : Deno.env.get("BENCH_GC_TAIL");
+  if (gcTailDir) {
+    traffic.timeline = [];
+    startLagSampler(`${gcTailDir}/loadgen_lag.txt`);
+  }
   const rates = [...new Set([...(spec.curve ?? []), spec.msgsPerSecond])].sort((a, b) => a - b);
   await traffic.run(0, rates[0], spec.warmupSeconds, rates[0] * 5);
   await traffic.drain(0, 2000);
@@ -262,6 +269,12 @@ async function steady(spec: SteadySpec) {
     const lines: string[] = [];
     for (let i = 0; i < t.length; i += 3) lines.push(`${t[i].toFixed(1)} ${t[i + 1].toFixed(2)} ${t[i + 2]}`);
     await Deno.writeTextFile(`${timelineDir}/deliveries.txt`, lines.join("\n") + "\n");
+  }
+  if (gcTailDir && traffic.timeline) {
+    const t = traffic.timeline;
+    const lines: string[] = [];
+    for (let i = 0; i < t.length; i += 3) lines.push(`${t[i].toFixed(3)} ${t[i + 1].toFixed(2)} ${t[i + 2]}`);
+    await Deno.writeTextFile(`${gcTailDir}/deliveries.txt`, lines.join("\n") + "\n");
   }
   const main = curve.find((r) => r.target_msgs_per_s === spec.msgsPerSecond)!;
   return {

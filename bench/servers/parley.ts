@@ -205,6 +205,40 @@ if (commitLog && !timelineDir) {
     add(stage, ms);
   };
 }
+// BENCH_GC_TAIL=DIR (`bench/gc_tail.ts`, bench/notes/scavenges_and_the_500_tail.md): each send through the
+// batcher as `M sentAt submitted answered` (the load generator's send time from its body, when the server
+// handed it to the batcher and when the batcher answered: committed and published, wall ms) and each batch's
+// commit as `C end commit_ms`, appended every 250 ms; and the event-loop lag samples the bench already takes
+// (`BENCH_LAG_FILE`, removed when the server exits) kept under DIR by a hard link. The send path's other
+// timings (BENCH_TIMELINE) stay off: its Postgres sampler is CPU beside the commits.
+const gcTail = timelineDir ? undefined : Deno.env.get("BENCH_GC_TAIL");
+if (gcTail) {
+  const note = lineFile(`${gcTail}/server_sends.txt`);
+  const wall = () => (performance.timeOrigin + performance.now()).toFixed(2);
+  const batcher = server.deps.sendBatcher;
+  // Stages on for the commit's time; their samples are kept only when BENCH_STAGES reads them.
+  const keep = batcher.stages;
+  const st = keep ?? (batcher.stages = new StageTimes());
+  const add = st.add.bind(st);
+  st.add = (stage, ms) => {
+    if (stage === "commit") note(`C ${wall()} ${ms.toFixed(2)}`);
+    if (keep) add(stage, ms);
+  };
+  const submit = batcher.submit.bind(batcher);
+  batcher.submit = async (actor, p) => {
+    const at = wall();
+    const o = await submit(actor, p);
+    const i = p.body.indexOf("~");
+    const sent = i >= 0 ? p.body.slice(i + 1, p.body.indexOf("~", i + 1)) : "0";
+    note(`M ${sent} ${at} ${wall()}`);
+    return o;
+  };
+  if (lagFile) {
+    await Deno.link(lagFile, `${gcTail}/server_lag.txt`).catch(() =>
+      startLagSampler(`${gcTail}/server_lag.txt`)
+    );
+  }
+}
 // BENCH_HEAP_SAMPLE=DIR[,after,window] (with --expose-gc): what the steady workload's first step allocates that
 // lives through two scavenges, by where it was allocated (`bench/heap_sample.ts DIR/parley.heapprofile`). Watches
 // the hub's deliveries: the step is the second burst of them after a quiet spell of 3 s (the first is the warm-up);
