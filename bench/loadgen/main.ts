@@ -105,7 +105,9 @@ function trafficClients(spec: Spec, users = spec.users) {
 /** `BENCH_COUNT_FRAMES=1`: every client's frames so far, by type (null when off). */
 function framesNow(): Record<string, { frames: number; bytes: number }> | null {
   if (!otherFrames) return null;
-  return Object.fromEntries(Object.entries(otherFrames).map(([k, v]) => [k, { frames: v.frames, bytes: v.bytes }]));
+  return Object.fromEntries(
+    Object.entries(otherFrames).map(([k, v]) => [k, { frames: v.frames, bytes: v.bytes }]),
+  );
 }
 
 /**
@@ -116,7 +118,9 @@ function framesSince(at: ReturnType<typeof framesNow>) {
   const now = framesNow();
   if (!now || !at) return null;
   return Object.fromEntries(
-    Object.entries(now).map(([k, v]) => [k, { frames: v.frames - (at[k]?.frames ?? 0), bytes: v.bytes - (at[k]?.bytes ?? 0) }]),
+    Object.entries(now).map((
+      [k, v],
+    ) => [k, { frames: v.frames - (at[k]?.frames ?? 0), bytes: v.bytes - (at[k]?.bytes ?? 0) }]),
   );
 }
 
