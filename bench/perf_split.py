@@ -29,11 +29,13 @@ Usage as in the notes:
     python3 bench/perf_split.py split /tmp/run.perf.data PID 11,21 10000
 """
 import collections
+import os
 import re
 import subprocess
 import sys
 
-HZ = 997
+# The sampling rate the file was recorded at (`perf record -F`); PERF_HZ overrides the default 997.
+HZ = float(os.environ.get("PERF_HZ", "997"))
 
 
 def samples(path, pid):
