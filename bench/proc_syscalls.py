@@ -9,6 +9,8 @@ record OUTDIR
     reads and writes go through), one CSV per process in OUTDIR, and the wall-clock ms of each attach in
     OUTDIR/meta. Only the perf processes it started are signalled when it stops.
 
+    It also reads each tracked process' user and system ticks (/proc/PID/stat) every 250 ms into OUTDIR/ticks.
+
 report OUTDIR BENCH_LOG
     Per fan-out step of BENCH_LOG (a `--verbose` log: the `"what":"step"` progress lines' start and end, one
     per try), for the load generator and the server of that try: each counter per second and per delivery
@@ -38,6 +40,9 @@ EVENTS = [
     "syscalls:sys_enter_write",
     "syscalls:sys_enter_writev",
     "syscalls:sys_enter_futex",
+    # packets sent on loopback from this process's context: its data and the ACKs its reads (or, for a
+    # sender, the receive path run inside its sendto) send
+    "net:net_dev_xmit",
 ]
 ROLES = {"loadgen/main.ts": "loadgen", "servers/parley.ts": "parley", "servers/bare.ts": "bare"}
 
@@ -61,6 +66,10 @@ def record(outdir):
     meta = open(f"{outdir}/meta", "a", buffering=1)
     seen = set()
     children = []
+    # user and system ticks of each tracked process every 250 ms (/proc/PID/stat), for the kernel's share
+    ticks = open(f"{outdir}/ticks", "a", buffering=1 << 16)
+    tracked = []
+    last_tick = 0.0
 
     def stop(*_):
         for p in children:
@@ -73,8 +82,12 @@ def record(outdir):
                 p.kill()
         sys.exit(0)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    def stop_all(*a):
+        ticks.close()
+        stop(*a)
+
+    signal.signal(signal.SIGTERM, stop_all)
+    signal.signal(signal.SIGINT, stop_all)
     while True:
         for pid in os.listdir("/proc"):
             if not pid.isdigit() or pid in seen:
@@ -89,7 +102,18 @@ def record(outdir):
                  f"{outdir}/{r}-{pid}.csv"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             children.append(p)
+            tracked.append(pid)
             meta.write(f"{pid} {r} {at:.1f}\n")
+        now = time.time() * 1000
+        if now - last_tick >= 250:
+            last_tick = now
+            for pid in tracked:
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        st = f.read().rsplit(")", 1)[1].split()
+                    ticks.write(f"{pid} {now:.1f} {st[11]} {st[12]}\n")
+                except OSError:
+                    pass
         time.sleep(0.02)
 
 
@@ -145,8 +169,30 @@ def window(p, a, b):
     return sums, span
 
 
+def load_ticks(outdir):
+    out = {}
+    try:
+        for line in open(f"{outdir}/ticks"):
+            pid, t, u, s = line.split()
+            out.setdefault(pid, []).append((float(t), int(u), int(s)))
+    except OSError:
+        pass
+    return out
+
+
+def tick_window(rows, a, b):
+    """User and system seconds of a process between the samples nearest inside [a, b] (wall ms), and the span."""
+    inside = [r for r in rows if a <= r[0] <= b]
+    if len(inside) < 2:
+        return None
+    (t0, u0, s0), (t1, u1, s1) = inside[0], inside[-1]
+    hz = os.sysconf("SC_CLK_TCK")
+    return (u1 - u0) / hz, (s1 - s0) / hz, (t1 - t0) / 1000
+
+
 def report(outdir, log):
     procs = load(outdir)
+    ticks = load_ticks(outdir)
     short = {"task-clock": "cpu ms", "context-switches": "cs", "cpu-migrations": "migr"}
     for st in steps(log):
         a, b = st["start"], st["end"]
@@ -175,6 +221,10 @@ def report(outdir, log):
                     cells.append(f"cores {v / span / 1000:.2f} ({v * 1000 / span / max(1, rate):.2f} us/deliv)")
                 elif v:
                     cells.append(f"{name} {v / span:.0f}/s ({v / span / max(1, rate):.3f}/deliv)")
+            tw = tick_window(ticks.get(p["pid"], []), a, b)
+            if tw and tw[2] > 0:
+                u, k, secs = tw
+                cells.append(f"user/system us per deliv {u / secs / max(1, rate) * 1e6:.2f}/{k / secs / max(1, rate) * 1e6:.2f}")
             ew = sums.get("syscalls:sys_enter_epoll_wait", 0)
             if ew:
                 cells.append(f"deliv/epoll_wait {rate * span / ew:.2f}")
