@@ -8,7 +8,8 @@ timeline PERF_DATA PID
     Samples of PID per second since its first sample: find the steady step (a plateau of ~10 s).
 
 split PERF_DATA PID FROM,TO MESSAGES
-    Samples of PID between FROM and TO seconds after its first sample, as µs of CPU per message (at the
+    Samples of PID between FROM and TO seconds after its first sample (or, with FROM over 1e9, between
+    those wall-clock seconds since the epoch, for a file recorded with `perf record -k realtime`), as µs of CPU per message (at the
     sampling rate, -F, default 997 Hz): by thread (main or its name), by where the sample's leaf is (kernel,
     JIT code: V8's compiled JavaScript, native: the deno binary or libc, i.e. Deno's Rust, V8's C++ and its
     built-in functions such as JSON.parse, Map.get, the promise machinery) and whether any JavaScript frame is
@@ -28,11 +29,13 @@ Usage as in the notes:
     python3 bench/perf_split.py split /tmp/run.perf.data PID 11,21 10000
 """
 import collections
+import os
 import re
 import subprocess
 import sys
 
-HZ = 997
+# The sampling rate the file was recorded at (`perf record -F`); PERF_HZ overrides the default 997.
+HZ = float(os.environ.get("PERF_HZ", "997"))
 
 
 def samples(path, pid):
@@ -54,7 +57,7 @@ def samples(path, pid):
                 frames.append((f.group(1), f.group(2)))
         out.append((m.group(1), int(m.group(3)) == pid, float(m.group(4)), frames))
     t0 = min(s[2] for s in out)
-    return [(c, main, t - t0, fr) for c, main, t, fr in out]
+    return [(c, main, t - t0, fr, t) for c, main, t, fr in out]
 
 
 def where(frames):
@@ -83,12 +86,15 @@ def main():
         return
     a, b = map(float, sys.argv[4].split(","))
     msgs = float(sys.argv[5])
-    sel = [s for s in all_samples if a <= s[2] < b]
+    # FROM,TO over 1e9: wall-clock seconds since the epoch (a `perf record -k realtime` file), e.g. a fan-out
+    # step's `start`/`end` (ms) / 1000 (bench/notes/channels_of_1000_top_steps.md).
+    at = 4 if a > 1e9 else 2
+    sel = [s for s in all_samples if a <= s[at] < b]
     print(f"{len(sel)} samples of {pid} in {b - a:.0f} s: {per_msg(len(sel), b - a, msgs):.1f} µs per message")
     if cmd == "split":
         kinds = collections.Counter()
         calls = collections.Counter()
-        for comm, is_main, _, fr in sel:
+        for comm, is_main, _, fr, _ in sel:
             w = where(fr)
             k = ("main thread " if is_main else f"thread {comm[:15]} ") + w
             if w != "JIT":
@@ -106,7 +112,7 @@ def main():
         top = int(sys.argv[6]) if len(sys.argv) > 6 else 40
         total = collections.Counter()
         split = collections.Counter()
-        for _, is_main, _, fr in sel:
+        for _, is_main, _, fr, _ in sel:
             names = [s for s, d in fr if "perf-" in d and s.startswith("JS:")]
             if not is_main or not names:
                 continue

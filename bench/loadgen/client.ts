@@ -42,6 +42,9 @@ export interface Handlers {
 
 const OPEN_TIMEOUT_MS = 60_000;
 
+/** The bare server answers the hello with frames of Parley's size (`servers/bare.ts`). */
+const BARE_MIRROR_HELLO = Deno.env.get("BENCH_BARE_MIRROR_HELLO") === "1";
+
 /**
  * `BENCH_COUNT_FRAMES=1`: the frames a client is sent that the bench does not measure (`unread_counts`,
  * `presence_updated`, ...), counted by type over all clients (frames, bytes, and for `presence_updated` the
@@ -173,7 +176,10 @@ export class Client {
       this.connectedAt = performance.now();
       const hello: Record<string, unknown> = { id: "h", action: "hello", channels: resume };
       if (this.kind === "bare") hello.join = this.user.channels;
-      if (this.kind === "parley" && this.user.follows) hello.presenceSub = this.user.follows;
+      // Bare answers it as Parley does with BENCH_BARE_MIRROR_HELLO=1 (`servers/bare.ts`).
+      if (this.user.follows && (this.kind === "parley" || BARE_MIRROR_HELLO)) {
+        hello.presenceSub = this.user.follows;
+      }
       this.ws!.send(JSON.stringify(hello));
       return;
     }

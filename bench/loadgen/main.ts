@@ -102,6 +102,28 @@ function trafficClients(spec: Spec, users = spec.users) {
   return { clients, traffic };
 }
 
+/** `BENCH_COUNT_FRAMES=1`: every client's frames so far, by type (null when off). */
+function framesNow(): Record<string, { frames: number; bytes: number }> | null {
+  if (!otherFrames) return null;
+  return Object.fromEntries(
+    Object.entries(otherFrames).map(([k, v]) => [k, { frames: v.frames, bytes: v.bytes }]),
+  );
+}
+
+/**
+ * The frames the clients were sent while a fan-out step sent (from `framesNow()` at its start), by type: what
+ * the load generator read besides the deliveries (bench/notes/channels_of_1000_top_steps.md).
+ */
+function framesSince(at: ReturnType<typeof framesNow>) {
+  const now = framesNow();
+  if (!now || !at) return null;
+  return Object.fromEntries(
+    Object.entries(now).map((
+      [k, v],
+    ) => [k, { frames: v.frames - (at[k]?.frames ?? 0), bytes: v.bytes - (at[k]?.bytes ?? 0) }]),
+  );
+}
+
 /** How many times the fan-out halves the interval between the last step held and the first one missed. */
 const FANOUT_BISECTIONS = 2;
 
@@ -123,13 +145,15 @@ async function fanout(spec: FanoutSpec) {
     const m = meter(spec);
     const c = costMeter(spec, idle);
     const l = lagMeter(spec.lagFile);
+    const frames0 = framesNow();
     const start = performance.timeOrigin + performance.now();
     await traffic.run(tag, msgs, spec.stepSeconds, Math.max(500, msgs * 2));
     const end = performance.timeOrigin + performance.now();
     const cpu = m();
+    const frames = framesSince(frames0);
     await traffic.drain(tag, spec.drainSeconds * 1000);
     const res = traffic.result(tag, msgs, spec.stepSeconds);
-    const r = { ...res, cpu, cost: c(res.acked, res.delivered), lag: await l() };
+    const r = { ...res, cpu, cost: c(res.acked, res.delivered), lag: await l(), ...frames ? { frames } : {} };
     const ok = r.errors === 0 && r.skipped_backlog === 0 && r.delivered >= 0.99 * r.expected_deliveries &&
       r.deliver.p99_ms < spec.p99LimitMs;
     steps.push({ ...r, ok });
@@ -144,6 +168,8 @@ async function fanout(spec: FanoutSpec) {
       cpu,
       lag: r.lag,
       cost: r.cost,
+      ...frames ? { frames } : {},
+      ...r.arrival_spread_ms ? { spread: r.arrival_spread_ms } : {},
       // The step's wall-clock span (ms since the epoch), as the steady rates' lines: `bench/sched_sample.py`.
       start,
       end,

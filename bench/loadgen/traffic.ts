@@ -25,6 +25,8 @@ export interface StepResult {
   ack: LatencySummary;
   /** Cores busy during the step: server, load generator, whole machine (2 cores = 2.0). */
   cpu?: Record<string, number>;
+  /** `BENCH_ARRIVALS=1`: ms between a message's first and last delivery at the load generator. */
+  arrival_spread_ms?: { messages: number; p10: number | null; p50: number | null; p90: number | null };
 }
 
 interface TagStats {
@@ -58,6 +60,13 @@ export class Traffic implements Handlers {
    */
   timeline: number[] | null = null;
   onDeliver: ((c: Client, raw: string) => void) | null = null;
+  /**
+   * `BENCH_ARRIVALS=1`: per tag, each message's first and last delivery here (by its send time), so a step's
+   * result says over how many ms one message's deliveries reached the load generator (null, and free, otherwise;
+   * bench/notes/channels_of_1000_top_steps.md).
+   */
+  readonly arrivals: Map<number, Map<number, [number, number]>> | null =
+    Deno.env.get("BENCH_ARRIVALS") === "1" ? new Map() : null;
 
   /** `receivers` are every live member; `senders` (default: the same clients) post the messages. */
   constructor(receivers: Client[], senders: Client[] = receivers) {
@@ -100,6 +109,13 @@ export class Traffic implements Handlers {
       s.delivered++;
       s.deliver.add(now - b.sentAt);
       this.timeline?.push(b.sentAt, now - b.sentAt, b.tag);
+      if (this.arrivals) {
+        let m = this.arrivals.get(b.tag);
+        if (!m) this.arrivals.set(b.tag, m = new Map());
+        const a = m.get(b.sentAt);
+        if (a) a[1] = now;
+        else m.set(b.sentAt, [now, now]);
+      }
     }
     this.onDeliver?.(c, raw);
   }
@@ -193,6 +209,14 @@ export class Traffic implements Handlers {
       msgs_per_s: Math.round(s.acked / seconds),
       deliver: s.deliver.summary(),
       ack: s.ack.summary(),
+      ...this.arrivals ? { arrival_spread_ms: this.#spread(tag) } : {},
     };
+  }
+
+  /** p10/p50/p90 of the ms between a message's first and last delivery, over the tag's messages. */
+  #spread(tag: number) {
+    const v = [...(this.arrivals?.get(tag)?.values() ?? [])].map(([a, b]) => b - a).sort((x, y) => x - y);
+    const q = (p: number) => v.length ? round(v[Math.min(v.length - 1, Math.floor(v.length * p))], 2) : null;
+    return { messages: v.length, p10: q(0.1), p50: q(0.5), p90: q(0.9) };
   }
 }

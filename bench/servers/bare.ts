@@ -12,6 +12,7 @@ import { getHeapSpaceStatistics } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
 
 const channels = new Map<number, Set<WebSocket>>();
+const MIRROR_HELLO = Deno.env.get("BENCH_BARE_MIRROR_HELLO") === "1";
 const seqs = new Map<number, number>();
 let nextMessageId = 1;
 
@@ -33,7 +34,27 @@ function handle(ws: WebSocket, userId: number) {
         set.add(ws);
         mine.push(ch);
       }
-      ws.send(JSON.stringify({ type: "ack", id: f.id, data: { replayed: 0, resync: [], presence: [] } }));
+      // BENCH_BARE_MIRROR_HELLO=1: the hello is answered with frames of the size Parley's are (the people the
+      // client follows, `presenceSub`, listed as Parley lists them; the unread counts of its channels). The
+      // first large frame a socket reads sets the receiving kernel's estimate of the peer's segment size
+      // (`rcvmss`: 536 with bare's small frames, ~890 with Parley's), which decides whether each later
+      // delivery is acknowledged inside the server's `sendto` or inside the load generator's `recvfrom` on
+      // loopback (bench/notes/channels_of_1000_top_steps.md).
+      const mirror = MIRROR_HELLO && Array.isArray(f.presenceSub);
+      const presence = mirror
+        ? (f.presenceSub as number[]).map((id) => ({
+          userId: id,
+          status: "online",
+          statusText: "",
+          awayMessage: "",
+          connections: 1,
+        }))
+        : [];
+      ws.send(JSON.stringify({ type: "ack", id: f.id, data: { replayed: 0, resync: [], presence } }));
+      if (mirror) {
+        const counts = mine.map((channelId) => ({ channelId, unread: 0, mentions: 0, lastReadSeq: 0 }));
+        ws.send(JSON.stringify({ type: "unread_counts", counts }));
+      }
       return;
     }
     if (f.action === "send_message") {
