@@ -10,8 +10,8 @@
  * `insertBatch`: B is this tree (`db/client.ts` and `db/repos/message_batch.ts`); A, with `BASE=/tree`, is
  * that tree's two files (so a change to either is measured); `MORE=/tree,…` adds sides. For each size, round
  * after round each side runs a block of statements (the order alternating per round, A,B then B,A), and the
- * block's CPU is read around it: this process's (`process.cpuUsage`, user + system, every thread: what the
- * server pays), the side's backend (`/proc/<pid>/schedstat`, exact) and the whole cluster's (the postmaster
+ * block's CPU is read around it: this process's (every thread's `/proc/self/task/<tid>/schedstat`, exact: what
+ * the server pays), the side's backend (`/proc/<pid>/schedstat`, exact) and the whole cluster's (the postmaster
  * and its children: the WAL writer's share of the commits too). Sends of one statement go to distinct
  * channels (`STEP=27`, users 27 apart; `STEP=7`: a few share a channel), so 3 sends take the small
  * statement and 9 or 18 the grouped one. Without `BASE` only this tree runs (the cost per size).
@@ -49,7 +49,11 @@ async function tree(root: string, label: string): Promise<Tree> {
   const batch = await import(url("db/repos/message_batch.ts"));
   return { label, openDb: client.openDb, insertBatch: batch.insertBatch };
 }
-const here = { label: "B (this tree)", openDb, insertBatch: (await import("../db/repos/message_batch.ts")).insertBatch };
+const here = {
+  label: "B (this tree)",
+  openDb,
+  insertBatch: (await import("../db/repos/message_batch.ts")).insertBatch,
+};
 const trees: Tree[] = [];
 const base = Deno.env.get("BASE");
 if (base) trees.push(await tree(base, "A (BASE)"));
@@ -60,7 +64,7 @@ for (const m of (Deno.env.get("MORE") ?? "").split(",").filter(Boolean)) {
 if (!profile || !trees.length) trees.push(here);
 
 const PAD = "the quick brown fox jumps over the lazy dog while the team ships";
-const ODD = ['say "hi", {ok}', "back\\slash \\\\ and \\\"", "naïve café — ünïcödé", "emoji 🎉👩‍👩‍👧 🇫🇷", "{,}\"'"];
+const ODD = ['say "hi", {ok}', 'back\\slash \\\\ and \\"', "naïve café — ünïcödé", "emoji 🎉👩‍👩‍👧 🇫🇷", "{,}\"'"];
 const body = Deno.env.get("BODY") === "odd"
   ? (k: number) => `${ODD[k % ODD.length]} ${k}`
   : (k: number) => `~${(1e6 + k * 0.731).toFixed(3)}~${k}~${PAD}`;
@@ -75,7 +79,9 @@ function clusterNanos(): number {
     if (!/^\d+$/.test(e.name)) continue;
     try {
       const s = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      if (Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) ns += runNanos(Number(e.name));
+      if (Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) {
+        ns += runNanos(Number(e.name));
+      }
     } catch {
       // gone
     }
@@ -96,10 +102,8 @@ function threadNanos(): Map<string, number> {
   }
   return out;
 }
-const serverMicros = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
+/** This process's CPU in µs: every thread's scheduler time (exact; `process.cpuUsage` agrees within ticks). */
+const serverMicros = () => [...threadNanos().values()].reduce((a, b) => a + b, 0) / 1e3;
 const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
 
@@ -124,10 +128,14 @@ try {
     console.log(`profile: statements from ${(t0 / 1e3).toFixed(3)} s of the process`);
     await run(sides[0], profile, rounds * block);
     const n = rounds * block, u = process.cpuUsage(u0), threads = threadNanos();
-    const byThread = [...threads].map(([name, ns]) => [name, (ns - (threads0.get(name) ?? 0)) / 1e3 / n] as const)
+    const byThread = [...threads].map(([name, ns]) =>
+      [name, (ns - (threads0.get(name) ?? 0)) / 1e3 / n] as const
+    )
       .filter(([, us]) => us >= 0.5).sort((a, b) => b[1] - a[1]);
     console.log(
-      `profile: ${n} statements of ${profile} until ${(performance.now() / 1e3).toFixed(3)} s; µs/statement: ` +
+      `profile: ${n} statements of ${profile} until ${
+        (performance.now() / 1e3).toFixed(3)
+      } s; µs/statement: ` +
         `server ${((u.user + u.system) / n).toFixed(0)} (user ${(u.user / n).toFixed(0)}, system ${
           (u.system / n).toFixed(0)
         }), backend ${((runNanos(sides[0].backend) - b0) / 1e3 / n).toFixed(0)}, wall ${
@@ -135,10 +143,16 @@ try {
         }; by thread ${byThread.map(([k, us]) => `${k} ${us.toFixed(1)}`).join(", ")}; load ${load()}`,
     );
   } else {
-    console.log(`start ${new Date().toISOString()}, load ${load()}, step ${step}, ${rounds} rounds of ${block}`);
+    console.log(
+      `start ${new Date().toISOString()}, load ${load()}, step ${step}, ${rounds} rounds of ${block}`,
+    );
     for (const per of sizes) {
       for (const s of sides) await run(s, per, warm);
-      const cpu = sides.map(() => ({ server: [] as number[], backend: [] as number[], cluster: [] as number[] }));
+      const cpu = sides.map(() => ({
+        server: [] as number[],
+        backend: [] as number[],
+        cluster: [] as number[],
+      }));
       for (let r = 0; r < rounds; r++) {
         const order = sides.map((_, i) => i);
         const turn = [...order.slice(r % sides.length), ...order.slice(0, r % sides.length)];
@@ -151,7 +165,9 @@ try {
           cpu[i].cluster.push((clusterNanos() - c0) / 1e3 / block);
         }
       }
-      console.log(`\n${per} sends per statement (load ${load()}); µs per statement, medians of ${rounds} blocks`);
+      console.log(
+        `\n${per} sends per statement (load ${load()}); µs per statement, medians of ${rounds} blocks`,
+      );
       for (const [i, s] of sides.entries()) {
         const m = (k: "server" | "backend" | "cluster") => median(cpu[i][k]);
         const total = median(cpu[i].server.map((x, r) => x + cpu[i].cluster[r]));
@@ -162,13 +178,17 @@ try {
             `  (per send: server ${(m("server") / per).toFixed(1)}, total ${(total / per).toFixed(1)})`,
         );
         console.log(`${"".padEnd(20)} server by block: ${cpu[i].server.map((x) => x.toFixed(0)).join(" ")}`);
-        console.log(`${"".padEnd(20)} cluster by block: ${cpu[i].cluster.map((x) => x.toFixed(0)).join(" ")}`);
+        console.log(
+          `${"".padEnd(20)} cluster by block: ${cpu[i].cluster.map((x) => x.toFixed(0)).join(" ")}`,
+        );
       }
       const last = sides.length - 1;
       for (let i = 0; i < last; i++) {
         for (const k of ["server", "cluster"] as const) {
           const d = cpu[last][k].map((x, r) => x - cpu[i][k][r]);
-          const d2 = cpu[last].server.map((x, r) => x + cpu[last].cluster[r] - cpu[i].server[r] - cpu[i].cluster[r]);
+          const d2 = cpu[last].server.map((x, r) =>
+            x + cpu[last].cluster[r] - cpu[i].server[r] - cpu[i].cluster[r]
+          );
           const dd = k === "server" ? d : d2;
           console.log(
             `B - ${sides[i].label} ${k === "server" ? "server" : "server+cluster"}: median ${

@@ -27,15 +27,27 @@ const STEPS: [RegExp, RegExp, string][] = [
   [/^(write|nextWrite)$/, /postgres\/src\/connection/, "write: socket write"],
   [/^(execute)$/, /postgres\/src\/connection/, "execute (queue)"],
   [/^(DataRow)$/, /postgres/, "DataRow"],
-  [/^(ReadyForQuery|CommandComplete|BindComplete|ParameterDescription|RowDescription|ParseComplete)$/, /postgres/, "other messages, Result"],
+  [
+    /^(ReadyForQuery|CommandComplete|BindComplete|ParameterDescription|RowDescription|ParseComplete)$/,
+    /postgres/,
+    "other messages, Result",
+  ],
   [/^(handle)$/, /postgres\/src\/connection/, "handle (dispatch)"],
   [/^(data)$/, /postgres\/src\/connection/, "data (framing)"],
-  [/^(handler|handle|then|catch|execute|Query|unsafe|Sql|go|connect)$/, /postgres\/src\/(index|query)/, "query: create, queue, start"],
+  [
+    /^(handler|handle|then|catch|execute|Query|unsafe|Sql|go|connect)$/,
+    /postgres\/src\/(index|query)/,
+    "query: create, queue, start",
+  ],
   [/^(toMessage)$/, /message_columns/, "toMessage"],
   [/^(settled)$/, /db\/client/, "settled (promise)"],
   [/^(query)$/, /db\/client/, "Db.query (params, Array.from)"],
   [/^(insertBatch|sendParams|broadParam)$/, /message_batch/, "insertBatch (arrays, index)"],
-  [/.*/, /ext:deno_node\/internal\/streams|ext:deno_node\/net|ext:deno_node\/internal_binding\/stream_wrap|ext:deno_node\/_stream/, "node streams/socket"],
+  [
+    /.*/,
+    /ext:deno_node\/internal\/streams|ext:deno_node\/net|ext:deno_node\/internal_binding\/stream_wrap|ext:deno_node\/_stream/,
+    "node streams/socket",
+  ],
 ];
 
 function step(id: number): string {
@@ -61,7 +73,9 @@ eachSample(p, after, until, (id, us) => {
   }
 });
 const per = (us: number) => statements ? (us / statements).toFixed(1).padStart(8) : "";
-console.log(`busy ${(busy / 1e3).toFixed(0)} ms${statements ? `, ${per(busy).trim()} µs per statement` : ""}`);
+console.log(
+  `busy ${(busy / 1e3).toFixed(0)} ms${statements ? `, ${per(busy).trim()} µs per statement` : ""}`,
+);
 for (const [k, us] of [...by].sort((a, b) => b[1] - a[1])) {
   console.log(`${(us / 1e3).toFixed(1).padStart(9)} ms ${per(us)}  ${k}`);
 }

@@ -257,7 +257,10 @@ function batchParams(sends: BatchSend[], pauseSetting: string): string[] {
     // 1 / 0 / NULL (not known).
     broad += sep + (s.broadMention === undefined ? "NULL" : s.broadMention ? 1 : 0);
   }
-  return [ord, ws, ch, snd, cid, type, body, mod, exempt].map((a) => a + "}").concat(pauseSetting, broad + "}");
+  return [ord, ws, ch, snd, cid, type, body, mod, exempt].map((a) => a + "}").concat(
+    pauseSetting,
+    broad + "}",
+  );
 }
 
 const ARRAY_SPECIAL = /["\\]/;
@@ -274,7 +277,8 @@ const quoted = (x: string) => '"' + (ARRAY_SPECIAL.test(x) ? x.replace(ARRAY_SPE
  * so concurrent batches never deadlock. Returns the stored messages with each one's index in `sends`; a
  * key stored by someone else meanwhile fails the whole statement (unique violation), so the caller can
  * fall back without leaving a gap. The log records the event and the message id, never a copy of the
- * message; the rows come back in the shared message columns (`message_columns.ts`).
+ * message. Each message is what `toMessage` makes of its row in the shared message columns, built by
+ * `freshMessage` from the send and what the statement made (`MADE`).
  */
 export async function insertBatch(
   sql: Sql,

@@ -295,7 +295,7 @@ dbTest(
 /** Bodies the statements must store and give back exactly (the array literal's specials, text of every kind). */
 const ODD_BODIES = [
   'say "hi"',
-  "back\\slash \\\\ \\\" and \\",
+  'back\\slash \\\\ \\" and \\',
   "a, b, {c}, {}, {,}",
   "NULL",
   "null",
@@ -315,7 +315,9 @@ dbTest(
     const { w, u, v, channel, send } = await setup(db);
     const chs: number[] = [];
     for (let i = 0; i < 9; i++) chs.push(await channel(`odd${i}`));
-    for (const ch of chs) await channelsRepo.addMember(db, { channelId: ch, userId: v.id, workspaceId: w.id });
+    for (const ch of chs) {
+      await channelsRepo.addMember(db, { channelId: ch, userId: v.id, workspaceId: w.id });
+    }
     const flags = [undefined, true, false] as const;
     let k = 0;
     const next = (ch: number): BatchSend =>
@@ -338,7 +340,11 @@ dbTest(
           const s = sends[index];
           const read = await messagesRepo.byId(db, w.id, message.id);
           // The same fields in the same order: the event's JSON is the same text.
-          assert.equal(JSON.stringify(message), JSON.stringify(read), `${shape.length} sends: ${s.body.slice(0, 30)}`);
+          assert.equal(
+            JSON.stringify(message),
+            JSON.stringify(read),
+            `${shape.length} sends: ${s.body.slice(0, 30)}`,
+          );
           assert.deepEqual(message, read);
           assert.equal(message.body, s.body.toWellFormed());
           assert.equal(message.clientId, s.clientId);
