@@ -296,6 +296,7 @@ dbTest(
 const ODD_BODIES = [
   'say "hi"',
   'back\\slash \\\\ \\" and \\',
+  "C:\\path\\to\\file \\n \\\\ \\",
   "a, b, {c}, {}, {,}",
   "NULL",
   "null",
