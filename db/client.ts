@@ -151,8 +151,8 @@ async function settled<T>(q: PromiseLike<T>): Promise<T> {
     q.active = false;
     box.reject = null;
     // Its inputs too, for the same reason (the Query survives the scavenges until a mark-compact): our
-    // parameters (a grouped send's arrays of bodies, ids and keys), their serialised text (`parameters`, the
-    // bodies again as one array literal) and the lookup key (`signature`: the statement's text, flattened
+    // parameters (a grouped send's bodies, ids and keys as array literals), their serialised text (`parameters`)
+    // and the lookup key (`signature`: the statement's text, flattened
     // afresh for each query). Once settled postgres.js reads none of them (a retry or a statement's caching
     // happen before it settles; an error keeps its own references to them). Measured: a grouped send's Query
     // and what it referenced were half of what the server promoted at 500 msg/s (bench/notes/gc_and_heap.md,

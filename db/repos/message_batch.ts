@@ -5,7 +5,7 @@
  */
 import type { Sql } from "../client.ts";
 import type { Message } from "../../realtime/protocol.ts";
-import { messageColumns, toMessage } from "./message_columns.ts";
+import { freshMessage } from "./message_columns.ts";
 import { settingIsTrueSql } from "./workspaces.ts";
 
 export interface BatchSend {
@@ -36,6 +36,13 @@ const LOG_STORED = `ev AS (
        SELECT g.channel_id, g.seq, g.workspace_id, 'message_received', g.id
        FROM ins g
      )`;
+
+/**
+ * What a statement returns of each message it stored: only what Postgres made (its id, number and time);
+ * the rest of the message is the send's (`freshMessage`), so the driver neither receives nor decodes again
+ * the body and the columns every fresh message has alike.
+ */
+const MADE = `g.id AS "id", g.seq AS "seq", g.created_at AS "createdAt"`;
 
 /**
  * The grouped statement, built once: the same text every call, so the driver's per-connection lookup of its
@@ -91,7 +98,7 @@ const INSERT_BATCH = `WITH ok AS (
        WHERE mb.channel_id = r.channel_id AND mb.user_id = r.sender_id
      ),
      ${LOG_STORED}
-     SELECT ${messageColumns({ fresh: true })}
+     SELECT ${MADE}, g.sender_id AS "senderId", g.client_id AS "clientId"
      FROM ins g
      ORDER BY g.channel_id, g.seq`;
 
@@ -117,8 +124,11 @@ function bumpSql(name: string, p: BumpParams): string {
      )`;
 }
 
-/** The insert of the rows `rows` selects, the senders' read positions, the events, and the stored messages. */
-function storeSql(rows: string): string {
+/**
+ * The insert of the rows `rows` selects, the senders' read positions, the events, and what the statement
+ * made of each stored message (`MADE`, and `more` columns to match it to its send).
+ */
+function storeSql(rows: string, more = ""): string {
   return `ins AS (
        INSERT INTO messages (workspace_id, channel_id, sender_id, client_id, seq, type, body, reply_to, mentions,
          body_hash, broad_mention)
@@ -131,7 +141,7 @@ function storeSql(rows: string): string {
        WHERE mb.channel_id = g.channel_id AND mb.user_id = g.sender_id
      ),
      ${LOG_STORED}
-     SELECT ${messageColumns({ fresh: true })}
+     SELECT ${MADE}${more}
      FROM ins g`;
 }
 
@@ -200,7 +210,7 @@ function smallStatement(n: number): string {
        FROM bumped${i} b`);
   }
   return small[n] = `WITH ${bumped.join(",\n     ")},
-     ${storeSql(rows.join("\n       UNION ALL "))}`;
+     ${storeSql(rows.join("\n       UNION ALL "), `, g.channel_id AS "channelId"`)}`;
 }
 
 /** A send's first eight scalar parameters (workspace, channel, sender, key, type, body, moderator, exempt). */
@@ -223,6 +233,42 @@ function broadParam(s: BatchSend): number | null {
 }
 
 /**
+ * `INSERT_BATCH`'s parameters: the sends' columns, each as the array literal Postgres reads (`{1,2}`,
+ * `{"a","b\\"c"}`), then the pause setting ($10) and the broad-mention flags ($11). Built here in one pass:
+ * postgres.js passes a string parameter on as it is, where for a JS array it calls a serialiser and runs two
+ * regular expressions per element (`arraySerializer`); the text Postgres receives is the same (bench/notes/
+ * driver_cost_per_statement.md). Numbers unquoted; text always quoted, `"` and `\` escaped with `\`; null
+ * as `NULL`.
+ */
+function batchParams(sends: BatchSend[], pauseSetting: string): string[] {
+  let ord = "{", ws = "{", ch = "{", snd = "{", cid = "{", type = "{", body = "{", mod = "{", exempt = "{";
+  let broad = "{";
+  for (let i = 0; i < sends.length; i++) {
+    const s = sends[i], sep = i ? "," : "";
+    ord += sep + i;
+    ws += sep + s.workspaceId;
+    ch += sep + s.channelId;
+    snd += sep + s.senderId;
+    cid += sep + quoted(s.clientId);
+    type += sep + quoted(s.type);
+    body += sep + quoted(s.body);
+    mod += sep + (s.moderator ? 1 : 0);
+    exempt += sep + (s.maintenanceExempt ? 1 : 0);
+    // 1 / 0 / NULL (not known).
+    broad += sep + (s.broadMention === undefined ? "NULL" : s.broadMention ? 1 : 0);
+  }
+  return [ord, ws, ch, snd, cid, type, body, mod, exempt].map((a) => a + "}").concat(
+    pauseSetting,
+    broad + "}",
+  );
+}
+
+const ARRAY_SPECIAL = /["\\]/;
+const ARRAY_SPECIALS = /["\\]/g;
+/** `x` as a quoted element of an array literal (what postgres.js's `arraySerializer` makes of a string). */
+const quoted = (x: string) => '"' + (ARRAY_SPECIAL.test(x) ? x.replace(ARRAY_SPECIALS, "\\$&") : x) + '"';
+
+/**
  * Stores the sends the sender may post (a member who can post, channel not archived, read-only only for
  * moderators, the workspace not in maintenance unless the sender is exempt) whose key is not stored yet (a retry goes back to the caller), each with the next sequence
  * number of its channel in input order, appends each one's `message_received` event to its channel's
@@ -231,7 +277,8 @@ function broadParam(s: BatchSend): number | null {
  * so concurrent batches never deadlock. Returns the stored messages with each one's index in `sends`; a
  * key stored by someone else meanwhile fails the whole statement (unique violation), so the caller can
  * fall back without leaving a gap. The log records the event and the message id, never a copy of the
- * message; the rows come back in the shared message columns (`message_columns.ts`).
+ * message. Each message is what `toMessage` makes of its row in the shared message columns, built by
+ * `freshMessage` from the send and what the statement made (`MADE`).
  */
 export async function insertBatch(
   sql: Sql,
@@ -246,7 +293,7 @@ export async function insertBatch(
       pauseSetting,
       broadParam(s),
     ]);
-    return rows.map((r) => ({ index: 0, message: toMessage(r)! }));
+    return rows.map((r) => ({ index: 0, message: freshMessage(s, r) }));
   }
   if (sends.length <= SMALL_MAX && new Set(sends.map((s) => s.channelId)).size === sends.length) {
     // Distinct channels: locked in id order (the statement reads its sends in parameter order).
@@ -261,45 +308,16 @@ export async function insertBatch(
     // One send per channel: a stored row's channel names its send.
     const index = new Map(sends.map((s, i) => [Number(s.channelId), i]));
     return rows.map((r) => {
-      const message = toMessage(r)!;
-      return { index: index.get(Number(message.channelId))!, message };
+      const i = index.get(Number(r.channelId))!;
+      return { index: i, message: freshMessage(sends[i], r) };
     });
   }
-  const ord: number[] = [], ws: number[] = [], ch: number[] = [], snd: number[] = [], cid: string[] = [];
-  const type: string[] = [], body: string[] = [], mod: number[] = [], exempt: number[] = [];
-  const broad: (number | null)[] = [];
-  for (let i = 0; i < sends.length; i++) {
-    const s = sends[i];
-    ord.push(i);
-    ws.push(s.workspaceId);
-    ch.push(s.channelId);
-    snd.push(s.senderId);
-    cid.push(s.clientId);
-    type.push(s.type);
-    body.push(s.body);
-    mod.push(s.moderator ? 1 : 0);
-    exempt.push(s.maintenanceExempt ? 1 : 0);
-    // 1 / 0 / null (not known): the driver sends an array of booleans as one boolean.
-    broad.push(broadParam(s));
-  }
-  const rows = await sql.query<Record<string, unknown>>(INSERT_BATCH, [
-    ord,
-    ws,
-    ch,
-    snd,
-    cid,
-    type,
-    body,
-    mod,
-    exempt,
-    pauseSetting,
-    broad,
-  ]);
+  const rows = await sql.query<Record<string, unknown>>(INSERT_BATCH, batchParams(sends, pauseSetting));
   // A key appears at most once among stored rows (a second one fails the statement: unique violation).
   const index = new Map<string, number>();
   for (let i = 0; i < sends.length; i++) index.set(`${sends[i].senderId}:${sends[i].clientId}`, i);
   return rows.map((r) => {
-    const message = toMessage(r)!;
-    return { index: index.get(`${message.senderId}:${message.clientId}`)!, message };
+    const i = index.get(`${r.senderId}:${r.clientId}`)!;
+    return { index: i, message: freshMessage(sends[i], r) };
   });
 }

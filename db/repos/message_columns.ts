@@ -56,6 +56,38 @@ export function messageColumns(opts: ColumnOptions = {}): string {
   return columns(opts).map(([expr, name]) => `${expr} AS "${p}${name}"`).join(", ");
 }
 
+/**
+ * The message a send just stored became, as `toMessage` gives it for the row selected with
+ * `messageColumns({ fresh: true })`: built from the send and the columns Postgres made (`made`: `id`, `seq`,
+ * `createdAt`), for statements that return only those (`message_batch.ts`). A fresh row has no reply, reply
+ * count, mentions, edit, deletion, reactions or attachments, and its text is the send's as Postgres stored
+ * it (UTF-8, where a lone surrogate becomes U+FFFD, as `toWellFormed` makes it). The fields in
+ * `toMessage`'s order (the JSON of an event is the same text). tests/db/repos/message_batch_test.ts compares
+ * it with the row read back.
+ */
+export function freshMessage(
+  send: { channelId: number; senderId: number; clientId: string; type: Message["type"]; body: string },
+  made: Record<string, unknown>,
+): Message {
+  return {
+    id: made.id as number,
+    channelId: send.channelId,
+    seq: made.seq as number,
+    senderId: send.senderId,
+    clientId: send.clientId.toWellFormed(),
+    type: send.type,
+    body: send.body.toWellFormed(),
+    replyTo: null,
+    replyCount: 0,
+    mentions: [],
+    editedAt: null,
+    deletedAt: null,
+    createdAt: made.createdAt as string,
+    reactions: [],
+    attachments: [],
+  };
+}
+
 const TIMESTAMPS = new Set(["editedAt", "deletedAt", "createdAt"]);
 
 /**

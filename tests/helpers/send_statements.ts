@@ -4,6 +4,10 @@
  */
 import type { Db } from "../../db/client.ts";
 
+/** An array parameter: the grouped statement's are array literals (`{3,5}`, numbers here). */
+const arrayOf = (p: unknown): unknown[] =>
+  typeof p === "string" ? p.slice(1, -1).split(",").filter((x) => x !== "") : p as unknown[];
+
 /** The db with each grouped statement's channels recorded while it runs. */
 export function watchStatements(db: Db) {
   const running: number[][] = [];
@@ -21,7 +25,7 @@ export function watchStatements(db: Db) {
         const small = text.includes("WITH bumped0 AS (");
         const grouped = many || text.includes("UPDATE channels c SET last_seq = c.last_seq + 1");
         const chs = many
-          ? (params![2] as number[]).map(Number)
+          ? arrayOf(params![2]).map(Number)
           : small
           ? params!.filter((_, i) => i % 9 === 1 && i < params!.length - 1).map(Number)
           : grouped

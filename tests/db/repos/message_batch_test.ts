@@ -12,6 +12,7 @@ import { dbTest } from "../../helpers/db.ts";
 import * as workspacesRepo from "../../../db/repos/workspaces.ts";
 import * as usersRepo from "../../../db/repos/users.ts";
 import * as channelsRepo from "../../../db/repos/channels.ts";
+import * as messagesRepo from "../../../db/repos/messages.ts";
 import { type BatchSend, insertBatch } from "../../../db/repos/message_batch.ts";
 import type { Db } from "../../../db/client.ts";
 
@@ -287,6 +288,80 @@ dbTest(
       assert.equal((await waiting!).length, 3);
       assert.deepEqual(taken, [], `waiting for ${held}, it held none above it`);
       taken = [];
+    }
+  },
+);
+
+/** Bodies the statements must store and give back exactly (the array literal's specials, text of every kind). */
+const ODD_BODIES = [
+  'say "hi"',
+  'back\\slash \\\\ \\" and \\',
+  "C:\\path\\to\\file \\n \\\\ \\",
+  "a, b, {c}, {}, {,}",
+  "NULL",
+  "null",
+  "",
+  "  spaces at both ends  ",
+  "line\nbreak\ttab\r",
+  "naïve café — ünïcödé ß",
+  "emoji 🎉 👩‍👩‍👧 🇫🇷 ✌🏽",
+  "lone \ud83d surrogate and \udc00 another",
+  "'single' `back` $1 ::text",
+  `${'long "quoted" \\ {body}, '.repeat(700)}end`,
+];
+
+dbTest(
+  "insertBatch, every shape: the message returned is the stored row as read back, bodies of every kind",
+  async (db) => {
+    const { w, u, v, channel, send } = await setup(db);
+    const chs: number[] = [];
+    for (let i = 0; i < 9; i++) chs.push(await channel(`odd${i}`));
+    for (const ch of chs) {
+      await channelsRepo.addMember(db, { channelId: ch, userId: v.id, workspaceId: w.id });
+    }
+    const flags = [undefined, true, false] as const;
+    let k = 0;
+    const next = (ch: number): BatchSend =>
+      send(ch, {
+        body: ODD_BODIES[k % ODD_BODIES.length],
+        senderId: k % 2 ? v.id : u.id,
+        broadMention: flags[k++ % 3],
+        type: k % 5 ? "text" : "ticket_link",
+      });
+    // Alone, a pair and three to distinct channels (small statement), three to one channel and nine to
+    // distinct ones (grouped), twice over so every body takes every shape.
+    const shapes = [[0], [0, 1], [2, 1, 0], [3, 3, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8]];
+    for (let round = 0; round < ODD_BODIES.length; round++) {
+      for (const shape of shapes) {
+        const sends = shape.map((i) => next(chs[i]));
+        const rows = await insertBatch(db, sends, PAUSE);
+        assert.equal(rows.length, sends.length);
+        assert.deepEqual(rows.map((r) => r.index).sort(), sends.map((_, i) => i));
+        for (const { index, message } of rows) {
+          const s = sends[index];
+          const read = await messagesRepo.byId(db, w.id, message.id);
+          // The same fields in the same order: the event's JSON is the same text.
+          assert.equal(
+            JSON.stringify(message),
+            JSON.stringify(read),
+            `${shape.length} sends: ${s.body.slice(0, 30)}`,
+          );
+          assert.deepEqual(message, read);
+          assert.equal(message.body, s.body.toWellFormed());
+          assert.equal(message.clientId, s.clientId);
+          const [b] = await db.query<{ b: boolean | null }>(
+            "SELECT broad_mention AS b FROM messages WHERE id = $1",
+            [message.id],
+          );
+          assert.equal(b.b, s.broadMention ?? null);
+        }
+        // Numbered in input order within each channel.
+        const byChannel = new Map<number, number[]>();
+        for (const r of rows.toSorted((a, b) => a.index - b.index)) {
+          byChannel.set(r.message.channelId, [...byChannel.get(r.message.channelId) ?? [], r.message.seq]);
+        }
+        for (const seqs of byChannel.values()) assert.deepEqual(seqs, seqs.toSorted((a, b) => a - b));
+      }
     }
   },
 );
