@@ -254,8 +254,7 @@ function batchParams(sends: BatchSend[], pauseSetting: string): string[] {
     body += sep + quoted(s.body);
     mod += sep + (s.moderator ? 1 : 0);
     exempt += sep + (s.maintenanceExempt ? 1 : 0);
-    // 1 / 0 / NULL (not known).
-    broad += sep + (s.broadMention === undefined ? "NULL" : s.broadMention ? 1 : 0);
+    broad += sep + (broadParam(s) ?? "NULL");
   }
   return [ord, ws, ch, snd, cid, type, body, mod, exempt].map((a) => a + "}").concat(
     pauseSetting,
