@@ -88,15 +88,21 @@ interface QueryShape {
   reject: (err: unknown) => void;
   active: boolean;
   executed: boolean;
-  catch(onRejected: (err: unknown) => void): unknown;
+  /** Starts the query (postgres.js's documented `.execute()`: what `then` and `catch` do first). */
+  execute(): unknown;
   /** The statement's inputs: our parameters, their serialised text, and the prepared-statement lookup key. */
   args: unknown[];
   parameters?: unknown[];
   signature: string | false;
+  /** The statement's text (`[text]`, an array of its own per query) and our options object. */
+  strings: unknown;
+  options: unknown;
 }
 
 /** What a settled `Query`'s inputs become (one shared array, so no allocation and no shape change). */
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+/** What a settled `Query`'s options become. */
+const NO_OPTIONS = Object.freeze({});
 
 /**
  * Whether `q` is a postgres.js `Query` of the shape `settled` knows: not started yet, with its settle
@@ -106,60 +112,57 @@ export function settleable(q: unknown): q is QueryShape {
   const o = q as Partial<QueryShape>;
   return q instanceof Promise && Object.hasOwn(q, "resolve") && Object.hasOwn(q, "reject") &&
     typeof o.resolve === "function" && typeof o.reject === "function" && o.executed === false &&
-    typeof o.active === "boolean";
+    typeof o.active === "boolean" && typeof o.execute === "function" && Object.hasOwn(q, "strings") &&
+    Object.hasOwn(q, "options");
 }
 
 /**
- * What a postgres.js query resolves with, without the rows surviving V8's young-generation scavenges.
+ * What a postgres.js query resolves with, without it and the query surviving V8's young-generation
+ * scavenges.
  *
- * Why (bench/notes/gc_and_heap.md, "History tail and the scavenges", sixth pass, and "Query results and the
- * scavenges", eighth pass): a `Query` is the promise it resolves, so when done it holds the rows; and its
- * constructor stores closures on it that reach the `Query` itself (they capture it and its promise's
- * `resolve`: `this.resolve = x => (this.active = false, resolve(x))`). In Deno 2.9 (V8 15) whatever a
- * finished object of that kind references survives the scavenges until a mark-compact: a finished query's
- * rows are promoted, 40-60 % of what a loop of queries allocates, scavenge pauses of 8-20 ms under every
- * request. Measured in plain JS (`bench/gc_survival.ts js-query*`): the same object referencing nothing once
- * done keeps nothing, nor does one holding its value without such closures. Replacing only the `resolve`
- * field is not enough: the field then references our promise, which holds the rows, and they are kept alike.
+ * Why (bench/notes/surviving_queries.md; before it gc_and_heap.md, sixth, eighth and thirteenth passes):
+ * `Query`'s constructor stores two arrow functions straight into properties (`this.resolve = x =>
+ * (this.active = false, resolve(x))`, and `this.reject` alike). V8's parser pretenures a function literal
+ * assigned to a property: those two closures are allocated in the old generation, only a mark-compact frees
+ * them, and until then the scavenger takes their (young) context as a root through the remembered set. The
+ * context holds the `Query` (`this`) and its promise's resolving functions, so every finished `Query` and
+ * whatever it references are copied and promoted at the next scavenges, dead or not, until a mark-compact.
  *
- * So the finished `Query` must reference nothing that holds the rows: before the query starts, its `resolve`
- * field (connection.js calls `query.resolve(result)` at ReadyForQuery; nothing else settles a query of
- * ours) becomes the raw `resolve` of a promise of ours, and we await that; once it settled the field gets
- * postgres.js's closure back. The `Query` promise itself never fulfils: nothing awaits it (a transaction's
- * handler only `catch`es it, below), and an unsettled promise is just garbage once unreachable.
- *
- * Errors stay exactly as they were: `reject` is left as postgres.js made it. It rejects the `Query` promise,
- * which a transaction's handler watches (so a transaction whose failed statement's error was caught still
- * rolls back and rejects), and our `catch` on it hands the same error to our promise through `box` (cleared
- * when done, so the reaction left on the never-fulfilled `Query` holds nothing of ours). `catch` also starts
- * the query (`Query.handle`, as `then` does) and marks its rejection handled. `active` (cleared by the
- * closure we bypass) is read by `cancel()` and cursors, neither used on this path; it is cleared here once
- * the rows are in. A `Query` of another shape (a later postgres.js, e.g. with `resolve` on its prototype, the
- * fix upstream) is awaited as it is; tests/db/query_settle_test.ts fails when the rows survive again.
+ * So a finished `Query` must reference as little as possible, and no promise of ours:
+ * - its `resolve` and `reject` fields (connection.js calls `query.resolve(result)` at ReadyForQuery and
+ *   `query.reject(err)` on an error; nothing else settles a query of ours) are the raw `resolve` / `reject`
+ *   of a promise of ours while it runs, and postgres.js's own closures again once it settled (so neither the
+ *   rows nor our promise are reachable from it). The `Query` promise itself never settles and has no
+ *   reaction: nothing awaits it (our transactions watch our promise, not the `Query`), and `.execute()`
+ *   starts it as `then` / `catch` would, without adding a reaction (a `catch` reaction, its derived promise
+ *   and closure were kept with every `Query`). The error is the same object postgres.js made.
+ * - once settled, its inputs and options go: our parameters (a grouped send's bodies, ids and keys as
+ *   array literals), their serialised text (`parameters`), the lookup key (`signature`: the statement's
+ *   text flattened afresh for each query), `strings` (`[text]`) and the options object. postgres.js reads
+ *   none of them once the query settled (a retry or a statement's caching happen before; an error keeps
+ *   its own references).
+ * `active` (cleared by the closures we bypass) is read by `cancel()` and cursors, neither used on this path;
+ * it is cleared here. A `Query` of another shape (a later postgres.js) is awaited as it is;
+ * tests/db/query_settle_test.ts fails when a finished query keeps its rows, inputs or our promise again.
  */
 async function settled<T>(q: PromiseLike<T>): Promise<T> {
   if (!settleable(q)) return await q;
-  const own = q.resolve;
+  const own = q.resolve, ownReject = q.reject;
   const ours = Promise.withResolvers<T>();
-  const box: { reject: ((err: unknown) => void) | null } = { reject: ours.reject };
   q.resolve = ours.resolve as (x: unknown) => void;
-  q.catch((err) => box.reject?.(err));
+  q.reject = ours.reject;
+  q.execute();
   try {
     return await ours.promise;
   } finally {
     q.resolve = own;
+    q.reject = ownReject;
     q.active = false;
-    box.reject = null;
-    // Its inputs too, for the same reason (the Query survives the scavenges until a mark-compact): our
-    // parameters (a grouped send's bodies, ids and keys as array literals), their serialised text (`parameters`)
-    // and the lookup key (`signature`: the statement's text, flattened
-    // afresh for each query). Once settled postgres.js reads none of them (a retry or a statement's caching
-    // happen before it settles; an error keeps its own references to them). Measured: a grouped send's Query
-    // and what it referenced were half of what the server promoted at 500 msg/s (bench/notes/gc_and_heap.md,
-    // "What survives the server's scavenges", thirteenth pass).
     q.args = NO_ARGS;
     if (q.parameters) q.parameters = NO_ARGS;
     q.signature = "";
+    q.strings = NO_ARGS;
+    q.options = NO_OPTIONS;
   }
 }
 
