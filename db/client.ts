@@ -103,6 +103,8 @@ interface QueryShape {
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
 /** What a settled `Query`'s options become. */
 const NO_OPTIONS = Object.freeze({});
+/** What a settled `Query`'s `resolve` and `reject` become: postgres.js may reject a query it already settled. */
+const SETTLED = () => {};
 
 /**
  * Whether `q` is a postgres.js `Query` of the shape `settled` knows: not started yet, with its settle
@@ -131,9 +133,11 @@ export function settleable(q: unknown): q is QueryShape {
  * So a finished `Query` must reference as little as possible, and no promise of ours:
  * - its `resolve` and `reject` fields (connection.js calls `query.resolve(result)` at ReadyForQuery and
  *   `query.reject(err)` on an error; nothing else settles a query of ours) are the raw `resolve` / `reject`
- *   of a promise of ours while it runs, and postgres.js's own closures again once it settled (so neither the
- *   rows nor our promise are reachable from it). The `Query` promise itself never settles and has no
- *   reaction: nothing awaits it (our transactions watch our promise, not the `Query`), and `.execute()`
+ *   of a promise of ours while it runs, and a shared no-op once it settled (so neither the rows nor our
+ *   promise are reachable from it). postgres.js may reject a query again after it settled (a connection's
+ *   `errored` rejects its `initial` query too: the server's goodbye in tests/db/client_tx_test.ts); that
+ *   goes nowhere, as it went to an emptied handler before. The `Query` promise itself never settles and has
+ *   no reaction: nothing awaits it (our transactions watch our promise, not the `Query`), and `.execute()`
  *   starts it as `then` / `catch` would, without adding a reaction (a `catch` reaction, its derived promise
  *   and closure were kept with every `Query`). The error is the same object postgres.js made.
  * - once settled, its inputs and options go: our parameters (a grouped send's bodies, ids and keys as
@@ -147,7 +151,6 @@ export function settleable(q: unknown): q is QueryShape {
  */
 async function settled<T>(q: PromiseLike<T>): Promise<T> {
   if (!settleable(q)) return await q;
-  const own = q.resolve, ownReject = q.reject;
   const ours = Promise.withResolvers<T>();
   q.resolve = ours.resolve as (x: unknown) => void;
   q.reject = ours.reject;
@@ -155,8 +158,8 @@ async function settled<T>(q: PromiseLike<T>): Promise<T> {
   try {
     return await ours.promise;
   } finally {
-    q.resolve = own;
-    q.reject = ownReject;
+    q.resolve = SETTLED;
+    q.reject = SETTLED;
     q.active = false;
     q.args = NO_ARGS;
     if (q.parameters) q.parameters = NO_ARGS;
