@@ -55,8 +55,8 @@ Deno.test("a finished query's rows and parameters do not survive a scavenge", as
     );
     // Nor the Query's own text array and options object (two each of 200 queries: 400 of 400 alive while a
     // finished Query kept them), and no reaction is left on the Query (a `catch` reaction, its derived
-    // promise and its closure were kept with every finished Query: 400 before, one per query and the probe's
-    // warm-up excluded).
+    // promise and its closure were kept with every finished Query: 400 calls before, `catch` and the `then`
+    // it calls for each of the 200 queries).
     assert.equal(ownOf, 4 * of);
     assert.ok(ownAlive <= 20, `${ownAlive} of ${ownOf} finished queries' text arrays and options survived`);
     assert.equal(reactions, 0, `${reactions} reactions put on postgres.js's Query objects`);
