@@ -6,11 +6,17 @@
  *     bench/query_retention.ts bytes [ROOT] [--n=400]
  *   DATABASE_URL=postgres://… deno run -A --v8-flags=--expose-gc,--allow-natives-syntax \
  *     bench/query_retention.ts snapshot [ROOT] [--n=50] [--out=FILE.heapsnapshot]
+ *   DATABASE_URL=postgres://… deno run -A --v8-flags=--expose-gc,--allow-natives-syntax \
+ *     bench/query_retention.ts sample [ROOT] [--n=2000] [--interval=256] [--out=FILE.heapprofile]
  *
  * `bytes`: `n` queries shaped like a grouped send (arrays of bodies and ids in, a row per body out), one at
  * a time, then two minor GCs in a later task; prints the bytes that survived the first (`survived`: what a
  * scavenge copies) and the old space's growth over both (`promoted`), per query. A run with no queries gives
  * the floor (`--n=0`).
+ *
+ * `sample`: V8's sampling heap profiler over `n` queries (default 2,000), keeping what two scavenges did not
+ * free: what the queries leave to be promoted, by allocation site (read it with `bench/heap_sample.ts FILE
+ * --all`).
  *
  * `snapshot`: where a finished `Query`'s settle closures live (young or old generation, `%InYoungGeneration`)
  * and, from a heap snapshot taken while the probe holds those closures (the old-space objects that retain
@@ -74,36 +80,66 @@ if (mode === "bytes") {
       : null,
     rounds: out,
   }));
+} else if (mode === "sample") {
+  // V8's sampling heap profiler over `n` queries, keeping the samples a major GC frees and dropping those a
+  // scavenge frees, then two scavenges: what the queries left to be promoted, dead or not, by allocation site.
+  const n = Number(opt("n") ?? 2000);
+  const { Session } = await import("node:inspector");
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string, p: object = {}) =>
+    new Promise<T>((res, rej) =>
+      session.post(method, p, (e: Error | null, r?: object) => e ? rej(e) : res(r as T))
+    );
+  await tick();
+  gc();
+  await post("HeapProfiler.enable");
+  await post("HeapProfiler.startSampling", {
+    samplingInterval: Number(opt("interval") ?? 256),
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: false,
+  });
+  for (let i = 0; i < n; i++) await db.query(TEXT, params(i));
+  await tick();
+  gc({ type: "minor" });
+  gc({ type: "minor" });
+  const r = await post<{ profile: unknown }>("HeapProfiler.stopSampling");
+  const file = opt("out") ?? "/tmp/query_retention.heapprofile";
+  Deno.writeTextFileSync(file, JSON.stringify(r.profile));
+  console.log(`${n} queries; profile: ${file} (bench/heap_sample.ts ${file} --all)`);
+  session.disconnect();
 } else {
-  // Reach each query's postgres.js `Query` where `settled` starts it (`execute`, or `catch` in older trees)
-  // and hold its own `reject` closure once it settled, as the old generation's remembered set does.
+  // Hold each query's own `reject` closure, as the old generation's remembered set does: caught where the
+  // constructor stores it (a setter on the prototype that makes the same own property).
   const n = Number(opt("n") ?? 50);
   const held: unknown[] = [];
   const where: Record<string, number> = {};
   const count = (k: string) => (where[k] = (where[k] ?? 0) + 1);
   const { default: postgres } = await import("postgres");
   const probe = postgres(url, { max: 1 });
-  const proto = Object.getPrototypeOf(probe.unsafe("SELECT 1")) as Record<
-    string,
-    (...a: unknown[]) => unknown
-  >;
-  let last: { reject: unknown } | null = null;
-  for (const name of ["execute", "catch"]) {
-    const real = proto[name];
-    proto[name] = function (this: { reject: unknown }, ...a: unknown[]) {
-      last = this;
-      return real.apply(this, a);
-    };
-  }
+  const proto = Object.getPrototypeOf(probe.unsafe("SELECT 1"));
+  let last: unknown = null;
+  Object.defineProperty(proto, "reject", {
+    configurable: true,
+    set(this: object, v: unknown) {
+      last = v;
+      Object.defineProperty(this, "reject", {
+        value: v,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    },
+  });
   for (let i = 0; i < n; i++) {
     last = null;
     await db.query(TEXT, params(i));
     if (!last) continue;
-    const l = last as { reject: unknown };
-    count(`reject closure in young generation: ${young(l.reject)}`);
-    held.push(l.reject);
+    count(`reject closure in young generation: ${young(last)}`);
+    held.push(last);
     last = null;
   }
+  delete proto.reject;
   await probe.end({ timeout: 1 });
   console.log(JSON.stringify({ held: held.length, where }));
   const file = opt("out") ?? "/tmp/query_retention.heapsnapshot";
@@ -178,7 +214,12 @@ function summarise(file: string, expected: number) {
     return seen;
   };
   const rest = reach([0], (i) => held.has(i));
-  const own = starts.map((s) => [...reach([s], (i) => rest.has(i))]);
+  const reached = starts.map((s) => [...reach([s], (i) => rest.has(i))]);
+  // Objects every query shares (the Query's maps, once no other object of that shape is alive) are no one
+  // query's own.
+  const times = new Map<number, number>();
+  for (const r of reached) for (const i of r) times.set(i, (times.get(i) ?? 0) + 1);
+  const own = reached.map((r) => r.filter((i) => times.get(i) === 1));
   const sizes = own.map((o) => o.reduce((a, i) => a + nodes[i * N + iSize], 0)).sort((a, b) => a - b);
   // One typical query's own objects, and the path to each from its closure (breadth first).
   const mid = own.findIndex((o) =>
