@@ -134,9 +134,10 @@ export function settleable(q: unknown): q is QueryShape {
  * - its `resolve` and `reject` fields (connection.js calls `query.resolve(result)` at ReadyForQuery and
  *   `query.reject(err)` on an error; nothing else settles a query of ours) are the raw `resolve` / `reject`
  *   of a promise of ours while it runs, and a shared no-op once it settled (so neither the rows nor our
- *   promise are reachable from it). postgres.js may reject a query again after it settled (a connection's
- *   `errored` rejects its `initial` query too: the server's goodbye in tests/db/client_tx_test.ts); that
- *   goes nowhere, as it went to an emptied handler before. The `Query` promise itself never settles and has
+ *   promise are reachable from it). postgres.js may reject a query again after it settled: when the server
+ *   ends a connection (tests/db/client_tx_test.ts), the query in flight is rejected as the socket closes,
+ *   and again at the reconnected connection's first ReadyForQuery (`errored`, with the goodbye and that
+ *   query still kept); that goes nowhere, as it went to an emptied handler before. The `Query` promise itself never settles and has
  *   no reaction: nothing awaits it (our transactions watch our promise, not the `Query`), and `.execute()`
  *   starts it as `then` / `catch` would, without adding a reaction (a `catch` reaction, its derived promise
  *   and closure were kept with every `Query`). The error is the same object postgres.js made.
