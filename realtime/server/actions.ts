@@ -29,8 +29,8 @@ type Handler = (ctx: ActionContext) => Promise<unknown>;
 /** The frame without its envelope fields, as the domain input. */
 function input(frame: Record<string, unknown>, ...omit: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(frame)) {
-    if (k !== "id" && k !== "action" && !omit.includes(k)) out[k] = v;
+  for (const k in frame) {
+    if (k !== "id" && k !== "action" && Object.hasOwn(frame, k) && !omit.includes(k)) out[k] = frame[k];
   }
   return out;
 }
