@@ -5,6 +5,7 @@
  *
  *   deno run -A bench/heap_sample.ts DIR/parley.heapprofile [--top=30] [--depth=4] [--all: the runtime's frames too]
  *     [--per=N: also KB per N (e.g. the window's messages)] [--under=REGEX: only stacks with a frame it matches]
+ *     [--layer=TEXT: only the layer whose name starts with it]
  *
  * Also by layer (bench/notes/allocation_per_message.md): the innermost frame of Parley's code or of a library
  * decides (postgres.js and `db/` = statement, zod, the hub, the bus, the gateway's frame handling, the domain's
@@ -34,6 +35,7 @@ const own = (f: Frame) => ALL ? f.url !== "" : f.url.startsWith("file:") || f.ur
 
 const PER = Number(opt("per") ?? 0);
 const UNDER = opt("under") ? new RegExp(opt("under")!) : null;
+const LAYER = opt("layer");
 const file = (f: Frame) => short(f).split(" ").pop()!.replace(/:\d+$/, "");
 /** The layer an allocation belongs to: the innermost frame of file: or npm code decides. */
 function layer(st: Frame[]): string {
@@ -66,7 +68,9 @@ for (const s of prof.samples) sizes.set(s.nodeId, (sizes.get(s.nodeId) ?? 0) + s
 function walk(n: Node, stack: Frame[]) {
   const st = [...stack, n.callFrame];
   const size = sizes.get(n.id) ?? 0;
-  if (size && (!UNDER || st.some((f) => UNDER.test(short(f))))) {
+  if (
+    size && (!UNDER || st.some((f) => UNDER.test(short(f)))) && (!LAYER || layer(st).startsWith(LAYER))
+  ) {
     total += size;
     const k = short(n.callFrame);
     bySelf.set(k, (bySelf.get(k) ?? 0) + size);
