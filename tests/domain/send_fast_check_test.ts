@@ -69,7 +69,11 @@ Deno.test("plainSend: the schema's output wherever it takes an input, and none w
     }
   }
   assert.ok(taken >= 8, `plainSend took ${taken}`);
-  assert.equal(plainSend({ ...base, replyTo: null }, MAX), null, "anything beyond the plain fields goes to zod");
+  assert.equal(
+    plainSend({ ...base, replyTo: null }, MAX),
+    null,
+    "anything beyond the plain fields goes to zod",
+  );
 });
 
 const frame = { id: "f1", action: "send_message", ...base };
