@@ -6,7 +6,9 @@
  * clock), and prints per step (the load generator's `rate` progress lines carry each step's start and end):
  * scavenges, their pause p50 / max, MB that survived a scavenge (copied inside the young generation or
  * promoted) and MB promoted, per scavenge and per second, mark-compacts, the step's p50 / p99, the server's
- * CPU µs per message and the cores the whole machine used (another helper's work shows there).
+ * CPU µs per message and the cores the whole machine used (another helper's work shows there). Allocated MB/s
+ * twice: the GCs' `allocated` summed over the step's seconds (whole scavenges of ~26 MB each), and between the
+ * step's first and last GC (bench/notes/allocation_per_message.md).
  *
  *   BENCH_GC_MARK=1 BENCH_PARLEY_V8_FLAGS=--trace-gc-nvp flock /tmp/bench.lock deno task bench \
  *     --only=latency --servers=parley --curve=500 --quiet=2 --verbose > /tmp/run.log 2>&1
@@ -81,7 +83,7 @@ function parse(path: string) {
 }
 
 console.log(
-  "log | rate | scavenges | pause p50 / max ms | survived MB per scavenge | promoted MB per scavenge | promoted MB/s | allocated MB/s | mark-compacts (pause ms) | p50 / p99 ms | server µs/msg | machine cores",
+  "log | rate | scavenges | pause p50 / max ms | survived MB per scavenge | promoted MB per scavenge | promoted MB/s | allocated MB/s | allocated MB/s between its GCs | mark-compacts (pause ms) | p50 / p99 ms | server µs/msg | machine cores",
 );
 for (const path of Deno.args.filter((a) => !a.startsWith("--"))) {
   const { steps, gcs } = parse(path);
@@ -101,6 +103,11 @@ for (const path of Deno.args.filter((a) => !a.startsWith("--"))) {
         mb(sum(sc, "promoted") / sc.length),
         mb(sum(inStep, "promoted") / secs),
         mb(sum(inStep, "allocated") / secs),
+        // From the first of the step's GCs to its last: what was allocated between them over that time (not
+        // quantised by whole scavenges, as the column before is).
+        inStep.length > 1
+          ? mb(sum(inStep.slice(1), "allocated") / ((inStep.at(-1)!.t - inStep[0].t) / 1000))
+          : "-",
         mc.length ? `${mc.length} (${mc.map((g) => `${g.kind} ${g.pause.toFixed(1)}`).join(", ")})` : "0",
         `${s.p50.toFixed(2)} / ${s.p99.toFixed(2)}`,
         s.usPerMsg.toFixed(0),

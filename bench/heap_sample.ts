@@ -4,6 +4,13 @@
  * (and its libraries) on the allocation's stack.
  *
  *   deno run -A bench/heap_sample.ts DIR/parley.heapprofile [--top=30] [--depth=4] [--all: the runtime's frames too]
+ *     [--per=N: also KB per N (e.g. the window's messages)] [--under=REGEX: only stacks with a frame it matches]
+ *     [--layer=TEXT: only the layer whose name starts with it]
+ *
+ * Also by layer (bench/notes/allocation_per_message.md): the innermost frame of Parley's code or of a library
+ * decides (postgres.js and `db/` = statement, zod, the hub, the bus, the gateway's frame handling, the domain's
+ * send path, other); with none on the stack, the runtime's file (Deno's WebSocket and events, timers, node:net
+ * streams and buffers).
  */
 type Frame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
 type Node = { callFrame: Frame; selfSize: number; id: number; children: Node[] };
@@ -26,6 +33,33 @@ const short = (f: Frame) => {
 const ALL = Deno.args.includes("--all");
 const own = (f: Frame) => ALL ? f.url !== "" : f.url.startsWith("file:") || f.url.includes("node_modules");
 
+const PER = Number(opt("per") ?? 0);
+const UNDER = opt("under") ? new RegExp(opt("under")!) : null;
+const LAYER = opt("layer");
+const file = (f: Frame) => short(f).split(" ").pop()!.replace(/:\d+$/, "");
+/** The layer an allocation belongs to: the innermost frame of file: or npm code decides. */
+function layer(st: Frame[]): string {
+  for (let i = st.length - 1; i >= 0; i--) {
+    const f = st[i], u = f.url;
+    if (!(u.startsWith("file:") || u.includes("node_modules"))) continue;
+    if (u.includes("/postgres/") || /\/db\//.test(u)) return "statement: postgres.js, db/ (client, repos)";
+    if (u.includes("/zod/")) return "frame: zod";
+    if (u.endsWith("/hub.ts")) return "delivery: hub (fan-out, socket send)";
+    if (u.includes("/bus/")) return "bus";
+    if (/realtime\/server\/(gateway_frames|actions|frames|gateway_socket)\.ts$/.test(u)) {
+      return "frame: gateway (parse, envelope, input, ack)";
+    }
+    if (/domain\/(messages|validate|rate_limit)\.ts$/.test(u)) return "frame: domain send (checks, limiter)";
+    if (/domain\/(send_batch|group_commit|publish)\.ts$/.test(u)) return "batch: send batcher, group commit";
+    return `other: ${file(f)}`;
+  }
+  const u = st.map((f) => f.url).join(" ");
+  if (/websocket|02_event/.test(u)) return "runtime: Deno WebSocket, events";
+  if (/timers/.test(u)) return "runtime: timers";
+  if (/stream|buffer|net/.test(u)) return "runtime: node:net, streams, buffers";
+  return "runtime: other";
+}
+const byLayer = new Map<string, number>();
 const bySelf = new Map<string, number>();
 const byStack = new Map<string, number>();
 let total = 0;
@@ -34,12 +68,16 @@ for (const s of prof.samples) sizes.set(s.nodeId, (sizes.get(s.nodeId) ?? 0) + s
 function walk(n: Node, stack: Frame[]) {
   const st = [...stack, n.callFrame];
   const size = sizes.get(n.id) ?? 0;
-  if (size) {
+  if (
+    size && (!UNDER || st.some((f) => UNDER.test(short(f)))) && (!LAYER || layer(st).startsWith(LAYER))
+  ) {
     total += size;
     const k = short(n.callFrame);
     bySelf.set(k, (bySelf.get(k) ?? 0) + size);
     const mine = st.filter(own).slice(-DEPTH).reverse().map(short).join(" < ");
     byStack.set(mine, (byStack.get(mine) ?? 0) + size);
+    const l = layer(st);
+    byLayer.set(l, (byLayer.get(l) ?? 0) + size);
   }
   for (const c of n.children) walk(c, st);
 }
@@ -47,9 +85,13 @@ walk(prof.head, []);
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title}`);
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
-    console.log(`${(v / 1e3).toFixed(0).padStart(7)} KB ${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`);
+    const per = PER ? ` ${(v / PER).toFixed(0).padStart(6)} B/each` : "";
+    console.log(
+      `${(v / 1e3).toFixed(0).padStart(7)} KB ${(100 * v / total).toFixed(1).padStart(5)} %${per}  ${k}`,
+    );
   }
 };
 console.log(`${prof.samples.length} samples, ${(total / 1e6).toFixed(2)} MB`);
+show("by layer", byLayer);
 show("by allocating function", bySelf);
 show(`by the innermost ${DEPTH} frames of file:/npm code`, byStack);

@@ -27,9 +27,10 @@ import { effectivePermissions } from "./permissions.ts";
 import { withTx } from "./publish.ts";
 import { hasBroadMention } from "./notifications/decide.ts";
 import { parse } from "./validate.ts";
+import { CLIENT_ID_CHARS, plainSend } from "./send_fast_check.ts";
 import { actorFromUser, authenticateHash, sha256 } from "./auth.ts";
 
-const ClientId = z.string().min(1).max(64).regex(/^[\w.:-]+$/, "letters, digits, '_', '.', ':' or '-'");
+const ClientId = z.string().min(1).max(64).regex(CLIENT_ID_CHARS, "letters, digits, '_', '.', ':' or '-'");
 /** One emoji (a single RGI emoji sequence, or one pictograph with its variation selector) … */
 const ONE_EMOJI = /^(?:\p{RGI_Emoji}|\p{Extended_Pictographic}\uFE0F?)$/v;
 /** … or a `:shortcode:` name. Nothing else: no text, no bidirectional or invisible characters. */
@@ -130,7 +131,8 @@ export interface SendResult {
  * against both.
  */
 export async function send(deps: Deps, actor: Actor, input: unknown): Promise<SendResult> {
-  const p = parse(sendSchema(deps.config.limits.messageChars), input);
+  const max = deps.config.limits.messageChars;
+  const p = plainSend(input, max) ?? parse(sendSchema(max), input);
   if (groupable(p)) {
     // The grouped statement checks maintenance itself (no round trip of its own per send).
     const o = await deps.sendBatcher.submit(actor, p);

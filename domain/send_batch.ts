@@ -77,6 +77,10 @@ const MAX_BATCH = 256;
  */
 const PUBLISH_SLICE_MS = 2;
 
+/** The outcomes of a send the batch did not store (shared: nothing changes an outcome once made). */
+const UNCHARGED: Outcome = Object.freeze({ stored: false, charged: false });
+const CHARGED: Outcome = Object.freeze({ stored: false, charged: true });
+
 /** One per server, built in `main.ts` and reached as `deps.sendBatcher`. */
 export class SendBatcher {
   #group: GroupCommit<Item, Outcome>;
@@ -159,15 +163,17 @@ export class SendBatcher {
     const stages = this.stages;
     const started = stages ? performance.now() : 0;
     if (stages) { for (const it of all) stages.add("queued", started - it.at); }
-    const out: Outcome[] = all.map(() => ({ stored: false, charged: false }));
+    const out: Outcome[] = all.map(() => UNCHARGED);
     // The same key twice in one batch: the later ones go the one-at-a-time way (they will be retries).
     // Out of rate-limit tokens: the one-at-a-time path answers a retry from the database, or refuses.
-    const seen = new Set<string>();
+    const seen = all.length > 1 ? new Set<string>() : null;
     const picked: number[] = [];
     all.forEach((it, i) => {
-      const k = `${it.actor.userId}:${it.p.clientId}`;
-      if (seen.has(k)) return;
-      seen.add(k);
+      if (seen) {
+        const k = `${it.actor.userId}:${it.p.clientId}`;
+        if (seen.has(k)) return;
+        seen.add(k);
+      }
       try {
         deps.limiter.take(
           `send:${it.actor.userId}`,
@@ -181,7 +187,7 @@ export class SendBatcher {
     const items = picked.map((i) => all[i]);
     // Left out by the statement (not a member, archived, read-only …) or a failed statement: the
     // one-at-a-time path says why; its token is already taken.
-    for (const i of picked) out[i] = { stored: false, charged: true };
+    for (const i of picked) out[i] = CHARGED;
     let rows: { index: number; message: Message }[];
     try {
       // One statement, so its own transaction: the messages, their events in the log, read positions.

@@ -246,9 +246,13 @@ if (gcTail) {
 // samples of objects a major GC frees, dropping those a scavenge frees); `window` seconds later (default 3) two
 // forced scavenges age out what is merely young, and the profile is written: objects allocated in the window
 // that survived two scavenges (promoted), whether or not they have died since, plus the last moment's in flight.
+// A fourth field `all` (`DIR,2,3,all`) samples ALL that the window allocates instead, what scavenges free too
+// (`includeObjectsCollectedByMinorGC`), and forces no scavenge: where the allocation rate comes from
+// (bench/notes/allocation_per_message.md).
 const heapSample = Deno.env.get("BENCH_HEAP_SAMPLE");
 if (heapSample) {
-  const [dir, after = "2", window = "3"] = heapSample.split(",");
+  const [dir, after = "2", window = "3", mode = ""] = heapSample.split(",");
+  const all = mode === "all";
   const { Session } = await import("node:inspector");
   const session = new Session();
   session.connect();
@@ -278,15 +282,25 @@ if (heapSample) {
         await post("HeapProfiler.startSampling", {
           samplingInterval: 8192,
           includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: false,
+          includeObjectsCollectedByMinorGC: all,
         });
+        const d0 = server.hub.stats.delivered, t0 = performance.now();
         console.error(`heap sample: started ${new Date().toISOString()}`);
         setTimeout(async () => {
-          gc?.({ type: "minor" });
-          gc?.({ type: "minor" });
+          if (!all) {
+            gc?.({ type: "minor" });
+            gc?.({ type: "minor" });
+          }
+          const secs = (performance.now() - t0) / 1000;
+          const delivered = server.hub.stats.delivered - d0;
           const r = await post<{ profile: unknown }>("HeapProfiler.stopSampling");
           await Deno.writeTextFile(`${dir}/parley.heapprofile`, JSON.stringify(r.profile));
-          console.error(`heap sample: written ${new Date().toISOString()}`);
+          await Deno.writeTextFile(`${dir}/parley.window.json`, JSON.stringify({ secs, delivered }));
+          console.error(
+            `heap sample: written ${new Date().toISOString()} (${
+              secs.toFixed(2)
+            } s, ${delivered} deliveries)`,
+          );
         }, Number(window) * 1000);
       }, Number(after) * 1000);
     }

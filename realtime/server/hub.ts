@@ -214,6 +214,12 @@ export class Hub {
     }
     // Late or repeated: connections that already have it skip it by sequence.
     if (e.seq <= o.last) return this.#fanOut(env);
+    // The next one, with none held (nearly always): out at once, without a turn through `held` (a Map that
+    // grew and shrank by one entry per message, reallocating its table).
+    if (e.seq === o.last + 1 && !o.held.size) {
+      o.last = e.seq;
+      return this.#fanOut(env);
+    }
     o.held.set(e.seq, env);
     this.#release(o, false);
     if (o.held.has(e.seq)) this.stats.reordered++;
