@@ -10,15 +10,20 @@
  */
 import { getHeapSpaceStatistics } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
+import { connectWindow } from "../lib/heap_sampler.ts";
 
 const channels = new Map<number, Set<WebSocket>>();
 const MIRROR_HELLO = Deno.env.get("BENCH_BARE_MIRROR_HELLO") === "1";
 const seqs = new Map<number, number>();
 let nextMessageId = 1;
+let opened = 0;
 
 function handle(ws: WebSocket, userId: number) {
   const mine: number[] = [];
-  ws.onopen = () => ws.send(JSON.stringify({ type: "ready", connectionId: crypto.randomUUID(), userId }));
+  ws.onopen = () => {
+    opened++;
+    ws.send(JSON.stringify({ type: "ready", connectionId: crypto.randomUUID(), userId }));
+  };
   ws.onmessage = (e) => {
     let f: Record<string, unknown>;
     try {
@@ -103,6 +108,15 @@ const server = Deno.serve(
   },
 );
 console.log(JSON.stringify({ url: `http://127.0.0.1:${server.addr.port}` }));
+// BENCH_GC_MARK=1 (as in servers/parley.ts): one forced GC and its wall-clock time, to place `--trace-gc-nvp`'s
+// lines (BENCH_BARE_V8_FLAGS) on the clock.
+if (Deno.env.get("BENCH_GC_MARK")) {
+  const at = performance.timeOrigin + performance.now();
+  (globalThis as { gc?: () => void }).gc?.();
+  console.log(`\ngc-mark ${at.toFixed(1)}`);
+}
+// BENCH_HEAP_SAMPLE_CONNECTS=DIR[,from,to[,survivors|off]]: the connect burst's allocation, as for Parley.
+connectWindow("bare", () => opened);
 // BENCH_LAG_FILE (set by the bench): event-loop lag samples, as for Parley (`lib/lag.ts`).
 if (Deno.env.get("BENCH_LAG_FILE")) startLagSampler(Deno.env.get("BENCH_LAG_FILE")!);
 

@@ -9,6 +9,7 @@ import { startServer } from "../../main.ts";
 import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
 import { lineFile } from "../lib/line_file.ts";
+import { connectWindow, heapSampler } from "../lib/heap_sampler.ts";
 import { StageTimes } from "../../domain/stage_times.ts";
 import { scanStages } from "../../domain/notifications/scan.ts";
 
@@ -239,23 +240,18 @@ if (gcTail) {
     );
   }
 }
-// BENCH_HEAP_SAMPLE=DIR[,after,window] (with --expose-gc): what the steady workload's first step allocates that
-// lives through two scavenges, by where it was allocated (`bench/heap_sample.ts DIR/parley.heapprofile`). Watches
-// the hub's deliveries: the step is the second burst of them after a quiet spell of 3 s (the first is the warm-up);
-// `after` seconds (default 2) into it, V8's sampling heap profiler starts (a sample per 8 KB, keeping the
+// BENCH_HEAP_SAMPLE=DIR[,after,window[,all]] (with --expose-gc): what the steady workload's first step allocates
+// that lives through two scavenges, by where it was allocated (`bench/heap_sample.ts DIR/parley.heapprofile`).
+// Watches the hub's deliveries: the step is the second burst of them after a quiet spell of 3 s (the first is the
+// warm-up); `after` seconds (default 2) into it, V8's sampling heap profiler starts (a sample per 8 KB, keeping the
 // samples of objects a major GC frees, dropping those a scavenge frees); `window` seconds later (default 3) two
 // forced scavenges age out what is merely young, and the profile is written: objects allocated in the window
 // that survived two scavenges (promoted), whether or not they have died since, plus the last moment's in flight.
+// With `all`, what scavenges free is sampled too: every allocation of the window, not only its survivors.
 const heapSample = Deno.env.get("BENCH_HEAP_SAMPLE");
 if (heapSample) {
-  const [dir, after = "2", window = "3"] = heapSample.split(",");
-  const { Session } = await import("node:inspector");
-  const session = new Session();
-  session.connect();
-  const post = <T>(method: string, params: object = {}) =>
-    new Promise<T>((res, rej) =>
-      session.post(method, params, (e: Error | null, r?: object) => e ? rej(e) : res(r as T))
-    );
+  const [dir, after = "2", window = "3", all = ""] = heapSample.split(",");
+  const sampler = await heapSampler();
   const gc = (globalThis as { gc?: (o?: { type: string }) => void }).gc;
   // Busy: over 2,000 deliveries a second over the last 500 ms; a burst ends after 3 s not busy.
   let last = 0, lastAt = performance.now(), busyAt = 0, inBurst = false, bursts = 0, done = false;
@@ -274,21 +270,19 @@ if (heapSample) {
       done = true;
       clearInterval(watch);
       setTimeout(async () => {
-        await post("HeapProfiler.enable");
-        await post("HeapProfiler.startSampling", {
-          samplingInterval: 8192,
-          includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: false,
-        });
+        await sampler.start(all === "all");
         console.error(`heap sample: started ${new Date().toISOString()}`);
         setTimeout(async () => {
-          gc?.({ type: "minor" });
-          gc?.({ type: "minor" });
-          const r = await post<{ profile: unknown }>("HeapProfiler.stopSampling");
-          await Deno.writeTextFile(`${dir}/parley.heapprofile`, JSON.stringify(r.profile));
+          if (all !== "all") {
+            gc?.({ type: "minor" });
+            gc?.({ type: "minor" });
+          }
+          await sampler.stop(`${dir}/parley.heapprofile`);
           console.error(`heap sample: written ${new Date().toISOString()}`);
         }, Number(window) * 1000);
       }, Number(after) * 1000);
     }
   }, 50);
 }
+// BENCH_HEAP_SAMPLE_CONNECTS=DIR[,from,to[,mode]]: the connect burst's allocation (bench/lib/heap_sampler.ts).
+connectWindow("parley", () => server.hub.conns.size);
