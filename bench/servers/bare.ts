@@ -107,7 +107,9 @@ const server = Deno.serve(
     return response;
   },
 );
-console.log(JSON.stringify({ url: `http://127.0.0.1:${server.addr.port}` }));
+// With BENCH_GC_MARK our lines start on a new line: V8's trace (C's buffered stdio) may end mid-line before them.
+const nl = Deno.env.get("BENCH_GC_MARK") ? "\n" : "";
+console.log(nl + JSON.stringify({ url: `http://127.0.0.1:${server.addr.port}` }));
 // BENCH_GC_MARK=1 (as in servers/parley.ts): one forced GC and its wall-clock time, to place `--trace-gc-nvp`'s
 // lines (BENCH_BARE_V8_FLAGS) on the clock.
 if (Deno.env.get("BENCH_GC_MARK")) {
@@ -128,7 +130,7 @@ Deno.addSignalListener("SIGUSR2", () => {
   (globalThis as { gc?: () => void }).gc?.();
   const m = Deno.memoryUsage();
   console.log(
-    JSON.stringify({
+    nl + JSON.stringify({
       event: "stats",
       rss: m.rss,
       heapUsed: m.heapUsed,
