@@ -4,6 +4,9 @@
  * (and its libraries) on the allocation's stack.
  *
  *   deno run -A bench/heap_sample.ts DIR/parley.heapprofile [--top=30] [--depth=4] [--all: the runtime's frames too]
+ *     [--per=N: KB per N, e.g. per connect] [--owners: by the nearest of Parley's own files up the stack, or with
+ *     none the kind of code (Deno's ext:, Hono, zod, postgres.js), as bench/lib/profile_owners.ts does for time]
+ *     [--steps=fnA,fnB,…: bytes of the samples whose stack holds each function (inclusive; steps overlap)]
  */
 type Frame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
 type Node = { callFrame: Frame; selfSize: number; id: number; children: Node[] };
@@ -26,6 +29,29 @@ const short = (f: Frame) => {
 const ALL = Deno.args.includes("--all");
 const own = (f: Frame) => ALL ? f.url !== "" : f.url.startsWith("file:") || f.url.includes("node_modules");
 
+const PER = Number(opt("per") ?? 0);
+const STEPS = (opt("steps") ?? "").split(",").filter(Boolean);
+/** Parley's own file of a frame (relative), or null; else the kind of code (as profile_owners.ts). */
+function ownFile(url: string): string | null {
+  if (!url.startsWith("file://") || url.includes("/node_modules/") || url.includes("/.deno/")) return null;
+  const m = url.match(/\/(domain|db|realtime|routes|bench|cli|notifications|shared)\/(.*)$/) ??
+    url.match(/\/([^/]+\.tsx?)$/);
+  return m ? (m.length > 2 ? `${m[1]}/${m[2]}` : m[1]) : url;
+}
+function kind(f: Frame): string {
+  const url = f.url;
+  if (url.includes("postgres")) return "postgres.js";
+  if (url.includes("hono")) return "hono";
+  if (url.includes("zod")) return "zod";
+  if (url.startsWith("ext:") || url.startsWith("node:")) {
+    return `deno ${url.split("/").slice(0, 2).join("/")}`;
+  }
+  return url
+    ? url.replace(/^.*\/(node_modules|npm)\//, "npm:").split("/").slice(0, 2).join("/")
+    : "(V8 builtin)";
+}
+const byOwner = new Map<string, number>();
+const bySteps = new Map<string, number>();
 const bySelf = new Map<string, number>();
 const byStack = new Map<string, number>();
 let total = 0;
@@ -40,6 +66,13 @@ function walk(n: Node, stack: Frame[]) {
     bySelf.set(k, (bySelf.get(k) ?? 0) + size);
     const mine = st.filter(own).slice(-DEPTH).reverse().map(short).join(" < ");
     byStack.set(mine, (byStack.get(mine) ?? 0) + size);
+    let owner: string | null = null;
+    for (let i = st.length - 1; i >= 0 && !owner; i--) owner = ownFile(st[i].url);
+    if (!owner) owner = kind([...st].reverse().find((f) => f.url) ?? n.callFrame);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + size);
+    for (const step of STEPS) {
+      if (st.some((f) => f.functionName === step)) bySteps.set(step, (bySteps.get(step) ?? 0) + size);
+    }
   }
   for (const c of n.children) walk(c, st);
 }
@@ -47,9 +80,19 @@ walk(prof.head, []);
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title}`);
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
-    console.log(`${(v / 1e3).toFixed(0).padStart(7)} KB ${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`);
+    const each = PER ? `${(v / PER / 1e3).toFixed(2).padStart(7)} KB/each` : "";
+    console.log(
+      `${(v / 1e3).toFixed(0).padStart(7)} KB ${(100 * v / total).toFixed(1).padStart(5)} % ${each}  ${k}`,
+    );
   }
 };
-console.log(`${prof.samples.length} samples, ${(total / 1e6).toFixed(2)} MB`);
+console.log(
+  `${prof.samples.length} samples, ${(total / 1e6).toFixed(2)} MB` +
+    (PER ? `, ${(total / PER / 1e3).toFixed(1)} KB per each of ${PER}` : ""),
+);
+if (Deno.args.includes("--owners")) {
+  show("by owner (nearest own file up the stack, or the kind of code)", byOwner);
+}
+if (STEPS.length) show("by step (inclusive: the samples whose stack holds the function)", bySteps);
 show("by allocating function", bySelf);
 show(`by the innermost ${DEPTH} frames of file:/npm code`, byStack);
