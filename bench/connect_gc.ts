@@ -4,7 +4,7 @@
  * BENCH_BARE_V8_FLAGS), BENCH_GC_MARK=1 (places V8's lines on the clock) and BENCH_HEAP_SAMPLE_CONNECTS (whose
  * `NAME.window.json` gives the window: wall-clock start and end, sockets opened at each), and prints per server
  * the GCs whose time falls in the window: scavenges and mark-compacts, pauses (sum, p50, max), and per connect
- * the pause, the bytes allocated (V8's `allocated`, since the GC before), what survived a scavenge and what
+ * the pause, V8's helper threads' time, the bytes allocated (V8's `allocated`, since the GC before), what survived a scavenge and what
  * was promoted.
  *
  *   BENCH_GC_MARK=1 BENCH_PARLEY_V8_FLAGS=--trace-gc-nvp BENCH_BARE_V8_FLAGS=--trace-gc-nvp \
@@ -13,7 +13,15 @@
  *   deno run -A bench/connect_gc.ts /tmp/dir/run.log /tmp/dir
  */
 const [logPath, dir] = Deno.args;
-type Gc = { rel: number; kind: string; pause: number; allocated: number; survived: number; promoted: number };
+type Gc = {
+  rel: number;
+  kind: string;
+  pause: number;
+  background: number;
+  allocated: number;
+  survived: number;
+  promoted: number;
+};
 const per = new Map<string, { mark: number | null; markRel: number | null; gcs: Gc[] }>();
 for (const line of Deno.readTextFileSync(logPath).split("\n")) {
   const m = /^\[(parley|bare)\] (.*)$/.exec(line);
@@ -33,6 +41,9 @@ for (const line of Deno.readTextFileSync(logPath).split("\n")) {
     rel: +g[1],
     kind: /"gc":"(\w+)"/.exec(rest)?.[1] ?? "?",
     pause: f("pause"),
+    // V8's helper threads' share of the collection (CPU beside the main thread's pause, on the other core).
+    background: f("background.scavenge.parallel") + f("background.mark") + f("background.evacuate.copy") +
+      f("background.sweep"),
     allocated: f("allocated"),
     survived: f("new_space_survived"),
     promoted: f("promoted"),
@@ -69,7 +80,9 @@ for (const [label, s] of per) {
   console.log(
     `  per connect: pause ${(1000 * sum(inside, "pause") / n).toFixed(1)} µs (scavenges ${
       (1000 * sum(sc, "pause") / n).toFixed(1)
-    }), allocated ${kb(sum(inside, "allocated"))} KB, survived a scavenge ${kb(sum(sc, "survived"))} KB, ` +
+    }), helper threads ${(1000 * sum(inside, "background") / n).toFixed(1)} µs, allocated ${
+      kb(sum(inside, "allocated"))
+    } KB, survived a scavenge ${kb(sum(sc, "survived"))} KB, ` +
       `promoted ${kb(sum(sc, "promoted"))} KB`,
   );
 }

@@ -286,3 +286,18 @@ if (heapSample) {
 }
 // BENCH_HEAP_SAMPLE_CONNECTS=DIR[,from,to[,mode]]: the connect burst's allocation (bench/lib/heap_sampler.ts).
 connectWindow("parley", () => server.hub.conns.size);
+// BENCH_CONNECT_GARBAGE=KB (bench/notes/connect_garbage_and_hello.md): KB of short-lived objects more per socket
+// opened (small objects, dead at once, made every 5 ms for the sockets opened since), to test whether the
+// scavenges' cost follows what a connect allocates or what survives.
+const garbageKb = Number(Deno.env.get("BENCH_CONNECT_GARBAGE") ?? 0);
+if (garbageKb > 0) {
+  let seen = 0;
+  let sink: unknown = null;
+  const t = setInterval(() => {
+    const n = server.hub.conns.size;
+    // Objects of ~32 bytes (a header, two fields): KB * 32 of them per socket.
+    for (let i = (n - seen) * garbageKb * 32; i > 0; i--) sink = { i, s: sink === null ? 0 : 1 };
+    seen = Math.max(seen, n);
+  }, 5);
+  Deno.unrefTimer(t);
+}
