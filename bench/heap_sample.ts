@@ -4,8 +4,11 @@
  * (and its libraries) on the allocation's stack.
  *
  *   deno run -A bench/heap_sample.ts DIR/parley.heapprofile [--top=30] [--depth=4] [--all: the runtime's frames too]
- *     [--per=N: also KB per N (e.g. the window's messages)] [--under=REGEX: only stacks with a frame it matches]
- *     [--layer=TEXT: only the layer whose name starts with it]
+ *     [--under=REGEX: only stacks with a frame it matches] [--layer=TEXT: only the layer whose name starts with it]
+ *     [--per=N: KB per N, e.g. the window's messages or connects] [--owners: by the nearest of Parley's own files
+ *     up the stack, or with none the kind of code (Deno's ext:, Hono, zod, postgres.js), as
+ *     bench/lib/profile_owners.ts does for time]
+ *     [--steps=fnA,fnB,…: bytes of the samples whose stack holds each function (inclusive; steps overlap)]
  *
  * Also by layer (bench/notes/allocation_per_message.md): the innermost frame of Parley's code or of a library
  * decides (postgres.js and `db/` = statement, zod, the hub, the bus, the gateway's frame handling, the domain's
@@ -60,6 +63,28 @@ function layer(st: Frame[]): string {
   return "runtime: other";
 }
 const byLayer = new Map<string, number>();
+const STEPS = (opt("steps") ?? "").split(",").filter(Boolean);
+/** Parley's own file of a frame (relative), or null; else the kind of code (as profile_owners.ts). */
+function ownFile(url: string): string | null {
+  if (!url.startsWith("file://") || url.includes("/node_modules/") || url.includes("/.deno/")) return null;
+  const m = url.match(/\/(domain|db|realtime|routes|bench|cli|notifications|shared)\/(.*)$/) ??
+    url.match(/\/([^/]+\.tsx?)$/);
+  return m ? (m.length > 2 ? `${m[1]}/${m[2]}` : m[1]) : url;
+}
+function kind(f: Frame): string {
+  const url = f.url;
+  if (url.includes("postgres")) return "postgres.js";
+  if (url.includes("hono")) return "hono";
+  if (url.includes("zod")) return "zod";
+  if (url.startsWith("ext:") || url.startsWith("node:")) {
+    return `deno ${url.split("/").slice(0, 2).join("/")}`;
+  }
+  return url
+    ? url.replace(/^.*\/(node_modules|npm)\//, "npm:").split("/").slice(0, 2).join("/")
+    : "(V8 builtin)";
+}
+const byOwner = new Map<string, number>();
+const bySteps = new Map<string, number>();
 const bySelf = new Map<string, number>();
 const byStack = new Map<string, number>();
 let total = 0;
@@ -78,6 +103,13 @@ function walk(n: Node, stack: Frame[]) {
     byStack.set(mine, (byStack.get(mine) ?? 0) + size);
     const l = layer(st);
     byLayer.set(l, (byLayer.get(l) ?? 0) + size);
+    let owner: string | null = null;
+    for (let i = st.length - 1; i >= 0 && !owner; i--) owner = ownFile(st[i].url);
+    if (!owner) owner = kind([...st].reverse().find((f) => f.url) ?? n.callFrame);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + size);
+    for (const step of STEPS) {
+      if (st.some((f) => f.functionName === step)) bySteps.set(step, (bySteps.get(step) ?? 0) + size);
+    }
   }
   for (const c of n.children) walk(c, st);
 }
@@ -85,13 +117,20 @@ walk(prof.head, []);
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title}`);
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
-    const per = PER ? ` ${(v / PER).toFixed(0).padStart(6)} B/each` : "";
+    const each = PER ? `${(v / PER / 1e3).toFixed(2).padStart(7)} KB/each` : "";
     console.log(
-      `${(v / 1e3).toFixed(0).padStart(7)} KB ${(100 * v / total).toFixed(1).padStart(5)} %${per}  ${k}`,
+      `${(v / 1e3).toFixed(0).padStart(7)} KB ${(100 * v / total).toFixed(1).padStart(5)} % ${each}  ${k}`,
     );
   }
 };
-console.log(`${prof.samples.length} samples, ${(total / 1e6).toFixed(2)} MB`);
+console.log(
+  `${prof.samples.length} samples, ${(total / 1e6).toFixed(2)} MB` +
+    (PER ? `, ${(total / PER / 1e3).toFixed(1)} KB per each of ${PER}` : ""),
+);
 show("by layer", byLayer);
+if (Deno.args.includes("--owners")) {
+  show("by owner (nearest own file up the stack, or the kind of code)", byOwner);
+}
+if (STEPS.length) show("by step (inclusive: the samples whose stack holds the function)", bySteps);
 show("by allocating function", bySelf);
 show(`by the innermost ${DEPTH} frames of file:/npm code`, byStack);

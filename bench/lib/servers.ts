@@ -71,7 +71,11 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
     });
   } else if (kind === "bare") {
     const prof = o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-    proc = new Proc([deno, "run", "-A", "--v8-flags=--expose-gc", ...prof, `${here}servers/bare.ts`], {
+    // BENCH_BARE_V8_FLAGS: more V8 flags for bare (comma-separated), as BENCH_PARLEY_V8_FLAGS for Parley.
+    const v8 = `--v8-flags=${
+      ["--expose-gc", ...(Deno.env.get("BENCH_BARE_V8_FLAGS")?.split(",") ?? [])].join(",")
+    }`;
+    proc = new Proc([deno, "run", "-A", v8, ...prof, `${here}servers/bare.ts`], {
       cpu: SERVER_CPU,
       env: { PORT: "0", ...lagEnv },
       label: "bare",

@@ -10,15 +10,20 @@
  */
 import { getHeapSpaceStatistics } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
+import { connectWindow } from "../lib/heap_sampler.ts";
 
 const channels = new Map<number, Set<WebSocket>>();
 const MIRROR_HELLO = Deno.env.get("BENCH_BARE_MIRROR_HELLO") === "1";
 const seqs = new Map<number, number>();
 let nextMessageId = 1;
+let opened = 0;
 
 function handle(ws: WebSocket, userId: number) {
   const mine: number[] = [];
-  ws.onopen = () => ws.send(JSON.stringify({ type: "ready", connectionId: crypto.randomUUID(), userId }));
+  ws.onopen = () => {
+    opened++;
+    ws.send(JSON.stringify({ type: "ready", connectionId: crypto.randomUUID(), userId }));
+  };
   ws.onmessage = (e) => {
     let f: Record<string, unknown>;
     try {
@@ -102,7 +107,18 @@ const server = Deno.serve(
     return response;
   },
 );
-console.log(JSON.stringify({ url: `http://127.0.0.1:${server.addr.port}` }));
+// With BENCH_GC_MARK our lines start on a new line: V8's trace (C's buffered stdio) may end mid-line before them.
+const nl = Deno.env.get("BENCH_GC_MARK") ? "\n" : "";
+console.log(nl + JSON.stringify({ url: `http://127.0.0.1:${server.addr.port}` }));
+// BENCH_GC_MARK=1 (as in servers/parley.ts): one forced GC and its wall-clock time, to place `--trace-gc-nvp`'s
+// lines (BENCH_BARE_V8_FLAGS) on the clock.
+if (Deno.env.get("BENCH_GC_MARK")) {
+  const at = performance.timeOrigin + performance.now();
+  (globalThis as { gc?: () => void }).gc?.();
+  console.log(`\ngc-mark ${at.toFixed(1)}`);
+}
+// BENCH_HEAP_SAMPLE_CONNECTS=DIR[,from,to[,survivors|off]]: the connect burst's allocation, as for Parley.
+connectWindow("bare", () => opened);
 // BENCH_LAG_FILE (set by the bench): event-loop lag samples, as for Parley (`lib/lag.ts`).
 if (Deno.env.get("BENCH_LAG_FILE")) startLagSampler(Deno.env.get("BENCH_LAG_FILE")!);
 
@@ -114,7 +130,7 @@ Deno.addSignalListener("SIGUSR2", () => {
   (globalThis as { gc?: () => void }).gc?.();
   const m = Deno.memoryUsage();
   console.log(
-    JSON.stringify({
+    nl + JSON.stringify({
       event: "stats",
       rss: m.rss,
       heapUsed: m.heapUsed,

@@ -9,6 +9,7 @@ import { startServer } from "../../main.ts";
 import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { startLagSampler } from "../lib/lag.ts";
 import { lineFile } from "../lib/line_file.ts";
+import { connectWindow, heapSampler } from "../lib/heap_sampler.ts";
 import { StageTimes } from "../../domain/stage_times.ts";
 import { scanStages } from "../../domain/notifications/scan.ts";
 
@@ -239,10 +240,10 @@ if (gcTail) {
     );
   }
 }
-// BENCH_HEAP_SAMPLE=DIR[,after,window] (with --expose-gc): what the steady workload's first step allocates that
-// lives through two scavenges, by where it was allocated (`bench/heap_sample.ts DIR/parley.heapprofile`). Watches
-// the hub's deliveries: the step is the second burst of them after a quiet spell of 3 s (the first is the warm-up);
-// `after` seconds (default 2) into it, V8's sampling heap profiler starts (a sample per 8 KB, keeping the
+// BENCH_HEAP_SAMPLE=DIR[,after,window[,all]] (with --expose-gc): what the steady workload's first step allocates
+// that lives through two scavenges, by where it was allocated (`bench/heap_sample.ts DIR/parley.heapprofile`).
+// Watches the hub's deliveries: the step is the second burst of them after a quiet spell of 3 s (the first is the
+// warm-up); `after` seconds (default 2) into it, V8's sampling heap profiler starts (a sample per 8 KB, keeping the
 // samples of objects a major GC frees, dropping those a scavenge frees); `window` seconds later (default 3) two
 // forced scavenges age out what is merely young, and the profile is written: objects allocated in the window
 // that survived two scavenges (promoted), whether or not they have died since, plus the last moment's in flight.
@@ -253,13 +254,7 @@ const heapSample = Deno.env.get("BENCH_HEAP_SAMPLE");
 if (heapSample) {
   const [dir, after = "2", window = "3", mode = ""] = heapSample.split(",");
   const all = mode === "all";
-  const { Session } = await import("node:inspector");
-  const session = new Session();
-  session.connect();
-  const post = <T>(method: string, params: object = {}) =>
-    new Promise<T>((res, rej) =>
-      session.post(method, params, (e: Error | null, r?: object) => e ? rej(e) : res(r as T))
-    );
+  const sampler = await heapSampler();
   const gc = (globalThis as { gc?: (o?: { type: string }) => void }).gc;
   // Busy: over 2,000 deliveries a second over the last 500 ms; a burst ends after 3 s not busy.
   let last = 0, lastAt = performance.now(), busyAt = 0, inBurst = false, bursts = 0, done = false;
@@ -278,12 +273,7 @@ if (heapSample) {
       done = true;
       clearInterval(watch);
       setTimeout(async () => {
-        await post("HeapProfiler.enable");
-        await post("HeapProfiler.startSampling", {
-          samplingInterval: 8192,
-          includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: all,
-        });
+        await sampler.start(all);
         const d0 = server.hub.stats.delivered, t0 = performance.now();
         console.error(`heap sample: started ${new Date().toISOString()}`);
         setTimeout(async () => {
@@ -293,8 +283,7 @@ if (heapSample) {
           }
           const secs = (performance.now() - t0) / 1000;
           const delivered = server.hub.stats.delivered - d0;
-          const r = await post<{ profile: unknown }>("HeapProfiler.stopSampling");
-          await Deno.writeTextFile(`${dir}/parley.heapprofile`, JSON.stringify(r.profile));
+          await sampler.stop(`${dir}/parley.heapprofile`);
           await Deno.writeTextFile(`${dir}/parley.window.json`, JSON.stringify({ secs, delivered }));
           console.error(
             `heap sample: written ${new Date().toISOString()} (${
@@ -305,4 +294,21 @@ if (heapSample) {
       }, Number(after) * 1000);
     }
   }, 50);
+}
+// BENCH_HEAP_SAMPLE_CONNECTS=DIR[,from,to[,mode]]: the connect burst's allocation (bench/lib/heap_sampler.ts).
+connectWindow("parley", () => server.hub.conns.size);
+// BENCH_CONNECT_GARBAGE=KB (bench/notes/connect_garbage_and_hello.md): KB of short-lived objects more per socket
+// opened (small objects, dead at once, made every 5 ms for the sockets opened since), to test whether the
+// scavenges' cost follows what a connect allocates or what survives.
+const garbageKb = Number(Deno.env.get("BENCH_CONNECT_GARBAGE") ?? 0);
+if (garbageKb > 0) {
+  let seen = 0;
+  let sink: unknown = null;
+  const t = setInterval(() => {
+    const n = server.hub.conns.size;
+    // Objects of ~32 bytes (a header, two fields): KB * 32 of them per socket.
+    for (let i = (n - seen) * garbageKb * 32; i > 0; i--) sink = { i, s: sink === null ? 0 : 1 };
+    seen = Math.max(seen, n);
+  }, 5);
+  Deno.unrefTimer(t);
 }
