@@ -15,6 +15,8 @@
  * send path, other); with none on the stack, the runtime's file (Deno's WebSocket and events, timers, node:net
  * streams and buffers).
  */
+import { ownFile } from "./lib/code_owner.ts";
+
 type Frame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
 type Node = { callFrame: Frame; selfSize: number; id: number; children: Node[] };
 type Profile = { head: Node; samples: { size: number; nodeId: number }[] };
@@ -64,13 +66,7 @@ function layer(st: Frame[]): string {
 }
 const byLayer = new Map<string, number>();
 const STEPS = (opt("steps") ?? "").split(",").filter(Boolean);
-/** Parley's own file of a frame (relative), or null; else the kind of code (as profile_owners.ts). */
-function ownFile(url: string): string | null {
-  if (!url.startsWith("file://") || url.includes("/node_modules/") || url.includes("/.deno/")) return null;
-  const m = url.match(/\/(domain|db|realtime|routes|bench|cli|notifications|shared)\/(.*)$/) ??
-    url.match(/\/([^/]+\.tsx?)$/);
-  return m ? (m.length > 2 ? `${m[1]}/${m[2]}` : m[1]) : url;
-}
+/** The kind of code of a frame with no file of Parley's own (as bench/lib/profile_owners.ts). */
 function kind(f: Frame): string {
   const url = f.url;
   if (url.includes("postgres")) return "postgres.js";

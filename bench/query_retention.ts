@@ -25,6 +25,7 @@
  * copies for one finished query. ROOT is a checkout to take `db/client.ts` from (default: this one).
  */
 import { getHeapSpaceStatistics } from "node:v8";
+import { heapSampler } from "./lib/heap_sampler.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const opt = (k: string) => Deno.args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
@@ -84,30 +85,18 @@ if (mode === "bytes") {
   // V8's sampling heap profiler over `n` queries, keeping the samples a major GC frees and dropping those a
   // scavenge frees, then two scavenges: what the queries left to be promoted, dead or not, by allocation site.
   const n = Number(opt("n") ?? 2000);
-  const { Session } = await import("node:inspector");
-  const session = new Session();
-  session.connect();
-  const post = <T>(method: string, p: object = {}) =>
-    new Promise<T>((res, rej) =>
-      session.post(method, p, (e: Error | null, r?: object) => e ? rej(e) : res(r as T))
-    );
   await tick();
   gc();
-  await post("HeapProfiler.enable");
-  await post("HeapProfiler.startSampling", {
-    samplingInterval: Number(opt("interval") ?? 256),
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: false,
-  });
+  const sampler = await heapSampler(Number(opt("interval") ?? 256));
+  await sampler.start(false);
   for (let i = 0; i < n; i++) await db.query(TEXT, params(i));
   await tick();
   gc({ type: "minor" });
   gc({ type: "minor" });
-  const r = await post<{ profile: unknown }>("HeapProfiler.stopSampling");
   const file = opt("out") ?? "/tmp/query_retention.heapprofile";
-  Deno.writeTextFileSync(file, JSON.stringify(r.profile));
+  await sampler.stop(file);
   console.log(`${n} queries; profile: ${file} (bench/heap_sample.ts ${file} --all)`);
-  session.disconnect();
+  sampler.close();
 } else {
   // Hold each query's own `reject` closure, as the old generation's remembered set does: caught where the
   // constructor stores it (a setter on the prototype that makes the same own property).

@@ -25,6 +25,7 @@ export async function heapSampler(interval = 8192) {
       const r = await post<{ profile: unknown }>("HeapProfiler.stopSampling");
       await Deno.writeTextFile(file, JSON.stringify(r.profile));
     },
+    close: () => session.disconnect(),
   };
 }
 

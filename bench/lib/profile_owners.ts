@@ -8,6 +8,7 @@
  * `--timeline` prints busy ms per 0.25 s instead, to find a phase).
  */
 import { type CpuNode as Node, eachSample, readProfile } from "./cpuprofile.ts";
+import { ownFile } from "./code_owner.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const opt = (k: string) => Deno.args.find((a) => a.startsWith(`--${k}`))?.split("=")[1];
@@ -18,13 +19,7 @@ const skip = new Set((opt("skip") ?? "").split(",").filter(Boolean));
 const { p, byId, parent } = readProfile(file);
 const after = Number(a ?? 0), until = Number(u ?? 1e9);
 
-/** Parley's own file of a frame (relative), or null. */
-function own(url: string): string | null {
-  if (!url.startsWith("file://") || url.includes("/node_modules/") || url.includes("/.deno/")) return null;
-  const m = url.match(/\/(domain|db|realtime|routes|bench|cli|notifications|shared)\/(.*)$/) ??
-    url.match(/\/([^/]+\.tsx?)$/);
-  return m ? (m.length > 2 ? `${m[1]}/${m[2]}` : m[1]) : url;
-}
+const own = ownFile;
 function kind(n: Node): string {
   const { functionName: f, url } = n.callFrame;
   if (f === "(garbage collector)" || f === "(program)" || f === "(idle)" || f === "(root)") return f;
