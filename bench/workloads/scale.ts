@@ -309,13 +309,27 @@ export async function reconnect(ctx: Ctx) {
     const server = await memoryStats(s).catch(() => null);
     if (server) (r as Record<string, unknown>).server = server;
     ctx.log(`  ${JSON.stringify({ ...r, deliver: undefined, connect: undefined, integrity })}`);
-    const storm = r as { clients: number; cpu_seconds: { server?: number; postgres?: number } };
+    const storm = r as {
+      clients: number;
+      seconds: number;
+      cpu_seconds: { server?: number; postgres?: number };
+      cpu_before_storm: { server?: number; postgres?: number };
+    };
+    // The same less the senders' share: the cores each part used before the storm, over the storm's seconds.
+    const less = (k: "server" | "postgres") => {
+      const used = storm.cpu_seconds[k];
+      return used === undefined
+        ? undefined
+        : Math.max(0, used - (storm.cpu_before_storm[k] ?? 0) * storm.seconds);
+    };
+    const net = perUnitMs("client", { server: less("server"), postgres: less("postgres") }, storm.clients);
     return {
       parley: {
         ...r,
         // CPU ms per resumed client over the storm's window (all close .. the last is live again), the
         // senders' posts during it included (`cpu_before_storm`: what they cost before it).
         ...perUnitMs("client", storm.cpu_seconds, storm.clients),
+        ...Object.fromEntries(Object.entries(net).map(([k, v]) => [`net_${k}`, v])),
         workspace_users: p.workspaceUsers,
         integrity,
       },

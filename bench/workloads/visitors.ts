@@ -25,7 +25,7 @@
 import { makeBody, readBody } from "../loadgen/client.ts";
 import { connectSql, makeFixture } from "../lib/fixtures.ts";
 import { startServer } from "../lib/servers.ts";
-import { cpuSecondsMeter, perUnitMs } from "../lib/cpu.ts";
+import { cpuSecondsMeter, perUnitMs, treeCpuByKind } from "../lib/cpu.ts";
 import { exactPercentile, round } from "../lib/stats.ts";
 import type { Ctx } from "./ctx.ts";
 import { parleyDatabase, quiet } from "./realtime.ts";
@@ -139,6 +139,7 @@ export async function visitorsBench(ctx: Ctx) {
       server: s.proc.pid,
       ...ctx.pgPid ? { postgres: { tree: ctx.pgPid } } : {},
     });
+    const kinds0 = ctx.pgPid ? treeCpuByKind(ctx.pgPid) : null;
     ctx.log(
       `visitors: ${p.visitors} visitors start within ${p.startSeconds} s, ${p.agents} agents (capacity ${capacity})`,
     );
@@ -208,6 +209,7 @@ export async function visitorsBench(ctx: Ctx) {
     clearInterval(lagTimer);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = used();
+    const kinds1 = ctx.pgPid ? treeCpuByKind(ctx.pgPid) : null;
     const serverCpu = round(cpu.server);
 
     const visitorAll = [...v2a, ...a2v];
@@ -231,6 +233,16 @@ export async function visitorsBench(ctx: Ctx) {
       // the staff pair's messages sent meanwhile (`staff_messages`), nothing subtracted.
       ...perUnitMs("conversation", cpu, toQueue.length),
       staff_messages: staffTag + pairTag,
+      // Postgres' seconds by process kind (`treeCpuByKind`: the server's backends, WAL writer, autovacuum …).
+      ...kinds0 && kinds1
+        ? {
+          postgres_cpu_seconds_by_kind: Object.fromEntries(
+            Object.keys({ ...kinds0, ...kinds1 }).map((
+              k,
+            ) => [k, round((kinds1[k] ?? 0) - (kinds0[k] ?? 0), 3)]),
+          ),
+        }
+        : {},
       time_to_queue: summary(toQueue),
       time_to_assignment: summary(toAssign),
       visitor_to_agent: summary(v2a),
