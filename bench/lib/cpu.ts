@@ -157,3 +157,15 @@ export function treeCpuByKind(root: number): Record<string, number> {
   }
   return out;
 }
+
+/**
+ * CPU seconds (`cpuSecondsMeter`'s `server` and `postgres`) over `n` units of work: `server_cpu_ms_per_<unit>`
+ * and `postgres_cpu_ms_per_<unit>` (the latter when Postgres was measured), to 0.01 ms.
+ */
+export function perUnitMs(unit: string, cpu: { server?: number; postgres?: number }, n: number) {
+  const ms = (s: number) => Math.round(s * 1000 / Math.max(1, n) * 100) / 100;
+  return {
+    ...cpu.server === undefined ? {} : { [`server_cpu_ms_per_${unit}`]: ms(cpu.server) },
+    ...cpu.postgres === undefined ? {} : { [`postgres_cpu_ms_per_${unit}`]: ms(cpu.postgres) },
+  };
+}

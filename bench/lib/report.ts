@@ -154,6 +154,14 @@ export function rows(r: Any): Row[] {
     out.push({ metric: "  latest page p99 ms", parley: h.latest_p99_ms, target: "<5 ms" });
     out.push({ metric: "  deep page p50 ms", parley: h.deep_p50_ms });
     out.push({ metric: "  deep page p99 ms", parley: h.deep_p99_ms });
+    out.push({
+      metric: "  server CPU ms per page (its /healthz included)",
+      parley: h.server_cpu_ms_per_page,
+    });
+    out.push({
+      metric: "  Postgres CPU ms per page (its /healthz included)",
+      parley: h.postgres_cpu_ms_per_page,
+    });
   }
   const s = r.reconnect?.parley;
   if (s) {
@@ -164,6 +172,33 @@ export function rows(r: Any): Row[] {
     });
     out.push({ metric: "  missed events", parley: s.missed_events, target: "0" });
     out.push({ metric: "  duplicates", parley: s.duplicates });
+    out.push({
+      metric: "  server CPU ms per resumed client (senders included)",
+      parley: s.server_cpu_ms_per_client,
+    });
+    out.push({
+      metric: "  Postgres CPU ms per resumed client (senders included)",
+      parley: s.postgres_cpu_ms_per_client,
+    });
+  }
+  const v = r.visitors?.parley;
+  if (v && !r.visitors.error) {
+    out.push({
+      metric: `visitors: ${v.visitors} chats, ${v.agents} agents: visitor→agent p50 / p99 ms`,
+      parley: `${fmt(v.visitor_to_agent?.p50_ms)} / ${fmt(v.visitor_to_agent?.p99_ms)}`,
+    });
+    out.push({
+      metric: "  agent→visitor p50 / p99 ms",
+      parley: `${fmt(v.agent_to_visitor?.p50_ms)} / ${fmt(v.agent_to_visitor?.p99_ms)}`,
+    });
+    out.push({
+      metric: "  server CPU ms per visitor conversation (staff pair included)",
+      parley: v.server_cpu_ms_per_conversation,
+    });
+    out.push({
+      metric: "  Postgres CPU ms per visitor conversation (staff pair included)",
+      parley: v.postgres_cpu_ms_per_conversation,
+    });
   }
   const lh = r.lighthouse;
   if (lh && !lh.error) {

@@ -382,15 +382,21 @@ async function history(spec: HistorySpec) {
   for (const [ch] of spec.deep.slice(0, 20)) {
     await (await fetch(`${spec.url}/api/chat/channels/${ch}/messages?limit=50`, { headers })).body?.cancel();
   }
+  // The CPU of the measured requests (warm-up excluded): every page and the /healthz after it, nothing
+  // subtracted (the orchestrator divides by pages).
+  const used = cpuSecondsMeter(targets(spec));
   const t0 = performance.now();
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = used();
   if (tracePath) await Deno.writeTextFile(tracePath, trace.join("\n") + "\n");
   return {
     requests: spec.requests,
     concurrency: spec.concurrency,
     errors,
     requests_per_s: Math.round(spec.requests / seconds),
+    seconds: round(seconds, 3),
+    cpu_seconds: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v, 3)])),
     latest: { ...latest.summary(), p99_ms: round(exactPercentile(latestMs, 99)) },
     deep: { ...deep.summary(), p99_ms: round(exactPercentile(deepMs, 99)) },
     healthz: {

@@ -8,7 +8,7 @@ import type { Client, Handlers } from "./client.ts";
 import { Traffic } from "./traffic.ts";
 import { connect, emit, heartbeat, makeClients } from "./common.ts";
 import { exactPercentile, round } from "../lib/stats.ts";
-import { cpuMeter } from "../lib/cpu.ts";
+import { cpuMeter, cpuSecondsMeter, type CpuTarget } from "../lib/cpu.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,11 +21,14 @@ export async function storm(spec: StormSpec) {
   let duplicates = 0;
   let unexpectedCloses = 0;
   let resyncs = 0;
+  let eventsOnResume = 0;
   const h: Handlers = {
     deliver(c, raw) {
       traffic!.deliver(c, raw);
       const last = seen.get(c);
       if (!last) return;
+      // Written before the hello's ack: the replay and the live events held while it was read.
+      if (stormAt && !c.live) eventsOnResume++;
       const f = JSON.parse(raw) as { channelId: number; seq: number };
       const prev = last.get(f.channelId) ?? 0;
       if (f.seq <= prev) duplicates++;
@@ -64,11 +67,22 @@ export async function storm(spec: StormSpec) {
   const conn = await connect(spec, [...senders, ...clients]);
 
   let stop = false;
+  // Server, Postgres (the cluster, when the server stores there) and this process.
+  const targets: Record<string, CpuTarget> = {
+    ...spec.serverPid ? { server: spec.serverPid } : {},
+    ...spec.pgPid ? { postgres: { tree: spec.pgPid } } : {},
+    loadgen: "self",
+  };
+  // Cores with every client connected and the senders posting: what the senders' traffic costs each part
+  // outside the storm (the storm's window below holds the same sends).
+  const beforeMeter = cpuMeter(targets);
   const sending = traffic.run(1, spec.msgsPerSecond, 3600, spec.msgsPerSecond * 10, () => stop);
   await sleep(spec.beforeSeconds * 1000);
+  const beforeCpu = beforeMeter();
 
   // The storm: everyone drops at once, then everyone resumes at once (retrying failures with backoff).
-  const meter = cpuMeter(spec.serverPid ? { server: spec.serverPid, loadgen: "self" } : { loadgen: "self" });
+  const meter = cpuMeter(targets);
+  const used = cpuSecondsMeter(targets);
   const t0 = performance.now();
   stormAt = t0;
   for (const c of clients) c.close();
@@ -90,6 +104,7 @@ export async function storm(spec: StormSpec) {
   }));
   const settled = (performance.now() - t0) / 1000;
   const stormCpu = meter();
+  const stormCpuSeconds = used();
   emit({ event: "progress", what: "storm settled", seconds: settled, failedAttempts, gaveUp });
 
   await sleep(spec.afterSeconds * 1000);
@@ -117,6 +132,10 @@ export async function storm(spec: StormSpec) {
     senders: senders.length,
     seconds: round(settled, 3),
     cpu: stormCpu,
+    // CPU seconds over the same window (close of all clients until the last is live again).
+    cpu_seconds: Object.fromEntries(Object.entries(stormCpuSeconds).map(([k, v]) => [k, round(v, 3)])),
+    cpu_before_storm: beforeCpu,
+    events_on_resume: eventsOnResume,
     p50_s: round(exactPercentile(times, 50) / 1000, 3),
     p99_s: round(exactPercentile(times, 99) / 1000, 3),
     failed_attempts: failedAttempts,

@@ -13,6 +13,7 @@ import {
   startLoadgen,
   startServer,
 } from "../lib/servers.ts";
+import { perUnitMs } from "../lib/cpu.ts";
 import { rssBytes } from "../lib/procs.ts";
 import { round } from "../lib/stats.ts";
 import type { Ctx } from "./ctx.ts";
@@ -212,6 +213,7 @@ export async function history(ctx: Ctx) {
       healthz: { p50_ms: number; p99_ms: number };
       errors: number;
       requests_per_s: number;
+      cpu_seconds: { server?: number; postgres?: number; loadgen: number };
     }>(
       {
         scenario: "history",
@@ -219,6 +221,8 @@ export async function history(ctx: Ctx) {
         url: s.url,
         users: [],
         openConcurrency: 1,
+        serverPid: s.proc.pid,
+        pgPid: ctx.pgPid,
         token: fx.users[0].token,
         deep,
         requests: p.requests,
@@ -246,9 +250,13 @@ export async function history(ctx: Ctx) {
         // A /healthz request (one trivial query) after each page: the floor of a request at that moment.
         healthz_p50_ms: r.healthz.p50_ms,
         healthz_p99_ms: r.healthz.p99_ms,
+        // CPU ms per page (latest and deep together, measured requests only), each page's /healthz included
+        // and nothing subtracted.
+        ...perUnitMs("page", r.cpu_seconds, p.requests),
         requests: p.requests,
         requests_per_s: r.requests_per_s,
         errors: r.errors,
+        cpu_seconds: r.cpu_seconds,
         latest_page_plan: plan,
       },
     };
@@ -289,6 +297,7 @@ export async function reconnect(ctx: Ctx) {
         senders: fx.senders,
         openConcurrency: 100,
         serverPid: s.proc.pid,
+        pgPid: ctx.pgPid,
         msgsPerSecond: p.msgsPerSecond,
         beforeSeconds: p.beforeSeconds,
         afterSeconds: p.afterSeconds,
@@ -300,7 +309,31 @@ export async function reconnect(ctx: Ctx) {
     const server = await memoryStats(s).catch(() => null);
     if (server) (r as Record<string, unknown>).server = server;
     ctx.log(`  ${JSON.stringify({ ...r, deliver: undefined, connect: undefined, integrity })}`);
-    return { parley: { ...r, workspace_users: p.workspaceUsers, integrity } };
+    const storm = r as {
+      clients: number;
+      seconds: number;
+      cpu_seconds: { server?: number; postgres?: number };
+      cpu_before_storm: { server?: number; postgres?: number };
+    };
+    // The same less the senders' share: the cores each part used before the storm, over the storm's seconds.
+    const less = (k: "server" | "postgres") => {
+      const used = storm.cpu_seconds[k];
+      return used === undefined
+        ? undefined
+        : Math.max(0, used - (storm.cpu_before_storm[k] ?? 0) * storm.seconds);
+    };
+    const net = perUnitMs("client", { server: less("server"), postgres: less("postgres") }, storm.clients);
+    return {
+      parley: {
+        ...r,
+        // CPU ms per resumed client over the storm's window (all close .. the last is live again), the
+        // senders' posts during it included (`cpu_before_storm`: what they cost before it).
+        ...perUnitMs("client", storm.cpu_seconds, storm.clients),
+        ...Object.fromEntries(Object.entries(net).map(([k, v]) => [`net_${k}`, v])),
+        workspace_users: p.workspaceUsers,
+        integrity,
+      },
+    };
   } finally {
     await s.proc.stop();
   }

@@ -25,7 +25,7 @@
 import { makeBody, readBody } from "../loadgen/client.ts";
 import { connectSql, makeFixture } from "../lib/fixtures.ts";
 import { startServer } from "../lib/servers.ts";
-import { cpuSeconds } from "../lib/cpu.ts";
+import { cpuSecondsMeter, perUnitMs, treeCpuByKind } from "../lib/cpu.ts";
 import { exactPercentile, round } from "../lib/stats.ts";
 import type { Ctx } from "./ctx.ts";
 import { parleyDatabase, quiet } from "./realtime.ts";
@@ -134,7 +134,12 @@ export async function visitorsBench(ctx: Ctx) {
     };
 
     await quiet(ctx);
-    const cpu0 = cpuSeconds(s.proc.pid);
+    // Server and Postgres (the cluster, when the bench started it) from here until the last reply.
+    const used = cpuSecondsMeter({
+      server: s.proc.pid,
+      ...ctx.pgPid ? { postgres: { tree: ctx.pgPid } } : {},
+    });
+    const kinds0 = ctx.pgPid ? treeCpuByKind(ctx.pgPid) : null;
     ctx.log(
       `visitors: ${p.visitors} visitors start within ${p.startSeconds} s, ${p.agents} agents (capacity ${capacity})`,
     );
@@ -203,7 +208,9 @@ export async function visitorsBench(ctx: Ctx) {
     await staffLoop;
     clearInterval(lagTimer);
     const seconds = (performance.now() - t0) / 1000;
-    const serverCpu = round(cpuSeconds(s.proc.pid) - cpu0);
+    const cpu = used();
+    const kinds1 = ctx.pgPid ? treeCpuByKind(ctx.pgPid) : null;
+    const serverCpu = round(cpu.server);
 
     const visitorAll = [...v2a, ...a2v];
     const ratio = (q: number) =>
@@ -221,6 +228,21 @@ export async function visitorsBench(ctx: Ctx) {
       expected_replies: expected,
       seconds: round(seconds, 1),
       server_cpu_seconds: serverCpu,
+      ...cpu.postgres === undefined ? {} : { postgres_cpu_seconds: round(cpu.postgres) },
+      // Per visitor conversation started: its start request, assignment, visitor messages and replies, and
+      // the staff pair's messages sent meanwhile (`staff_messages`), nothing subtracted.
+      ...perUnitMs("conversation", cpu, toQueue.length),
+      staff_messages: staffTag + pairTag,
+      // Postgres' seconds by process kind (`treeCpuByKind`: the server's backends, WAL writer, autovacuum …).
+      ...kinds0 && kinds1
+        ? {
+          postgres_cpu_seconds_by_kind: Object.fromEntries(
+            Object.keys({ ...kinds0, ...kinds1 }).map((
+              k,
+            ) => [k, round((kinds1[k] ?? 0) - (kinds0[k] ?? 0), 3)]),
+          ),
+        }
+        : {},
       time_to_queue: summary(toQueue),
       time_to_assignment: summary(toAssign),
       visitor_to_agent: summary(v2a),
