@@ -207,6 +207,33 @@ function coverage(workload: string, params: Record<string, Record<string, unknow
   }
 }
 
+type Json = Record<string, unknown>;
+const num = (v: unknown) => typeof v === "number" ? v : 0;
+
+/**
+ * What each Parley profile of a workload served, from the results: [count, unit] per profile (fan-out: the
+ * deliveries of every step of that channel size; steady: every rate's deliveries; history: pages, each with a
+ * /healthz; connections: connects), or null when the results do not say.
+ */
+export function units(workload: string, results: Json, profiles: number): [number, string][] | null {
+  const parley = ((results[workload] as Json | undefined)?.parley ?? null) as Json | null;
+  if (!parley) return null;
+  const groups = ((results.parameters as Json | undefined)?.fanout as Json | undefined)?.groups;
+  if (workload === "fanout" && Array.isArray(groups) && groups.length === profiles) {
+    const by = (parley.by_group ?? {}) as Record<string, { steps?: Json[] }>;
+    return groups.map((
+      g,
+    ) => [(by[String(g)]?.steps ?? []).reduce((a, st) => a + num(st.delivered), 0), "delivery"]);
+  }
+  if (profiles !== 1) return null;
+  if (workload === "latency" && Array.isArray(parley.curve)) {
+    return [[(parley.curve as Json[]).reduce((a, c) => a + num(c.delivered), 0), "delivery"]];
+  }
+  if (workload === "history" && num(parley.requests)) return [[num(parley.requests), "page"]];
+  if (workload === "connections" && num(parley.count)) return [[num(parley.count), "connect"]];
+  return null;
+}
+
 /** Parley's `.cpuprofile`s in `dir` (bare's are left out), oldest first (V8 names them CPU.<ms>.<pid>). */
 export function parleyProfiles(dir: string): string[] {
   let names: string[];
@@ -225,6 +252,7 @@ function workloadSection(
   statements: Statements | { error: string } | undefined,
   params: Record<string, Record<string, unknown>>,
   labels: string[],
+  served: [number, string][] | null,
 ): string[] {
   const out: string[] = [`## ${workload}`, ""];
   out.push(coverage(workload, params, summaries.length), "");
@@ -236,6 +264,19 @@ function workloadSection(
     ).join("; ") + ".",
     "",
   );
+  if (served) {
+    out.push(
+      "Busy time per unit of work (start-up, connecting and idle waits included: an upper bound on what one " +
+        "costs; the runs of record measure the server's CPU per unit in the steps themselves): " +
+        served.map(([n, unit], i) =>
+          `${labels[i] ? `${labels[i]} ` : ""}${
+            n ? (1000 * summaries[i].busyMs / n).toFixed(1) : "-"
+          } µs per ${unit} ` +
+          `(${n} ${unit === "delivery" ? "deliveries" : `${unit}s`})`
+        ).join("; ") + ".",
+      "",
+    );
+  }
   // Owners: a column per profile when there are several, and the whole.
   const owners = sumMaps(summaries.map((s) => s.owners));
   const sorted = [...owners].sort((a, b) => b[1] - a[1]);
@@ -299,7 +340,8 @@ function workloadSection(
     out.push(`Postgres' statements: not read (${statements.error}).`, "");
   } else {
     out.push(
-      `Postgres' top statements (pg_stat_statements over the workload, its fixture's statements included): ` +
+      `Postgres' top statements (pg_stat_statements over the whole workload: its fixture's statements, and ` +
+        `the Socket.io baseline's, which writes to the same Postgres, included): ` +
         `all statements ${statements.calls} calls, ${statements.total_ms} ms` +
         (statements.jit_functions !== undefined
           ? `; JIT ${statements.jit_functions} functions, ${statements.jit_ms} ms`
@@ -379,7 +421,7 @@ export function profileReport(
       | Statements
       | { error: string }
       | undefined;
-    out.push(...workloadSection(w, summaries, st, params, labels));
+    out.push(...workloadSection(w, summaries, st, params, labels, units(w, results, files.length)));
   }
   return out.join("\n").replace(/\n+$/, "") + "\n";
 }

@@ -86,6 +86,7 @@ Deno.test("profile report: tables in order, bare's profile left out, statements 
         latency: { users: 10, curve: [250, 500], seconds: 10, group: 20 },
       },
       latency: {
+        parley: { curve: [{ delivered: 40 }, { delivered: 46 }] },
         postgres_statements: {
           calls: 1500,
           total_ms: 420.5,
@@ -104,6 +105,8 @@ Deno.test("profile report: tables in order, bare's profile left out, statements 
     assert.match(md, /## latency/);
     // One profile (bare's is not Parley's): its length and samples.
     assert.match(md, /0\.1 s, 100 samples, busy 0\.1 s/);
+    // 86 ms busy over the curve's 86 deliveries.
+    assert.match(md, /1000\.0 µs per delivery \(86 deliveries\)/);
     const rowsAfter = (header: string, n: number) => {
       const i = lines.findIndex((l) => l.startsWith(header));
       assert.ok(i >= 0, header);
