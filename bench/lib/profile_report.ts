@@ -304,11 +304,17 @@ function workloadSection(
     out.push(`| ${rest.length} others, < 0.5 % each | ${ms0(ms)} | ${pct(ms, busy)} |${perProfile(null)}`);
   }
   const parley = shown.concat(rest).filter(([k]) => k.startsWith("Parley ")).reduce((a, [, v]) => a + v, 0);
+  const share = (f: (k: string) => boolean) => sorted.filter(([k]) => f(k)).reduce((a, [, v]) => a + v, 0);
   const under = [...sumMaps(summaries.map((s) => s.under))].sort((a, b) => b[1] - a[1]);
   const underAll = under.reduce((a, [, v]) => a + v, 0);
   out.push(
     "",
-    `Parley's own code as the leaf: ${pct(parley, busy)} of busy. Under a Parley frame (the nearest of ` +
+    `By kind, of busy: Parley's own code ${pct(parley, busy)}, Deno's runtime (all \`ext:\` and \`node:\`) ${
+      pct(share((k) => k.startsWith("Deno runtime ")), busy)
+    }, postgres.js ${pct(share((k) => k === "postgres.js"), busy)}, Hono and zod ${
+      pct(share((k) => k === "hono" || k === "zod"), busy)
+    }, GC ${pct(share((k) => k === "GC"), busy)}, (program) ${pct(share((k) => k === "(program)"), busy)}. ` +
+      `Under a Parley frame (the nearest of ` +
       `Parley's files up the stack, callees included): ${pct(underAll, busy)} — ${
         under.slice(0, 6).map(([k, v]) => `${k} ${pct(v, busy)}`).join(", ")
       }.`,
@@ -386,11 +392,13 @@ export function profileReport(
   const out = [
     "# Where Parley's time goes: the CPU profile and Postgres' top statements",
     "",
-    `Made by the last profiled run (\`deno task bench … --profile\`; this run: \`${o.command ?? "?"}\`) at ${
-      results.generated_at ?? "?"
-    }, or again from its files with ` +
+    "Written at the end of each profiled run (`deno task bench … --profile`), or again from a run's files with " +
     "`deno run -A bench/profile_report.ts RESULTS.json bench/results/profiles/<time> > bench/results/profile.md`" +
-    ` (bench/README.md). Load average at the end of the run: ${
+    ` (bench/notes/profile_report.md). This copy: the run whose results were written at ${
+      results.generated_at ?? "?"
+    } (workloads ${workloads.join(", ")}), made by \`${
+      o.command ?? "?"
+    }\`. Load average at the end of the run: ${
       Array.isArray(machine.loadavg_at_end) ? machine.loadavg_at_end.join(" ") : "?"
     }.`,
     "",
