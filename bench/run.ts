@@ -302,10 +302,16 @@ await Deno.writeTextFile(outFile.replace(/\.json$/, ".md"), markdownTable(table)
 console.log("\n" + consoleTable(table));
 if (profileRun) {
   // The profiled run's report (bench/profile_report.ts makes it again from the files): bench/results/profile.md.
-  // Loaded only here, at the end of a profiled run.
-  const { profileReport } = await import("./lib/profile_report.ts");
-  const md = profileReport(out, profileRun, { command: `deno task bench ${args.join(" ")}` });
-  await Deno.writeTextFile(`${here}results/profile.md`, md);
-  console.log(`wrote ${here}results/profile.md (profiles in ${profileRun})`);
+  // Loaded only here, at the end of a profiled run; a failure leaves the results written and says so.
+  try {
+    const { profileReport } = await import("./lib/profile_report.ts");
+    const md = profileReport(out, profileRun, { command: `deno task bench ${args.join(" ")}` });
+    await Deno.writeTextFile(`${here}results/profile.md`, md);
+    console.log(`wrote ${here}results/profile.md (profiles in ${profileRun})`);
+  } catch (err) {
+    console.error(
+      `bench: no profile.md (${err}); make it with bench/profile_report.ts ${outFile} ${profileRun}`,
+    );
+  }
 }
 console.log(`\n${out.mode} run in ${out.duration_seconds} s; wrote ${outFile}`);
