@@ -166,8 +166,11 @@ if (opt("connections")) params.connections.count = Number(opt("connections"));
 if (flag("baselines")) params.connections.baselines = true;
 // --history-requests=N: more samples for the history page's p99 (quick runs take 300).
 if (opt("history-requests")) params.history.requests = Number(opt("history-requests"));
-const cpuProfDir = profile ? `${here}results/profiles` : undefined;
-if (cpuProfDir) await Deno.mkdir(cpuProfDir, { recursive: true });
+// --profile: V8 CPU profiles of the servers, one folder per run and per workload
+// (bench/results/profiles/<time>/<workload>/, git-ignored), so each profile is known to be its workload's.
+const profileRun = profile
+  ? `${here}results/profiles/${new Date().toISOString().slice(0, 19).replace(/:/g, "")}`
+  : undefined;
 const ctx: Ctx = {
   params,
   adminUrl,
@@ -175,7 +178,7 @@ const ctx: Ctx = {
   pgPid,
   tokenPrefix: `bench-${crypto.randomUUID().slice(0, 8)}-`,
   verbose,
-  cpuProfDir,
+  cpuProfDir: undefined,
   quietSeconds: Number(opt("quiet") ?? (quick ? 2 : 60)),
   log: (line) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`),
 };
@@ -248,6 +251,10 @@ try {
   for (const w of WORKLOADS) {
     if (!only.includes(w)) continue;
     const t0 = performance.now();
+    if (profileRun) {
+      ctx.cpuProfDir = `${profileRun}/${w}`;
+      await Deno.mkdir(ctx.cpuProfDir, { recursive: true });
+    }
     try {
       results[w] = await run[w](ctx);
     } catch (err) {
@@ -293,4 +300,18 @@ await Deno.writeTextFile(outFile, JSON.stringify(out, null, 2) + "\n");
 const table = rows(out);
 await Deno.writeTextFile(outFile.replace(/\.json$/, ".md"), markdownTable(table) + "\n");
 console.log("\n" + consoleTable(table));
+if (profileRun) {
+  // The profiled run's report (bench/profile_report.ts makes it again from the files): bench/results/profile.md.
+  // Loaded only here, at the end of a profiled run; a failure leaves the results written and says so.
+  try {
+    const { profileReport } = await import("./lib/profile_report.ts");
+    const md = profileReport(out, profileRun, { command: `deno task bench ${args.join(" ")}` });
+    await Deno.writeTextFile(`${here}results/profile.md`, md);
+    console.log(`wrote ${here}results/profile.md (profiles in ${profileRun})`);
+  } catch (err) {
+    console.error(
+      `bench: no profile.md (${err}); make it with bench/profile_report.ts ${outFile} ${profileRun}`,
+    );
+  }
+}
 console.log(`\n${out.mode} run in ${out.duration_seconds} s; wrote ${outFile}`);

@@ -2,14 +2,14 @@
  * Summarises a V8 `.cpuprofile` (from `deno run --cpu-prof`): the functions with the most self time and
  * the most inclusive time. `deno run -A bench/lib/profile.ts <file.cpuprofile> [top] [--after=S] [--until=S]`.
  */
-interface Node {
+export interface Node {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
   children?: number[];
 }
 
-interface Profile {
+export interface Profile {
   nodes: Node[];
   startTime: number;
   endTime: number;
@@ -46,7 +46,11 @@ export function window(profile: Profile, afterSeconds: number, untilSeconds = In
   };
 }
 
-export function summarise(profile: Profile, top = 25) {
+/**
+ * Samples by function (name, file, line; a recursive function counted once up a stack): self and inclusive
+ * hits, the ms one hit stands for, and each key's call frame (bench/lib/profile_report.ts reads these).
+ */
+export function functionTimes(profile: Profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totalHits = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
   const msPerHit = (profile.endTime - profile.startTime) / 1000 / Math.max(1, totalHits);
@@ -56,9 +60,11 @@ export function summarise(profile: Profile, top = 25) {
   };
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
+  const frames = new Map<string, Node["callFrame"]>();
   const walk = (id: number, onStack: Set<string>): number => {
     const n = byId.get(id)!;
     const k = key(n);
+    frames.set(k, n.callFrame);
     const fresh = !onStack.has(k);
     if (fresh) onStack.add(k);
     let hits = n.hitCount ?? 0;
@@ -71,6 +77,11 @@ export function summarise(profile: Profile, top = 25) {
     return hits;
   };
   walk(profile.nodes[0].id, new Set());
+  return { totalHits, msPerHit, self, inclusive: incl, frames };
+}
+
+export function summarise(profile: Profile, top = 25) {
+  const { totalHits, msPerHit, self, inclusive } = functionTimes(profile);
   const fmt = (m: Map<string, number>) =>
     [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, h]) =>
       `${(h * msPerHit).toFixed(0).padStart(7)} ms ${(100 * h / totalHits).toFixed(1).padStart(5)}%  ${k}`
@@ -78,7 +89,7 @@ export function summarise(profile: Profile, top = 25) {
   return {
     totalMs: totalHits * msPerHit,
     self: fmt(self),
-    inclusive: fmt(incl),
+    inclusive: fmt(inclusive),
   };
 }
 

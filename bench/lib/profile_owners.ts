@@ -8,7 +8,7 @@
  * `--timeline` prints busy ms per 0.25 s instead, to find a phase).
  */
 import { type CpuNode as Node, eachSample, readProfile } from "./cpuprofile.ts";
-import { ownFile } from "./code_owner.ts";
+import { codeKind, ownFile } from "./code_owner.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const opt = (k: string) => Deno.args.find((a) => a.startsWith(`--${k}`))?.split("=")[1];
@@ -20,20 +20,7 @@ const { p, byId, parent } = readProfile(file);
 const after = Number(a ?? 0), until = Number(u ?? 1e9);
 
 const own = ownFile;
-function kind(n: Node): string {
-  const { functionName: f, url } = n.callFrame;
-  if (f === "(garbage collector)" || f === "(program)" || f === "(idle)" || f === "(root)") return f;
-  if (url.includes("postgres")) return f === "writeBuffer" ? "postgres.js writeBuffer" : "postgres.js";
-  if (url.includes("hono")) return "hono";
-  if (url.includes("zod")) return "zod";
-  if (url.startsWith("ext:") || url.startsWith("node:")) {
-    return `deno ${url.split("/").slice(0, 2).join("/")}`;
-  }
-  if (own(url)) return "app";
-  return url
-    ? url.replace(/^.*\/(node_modules|npm)\//, "npm:").split("/").slice(0, 2).join("/")
-    : `(${f || "anon"})`;
-}
+const kind = (n: Node) => codeKind(n.callFrame.functionName, n.callFrame.url);
 
 if (Deno.args.includes("--timeline")) {
   const busy = new Map<number, number>();
