@@ -1,7 +1,7 @@
 /**
  * `deno task bench [--quick]
  *   [--only=fanout,latency,connections,reconnect,history,search,files,visitors,lighthouse,calls]
- *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--verbose] [--out=path]
+ *   [--servers=parley,bare,socketio] [--profile] [--no-pin] [--pg-socket] [--verbose] [--out=path]
  *   [--groups=1000] [--fanout-steps=20000,40000] [--step-seconds=3] [--curve=250,500] [--quiet=60]
  *   [--connections=10000] [--baselines] [--history-requests=2000] [--pg-cpu=1]`
  *
@@ -12,6 +12,7 @@
 import { findPgBin, startCluster } from "../cli/pg_cluster.ts";
 import type { Kind } from "./loadgen/client.ts";
 import { pinning, pinPostgres, setPinning } from "./lib/procs.ts";
+import { setPgSocket } from "./lib/servers.ts";
 import { consoleTable, machine, markdownTable, rows } from "./lib/report.ts";
 import { type Ctx, FULL, QUICK } from "./workloads/ctx.ts";
 import { fanout, latency } from "./workloads/realtime.ts";
@@ -38,7 +39,7 @@ const WORKLOADS = [
 type Workload = typeof WORKLOADS[number];
 
 const args = Deno.args;
-const FLAGS = ["quick", "profile", "no-pin", "verbose", "baselines"];
+const FLAGS = ["quick", "profile", "no-pin", "pg-socket", "verbose", "baselines"];
 const OPTIONS = [
   "only",
   "servers",
@@ -96,6 +97,11 @@ async function ensurePostgres(): Promise<void> {
   }
 }
 
+const pgSocket = flag("pg-socket") || Deno.env.get("BENCH_PG_SOCKET") === "1";
+if (pgSocket && Deno.env.get("BENCH_DATABASE_URL")) {
+  console.error("bench: --pg-socket needs the bench's own cluster; give BENCH_DATABASE_URL in the socket form");
+  Deno.exit(2);
+}
 const started = performance.now();
 let adminUrl = Deno.env.get("BENCH_DATABASE_URL");
 let stopCluster: (() => Promise<void>) | null = null;
@@ -108,6 +114,9 @@ if (!adminUrl) {
   const cluster = await startCluster({ fsync: true, maxConnections: 300, extra });
   adminUrl = cluster.url;
   stopCluster = cluster.stop;
+  // --pg-socket (or BENCH_PG_SOCKET=1): Parley and Socket.io reach the cluster through its Unix socket (in the
+  // directory the bench made for it) instead of loopback TCP; the bench's own connections stay on TCP.
+  if (pgSocket) setPgSocket(cluster.socketPath.slice(0, cluster.socketPath.lastIndexOf("/")));
   // WAL segments made and recycled before any workload, as on a Postgres that has run a while, so every
   // server's commits reuse segment files instead of creating new ones (bench/README.md, "How it measures").
   // BENCH_WAL_WARM=0 measures a freshly made cluster, as runs before the eleventh pass did.
@@ -289,7 +298,7 @@ const out: Record<string, unknown> = {
   duration_seconds: Math.round((performance.now() - started) / 1000),
   workload_seconds: timings,
   ...results,
-  parameters: { ...params, servers: kinds, workloads: only },
+  parameters: { ...params, servers: kinds, workloads: only, pg_transport: pgSocket ? "unix" : "tcp" },
 };
 (out.machine as Record<string, unknown>).loadavg_at_end = (await Deno.readTextFile("/proc/loadavg")).split(
   " ",

@@ -11,6 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { type CopyColumn, copyHeader, copyRow, copyStatement, copyTrailer } from "./copy_binary.ts";
 import { copyDataHeader, type CopySockets, copySockets } from "./pg_copy_socket.ts";
+import { pgTarget } from "./pg_url.ts";
 import { timestampToIso } from "./timestamps.ts";
 
 export type { CopyColumn } from "./copy_binary.ts";
@@ -172,7 +173,9 @@ async function settled<T>(q: PromiseLike<T>): Promise<T> {
 
 function openPostgres(url: string, max: number, asyncCommit: boolean, maxPipeline?: number): Db {
   const sockets = copySockets();
-  const sql = postgres(url, {
+  const target = pgTarget(url);
+  const sql = postgres(target.url, {
+    ...target.options,
     max,
     ...(maxPipeline ? { max_pipeline: maxPipeline } : {}),
     // Not in postgres.js's types, but one of its options (its `connect` resolves once connected).

@@ -32,10 +32,31 @@ export interface ServerOptions {
   lag?: boolean;
 }
 
+let pgSocketDir: string | null = null;
+
+/**
+ * `--pg-socket` (or BENCH_PG_SOCKET=1): the servers reach the bench's cluster through its Unix socket in `dir`
+ * (the directory `startCluster` made and gave Postgres as `unix_socket_directories`) instead of loopback TCP.
+ * Parley and Socket.io both, so both pay the same transport (bench/notes/postgres_unix_socket.md).
+ */
+export const setPgSocket = (dir: string | null) => pgSocketDir = dir;
+
+/**
+ * The URL a server is given for a database of the bench's cluster: as it is, or with `--pg-socket` in the
+ * socket form libpq, node-postgres and Parley (db/pg_url.ts) take, `postgres://user@/db?host=/dir&port=N`.
+ */
+export function serverDatabaseUrl(url: string): string {
+  if (!pgSocketDir) return url;
+  const u = new URL(url);
+  const port = u.port || "5432";
+  const user = u.username ? `${u.username}${u.password ? `:${u.password}` : ""}@` : "";
+  return `${u.protocol}//${user}${u.pathname}?host=${encodeURIComponent(pgSocketDir)}&port=${port}`;
+}
+
 /** Environment for Parley under load: real Postgres, no demo data, rate limits out of the way. */
 export function parleyEnv(databaseUrl: string): Record<string, string> {
   return {
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: serverDatabaseUrl(databaseUrl),
     PORT: "0",
     HOSTNAME_BIND: "127.0.0.1",
     DEMO: "0",
@@ -85,7 +106,7 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
     await ensureSocketIoInstalled();
     proc = new Proc(["node", "--expose-gc", `${here}socketio/server.js`], {
       cpu: SERVER_CPU,
-      env: { PORT: "0", DATABASE_URL: o.databaseUrl!, JWT_SECRET, PATH: Deno.env.get("PATH") ?? "" },
+      env: { PORT: "0", DATABASE_URL: serverDatabaseUrl(o.databaseUrl!), JWT_SECRET, PATH: Deno.env.get("PATH") ?? "" },
       label: "socketio",
       verbose: o.verbose,
     });

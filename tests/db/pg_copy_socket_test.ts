@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { copyHeader, copyRow, copyTrailer } from "../../db/copy_binary.ts";
 import { copyDataHeader, copySockets } from "../../db/pg_copy_socket.ts";
+import { pgTarget } from "../../db/pg_url.ts";
 import { dropPostgresUrl, postgresUrl } from "../helpers/db.ts";
 
 /** A loopback server that keeps every byte it receives. */
@@ -89,7 +90,12 @@ Deno.test("postgres.js on these sockets: the COPY stream's first chunk is captur
   const url = await postgresUrl();
   assert.ok(url, "TEST_DATABASE_URL is set by `deno task test`");
   const sockets = copySockets();
-  const sql = postgres(url, { max: 1, onnotice: () => {}, ...({ socket: sockets.connect } as object) });
+  const sql = postgres(pgTarget(url).url, {
+    ...pgTarget(url).options,
+    max: 1,
+    onnotice: () => {},
+    ...({ socket: sockets.connect } as object),
+  });
   try {
     const rows = await sql.begin(async (t) => {
       await t.unsafe("CREATE TEMP TABLE probe (n int4, d bytea)");
@@ -114,7 +120,7 @@ Deno.test("postgres.js on these sockets: the COPY stream's first chunk is captur
     assert.equal(rows, 1);
     // A connection the server ends is replaced by a new socket from ours, and the COPY path finds it.
     const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
-    const other = postgres(url, { max: 1, onnotice: () => {} });
+    const other = postgres(pgTarget(url).url, { ...pgTarget(url).options, max: 1, onnotice: () => {} });
     await other`SELECT pg_terminate_backend(${pid})`;
     await other.end();
     // (A query sent before the server's goodbye arrived fails with the old connection: asked again.)

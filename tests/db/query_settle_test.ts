@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { openDb, settleable } from "../../db/client.ts";
+import { pgTarget } from "../../db/pg_url.ts";
 import { dropPostgresUrl, postgresUrl } from "../helpers/db.ts";
 
 async function withPostgres(fn: (url: string) => Promise<void>) {
@@ -20,7 +21,7 @@ async function withPostgres(fn: (url: string) => Promise<void>) {
 
 Deno.test("postgres.js's Query has the shape db/client.ts settles (own resolve/reject, not started)", async () => {
   await withPostgres(async (url) => {
-    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    const sql = postgres(pgTarget(url).url, { ...pgTarget(url).options, max: 1, onnotice: () => {} });
     try {
       const q = sql.unsafe("SELECT 1 AS n", [], {});
       assert.ok(

@@ -24,6 +24,7 @@ import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { type Db, openDb, PGLITE_EXTENSIONS, type Sql } from "../../db/client.ts";
 import { loadMigrations, migrate } from "../../db/migrate.ts";
+import { pgTarget } from "../../db/pg_url.ts";
 
 export interface Engine {
   name: "pglite" | "postgres";
@@ -96,14 +97,19 @@ async function freshPglite(migrated = true): Promise<Db> {
 
 let template: Promise<string> | null = null;
 
+/** `url` naming database `name` instead (TCP or the socket form `postgres://user@/db?host=/dir`). */
 function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
+  return url.replace(/^([a-z]+:\/\/[^/?#]*)(\/[^?#]*)?/i, `$1/${name}`);
+}
+
+/** The database a URL names (TCP or the socket form). */
+function databaseOf(url: string): string {
+  return url.match(/^[a-z]+:\/\/[^/?#]*\/([^?#]*)/i)?.[1] ?? "";
 }
 
 async function admin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(pgUrl!, { max: 1, onnotice: () => {} });
+  const target = pgTarget(pgUrl!);
+  const sql = postgres(target.url, { ...target.options, max: 1, onnotice: () => {} });
   try {
     return await fn(sql);
   } finally {
@@ -168,7 +174,7 @@ async function freshPostgresDb(migrated: boolean): Promise<string> {
 
 /** Drops a test database (its connections are closed first). */
 async function dropPostgresDb(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
+  const name = databaseOf(url);
   if (!/^parley_t_[0-9a-z]+_[0-9a-f]{8}$/.test(name)) return;
   await admin((sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
