@@ -99,7 +99,9 @@ async function ensurePostgres(): Promise<void> {
 
 const pgSocket = flag("pg-socket") || Deno.env.get("BENCH_PG_SOCKET") === "1";
 if (pgSocket && Deno.env.get("BENCH_DATABASE_URL")) {
-  console.error("bench: --pg-socket needs the bench's own cluster; give BENCH_DATABASE_URL in the socket form");
+  console.error(
+    "bench: --pg-socket gives the servers the socket of the cluster the bench starts (not BENCH_DATABASE_URL)",
+  );
   Deno.exit(2);
 }
 const started = performance.now();

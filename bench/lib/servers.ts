@@ -106,7 +106,12 @@ export async function startServer(kind: Kind, o: ServerOptions = {}): Promise<Ru
     await ensureSocketIoInstalled();
     proc = new Proc(["node", "--expose-gc", `${here}socketio/server.js`], {
       cpu: SERVER_CPU,
-      env: { PORT: "0", DATABASE_URL: serverDatabaseUrl(o.databaseUrl!), JWT_SECRET, PATH: Deno.env.get("PATH") ?? "" },
+      env: {
+        PORT: "0",
+        DATABASE_URL: serverDatabaseUrl(o.databaseUrl!),
+        JWT_SECRET,
+        PATH: Deno.env.get("PATH") ?? "",
+      },
       label: "socketio",
       verbose: o.verbose,
     });
