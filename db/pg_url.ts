@@ -37,3 +37,13 @@ export function pgTarget(url: string): PgTarget {
     options: { host },
   };
 }
+
+/**
+ * `url` without its password, and the password (for PGPASSWORD, so it is not on a command line): TCP URLs
+ * and the socket form alike (`new URL` refuses the latter).
+ */
+export function splitPassword(url: string): { url: string; password: string } {
+  const m = url.match(/^([a-z]+:\/\/)([^:@/?#]*):([^@/?#]*)@/i);
+  if (!m) return { url, password: "" };
+  return { url: `${m[1]}${m[2]}@${url.slice(m[0].length)}`, password: decodeURIComponent(m[3]) };
+}

@@ -12,6 +12,7 @@ import type { Actor, Deps } from "../deps.ts";
 import { requirePermission } from "../access.ts";
 import { AppError } from "../errors.ts";
 import { databaseBytes } from "../../db/repos/admin_stats.ts";
+import { splitPassword } from "../../db/pg_url.ts";
 import { record, type RequestCtx } from "./audit.ts";
 
 export interface Backup {
@@ -63,13 +64,11 @@ function unavailable(message: string) {
 
 /** `pg_dump` of the database as a stream; the password goes by environment, not on the command line. */
 export async function pgDump(databaseUrl: string): Promise<ReadableStream<Uint8Array>> {
-  const u = new URL(databaseUrl);
-  const password = decodeURIComponent(u.password);
-  u.password = "";
+  const { url, password } = splitPassword(databaseUrl);
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command("pg_dump", {
-      args: ["--format=custom", "--no-owner", "--no-privileges", `--dbname=${u.toString()}`],
+      args: ["--format=custom", "--no-owner", "--no-privileges", `--dbname=${url}`],
       env: password ? { PGPASSWORD: password } : {},
       stdout: "piped",
       stderr: "piped",

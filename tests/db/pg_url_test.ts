@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { openDb } from "../../db/client.ts";
-import { pgTarget } from "../../db/pg_url.ts";
+import { pgTarget, splitPassword } from "../../db/pg_url.ts";
 import { dropPostgresUrl, postgresUrl } from "../helpers/db.ts";
 
 Deno.test("pgTarget: the socket form's directory goes to postgres.js's host option, its port to the URL", () => {
@@ -34,6 +34,22 @@ Deno.test("pgTarget: the socket form's directory goes to postgres.js's host opti
       "postgres://app@db.example/parley?host=other.example",
     ]
   ) assert.deepEqual(pgTarget(url), { url, options: {} });
+});
+
+Deno.test("splitPassword: the password leaves the URL (pg_dump's PGPASSWORD), socket form included", () => {
+  assert.deepEqual(splitPassword("postgres://app:s%40cret@db.example:5432/parley"), {
+    url: "postgres://app@db.example:5432/parley",
+    password: "s@cret",
+  });
+  assert.deepEqual(splitPassword("postgres://app:pw@/parley?host=/run/postgresql"), {
+    url: "postgres://app@/parley?host=/run/postgresql",
+    password: "pw",
+  });
+  for (
+    const url of ["postgres://app@/parley?host=/tmp", "postgres://app@db.example/parley", "postgres:///p"]
+  ) {
+    assert.deepEqual(splitPassword(url), { url, password: "" });
+  }
 });
 
 Deno.test("Postgres through its Unix socket: queries, LISTEN/NOTIFY and a COPY", async (t) => {

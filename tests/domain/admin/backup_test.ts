@@ -9,6 +9,7 @@ import { type Http, httpFixture, ORIGIN } from "../../routes/http.ts";
 import { world } from "../../routes/world.ts";
 import { type Db, openDb } from "../../../db/client.ts";
 import { runRestore } from "../../../cli/restore.ts";
+import { splitPassword } from "../../../db/pg_url.ts";
 
 const MESSAGES = "SELECT id, channel_id, sender_id, body, seq, created_at FROM messages ORDER BY id";
 
@@ -108,9 +109,7 @@ Deno.test({
       const { file, headers } = await download(h, dir);
       assert.match(file, /\.pgdump$/);
       assert.ok(Number(headers.get("x-database-bytes")) > 0);
-      const u = new URL(target);
-      const password = decodeURIComponent(u.password);
-      u.password = "";
+      const { url: u, password } = splitPassword(target);
       const out = await new Deno.Command("pg_restore", {
         args: ["--no-owner", "--no-privileges", "--exit-on-error", `--dbname=${u}`, file],
         env: password ? { PGPASSWORD: password } : {},
