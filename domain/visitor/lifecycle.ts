@@ -95,15 +95,7 @@ export async function start(deps: Deps, workspaceId: number, input: unknown, met
       ip: meta.ip.slice(0, 60),
     });
     if (r.created) {
-      if (s.greeting) {
-        // The conversation was made by this transaction: no greeting can be stored yet (no look-up of an
-        // earlier one), and nobody holds it (its staff audience is the monitors alone, no re-read).
-        const monitorIds = (await staffAudience(sql, workspaceId) as { userIds: number[] }).userIds;
-        await systemMessage(sql, emit, workspaceId, r.id, s.greeting, "greeting", "both", {
-          agentId: null,
-          monitorIds,
-        }, true);
-      }
+      if (s.greeting) await systemMessage(sql, emit, workspaceId, r.id, s.greeting, "greeting");
       if (v.message) {
         const m = await convRepo.insertMessage(sql, {
           conversationId: r.id,
@@ -156,8 +148,6 @@ async function assignThenNotify(deps: Deps, workspaceId: number, conversationId:
 /**
  * A line from the system (or, with audience "staff", a note). Without a client id it gets a fresh one (never a
  * retry). `known`: the conversation's holder and the monitors, when the caller has them (no re-read).
- * `fresh`: no message with this client id can exist yet (the caller made the conversation in this
- * transaction), so the look-up of an earlier one is skipped.
  */
 export async function systemMessage(
   sql: Sql,
@@ -168,7 +158,6 @@ export async function systemMessage(
   clientId?: string,
   audience: "both" | "staff" = "both",
   known?: { agentId: number | null; monitorIds: number[] },
-  fresh = clientId === undefined,
 ) {
   const { message } = await convRepo.insertMessage(sql, {
     conversationId,
@@ -178,7 +167,7 @@ export async function systemMessage(
     authorName: "",
     clientId: clientId ?? crypto.randomUUID(),
     body,
-    fresh,
+    fresh: clientId === undefined,
   });
   const e = { type: "visitor_message" as const, conversationId, message };
   if (audience === "both") emit(workspaceId, e, toVisitor(conversationId));

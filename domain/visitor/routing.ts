@@ -21,15 +21,8 @@ import { estimateWait } from "./views.ts";
 import { systemMessage } from "./lifecycle.ts";
 import { SingleFlight } from "../single_flight.ts";
 
-/** `known`: the conversation as the caller has it in this transaction (no re-read). */
-async function statusTo(
-  sql: Sql,
-  emit: Emit,
-  workspaceId: number,
-  conversationId: number,
-  known?: Pick<convRepo.ConversationRow, "status" | "agentName" | "ticketId">,
-) {
-  const c = known ?? await convRepo.byId(sql, workspaceId, conversationId);
+async function statusTo(sql: Sql, emit: Emit, workspaceId: number, conversationId: number) {
+  const c = await convRepo.byId(sql, workspaceId, conversationId);
   if (!c) return;
   emit(workspaceId, {
     type: "visitor_status",
@@ -42,11 +35,7 @@ async function statusTo(
   }, toVisitor(conversationId));
 }
 
-/**
- * `monitorIds`: the workspace's monitors, when the caller read them already (a run assigns many).
- * `ticketId`: the conversation's ticket as the caller read it in this transaction, when it did: the status
- * sent to the visitor is then made from what the assignment set, not re-read.
- */
+/** `monitorIds`: the workspace's monitors, when the caller read them already (a run assigns many). */
 async function assignTo(
   sql: Sql,
   emit: Emit,
@@ -54,7 +43,6 @@ async function assignTo(
   conversationId: number,
   agent: { userId: number; displayName: string },
   monitorIds?: number[],
-  ticketId?: number | null,
 ) {
   if (!(await convRepo.assign(sql, conversationId, agent.userId))) return false;
   await agentsRepo.touchAssigned(sql, agent.userId);
@@ -68,13 +56,7 @@ async function assignTo(
     "both",
     monitorIds && { agentId: agent.userId, monitorIds },
   );
-  await statusTo(
-    sql,
-    emit,
-    workspaceId,
-    conversationId,
-    ticketId === undefined ? undefined : { status: "active", agentName: agent.displayName, ticketId },
-  );
+  await statusTo(sql, emit, workspaceId, conversationId);
   return true;
 }
 
@@ -123,7 +105,7 @@ export async function autoAssign(deps: Deps, workspaceId: number): Promise<numbe
         if (i < 0) continue;
         const agent = free[i];
         monitorIds ??= (await staffAudience(sql, workspaceId) as { userIds: number[] }).userIds;
-        if (!(await assignTo(sql, emit, workspaceId, c.id, agent, monitorIds, c.ticketId))) continue;
+        if (!(await assignTo(sql, emit, workspaceId, c.id, agent, monitorIds))) continue;
         n++;
         // Assigned just now: the last in the round robin, or out when full.
         free.splice(i, 1);
