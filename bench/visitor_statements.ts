@@ -61,9 +61,11 @@ try {
   );
   for (const x of rows) {
     console.log(
-      `${x.toplevel ? " " : "n"} ${String(x.calls).padStart(6)} ${(x.calls / n).toFixed(2).padStart(6)}/conv ${
-        String(x.total_ms).padStart(8)
-      } ms ${String(x.mean_ms).padStart(7)} ms/call ${String(x.rows).padStart(6)} rows  ${x.query.slice(0, 150)}`,
+      `${x.toplevel ? " " : "n"} ${String(x.calls).padStart(6)} ${
+        (x.calls / n).toFixed(2).padStart(6)
+      }/conv ${String(x.total_ms).padStart(8)} ms ${String(x.mean_ms).padStart(7)} ms/call ${
+        String(x.rows).padStart(6)
+      } rows  ${x.query.slice(0, 150)}`,
     );
   }
   if (jsonOut) {
