@@ -11,12 +11,23 @@ import type { VisitorActor } from "./access.ts";
 import { heldConversation, requireQueue } from "./access.ts";
 import { staffAudience, toVisitor, visitorTx } from "./publish.ts";
 
-/** A message from either side; `clientId` makes a retry return the stored message instead of a second one. */
-export const SendInput = (maxChars: number) =>
+const buildSendInput = (maxChars: number) =>
   z.object({
     clientId: z.string().min(1).max(64),
     body: z.string().trim().min(1, "may not be empty").max(maxChars),
   }).strict();
+const sendInputs = new Map<number, ReturnType<typeof buildSendInput>>();
+
+/**
+ * A message from either side; `clientId` makes a retry return the stored message instead of a second one.
+ * Built once per limit: a new zod schema per message cost more server time than the rest of the send (its
+ * construction, and zod compiling the object's parser at its first parse).
+ */
+export function SendInput(maxChars: number) {
+  let s = sendInputs.get(maxChars);
+  if (!s) sendInputs.set(maxChars, s = buildSendInput(maxChars));
+  return s;
+}
 
 /**
  * A visitor's message: stored with the others arriving at the same time (`message_batch.ts`); what the
