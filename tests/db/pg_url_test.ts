@@ -52,7 +52,7 @@ Deno.test("splitPassword: the password leaves the URL (pg_dump's PGPASSWORD), so
   }
 });
 
-Deno.test("Postgres through its Unix socket: queries, LISTEN/NOTIFY and a COPY", async (t) => {
+Deno.test("Postgres through its Unix socket: queries, LISTEN/NOTIFY and a COPY", async () => {
   const url = await postgresUrl();
   assert.ok(url, "TEST_DATABASE_URL is set by `deno task test`");
   const tcp = await openDb({ databaseUrl: url, dataDir: "", maxConnections: 1 });
@@ -62,11 +62,8 @@ Deno.test("Postgres through its Unix socket: queries, LISTEN/NOTIFY and a COPY",
       "SELECT current_setting('unix_socket_directories') AS dirs, current_setting('port') AS port",
     );
     const dir = dirs.split(",").map((d) => d.trim()).find((d) => existsSync(`${d}/.s.PGSQL.${port}`));
-    if (!dir) {
-      // The test server is elsewhere (or only on TCP): nothing to reach here.
-      await t.step({ name: "no socket of the test server on this host", ignore: true, fn: () => {} });
-      return;
-    }
+    // `deno task test` starts its Postgres on this host with a socket directory of its own.
+    assert.ok(dir, `a socket of the test server in ${dirs}`);
     const name = url.match(/^[a-z]+:\/\/[^/?#]*\/([^?#]*)/i)![1];
     const user = url.match(/^[a-z]+:\/\/([^@/?#]*)@/i)?.[1];
     db = await openDb({
